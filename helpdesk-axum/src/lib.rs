@@ -1,0 +1,1 @@
+//! Drop-in axum routes for the helpdesk (work in progress: see the HTTP issue).

@@ -1,0 +1,167 @@
+//! The dashboard [tableau de bord]: counts per status, tickets opened per month and
+//! satisfaction, per tenant and per agent. Stores compute it in their query language,
+//! never by loading tickets.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Datelike, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::ValidationError;
+use crate::ids::{StaffId, TenantId};
+use crate::permissions::Scope;
+use crate::status::Status;
+
+/// The most months a monthly series may cover.
+pub const MAX_MONTHS: u32 = 36;
+
+/// What a dashboard covers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DashboardQuery {
+    /// The tickets the caller may see.
+    pub scope: Scope,
+    /// Only this tenant.
+    pub tenant: Option<TenantId>,
+    /// Only tickets assigned to this agent.
+    pub assignee: Option<StaffId>,
+    /// How many months the series covers, ending with the month of `now`.
+    pub months: u32,
+    /// Now.
+    pub now: DateTime<Utc>,
+}
+
+impl DashboardQuery {
+    /// Checks the month count.
+    pub fn check(&self) -> Result<(), ValidationError> {
+        if self.months == 0 || self.months > MAX_MONTHS {
+            return Err(ValidationError::new(
+                "months",
+                format!("must be between 1 and {MAX_MONTHS}"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The first month of the series.
+    pub fn first_month(&self) -> Month {
+        Month::of(self.now).minus(self.months - 1)
+    }
+}
+
+/// A calendar month.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Month {
+    /// The year.
+    pub year: i32,
+    /// The month, 1 to 12.
+    pub month: u32,
+}
+
+impl Month {
+    /// The month `at` falls in (UTC).
+    pub fn of(at: DateTime<Utc>) -> Self {
+        Self {
+            year: at.year(),
+            month: at.month(),
+        }
+    }
+
+    /// The month `n` months before this one.
+    pub fn minus(self, n: u32) -> Self {
+        let index = self.year * 12 + self.month as i32 - 1 - n as i32;
+        Self {
+            year: index.div_euclid(12),
+            month: index.rem_euclid(12) as u32 + 1,
+        }
+    }
+
+    /// The month after this one.
+    pub fn next(self) -> Self {
+        if self.month == 12 {
+            Self {
+                year: self.year + 1,
+                month: 1,
+            }
+        } else {
+            Self {
+                year: self.year,
+                month: self.month + 1,
+            }
+        }
+    }
+
+    /// The first instant of the month.
+    pub fn start(self) -> DateTime<Utc> {
+        chrono::NaiveDate::from_ymd_opt(self.year, self.month, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|d| d.and_utc())
+            .unwrap_or_default()
+    }
+}
+
+/// How many tickets were opened in one month.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonthCount {
+    /// The month.
+    pub month: Month,
+    /// How many tickets were opened in it.
+    pub opened: u64,
+}
+
+/// Satisfaction from approved closures' questionnaires.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Satisfaction {
+    /// How many closures were approved with answers.
+    pub answered: u64,
+    /// The average of the overall score (the first score question), if any.
+    pub average_score: Option<f64>,
+    /// For each choice question, how many times each option was chosen.
+    pub choices: BTreeMap<String, BTreeMap<String, u64>>,
+}
+
+/// The whole dashboard.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Dashboard {
+    /// Tickets per status; every status is present, zero included.
+    pub by_status: BTreeMap<Status, u64>,
+    /// Tickets opened per month, oldest first, every month present.
+    pub opened_per_month: Vec<MonthCount>,
+    /// Satisfaction.
+    pub satisfaction: Satisfaction,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_step_across_years() {
+        let jan = Month {
+            year: 2026,
+            month: 1,
+        };
+        assert_eq!(
+            jan.minus(1),
+            Month {
+                year: 2025,
+                month: 12
+            }
+        );
+        assert_eq!(
+            jan.minus(13),
+            Month {
+                year: 2024,
+                month: 12
+            }
+        );
+        assert_eq!(
+            Month {
+                year: 2025,
+                month: 12
+            }
+            .next(),
+            jan
+        );
+        assert_eq!(jan.start().to_rfc3339(), "2026-01-01T00:00:00+00:00");
+    }
+}

@@ -1,0 +1,236 @@
+//! The typed refusals every use case can answer with.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::status::Status;
+
+/// What kind of thing was not found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Entity {
+    /// A tenant.
+    Tenant,
+    /// A member of a tenant.
+    Member,
+    /// A member of the support staff.
+    Staff,
+    /// A group of support staff.
+    Group,
+    /// A category.
+    Category,
+    /// A product.
+    Product,
+    /// A ticket, or one the caller may not see: both answer the same.
+    Ticket,
+    /// An attachment.
+    Attachment,
+    /// A saved search.
+    SavedSearch,
+    /// A knowledge-base article.
+    Article,
+}
+
+impl Entity {
+    /// The entity's name, in snake case.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Entity::Tenant => "tenant",
+            Entity::Member => "member",
+            Entity::Staff => "staff",
+            Entity::Group => "group",
+            Entity::Category => "category",
+            Entity::Product => "product",
+            Entity::Ticket => "ticket",
+            Entity::Attachment => "attachment",
+            Entity::SavedSearch => "saved_search",
+            Entity::Article => "article",
+        }
+    }
+}
+
+impl fmt::Display for Entity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why an action was forbidden.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Forbidden {
+    /// The caller's member account is blocked by a tenant admin.
+    AccountBlocked,
+    /// The action is reserved for support staff.
+    StaffOnly,
+    /// The action is reserved to roles the caller does not hold.
+    RoleRequired,
+    /// The caller may read this ticket but not change it (a colleague's ticket, say).
+    ReadOnly,
+    /// Only the ticket's requester (or a tenant admin) may do this.
+    NotTheRequester,
+    /// The requester may only change a ticket while nobody has started on it.
+    TicketAlreadyTaken,
+    /// The reopen window for requesters has passed.
+    ReopenWindowPassed,
+    /// The caller does not serve or belong to this tenant.
+    OtherTenant,
+}
+
+impl Forbidden {
+    /// A stable code for this reason.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Forbidden::AccountBlocked => "account_blocked",
+            Forbidden::StaffOnly => "staff_only",
+            Forbidden::RoleRequired => "role_required",
+            Forbidden::ReadOnly => "read_only",
+            Forbidden::NotTheRequester => "not_the_requester",
+            Forbidden::TicketAlreadyTaken => "ticket_already_taken",
+            Forbidden::ReopenWindowPassed => "reopen_window_passed",
+            Forbidden::OtherTenant => "other_tenant",
+        }
+    }
+}
+
+impl fmt::Display for Forbidden {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Forbidden::AccountBlocked => "this account is blocked",
+            Forbidden::StaffOnly => "only support staff may do this",
+            Forbidden::RoleRequired => "your role does not allow this",
+            Forbidden::ReadOnly => "you may read this ticket but not change it",
+            Forbidden::NotTheRequester => {
+                "only the ticket's requester or a tenant admin may do this"
+            }
+            Forbidden::TicketAlreadyTaken => {
+                "the ticket is already being handled; only support staff may change it now"
+            }
+            Forbidden::ReopenWindowPassed => "the reopen window for this ticket has passed",
+            Forbidden::OtherTenant => "this belongs to another tenant",
+        })
+    }
+}
+
+/// A field that failed validation, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{field}: {reason}")]
+pub struct ValidationError {
+    /// The field, as named in requests (`subject`, `answers.overall`...).
+    pub field: String,
+    /// Why the value was refused, in plain words.
+    pub reason: String,
+}
+
+impl ValidationError {
+    /// A validation error on `field`.
+    pub fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// A failure inside a storage adapter, opaque to the domain.
+#[derive(Debug, thiserror::Error)]
+#[error("storage failure: {message}")]
+pub struct StoreError {
+    message: String,
+    #[source]
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl StoreError {
+    /// A storage failure described by `message`.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// A storage failure caused by `source`.
+    pub fn with_source(
+        message: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            message: message.into(),
+            source: Some(Box::new(source)),
+        }
+    }
+}
+
+/// Every refusal a use case can answer with. Nothing was changed when one is returned.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The thing does not exist, or the caller may not see it: the two answer alike.
+    #[error("{0} not found")]
+    NotFound(Entity),
+    /// The caller may see the thing but not do this to it.
+    #[error("forbidden: {0}")]
+    Forbidden(Forbidden),
+    /// The command does not apply to a ticket in this state.
+    #[error("cannot {command} a ticket that is {from}")]
+    InvalidTransition {
+        /// The ticket's status when the command arrived.
+        from: Status,
+        /// The command's name, as in [`Command::name`](crate::Command::name).
+        command: &'static str,
+    },
+    /// A field of the request is invalid.
+    #[error("invalid {0}")]
+    Validation(#[from] ValidationError),
+    /// Someone else changed the ticket since the caller read it.
+    #[error("version conflict: expected version {expected}, the ticket is at {actual}")]
+    VersionConflict {
+        /// The version the caller read.
+        expected: u64,
+        /// The version stored now.
+        actual: u64,
+    },
+    /// Two things from different tenants were put together.
+    #[error("tenant mismatch: {0} belongs to another tenant")]
+    TenantMismatch(Entity),
+    /// The same thing already exists (a tenant slug, a member's user id...).
+    #[error("{0} already exists")]
+    AlreadyExists(Entity),
+    /// The storage failed; the use case changed nothing.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl Error {
+    /// A validation error on `field`.
+    pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::Validation(ValidationError::new(field, reason))
+    }
+
+    /// A stable, machine-readable code for this error, used by HTTP problem documents.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::NotFound(_) => "not_found",
+            Error::Forbidden(_) => "forbidden",
+            Error::InvalidTransition { .. } => "invalid_transition",
+            Error::Validation(_) => "validation_failed",
+            Error::VersionConflict { .. } => "version_conflict",
+            Error::TenantMismatch(_) => "tenant_mismatch",
+            Error::AlreadyExists(_) => "already_exists",
+            Error::Store(_) => "storage_failure",
+        }
+    }
+}
+
+impl From<Forbidden> for Error {
+    fn from(reason: Forbidden) -> Self {
+        Error::Forbidden(reason)
+    }
+}
+
+/// The result of every use case.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

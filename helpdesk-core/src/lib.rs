@@ -1,0 +1,117 @@
+//! The domain of an embeddable helpdesk: tickets, statuses, priorities, roles, tenants,
+//! the two-step closure with its questionnaire, the permission rules, and the service
+//! that runs each use case.
+//!
+//! Storage and notification are ports ([`Store`], [`Notifier`], [`Clock`]);
+//! `helpdesk-sqlx` implements the store on SQLite and PostgreSQL, and the `testing`
+//! feature brings an in-memory one with the conformance suite every store must pass.
+//! This crate never touches a database, a socket or an async runtime.
+//!
+//! The workflow rules are pure functions in [`workflow`]: a [`Command`] by an [`Actor`]
+//! on a [`Ticket`] gives the [`TimelineEvent`]s to append, or a typed [`Error`].
+//! [`HelpdeskService`] loads what the rules need, runs them and saves the ticket, its
+//! events and their notifications in one transaction.
+//!
+//! ```
+//! # #[cfg(feature = "testing")]
+//! # async fn demo() -> Result<(), helpdesk_core::Error> {
+//! use std::sync::Arc;
+//! use helpdesk_core::{
+//!     Actor, HelpdeskService, MemberDetails, MemberRole, NewTicket, Status, UserId,
+//!     memory::MemoryStore,
+//! };
+//!
+//! let service = HelpdeskService::new(Arc::new(MemoryStore::new()));
+//! let root = service.bootstrap_platform_admin(&UserId::new("root")?, "Root").await?;
+//! let acme = service.create_tenant(&root, "acme", "Acme").await?;
+//! let alice = service
+//!     .ensure_member(acme.id, MemberDetails {
+//!         user: &UserId::new("alice")?,
+//!         display_name: "Alice",
+//!         email: Some("alice@acme.example"),
+//!         role: MemberRole::Requester,
+//!     })
+//!     .await?;
+//! let alice = Actor::Member(alice);
+//! let ticket = service
+//!     .open(&alice, acme.id, NewTicket {
+//!         subject: "Printer jammed".into(),
+//!         description: "<p>Paper stuck in tray 2</p>".into(),
+//!         ..Default::default()
+//!     }, vec![])
+//!     .await?;
+//! assert_eq!(ticket.status(), Status::New);
+//! assert_eq!(ticket.number.get(), 1);
+//! # Ok(())
+//! # }
+//! ```
+
+mod attachment;
+mod catalog;
+mod dashboard;
+mod error;
+mod ids;
+mod knowledge;
+mod notify;
+mod people;
+pub mod permissions;
+mod ports;
+mod questionnaire;
+pub mod search;
+mod service;
+mod status;
+mod tenant;
+pub mod text;
+mod ticket;
+mod timeline;
+pub mod workflow;
+
+#[cfg(feature = "testing")]
+pub mod conformance;
+#[cfg(feature = "testing")]
+pub mod memory;
+
+pub use attachment::{
+    Attachment, MAX_FILE_NAME_CHARS, NewAttachment, clean_content_type, clean_file_name,
+};
+pub use catalog::{Category, Product, route, would_cycle};
+pub use dashboard::{Dashboard, DashboardQuery, MAX_MONTHS, Month, MonthCount, Satisfaction};
+pub use error::{Entity, Error, Forbidden, Result, StoreError, ValidationError};
+pub use ids::{
+    ArticleId, AttachmentId, CategoryId, EventId, GroupId, MemberId, OutboxId, ProductId,
+    SavedSearchId, StaffId, TenantId, TicketId, TicketNumber,
+};
+pub use knowledge::{Article, relevance, suggest};
+pub use notify::{
+    Contact, ContactRef, NoNotifier, Notification, Notifier, NotifyError, OutboxMessage, Recipient,
+    recipients,
+};
+pub use people::{
+    Actor, ActorRef, Group, Member, MemberRole, Staff, StaffRole, TenantScope, UserId, check_email,
+};
+pub use permissions::Scope;
+pub use ports::{
+    CatalogRepository, Clock, DirectoryRepository, KnowledgeBaseRepository, ManualClock,
+    OutboxRepository, SavedSearchRepository, Store, StoreResult, SystemClock, TenantRepository,
+    TicketChange, TicketRepository,
+};
+pub use questionnaire::{
+    Answer, Answers, MAX_TEXT_ANSWER_CHARS, Question, QuestionKind, QuestionnaireDefinition,
+    SATISFACTION,
+};
+pub use search::{Cursor, PageRequest, SavedSearch, SearchCriteria, SearchPage, SearchQuery};
+pub use service::{
+    DeliveryReport, ExportRow, HelpdeskService, MAX_ATTACHMENTS_PER_EVENT, MAX_EXPORT_ROWS,
+    MemberDetails, TicketView, export_csv,
+};
+pub use status::{Priority, Status};
+pub use tenant::{
+    ClosureMode, RequesterVisibility, StatusLabels, Tenant, TenantSettings, Window, check_slug,
+};
+pub use text::RichText;
+pub use ticket::{
+    Closure, MAX_CUSTOM_FIELDS, MAX_SHORT_FIELD_CHARS, MAX_SUBJECT_CHARS, NewTicket, Ticket,
+    TicketEdit, TicketState,
+};
+pub use timeline::{EventKind, FieldChange, StatusChange, TimelineEvent, Visibility};
+pub use workflow::Command;

@@ -1,0 +1,286 @@
+//! The ports: what the helpdesk needs from storage and time. Storage adapters
+//! (`helpdesk-sqlx`, the in-memory store) implement these traits; the service holds them
+//! as trait objects.
+//!
+//! Every method answers [`StoreError`](crate::StoreError) for a failure of the store itself, and
+//! [`Error::AlreadyExists`] or [`Error::VersionConflict`] where it says so. Lookups by id
+//! answer `None` for a missing row; the service turns that into a typed not-found.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::attachment::Attachment;
+use crate::catalog::{Category, Product};
+use crate::dashboard::{Dashboard, DashboardQuery};
+use crate::error::Error;
+use crate::ids::{
+    ArticleId, AttachmentId, CategoryId, GroupId, MemberId, OutboxId, ProductId, SavedSearchId,
+    StaffId, TenantId, TicketId, TicketNumber,
+};
+use crate::knowledge::Article;
+use crate::notify::OutboxMessage;
+use crate::people::{Group, Member, Staff, UserId};
+use crate::search::{SavedSearch, SearchPage, SearchQuery};
+use crate::tenant::Tenant;
+use crate::ticket::Ticket;
+use crate::timeline::TimelineEvent;
+
+/// The result of a store call.
+pub type StoreResult<T> = Result<T, Error>;
+
+/// Tenants.
+#[async_trait]
+pub trait TenantRepository: Send + Sync {
+    /// Stores a new tenant; [`Error::AlreadyExists`] when its slug is taken.
+    async fn insert_tenant(&self, tenant: &Tenant) -> StoreResult<()>;
+    /// Replaces a tenant's name and settings.
+    async fn update_tenant(&self, tenant: &Tenant) -> StoreResult<()>;
+    /// One tenant.
+    async fn tenant(&self, id: TenantId) -> StoreResult<Option<Tenant>>;
+    /// One tenant by slug.
+    async fn tenant_by_slug(&self, slug: &str) -> StoreResult<Option<Tenant>>;
+    /// Every tenant, by slug.
+    async fn tenants(&self) -> StoreResult<Vec<Tenant>>;
+}
+
+/// Members, support staff and groups.
+#[async_trait]
+pub trait DirectoryRepository: Send + Sync {
+    /// Stores a new member; [`Error::AlreadyExists`] when the host user is already a
+    /// member of that tenant.
+    async fn insert_member(&self, member: &Member) -> StoreResult<()>;
+    /// Replaces a member's name, email, role and blocked flag.
+    async fn update_member(&self, member: &Member) -> StoreResult<()>;
+    /// One member of `tenant`.
+    async fn member(&self, tenant: TenantId, id: MemberId) -> StoreResult<Option<Member>>;
+    /// The member of `tenant` that is host user `user`.
+    async fn member_by_user(&self, tenant: TenantId, user: &UserId) -> StoreResult<Option<Member>>;
+    /// Every member of `tenant`, by display name.
+    async fn members(&self, tenant: TenantId) -> StoreResult<Vec<Member>>;
+    /// Stores a new staff member; [`Error::AlreadyExists`] when the host user is
+    /// already staff.
+    async fn insert_staff(&self, staff: &Staff) -> StoreResult<()>;
+    /// Replaces a staff member's record, groups included.
+    async fn update_staff(&self, staff: &Staff) -> StoreResult<()>;
+    /// One staff member.
+    async fn staff(&self, id: StaffId) -> StoreResult<Option<Staff>>;
+    /// The staff member that is host user `user`.
+    async fn staff_by_user(&self, user: &UserId) -> StoreResult<Option<Staff>>;
+    /// Every staff member, by display name.
+    async fn all_staff(&self) -> StoreResult<Vec<Staff>>;
+    /// Stores a new group.
+    async fn insert_group(&self, group: &Group) -> StoreResult<()>;
+    /// Renames a group.
+    async fn update_group(&self, group: &Group) -> StoreResult<()>;
+    /// One group.
+    async fn group(&self, id: GroupId) -> StoreResult<Option<Group>>;
+    /// Every group, by name.
+    async fn groups(&self) -> StoreResult<Vec<Group>>;
+}
+
+/// Categories and products of each tenant.
+#[async_trait]
+pub trait CatalogRepository: Send + Sync {
+    /// Stores a new category.
+    async fn insert_category(&self, category: &Category) -> StoreResult<()>;
+    /// Replaces a category.
+    async fn update_category(&self, category: &Category) -> StoreResult<()>;
+    /// One category of `tenant`.
+    async fn category(&self, tenant: TenantId, id: CategoryId) -> StoreResult<Option<Category>>;
+    /// The whole category tree of `tenant`, by name.
+    async fn categories(&self, tenant: TenantId) -> StoreResult<Vec<Category>>;
+    /// Stores a new product.
+    async fn insert_product(&self, product: &Product) -> StoreResult<()>;
+    /// Replaces a product.
+    async fn update_product(&self, product: &Product) -> StoreResult<()>;
+    /// One product of `tenant`.
+    async fn product(&self, tenant: TenantId, id: ProductId) -> StoreResult<Option<Product>>;
+    /// Every product of `tenant`, by name.
+    async fn products(&self, tenant: TenantId) -> StoreResult<Vec<Product>>;
+}
+
+/// Everything one accepted command writes, saved atomically: the ticket at its new
+/// version, its new events, their outbox messages and attachments. A store writes all of
+/// it in one transaction or nothing.
+#[derive(Clone, Debug)]
+pub struct TicketChange<'a> {
+    /// The ticket after the command.
+    pub ticket: &'a Ticket,
+    /// The version the command read; the write fails with
+    /// [`Error::VersionConflict`] when the stored ticket is at another one.
+    pub expected_version: u64,
+    /// The events to append.
+    pub events: &'a [TimelineEvent],
+    /// The notifications to queue.
+    pub outbox: &'a [OutboxMessage],
+    /// The attachments to record.
+    pub attachments: &'a [Attachment],
+}
+
+/// Tickets, their timelines and attachments, search and dashboards.
+#[async_trait]
+pub trait TicketRepository: Send + Sync {
+    /// Stores a newly opened ticket with its first event, outbox messages and attachments
+    /// in one transaction, and gives it the tenant's next number: never one already used,
+    /// always above every earlier one, even with several processes opening at once.
+    async fn open_ticket(&self, change: TicketChange<'_>) -> StoreResult<TicketNumber>;
+    /// Saves a changed ticket, appends its events and queues its outbox messages in one
+    /// transaction; [`Error::VersionConflict`] (and nothing written) when the stored
+    /// version is not `expected_version`.
+    async fn save_ticket(&self, change: TicketChange<'_>) -> StoreResult<()>;
+    /// One ticket.
+    async fn ticket(&self, id: TicketId) -> StoreResult<Option<Ticket>>;
+    /// One ticket by tenant and number.
+    async fn ticket_by_number(
+        &self,
+        tenant: TenantId,
+        number: TicketNumber,
+    ) -> StoreResult<Option<Ticket>>;
+    /// A ticket's whole timeline, oldest first.
+    async fn timeline(&self, ticket: TicketId) -> StoreResult<Vec<TimelineEvent>>;
+    /// A ticket's attachments, oldest first.
+    async fn attachments(&self, ticket: TicketId) -> StoreResult<Vec<Attachment>>;
+    /// One attachment.
+    async fn attachment(&self, id: AttachmentId) -> StoreResult<Option<Attachment>>;
+    /// One page of the tickets matching `query`, newest first (by opening time, then
+    /// id). Must return exactly the tickets that
+    /// [`SearchQuery::matches_fields`](crate::SearchQuery::matches_fields) accepts, that
+    /// match `contains` as [`contains_all`](crate::search::contains_all) defines it over the
+    /// subject, description and public replies (internal notes too when the scope
+    /// [sees them](crate::Scope::sees_internal)), and, unless archived tickets are asked,
+    /// that are not [archived](crate::Ticket::is_archived) under their tenant's archive
+    /// delay. `next` is set exactly when more tickets follow.
+    async fn search(&self, query: &SearchQuery) -> StoreResult<SearchPage>;
+    /// The dashboard of the tickets in the query's scope, archived ones included.
+    async fn dashboard(&self, query: &DashboardQuery) -> StoreResult<Dashboard>;
+    /// Tickets of `tenant` pending closure since before `proposed_before`, oldest first,
+    /// at most `limit`.
+    async fn closures_due(
+        &self,
+        tenant: TenantId,
+        proposed_before: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<Ticket>>;
+}
+
+/// Saved search criteria.
+#[async_trait]
+pub trait SavedSearchRepository: Send + Sync {
+    /// Stores a saved search.
+    async fn insert_saved_search(&self, search: &SavedSearch) -> StoreResult<()>;
+    /// The saved searches of `owner` (in `tenant`, for members), by name.
+    async fn saved_searches(
+        &self,
+        owner: &UserId,
+        tenant: Option<TenantId>,
+    ) -> StoreResult<Vec<SavedSearch>>;
+    /// Deletes one of `owner`'s saved searches; false when there was none.
+    async fn delete_saved_search(&self, owner: &UserId, id: SavedSearchId) -> StoreResult<bool>;
+}
+
+/// Knowledge-base articles.
+#[async_trait]
+pub trait KnowledgeBaseRepository: Send + Sync {
+    /// Stores a new article.
+    async fn insert_article(&self, article: &Article) -> StoreResult<()>;
+    /// Replaces an article.
+    async fn update_article(&self, article: &Article) -> StoreResult<()>;
+    /// One article of `tenant`.
+    async fn article(&self, tenant: TenantId, id: ArticleId) -> StoreResult<Option<Article>>;
+    /// Every article of `tenant`, published or not, by title.
+    async fn articles(&self, tenant: TenantId) -> StoreResult<Vec<Article>>;
+}
+
+/// The outbox of notifications, fed by ticket changes.
+#[async_trait]
+pub trait OutboxRepository: Send + Sync {
+    /// Messages due for delivery at `now`, oldest first, at most `limit`.
+    async fn due_messages(&self, now: DateTime<Utc>, limit: u32)
+    -> StoreResult<Vec<OutboxMessage>>;
+    /// Removes a delivered message.
+    async fn mark_delivered(&self, id: OutboxId) -> StoreResult<()>;
+    /// Records a failed delivery and when to try again.
+    async fn mark_failed(
+        &self,
+        id: OutboxId,
+        error: &str,
+        retry_at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+}
+
+/// Every port a store provides; what [`HelpdeskService`](crate::HelpdeskService) holds.
+pub trait Store:
+    TenantRepository
+    + DirectoryRepository
+    + CatalogRepository
+    + TicketRepository
+    + SavedSearchRepository
+    + KnowledgeBaseRepository
+    + OutboxRepository
+{
+}
+
+impl<T> Store for T where
+    T: TenantRepository
+        + DirectoryRepository
+        + CatalogRepository
+        + TicketRepository
+        + SavedSearchRepository
+        + KnowledgeBaseRepository
+        + OutboxRepository
+{
+}
+
+/// Tells the time. The service never reads the system clock directly, so tests can move
+/// time (approval and reopen windows, archiving).
+pub trait Clock: Send + Sync + std::fmt::Debug {
+    /// Now.
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The system clock.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A clock that stands still until moved: for tests and demos.
+#[derive(Debug)]
+pub struct ManualClock(std::sync::Mutex<DateTime<Utc>>);
+
+impl ManualClock {
+    /// A clock showing `at`.
+    pub fn new(at: DateTime<Utc>) -> Self {
+        Self(std::sync::Mutex::new(at))
+    }
+
+    /// Moves the clock forward by `by`.
+    pub fn advance(&self, by: chrono::Duration) {
+        let mut now = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *now += by;
+    }
+
+    /// Sets the clock to `at`.
+    pub fn set(&self, at: DateTime<Utc>) {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = at;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}

@@ -1,0 +1,527 @@
+//! The administration use cases: tenants and their settings, members, staff, groups,
+//! categories, products and knowledge-base articles.
+
+use crate::catalog::{Category, Product, would_cycle};
+use crate::error::{Entity, Error, Forbidden, Result};
+use crate::ids::{ArticleId, CategoryId, GroupId, MemberId, ProductId, StaffId, TenantId};
+use crate::knowledge::Article;
+use crate::people::{Actor, Group, Member, MemberRole, Staff, StaffRole, TenantScope, UserId};
+use crate::permissions::{administers, ensure_active, is_platform_admin, manages_staff};
+use crate::questionnaire::QuestionnaireDefinition;
+use crate::tenant::{Tenant, TenantSettings};
+use crate::text::{RichText, optional_line, single_line};
+
+use super::HelpdeskService;
+
+/// A member's details, as a host registers them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemberDetails<'a> {
+    /// The host's id for the user.
+    pub user: &'a UserId,
+    /// The name shown on tickets.
+    pub display_name: &'a str,
+    /// Where notifications go.
+    pub email: Option<&'a str>,
+    /// Their role.
+    pub role: MemberRole,
+}
+
+impl HelpdeskService {
+    /// Creates a tenant with default settings (platform admins).
+    pub async fn create_tenant(&self, actor: &Actor, slug: &str, name: &str) -> Result<Tenant> {
+        ensure_active(actor)?;
+        Self::require(is_platform_admin(actor), Forbidden::RoleRequired)?;
+        let tenant = Tenant::new(slug, name)?;
+        self.store.insert_tenant(&tenant).await?;
+        Ok(tenant)
+    }
+
+    /// One tenant `actor` belongs to or serves.
+    pub async fn tenant(&self, actor: &Actor, id: TenantId) -> Result<Tenant> {
+        Self::ensure_in_tenant(actor, id)?;
+        self.tenant_record(id).await
+    }
+
+    /// The tenant with this slug, if `actor` belongs to or serves it.
+    pub async fn tenant_by_slug(&self, actor: &Actor, slug: &str) -> Result<Tenant> {
+        let tenant = self
+            .store
+            .tenant_by_slug(slug)
+            .await?
+            .ok_or(Error::NotFound(Entity::Tenant))?;
+        Self::ensure_in_tenant(actor, tenant.id)?;
+        Ok(tenant)
+    }
+
+    /// The tenants `actor` belongs to or serves.
+    pub async fn tenants(&self, actor: &Actor) -> Result<Vec<Tenant>> {
+        ensure_active(actor)?;
+        Ok(self
+            .store
+            .tenants()
+            .await?
+            .into_iter()
+            .filter(|t| Self::ensure_in_tenant(actor, t.id).is_ok())
+            .collect())
+    }
+
+    /// Replaces a tenant's name and settings (its admins, supervisors, platform admins):
+    /// status labels, visibility policy, closure mode, windows, questionnaire.
+    pub async fn update_tenant(
+        &self,
+        actor: &Actor,
+        id: TenantId,
+        name: &str,
+        settings: TenantSettings,
+    ) -> Result<Tenant> {
+        Self::ensure_in_tenant(actor, id)?;
+        Self::require(administers(actor, id), Forbidden::RoleRequired)?;
+        settings.check()?;
+        let mut tenant = self.tenant_record(id).await?;
+        tenant.name = single_line("name", name, 200)?;
+        tenant.settings = settings;
+        self.store.update_tenant(&tenant).await?;
+        Ok(tenant)
+    }
+
+    /// Replaces only the closure questionnaire of a tenant.
+    pub async fn set_questionnaire(
+        &self,
+        actor: &Actor,
+        id: TenantId,
+        questionnaire: QuestionnaireDefinition,
+    ) -> Result<Tenant> {
+        let tenant = self.tenant(actor, id).await?;
+        let mut settings = tenant.settings;
+        settings.questionnaire = questionnaire;
+        self.update_tenant(actor, id, &tenant.name, settings).await
+    }
+
+    /// Registers a member of `tenant` (its admins, supervisors, platform admins).
+    pub async fn add_member(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        details: MemberDetails<'_>,
+    ) -> Result<Member> {
+        Self::ensure_in_tenant(actor, tenant)?;
+        Self::require(administers(actor, tenant), Forbidden::RoleRequired)?;
+        self.tenant_record(tenant).await?;
+        let member = Member::new(
+            tenant,
+            details.user.clone(),
+            details.display_name,
+            details.email,
+            details.role,
+        )?;
+        self.store.insert_member(&member).await?;
+        Ok(member)
+    }
+
+    /// The member of `tenant` the host user is, registered on first sight with the
+    /// details given; name and email follow the host's on later calls. For hosts that
+    /// provision members at login; runs as the host itself, so call it only with
+    /// identities the host has authenticated. A blocked member stays blocked.
+    pub async fn ensure_member(
+        &self,
+        tenant: TenantId,
+        details: MemberDetails<'_>,
+    ) -> Result<Member> {
+        self.tenant_record(tenant).await?;
+        if let Some(mut member) = self.store.member_by_user(tenant, details.user).await? {
+            let name = single_line("display_name", details.display_name, 200)?;
+            let email = crate::people::check_email(details.email)?;
+            if member.display_name != name || member.email != email {
+                member.display_name = name;
+                member.email = email;
+                self.store.update_member(&member).await?;
+            }
+            return Ok(member);
+        }
+        let member = Member::new(
+            tenant,
+            details.user.clone(),
+            details.display_name,
+            details.email,
+            details.role,
+        )?;
+        match self.store.insert_member(&member).await {
+            // Another request registered them first: use that record.
+            Err(Error::AlreadyExists(_)) => self
+                .store
+                .member_by_user(tenant, details.user)
+                .await?
+                .ok_or(Error::NotFound(Entity::Member)),
+            Err(e) => Err(e),
+            Ok(()) => Ok(member),
+        }
+    }
+
+    /// The members of `tenant` (its admins and the staff serving it).
+    pub async fn members(&self, actor: &Actor, tenant: TenantId) -> Result<Vec<Member>> {
+        Self::ensure_in_tenant(actor, tenant)?;
+        Self::require(
+            actor.is_staff() || administers(actor, tenant),
+            Forbidden::RoleRequired,
+        )?;
+        Ok(self.store.members(tenant).await?)
+    }
+
+    /// Blocks or unblocks a member (tenant admins, supervisors, platform admins). A
+    /// blocked member can do nothing until unblocked; nobody blocks themself.
+    pub async fn set_member_blocked(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        member: MemberId,
+        blocked: bool,
+    ) -> Result<Member> {
+        Self::ensure_in_tenant(actor, tenant)?;
+        Self::require(administers(actor, tenant), Forbidden::RoleRequired)?;
+        let mut target = self
+            .store
+            .member(tenant, member)
+            .await?
+            .ok_or(Error::NotFound(Entity::Member))?;
+        if actor.as_member().is_some_and(|m| m.id == target.id) {
+            return Err(Error::invalid("member", "you cannot block yourself"));
+        }
+        if target.blocked != blocked {
+            target.blocked = blocked;
+            self.store.update_member(&target).await?;
+        }
+        Ok(target)
+    }
+
+    /// Changes a member's role (tenant admins, supervisors, platform admins).
+    pub async fn set_member_role(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        member: MemberId,
+        role: MemberRole,
+    ) -> Result<Member> {
+        Self::ensure_in_tenant(actor, tenant)?;
+        Self::require(administers(actor, tenant), Forbidden::RoleRequired)?;
+        let mut target = self
+            .store
+            .member(tenant, member)
+            .await?
+            .ok_or(Error::NotFound(Entity::Member))?;
+        if target.role != role {
+            target.role = role;
+            self.store.update_member(&target).await?;
+        }
+        Ok(target)
+    }
+
+    /// Registers a support staff member. Platform admins create anyone; supervisors
+    /// create agents serving some of their own tenants [ajouter un agent].
+    pub async fn add_staff(
+        &self,
+        actor: &Actor,
+        user: &UserId,
+        display_name: &str,
+        email: Option<&str>,
+        role: StaffRole,
+        tenants: TenantScope,
+    ) -> Result<Staff> {
+        ensure_active(actor)?;
+        Self::require(manages_staff(actor), Forbidden::RoleRequired)?;
+        Self::check_staff_grant(actor, role, &tenants)?;
+        let staff = Staff::new(user.clone(), display_name, email, role, tenants)?;
+        self.store.insert_staff(&staff).await?;
+        Ok(staff)
+    }
+
+    fn check_staff_grant(actor: &Actor, role: StaffRole, tenants: &TenantScope) -> Result<()> {
+        if is_platform_admin(actor) {
+            return Ok(());
+        }
+        let Some(me) = actor.as_staff() else {
+            return Err(Forbidden::RoleRequired.into());
+        };
+        let within = match tenants {
+            TenantScope::All => me.tenants == TenantScope::All,
+            TenantScope::Only(list) => list.iter().all(|t| me.tenants.includes(*t)),
+        };
+        Self::require(role == StaffRole::Agent && within, Forbidden::RoleRequired)
+    }
+
+    /// Changes a staff member's role, tenants, groups or activity (same rights as
+    /// [`add_staff`](Self::add_staff)). Every group must exist.
+    pub async fn update_staff(&self, actor: &Actor, staff: Staff) -> Result<Staff> {
+        ensure_active(actor)?;
+        Self::require(manages_staff(actor), Forbidden::RoleRequired)?;
+        let current = self
+            .store
+            .staff(staff.id)
+            .await?
+            .ok_or(Error::NotFound(Entity::Staff))?;
+        Self::check_staff_grant(actor, current.role, &current.tenants)?;
+        Self::check_staff_grant(actor, staff.role, &staff.tenants)?;
+        for group in &staff.groups {
+            if self.store.group(*group).await?.is_none() {
+                return Err(Error::invalid("groups", "no such group"));
+            }
+        }
+        let checked = Staff {
+            display_name: single_line("display_name", &staff.display_name, 200)?,
+            email: crate::people::check_email(staff.email.as_deref())?,
+            user: current.user,
+            ..staff
+        };
+        self.store.update_staff(&checked).await?;
+        Ok(checked)
+    }
+
+    /// One staff member (any staff).
+    pub async fn staff_member(&self, actor: &Actor, id: StaffId) -> Result<Staff> {
+        ensure_active(actor)?;
+        Self::require(
+            actor.is_staff() || matches!(actor, Actor::System),
+            Forbidden::StaffOnly,
+        )?;
+        self.store
+            .staff(id)
+            .await?
+            .ok_or(Error::NotFound(Entity::Staff))
+    }
+
+    /// Every staff member (any staff; tenant admins see those serving their tenant).
+    pub async fn staff_list(&self, actor: &Actor) -> Result<Vec<Staff>> {
+        ensure_active(actor)?;
+        let all = self.store.all_staff().await?;
+        match actor {
+            Actor::Member(m) if m.role == MemberRole::TenantAdmin => {
+                Ok(all.into_iter().filter(|s| s.serves(m.tenant)).collect())
+            }
+            Actor::Member(_) => Err(Forbidden::StaffOnly.into()),
+            _ => Ok(all),
+        }
+    }
+
+    /// Creates a group of staff [groupe de l'agent] (supervisors, platform admins).
+    pub async fn create_group(&self, actor: &Actor, name: &str) -> Result<Group> {
+        ensure_active(actor)?;
+        Self::require(manages_staff(actor), Forbidden::RoleRequired)?;
+        let group = Group::new(name)?;
+        self.store.insert_group(&group).await?;
+        Ok(group)
+    }
+
+    /// Renames a group (supervisors, platform admins).
+    pub async fn rename_group(&self, actor: &Actor, id: GroupId, name: &str) -> Result<Group> {
+        ensure_active(actor)?;
+        Self::require(manages_staff(actor), Forbidden::RoleRequired)?;
+        let mut group = self
+            .store
+            .group(id)
+            .await?
+            .ok_or(Error::NotFound(Entity::Group))?;
+        group.name = single_line("name", name, 200)?;
+        self.store.update_group(&group).await?;
+        Ok(group)
+    }
+
+    /// Every group.
+    pub async fn groups(&self, actor: &Actor) -> Result<Vec<Group>> {
+        ensure_active(actor)?;
+        Ok(self.store.groups().await?)
+    }
+
+    /// Adds a category to `tenant`'s tree (its admins, supervisors, platform admins).
+    pub async fn create_category(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        parent: Option<CategoryId>,
+        name: &str,
+        group: Option<GroupId>,
+    ) -> Result<Category> {
+        Self::ensure_in_tenant(actor, tenant)?;
+        Self::require(administers(actor, tenant), Forbidden::RoleRequired)?;
+        self.tenant_record(tenant).await?;
+        let category = Category::new(tenant, parent, name, group)?;
+        self.check_category(&category).await?;
+        self.store.insert_category(&category).await?;
+        Ok(category)
+    }
+
+    /// Renames, moves, re-routes or retires a category.
+    pub async fn update_category(&self, actor: &Actor, category: Category) -> Result<Category> {
+        Self::ensure_in_tenant(actor, category.tenant)?;
+        Self::require(administers(actor, category.tenant), Forbidden::RoleRequired)?;
+        self.store
+            .category(category.tenant, category.id)
+            .await?
+            .ok_or(Error::NotFound(Entity::Category))?;
+        let category = Category {
+            name: single_line("name", &category.name, 200)?,
+            ..category
+        };
+        self.check_category(&category).await?;
+        self.store.update_category(&category).await?;
+        Ok(category)
+    }
+
+    async fn check_category(&self, category: &Category) -> Result<()> {
+        if let Some(parent) = category.parent {
+            let tree = self.store.categories(category.tenant).await?;
+            if !tree.iter().any(|c| c.id == parent) {
+                return Err(Error::invalid("parent", "no such category in this tenant"));
+            }
+            if would_cycle(&tree, category.id, parent) {
+                return Err(Error::invalid(
+                    "parent",
+                    "a category cannot sit under itself",
+                ));
+            }
+        }
+        if let Some(group) = category.group {
+            if self.store.group(group).await?.is_none() {
+                return Err(Error::invalid("group", "no such group"));
+            }
+        }
+        Ok(())
+    }
+
+    /// `tenant`'s category tree.
+    pub async fn categories(&self, actor: &Actor, tenant: TenantId) -> Result<Vec<Category>> {
+        Self::ensure_in_tenant(actor, tenant)?;
+        Ok(self.store.categories(tenant).await?)
+    }
+
+    /// Adds a product [contrat] to `tenant` (its admins, supervisors, platform admins).
+    pub async fn create_product(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        code: Option<&str>,
+        name: &str,
+    ) -> Result<Product> {
+        Self::ensure_in_tenant(actor, tenant)?;
+        Self::require(administers(actor, tenant), Forbidden::RoleRequired)?;
+        self.tenant_record(tenant).await?;
+        let product = Product::new(tenant, code, name)?;
+        self.store.insert_product(&product).await?;
+        Ok(product)
+    }
+
+    /// Renames or retires a product.
+    pub async fn update_product(&self, actor: &Actor, product: Product) -> Result<Product> {
+        Self::ensure_in_tenant(actor, product.tenant)?;
+        Self::require(administers(actor, product.tenant), Forbidden::RoleRequired)?;
+        let id: ProductId = product.id;
+        self.store
+            .product(product.tenant, id)
+            .await?
+            .ok_or(Error::NotFound(Entity::Product))?;
+        let product = Product {
+            name: single_line("name", &product.name, 200)?,
+            code: optional_line("code", product.code.as_deref(), 32)?,
+            ..product
+        };
+        self.store.update_product(&product).await?;
+        Ok(product)
+    }
+
+    /// `tenant`'s products.
+    pub async fn products(&self, actor: &Actor, tenant: TenantId) -> Result<Vec<Product>> {
+        Self::ensure_in_tenant(actor, tenant)?;
+        Ok(self.store.products(tenant).await?)
+    }
+
+    /// Writes a knowledge-base article for `tenant` (staff serving it, its admins).
+    pub async fn create_article(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        category: Option<CategoryId>,
+        title: &str,
+        body: &str,
+    ) -> Result<Article> {
+        Self::ensure_in_tenant(actor, tenant)?;
+        Self::require(
+            actor.is_staff() || administers(actor, tenant),
+            Forbidden::RoleRequired,
+        )?;
+        if let Some(c) = category {
+            if self.store.category(tenant, c).await?.is_none() {
+                return Err(Error::invalid(
+                    "category",
+                    "no such category in this tenant",
+                ));
+            }
+        }
+        let article = Article::new(tenant, category, title, body, self.clock.now())?;
+        self.store.insert_article(&article).await?;
+        Ok(article)
+    }
+
+    /// Edits an article's title, body, category or publication.
+    pub async fn update_article(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        id: ArticleId,
+        title: &str,
+        body: &str,
+        published: bool,
+    ) -> Result<Article> {
+        Self::ensure_in_tenant(actor, tenant)?;
+        Self::require(
+            actor.is_staff() || administers(actor, tenant),
+            Forbidden::RoleRequired,
+        )?;
+        let mut article = self
+            .store
+            .article(tenant, id)
+            .await?
+            .ok_or(Error::NotFound(Entity::Article))?;
+        article.title = single_line("title", title, 250)?;
+        article.body = RichText::required("body", body)?;
+        article.published = published;
+        article.updated_at = self.clock.now();
+        self.store.update_article(&article).await?;
+        Ok(article)
+    }
+
+    /// The articles of `tenant`: all of them for staff and admins, the published ones
+    /// for requesters.
+    pub async fn articles(&self, actor: &Actor, tenant: TenantId) -> Result<Vec<Article>> {
+        Self::ensure_in_tenant(actor, tenant)?;
+        let editor = actor.is_staff() || administers(actor, tenant);
+        Ok(self
+            .store
+            .articles(tenant)
+            .await?
+            .into_iter()
+            .filter(|a| editor || a.published)
+            .collect())
+    }
+}
+
+impl HelpdeskService {
+    /// Registers the first platform admin of an empty platform, as the host does once
+    /// at installation; refused once any staff exists. Later staff are added by a
+    /// platform admin with [`add_staff`](Self::add_staff).
+    pub async fn bootstrap_platform_admin(
+        &self,
+        user: &UserId,
+        display_name: &str,
+    ) -> Result<Actor> {
+        if !self.store.all_staff().await?.is_empty() {
+            return Err(Forbidden::RoleRequired.into());
+        }
+        let staff = Staff::new(
+            user.clone(),
+            display_name,
+            None,
+            StaffRole::PlatformAdmin,
+            TenantScope::All,
+        )?;
+        self.store.insert_staff(&staff).await?;
+        Ok(Actor::Staff(staff))
+    }
+}

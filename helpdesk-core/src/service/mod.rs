@@ -1,0 +1,145 @@
+//! [`HelpdeskService`]: one method per use case. Each checks who is asking, applies the
+//! workflow rules and persists through the ports, all or nothing.
+
+mod admin;
+mod notifications;
+mod queries;
+mod tickets;
+
+use std::sync::Arc;
+
+use crate::error::{Entity, Error, Forbidden, Result};
+use crate::ids::{TenantId, TicketId};
+use crate::people::{Actor, UserId};
+use crate::permissions::{Scope, ensure_active};
+use crate::ports::{Clock, Store, SystemClock};
+use crate::tenant::Tenant;
+use crate::ticket::Ticket;
+
+pub use admin::MemberDetails;
+pub use notifications::DeliveryReport;
+pub use queries::{ExportRow, MAX_EXPORT_ROWS, TicketView, export_csv};
+pub use tickets::MAX_ATTACHMENTS_PER_EVENT;
+
+/// The helpdesk's use cases, over a [`Store`] and a [`Clock`].
+///
+/// Cheap to clone: it holds two `Arc`s. Every method takes the [`Actor`] it runs as;
+/// get one from the host's identity with [`HelpdeskService::actor`].
+#[derive(Clone)]
+pub struct HelpdeskService {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for HelpdeskService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HelpdeskService")
+            .field("clock", &self.clock)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HelpdeskService {
+    /// A service over `store`, on the system clock.
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Self {
+            store,
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// The same service on another clock (tests, demos).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The store, for host code that needs a port directly.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Now, by the service's clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    /// Resolves the host's user into an actor: the staff member that user is, else the
+    /// member of `tenant` they are. A blocked member or inactive staff member is refused
+    /// here, before anything else.
+    pub async fn actor(&self, user: &UserId, tenant: Option<TenantId>) -> Result<Actor> {
+        if let Some(staff) = self.store.staff_by_user(user).await? {
+            let actor = Actor::Staff(staff);
+            ensure_active(&actor)?;
+            return Ok(actor);
+        }
+        let Some(tenant) = tenant else {
+            return Err(Error::NotFound(Entity::Member));
+        };
+        let member = self
+            .store
+            .member_by_user(tenant, user)
+            .await?
+            .ok_or(Error::NotFound(Entity::Member))?;
+        let actor = Actor::Member(member);
+        ensure_active(&actor)?;
+        Ok(actor)
+    }
+
+    async fn tenant_record(&self, id: TenantId) -> Result<Tenant> {
+        self.store
+            .tenant(id)
+            .await?
+            .ok_or(Error::NotFound(Entity::Tenant))
+    }
+
+    /// The scope of `actor`, with its tenant's requester policy for members.
+    async fn scope(&self, actor: &Actor) -> Result<Scope> {
+        ensure_active(actor)?;
+        let policy = match actor {
+            Actor::Member(m) => {
+                self.tenant_record(m.tenant)
+                    .await?
+                    .settings
+                    .requester_visibility
+            }
+            _ => Default::default(),
+        };
+        Ok(Scope::of(actor, policy))
+    }
+
+    /// Loads a ticket `actor` may see, with its tenant; a ticket they may not see answers
+    /// exactly like a missing one.
+    async fn visible_ticket(&self, actor: &Actor, id: TicketId) -> Result<(Ticket, Tenant)> {
+        ensure_active(actor)?;
+        let ticket = self
+            .store
+            .ticket(id)
+            .await?
+            .ok_or(Error::NotFound(Entity::Ticket))?;
+        let tenant = self.tenant_record(ticket.tenant).await?;
+        if !Scope::of(actor, tenant.settings.requester_visibility).admits(&ticket) {
+            return Err(Error::NotFound(Entity::Ticket));
+        }
+        Ok((ticket, tenant))
+    }
+
+    /// Refuses an actor who is not allowed into `tenant` at all.
+    fn ensure_in_tenant(actor: &Actor, tenant: TenantId) -> Result<()> {
+        ensure_active(actor)?;
+        let inside = match actor {
+            Actor::Member(m) => m.tenant == tenant,
+            Actor::Staff(s) => s.serves(tenant),
+            Actor::System => true,
+        };
+        if inside {
+            Ok(())
+        } else {
+            Err(Error::NotFound(Entity::Tenant))
+        }
+    }
+
+    fn require(allowed: bool, reason: Forbidden) -> Result<()> {
+        if allowed { Ok(()) } else { Err(reason.into()) }
+    }
+}

@@ -1,0 +1,552 @@
+//! The ticket use cases: open, and every command of the workflow.
+
+use crate::attachment::{Attachment, NewAttachment, clean_content_type, clean_file_name};
+use crate::catalog::route;
+use crate::error::{Error, Forbidden, Result};
+use crate::ids::{CategoryId, GroupId, MemberId, StaffId, TenantId, TicketId};
+use crate::notify::OutboxMessage;
+use crate::people::{Actor, Member, MemberRole};
+use crate::ports::TicketChange;
+use crate::questionnaire::Answers;
+use crate::tenant::Tenant;
+use crate::text::RichText;
+use crate::ticket::{NewTicket, Ticket, TicketEdit};
+use crate::timeline::TimelineEvent;
+use crate::workflow::{self, Command, Context, Opening};
+
+use super::HelpdeskService;
+
+/// The most attachments one event may carry.
+pub const MAX_ATTACHMENTS_PER_EVENT: usize = 10;
+
+impl HelpdeskService {
+    /// Opens a ticket in `tenant`. A requester opens for themself; a tenant admin for
+    /// themself or a member of the tenant; staff on a member's behalf (`draft.requester`
+    /// is then required). The category routes the ticket to its group.
+    pub async fn open(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        draft: NewTicket,
+        attachments: Vec<NewAttachment>,
+    ) -> Result<Ticket> {
+        Self::ensure_in_tenant(actor, tenant)?;
+        let tenant = self.tenant_record(tenant).await?;
+        let requester = self.requester_for(actor, &tenant, draft.requester).await?;
+        let (category, group) = match draft.category {
+            Some(id) => {
+                let tree = self.store.categories(tenant.id).await?;
+                let category =
+                    tree.iter().find(|c| c.id == id).cloned().ok_or_else(|| {
+                        Error::invalid("category", "no such category in this tenant")
+                    })?;
+                let group = route(&tree, id);
+                (Some(category), group)
+            }
+            None => (None, None),
+        };
+        let product = match draft.product {
+            Some(id) => Some(
+                self.store
+                    .product(tenant.id, id)
+                    .await?
+                    .ok_or_else(|| Error::invalid("product", "no such product in this tenant"))?,
+            ),
+            None => None,
+        };
+        let now = self.clock.now();
+        let (mut ticket, event) = workflow::open(
+            actor,
+            &draft,
+            Opening {
+                tenant: &tenant,
+                requester: &requester,
+                category: category.as_ref(),
+                group,
+                product: product.as_ref(),
+                now,
+            },
+        )?;
+        let attachments = Self::attachments_for(actor, &ticket, &event, attachments)?;
+        let outbox: Vec<_> = OutboxMessage::for_event(&ticket, &event)
+            .into_iter()
+            .collect();
+        let number = self
+            .store
+            .open_ticket(TicketChange {
+                ticket: &ticket,
+                expected_version: 0,
+                events: std::slice::from_ref(&event),
+                outbox: &outbox,
+                attachments: &attachments,
+            })
+            .await?;
+        ticket.number = number;
+        Ok(ticket)
+    }
+
+    async fn requester_for(
+        &self,
+        actor: &Actor,
+        tenant: &Tenant,
+        asked: Option<MemberId>,
+    ) -> Result<Member> {
+        match (actor, asked) {
+            (Actor::Member(m), None) => Ok(m.clone()),
+            (Actor::Member(m), Some(id)) if id == m.id => Ok(m.clone()),
+            (Actor::Member(m), Some(_)) if m.role != MemberRole::TenantAdmin => {
+                Err(Forbidden::RoleRequired.into())
+            }
+            (_, None) => Err(Error::invalid(
+                "requester",
+                "support staff open tickets on behalf of a member: name the requester",
+            )),
+            (_, Some(id)) => self
+                .store
+                .member(tenant.id, id)
+                .await?
+                .ok_or_else(|| Error::invalid("requester", "no such member in this tenant")),
+        }
+    }
+
+    fn attachments_for(
+        actor: &Actor,
+        ticket: &Ticket,
+        event: &TimelineEvent,
+        files: Vec<NewAttachment>,
+    ) -> Result<Vec<Attachment>> {
+        if files.len() > MAX_ATTACHMENTS_PER_EVENT {
+            return Err(Error::invalid(
+                "attachments",
+                format!("at most {MAX_ATTACHMENTS_PER_EVENT} files at once"),
+            ));
+        }
+        files
+            .into_iter()
+            .map(|f| {
+                Ok(Attachment {
+                    id: f.id,
+                    tenant: ticket.tenant,
+                    ticket: ticket.id,
+                    event: event.id,
+                    file_name: clean_file_name(&f.file_name)?,
+                    content_type: clean_content_type(&f.content_type),
+                    size: f.size,
+                    uploaded_by: actor.reference(),
+                    created_at: event.at,
+                })
+            })
+            .collect()
+    }
+
+    /// Loads the ticket, checks the version the caller read, builds the command from it,
+    /// runs the rules and saves everything in one transaction.
+    async fn run<F>(
+        &self,
+        actor: &Actor,
+        id: TicketId,
+        expected_version: Option<u64>,
+        attachments: Vec<NewAttachment>,
+        command: F,
+    ) -> Result<Ticket>
+    where
+        F: AsyncFnOnce(&Self, &Ticket) -> Result<Command>,
+    {
+        let (ticket, tenant) = self.visible_ticket(actor, id).await?;
+        if let Some(expected) = expected_version {
+            if expected != ticket.version {
+                return Err(Error::VersionConflict {
+                    expected,
+                    actual: ticket.version,
+                });
+            }
+        }
+        let command = command(self, &ticket).await?;
+        let now = self.clock.now();
+        let ctx = Context {
+            settings: &tenant.settings,
+            now,
+        };
+        let (next, events) = workflow::execute(&ticket, actor, &command, ctx)?;
+        let Some(first) = events.first() else {
+            if !attachments.is_empty() {
+                return Err(Error::invalid("attachments", "nothing to attach them to"));
+            }
+            return Ok(ticket);
+        };
+        let attachments = Self::attachments_for(actor, &next, first, attachments)?;
+        let outbox: Vec<_> = events
+            .iter()
+            .filter_map(|e| OutboxMessage::for_event(&next, e))
+            .collect();
+        self.store
+            .save_ticket(TicketChange {
+                ticket: &next,
+                expected_version: ticket.version,
+                events: &events,
+                outbox: &outbox,
+                attachments: &attachments,
+            })
+            .await?;
+        Ok(next)
+    }
+
+    /// Assigns the ticket to a staff member and/or a group. Supervisors assign anyone; an
+    /// agent may only take a ticket for themself. Setting an agent on a new ticket puts it
+    /// in progress.
+    pub async fn assign(
+        &self,
+        actor: &Actor,
+        ticket: TicketId,
+        expected_version: Option<u64>,
+        assignee: Option<StaffId>,
+        group: Option<GroupId>,
+    ) -> Result<Ticket> {
+        self.run(
+            actor,
+            ticket,
+            expected_version,
+            vec![],
+            async |this: &Self, _: &Ticket| {
+                let assignee = match assignee {
+                    Some(id) => Some(
+                        this.store
+                            .staff(id)
+                            .await?
+                            .ok_or_else(|| Error::invalid("assignee", "no such staff member"))?,
+                    ),
+                    None => None,
+                };
+                if let Some(g) = group {
+                    if this.store.group(g).await?.is_none() {
+                        return Err(Error::invalid("group", "no such group"));
+                    }
+                }
+                Ok(Command::Assign { assignee, group })
+            },
+        )
+        .await
+    }
+
+    /// Adds a public reply, with attachments. A requester's reply to a ticket waiting on
+    /// them puts it back in progress.
+    pub async fn reply(
+        &self,
+        actor: &Actor,
+        ticket: TicketId,
+        expected_version: Option<u64>,
+        body: &str,
+        attachments: Vec<NewAttachment>,
+    ) -> Result<Ticket> {
+        let body = RichText::required("body", body)?;
+        self.run(
+            actor,
+            ticket,
+            expected_version,
+            attachments,
+            async |_: &Self, _: &Ticket| Ok(Command::Reply { body }),
+        )
+        .await
+    }
+
+    /// Adds an internal note (staff only), with attachments that share its visibility.
+    pub async fn add_note(
+        &self,
+        actor: &Actor,
+        ticket: TicketId,
+        expected_version: Option<u64>,
+        body: &str,
+        attachments: Vec<NewAttachment>,
+    ) -> Result<Ticket> {
+        let body = RichText::required("body", body)?;
+        self.run(
+            actor,
+            ticket,
+            expected_version,
+            attachments,
+            async |_: &Self, _: &Ticket| Ok(Command::AddNote { body }),
+        )
+        .await
+    }
+
+    /// Asks the requester for more information; the ticket waits on them.
+    pub async fn request_information(
+        &self,
+        actor: &Actor,
+        ticket: TicketId,
+        expected_version: Option<u64>,
+        message: &str,
+    ) -> Result<Ticket> {
+        let message = RichText::required("message", message)?;
+        self.run(
+            actor,
+            ticket,
+            expected_version,
+            vec![],
+            async |_: &Self, _: &Ticket| Ok(Command::RequestInformation { message }),
+        )
+        .await
+    }
+
+    /// Proposes a solution: the ticket waits for the requester's approval, or closes at
+    /// once for tenants in direct closure mode.
+    pub async fn propose_closure(
+        &self,
+        actor: &Actor,
+        ticket: TicketId,
+        expected_version: Option<u64>,
+        solution: &str,
+    ) -> Result<Ticket> {
+        let solution = RichText::required("solution", solution)?;
+        self.run(
+            actor,
+            ticket,
+            expected_version,
+            vec![],
+            async |_: &Self, _: &Ticket| Ok(Command::ProposeClosure { solution }),
+        )
+        .await
+    }
+
+    /// Approves the proposed closure with the questionnaire's answers.
+    pub async fn approve_closure(
+        &self,
+        actor: &Actor,
+        ticket: TicketId,
+        expected_version: Option<u64>,
+        answers: Answers,
+    ) -> Result<Ticket> {
+        self.run(
+            actor,
+            ticket,
+            expected_version,
+            vec![],
+            async |_: &Self, _: &Ticket| Ok(Command::ApproveClosure { answers }),
+        )
+        .await
+    }
+
+    /// Refuses the proposed closure, saying why; the ticket goes back in progress.
+    pub async fn refuse_closure(
+        &self,
+        actor: &Actor,
+        ticket: TicketId,
+        expected_version: Option<u64>,
+        justification: &str,
+    ) -> Result<Ticket> {
+        let justification = RichText::required("justification", justification)?;
+        self.run(
+            actor,
+            ticket,
+            expected_version,
+            vec![],
+            async |_: &Self, _: &Ticket| Ok(Command::RefuseClosure { justification }),
+        )
+        .await
+    }
+
+    /// Closes, as the system, every pending closure whose tenant's approval window has
+    /// passed; their questionnaires stay unanswered. Returns how many were closed. Safe
+    /// to run from several processes: a ticket closed by another run is skipped.
+    pub async fn auto_approve_due_closures(&self) -> Result<usize> {
+        let mut closed = 0;
+        for tenant in self.store.tenants().await? {
+            let cutoff = self.clock.now() - tenant.settings.approval_window.duration();
+            loop {
+                let due = self.store.closures_due(tenant.id, cutoff, 100).await?;
+                let batch = due.len();
+                for ticket in due {
+                    match self
+                        .run(
+                            &Actor::System,
+                            ticket.id,
+                            Some(ticket.version),
+                            vec![],
+                            async |_: &Self, _: &Ticket| Ok(Command::AutoApprove),
+                        )
+                        .await
+                    {
+                        Ok(_) => closed += 1,
+                        Err(Error::VersionConflict { .. } | Error::InvalidTransition { .. }) => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+                if batch < 100 {
+                    break;
+                }
+            }
+        }
+        Ok(closed)
+    }
+
+    /// Cancels the ticket (its requester, a tenant admin or a supervisor).
+    pub async fn cancel(
+        &self,
+        actor: &Actor,
+        ticket: TicketId,
+        expected_version: Option<u64>,
+        reason: Option<&str>,
+    ) -> Result<Ticket> {
+        let reason = reason
+            .map(|r| RichText::sanitize(r).map_err(|e| Error::invalid("reason", e.reason)))
+            .transpose()?;
+        self.run(
+            actor,
+            ticket,
+            expected_version,
+            vec![],
+            async |_: &Self, _: &Ticket| Ok(Command::Cancel { reason }),
+        )
+        .await
+    }
+
+    /// Reopens a closed ticket: the requester within the tenant's reopen window, staff at
+    /// any time.
+    pub async fn reopen(
+        &self,
+        actor: &Actor,
+        ticket: TicketId,
+        expected_version: Option<u64>,
+        reason: Option<&str>,
+    ) -> Result<Ticket> {
+        let reason = reason
+            .map(|r| RichText::sanitize(r).map_err(|e| Error::invalid("reason", e.reason)))
+            .transpose()?;
+        self.run(
+            actor,
+            ticket,
+            expected_version,
+            vec![],
+            async |_: &Self, _: &Ticket| Ok(Command::Reopen { reason }),
+        )
+        .await
+    }
+
+    /// Edits fields: the requester while the ticket is new, staff while it is open. One
+    /// timeline event per field that really changes.
+    pub async fn edit(
+        &self,
+        actor: &Actor,
+        ticket: TicketId,
+        expected_version: Option<u64>,
+        edit: TicketEdit,
+    ) -> Result<Ticket> {
+        if edit.is_empty() {
+            return Err(Error::invalid("edit", "names no field to change"));
+        }
+        self.run(
+            actor,
+            ticket,
+            expected_version,
+            vec![],
+            async |this: &Self, t: &Ticket| {
+                if let Some(Some(product)) = edit.product {
+                    let found = this.store.product(t.tenant, product).await?;
+                    if !found.is_some_and(|p| p.active) {
+                        return Err(Error::invalid("product", "no such product in this tenant"));
+                    }
+                }
+                Ok(Command::Edit { edit })
+            },
+        )
+        .await
+    }
+
+    /// Moves the ticket to another category of its tenant; it is routed to that
+    /// category's group.
+    pub async fn move_category(
+        &self,
+        actor: &Actor,
+        ticket: TicketId,
+        expected_version: Option<u64>,
+        category: CategoryId,
+    ) -> Result<Ticket> {
+        self.run(
+            actor,
+            ticket,
+            expected_version,
+            vec![],
+            async |this: &Self, t: &Ticket| {
+                let tree = this.store.categories(t.tenant).await?;
+                let found = tree
+                    .iter()
+                    .find(|c| c.id == category)
+                    .cloned()
+                    .ok_or_else(|| Error::invalid("category", "no such category in this tenant"))?;
+                let group = route(&tree, category);
+                Ok(Command::MoveCategory {
+                    category: found,
+                    group,
+                })
+            },
+        )
+        .await
+    }
+
+    /// Gives the ticket to another active member of its tenant (tenant admins).
+    pub async fn reassign_requester(
+        &self,
+        actor: &Actor,
+        ticket: TicketId,
+        expected_version: Option<u64>,
+        to: MemberId,
+    ) -> Result<Ticket> {
+        self.run(
+            actor,
+            ticket,
+            expected_version,
+            vec![],
+            async |this: &Self, t: &Ticket| {
+                let to =
+                    this.store.member(t.tenant, to).await?.ok_or_else(|| {
+                        Error::invalid("requester", "no such member in this tenant")
+                    })?;
+                Ok(Command::ReassignRequester { to })
+            },
+        )
+        .await
+    }
+
+    /// Invites an active member of the ticket's tenant to follow it.
+    pub async fn invite_guest(
+        &self,
+        actor: &Actor,
+        ticket: TicketId,
+        expected_version: Option<u64>,
+        guest: MemberId,
+    ) -> Result<Ticket> {
+        self.run(
+            actor,
+            ticket,
+            expected_version,
+            vec![],
+            async |this: &Self, t: &Ticket| {
+                let guest = this
+                    .store
+                    .member(t.tenant, guest)
+                    .await?
+                    .ok_or_else(|| Error::invalid("guest", "no such member in this tenant"))?;
+                Ok(Command::InviteGuest { guest })
+            },
+        )
+        .await
+    }
+
+    /// The commands `actor` may run on the ticket now, by [`Command::name`], for a UI's
+    /// action menu [ACTIONS]: those the rules would not refuse outright.
+    pub async fn available_actions(
+        &self,
+        actor: &Actor,
+        ticket: TicketId,
+    ) -> Result<Vec<&'static str>> {
+        let (ticket, tenant) = self.visible_ticket(actor, ticket).await?;
+        Ok(workflow::available_actions(
+            &ticket,
+            actor,
+            Context {
+                settings: &tenant.settings,
+                now: self.clock.now(),
+            },
+        ))
+    }
+}

@@ -1,0 +1,239 @@
+//! Tenants [établissement, pays, client] and the settings each one chooses.
+
+use std::collections::BTreeMap;
+
+use chrono::Duration;
+use serde::{Deserialize, Serialize};
+
+use crate::error::ValidationError;
+use crate::ids::TenantId;
+use crate::questionnaire::QuestionnaireDefinition;
+use crate::status::Status;
+use crate::text::single_line;
+
+/// An isolated customer organisation. Every ticket, member, category and product
+/// belongs to exactly one tenant.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tenant {
+    /// The tenant's id.
+    pub id: TenantId,
+    /// A short, URL-safe name, unique across the platform (`acme`).
+    pub slug: String,
+    /// The name shown to people.
+    pub name: String,
+    /// How this tenant runs its helpdesk.
+    pub settings: TenantSettings,
+}
+
+impl Tenant {
+    /// A tenant with default settings, after checking the slug and name.
+    pub fn new(slug: &str, name: &str) -> Result<Self, ValidationError> {
+        Ok(Self {
+            id: TenantId::new(),
+            slug: check_slug(slug)?,
+            name: single_line("name", name, 200)?,
+            settings: TenantSettings::default(),
+        })
+    }
+}
+
+/// Checks a tenant slug: 1 to 63 lower-case letters, digits and dashes.
+pub fn check_slug(slug: &str) -> Result<String, ValidationError> {
+    let ok = !slug.is_empty()
+        && slug.len() <= 63
+        && slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !slug.starts_with('-');
+    if ok {
+        Ok(slug.to_owned())
+    } else {
+        Err(ValidationError::new(
+            "slug",
+            "use 1 to 63 lower-case letters, digits and dashes",
+        ))
+    }
+}
+
+/// Which tickets a requester may read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequesterVisibility {
+    /// Their own tickets and those they are invited to (the default).
+    #[default]
+    OwnAndInvited,
+    /// Also every other ticket of the tenant, read-only (the vendor manual: "you can
+    /// open it but not modify it").
+    WholeTenantReadOnly,
+}
+
+/// How a ticket gets closed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClosureMode {
+    /// Staff propose, the requester approves with the questionnaire (the default).
+    #[default]
+    TwoStep,
+    /// Staff close in one step, as the legal-aid network does for files opened on
+    /// behalf of citizens without an account.
+    Direct,
+}
+
+/// A tenant's names for the canonical statuses, in one language.
+pub type StatusLabels = BTreeMap<Status, String>;
+
+/// A length of time in whole seconds, as stored and serialised.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Window(i64);
+
+impl Window {
+    /// A window of `days` days.
+    pub const fn days(days: i64) -> Self {
+        Self(days * 86_400)
+    }
+
+    /// A window of `seconds` seconds.
+    pub const fn seconds(seconds: i64) -> Self {
+        Self(seconds)
+    }
+
+    /// The window in seconds.
+    pub const fn as_seconds(self) -> i64 {
+        self.0
+    }
+
+    /// The window as a chrono duration.
+    pub fn duration(self) -> Duration {
+        Duration::seconds(self.0)
+    }
+}
+
+/// How one tenant runs its helpdesk.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantSettings {
+    /// Status labels per language tag (`fr`, `en`...).
+    pub status_labels: BTreeMap<String, StatusLabels>,
+    /// The language used when a caller's language has no labels.
+    pub default_language: String,
+    /// Which tickets requesters may read.
+    pub requester_visibility: RequesterVisibility,
+    /// Two-step closure with questionnaire, or direct closure by staff.
+    pub closure_mode: ClosureMode,
+    /// How long a proposed closure waits for the requester before it is approved
+    /// automatically.
+    pub approval_window: Window,
+    /// How long after closure a requester may reopen; staff may reopen at any time.
+    pub reopen_window: Window,
+    /// How long closed and cancelled tickets stay in default lists before they are
+    /// archived.
+    pub archive_delay: Window,
+    /// The questionnaire asked when a requester approves a closure.
+    pub questionnaire: QuestionnaireDefinition,
+}
+
+impl Default for TenantSettings {
+    fn default() -> Self {
+        Self {
+            status_labels: default_labels(),
+            default_language: "fr".to_owned(),
+            requester_visibility: RequesterVisibility::default(),
+            closure_mode: ClosureMode::default(),
+            approval_window: Window::days(15),
+            reopen_window: Window::days(30),
+            archive_delay: Window::days(90),
+            questionnaire: QuestionnaireDefinition::default(),
+        }
+    }
+}
+
+fn default_labels() -> BTreeMap<String, StatusLabels> {
+    let fr = [
+        (Status::New, "A traiter"),
+        (Status::InProgress, "En cours"),
+        (Status::WaitingOnRequester, "En attente de votre réponse"),
+        (Status::PendingClosure, "Clôture à valider"),
+        (Status::Closed, "Clôturée"),
+        (Status::Cancelled, "Annulée"),
+    ];
+    let en = [
+        (Status::New, "New"),
+        (Status::InProgress, "In progress"),
+        (Status::WaitingOnRequester, "Waiting on you"),
+        (Status::PendingClosure, "Closure to approve"),
+        (Status::Closed, "Closed"),
+        (Status::Cancelled, "Cancelled"),
+    ];
+    let collect = |pairs: [(Status, &str); 6]| {
+        pairs
+            .into_iter()
+            .map(|(s, l)| (s, l.to_owned()))
+            .collect::<StatusLabels>()
+    };
+    BTreeMap::from([
+        ("fr".to_owned(), collect(fr)),
+        ("en".to_owned(), collect(en)),
+    ])
+}
+
+impl TenantSettings {
+    /// The label of `status` in `language`, falling back to the default language, then
+    /// to the canonical name.
+    pub fn label(&self, status: Status, language: &str) -> &str {
+        self.status_labels
+            .get(language)
+            .and_then(|labels| labels.get(&status))
+            .or_else(|| {
+                self.status_labels
+                    .get(&self.default_language)
+                    .and_then(|labels| labels.get(&status))
+            })
+            .map_or(status.as_str(), String::as_str)
+    }
+
+    /// Checks the settings: windows not negative, labels non-empty, questionnaire valid.
+    pub fn check(&self) -> Result<(), ValidationError> {
+        for (field, window) in [
+            ("approval_window", self.approval_window),
+            ("reopen_window", self.reopen_window),
+            ("archive_delay", self.archive_delay),
+        ] {
+            if window.as_seconds() < 0 {
+                return Err(ValidationError::new(field, "must not be negative"));
+            }
+        }
+        for (lang, labels) in &self.status_labels {
+            single_line("status_labels", lang, 16)?;
+            for (status, label) in labels {
+                single_line(&format!("status_labels.{lang}.{status}"), label, 100)?;
+            }
+        }
+        self.questionnaire.check()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tenant_relabels_statuses_per_language() {
+        let mut settings = TenantSettings::default();
+        settings
+            .status_labels
+            .entry("fr".into())
+            .or_default()
+            .insert(Status::Closed, "Conflit réglé".into());
+        assert_eq!(settings.label(Status::Closed, "fr"), "Conflit réglé");
+        assert_eq!(settings.label(Status::Closed, "en"), "Closed");
+        assert_eq!(settings.label(Status::New, "de"), "A traiter");
+    }
+
+    #[test]
+    fn slugs_are_checked() {
+        assert!(check_slug("acme-2").is_ok());
+        assert!(check_slug("Acme").is_err());
+        assert!(check_slug("../etc").is_err());
+        assert!(check_slug("").is_err());
+    }
+}

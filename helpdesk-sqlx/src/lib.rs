@@ -1,0 +1,1 @@
+//! The helpdesk storage ports of `helpdesk-core` on SQLite and PostgreSQL (work in progress: see the storage issue).
