@@ -13,8 +13,8 @@
 //! events and their notifications in one transaction.
 //!
 //! ```
-//! # #[cfg(feature = "testing")]
-//! # async fn demo() -> Result<(), helpdesk_core::Error> {
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
 //! use std::sync::Arc;
 //! use helpdesk_core::{
 //!     Actor, HelpdeskService, MemberDetails, MemberRole, NewTicket, Status, UserId,
@@ -42,6 +42,8 @@
 //!     .await?;
 //! assert_eq!(ticket.status(), Status::New);
 //! assert_eq!(ticket.number.get(), 1);
+//! # Ok::<(), helpdesk_core::Error>(())
+//! # })?;
 //! # Ok(())
 //! # }
 //! ```

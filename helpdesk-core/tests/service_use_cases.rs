@@ -1,0 +1,812 @@
+//! The use cases around the workflow: administration rights, export, saved searches,
+//! the knowledge base, attachments and faults.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use chrono::{Duration, TimeZone, Utc};
+use helpdesk_core::memory::MemoryStore;
+use helpdesk_core::{
+    Actor, Answer, Answers, AttachmentId, ClosureMode, Entity, Error, Forbidden, HelpdeskService,
+    ManualClock, MemberDetails, MemberRole, NewAttachment, NewTicket, PageRequest,
+    RequesterVisibility, SearchCriteria, StaffRole, Status, TenantId, TenantScope, TicketId,
+    UserId, export_csv,
+};
+
+struct World {
+    service: HelpdeskService,
+    store: Arc<MemoryStore>,
+    clock: Arc<ManualClock>,
+    root: Actor,
+    acme: TenantId,
+    globex: TenantId,
+    alice: Actor,
+    bob: Actor,
+    carol: Actor,
+    dave: Actor,
+    sam: Actor,
+    sue: Actor,
+}
+
+async fn member(
+    service: &HelpdeskService,
+    tenant: TenantId,
+    user: &str,
+    role: MemberRole,
+) -> Actor {
+    Actor::Member(
+        service
+            .ensure_member(
+                tenant,
+                MemberDetails {
+                    user: &UserId::new(user).unwrap(),
+                    display_name: user,
+                    email: Some(&format!("{user}@example.org")),
+                    role,
+                },
+            )
+            .await
+            .unwrap(),
+    )
+}
+
+async fn world() -> World {
+    let store = Arc::new(MemoryStore::new());
+    let clock = Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap(),
+    ));
+    let service = HelpdeskService::new(store.clone()).with_clock(clock.clone());
+    let root = service
+        .bootstrap_platform_admin(&UserId::new("root").unwrap(), "Root")
+        .await
+        .unwrap();
+    let acme = service
+        .create_tenant(&root, "acme", "Acme")
+        .await
+        .unwrap()
+        .id;
+    let globex = service
+        .create_tenant(&root, "globex", "Globex")
+        .await
+        .unwrap()
+        .id;
+    let alice = member(&service, acme, "alice", MemberRole::Requester).await;
+    let bob = member(&service, acme, "bob", MemberRole::Requester).await;
+    let carol = member(&service, acme, "carol", MemberRole::TenantAdmin).await;
+    let dave = member(&service, globex, "dave", MemberRole::Requester).await;
+    let sam = Actor::Staff(
+        service
+            .add_staff(
+                &root,
+                &UserId::new("sam").unwrap(),
+                "Sam",
+                None,
+                StaffRole::Agent,
+                TenantScope::All,
+            )
+            .await
+            .unwrap(),
+    );
+    let sue = Actor::Staff(
+        service
+            .add_staff(
+                &root,
+                &UserId::new("sue").unwrap(),
+                "Sue",
+                None,
+                StaffRole::Supervisor,
+                TenantScope::Only(vec![acme]),
+            )
+            .await
+            .unwrap(),
+    );
+    World {
+        service,
+        store,
+        clock,
+        root,
+        acme,
+        globex,
+        alice,
+        bob,
+        carol,
+        dave,
+        sam,
+        sue,
+    }
+}
+
+fn draft(subject: &str) -> NewTicket {
+    NewTicket {
+        subject: subject.into(),
+        description: format!("<p>{subject}</p>"),
+        ..NewTicket::default()
+    }
+}
+
+async fn open(w: &World, actor: &Actor, tenant: TenantId, subject: &str) -> TicketId {
+    w.service
+        .open(actor, tenant, draft(subject), vec![])
+        .await
+        .unwrap()
+        .id
+}
+
+#[tokio::test]
+async fn only_platform_admins_create_tenants() {
+    let w = world().await;
+    for actor in [&w.carol, &w.sam, &w.sue, &w.alice] {
+        let err = w
+            .service
+            .create_tenant(actor, "initech", "Initech")
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::Forbidden(Forbidden::RoleRequired)),
+            "{err}"
+        );
+    }
+    let dup = w
+        .service
+        .create_tenant(&w.root, "acme", "Acme again")
+        .await
+        .unwrap_err();
+    assert!(matches!(dup, Error::AlreadyExists(Entity::Tenant)), "{dup}");
+    let bad = w
+        .service
+        .create_tenant(&w.root, "Not A Slug", "x")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&bad, Error::Validation(v) if v.field == "slug"),
+        "{bad}"
+    );
+}
+
+#[tokio::test]
+async fn the_platform_admin_can_be_bootstrapped_only_once() {
+    let w = world().await;
+    let err = w
+        .service
+        .bootstrap_platform_admin(&UserId::new("mallory").unwrap(), "Mallory")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Forbidden(_)), "{err}");
+}
+
+#[tokio::test]
+async fn tenant_admins_block_members_who_then_can_do_nothing() {
+    let w = world().await;
+    let ticket = open(&w, &w.alice, w.acme, "Printer").await;
+    let Actor::Member(alice) = &w.alice else {
+        unreachable!()
+    };
+    let err = w
+        .service
+        .set_member_blocked(&w.bob, w.acme, alice.id, true)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Forbidden(Forbidden::RoleRequired)),
+        "{err}"
+    );
+    let other_tenant = w
+        .service
+        .set_member_blocked(&w.dave, w.acme, alice.id, true)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(other_tenant, Error::NotFound(Entity::Tenant)),
+        "{other_tenant}"
+    );
+
+    let blocked = w
+        .service
+        .set_member_blocked(&w.carol, w.acme, alice.id, true)
+        .await
+        .unwrap();
+    assert!(blocked.blocked);
+    let refused = w
+        .service
+        .actor(&UserId::new("alice").unwrap(), Some(w.acme))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, Error::Forbidden(Forbidden::AccountBlocked)),
+        "{refused}"
+    );
+    let stale = Actor::Member(blocked.clone());
+    let reply = w
+        .service
+        .reply(&stale, ticket, None, "still here?", vec![])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(reply, Error::Forbidden(Forbidden::AccountBlocked)),
+        "{reply}"
+    );
+
+    let unblocked = w
+        .service
+        .set_member_blocked(&w.carol, w.acme, alice.id, false)
+        .await
+        .unwrap();
+    assert!(!unblocked.blocked);
+    assert!(
+        w.service
+            .actor(&UserId::new("alice").unwrap(), Some(w.acme))
+            .await
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn nobody_blocks_themself() {
+    let w = world().await;
+    let Actor::Member(carol) = &w.carol else {
+        unreachable!()
+    };
+    let err = w
+        .service
+        .set_member_blocked(&w.carol, w.acme, carol.id, true)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Validation(v) if v.field == "member"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn supervisors_create_agents_only_within_their_tenants() {
+    let w = world().await;
+    let inside = w
+        .service
+        .add_staff(
+            &w.sue,
+            &UserId::new("ann").unwrap(),
+            "Ann",
+            None,
+            StaffRole::Agent,
+            TenantScope::Only(vec![w.acme]),
+        )
+        .await;
+    assert!(inside.is_ok());
+    let outside = w
+        .service
+        .add_staff(
+            &w.sue,
+            &UserId::new("ben").unwrap(),
+            "Ben",
+            None,
+            StaffRole::Agent,
+            TenantScope::Only(vec![w.globex]),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(outside, Error::Forbidden(Forbidden::RoleRequired)),
+        "{outside}"
+    );
+    let promote = w
+        .service
+        .add_staff(
+            &w.sue,
+            &UserId::new("cid").unwrap(),
+            "Cid",
+            None,
+            StaffRole::PlatformAdmin,
+            TenantScope::All,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(promote, Error::Forbidden(_)), "{promote}");
+    let agent = w
+        .service
+        .add_staff(
+            &w.sam,
+            &UserId::new("dan").unwrap(),
+            "Dan",
+            None,
+            StaffRole::Agent,
+            TenantScope::All,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(agent, Error::Forbidden(_)), "{agent}");
+}
+
+#[tokio::test]
+async fn categories_route_tickets_to_their_group_and_refuse_cycles() {
+    let w = world().await;
+    let network = w.service.create_group(&w.sue, "Réseau").await.unwrap();
+    let top = w
+        .service
+        .create_category(&w.carol, w.acme, None, "Informatique", Some(network.id))
+        .await
+        .unwrap();
+    let sub = w
+        .service
+        .create_category(&w.carol, w.acme, Some(top.id), "Imprimantes", None)
+        .await
+        .unwrap();
+    let ticket = w
+        .service
+        .open(
+            &w.alice,
+            w.acme,
+            NewTicket {
+                category: Some(sub.id),
+                ..draft("Imprimante HS")
+            },
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(ticket.group, Some(network.id));
+
+    let mut looped = top.clone();
+    looped.parent = Some(sub.id);
+    let err = w
+        .service
+        .update_category(&w.carol, looped)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Validation(v) if v.field == "parent"),
+        "{err}"
+    );
+
+    let foreign = w
+        .service
+        .open(
+            &w.dave,
+            w.globex,
+            NewTicket {
+                category: Some(sub.id),
+                ..draft("x")
+            },
+            vec![],
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&foreign, Error::Validation(v) if v.field == "category"),
+        "{foreign}"
+    );
+}
+
+#[tokio::test]
+async fn requesters_open_for_themselves_and_staff_on_a_members_behalf() {
+    let w = world().await;
+    let Actor::Member(bob) = &w.bob else {
+        unreachable!()
+    };
+    let for_bob = NewTicket {
+        requester: Some(bob.id),
+        ..draft("for bob")
+    };
+    let err = w
+        .service
+        .open(&w.alice, w.acme, for_bob.clone(), vec![])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Forbidden(Forbidden::RoleRequired)),
+        "{err}"
+    );
+    let by_admin = w
+        .service
+        .open(&w.carol, w.acme, for_bob.clone(), vec![])
+        .await
+        .unwrap();
+    assert_eq!(by_admin.requester, bob.id);
+    let by_staff = w
+        .service
+        .open(&w.sam, w.acme, for_bob, vec![])
+        .await
+        .unwrap();
+    assert_eq!(by_staff.requester, bob.id);
+    let nobody = w
+        .service
+        .open(&w.sam, w.acme, draft("for whom?"), vec![])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&nobody, Error::Validation(v) if v.field == "requester"),
+        "{nobody}"
+    );
+    let elsewhere = w
+        .service
+        .open(&w.dave, w.acme, draft("wrong tenant"), vec![])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(elsewhere, Error::NotFound(Entity::Tenant)),
+        "{elsewhere}"
+    );
+}
+
+#[tokio::test]
+async fn a_store_failure_leaves_no_trace_and_the_command_can_be_retried() {
+    let w = world().await;
+    let ticket = open(&w, &w.alice, w.acme, "Printer").await;
+    let before = w.service.ticket(&w.sam, ticket).await.unwrap();
+    let outbox = w.store.outbox_len();
+    w.store.fail_next_ticket_write();
+    let err = w
+        .service
+        .reply(&w.sam, ticket, None, "On it", vec![])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Store(_)), "{err}");
+    assert_eq!(w.service.ticket(&w.sam, ticket).await.unwrap(), before);
+    assert_eq!(w.store.outbox_len(), outbox);
+    let after = w
+        .service
+        .reply(&w.sam, ticket, None, "On it", vec![])
+        .await
+        .unwrap();
+    assert_eq!(after.version, before.ticket.version + 1);
+}
+
+#[tokio::test]
+async fn a_stale_version_is_a_conflict_and_changes_nothing() {
+    let w = world().await;
+    let ticket = open(&w, &w.alice, w.acme, "Printer").await;
+    w.service
+        .reply(&w.sam, ticket, Some(1), "first", vec![])
+        .await
+        .unwrap();
+    let before = w.service.ticket(&w.sam, ticket).await.unwrap();
+    let err = w
+        .service
+        .reply(&w.sue, ticket, Some(1), "second", vec![])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::VersionConflict {
+                expected: 1,
+                actual: 2
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(w.service.ticket(&w.sam, ticket).await.unwrap(), before);
+}
+
+#[tokio::test]
+async fn internal_note_attachments_stay_with_staff() {
+    let w = world().await;
+    let ticket = open(&w, &w.alice, w.acme, "Printer").await;
+    let public = AttachmentId::new();
+    let internal = AttachmentId::new();
+    let file = |id, name: &str| NewAttachment {
+        id,
+        file_name: name.into(),
+        content_type: "image/png".into(),
+        size: 10,
+    };
+    w.service
+        .reply(
+            &w.sam,
+            ticket,
+            None,
+            "see picture",
+            vec![file(public, "../../photo.png")],
+        )
+        .await
+        .unwrap();
+    w.service
+        .add_note(
+            &w.sam,
+            ticket,
+            None,
+            "log file",
+            vec![file(internal, "server.log")],
+        )
+        .await
+        .unwrap();
+
+    let alice_view = w.service.ticket(&w.alice, ticket).await.unwrap();
+    assert_eq!(
+        alice_view
+            .attachments
+            .iter()
+            .map(|a| a.id)
+            .collect::<Vec<_>>(),
+        [public]
+    );
+    assert_eq!(alice_view.attachments[0].file_name, "photo.png");
+    assert_eq!(
+        w.service
+            .ticket(&w.sam, ticket)
+            .await
+            .unwrap()
+            .attachments
+            .len(),
+        2
+    );
+    assert!(w.service.attachment(&w.alice, public).await.is_ok());
+    let hidden = w.service.attachment(&w.alice, internal).await.unwrap_err();
+    assert!(
+        matches!(hidden, Error::NotFound(Entity::Attachment)),
+        "{hidden}"
+    );
+    let foreign = w.service.attachment(&w.dave, public).await.unwrap_err();
+    assert!(
+        matches!(foreign, Error::NotFound(Entity::Attachment)),
+        "{foreign}"
+    );
+}
+
+#[tokio::test]
+async fn export_is_for_tenant_admins_and_platform_admins_within_their_scope() {
+    let w = world().await;
+    let first = open(&w, &w.alice, w.acme, "=SUM(A1)").await;
+    open(&w, &w.bob, w.acme, "Réseau lent, très lent").await;
+    open(&w, &w.dave, w.globex, "Globex only").await;
+    w.service
+        .propose_closure(&w.sam, first, None, "done")
+        .await
+        .unwrap();
+    let answers: Answers = [("overall".to_owned(), Answer::Score(8))].into();
+    w.service
+        .approve_closure(&w.alice, first, None, answers)
+        .await
+        .unwrap();
+
+    for actor in [&w.alice, &w.sam, &w.sue] {
+        let err = w
+            .service
+            .export(actor, SearchCriteria::default(), &[])
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::Forbidden(Forbidden::RoleRequired)),
+            "{err}"
+        );
+    }
+    let all = SearchCriteria {
+        include_closed: true,
+        ..SearchCriteria::default()
+    };
+    let rows = w.service.export(&w.carol, all.clone(), &[]).await.unwrap();
+    assert_eq!(rows.len(), 2, "a tenant admin exports their tenant only");
+    assert!(rows.iter().all(|r| r.tenant == "acme"));
+    let closed = rows.iter().find(|r| r.score.is_some()).unwrap();
+    assert_eq!(closed.status, "Clôturée");
+    assert_eq!(closed.requester, "alice");
+    assert_eq!(
+        w.service
+            .export(&w.root, all.clone(), &[])
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+    let picked = w
+        .service
+        .export(&w.root, all, &[closed.number])
+        .await
+        .unwrap();
+    assert_eq!(picked.len(), 2, "number 1 exists in both tenants");
+
+    let csv = export_csv(&rows);
+    assert!(csv.starts_with("tenant,number,subject,status"));
+    assert!(csv.contains("\"Réseau lent, très lent\""));
+    assert!(csv.contains("'=SUM(A1)"), "formulas are defused: {csv}");
+}
+
+#[tokio::test]
+async fn saved_searches_belong_to_their_owner() {
+    let w = world().await;
+    let criteria = SearchCriteria {
+        statuses: vec![Status::New],
+        ..SearchCriteria::default()
+    };
+    let saved = w
+        .service
+        .save_search(&w.alice, "Mes nouveaux", criteria.clone())
+        .await
+        .unwrap();
+    assert_eq!(
+        w.service.saved_searches(&w.alice).await.unwrap(),
+        [saved.clone()]
+    );
+    assert!(w.service.saved_searches(&w.bob).await.unwrap().is_empty());
+    let err = w
+        .service
+        .delete_saved_search(&w.bob, saved.id)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound(Entity::SavedSearch)), "{err}");
+    w.service
+        .delete_saved_search(&w.alice, saved.id)
+        .await
+        .unwrap();
+    assert!(w.service.saved_searches(&w.alice).await.unwrap().is_empty());
+    let blank = w
+        .service
+        .save_search(&w.alice, "  ", criteria)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&blank, Error::Validation(v) if v.field == "name"),
+        "{blank}"
+    );
+}
+
+#[tokio::test]
+async fn knowledge_base_suggests_published_articles_of_the_callers_tenant() {
+    let w = world().await;
+    w.service
+        .create_article(
+            &w.sam,
+            w.acme,
+            None,
+            "Réinitialiser son mot de passe",
+            "<p>Cliquez sur « mot de passe oublié ».</p>",
+        )
+        .await
+        .unwrap();
+    let draft_article = w
+        .service
+        .create_article(
+            &w.carol,
+            w.acme,
+            None,
+            "Mot de passe expiré",
+            "<p>Brouillon</p>",
+        )
+        .await
+        .unwrap();
+    w.service
+        .update_article(
+            &w.carol,
+            w.acme,
+            draft_article.id,
+            "Mot de passe expiré",
+            "<p>Brouillon</p>",
+            false,
+        )
+        .await
+        .unwrap();
+    let err = w
+        .service
+        .create_article(&w.alice, w.acme, None, "x", "y")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Forbidden(Forbidden::RoleRequired)),
+        "{err}"
+    );
+
+    let found = w
+        .service
+        .kb_suggestions(&w.alice, w.acme, "mot de PASSE oublie", None, 5)
+        .await
+        .unwrap();
+    assert_eq!(
+        found.iter().map(|a| a.title.as_str()).collect::<Vec<_>>(),
+        ["Réinitialiser son mot de passe"]
+    );
+    let foreign = w
+        .service
+        .kb_suggestions(&w.dave, w.acme, "mot de passe", None, 5)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(foreign, Error::NotFound(Entity::Tenant)),
+        "{foreign}"
+    );
+    assert_eq!(w.service.articles(&w.alice, w.acme).await.unwrap().len(), 1);
+    assert_eq!(w.service.articles(&w.carol, w.acme).await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn due_closures_are_approved_automatically_without_answers() {
+    let w = world().await;
+    let ticket = open(&w, &w.alice, w.acme, "Printer").await;
+    w.service
+        .propose_closure(&w.sam, ticket, None, "fixed")
+        .await
+        .unwrap();
+    w.clock.advance(Duration::days(14));
+    assert_eq!(w.service.auto_approve_due_closures().await.unwrap(), 0);
+    w.clock.advance(Duration::days(2));
+    assert_eq!(w.service.auto_approve_due_closures().await.unwrap(), 1);
+    let view = w.service.ticket(&w.alice, ticket).await.unwrap();
+    assert_eq!(view.ticket.status(), Status::Closed);
+    assert!(view.ticket.closure_answers().is_none());
+    assert_eq!(w.service.auto_approve_due_closures().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn tenant_settings_change_visibility_and_closure_mode() {
+    let w = world().await;
+    let alices = open(&w, &w.alice, w.acme, "Alice's").await;
+    let missing = w.service.ticket(&w.bob, alices).await.unwrap_err();
+    assert!(
+        matches!(missing, Error::NotFound(Entity::Ticket)),
+        "{missing}"
+    );
+
+    let tenant = w.service.tenant(&w.carol, w.acme).await.unwrap();
+    let mut settings = tenant.settings.clone();
+    settings.requester_visibility = RequesterVisibility::WholeTenantReadOnly;
+    settings.closure_mode = ClosureMode::Direct;
+    let err = w
+        .service
+        .update_tenant(&w.alice, w.acme, "Acme", settings.clone())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Forbidden(Forbidden::RoleRequired)),
+        "{err}"
+    );
+    w.service
+        .update_tenant(&w.carol, w.acme, "Acme", settings)
+        .await
+        .unwrap();
+
+    let view = w.service.ticket(&w.bob, alices).await.unwrap();
+    assert!(
+        !view.actions.contains(&"reply"),
+        "read-only: {:?}",
+        view.actions
+    );
+    let readonly = w
+        .service
+        .reply(&w.bob, alices, None, "me too", vec![])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(readonly, Error::Forbidden(Forbidden::ReadOnly)),
+        "{readonly}"
+    );
+    let page = w
+        .service
+        .search(&w.bob, SearchCriteria::default(), PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(page.tickets.len(), 1);
+
+    let closed = w
+        .service
+        .propose_closure(&w.sam, alices, None, "done")
+        .await
+        .unwrap();
+    assert_eq!(
+        closed.status(),
+        Status::Closed,
+        "direct closure closes in one step"
+    );
+}
+
+#[tokio::test]
+async fn dashboards_count_what_the_caller_may_see() {
+    let w = world().await;
+    open(&w, &w.alice, w.acme, "one").await;
+    open(&w, &w.bob, w.acme, "two").await;
+    open(&w, &w.dave, w.globex, "three").await;
+    let alice = w.service.dashboard(&w.alice, None, None, 3).await.unwrap();
+    assert_eq!(alice.by_status[&Status::New], 1);
+    let carol = w.service.dashboard(&w.carol, None, None, 3).await.unwrap();
+    assert_eq!(carol.by_status[&Status::New], 2);
+    let root = w.service.dashboard(&w.root, None, None, 3).await.unwrap();
+    assert_eq!(root.by_status[&Status::New], 3);
+    assert_eq!(root.opened_per_month.len(), 3);
+    assert_eq!(root.opened_per_month[2].opened, 3);
+    let bad = w
+        .service
+        .dashboard(&w.root, None, None, 0)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&bad, Error::Validation(v) if v.field == "months"),
+        "{bad}"
+    );
+}
