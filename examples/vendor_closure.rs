@@ -120,7 +120,13 @@ async fn main() -> Fallible<()> {
         .await?;
     clock.advance(Duration::hours(20));
     service
-        .reply(&christian, id, None, "Le fichier est sur le serveur, dossier /rechargement/2020-05.", vec![])
+        .reply(
+            &christian,
+            id,
+            None,
+            "Le fichier est sur le serveur, dossier /rechargement/2020-05.",
+            vec![],
+        )
         .await?;
 
     // 4. Support proposes a closure; the client refuses it with a justification.

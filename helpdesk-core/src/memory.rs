@@ -463,7 +463,7 @@ impl TicketRepository for MemoryStore {
                 }
             })
             .collect();
-        found.sort_by(|a, b| (b.created_at, b.id).cmp(&(a.created_at, a.id)));
+        found.sort_by_key(|t| std::cmp::Reverse((t.created_at, t.id)));
         let limit = query.page.limit as usize;
         let more = found.len() > limit;
         let tickets: Vec<Ticket> = found.into_iter().take(limit).cloned().collect();
@@ -563,7 +563,7 @@ impl TicketRepository for MemoryStore {
                 _ => None,
             })
             .collect();
-        due.sort_by(|a, b| (a.0, a.1.id).cmp(&(b.0, b.1.id)));
+        due.sort_by_key(|a| (a.0, a.1.id));
         Ok(due
             .into_iter()
             .take(limit as usize)
@@ -659,7 +659,7 @@ impl OutboxRepository for MemoryStore {
             .filter(|m| m.next_attempt_at <= now)
             .cloned()
             .collect();
-        due.sort_by(|a, b| (a.created_at, a.id).cmp(&(b.created_at, b.id)));
+        due.sort_by_key(|a| (a.created_at, a.id));
         due.truncate(limit as usize);
         Ok(due)
     }

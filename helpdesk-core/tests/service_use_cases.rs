@@ -614,7 +614,7 @@ async fn saved_searches_belong_to_their_owner() {
         .unwrap();
     assert_eq!(
         w.service.saved_searches(&w.alice).await.unwrap(),
-        [saved.clone()]
+        std::slice::from_ref(&saved)
     );
     assert!(w.service.saved_searches(&w.bob).await.unwrap().is_empty());
     let err = w

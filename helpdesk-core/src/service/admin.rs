@@ -164,7 +164,7 @@ impl HelpdeskService {
             actor.is_staff() || administers(actor, tenant),
             Forbidden::RoleRequired,
         )?;
-        Ok(self.store.members(tenant).await?)
+        self.store.members(tenant).await
     }
 
     /// Blocks or unblocks a member (tenant admins, supervisors, platform admins). A
@@ -327,7 +327,7 @@ impl HelpdeskService {
     /// Every group.
     pub async fn groups(&self, actor: &Actor) -> Result<Vec<Group>> {
         ensure_active(actor)?;
-        Ok(self.store.groups().await?)
+        self.store.groups().await
     }
 
     /// Adds a category to `tenant`'s tree (its admins, supervisors, platform admins).
@@ -378,18 +378,17 @@ impl HelpdeskService {
                 ));
             }
         }
-        if let Some(group) = category.group {
-            if self.store.group(group).await?.is_none() {
+        if let Some(group) = category.group
+            && self.store.group(group).await?.is_none() {
                 return Err(Error::invalid("group", "no such group"));
             }
-        }
         Ok(())
     }
 
     /// `tenant`'s category tree.
     pub async fn categories(&self, actor: &Actor, tenant: TenantId) -> Result<Vec<Category>> {
         Self::ensure_in_tenant(actor, tenant)?;
-        Ok(self.store.categories(tenant).await?)
+        self.store.categories(tenant).await
     }
 
     /// Adds a product [contrat] to `tenant` (its admins, supervisors, platform admins).
@@ -429,7 +428,7 @@ impl HelpdeskService {
     /// `tenant`'s products.
     pub async fn products(&self, actor: &Actor, tenant: TenantId) -> Result<Vec<Product>> {
         Self::ensure_in_tenant(actor, tenant)?;
-        Ok(self.store.products(tenant).await?)
+        self.store.products(tenant).await
     }
 
     /// Writes a knowledge-base article for `tenant` (staff serving it, its admins).
@@ -446,14 +445,13 @@ impl HelpdeskService {
             actor.is_staff() || administers(actor, tenant),
             Forbidden::RoleRequired,
         )?;
-        if let Some(c) = category {
-            if self.store.category(tenant, c).await?.is_none() {
+        if let Some(c) = category
+            && self.store.category(tenant, c).await?.is_none() {
                 return Err(Error::invalid(
                     "category",
                     "no such category in this tenant",
                 ));
             }
-        }
         let article = Article::new(tenant, category, title, body, self.clock.now())?;
         self.store.insert_article(&article).await?;
         Ok(article)

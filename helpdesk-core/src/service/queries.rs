@@ -216,7 +216,7 @@ impl HelpdeskService {
         criteria.check()?;
         page.check()?;
         let scope = self.scope(actor).await?;
-        Ok(self
+        self
             .store
             .search(&SearchQuery {
                 scope,
@@ -224,7 +224,7 @@ impl HelpdeskService {
                 page,
                 now: self.clock.now(),
             })
-            .await?)
+            .await
     }
 
     /// The dashboard of the tickets `actor` may see, for one tenant or all they see, for
@@ -248,7 +248,7 @@ impl HelpdeskService {
             now: self.clock.now(),
         };
         query.check()?;
-        Ok(self.store.dashboard(&query).await?)
+        self.store.dashboard(&query).await
     }
 
     /// Export rows for the tickets matching `criteria` (tenant admins: their tenant;
@@ -313,7 +313,7 @@ impl HelpdeskService {
             .collect();
         let mut rows = Vec::with_capacity(tickets.len());
         for t in tickets {
-            if !tenants.contains_key(&t.tenant) {
+            if let std::collections::btree_map::Entry::Vacant(e) = tenants.entry(t.tenant) {
                 let tenant = self.tenant_record(t.tenant).await?;
                 for m in self.store.members(t.tenant).await? {
                     names.insert(m.id.to_string(), m.display_name);
@@ -324,7 +324,7 @@ impl HelpdeskService {
                 for p in self.store.products(t.tenant).await? {
                     names.insert(p.id.to_string(), p.name);
                 }
-                tenants.insert(t.tenant, tenant);
+                e.insert(tenant);
             }
             let tenant = &tenants[&t.tenant];
             let name = |id: Option<String>| {
@@ -394,7 +394,7 @@ impl HelpdeskService {
     pub async fn saved_searches(&self, actor: &Actor) -> Result<Vec<SavedSearch>> {
         ensure_active(actor)?;
         let (owner, tenant) = Self::owner(actor)?;
-        Ok(self.store.saved_searches(&owner, tenant).await?)
+        self.store.saved_searches(&owner, tenant).await
     }
 
     /// Forgets one of `actor`'s saved searches [oublier les critères].

@@ -153,14 +153,13 @@ impl HelpdeskService {
         F: AsyncFnOnce(&Self, &Ticket) -> Result<Command>,
     {
         let (ticket, tenant) = self.visible_ticket(actor, id).await?;
-        if let Some(expected) = expected_version {
-            if expected != ticket.version {
+        if let Some(expected) = expected_version
+            && expected != ticket.version {
                 return Err(Error::VersionConflict {
                     expected,
                     actual: ticket.version,
                 });
             }
-        }
         let command = command(self, &ticket).await?;
         let now = self.clock.now();
         let ctx = Context {
@@ -217,11 +216,10 @@ impl HelpdeskService {
                     ),
                     None => None,
                 };
-                if let Some(g) = group {
-                    if this.store.group(g).await?.is_none() {
+                if let Some(g) = group
+                    && this.store.group(g).await?.is_none() {
                         return Err(Error::invalid("group", "no such group"));
                     }
-                }
                 Ok(Command::Assign { assignee, group })
             },
         )
