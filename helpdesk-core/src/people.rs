@@ -135,7 +135,7 @@ pub enum StaffRole {
     /// Sees every ticket of their tenants, assigns, manages groups and agents
     /// [superviseur, coordinateur].
     Supervisor,
-    /// Sees everything, creates tenants, exports [administrateur].
+    /// Sees everything, creates tenants, exports \[administrateur\].
     PlatformAdmin,
 }
 

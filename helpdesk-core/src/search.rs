@@ -1,7 +1,7 @@
 //! Search [recherche, critères]: the criteria every list and export uses, cursor
 //! pagination, and saved criteria per user.
 //!
-//! [`SearchQuery::matches`] is the reference meaning of a search. Stores answer in SQL;
+//! [`SearchQuery::matches_fields`] with [`contains_all`] is the reference meaning of a search. Stores answer in SQL;
 //! the conformance suite checks that they return exactly what this function accepts.
 
 use std::fmt;

@@ -22,7 +22,7 @@ pub enum Status {
     PendingClosure,
     /// Done [Clôturée, Conflit réglé].
     Closed,
-    /// Withdrawn before it was solved [Annulée].
+    /// Withdrawn before it was solved \[Annulée\].
     Cancelled,
 }
 
@@ -86,14 +86,14 @@ impl FromStr for Status {
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Priority {
-    /// For the record, no hurry [Faible].
+    /// For the record, no hurry \[Faible\].
     Low,
-    /// The default [Normal].
+    /// The default \[Normal\].
     #[default]
     Normal,
-    /// Soon [Haute].
+    /// Soon \[Haute\].
     High,
-    /// The requester can no longer work [Bloquant].
+    /// The requester can no longer work \[Bloquant\].
     Blocking,
 }
 

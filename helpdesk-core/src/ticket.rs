@@ -41,17 +41,17 @@ pub struct Ticket {
     pub priority: Priority,
     /// Where it stands in the workflow, with the data each state carries.
     pub state: TicketState,
-    /// Whose ticket it is [propriétaire].
+    /// Whose ticket it is \[propriétaire\].
     pub requester: MemberId,
     /// The staff member handling it [gestionnaire, agent support].
     pub assignee: Option<StaffId>,
     /// The group handling it.
     pub group: Option<GroupId>,
-    /// Members invited to follow it [invités].
+    /// Members invited to follow it \[invités\].
     pub guests: Vec<MemberId>,
     /// A phone number support can reach the requester on.
     pub contact_phone: Option<String>,
-    /// The computer or equipment concerned [matériel].
+    /// The computer or equipment concerned \[matériel\].
     pub asset: Option<String>,
     /// Fields a host adds for its own needs.
     pub custom_fields: BTreeMap<String, String>,

@@ -391,7 +391,7 @@ impl HelpdeskService {
         self.store.categories(tenant).await
     }
 
-    /// Adds a product [contrat] to `tenant` (its admins, supervisors, platform admins).
+    /// Adds a product \[contrat\] to `tenant` (its admins, supervisors, platform admins).
     pub async fn create_product(
         &self,
         actor: &Actor,

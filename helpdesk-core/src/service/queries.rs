@@ -43,7 +43,7 @@ pub struct TicketView {
     pub actions: Vec<&'static str>,
 }
 
-/// One row of a CSV export [exporter].
+/// One row of a CSV export \[exporter\].
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ExportRow {
     /// The tenant's slug.

@@ -531,7 +531,7 @@ impl HelpdeskService {
     }
 
     /// The commands `actor` may run on the ticket now, by [`Command::name`], for a UI's
-    /// action menu [ACTIONS]: those the rules would not refuse outright.
+    /// action menu \[ACTIONS\]: those the rules would not refuse outright.
     pub async fn available_actions(
         &self,
         actor: &Actor,
