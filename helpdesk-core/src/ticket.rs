@@ -192,6 +192,9 @@ pub struct NewTicket {
     /// Whose ticket it is, when staff or a tenant admin open it on someone's behalf;
     /// a requester always opens for themself.
     pub requester: Option<MemberId>,
+    /// A key the client sends again when it retries the same request: opening twice with
+    /// the same key (same caller, same tenant) gives the one ticket opened the first time.
+    pub idempotency_key: Option<String>,
 }
 
 /// The fields an edit may change; `None` leaves a field as it is.

@@ -9,12 +9,27 @@ use crate::people::{Actor, Member, MemberRole};
 use crate::ports::TicketChange;
 use crate::questionnaire::Answers;
 use crate::tenant::Tenant;
-use crate::text::RichText;
+use crate::text::{RichText, single_line};
 use crate::ticket::{NewTicket, Ticket, TicketEdit};
 use crate::timeline::TimelineEvent;
 use crate::workflow::{self, Command, Context, Opening};
 
 use super::HelpdeskService;
+
+/// The id a ticket opened with an idempotency key gets: the same for the same caller,
+/// tenant and key, so a retried request finds the ticket its first try opened.
+fn idempotent_ticket_id(tenant: TenantId, actor: &Actor, key: &str) -> TicketId {
+    let caller = match actor.reference() {
+        crate::ActorRef::Member(id) => id.to_string(),
+        crate::ActorRef::Staff(id) => id.to_string(),
+        crate::ActorRef::System => "system".to_owned(),
+    };
+    let name = format!("{tenant}/{caller}/{key}");
+    TicketId::from_uuid(uuid::Uuid::new_v5(&IDEMPOTENCY_NAMESPACE, name.as_bytes()))
+}
+
+const IDEMPOTENCY_NAMESPACE: uuid::Uuid =
+    uuid::Uuid::from_u128(0x5d1c_7f0e_8a7b_4d51_9b8e_6f1a_2c3d_4e5f);
 
 /// The most attachments one event may carry.
 pub const MAX_ATTACHMENTS_PER_EVENT: usize = 10;
@@ -67,11 +82,15 @@ impl HelpdeskService {
                 now,
             },
         )?;
+        let mut event = event;
+        if let Some(key) = &draft.idempotency_key {
+            let key = single_line("idempotency_key", key, 255)?;
+            ticket.id = idempotent_ticket_id(tenant.id, actor, &key);
+            event.ticket = ticket.id;
+        }
         let attachments = Self::attachments_for(actor, &ticket, &event, attachments)?;
-        let outbox: Vec<_> = OutboxMessage::for_event(&ticket, &event)
-            .into_iter()
-            .collect();
-        let number = self
+        let outbox: Vec<_> = OutboxMessage::for_event(&ticket, &event).into_iter().collect();
+        let opened = self
             .store
             .open_ticket(TicketChange {
                 ticket: &ticket,
@@ -80,9 +99,18 @@ impl HelpdeskService {
                 outbox: &outbox,
                 attachments: &attachments,
             })
-            .await?;
-        ticket.number = number;
-        Ok(ticket)
+            .await;
+        match opened {
+            Ok(number) => {
+                ticket.number = number;
+                Ok(ticket)
+            }
+            // A retry of a request that already opened this ticket: answer with it.
+            Err(Error::AlreadyExists(crate::Entity::Ticket)) if draft.idempotency_key.is_some() => {
+                Ok(self.visible_ticket(actor, ticket.id).await?.0)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     async fn requester_for(
