@@ -810,3 +810,33 @@ async fn dashboards_count_what_the_caller_may_see() {
         "{bad}"
     );
 }
+
+#[tokio::test]
+async fn a_retried_open_with_the_same_idempotency_key_opens_one_ticket() {
+    let w = world().await;
+    let keyed = NewTicket {
+        idempotency_key: Some("req-42".into()),
+        ..draft("Printer")
+    };
+    let first = w
+        .service
+        .open(&w.alice, w.acme, keyed.clone(), vec![])
+        .await
+        .unwrap();
+    let again = w
+        .service
+        .open(&w.alice, w.acme, keyed.clone(), vec![])
+        .await
+        .unwrap();
+    assert_eq!(first.id, again.id);
+    assert_eq!(again.number, first.number);
+    let page = w
+        .service
+        .search(&w.carol, SearchCriteria::default(), PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(page.tickets.len(), 1);
+    // Another caller's key never collides with alice's.
+    let bobs = w.service.open(&w.bob, w.acme, keyed, vec![]).await.unwrap();
+    assert_ne!(bobs.id, first.id);
+}
