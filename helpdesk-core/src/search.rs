@@ -74,19 +74,21 @@ impl SearchCriteria {
     /// Checks the criteria: date ranges in order, at most [`MAX_CONTAINS_WORDS`] words.
     pub fn check(&self) -> Result<(), ValidationError> {
         if let (Some(from), Some(to)) = (self.opened_from, self.opened_to)
-            && from > to {
-                return Err(ValidationError::new(
-                    "opened_from",
-                    "must be before opened_to",
-                ));
-            }
+            && from > to
+        {
+            return Err(ValidationError::new(
+                "opened_from",
+                "must be before opened_to",
+            ));
+        }
         if let (Some(from), Some(to)) = (self.updated_from, self.updated_to)
-            && from > to {
-                return Err(ValidationError::new(
-                    "updated_from",
-                    "must be before updated_to",
-                ));
-            }
+            && from > to
+        {
+            return Err(ValidationError::new(
+                "updated_from",
+                "must be before updated_to",
+            ));
+        }
         if self.contains_words().len() > MAX_CONTAINS_WORDS {
             return Err(ValidationError::new(
                 "contains",
@@ -258,9 +260,10 @@ pub fn searchable_words(
     out.extend(words(&ticket.description.to_plain_text()));
     for event in timeline {
         if (include_internal || event.visibility() == crate::Visibility::Public)
-            && let Some(body) = event.body() {
-                out.extend(words(&body.to_plain_text()));
-            }
+            && let Some(body) = event.body()
+        {
+            out.extend(words(&body.to_plain_text()));
+        }
     }
     out
 }

@@ -251,12 +251,13 @@ pub fn decide(
             }
             in_states(ticket, command, &Status::OPEN)?;
             if let Some(a) = assignee
-                && (!a.active || !a.serves(ticket.tenant)) {
-                    return Err(Error::invalid(
-                        "assignee",
-                        "is not an active staff member serving this ticket's tenant",
-                    ));
-                }
+                && (!a.active || !a.serves(ticket.tenant))
+            {
+                return Err(Error::invalid(
+                    "assignee",
+                    "is not an active staff member serving this ticket's tenant",
+                ));
+            }
             let assignee_id = assignee.as_ref().map(|a| a.id);
             let group = group.or(ticket.group);
             if assignee_id == ticket.assignee && group == ticket.group {

@@ -379,9 +379,10 @@ impl HelpdeskService {
             }
         }
         if let Some(group) = category.group
-            && self.store.group(group).await?.is_none() {
-                return Err(Error::invalid("group", "no such group"));
-            }
+            && self.store.group(group).await?.is_none()
+        {
+            return Err(Error::invalid("group", "no such group"));
+        }
         Ok(())
     }
 
@@ -446,12 +447,13 @@ impl HelpdeskService {
             Forbidden::RoleRequired,
         )?;
         if let Some(c) = category
-            && self.store.category(tenant, c).await?.is_none() {
-                return Err(Error::invalid(
-                    "category",
-                    "no such category in this tenant",
-                ));
-            }
+            && self.store.category(tenant, c).await?.is_none()
+        {
+            return Err(Error::invalid(
+                "category",
+                "no such category in this tenant",
+            ));
+        }
         let article = Article::new(tenant, category, title, body, self.clock.now())?;
         self.store.insert_article(&article).await?;
         Ok(article)

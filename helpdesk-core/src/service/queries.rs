@@ -216,8 +216,7 @@ impl HelpdeskService {
         criteria.check()?;
         page.check()?;
         let scope = self.scope(actor).await?;
-        self
-            .store
+        self.store
             .search(&SearchQuery {
                 scope,
                 criteria,

@@ -89,7 +89,9 @@ impl HelpdeskService {
             event.ticket = ticket.id;
         }
         let attachments = Self::attachments_for(actor, &ticket, &event, attachments)?;
-        let outbox: Vec<_> = OutboxMessage::for_event(&ticket, &event).into_iter().collect();
+        let outbox: Vec<_> = OutboxMessage::for_event(&ticket, &event)
+            .into_iter()
+            .collect();
         let opened = self
             .store
             .open_ticket(TicketChange {
@@ -182,12 +184,13 @@ impl HelpdeskService {
     {
         let (ticket, tenant) = self.visible_ticket(actor, id).await?;
         if let Some(expected) = expected_version
-            && expected != ticket.version {
-                return Err(Error::VersionConflict {
-                    expected,
-                    actual: ticket.version,
-                });
-            }
+            && expected != ticket.version
+        {
+            return Err(Error::VersionConflict {
+                expected,
+                actual: ticket.version,
+            });
+        }
         let command = command(self, &ticket).await?;
         let now = self.clock.now();
         let ctx = Context {
@@ -245,9 +248,10 @@ impl HelpdeskService {
                     None => None,
                 };
                 if let Some(g) = group
-                    && this.store.group(g).await?.is_none() {
-                        return Err(Error::invalid("group", "no such group"));
-                    }
+                    && this.store.group(g).await?.is_none()
+                {
+                    return Err(Error::invalid("group", "no such group"));
+                }
                 Ok(Command::Assign { assignee, group })
             },
         )
