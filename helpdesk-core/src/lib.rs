@@ -49,6 +49,7 @@
 //! ```
 
 mod attachment;
+mod blob;
 mod catalog;
 mod dashboard;
 mod error;
@@ -76,6 +77,7 @@ pub mod memory;
 pub use attachment::{
     Attachment, MAX_FILE_NAME_CHARS, NewAttachment, clean_content_type, clean_file_name,
 };
+pub use blob::BlobStore;
 pub use catalog::{Category, Product, route, would_cycle};
 pub use dashboard::{Dashboard, DashboardQuery, MAX_MONTHS, Month, MonthCount, Satisfaction};
 pub use error::{Entity, Error, Forbidden, Result, StoreError, ValidationError};

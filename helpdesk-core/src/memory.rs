@@ -683,3 +683,43 @@ impl OutboxRepository for MemoryStore {
         Ok(())
     }
 }
+
+/// Attachment bytes in memory.
+#[derive(Debug, Default)]
+pub struct MemoryBlobStore {
+    blobs: Mutex<BTreeMap<AttachmentId, Vec<u8>>>,
+}
+
+impl MemoryBlobStore {
+    /// An empty blob store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<AttachmentId, Vec<u8>>> {
+        self.blobs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+#[async_trait]
+impl crate::BlobStore for MemoryBlobStore {
+    async fn put(&self, id: AttachmentId, bytes: &[u8]) -> Result<(), StoreError> {
+        let mut blobs = self.lock();
+        if blobs.contains_key(&id) {
+            return Err(StoreError::new(format!("blob {id} already stored")));
+        }
+        blobs.insert(id, bytes.to_vec());
+        Ok(())
+    }
+
+    async fn get(&self, id: AttachmentId) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.lock().get(&id).cloned())
+    }
+
+    async fn delete(&self, id: AttachmentId) -> Result<(), StoreError> {
+        self.lock().remove(&id);
+        Ok(())
+    }
+}
