@@ -1,1 +1,194 @@
-//! Drop-in axum routes for the helpdesk (work in progress: see the HTTP issue).
+//! Drop-in axum routes for the helpdesk. The host nests [`router`] at any prefix in its
+//! own `Router`, puts a [`HelpdeskState`] in its state (reached through `FromRef`), and
+//! says who is calling by implementing [`Identify`] over its own session, JWT or SSO
+//! header. The helpdesk never sees a password.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use axum::{Router, extract::FromRef, http::request::Parts};
+//! use helpdesk_axum::{Caller, HelpdeskState, Identify, IdentifyError};
+//! use helpdesk_core::{HelpdeskService, UserId, memory::{MemoryBlobStore, MemoryStore}};
+//!
+//! struct FromHeader; // the host's own login: here, a trusted `X-User` header
+//! #[async_trait::async_trait]
+//! impl Identify for FromHeader {
+//!     async fn identify(&self, parts: &mut Parts) -> Result<Option<Caller>, IdentifyError> {
+//!         let user = parts.headers.get("x-user").and_then(|v| v.to_str().ok());
+//!         Ok(user.and_then(|u| UserId::new(u).ok()).map(|user| Caller { user, tenant: Some("acme".into()), profile: None }))
+//!     }
+//! }
+//!
+//! #[derive(Clone, FromRef)]
+//! struct AppState { helpdesk: HelpdeskState }
+//!
+//! let service = HelpdeskService::new(Arc::new(MemoryStore::new()));
+//! let helpdesk = HelpdeskState::new(service, Arc::new(FromHeader), Arc::new(MemoryBlobStore::new()));
+//! let app: Router = Router::new()
+//!     .nest("/helpdesk", helpdesk_axum::router())
+//!     .with_state(AppState { helpdesk });
+//! ```
+//!
+//! Errors are RFC 9457 `application/problem+json` documents with a stable `code`: 404 for
+//! a ticket the caller may not see (the same body as a missing one), 403 for a forbidden
+//! action on a visible ticket, 409 for an invalid transition or a version conflict, 412
+//! when `If-Match` fails, 422 for validation naming the field, 413 for oversize bodies.
+//! Ticket responses carry an `ETag`; every write honours `If-Match`; `POST /tickets`
+//! honours `Idempotency-Key`. `GET /openapi.json` describes every route.
+
+mod extract;
+mod identity;
+mod openapi;
+mod params;
+mod problem;
+mod routes;
+mod state;
+
+use axum::Extension;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, FromRef, MatchedPath, Request};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{delete, get, patch, post, put};
+use tracing::Instrument;
+
+/// The request bodies the routes read, for clients and tests written in Rust.
+pub mod bodies {
+    pub use crate::routes::admin::{
+        CategoryBody, Named, NewMember, NewStaff, NewTenant, ProductBody, RoleChange, StaffUpdate,
+        TenantUpdate,
+    };
+    pub use crate::routes::commands::{Approval, Assignment, MemberRef, Message, Reason};
+    pub use crate::routes::reports::{ArticleBody, SaveSearch};
+    pub use crate::routes::tickets::{EditTicket, OpenTicket};
+}
+
+pub use extract::{IdempotencyKey, IfMatch, JsonBody};
+pub use identity::{Caller, Ctx, Identify, IdentifyError, Profile};
+pub use openapi::ApiDoc;
+pub use problem::{ApiError, PROBLEM_JSON, Problem};
+pub use routes::attachments::SAFE_CONTENT_TYPES;
+pub use state::{HelpdeskState, Limits};
+
+/// The helpdesk's routes with the default [`Limits`], to nest at any prefix of the host's
+/// router. Needs a [`HelpdeskState`] reachable from the host's state `S` through
+/// `FromRef`.
+pub fn router<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    HelpdeskState: FromRef<S>,
+{
+    router_with_limits(Limits::default())
+}
+
+/// The helpdesk's routes with other size limits.
+pub fn router_with_limits<S>(limits: Limits) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    HelpdeskState: FromRef<S>,
+{
+    use routes::{admin, attachments, commands, reports, tickets};
+    let upload_bytes = limits
+        .attachment_bytes
+        .saturating_mul(limits.attachments_per_upload)
+        .saturating_add(64 * 1024);
+    let uploads = Router::new()
+        .route("/tickets/{id}/attachments", post(attachments::upload))
+        .layer(DefaultBodyLimit::max(upload_bytes));
+    Router::new()
+        .route("/tickets", post(tickets::open).get(tickets::search))
+        .route("/tickets/{id}", get(tickets::get).patch(tickets::edit))
+        .route("/tickets/{id}/replies", post(commands::reply))
+        .route("/tickets/{id}/notes", post(commands::note))
+        .route("/tickets/{id}/assignment", post(commands::assign))
+        .route(
+            "/tickets/{id}/information-request",
+            post(commands::request_information),
+        )
+        .route("/tickets/{id}/closure", post(commands::propose_closure))
+        .route(
+            "/tickets/{id}/closure/approval",
+            post(commands::approve_closure),
+        )
+        .route(
+            "/tickets/{id}/closure/refusal",
+            post(commands::refuse_closure),
+        )
+        .route("/tickets/{id}/cancellation", post(commands::cancel))
+        .route("/tickets/{id}/reopening", post(commands::reopen))
+        .route("/tickets/{id}/guests", post(commands::invite_guest))
+        .route(
+            "/tickets/{id}/requester",
+            post(commands::reassign_requester),
+        )
+        .route("/attachments/{id}", get(attachments::download))
+        .route("/dashboard", get(reports::dashboard))
+        .route("/export.csv", get(reports::export))
+        .route(
+            "/saved-searches",
+            get(reports::saved_searches).post(reports::save_search),
+        )
+        .route("/saved-searches/{id}", delete(reports::delete_saved_search))
+        .route("/kb/suggestions", get(reports::kb_suggestions))
+        .route(
+            "/kb/articles",
+            get(reports::articles).post(reports::create_article),
+        )
+        .route("/kb/articles/{id}", put(reports::update_article))
+        .route(
+            "/admin/tenants",
+            get(admin::tenants).post(admin::create_tenant),
+        )
+        .route(
+            "/admin/tenants/{id}",
+            get(admin::tenant).put(admin::update_tenant),
+        )
+        .route(
+            "/admin/tenants/{id}/questionnaire",
+            put(admin::set_questionnaire),
+        )
+        .route(
+            "/admin/members",
+            get(admin::members).post(admin::add_member),
+        )
+        .route("/admin/members/{id}/block", post(admin::block_member))
+        .route("/admin/members/{id}/unblock", post(admin::unblock_member))
+        .route("/admin/members/{id}/role", put(admin::set_member_role))
+        .route("/admin/staff", get(admin::staff).post(admin::add_staff))
+        .route("/admin/staff/{id}", patch(admin::update_staff))
+        .route(
+            "/admin/groups",
+            get(admin::groups).post(admin::create_group),
+        )
+        .route("/admin/groups/{id}", patch(admin::rename_group))
+        .route(
+            "/admin/categories",
+            get(admin::categories).post(admin::create_category),
+        )
+        .route("/admin/categories/{id}", put(admin::update_category))
+        .route(
+            "/admin/products",
+            get(admin::products).post(admin::create_product),
+        )
+        .route("/admin/products/{id}", put(admin::update_product))
+        .route("/openapi.json", get(openapi::openapi_json))
+        .layer(DefaultBodyLimit::max(limits.json_body))
+        .merge(uploads)
+        .layer(Extension(limits))
+        .layer(middleware::from_fn(trace))
+}
+
+/// One tracing span per request, named after the matched route.
+async fn trace(request: Request, next: Next) -> Response {
+    let route = request.extensions().get::<MatchedPath>().map_or_else(
+        || request.uri().path().to_owned(),
+        |p| p.as_str().to_owned(),
+    );
+    let span = tracing::info_span!("helpdesk", method = %request.method(), route = %route);
+    async move {
+        let response = next.run(request).await;
+        tracing::debug!(status = response.status().as_u16(), "answered");
+        response
+    }
+    .instrument(span)
+    .await
+}

@@ -1,0 +1,212 @@
+//! Errors as RFC 9457 `application/problem+json`, with a stable `code` per domain error.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use helpdesk_core::{Entity, Error};
+use serde::Serialize;
+
+/// The media type of problem documents.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// An HTTP error: a domain [`Error`], or something wrong with the request itself.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ApiError {
+    /// A refusal from the domain.
+    Domain(Error),
+    /// The `If-Match` precondition failed: the ticket changed since the caller read it.
+    PreconditionFailed {
+        /// The version the caller sent.
+        expected: u64,
+        /// The current version.
+        actual: u64,
+    },
+    /// No caller identity on this request.
+    Unauthenticated(String),
+    /// The request body or a parameter could not be read.
+    BadRequest {
+        /// The field, when one can be named.
+        field: Option<String>,
+        /// What is wrong.
+        detail: String,
+    },
+    /// The body is larger than allowed.
+    PayloadTooLarge(String),
+    /// The body's media type is not one this route reads.
+    UnsupportedMediaType(String),
+    /// The host's identity provider failed.
+    Identity(String),
+}
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        ApiError::Domain(e)
+    }
+}
+
+impl From<helpdesk_core::ValidationError> for ApiError {
+    fn from(e: helpdesk_core::ValidationError) -> Self {
+        ApiError::Domain(Error::Validation(e))
+    }
+}
+
+/// The body of a problem document.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// A short summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// What went wrong this time.
+    pub detail: String,
+    /// A stable, machine-readable code.
+    pub code: String,
+    /// The field at fault, for validation errors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// The ticket's status, for invalid transitions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The refused command, for invalid transitions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+    /// What was not found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entity: Option<String>,
+    /// Why an action was forbidden.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl Problem {
+    fn new(status: StatusCode, code: &str, detail: impl Into<String>) -> Self {
+        Self {
+            kind: format!("urn:helpdesk:problem:{code}"),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            code: code.to_owned(),
+            field: None,
+            from: None,
+            command: None,
+            entity: None,
+            reason: None,
+        }
+    }
+}
+
+impl ApiError {
+    /// The problem document and status for this error.
+    pub fn problem(&self) -> Problem {
+        match self {
+            ApiError::Domain(e) => domain_problem(e),
+            ApiError::PreconditionFailed { expected, actual } => Problem::new(
+                StatusCode::PRECONDITION_FAILED,
+                "precondition_failed",
+                format!(
+                    "If-Match names version {expected}, the ticket is at version {actual}: read it again"
+                ),
+            ),
+            ApiError::Unauthenticated(detail) => {
+                Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", detail.clone())
+            }
+            ApiError::BadRequest { field, detail } => {
+                let mut p = Problem::new(StatusCode::BAD_REQUEST, "bad_request", detail.clone());
+                p.field.clone_from(field);
+                p
+            }
+            ApiError::PayloadTooLarge(detail) => Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                detail.clone(),
+            ),
+            ApiError::UnsupportedMediaType(detail) => Problem::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                detail.clone(),
+            ),
+            ApiError::Identity(_) => Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "identity_failure",
+                "the host could not tell who is calling",
+            ),
+        }
+    }
+}
+
+fn domain_problem(e: &Error) -> Problem {
+    let code = e.code();
+    match e {
+        Error::NotFound(entity) => {
+            let mut p = Problem::new(StatusCode::NOT_FOUND, code, format!("no such {entity}"));
+            p.entity = Some(entity.as_str().to_owned());
+            p
+        }
+        Error::Forbidden(reason) => {
+            let mut p = Problem::new(StatusCode::FORBIDDEN, code, reason.to_string());
+            p.reason = Some(reason.code().to_owned());
+            p
+        }
+        Error::InvalidTransition { from, command } => {
+            let mut p = Problem::new(StatusCode::CONFLICT, code, e.to_string());
+            p.from = Some(from.to_string());
+            p.command = Some((*command).to_owned());
+            p
+        }
+        Error::VersionConflict { .. } => Problem::new(StatusCode::CONFLICT, code, e.to_string()),
+        Error::Validation(v) => {
+            let mut p = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, code, v.to_string());
+            p.field = Some(v.field.clone());
+            p
+        }
+        Error::TenantMismatch(entity) => {
+            let mut p = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, code, e.to_string());
+            p.entity = Some(entity.as_str().to_owned());
+            p
+        }
+        Error::AlreadyExists(entity) => {
+            let mut p = Problem::new(StatusCode::CONFLICT, code, e.to_string());
+            p.entity = Some(entity.as_str().to_owned());
+            p
+        }
+        _ => Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "something went wrong on our side; nothing was changed",
+        ),
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match &self {
+            ApiError::Domain(Error::Store(cause)) => {
+                tracing::error!(error = %cause, source = ?std::error::Error::source(cause), "storage failure");
+            }
+            ApiError::Domain(e) if e.code() == "storage_failure" => {
+                tracing::error!(error = %e, "storage failure");
+            }
+            ApiError::Identity(cause) => {
+                tracing::error!(error = %cause, "identity provider failure")
+            }
+            _ => {}
+        }
+        let problem = self.problem();
+        let status =
+            StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_vec(&problem).unwrap_or_default();
+        let mut response = (status, body).into_response();
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        response
+    }
+}
+
+/// A not-found error for `entity`.
+pub(crate) fn not_found(entity: Entity) -> ApiError {
+    ApiError::Domain(Error::NotFound(entity))
+}

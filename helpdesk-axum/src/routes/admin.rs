@@ -1,0 +1,508 @@
+//! Administration: tenants and their settings, members, staff, groups, categories,
+//! products, the closure questionnaire.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use helpdesk_core::{
+    CategoryId, Entity, GroupId, MemberDetails, MemberId, MemberRole, ProductId,
+    QuestionnaireDefinition, StaffId, StaffRole, TenantScope, TenantSettings, UserId,
+};
+use serde::Deserialize;
+
+use crate::extract::JsonBody;
+use crate::identity::Ctx;
+use crate::problem::{ApiError, not_found};
+use crate::state::HelpdeskState;
+
+fn created<T: serde::Serialize>(body: T) -> Response {
+    (StatusCode::CREATED, Json(body)).into_response()
+}
+
+#[utoipa::path(get, path = "/admin/tenants", tag = "admin",
+    responses((status = 200, description = "The tenants the caller belongs to or serves")))]
+pub(crate) async fn tenants(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+) -> Result<Response, ApiError> {
+    Ok(Json(state.service.tenants(&ctx.actor).await?).into_response())
+}
+
+/// A new tenant.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTenant {
+    /// A short URL-safe name.
+    pub slug: String,
+    /// The name shown to people.
+    pub name: String,
+}
+
+#[utoipa::path(post, path = "/admin/tenants", tag = "admin", request_body = NewTenant,
+    responses((status = 201, description = "The tenant (platform admins)"), (status = 403, body = crate::Problem)))]
+pub(crate) async fn create_tenant(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+    JsonBody(body): JsonBody<NewTenant>,
+) -> Result<Response, ApiError> {
+    Ok(created(
+        state
+            .service
+            .create_tenant(&ctx.actor, &body.slug, &body.name)
+            .await?,
+    ))
+}
+
+fn tenant_id(raw: &str) -> Result<helpdesk_core::TenantId, ApiError> {
+    raw.parse().map_err(|_| not_found(Entity::Tenant))
+}
+
+#[utoipa::path(get, path = "/admin/tenants/{id}", tag = "admin", params(("id" = String, Path)),
+    responses((status = 200, description = "The tenant with its settings")))]
+pub(crate) async fn tenant(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(Json(state.service.tenant(&ctx.actor, tenant_id(&id)?).await?).into_response())
+}
+
+/// A tenant's name and settings.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TenantUpdate {
+    /// The name shown to people.
+    pub name: String,
+    /// Status labels, visibility policy, closure mode, windows, questionnaire.
+    #[schema(value_type = Object)]
+    pub settings: TenantSettings,
+}
+
+#[utoipa::path(put, path = "/admin/tenants/{id}", tag = "admin", request_body = TenantUpdate, params(("id" = String, Path)),
+    responses((status = 200, description = "The updated tenant")))]
+pub(crate) async fn update_tenant(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<TenantUpdate>,
+) -> Result<Response, ApiError> {
+    let tenant = state
+        .service
+        .update_tenant(&ctx.actor, tenant_id(&id)?, &body.name, body.settings)
+        .await?;
+    Ok(Json(tenant).into_response())
+}
+
+#[utoipa::path(put, path = "/admin/tenants/{id}/questionnaire", tag = "admin", params(("id" = String, Path)),
+    request_body(content = Object, description = "The questionnaire definition"),
+    responses((status = 200, description = "The tenant with its new questionnaire")))]
+pub(crate) async fn set_questionnaire(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<QuestionnaireDefinition>,
+) -> Result<Response, ApiError> {
+    let tenant = state
+        .service
+        .set_questionnaire(&ctx.actor, tenant_id(&id)?, body)
+        .await?;
+    Ok(Json(tenant).into_response())
+}
+
+#[utoipa::path(get, path = "/admin/members", tag = "admin", params(("tenant" = Option<String>, Query)),
+    responses((status = 200, description = "The tenant's members")))]
+pub(crate) async fn members(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+) -> Result<Response, ApiError> {
+    let tenant = ctx.require_tenant()?.id;
+    Ok(Json(state.service.members(&ctx.actor, tenant).await?).into_response())
+}
+
+/// A member to register.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewMember {
+    /// The host's id for the user.
+    pub user: String,
+    /// The name shown on tickets.
+    pub display_name: String,
+    /// Where notifications go.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// `requester` or `tenant_admin`.
+    #[schema(value_type = String)]
+    pub role: MemberRole,
+}
+
+#[utoipa::path(post, path = "/admin/members", tag = "admin", request_body = NewMember, params(("tenant" = Option<String>, Query)),
+    responses((status = 201, description = "The member")))]
+pub(crate) async fn add_member(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+    JsonBody(body): JsonBody<NewMember>,
+) -> Result<Response, ApiError> {
+    let tenant = ctx.require_tenant()?.id;
+    let user = UserId::new(&body.user)?;
+    let member = state
+        .service
+        .add_member(
+            &ctx.actor,
+            tenant,
+            MemberDetails {
+                user: &user,
+                display_name: &body.display_name,
+                email: body.email.as_deref(),
+                role: body.role,
+            },
+        )
+        .await?;
+    Ok(created(member))
+}
+
+fn member_id(raw: &str) -> Result<MemberId, ApiError> {
+    raw.parse().map_err(|_| not_found(Entity::Member))
+}
+
+async fn set_blocked(
+    state: HelpdeskState,
+    ctx: Ctx,
+    id: &str,
+    blocked: bool,
+) -> Result<Response, ApiError> {
+    let tenant = ctx.require_tenant()?.id;
+    let member = state
+        .service
+        .set_member_blocked(&ctx.actor, tenant, member_id(id)?, blocked)
+        .await?;
+    Ok(Json(member).into_response())
+}
+
+#[utoipa::path(post, path = "/admin/members/{id}/block", tag = "admin", params(("id" = String, Path), ("tenant" = Option<String>, Query)),
+    responses((status = 200, description = "The blocked member")))]
+pub(crate) async fn block_member(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    set_blocked(state, ctx, &id, true).await
+}
+
+#[utoipa::path(post, path = "/admin/members/{id}/unblock", tag = "admin", params(("id" = String, Path), ("tenant" = Option<String>, Query)),
+    responses((status = 200, description = "The unblocked member")))]
+pub(crate) async fn unblock_member(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    set_blocked(state, ctx, &id, false).await
+}
+
+/// A role change.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoleChange {
+    /// `requester` or `tenant_admin`.
+    #[schema(value_type = String)]
+    pub role: MemberRole,
+}
+
+#[utoipa::path(put, path = "/admin/members/{id}/role", tag = "admin", request_body = RoleChange,
+    params(("id" = String, Path), ("tenant" = Option<String>, Query)), responses((status = 200, description = "The member")))]
+pub(crate) async fn set_member_role(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<RoleChange>,
+) -> Result<Response, ApiError> {
+    let tenant = ctx.require_tenant()?.id;
+    let member = state
+        .service
+        .set_member_role(&ctx.actor, tenant, member_id(&id)?, body.role)
+        .await?;
+    Ok(Json(member).into_response())
+}
+
+#[utoipa::path(get, path = "/admin/staff", tag = "admin", responses((status = 200, description = "Support staff")))]
+pub(crate) async fn staff(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+) -> Result<Response, ApiError> {
+    Ok(Json(state.service.staff_list(&ctx.actor).await?).into_response())
+}
+
+/// A staff member to register.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewStaff {
+    /// The host's id for the user.
+    pub user: String,
+    /// The name shown on tickets.
+    pub display_name: String,
+    /// Where notifications go.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// `agent`, `supervisor` or `platform_admin`.
+    #[schema(value_type = String)]
+    pub role: StaffRole,
+    /// `{"kind": "all"}` or `{"kind": "only", "tenants": [...]}`.
+    #[schema(value_type = Object)]
+    pub tenants: TenantScope,
+    /// Groups to join.
+    #[serde(default)]
+    #[schema(value_type = Vec<uuid::Uuid>)]
+    pub groups: Vec<GroupId>,
+}
+
+#[utoipa::path(post, path = "/admin/staff", tag = "admin", request_body = NewStaff,
+    responses((status = 201, description = "The staff member")))]
+pub(crate) async fn add_staff(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+    JsonBody(body): JsonBody<NewStaff>,
+) -> Result<Response, ApiError> {
+    let user = UserId::new(&body.user)?;
+    let mut staff = state
+        .service
+        .add_staff(
+            &ctx.actor,
+            &user,
+            &body.display_name,
+            body.email.as_deref(),
+            body.role,
+            body.tenants,
+        )
+        .await?;
+    if !body.groups.is_empty() {
+        staff.groups = body.groups;
+        staff = state.service.update_staff(&ctx.actor, staff).await?;
+    }
+    Ok(created(staff))
+}
+
+/// Changes to a staff member; fields left out stay as they are.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StaffUpdate {
+    /// The name shown on tickets.
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// `agent`, `supervisor` or `platform_admin`.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub role: Option<StaffRole>,
+    /// The tenants served.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub tenants: Option<TenantScope>,
+    /// The groups, replacing the current ones.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<uuid::Uuid>>)]
+    pub groups: Option<Vec<GroupId>>,
+    /// Inactive staff can do nothing.
+    #[serde(default)]
+    pub active: Option<bool>,
+}
+
+#[utoipa::path(patch, path = "/admin/staff/{id}", tag = "admin", request_body = StaffUpdate, params(("id" = String, Path)),
+    responses((status = 200, description = "The staff member")))]
+pub(crate) async fn update_staff(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<StaffUpdate>,
+) -> Result<Response, ApiError> {
+    let id: StaffId = id.parse().map_err(|_| not_found(Entity::Staff))?;
+    let mut staff = state.service.staff_member(&ctx.actor, id).await?;
+    if let Some(name) = body.display_name {
+        staff.display_name = name;
+    }
+    if let Some(role) = body.role {
+        staff.role = role;
+    }
+    if let Some(tenants) = body.tenants {
+        staff.tenants = tenants;
+    }
+    if let Some(groups) = body.groups {
+        staff.groups = groups;
+    }
+    if let Some(active) = body.active {
+        staff.active = active;
+    }
+    Ok(Json(state.service.update_staff(&ctx.actor, staff).await?).into_response())
+}
+
+#[utoipa::path(get, path = "/admin/groups", tag = "admin", responses((status = 200, description = "Groups of staff")))]
+pub(crate) async fn groups(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+) -> Result<Response, ApiError> {
+    Ok(Json(state.service.groups(&ctx.actor).await?).into_response())
+}
+
+/// A name.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Named {
+    /// The name.
+    pub name: String,
+}
+
+#[utoipa::path(post, path = "/admin/groups", tag = "admin", request_body = Named,
+    responses((status = 201, description = "The group")))]
+pub(crate) async fn create_group(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+    JsonBody(body): JsonBody<Named>,
+) -> Result<Response, ApiError> {
+    Ok(created(
+        state.service.create_group(&ctx.actor, &body.name).await?,
+    ))
+}
+
+#[utoipa::path(patch, path = "/admin/groups/{id}", tag = "admin", request_body = Named, params(("id" = String, Path)),
+    responses((status = 200, description = "The renamed group")))]
+pub(crate) async fn rename_group(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<Named>,
+) -> Result<Response, ApiError> {
+    let id: GroupId = id.parse().map_err(|_| not_found(Entity::Group))?;
+    Ok(Json(
+        state
+            .service
+            .rename_group(&ctx.actor, id, &body.name)
+            .await?,
+    )
+    .into_response())
+}
+
+#[utoipa::path(get, path = "/admin/categories", tag = "admin", params(("tenant" = Option<String>, Query)),
+    responses((status = 200, description = "The tenant's category tree")))]
+pub(crate) async fn categories(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+) -> Result<Response, ApiError> {
+    let tenant = ctx.require_tenant()?.id;
+    Ok(Json(state.service.categories(&ctx.actor, tenant).await?).into_response())
+}
+
+/// A category to add or change.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryBody {
+    /// The name shown to requesters.
+    pub name: String,
+    /// The parent category.
+    #[serde(default)]
+    #[schema(value_type = Option<uuid::Uuid>)]
+    pub parent: Option<CategoryId>,
+    /// The group its tickets go to.
+    #[serde(default)]
+    #[schema(value_type = Option<uuid::Uuid>)]
+    pub group: Option<GroupId>,
+    /// Whether it can be chosen (on updates).
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[utoipa::path(post, path = "/admin/categories", tag = "admin", request_body = CategoryBody, params(("tenant" = Option<String>, Query)),
+    responses((status = 201, description = "The category")))]
+pub(crate) async fn create_category(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+    JsonBody(body): JsonBody<CategoryBody>,
+) -> Result<Response, ApiError> {
+    let tenant = ctx.require_tenant()?.id;
+    let category = state
+        .service
+        .create_category(&ctx.actor, tenant, body.parent, &body.name, body.group)
+        .await?;
+    Ok(created(category))
+}
+
+#[utoipa::path(put, path = "/admin/categories/{id}", tag = "admin", request_body = CategoryBody,
+    params(("id" = String, Path), ("tenant" = Option<String>, Query)), responses((status = 200, description = "The category")))]
+pub(crate) async fn update_category(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<CategoryBody>,
+) -> Result<Response, ApiError> {
+    let tenant = ctx.require_tenant()?.id;
+    let id: CategoryId = id.parse().map_err(|_| not_found(Entity::Category))?;
+    let category = helpdesk_core::Category {
+        id,
+        tenant,
+        parent: body.parent,
+        name: body.name,
+        group: body.group,
+        active: body.active,
+    };
+    Ok(Json(state.service.update_category(&ctx.actor, category).await?).into_response())
+}
+
+#[utoipa::path(get, path = "/admin/products", tag = "admin", params(("tenant" = Option<String>, Query)),
+    responses((status = 200, description = "The tenant's products")))]
+pub(crate) async fn products(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+) -> Result<Response, ApiError> {
+    let tenant = ctx.require_tenant()?.id;
+    Ok(Json(state.service.products(&ctx.actor, tenant).await?).into_response())
+}
+
+/// A product to add or change.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProductBody {
+    /// The name shown to requesters.
+    pub name: String,
+    /// A short code.
+    #[serde(default)]
+    pub code: Option<String>,
+    /// Whether it can be chosen (on updates).
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+#[utoipa::path(post, path = "/admin/products", tag = "admin", request_body = ProductBody, params(("tenant" = Option<String>, Query)),
+    responses((status = 201, description = "The product")))]
+pub(crate) async fn create_product(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+    JsonBody(body): JsonBody<ProductBody>,
+) -> Result<Response, ApiError> {
+    let tenant = ctx.require_tenant()?.id;
+    let product = state
+        .service
+        .create_product(&ctx.actor, tenant, body.code.as_deref(), &body.name)
+        .await?;
+    Ok(created(product))
+}
+
+#[utoipa::path(put, path = "/admin/products/{id}", tag = "admin", request_body = ProductBody,
+    params(("id" = String, Path), ("tenant" = Option<String>, Query)), responses((status = 200, description = "The product")))]
+pub(crate) async fn update_product(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<ProductBody>,
+) -> Result<Response, ApiError> {
+    let tenant = ctx.require_tenant()?.id;
+    let id: ProductId = id.parse().map_err(|_| not_found(Entity::Product))?;
+    let product = helpdesk_core::Product {
+        id,
+        tenant,
+        code: body.code,
+        name: body.name,
+        active: body.active,
+    };
+    Ok(Json(state.service.update_product(&ctx.actor, product).await?).into_response())
+}

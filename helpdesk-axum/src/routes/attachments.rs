@@ -1,0 +1,236 @@
+//! Attachments: upload with a reply or a note, download with safe headers.
+
+use axum::Extension;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use helpdesk_core::{AttachmentId, Entity, Error, NewAttachment};
+
+use super::tickets::ticket_id;
+use super::written;
+use crate::extract::IfMatch;
+use crate::identity::Ctx;
+use crate::problem::{ApiError, not_found};
+use crate::state::{HelpdeskState, Limits};
+
+/// Content types served as they were declared; anything else is served as
+/// `application/octet-stream`.
+pub const SAFE_CONTENT_TYPES: [&str; 12] = [
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "application/pdf",
+    "text/plain",
+    "text/csv",
+    "application/zip",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet",
+];
+
+fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::PayloadTooLarge("the upload is larger than allowed".to_owned())
+    } else {
+        ApiError::BadRequest {
+            field: None,
+            detail: e.body_text(),
+        }
+    }
+}
+
+#[utoipa::path(post, path = "/tickets/{id}/attachments", tag = "attachments",
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
+    request_body(content_type = "multipart/form-data", description = "`file` parts (one or more), an optional `body` message, and `internal=true` to attach them to an internal note (staff)"),
+    responses((status = 200, description = "The ticket with a reply (or note) carrying the files"), (status = 413, body = crate::Problem)))]
+pub(crate) async fn upload(
+    State(state): State<HelpdeskState>,
+    Extension(limits): Extension<Limits>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+    mut multipart: Multipart,
+) -> Result<Response, ApiError> {
+    let id = ticket_id(&id)?;
+    let mut files: Vec<(NewAttachment, Vec<u8>)> = Vec::new();
+    let mut body: Option<String> = None;
+    let mut internal = false;
+    while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        match name.as_str() {
+            "file" => {
+                if files.len() >= limits.attachments_per_upload {
+                    return Err(ApiError::Domain(Error::invalid(
+                        "file",
+                        format!("at most {} files at once", limits.attachments_per_upload),
+                    )));
+                }
+                let file_name = field.file_name().unwrap_or("attachment").to_owned();
+                let content_type = field
+                    .content_type()
+                    .unwrap_or("application/octet-stream")
+                    .to_owned();
+                let bytes = field.bytes().await.map_err(multipart_error)?;
+                if bytes.len() > limits.attachment_bytes {
+                    return Err(ApiError::PayloadTooLarge(format!(
+                        "`{}` is larger than {} bytes",
+                        helpdesk_core::clean_file_name(&file_name).unwrap_or_default(),
+                        limits.attachment_bytes
+                    )));
+                }
+                files.push((
+                    NewAttachment {
+                        id: AttachmentId::new(),
+                        file_name,
+                        content_type,
+                        size: bytes.len() as u64,
+                    },
+                    bytes.to_vec(),
+                ));
+            }
+            "body" => body = Some(field.text().await.map_err(multipart_error)?),
+            "internal" => internal = field.text().await.map_err(multipart_error)?.trim() == "true",
+            other => {
+                return Err(ApiError::Domain(Error::invalid(
+                    other,
+                    "unknown part: send `file`, `body` or `internal`",
+                )));
+            }
+        }
+    }
+    if files.is_empty() {
+        return Err(ApiError::Domain(Error::invalid(
+            "file",
+            "attach at least one file",
+        )));
+    }
+    for (meta, _) in &files {
+        helpdesk_core::clean_file_name(&meta.file_name)?;
+    }
+    // Store the bytes first; a refused command removes them again, so nothing is left
+    // behind and nothing refers to missing bytes.
+    for (meta, bytes) in &files {
+        if let Err(e) = state.blobs.put(meta.id, bytes).await {
+            remove(&state, &files).await;
+            return Err(Error::Store(e).into());
+        }
+    }
+    let message = body.filter(|b| !b.trim().is_empty()).unwrap_or_else(|| {
+        let names: Vec<&str> = files.iter().map(|(m, _)| m.file_name.as_str()).collect();
+        format!("<p>{}</p>", escape(&names.join(", ")))
+    });
+    let metas: Vec<NewAttachment> = files.iter().map(|(m, _)| m.clone()).collect();
+    let result = if internal {
+        state
+            .service
+            .add_note(&ctx.actor, id, if_match.0, &message, metas)
+            .await
+    } else {
+        state
+            .service
+            .reply(&ctx.actor, id, if_match.0, &message, metas)
+            .await
+    };
+    if result.is_err() {
+        remove(&state, &files).await;
+    }
+    written(result, if_match)
+}
+
+async fn remove(state: &HelpdeskState, files: &[(NewAttachment, Vec<u8>)]) {
+    for (meta, _) in files {
+        if let Err(e) = state.blobs.delete(meta.id).await {
+            tracing::warn!(attachment = %meta.id, error = %e, "could not remove an unused upload");
+        }
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+#[utoipa::path(get, path = "/attachments/{id}", tag = "attachments", params(("id" = String, Path)),
+    responses((status = 200, description = "The file, as an attachment download"), (status = 404, body = crate::Problem)))]
+pub(crate) async fn download(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id: AttachmentId = id.parse().map_err(|_| not_found(Entity::Attachment))?;
+    let attachment = state.service.attachment(&ctx.actor, id).await?;
+    let bytes = state
+        .blobs
+        .get(id)
+        .await
+        .map_err(Error::Store)?
+        .ok_or(not_found(Entity::Attachment))?;
+    let content_type = if SAFE_CONTENT_TYPES.contains(&attachment.content_type.as_str()) {
+        attachment.content_type.as_str()
+    } else {
+        "application/octet-stream"
+    };
+    let mut response = (StatusCode::OK, bytes).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(content_type)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&content_disposition(&attachment.file_name))
+            .unwrap_or(HeaderValue::from_static("attachment")),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; sandbox"),
+    );
+    Ok(response)
+}
+
+/// `attachment; filename="ascii"; filename*=UTF-8''percent-encoded`: an ASCII fallback
+/// with anything unsafe replaced, and the exact name percent-encoded (RFC 6266).
+pub(crate) fn content_disposition(name: &str) -> String {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || " .-_()[]+,".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let mut encoded = String::new();
+    for byte in name.bytes() {
+        if byte.is_ascii_alphanumeric() || b".-_~".contains(&byte) {
+            encoded.push(byte as char);
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_disposition_cannot_be_broken_out_of() {
+        let header = content_disposition("ré\"sumé\r\n; x=.pdf");
+        assert_eq!(
+            header,
+            "attachment; filename=\"r__sum____ x=.pdf\"; filename*=UTF-8''r%C3%A9%22sum%C3%A9%0D%0A%3B%20x%3D.pdf"
+        );
+        assert!(HeaderValue::from_str(&header).is_ok());
+    }
+}

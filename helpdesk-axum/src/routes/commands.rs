@@ -1,0 +1,297 @@
+//! The workflow commands on one ticket: each a `POST` under `/tickets/{id}/`.
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use helpdesk_core::{Answers, Error, GroupId, MemberId, StaffId, TicketId, UserId};
+use serde::Deserialize;
+
+use super::tickets::ticket_id;
+use super::written;
+use crate::extract::{IfMatch, JsonBody};
+use crate::identity::Ctx;
+use crate::problem::ApiError;
+use crate::state::HelpdeskState;
+
+/// A message: a reply, a note, a question, a solution, a justification.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Message {
+    /// The text, as HTML; it is sanitised.
+    pub body: String,
+}
+
+/// An optional reason (cancel, reopen).
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Reason {
+    /// Why, as HTML; it is sanitised.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// Who to assign.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Assignment {
+    /// The staff member; none leaves the ticket to its group.
+    #[serde(default)]
+    #[schema(value_type = Option<uuid::Uuid>)]
+    pub assignee: Option<StaffId>,
+    /// The group; none keeps the current one.
+    #[serde(default)]
+    #[schema(value_type = Option<uuid::Uuid>)]
+    pub group: Option<GroupId>,
+}
+
+/// The questionnaire answers approving a closure.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Approval {
+    /// Answers by question key: a number for scores, text for choices and comments.
+    #[schema(value_type = Object)]
+    pub answers: Answers,
+}
+
+/// A member of the ticket's tenant, by id or by the host's user id.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MemberRef {
+    /// The member's id.
+    #[serde(default)]
+    #[schema(value_type = Option<uuid::Uuid>)]
+    pub member: Option<MemberId>,
+    /// Or the host's id for the user.
+    #[serde(default)]
+    pub user: Option<String>,
+}
+
+async fn resolve_member(
+    state: &HelpdeskState,
+    ticket: TicketId,
+    ctx: &Ctx,
+    who: MemberRef,
+    field: &str,
+) -> Result<MemberId, ApiError> {
+    match (who.member, who.user) {
+        (Some(id), None) => Ok(id),
+        (None, Some(user)) => {
+            let user = UserId::new(&user)?;
+            // The ticket's tenant: read through the service, so an invisible ticket
+            // answers not found before anything else.
+            let view = state.service.ticket(&ctx.actor, ticket).await?;
+            state
+                .service
+                .store()
+                .member_by_user(view.ticket.tenant, &user)
+                .await?
+                .map(|m| m.id)
+                .ok_or_else(|| {
+                    ApiError::Domain(Error::invalid(field, "no such member in this tenant"))
+                })
+        }
+        _ => Err(ApiError::Domain(Error::invalid(
+            field,
+            "name either `member` or `user`",
+        ))),
+    }
+}
+
+#[utoipa::path(post, path = "/tickets/{id}/replies", tag = "workflow", request_body = Message,
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
+    responses((status = 200, description = "The ticket after the reply"), (status = 409, body = crate::Problem)))]
+pub(crate) async fn reply(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+    JsonBody(body): JsonBody<Message>,
+) -> Result<Response, ApiError> {
+    let id = ticket_id(&id)?;
+    let result = state
+        .service
+        .reply(&ctx.actor, id, if_match.0, &body.body, vec![])
+        .await;
+    written(result, if_match)
+}
+
+#[utoipa::path(post, path = "/tickets/{id}/notes", tag = "workflow", request_body = Message,
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
+    responses((status = 200, description = "The ticket after the internal note (staff only)"), (status = 403, body = crate::Problem)))]
+pub(crate) async fn note(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+    JsonBody(body): JsonBody<Message>,
+) -> Result<Response, ApiError> {
+    let id = ticket_id(&id)?;
+    let result = state
+        .service
+        .add_note(&ctx.actor, id, if_match.0, &body.body, vec![])
+        .await;
+    written(result, if_match)
+}
+
+#[utoipa::path(post, path = "/tickets/{id}/assignment", tag = "workflow", request_body = Assignment,
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
+    responses((status = 200, description = "The assigned ticket")))]
+pub(crate) async fn assign(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+    JsonBody(body): JsonBody<Assignment>,
+) -> Result<Response, ApiError> {
+    let id = ticket_id(&id)?;
+    let result = state
+        .service
+        .assign(&ctx.actor, id, if_match.0, body.assignee, body.group)
+        .await;
+    written(result, if_match)
+}
+
+#[utoipa::path(post, path = "/tickets/{id}/information-request", tag = "workflow", request_body = Message,
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
+    responses((status = 200, description = "The ticket, now waiting on the requester")))]
+pub(crate) async fn request_information(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+    JsonBody(body): JsonBody<Message>,
+) -> Result<Response, ApiError> {
+    let id = ticket_id(&id)?;
+    let result = state
+        .service
+        .request_information(&ctx.actor, id, if_match.0, &body.body)
+        .await;
+    written(result, if_match)
+}
+
+#[utoipa::path(post, path = "/tickets/{id}/closure", tag = "workflow", request_body = Message,
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
+    responses((status = 200, description = "The ticket, pending closure (or closed in direct mode)")))]
+pub(crate) async fn propose_closure(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+    JsonBody(body): JsonBody<Message>,
+) -> Result<Response, ApiError> {
+    let id = ticket_id(&id)?;
+    let result = state
+        .service
+        .propose_closure(&ctx.actor, id, if_match.0, &body.body)
+        .await;
+    written(result, if_match)
+}
+
+#[utoipa::path(post, path = "/tickets/{id}/closure/approval", tag = "workflow", request_body = Approval,
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
+    responses((status = 200, description = "The closed ticket"), (status = 422, body = crate::Problem)))]
+pub(crate) async fn approve_closure(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+    JsonBody(body): JsonBody<Approval>,
+) -> Result<Response, ApiError> {
+    let id = ticket_id(&id)?;
+    let result = state
+        .service
+        .approve_closure(&ctx.actor, id, if_match.0, body.answers)
+        .await;
+    written(result, if_match)
+}
+
+#[utoipa::path(post, path = "/tickets/{id}/closure/refusal", tag = "workflow", request_body = Message,
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
+    responses((status = 200, description = "The ticket, back in progress")))]
+pub(crate) async fn refuse_closure(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+    JsonBody(body): JsonBody<Message>,
+) -> Result<Response, ApiError> {
+    let id = ticket_id(&id)?;
+    let result = state
+        .service
+        .refuse_closure(&ctx.actor, id, if_match.0, &body.body)
+        .await;
+    written(result, if_match)
+}
+
+#[utoipa::path(post, path = "/tickets/{id}/cancellation", tag = "workflow", request_body = Reason,
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
+    responses((status = 200, description = "The cancelled ticket")))]
+pub(crate) async fn cancel(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+    JsonBody(body): JsonBody<Reason>,
+) -> Result<Response, ApiError> {
+    let id = ticket_id(&id)?;
+    let result = state
+        .service
+        .cancel(&ctx.actor, id, if_match.0, body.reason.as_deref())
+        .await;
+    written(result, if_match)
+}
+
+#[utoipa::path(post, path = "/tickets/{id}/reopening", tag = "workflow", request_body = Reason,
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
+    responses((status = 200, description = "The reopened ticket")))]
+pub(crate) async fn reopen(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+    JsonBody(body): JsonBody<Reason>,
+) -> Result<Response, ApiError> {
+    let id = ticket_id(&id)?;
+    let result = state
+        .service
+        .reopen(&ctx.actor, id, if_match.0, body.reason.as_deref())
+        .await;
+    written(result, if_match)
+}
+
+#[utoipa::path(post, path = "/tickets/{id}/guests", tag = "workflow", request_body = MemberRef,
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
+    responses((status = 200, description = "The ticket with its new guest")))]
+pub(crate) async fn invite_guest(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+    JsonBody(body): JsonBody<MemberRef>,
+) -> Result<Response, ApiError> {
+    let id = ticket_id(&id)?;
+    let guest = resolve_member(&state, id, &ctx, body, "guest").await?;
+    let result = state
+        .service
+        .invite_guest(&ctx.actor, id, if_match.0, guest)
+        .await;
+    written(result, if_match)
+}
+
+#[utoipa::path(post, path = "/tickets/{id}/requester", tag = "workflow", request_body = MemberRef,
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
+    responses((status = 200, description = "The ticket with its new requester")))]
+pub(crate) async fn reassign_requester(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+    JsonBody(body): JsonBody<MemberRef>,
+) -> Result<Response, ApiError> {
+    let id = ticket_id(&id)?;
+    let to = resolve_member(&state, id, &ctx, body, "requester").await?;
+    let result = state
+        .service
+        .reassign_requester(&ctx.actor, id, if_match.0, to)
+        .await;
+    written(result, if_match)
+}

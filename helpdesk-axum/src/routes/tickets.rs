@@ -1,0 +1,213 @@
+//! Open, search, read and edit tickets.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use helpdesk_core::{CategoryId, MemberId, NewTicket, Priority, ProductId, TicketEdit, TicketId};
+use serde::{Deserialize, Deserializer};
+
+use super::{with_etag, written};
+use crate::extract::{IdempotencyKey, IfMatch, JsonBody};
+use crate::identity::Ctx;
+use crate::params::{CRITERIA, Params};
+use crate::problem::ApiError;
+use crate::state::HelpdeskState;
+
+/// The body of `POST /tickets`. Unknown fields (a `status`, say) are refused.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OpenTicket {
+    /// One line saying what it is about.
+    pub subject: String,
+    /// The description, as HTML; it is sanitised.
+    pub description: String,
+    /// Where it is filed.
+    #[serde(default)]
+    #[schema(value_type = Option<uuid::Uuid>)]
+    pub category: Option<CategoryId>,
+    /// What it is about.
+    #[serde(default)]
+    #[schema(value_type = Option<uuid::Uuid>)]
+    pub product: Option<ProductId>,
+    /// How urgent it is; normal when left out.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub priority: Option<Priority>,
+    /// A phone number support can reach the requester on.
+    #[serde(default)]
+    pub contact_phone: Option<String>,
+    /// The computer or equipment concerned.
+    #[serde(default)]
+    pub asset: Option<String>,
+    /// Host-defined fields.
+    #[serde(default)]
+    pub custom_fields: BTreeMap<String, String>,
+    /// Whose ticket it is, when staff or a tenant admin open it on someone's behalf.
+    #[serde(default)]
+    #[schema(value_type = Option<uuid::Uuid>)]
+    pub requester: Option<MemberId>,
+}
+
+#[utoipa::path(post, path = "/tickets", tag = "tickets", request_body = OpenTicket,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe key: the same key opens one ticket"),
+           ("tenant" = Option<String>, Query, description = "Tenant slug, for staff")),
+    responses((status = 201, description = "The ticket, with its ETag"), (status = 422, body = crate::Problem)))]
+pub(crate) async fn open(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+    key: IdempotencyKey,
+    JsonBody(body): JsonBody<OpenTicket>,
+) -> Result<Response, ApiError> {
+    let tenant = ctx.require_tenant()?.id;
+    let draft = NewTicket {
+        subject: body.subject,
+        description: body.description,
+        category: body.category,
+        product: body.product,
+        priority: body.priority,
+        contact_phone: body.contact_phone,
+        asset: body.asset,
+        custom_fields: body.custom_fields,
+        requester: body.requester,
+        idempotency_key: key.0,
+    };
+    let ticket = state
+        .service
+        .open(&ctx.actor, tenant, draft, vec![])
+        .await?;
+    let mut response = with_etag(StatusCode::CREATED, ticket.version, &ticket);
+    if let Ok(location) = HeaderValue::from_str(&format!("tickets/{}", ticket.id)) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+#[utoipa::path(get, path = "/tickets", tag = "tickets",
+    params(("status" = Option<String>, Query, description = "Comma-separated statuses"),
+           ("priority" = Option<String>, Query), ("category" = Option<String>, Query), ("product" = Option<String>, Query),
+           ("requester" = Option<String>, Query), ("assignee" = Option<String>, Query), ("group" = Option<String>, Query),
+           ("number" = Option<u64>, Query), ("opened_from" = Option<String>, Query), ("opened_to" = Option<String>, Query),
+           ("updated_from" = Option<String>, Query), ("updated_to" = Option<String>, Query),
+           ("contains" = Option<String>, Query, description = "Words, accents and case folded"),
+           ("include_closed" = Option<bool>, Query), ("include_archived" = Option<bool>, Query),
+           ("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query), ("tenant" = Option<String>, Query)),
+    responses((status = 200, description = "One page of tickets, newest first, with the next cursor")))]
+pub(crate) async fn search(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+    params: Params,
+) -> Result<Response, ApiError> {
+    let mut known = CRITERIA.to_vec();
+    known.extend(["limit", "cursor"]);
+    params.only(&known)?;
+    let mut criteria = params.criteria()?;
+    criteria.tenant = ctx.tenant.as_ref().map(|t| t.id);
+    let page = state
+        .service
+        .search(&ctx.actor, criteria, params.page()?)
+        .await?;
+    Ok(axum::Json(page).into_response())
+}
+
+#[utoipa::path(get, path = "/tickets/{id}", tag = "tickets", params(("id" = String, Path)),
+    responses((status = 200, description = "The ticket with the timeline this caller may see"), (status = 404, body = crate::Problem)))]
+pub(crate) async fn get(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = ticket_id(&id)?;
+    let view = state.service.ticket(&ctx.actor, id).await?;
+    Ok(with_etag(StatusCode::OK, view.ticket.version, &view))
+}
+
+/// Reads a ticket id from the path; a malformed one answers like a missing ticket.
+pub(crate) fn ticket_id(raw: &str) -> Result<TicketId, ApiError> {
+    raw.parse()
+        .map_err(|_| crate::problem::not_found(helpdesk_core::Entity::Ticket))
+}
+
+/// The body of `PATCH /tickets/{id}`: the fields to change, or a category to move to.
+/// Unknown fields (a `status`, say) are refused.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EditTicket {
+    /// A new subject.
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// A new description, as HTML.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// A new priority.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub priority: Option<Priority>,
+    /// A new product; `null` clears it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub product: Option<Option<ProductId>>,
+    /// A new contact phone; `null` clears it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub contact_phone: Option<Option<String>>,
+    /// A new asset reference; `null` clears it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub asset: Option<Option<String>>,
+    /// Custom fields to set, or remove with `null`.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub custom_fields: BTreeMap<String, Option<String>>,
+    /// Move the ticket to this category (alone: not with other fields).
+    #[serde(default)]
+    #[schema(value_type = Option<uuid::Uuid>)]
+    pub category: Option<CategoryId>,
+}
+
+fn double_option<'de, D, T>(de: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(de).map(Some)
+}
+
+#[utoipa::path(patch, path = "/tickets/{id}", tag = "tickets", request_body = EditTicket,
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "The ETag read")),
+    responses((status = 200, description = "The edited ticket"), (status = 412, body = crate::Problem), (status = 422, body = crate::Problem)))]
+pub(crate) async fn edit(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+    JsonBody(body): JsonBody<EditTicket>,
+) -> Result<Response, ApiError> {
+    let id = ticket_id(&id)?;
+    let edit = TicketEdit {
+        subject: body.subject,
+        description: body.description,
+        priority: body.priority,
+        product: body.product,
+        contact_phone: body.contact_phone,
+        asset: body.asset,
+        custom_fields: body.custom_fields,
+    };
+    let result = match body.category {
+        Some(category) if edit.is_empty() => {
+            state
+                .service
+                .move_category(&ctx.actor, id, if_match.0, category)
+                .await
+        }
+        Some(_) => {
+            return Err(ApiError::Domain(helpdesk_core::Error::invalid(
+                "category",
+                "move the category in a request of its own",
+            )));
+        }
+        None => state.service.edit(&ctx.actor, id, if_match.0, edit).await,
+    };
+    written(result, if_match)
+}
