@@ -1,0 +1,279 @@
+//! In-process tests of every route: the happy path, the refusals, the roles.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use axum::http::StatusCode;
+use serde_json::json;
+use support::*;
+
+#[tokio::test]
+async fn the_vendor_closure_scenario_over_http() {
+    let h = host().await;
+    let id = h.open(ALICE, "Imprimante bloquée").await;
+    let path = format!("/tickets/{id}");
+
+    let taken = h
+        .call(
+            Some(SAM),
+            "POST",
+            &format!("{path}/assignment"),
+            Some(json!({"assignee": h.actor(SAM).await.as_staff().unwrap().id})),
+        )
+        .await;
+    assert_eq!(taken.status, StatusCode::OK, "{}", taken.body);
+    assert_eq!(taken.body["state"]["status"], "in_progress");
+
+    let asked = h
+        .call(
+            Some(SAM),
+            "POST",
+            &format!("{path}/information-request"),
+            Some(json!({"body": "Quel modèle ?"})),
+        )
+        .await;
+    assert_eq!(
+        asked.body["state"]["status"], "waiting_on_requester",
+        "{}",
+        asked.body
+    );
+    let answered = h
+        .call(
+            Some(ALICE),
+            "POST",
+            &format!("{path}/replies"),
+            Some(json!({"body": "HP 4250"})),
+        )
+        .await;
+    assert_eq!(
+        answered.body["state"]["status"], "in_progress",
+        "{}",
+        answered.body
+    );
+
+    let proposed = h
+        .call(
+            Some(SAM),
+            "POST",
+            &format!("{path}/closure"),
+            Some(json!({"body": "Bac débloqué"})),
+        )
+        .await;
+    assert_eq!(
+        proposed.body["state"]["status"], "pending_closure",
+        "{}",
+        proposed.body
+    );
+    let refused = h
+        .call(
+            Some(ALICE),
+            "POST",
+            &format!("{path}/closure/refusal"),
+            Some(json!({"body": "Toujours bloquée"})),
+        )
+        .await;
+    assert_eq!(
+        refused.body["state"]["status"], "in_progress",
+        "{}",
+        refused.body
+    );
+    h.call(
+        Some(SAM),
+        "POST",
+        &format!("{path}/closure"),
+        Some(json!({"body": "Rouleau changé"})),
+    )
+    .await;
+    let bad = h
+        .call(
+            Some(ALICE),
+            "POST",
+            &format!("{path}/closure/approval"),
+            Some(json!({"answers": {"overall": 11}})),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.body["field"], "answers.overall");
+    let approved = h
+        .call(
+            Some(ALICE),
+            "POST",
+            &format!("{path}/closure/approval"),
+            Some(json!({"answers": {"overall": 9, "solution": "very_satisfied"}})),
+        )
+        .await;
+    assert_eq!(approved.status, StatusCode::OK, "{}", approved.body);
+    assert_eq!(approved.body["state"]["status"], "closed");
+
+    let view = h.call(Some(ALICE), "GET", &path, None).await;
+    assert_eq!(view.status, StatusCode::OK);
+    assert_eq!(view.body["status_label"], "Clôturée");
+    assert_eq!(
+        view.headers["etag"],
+        format!("\"{}\"", view.body["ticket"]["version"])
+    );
+}
+
+#[tokio::test]
+async fn errors_are_problem_documents_with_stable_codes() {
+    let h = host().await;
+    let id = h.open(ALICE, "Printer").await;
+    let hidden = h
+        .call(Some(BOB), "GET", &format!("/tickets/{id}"), None)
+        .await;
+    let missing = h
+        .call(
+            Some(BOB),
+            "GET",
+            &format!("/tickets/{}", uuid::Uuid::now_v7()),
+            None,
+        )
+        .await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+    assert_eq!(hidden.headers["content-type"], "application/problem+json");
+    assert_eq!(
+        hidden.bytes, missing.bytes,
+        "a hidden ticket answers exactly like a missing one"
+    );
+    assert_eq!(hidden.body["code"], "not_found");
+
+    let note = h
+        .call(
+            Some(ALICE),
+            "POST",
+            &format!("/tickets/{id}/notes"),
+            Some(json!({"body": "x"})),
+        )
+        .await;
+    assert_eq!(note.status, StatusCode::FORBIDDEN);
+    assert_eq!(note.body["reason"], "staff_only");
+
+    let approve = h
+        .call(
+            Some(ALICE),
+            "POST",
+            &format!("/tickets/{id}/closure/approval"),
+            Some(json!({"answers": {"overall": 5}})),
+        )
+        .await;
+    assert_eq!(approve.status, StatusCode::CONFLICT);
+    assert_eq!(approve.body["code"], "invalid_transition");
+    assert_eq!(approve.body["from"], "new");
+    assert_eq!(approve.body["command"], "approve_closure");
+
+    let nobody = h.call(None, "GET", "/tickets", None).await;
+    assert_eq!(nobody.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        nobody.body["detail"].as_str().unwrap().contains("Identify"),
+        "{}",
+        nobody.body
+    );
+}
+
+#[tokio::test]
+async fn if_match_guards_every_write_and_stale_versions_fail_the_precondition() {
+    let h = host().await;
+    let id = h.open(ALICE, "Printer").await;
+    let read = h
+        .call(Some(SAM), "GET", &format!("/tickets/{id}"), None)
+        .await;
+    let etag = read.headers["etag"].to_str().unwrap().to_owned();
+    let reply = |tag: String| {
+        let request = axum::http::Request::builder()
+            .method("POST")
+            .uri(format!("/helpdesk/tickets/{id}/replies"))
+            .header("x-user", "sam")
+            .header("content-type", "application/json")
+            .header("if-match", tag)
+            .body(axum::body::Body::from(json!({"body": "hello"}).to_string()))
+            .unwrap();
+        h.send(request)
+    };
+    let first = reply(etag.clone()).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let stale = reply(etag).await;
+    assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
+    assert_eq!(stale.body["code"], "precondition_failed");
+    let view = h
+        .call(Some(SAM), "GET", &format!("/tickets/{id}"), None)
+        .await;
+    let replies = view.body["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"]["type"] == "replied")
+        .count();
+    assert_eq!(replies, 1, "the stale write changed nothing");
+}
+
+#[tokio::test]
+async fn a_retried_post_with_an_idempotency_key_creates_one_ticket() {
+    let h = host().await;
+    let post = || {
+        let request = axum::http::Request::builder()
+            .method("POST")
+            .uri("/helpdesk/tickets")
+            .header("x-user", "alice")
+            .header("x-tenant", "acme")
+            .header("content-type", "application/json")
+            .header("idempotency-key", "7f1c-retry")
+            .body(axum::body::Body::from(
+                json!({"subject": "Printer", "description": "Tray 2"}).to_string(),
+            ))
+            .unwrap();
+        h.send(request)
+    };
+    let first = post().await;
+    let second = post().await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    assert_eq!(first.body["id"], second.body["id"]);
+    let list = h.call(Some(CAROL), "GET", "/tickets", None).await;
+    assert_eq!(list.body["tickets"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn openapi_lists_every_route() {
+    let h = host().await;
+    let doc = h.call(None, "GET", "/openapi.json", None).await;
+    assert_eq!(doc.status, StatusCode::OK);
+    assert!(
+        doc.body["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc.body["openapi"]
+    );
+    assert_eq!(doc.body["servers"][0]["url"], "/helpdesk");
+    let paths = doc.body["paths"].as_object().unwrap();
+    for path in [
+        "/tickets",
+        "/tickets/{id}",
+        "/tickets/{id}/replies",
+        "/tickets/{id}/notes",
+        "/tickets/{id}/attachments",
+        "/attachments/{id}",
+        "/tickets/{id}/assignment",
+        "/tickets/{id}/information-request",
+        "/tickets/{id}/closure",
+        "/tickets/{id}/closure/approval",
+        "/tickets/{id}/closure/refusal",
+        "/tickets/{id}/cancellation",
+        "/tickets/{id}/reopening",
+        "/tickets/{id}/guests",
+        "/tickets/{id}/requester",
+        "/dashboard",
+        "/export.csv",
+        "/saved-searches",
+        "/kb/suggestions",
+        "/admin/tenants",
+        "/admin/members",
+        "/admin/groups",
+        "/admin/categories",
+        "/admin/products",
+        "/admin/staff",
+        "/openapi.json",
+    ] {
+        assert!(
+            paths.contains_key(path),
+            "{path} missing from the OpenAPI document"
+        );
+    }
+}

@@ -1,0 +1,247 @@
+//! A host for the route tests: the helpdesk nested at `/helpdesk` over a store, with the
+//! caller named by `x-user` and `x-tenant` headers, and demo people in two tenants.
+#![allow(dead_code, unreachable_pub, missing_debug_implementations, clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::FromRef;
+use axum::http::request::Parts;
+use axum::http::{Request, StatusCode};
+use helpdesk_axum::{Caller, HelpdeskState, Identify, IdentifyError, Limits};
+use helpdesk_core::memory::{MemoryBlobStore, MemoryStore};
+use helpdesk_core::{
+    Actor, GroupId, HelpdeskService, MemberDetails, MemberRole, StaffRole, Store, TenantId,
+    TenantScope, UserId,
+};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+/// Trusts `x-user` and `x-tenant` headers, as a host's login layer would set them.
+pub struct HeaderIdentity;
+
+#[async_trait]
+impl Identify for HeaderIdentity {
+    async fn identify(&self, parts: &mut Parts) -> Result<Option<Caller>, IdentifyError> {
+        let header = |name: &str| {
+            parts
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let Some(user) = header("x-user") else {
+            return Ok(None);
+        };
+        let user = UserId::new(&user).map_err(|e| IdentifyError(e.to_string()))?;
+        Ok(Some(Caller {
+            user,
+            tenant: header("x-tenant"),
+            profile: None,
+        }))
+    }
+}
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub helpdesk: HelpdeskState,
+}
+
+pub struct Host {
+    pub app: Router,
+    pub service: HelpdeskService,
+    pub acme: TenantId,
+    pub globex: TenantId,
+    pub software: GroupId,
+    pub network: GroupId,
+}
+
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: Value,
+    pub bytes: Vec<u8>,
+}
+
+/// The people of the tests: (user, tenant header).
+pub const ALICE: (&str, Option<&str>) = ("alice", Some("acme"));
+pub const BOB: (&str, Option<&str>) = ("bob", Some("acme"));
+pub const CAROL: (&str, Option<&str>) = ("carol", Some("acme"));
+pub const BLOCKED: (&str, Option<&str>) = ("mallory", Some("acme"));
+pub const DAVE: (&str, Option<&str>) = ("dave", Some("globex"));
+pub const SAM: (&str, Option<&str>) = ("sam", None);
+pub const OTTO: (&str, Option<&str>) = ("otto", None);
+pub const SUE: (&str, Option<&str>) = ("sue", None);
+pub const ROOT: (&str, Option<&str>) = ("root", None);
+
+pub async fn host() -> Host {
+    host_on(Arc::new(MemoryStore::new()), Limits::default()).await
+}
+
+pub async fn host_on(store: Arc<dyn Store>, limits: Limits) -> Host {
+    let service = HelpdeskService::new(store);
+    let root = service
+        .bootstrap_platform_admin(&UserId::new("root").unwrap(), "Root")
+        .await
+        .unwrap();
+    let acme = service
+        .create_tenant(&root, "acme", "Acme")
+        .await
+        .unwrap()
+        .id;
+    let globex = service
+        .create_tenant(&root, "globex", "Globex")
+        .await
+        .unwrap()
+        .id;
+    let software = service.create_group(&root, "Software").await.unwrap().id;
+    let network = service.create_group(&root, "Network").await.unwrap().id;
+    for (tenant, user, role) in [
+        (acme, "alice", MemberRole::Requester),
+        (acme, "bob", MemberRole::Requester),
+        (acme, "carol", MemberRole::TenantAdmin),
+        (acme, "mallory", MemberRole::Requester),
+        (globex, "dave", MemberRole::Requester),
+    ] {
+        service
+            .ensure_member(
+                tenant,
+                MemberDetails {
+                    user: &UserId::new(user).unwrap(),
+                    display_name: user,
+                    email: Some(&format!("{user}@example.org")),
+                    role,
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let mallory = service
+        .actor(&UserId::new("mallory").unwrap(), Some(acme))
+        .await
+        .unwrap();
+    let carol = service
+        .actor(&UserId::new("carol").unwrap(), Some(acme))
+        .await
+        .unwrap();
+    service
+        .set_member_blocked(&carol, acme, mallory.as_member().unwrap().id, true)
+        .await
+        .unwrap();
+    for (user, role, tenants, group) in [
+        ("sam", StaffRole::Agent, TenantScope::All, Some(software)),
+        ("otto", StaffRole::Agent, TenantScope::All, Some(network)),
+        (
+            "sue",
+            StaffRole::Supervisor,
+            TenantScope::Only(vec![acme]),
+            None,
+        ),
+    ] {
+        let mut staff = service
+            .add_staff(
+                &root,
+                &UserId::new(user).unwrap(),
+                user,
+                None,
+                role,
+                tenants,
+            )
+            .await
+            .unwrap();
+        staff.groups.extend(group);
+        service.update_staff(&root, staff).await.unwrap();
+    }
+    let helpdesk = HelpdeskState::new(
+        service.clone(),
+        Arc::new(HeaderIdentity),
+        Arc::new(MemoryBlobStore::new()),
+    );
+    let app = Router::new()
+        .nest("/helpdesk", helpdesk_axum::router_with_limits(limits))
+        .with_state(AppState { helpdesk });
+    Host {
+        app,
+        service,
+        acme,
+        globex,
+        software,
+        network,
+    }
+}
+
+impl Host {
+    pub async fn actor(&self, who: (&str, Option<&str>)) -> Actor {
+        let tenant = match who.1 {
+            Some("acme") => Some(self.acme),
+            Some("globex") => Some(self.globex),
+            _ => None,
+        };
+        self.service
+            .actor(&UserId::new(who.0).unwrap(), tenant)
+            .await
+            .unwrap()
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Answer {
+        let response = self.app.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Answer {
+            status,
+            headers,
+            body,
+            bytes,
+        }
+    }
+
+    pub async fn call(
+        &self,
+        who: Option<(&str, Option<&str>)>,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> Answer {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(format!("/helpdesk{path}"));
+        if let Some((user, tenant)) = who {
+            request = request.header("x-user", user);
+            if let Some(tenant) = tenant {
+                request = request.header("x-tenant", tenant);
+            }
+        }
+        let request = match body {
+            Some(body) => request
+                .header("content-type", "application/json")
+                .body(Body::from(body.to_string())),
+            None => request.body(Body::empty()),
+        };
+        self.send(request.unwrap()).await
+    }
+
+    /// Opens a ticket as `who` and returns its id.
+    pub async fn open(&self, who: (&str, Option<&str>), subject: &str) -> String {
+        let answer = self
+            .call(
+                Some(who),
+                "POST",
+                "/tickets",
+                Some(serde_json::json!({"subject": subject, "description": format!("<p>{subject}</p>")})),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+        answer.body["id"].as_str().unwrap().to_owned()
+    }
+}
