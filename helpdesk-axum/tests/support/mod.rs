@@ -1,6 +1,12 @@
 //! A host for the route tests: the helpdesk nested at `/helpdesk` over a store, with the
 //! caller named by `x-user` and `x-tenant` headers, and demo people in two tenants.
-#![allow(dead_code, unreachable_pub, missing_debug_implementations, clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    missing_debug_implementations,
+    clippy::unwrap_used,
+    clippy::expect_used
+)]
 
 use std::sync::Arc;
 
@@ -57,6 +63,7 @@ pub struct Host {
     pub globex: TenantId,
     pub software: GroupId,
     pub network: GroupId,
+    pub software_category: helpdesk_core::CategoryId,
 }
 
 pub struct Answer {
@@ -104,6 +111,7 @@ pub async fn host_on(store: Arc<dyn Store>, limits: Limits) -> Host {
         (acme, "bob", MemberRole::Requester),
         (acme, "carol", MemberRole::TenantAdmin),
         (acme, "mallory", MemberRole::Requester),
+        (acme, "frank", MemberRole::Requester),
         (globex, "dave", MemberRole::Requester),
     ] {
         service
@@ -155,6 +163,11 @@ pub async fn host_on(store: Arc<dyn Store>, limits: Limits) -> Host {
         staff.groups.extend(group);
         service.update_staff(&root, staff).await.unwrap();
     }
+    let software_category = service
+        .create_category(&root, acme, None, "Logiciel", Some(software))
+        .await
+        .unwrap()
+        .id;
     let helpdesk = HelpdeskState::new(
         service.clone(),
         Arc::new(HeaderIdentity),
@@ -170,6 +183,7 @@ pub async fn host_on(store: Arc<dyn Store>, limits: Limits) -> Host {
         globex,
         software,
         network,
+        software_category,
     }
 }
 
