@@ -229,7 +229,7 @@ mod tests {
         let header = content_disposition("ré\"sumé\r\n; x=.pdf");
         assert_eq!(
             header,
-            "attachment; filename=\"r__sum____ x=.pdf\"; filename*=UTF-8''r%C3%A9%22sum%C3%A9%0D%0A%3B%20x%3D.pdf"
+            "attachment; filename=\"r__sum____ x_.pdf\"; filename*=UTF-8''r%C3%A9%22sum%C3%A9%0D%0A%3B%20x%3D.pdf"
         );
         assert!(HeaderValue::from_str(&header).is_ok());
     }
