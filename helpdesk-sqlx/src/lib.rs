@@ -1,1 +1,110 @@
-//! The helpdesk storage ports of `helpdesk-core` on SQLite and PostgreSQL (work in progress: see the storage issue).
+//! The storage ports of `helpdesk-core` on SQLite (the embedded default: a file, no
+//! server) and PostgreSQL (production: several app instances on one database), with the
+//! migrations that create the schema, and a file-system [`BlobStore`](helpdesk_core::BlobStore)
+//! for attachment bytes.
+//!
+//! # Connecting
+//!
+//! A host opens the store at start-up, runs the migrations, and hands the store to the
+//! service:
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let dir = tempfile::tempdir()?;
+//! # let url = format!("sqlite://{}", dir.path().join("helpdesk.db").display());
+//! use std::sync::Arc;
+//! use helpdesk_core::{HelpdeskService, UserId};
+//! use helpdesk_sqlx::SqliteStore;
+//!
+//! let store = SqliteStore::connect(&url).await?; // e.g. "sqlite://helpdesk.db"
+//! store.migrate().await?;
+//! let service = HelpdeskService::new(Arc::new(store));
+//! let root = service.bootstrap_platform_admin(&UserId::new("root")?, "Root").await?;
+//! service.create_tenant(&root, "acme", "Acme").await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! PostgreSQL is the same with the `postgres` feature:
+//! `PostgresStore::connect("postgres://app@db/app").await?` then `.migrate().await?`.
+//! A host that already has a pool passes it in with `SqliteStore::from_pool(pool)` or
+//! `PostgresStore::from_pool(pool)`; our tables then sit beside its own.
+//!
+//! # Migrations
+//!
+//! [`migrate`](SqlStore::migrate) applies the migrations shipped in this crate
+//! (`migrations/sqlite`, `migrations/postgres`) that the database has not seen yet, in
+//! one transaction, and records them in our own table `helpdesk_migrations`: it never
+//! touches the host's migrations (`_sqlx_migrations` or any other), and every table we
+//! create is prefixed `helpdesk_`. It is safe at every start-up and from several
+//! processes at once (SQLite's write lock, a PostgreSQL advisory lock).
+//!
+//! # A schema for many tenants
+//!
+//! Every table a tenant owns carries `tenant_id`; primary keys and every index a
+//! tenant's query uses lead with it. Sharding by tenant later (Citus distributing each
+//! table by `tenant_id`, say) needs no redesign. The exceptions are deliberate: staff and
+//! groups serve many tenants (reference tables), and the few lookups the ports make by
+//! id alone (`ticket(id)`, `attachment(id)`, the outbox worker) have their own `id`
+//! index.
+//!
+//! # How the guarantees are kept
+//!
+//! - **Ticket numbers**: a counter row per tenant, bumped by an upsert
+//!   (`... ON CONFLICT DO UPDATE ... RETURNING`) in the ticket's own transaction. The row
+//!   lock (PostgreSQL) or the write lock taken up front with `BEGIN IMMEDIATE` (SQLite)
+//!   makes concurrent openings queue, across processes too; a rolled-back opening gives
+//!   its number back. Numbers are never duplicated and always increase.
+//! - **Optimistic concurrency**: `UPDATE ... WHERE id = ? AND version = ?`; no row means
+//!   a [`VersionConflict`](helpdesk_core::Error::VersionConflict) with the stored
+//!   version, and the transaction is rolled back.
+//! - **One transaction per use case**: the ticket row, its guests, timeline events,
+//!   outbox messages, attachments, closure answers and full-text words are written
+//!   together or not at all.
+//! - **Search**: the criteria and the visibility [`Scope`](helpdesk_core::Scope) become
+//!   SQL through one shared builder; values are always bound, SQL text is built from
+//!   fixed fragments only. Full text matches every query word as a prefix of a word of
+//!   the subject, description and public events (internal notes too for staff). Words
+//!   are folded in Rust with [`helpdesk_core::text::words`], exactly as the reference
+//!   search folds them, and stored as they are: SQLite FTS5 with the `ascii` tokenizer
+//!   (which splits on our spaces and leaves every non-ASCII letter alone) and
+//!   `"word"*` queries; PostgreSQL `tsvector`s built with `array_to_tsvector` (no parser,
+//!   no dictionary) and `'word':*` queries.
+//! - **Dashboards**: counts per status, per month and satisfaction are `GROUP BY`s;
+//!   approved closures' answers are kept in `helpdesk_closure_answers` for that.
+//! - **Timestamps** are stored as integer nanoseconds since the epoch, so they read back
+//!   exactly as written and compare the same in both databases (instants 1677-2262).
+//!
+//! # Features
+//!
+//! - `sqlite` (default): [`SqliteStore`], SQLite bundled.
+//! - `postgres`: `PostgresStore`.
+
+mod backend;
+mod blob;
+mod codec;
+mod error;
+mod migrate;
+mod query;
+mod sql;
+mod store;
+
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+
+pub use blob::FsBlobStore;
+pub use error::SqlxStoreError;
+pub use migrate::Migration;
+pub use store::SqlStore;
+
+#[cfg(feature = "postgres")]
+pub use postgres::{PostgresBackend, PostgresStore};
+#[cfg(feature = "sqlite")]
+pub use sqlite::{BUSY_TIMEOUT, SqliteBackend, SqliteStore};
+
+/// The sqlx version this crate is built on, re-exported so a host passing its own pool
+/// or options uses the same types.
+pub use sqlx;

@@ -1,0 +1,186 @@
+//! The seam between the shared store and each database: running a statement, reading a
+//! column, opening a write transaction, and the few things the two dialects do
+//! differently (full-text search, migration locking). Everything else is written once in
+//! [`store`](crate::store).
+
+use async_trait::async_trait;
+use helpdesk_core::Ticket;
+use uuid::Uuid;
+
+use crate::error::Result;
+use crate::sql::Sql;
+
+/// Reads one column of a result row, by name.
+pub trait RowExt: Send + Sync {
+    /// A UUID column.
+    fn uuid(&self, col: &str) -> Result<Uuid>;
+    /// A nullable UUID column.
+    fn opt_uuid(&self, col: &str) -> Result<Option<Uuid>>;
+    /// An integer column.
+    fn i64(&self, col: &str) -> Result<i64>;
+    /// A nullable integer column.
+    fn opt_i64(&self, col: &str) -> Result<Option<i64>>;
+    /// A text column.
+    fn text(&self, col: &str) -> Result<String>;
+    /// A nullable text column.
+    fn opt_text(&self, col: &str) -> Result<Option<String>>;
+    /// A boolean column.
+    fn bool(&self, col: &str) -> Result<bool>;
+    /// A JSON column.
+    fn json(&self, col: &str) -> Result<serde_json::Value>;
+}
+
+/// Runs statements on a pool or inside a transaction.
+#[async_trait]
+pub trait Exec: Send {
+    /// The row type.
+    type Row: RowExt;
+    /// Every row.
+    async fn fetch_all(&mut self, sql: Sql) -> Result<Vec<Self::Row>, sqlx::Error>;
+    /// The first row, if any.
+    async fn fetch_optional(&mut self, sql: Sql) -> Result<Option<Self::Row>, sqlx::Error>;
+    /// How many rows the statement changed.
+    async fn execute(&mut self, sql: Sql) -> Result<u64, sqlx::Error>;
+}
+
+/// The words of a ticket the full-text index keeps, already folded by
+/// [`helpdesk_core::text::fold`]: its subject and description (replaced on every save),
+/// and the bodies of the events a save appends, public and internal apart.
+#[derive(Debug, Default)]
+pub struct TicketWords {
+    /// Subject and description.
+    pub head: Vec<String>,
+    /// Bodies of the new public events.
+    pub public: Vec<String>,
+    /// Bodies of the new internal notes.
+    pub internal: Vec<String>,
+}
+
+/// A database the store runs on. Sealed: implemented by
+/// [`SqliteBackend`](crate::SqliteBackend) and [`PostgresBackend`](crate::PostgresBackend).
+#[async_trait]
+pub trait Dialect: Send + Sync + Sized + 'static {
+    /// The connection pool.
+    type Pool: Exec<Row = Self::Row> + Clone + Send + Sync + std::fmt::Debug;
+    /// An open transaction; dropping it uncommitted rolls it back.
+    type Tx: Exec<Row = Self::Row>;
+    /// A result row.
+    type Row: RowExt;
+
+    /// The migrations, oldest first.
+    const MIGRATIONS: &'static [crate::migrate::Migration];
+
+    /// Opens a transaction that will write. SQLite takes the write lock up front so two
+    /// writers queue instead of failing to upgrade a read lock.
+    async fn begin(pool: &Self::Pool) -> Result<Self::Tx, sqlx::Error>;
+    /// Commits.
+    async fn commit(tx: Self::Tx) -> Result<(), sqlx::Error>;
+    /// Takes whatever lock makes migrating from several processes at once safe, inside
+    /// the migration transaction.
+    async fn lock_migrations(tx: &mut Self::Tx) -> Result<(), sqlx::Error>;
+    /// Runs a script of several statements (a migration) inside `tx`.
+    async fn run_script(tx: &mut Self::Tx, script: &'static str) -> Result<(), sqlx::Error>;
+
+    /// Appends the condition "every word of `words` is a prefix of a word of the ticket
+    /// `t`", over its head and public events, plus internal notes when `internal`.
+    fn push_contains(sql: &mut Sql, words: &[String], internal: bool);
+    /// Records the words of a newly opened ticket.
+    async fn index_new_ticket(
+        tx: &mut Self::Tx,
+        ticket: &Ticket,
+        words: TicketWords,
+    ) -> Result<(), sqlx::Error>;
+    /// Replaces the head words of a saved ticket and appends the words of its new events.
+    async fn index_saved_ticket(
+        tx: &mut Self::Tx,
+        ticket: &Ticket,
+        words: TicketWords,
+    ) -> Result<(), sqlx::Error>;
+}
+
+/// Implements [`RowExt`] for a sqlx row type: the same calls type-check on each driver.
+macro_rules! impl_row_ext {
+    ($row:ty) => {
+        impl $crate::backend::RowExt for $row {
+            fn uuid(&self, col: &str) -> $crate::error::Result<uuid::Uuid> {
+                Ok(sqlx::Row::try_get(self, col)?)
+            }
+            fn opt_uuid(&self, col: &str) -> $crate::error::Result<Option<uuid::Uuid>> {
+                Ok(sqlx::Row::try_get(self, col)?)
+            }
+            fn i64(&self, col: &str) -> $crate::error::Result<i64> {
+                Ok(sqlx::Row::try_get(self, col)?)
+            }
+            fn opt_i64(&self, col: &str) -> $crate::error::Result<Option<i64>> {
+                Ok(sqlx::Row::try_get(self, col)?)
+            }
+            fn text(&self, col: &str) -> $crate::error::Result<String> {
+                Ok(sqlx::Row::try_get(self, col)?)
+            }
+            fn opt_text(&self, col: &str) -> $crate::error::Result<Option<String>> {
+                Ok(sqlx::Row::try_get(self, col)?)
+            }
+            fn bool(&self, col: &str) -> $crate::error::Result<bool> {
+                Ok(sqlx::Row::try_get(self, col)?)
+            }
+            fn json(&self, col: &str) -> $crate::error::Result<serde_json::Value> {
+                let sqlx::types::Json(v) = sqlx::Row::try_get(self, col)?;
+                Ok(v)
+            }
+        }
+    };
+}
+
+/// Implements [`Exec`] for a pool and a transaction of one driver, binding each
+/// [`Arg`](crate::sql::Arg) with `$bind`.
+macro_rules! impl_exec {
+    ($db:ty, $row:ty, $bind:path) => {
+        fn prepare(
+            sql: $crate::sql::Sql,
+        ) -> sqlx::query::Query<'static, $db, <$db as sqlx::Database>::Arguments> {
+            let (text, args) = sql.into_parts();
+            // Built by `Sql` from `&'static str` fragments only; every value is bound.
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(text));
+            for arg in args {
+                query = $bind(query, arg);
+            }
+            query
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::backend::Exec for sqlx::Pool<$db> {
+            type Row = $row;
+            async fn fetch_all(&mut self, sql: $crate::sql::Sql) -> Result<Vec<$row>, sqlx::Error> {
+                prepare(sql).fetch_all(&*self).await
+            }
+            async fn fetch_optional(
+                &mut self,
+                sql: $crate::sql::Sql,
+            ) -> Result<Option<$row>, sqlx::Error> {
+                prepare(sql).fetch_optional(&*self).await
+            }
+            async fn execute(&mut self, sql: $crate::sql::Sql) -> Result<u64, sqlx::Error> {
+                Ok(prepare(sql).execute(&*self).await?.rows_affected())
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::backend::Exec for sqlx::Transaction<'static, $db> {
+            type Row = $row;
+            async fn fetch_all(&mut self, sql: $crate::sql::Sql) -> Result<Vec<$row>, sqlx::Error> {
+                prepare(sql).fetch_all(&mut **self).await
+            }
+            async fn fetch_optional(
+                &mut self,
+                sql: $crate::sql::Sql,
+            ) -> Result<Option<$row>, sqlx::Error> {
+                prepare(sql).fetch_optional(&mut **self).await
+            }
+            async fn execute(&mut self, sql: $crate::sql::Sql) -> Result<u64, sqlx::Error> {
+                Ok(prepare(sql).execute(&mut **self).await?.rows_affected())
+            }
+        }
+    };
+}
+
+pub(crate) use {impl_exec, impl_row_ext};

@@ -1,0 +1,89 @@
+//! Our migrations, recorded in our own table `helpdesk_migrations`, so they never meet
+//! the host's (`_sqlx_migrations` or any other) in a shared database.
+
+use crate::backend::{Dialect, Exec, RowExt};
+use crate::error::{Result, SqlxStoreError};
+use crate::sql::Sql;
+
+/// One migration shipped with the crate.
+#[derive(Clone, Copy, Debug)]
+pub struct Migration {
+    /// Its version; applied in increasing order.
+    pub version: i64,
+    /// What it does.
+    pub description: &'static str,
+    /// Its SQL, one or more statements.
+    pub sql: &'static str,
+}
+
+/// FNV-1a of the migration text: recorded when applied, so a shipped migration that
+/// changed afterwards is noticed instead of silently skipped.
+fn checksum(sql: &str) -> i64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in sql.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    i64::from_ne_bytes(hash.to_ne_bytes())
+}
+
+const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS helpdesk_migrations (\
+     version BIGINT PRIMARY KEY NOT NULL, \
+     description TEXT NOT NULL, \
+     checksum BIGINT NOT NULL, \
+     applied_at BIGINT NOT NULL)";
+
+/// Applies every migration not yet recorded, all in one transaction: either the schema
+/// is brought fully up to date or nothing changes. Safe to run at every start-up and
+/// from several processes at once.
+pub(crate) async fn run<D: Dialect>(pool: &D::Pool) -> Result<()> {
+    let mut tx = D::begin(pool).await?;
+    D::lock_migrations(&mut tx).await?;
+    tx.execute(Sql::new(CREATE_TABLE)).await?;
+    let applied = tx
+        .fetch_all(Sql::new(
+            "SELECT version, checksum FROM helpdesk_migrations ORDER BY version",
+        ))
+        .await?;
+    let mut done = Vec::with_capacity(applied.len());
+    for row in &applied {
+        done.push((row.i64("version")?, row.i64("checksum")?));
+    }
+    let now = crate::codec::nanos_clamped(chrono::Utc::now());
+    for migration in D::MIGRATIONS {
+        match done.iter().find(|(v, _)| *v == migration.version) {
+            Some((_, sum)) if *sum == checksum(migration.sql) => continue,
+            Some(_) => {
+                return Err(SqlxStoreError::MigrationChanged {
+                    version: migration.version,
+                });
+            }
+            None => {}
+        }
+        D::run_script(&mut tx, migration.sql).await?;
+        tx.execute(
+            Sql::new(
+                "INSERT INTO helpdesk_migrations (version, description, checksum, applied_at) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .arg(migration.version)
+            .arg(migration.description)
+            .arg(checksum(migration.sql))
+            .arg(now),
+        )
+        .await?;
+    }
+    D::commit(tx).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checksums_tell_texts_apart() {
+        assert_eq!(checksum("CREATE TABLE a"), checksum("CREATE TABLE a"));
+        assert_ne!(checksum("CREATE TABLE a"), checksum("CREATE TABLE b"));
+    }
+}

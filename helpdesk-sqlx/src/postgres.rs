@@ -1,0 +1,203 @@
+//! The store on PostgreSQL: for production, several app instances on one database.
+
+use async_trait::async_trait;
+use helpdesk_core::Ticket;
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::types::Json;
+use sqlx::{Postgres, Transaction};
+
+use crate::backend::{Dialect, Exec, TicketWords, impl_exec, impl_row_ext};
+use crate::error::SqlxStoreError;
+use crate::migrate::Migration;
+use crate::sql::{Arg, Sql};
+use crate::store::SqlStore;
+
+/// PostgreSQL, as a [`SqlStore`] backend.
+#[derive(Debug)]
+pub enum PostgresBackend {}
+
+/// The helpdesk store on PostgreSQL.
+pub type PostgresStore = SqlStore<PostgresBackend>;
+
+/// The advisory lock key migrations hold, so two instances starting together migrate
+/// one after the other ("helpdesk" in ASCII).
+const MIGRATION_LOCK: i64 = 0x6865_6c70_6465_736b;
+
+/// The longest lexeme PostgreSQL keeps is 2046 bytes; longer words are cut (on a
+/// character boundary), on both the stored and the searched side.
+const MAX_LEXEME_BYTES: usize = 2046;
+
+fn bind(
+    query: sqlx::query::Query<'static, Postgres, PgArguments>,
+    arg: Arg,
+) -> sqlx::query::Query<'static, Postgres, PgArguments> {
+    match arg {
+        Arg::Uuid(v) => query.bind(v),
+        Arg::OptUuid(v) => query.bind(v),
+        Arg::I64(v) => query.bind(v),
+        Arg::OptI64(v) => query.bind(v),
+        Arg::Text(v) => query.bind(v),
+        Arg::OptText(v) => query.bind(v),
+        Arg::Bool(v) => query.bind(v),
+        Arg::Json(v) => query.bind(Json(v)),
+        Arg::TextArray(v) => query.bind(v),
+    }
+}
+
+impl_row_ext!(PgRow);
+impl_exec!(Postgres, PgRow, bind);
+
+fn lexeme(word: &str) -> String {
+    let mut end = word.len().min(MAX_LEXEME_BYTES);
+    while !word.is_char_boundary(end) {
+        end -= 1;
+    }
+    word[..end].to_owned()
+}
+
+fn lexemes(words: Vec<String>) -> Vec<String> {
+    words.iter().map(|w| lexeme(w)).collect()
+}
+
+/// tsquery syntax for "every word, as a prefix": `'word':* & ...`, quotes and
+/// backslashes escaped. It is bound and cast (`$n::tsquery`), never parsed by a text
+/// search configuration, so the lexemes are exactly the folded words.
+fn tsquery(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| {
+            let escaped = lexeme(w).replace('\\', "\\\\").replace('\'', "''");
+            format!("'{escaped}':*")
+        })
+        .collect::<Vec<_>>()
+        .join(" & ")
+}
+
+#[async_trait]
+impl Dialect for PostgresBackend {
+    type Pool = PgPool;
+    type Tx = Transaction<'static, Postgres>;
+    type Row = PgRow;
+
+    const MIGRATIONS: &'static [Migration] = &[Migration {
+        version: 1,
+        description: "schema",
+        sql: include_str!("../migrations/postgres/0001_schema.sql"),
+    }];
+
+    async fn begin(pool: &PgPool) -> Result<Self::Tx, sqlx::Error> {
+        pool.begin().await
+    }
+
+    async fn commit(tx: Self::Tx) -> Result<(), sqlx::Error> {
+        tx.commit().await
+    }
+
+    async fn lock_migrations(tx: &mut Self::Tx) -> Result<(), sqlx::Error> {
+        tx.execute(Sql::new("SELECT pg_advisory_xact_lock($1)").arg(MIGRATION_LOCK))
+            .await
+            .map(|_| ())
+    }
+
+    async fn run_script(tx: &mut Self::Tx, script: &'static str) -> Result<(), sqlx::Error> {
+        sqlx::raw_sql(script).execute(&mut **tx).await.map(|_| ())
+    }
+
+    fn push_contains(sql: &mut Sql, words: &[String], internal: bool) {
+        if internal {
+            sql.push(" AND (t.search_head || t.search_public || t.search_internal) @@ ");
+        } else {
+            sql.push(" AND (t.search_head || t.search_public) @@ ");
+        }
+        sql.bind(tsquery(words)).push("::tsquery");
+    }
+
+    async fn index_new_ticket(
+        tx: &mut Self::Tx,
+        ticket: &Ticket,
+        words: TicketWords,
+    ) -> Result<(), sqlx::Error> {
+        tx.execute(
+            Sql::new(
+                "UPDATE helpdesk_tickets SET search_head = array_to_tsvector($3), \
+                 search_public = array_to_tsvector($4), \
+                 search_internal = array_to_tsvector($5) \
+                 WHERE tenant_id = $1 AND id = $2",
+            )
+            .arg(ticket.tenant.as_uuid())
+            .arg(ticket.id.as_uuid())
+            .arg(Arg::TextArray(lexemes(words.head)))
+            .arg(Arg::TextArray(lexemes(words.public)))
+            .arg(Arg::TextArray(lexemes(words.internal))),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    async fn index_saved_ticket(
+        tx: &mut Self::Tx,
+        ticket: &Ticket,
+        words: TicketWords,
+    ) -> Result<(), sqlx::Error> {
+        tx.execute(
+            Sql::new(
+                "UPDATE helpdesk_tickets SET search_head = array_to_tsvector($3), \
+                 search_public = search_public || array_to_tsvector($4), \
+                 search_internal = search_internal || array_to_tsvector($5) \
+                 WHERE tenant_id = $1 AND id = $2",
+            )
+            .arg(ticket.tenant.as_uuid())
+            .arg(ticket.id.as_uuid())
+            .arg(Arg::TextArray(lexemes(words.head)))
+            .arg(Arg::TextArray(lexemes(words.public)))
+            .arg(Arg::TextArray(lexemes(words.internal))),
+        )
+        .await
+        .map(|_| ())
+    }
+}
+
+impl SqlStore<PostgresBackend> {
+    /// Opens a pool on `url` (`postgres://user@host/db`). Run
+    /// [`migrate`](SqlStore::migrate) next.
+    pub async fn connect(url: &str) -> Result<Self, SqlxStoreError> {
+        let pool = PgPoolOptions::new().connect(url).await?;
+        Ok(Self::with_pool(pool))
+    }
+
+    /// Opens a pool with the host's own options.
+    pub async fn connect_with(options: PgConnectOptions) -> Result<Self, SqlxStoreError> {
+        let pool = PgPoolOptions::new().connect_with(options).await?;
+        Ok(Self::with_pool(pool))
+    }
+
+    /// A store on the host's existing pool: our tables sit beside the host's, in the
+    /// schema its connections use.
+    pub fn from_pool(pool: PgPool) -> Self {
+        Self::with_pool(pool)
+    }
+
+    /// The pool, for the host's own queries.
+    pub fn pool(&self) -> &PgPool {
+        self.raw_pool()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tsqueries_quote_every_word_as_a_prefix() {
+        let words = vec!["cloture".to_owned(), "l'a\\b".to_owned()];
+        assert_eq!(tsquery(&words), "'cloture':* & 'l''a\\\\b':*");
+    }
+
+    #[test]
+    fn long_words_are_cut_on_a_character_boundary() {
+        let word = "é".repeat(2000);
+        let cut = lexeme(&word);
+        assert!(cut.len() <= MAX_LEXEME_BYTES);
+        assert!(word.starts_with(&cut));
+    }
+}

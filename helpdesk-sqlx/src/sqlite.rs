@@ -1,0 +1,226 @@
+//! The store on SQLite: a file next to the host, no server.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use helpdesk_core::Ticket;
+use sqlx::sqlite::{
+    SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteRow, SqliteSynchronous,
+};
+use sqlx::types::Json;
+use sqlx::{Sqlite, Transaction};
+
+use crate::backend::{Dialect, TicketWords, impl_exec, impl_row_ext};
+use crate::error::SqlxStoreError;
+use crate::migrate::Migration;
+use crate::sql::{Arg, Sql};
+use crate::store::SqlStore;
+
+/// SQLite, as a [`SqlStore`] backend.
+#[derive(Debug)]
+pub enum SqliteBackend {}
+
+/// The helpdesk store on SQLite.
+pub type SqliteStore = SqlStore<SqliteBackend>;
+
+/// How long a connection waits for another's write lock before giving up.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+fn bind(
+    query: sqlx::query::Query<'static, Sqlite, SqliteArguments>,
+    arg: Arg,
+) -> sqlx::query::Query<'static, Sqlite, SqliteArguments> {
+    match arg {
+        Arg::Uuid(v) => query.bind(v),
+        Arg::OptUuid(v) => query.bind(v),
+        Arg::I64(v) => query.bind(v),
+        Arg::OptI64(v) => query.bind(v),
+        Arg::Text(v) => query.bind(v),
+        Arg::OptText(v) => query.bind(v),
+        Arg::Bool(v) => query.bind(v),
+        Arg::Json(v) => query.bind(Json(v)),
+        Arg::TextArray(v) => query.bind(Json(v)),
+    }
+}
+
+impl_row_ext!(SqliteRow);
+impl_exec!(Sqlite, SqliteRow, bind);
+
+/// FTS5 query syntax for "every word, as a prefix": `"word"*` each, quotes doubled. The
+/// expression is a bound value; the words are letters and digits only anyway.
+fn match_expression(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+#[async_trait]
+impl Dialect for SqliteBackend {
+    type Pool = SqlitePool;
+    type Tx = Transaction<'static, Sqlite>;
+    type Row = SqliteRow;
+
+    const MIGRATIONS: &'static [Migration] = &[Migration {
+        version: 1,
+        description: "schema",
+        sql: include_str!("../migrations/sqlite/0001_schema.sql"),
+    }];
+
+    async fn begin(pool: &SqlitePool) -> Result<Self::Tx, sqlx::Error> {
+        // Take the write lock now: a deferred transaction that reads first and writes
+        // later cannot wait for the lock when it upgrades, it fails with SQLITE_BUSY.
+        pool.begin_with("BEGIN IMMEDIATE").await
+    }
+
+    async fn commit(tx: Self::Tx) -> Result<(), sqlx::Error> {
+        tx.commit().await
+    }
+
+    async fn lock_migrations(_: &mut Self::Tx) -> Result<(), sqlx::Error> {
+        // BEGIN IMMEDIATE already holds the database's write lock.
+        Ok(())
+    }
+
+    async fn run_script(tx: &mut Self::Tx, script: &'static str) -> Result<(), sqlx::Error> {
+        sqlx::raw_sql(script).execute(&mut **tx).await.map(|_| ())
+    }
+
+    fn push_contains(sql: &mut Sql, words: &[String], internal: bool) {
+        let expression = match_expression(words);
+        let expression = if internal {
+            expression
+        } else {
+            format!("{{head public}} : ({expression})")
+        };
+        sql.push(
+            " AND t.seq IN (SELECT rowid FROM helpdesk_ticket_text \
+             WHERE helpdesk_ticket_text MATCH ",
+        )
+        .bind(expression)
+        .push(")");
+    }
+
+    async fn index_new_ticket(
+        tx: &mut Self::Tx,
+        ticket: &Ticket,
+        words: TicketWords,
+    ) -> Result<(), sqlx::Error> {
+        use crate::backend::Exec;
+        tx.execute(
+            Sql::new(
+                "INSERT INTO helpdesk_ticket_text (rowid, tenant_id, head, public, internal) \
+                 SELECT seq, tenant_id, $3, $4, $5 FROM helpdesk_tickets \
+                 WHERE tenant_id = $1 AND id = $2",
+            )
+            .arg(ticket.tenant.as_uuid())
+            .arg(ticket.id.as_uuid())
+            .arg(words.head.join(" "))
+            .arg(words.public.join(" "))
+            .arg(words.internal.join(" ")),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    async fn index_saved_ticket(
+        tx: &mut Self::Tx,
+        ticket: &Ticket,
+        words: TicketWords,
+    ) -> Result<(), sqlx::Error> {
+        use crate::backend::Exec;
+        tx.execute(
+            Sql::new(
+                "UPDATE helpdesk_ticket_text SET head = $3, \
+                 public = CASE WHEN $4 = '' THEN public ELSE public || ' ' || $4 END, \
+                 internal = CASE WHEN $5 = '' THEN internal ELSE internal || ' ' || $5 END \
+                 WHERE rowid IN (SELECT seq FROM helpdesk_tickets \
+                 WHERE tenant_id = $1 AND id = $2)",
+            )
+            .arg(ticket.tenant.as_uuid())
+            .arg(ticket.id.as_uuid())
+            .arg(words.head.join(" "))
+            .arg(words.public.join(" "))
+            .arg(words.internal.join(" ")),
+        )
+        .await
+        .map(|_| ())
+    }
+}
+
+impl SqlStore<SqliteBackend> {
+    /// The connection options the store recommends for `url` (`sqlite://helpdesk.db`,
+    /// `sqlite::memory:`): the file is created if missing, WAL journal (readers never
+    /// block the writer), [`BUSY_TIMEOUT`], foreign keys on, `synchronous = NORMAL`
+    /// (durable at each checkpoint; safe with WAL).
+    pub fn options(url: &str) -> Result<SqliteConnectOptions, SqlxStoreError> {
+        Ok(SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .busy_timeout(BUSY_TIMEOUT)
+            .foreign_keys(true)
+            .synchronous(SqliteSynchronous::Normal))
+    }
+
+    /// Opens a pool on `url` with [`options`](Self::options). Run
+    /// [`migrate`](SqlStore::migrate) next. An in-memory URL gives
+    /// [`in_memory`](Self::in_memory).
+    pub async fn connect(url: &str) -> Result<Self, SqlxStoreError> {
+        if url.contains(":memory:") || url.contains("mode=memory") {
+            return Self::in_memory_with(Self::options(url)?).await;
+        }
+        Self::connect_with(Self::options(url)?).await
+    }
+
+    /// A fresh database in memory, for tests and demos: one connection, kept open for
+    /// the life of the store (the database goes with it). Run
+    /// [`migrate`](SqlStore::migrate) next.
+    pub async fn in_memory() -> Result<Self, SqlxStoreError> {
+        Self::in_memory_with(Self::options("sqlite::memory:")?).await
+    }
+
+    async fn in_memory_with(options: SqliteConnectOptions) -> Result<Self, SqlxStoreError> {
+        // One connection that never expires: an in-memory database lives only as long
+        // as a connection to it, and a single connection never meets a shared-cache lock.
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options)
+            .await?;
+        Ok(Self::with_pool(pool))
+    }
+
+    /// Opens a pool with the host's own options. Keep foreign keys on and a busy
+    /// timeout; WAL is recommended.
+    pub async fn connect_with(options: SqliteConnectOptions) -> Result<Self, SqlxStoreError> {
+        let pool = SqlitePoolOptions::new().connect_with(options).await?;
+        Ok(Self::with_pool(pool))
+    }
+
+    /// A store on the host's existing pool (its options are the host's: keep foreign
+    /// keys on and a busy timeout).
+    pub fn from_pool(pool: SqlitePool) -> Self {
+        Self::with_pool(pool)
+    }
+
+    /// The pool, for the host's own queries.
+    pub fn pool(&self) -> &SqlitePool {
+        self.raw_pool()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn match_expressions_quote_every_word_as_a_prefix() {
+        let words = vec!["cloture".to_owned(), "a\"b".to_owned()];
+        assert_eq!(match_expression(&words), "\"cloture\"* AND \"a\"\"b\"*");
+    }
+}
