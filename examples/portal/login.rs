@@ -1,0 +1,169 @@
+//! The host's side: its users, their hashed passwords, login sessions, and the
+//! `Identify` implementation that tells the helpdesk who is calling.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use async_trait::async_trait;
+use axum::Json;
+use axum::extract::State;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use helpdesk_axum::{Caller, Identify, IdentifyError, Profile};
+use helpdesk_core::{MemberRole, UserId};
+use serde::Deserialize;
+
+use crate::demo::Person;
+
+const COOKIE: &str = "portal_session";
+
+/// A host user: who they are to the helpdesk, and their password hash.
+struct Account {
+    person: Person,
+    password_hash: String,
+}
+
+/// The host's users and open sessions.
+pub(crate) struct Sessions {
+    accounts: HashMap<String, Account>,
+    open: RwLock<HashMap<String, String>>,
+}
+
+impl Sessions {
+    /// Hashes every demo person's password (`demo`).
+    pub(crate) fn new(
+        people: Vec<Person>,
+    ) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        let argon2 = Argon2::default();
+        let mut accounts = HashMap::new();
+        for person in people {
+            let password_hash = argon2
+                .hash_password(b"demo")
+                .map_err(|e| e.to_string())?
+                .to_string();
+            accounts.insert(
+                person.login.clone(),
+                Account {
+                    person,
+                    password_hash,
+                },
+            );
+        }
+        Ok(Self {
+            accounts,
+            open: RwLock::new(HashMap::new()),
+        })
+    }
+
+    fn check(&self, login: &str, password: &str) -> Option<&Account> {
+        let account = self.accounts.get(login)?;
+        let hash = PasswordHash::new(&account.password_hash).ok()?;
+        Argon2::default()
+            .verify_password(password.as_bytes(), &hash)
+            .ok()
+            .map(|()| account)
+    }
+
+    fn session_login(&self, headers: &HeaderMap) -> Option<String> {
+        let token = cookie(headers)?;
+        self.open
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&token)
+            .cloned()
+    }
+}
+
+fn cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE)
+        .map(|(_, value)| value.to_owned())
+}
+
+#[async_trait]
+impl Identify for Sessions {
+    async fn identify(&self, parts: &mut Parts) -> Result<Option<Caller>, IdentifyError> {
+        let Some(login) = self.session_login(&parts.headers) else {
+            return Ok(None);
+        };
+        let Some(account) = self.accounts.get(&login) else {
+            return Ok(None);
+        };
+        let person = &account.person;
+        let user = UserId::new(&person.login).map_err(|e| IdentifyError(e.to_string()))?;
+        Ok(Some(Caller {
+            user,
+            tenant: person.tenant.clone(),
+            profile: person.tenant.as_ref().map(|_| Profile {
+                display_name: person.name.clone(),
+                email: Some(format!("{}@example.org", person.login)),
+                role: person.member_role.unwrap_or(MemberRole::Requester),
+            }),
+        }))
+    }
+}
+
+/// The body of `POST /login`.
+#[derive(Deserialize)]
+pub(crate) struct Credentials {
+    login: String,
+    password: String,
+}
+
+/// Checks the password and opens a session in an `HttpOnly` cookie.
+pub(crate) async fn login(
+    State(sessions): State<Arc<Sessions>>,
+    Json(credentials): Json<Credentials>,
+) -> Response {
+    let Some(account) = sessions.check(&credentials.login, &credentials.password) else {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(serde_json::json!({"error": "unknown login or wrong password"})),
+        )
+            .into_response();
+    };
+    let token = uuid::Uuid::new_v4().simple().to_string();
+    sessions
+        .open
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .insert(token.clone(), account.person.login.clone());
+    let mut response = Json(serde_json::json!({
+        "login": account.person.login,
+        "name": account.person.name,
+        "tenant": account.person.tenant,
+    }))
+    .into_response();
+    if let Ok(value) =
+        HeaderValue::from_str(&format!("{COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/"))
+    {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// Ends the session.
+pub(crate) async fn logout(State(sessions): State<Arc<Sessions>>, headers: HeaderMap) -> Response {
+    if let Some(token) = cookie(&headers) {
+        sessions
+            .open
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&token);
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static("portal_session=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0"),
+    );
+    response
+}

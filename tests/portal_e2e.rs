@@ -1,0 +1,326 @@
+//! The portal as a real process: start it on a free port with a fresh SQLite file, log
+//! in over HTTP with cookies, and drive the vendor manual's closure scenario.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{Value, json};
+
+struct Portal {
+    child: Child,
+    addr: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Portal {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start() -> Portal {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = format!("127.0.0.1:{}", free_port());
+    let db = format!("sqlite://{}", dir.path().join("portal.db").display());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_portal"))
+        .args(["--addr", &addr, "--database-url", &db, "--files"])
+        .arg(dir.path().join("files"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    // The portal prints its URL once it listens: wait for that line, not for a timer.
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let first = lines.next().expect("the portal printed nothing").unwrap();
+    assert!(first.contains(&addr), "unexpected first line: {first}");
+    std::thread::spawn(move || for _ in lines {});
+    Portal {
+        child,
+        addr,
+        _dir: dir,
+    }
+}
+
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Value,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A minimal HTTP/1.1 client: one request per connection.
+fn request(
+    addr: &str,
+    method: &str,
+    path: &str,
+    cookie: Option<&str>,
+    body: Option<&Value>,
+) -> Reply {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    let body = body.map(Value::to_string).unwrap_or_default();
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    if !body.is_empty() {
+        head.push_str("Content-Type: application/json\r\n");
+    }
+    if let Some(cookie) = cookie {
+        head.push_str(&format!("Cookie: {cookie}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
+        .collect::<Vec<_>>();
+    let chunked = headers
+        .iter()
+        .any(|(n, v)| n.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
+    let body = if chunked {
+        dechunk(body)
+    } else {
+        body.to_owned()
+    };
+    Reply {
+        status,
+        headers,
+        body: serde_json::from_str(&body).unwrap_or(Value::Null),
+    }
+}
+
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        out.push_str(&rest[..size]);
+        body = &rest[size + 2..];
+    }
+    out
+}
+
+fn login(portal: &Portal, who: &str) -> String {
+    let reply = request(
+        &portal.addr,
+        "POST",
+        "/login",
+        None,
+        Some(&json!({"login": who, "password": "demo"})),
+    );
+    assert_eq!(reply.status, 200, "login {who}: {}", reply.body);
+    let cookie = reply.header("set-cookie").unwrap();
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    cookie.split(';').next().unwrap().to_owned()
+}
+
+#[test]
+fn the_vendor_closure_scenario_over_http_with_cookies() {
+    let portal = start();
+    let addr = portal.addr.as_str();
+
+    let wrong = request(
+        addr,
+        "POST",
+        "/login",
+        None,
+        Some(&json!({"login": "alice", "password": "nope"})),
+    );
+    assert_eq!(wrong.status, 401);
+    let anonymous = request(addr, "GET", "/helpdesk/tickets", None, None);
+    assert_eq!(anonymous.status, 401);
+
+    let alice = login(&portal, "alice");
+    let sam = login(&portal, "sam");
+
+    let opened = request(
+        addr,
+        "POST",
+        "/helpdesk/tickets",
+        Some(&alice),
+        Some(
+            &json!({"subject": "Fichier de rechargement refusé", "description": "<p>Bonjour, merci de nous dépanner</p>"}),
+        ),
+    );
+    assert_eq!(opened.status, 201, "{}", opened.body);
+    let id = opened.body["id"].as_str().unwrap().to_owned();
+    let t = |suffix: &str| format!("/helpdesk/tickets/{id}{suffix}");
+
+    let reply = request(
+        addr,
+        "POST",
+        &t("/replies"),
+        Some(&sam),
+        Some(&json!({"body": "Nous regardons."})),
+    );
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let asked = request(
+        addr,
+        "POST",
+        &t("/information-request"),
+        Some(&sam),
+        Some(&json!({"body": "Quel allocataire ?"})),
+    );
+    assert_eq!(
+        asked.body["state"]["status"], "waiting_on_requester",
+        "{}",
+        asked.body
+    );
+    let answered = request(
+        addr,
+        "POST",
+        &t("/replies"),
+        Some(&alice),
+        Some(&json!({"body": "Dupont"})),
+    );
+    assert_eq!(
+        answered.body["state"]["status"], "in_progress",
+        "{}",
+        answered.body
+    );
+    let proposed = request(
+        addr,
+        "POST",
+        &t("/closure"),
+        Some(&sam),
+        Some(&json!({"body": "Corrigé."})),
+    );
+    assert_eq!(
+        proposed.body["state"]["status"], "pending_closure",
+        "{}",
+        proposed.body
+    );
+    let refused = request(
+        addr,
+        "POST",
+        &t("/closure/refusal"),
+        Some(&alice),
+        Some(&json!({"body": "Toujours en erreur."})),
+    );
+    assert_eq!(
+        refused.body["state"]["status"], "in_progress",
+        "{}",
+        refused.body
+    );
+    let again = request(
+        addr,
+        "POST",
+        &t("/closure"),
+        Some(&sam),
+        Some(&json!({"body": "Corrigé pour de bon."})),
+    );
+    assert_eq!(
+        again.body["state"]["status"], "pending_closure",
+        "{}",
+        again.body
+    );
+    let approved = request(
+        addr,
+        "POST",
+        &t("/closure/approval"),
+        Some(&alice),
+        Some(
+            &json!({"answers": {"overall": 9, "processing_time": "satisfied", "comment": "Merci"}}),
+        ),
+    );
+    assert_eq!(approved.status, 200, "{}", approved.body);
+    assert_eq!(approved.body["state"]["status"], "closed");
+
+    let view = request(addr, "GET", &t(""), Some(&alice), None);
+    assert_eq!(view.body["status_label"], "Clôturée");
+    let kinds: Vec<&str> = view.body["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"]["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "opened",
+            "replied",
+            "information_requested",
+            "replied",
+            "closure_proposed",
+            "closure_refused",
+            "closure_proposed",
+            "closure_approved"
+        ]
+    );
+
+    let logout = request(addr, "POST", "/logout", Some(&alice), None);
+    assert_eq!(logout.status, 204);
+    let after = request(addr, "GET", "/helpdesk/tickets", Some(&alice), None);
+    assert_eq!(after.status, 401);
+}
+
+#[test]
+fn the_running_portal_serves_an_openapi_document_listing_every_route() {
+    let portal = start();
+    let doc = request(&portal.addr, "GET", "/helpdesk/openapi.json", None, None);
+    assert_eq!(doc.status, 200);
+    assert!(doc.body["openapi"].as_str().unwrap().starts_with("3.1"));
+    let paths = doc.body["paths"].as_object().unwrap();
+    assert!(paths.len() >= 35, "{} paths", paths.len());
+    for path in [
+        "/tickets",
+        "/tickets/{id}/closure/approval",
+        "/export.csv",
+        "/admin/tenants",
+        "/kb/suggestions",
+    ] {
+        assert!(paths.contains_key(path), "{path}");
+    }
+}
+
+#[test]
+fn demo_data_is_there_on_first_start() {
+    let portal = start();
+    let carol = login(&portal, "carol");
+    let list = request(&portal.addr, "GET", "/helpdesk/tickets", Some(&carol), None);
+    assert_eq!(list.status, 200, "{}", list.body);
+    assert_eq!(
+        list.body["tickets"].as_array().unwrap().len(),
+        2,
+        "acme has two demo tickets"
+    );
+    let dave = login(&portal, "dave");
+    let his = request(&portal.addr, "GET", "/helpdesk/tickets", Some(&dave), None);
+    assert_eq!(his.body["tickets"].as_array().unwrap().len(), 1);
+}
