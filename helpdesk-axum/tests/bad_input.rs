@@ -3,12 +3,9 @@
 
 mod support;
 
-use std::sync::Arc;
-
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use helpdesk_axum::Limits;
-use helpdesk_core::memory::MemoryStore;
 use serde_json::json;
 use support::*;
 
@@ -112,7 +109,7 @@ async fn oversize_bodies_are_refused_with_413() {
         attachment_bytes: 2048,
         attachments_per_upload: 2,
     };
-    let h = host_on(Arc::new(MemoryStore::new()), limits).await;
+    let h = host_with(limits).await;
     let big = json!({"subject": "s", "description": "x".repeat(4096)});
     let answer = h.call(Some(ALICE), "POST", "/tickets", Some(big)).await;
     assert_eq!(
@@ -198,14 +195,7 @@ async fn multipart(
 async fn attachment_names_lose_their_paths_and_control_characters() {
     let h = host().await;
     let id = h.open(ALICE, "Printer").await;
-    let answer = multipart(
-        &h,
-        &id,
-        "../../etc/pa\tsswd.txt",
-        "text/plain",
-        b"secret",
-    )
-    .await;
+    let answer = multipart(&h, &id, "../../etc/pa\tsswd.txt", "text/plain", b"secret").await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     let view = h
         .call(Some(ALICE), "GET", &format!("/tickets/{id}"), None)
@@ -237,7 +227,9 @@ async fn a_header_with_raw_control_characters_is_refused_and_stores_nothing() {
     let id = h.open(ALICE, "Printer").await;
     let answer = multipart(&h, &id, "pa\u{1}sswd", "text/plain", b"x").await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.body);
-    let view = h.call(Some(ALICE), "GET", &format!("/tickets/{id}"), None).await;
+    let view = h
+        .call(Some(ALICE), "GET", &format!("/tickets/{id}"), None)
+        .await;
     assert_eq!(view.body["attachments"].as_array().unwrap().len(), 0);
     assert_eq!(view.body["ticket"]["version"], 1);
 }

@@ -17,7 +17,7 @@ use axum::extract::FromRef;
 use axum::http::request::Parts;
 use axum::http::{Request, StatusCode};
 use helpdesk_axum::{Caller, HelpdeskState, Identify, IdentifyError, Limits};
-use helpdesk_core::memory::{MemoryBlobStore, MemoryStore};
+use helpdesk_core::memory::MemoryBlobStore;
 use helpdesk_core::{
     Actor, GroupId, HelpdeskService, MemberDetails, MemberRole, StaffRole, Store, TenantId,
     TenantScope, UserId,
@@ -84,8 +84,16 @@ pub const OTTO: (&str, Option<&str>) = ("otto", None);
 pub const SUE: (&str, Option<&str>) = ("sue", None);
 pub const ROOT: (&str, Option<&str>) = ("root", None);
 
+/// A host over a fresh SQLite database in memory, with the migrations run.
 pub async fn host() -> Host {
-    host_on(Arc::new(MemoryStore::new()), Limits::default()).await
+    host_with(Limits::default()).await
+}
+
+/// [`host`] with other size limits.
+pub async fn host_with(limits: Limits) -> Host {
+    let store = helpdesk_sqlx::SqliteStore::in_memory().await.unwrap();
+    store.migrate().await.unwrap();
+    host_on(Arc::new(store), limits).await
 }
 
 pub async fn host_on(store: Arc<dyn Store>, limits: Limits) -> Host {
