@@ -123,6 +123,8 @@ pub trait TicketRepository: Send + Sync {
     /// Stores a newly opened ticket with its first event, outbox messages and attachments
     /// in one transaction, and gives it the tenant's next number: never one already used,
     /// always above every earlier one, even with several processes opening at once.
+    /// [`Error::AlreadyExists`] (and nothing written) when a ticket with that id exists:
+    /// the service relies on it to make a retried open idempotent.
     async fn open_ticket(&self, change: TicketChange<'_>) -> StoreResult<TicketNumber>;
     /// Saves a changed ticket, appends its events and queues its outbox messages in one
     /// transaction; [`Error::VersionConflict`] (and nothing written) when the stored

@@ -1,0 +1,768 @@
+//! Who is notified of what: the service over the in-memory store, its outbox delivered
+//! to a mocked [`Notifier`]. Each test drains the outbox after setting a ticket up, so
+//! the delivery it checks is the one event it is about.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use chrono::{Duration, TimeZone, Utc};
+use helpdesk_core::memory::MemoryStore;
+use helpdesk_core::{
+    Actor, ActorRef, Answer, Category, Contact, ContactRef, DeliveryReport, Error, EventKind,
+    HelpdeskService, ManualClock, Member, MemberDetails, MemberRole, NewTicket, Notification,
+    Notifier, NotifyError, OutboxRepository, RequesterVisibility, Staff, StaffRole, Tenant,
+    TenantScope, TicketId, TicketRepository, UserId,
+};
+use mockall::mock;
+
+mock! {
+    pub Mailer {}
+
+    #[async_trait]
+    impl Notifier for Mailer {
+        async fn notify(&self, notification: &Notification) -> Result<(), NotifyError>;
+    }
+}
+
+/// One tenant with its support: the group `Support` (Ann, Andy, and Ina who is
+/// inactive), Otto in another group, Sue their supervisor; members Alice and Bob
+/// (requesters), Gina (who gets invited) and Emma (tenant admin).
+struct World {
+    service: HelpdeskService,
+    store: Arc<MemoryStore>,
+    clock: Arc<ManualClock>,
+    tenant: Tenant,
+    support: Category,
+    ann: Actor,
+    sue: Actor,
+    otto: Actor,
+    alice: Actor,
+    bob: Member,
+    gina: Member,
+    emma: Actor,
+}
+
+impl World {
+    fn staff(actor: &Actor) -> &Staff {
+        actor.as_staff().expect("a staff actor")
+    }
+
+    fn member(actor: &Actor) -> &Member {
+        actor.as_member().expect("a member actor")
+    }
+}
+
+async fn world() -> World {
+    let store = Arc::new(MemoryStore::new());
+    let clock = Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2025, 6, 15, 12, 0, 0).unwrap(),
+    ));
+    let service = HelpdeskService::new(store.clone()).with_clock(clock.clone());
+    let root = service
+        .bootstrap_platform_admin(&UserId::new("root").unwrap(), "Root")
+        .await
+        .unwrap();
+    let tenant = service.create_tenant(&root, "acme", "Acme").await.unwrap();
+    let group = service.create_group(&root, "Support").await.unwrap();
+    let other_group = service.create_group(&root, "Billing").await.unwrap();
+    let support = service
+        .create_category(&root, tenant.id, None, "Support", Some(group.id))
+        .await
+        .unwrap();
+
+    let staff = |name: &'static str, role, groups: Vec<_>, active| {
+        let service = service.clone();
+        let root = root.clone();
+        let tenant = tenant.id;
+        async move {
+            let user = UserId::new(&name.to_lowercase()).unwrap();
+            let email = format!("{}@support.example", name.to_lowercase());
+            let created = service
+                .add_staff(
+                    &root,
+                    &user,
+                    name,
+                    Some(&email),
+                    role,
+                    TenantScope::Only(vec![tenant]),
+                )
+                .await
+                .unwrap();
+            let updated = service
+                .update_staff(
+                    &root,
+                    Staff {
+                        groups,
+                        active,
+                        ..created
+                    },
+                )
+                .await
+                .unwrap();
+            Actor::Staff(updated)
+        }
+    };
+    let ann = staff("Ann", StaffRole::Agent, vec![group.id], true).await;
+    staff("Andy", StaffRole::Agent, vec![group.id], true).await;
+    staff("Ina", StaffRole::Agent, vec![group.id], false).await;
+    let otto = staff("Otto", StaffRole::Agent, vec![other_group.id], true).await;
+    let sue = staff("Sue", StaffRole::Supervisor, vec![], true).await;
+
+    let member = |name: &'static str, role| {
+        let service = service.clone();
+        let root = root.clone();
+        let tenant = tenant.id;
+        async move {
+            let user = UserId::new(&name.to_lowercase()).unwrap();
+            let email = format!("{}@acme.example", name.to_lowercase());
+            service
+                .add_member(
+                    &root,
+                    tenant,
+                    MemberDetails {
+                        user: &user,
+                        display_name: name,
+                        email: Some(&email),
+                        role,
+                    },
+                )
+                .await
+                .unwrap()
+        }
+    };
+    let alice = Actor::Member(member("Alice", MemberRole::Requester).await);
+    let bob = member("Bob", MemberRole::Requester).await;
+    let gina = member("Gina", MemberRole::Requester).await;
+    let emma = Actor::Member(member("Emma", MemberRole::TenantAdmin).await);
+    World {
+        service,
+        store,
+        clock,
+        tenant,
+        support,
+        ann,
+        sue,
+        otto,
+        alice,
+        bob,
+        gina,
+        emma,
+    }
+}
+
+fn draft(subject: &str, w: &World) -> NewTicket {
+    NewTicket {
+        subject: subject.to_owned(),
+        description: "<p>L'imprimante ne répond plus</p>".to_owned(),
+        category: Some(w.support.id),
+        ..Default::default()
+    }
+}
+
+/// Delivers every due message to a mock that records what it is given; checks that
+/// everything due was handled and nothing failed.
+async fn deliver(w: &World) -> Vec<Notification> {
+    let sent = Arc::new(Mutex::new(Vec::new()));
+    let log = sent.clone();
+    let mut mailer = MockMailer::new();
+    mailer.expect_notify().returning(move |n| {
+        log.lock().unwrap().push(n.clone());
+        Ok(())
+    });
+    let report = w.service.deliver_notifications(&mailer, 100).await.unwrap();
+    let sent = sent.lock().unwrap().clone();
+    assert_eq!(
+        report,
+        DeliveryReport {
+            delivered: sent.len(),
+            failed: 0
+        }
+    );
+    assert_eq!(w.store.outbox_len(), 0, "every due message was handled");
+    sent
+}
+
+/// Delivers, expecting the notifier not to be called at all.
+async fn deliver_nothing(w: &World) {
+    let mut mailer = MockMailer::new();
+    mailer.expect_notify().never();
+    let report = w.service.deliver_notifications(&mailer, 100).await.unwrap();
+    assert_eq!(report.delivered, 0);
+    assert_eq!(report.failed, 0);
+}
+
+/// The one notification of the last event, of the expected kind.
+async fn deliver_one(w: &World, kind: &str) -> Notification {
+    let sent = deliver(w).await;
+    assert_eq!(
+        sent.len(),
+        1,
+        "one notification expected, got {:?}",
+        sent.iter().map(|n| n.event.kind.name()).collect::<Vec<_>>()
+    );
+    let n = sent.into_iter().next().unwrap();
+    assert_eq!(n.event.kind.name(), kind);
+    n
+}
+
+/// The display names of a notification's contacts, sorted.
+fn names(n: &Notification) -> Vec<&str> {
+    let mut names: Vec<&str> = n.contacts.iter().map(|c| c.display_name.as_str()).collect();
+    names.sort_unstable();
+    names
+}
+
+/// A ticket Alice opened in the Support category, assigned to Ann, with Gina invited;
+/// its notifications already delivered.
+async fn assigned_ticket_with_guest(w: &World) -> TicketId {
+    let ticket = w
+        .service
+        .open(
+            &w.alice,
+            w.tenant.id,
+            draft("Imprimante bloquée", w),
+            vec![],
+        )
+        .await
+        .unwrap();
+    w.service
+        .assign(&w.sue, ticket.id, None, Some(World::staff(&w.ann).id), None)
+        .await
+        .unwrap();
+    w.service
+        .invite_guest(&w.alice, ticket.id, None, w.gina.id)
+        .await
+        .unwrap();
+    deliver(w).await;
+    ticket.id
+}
+
+fn answers(score: u8) -> BTreeMap<String, Answer> {
+    BTreeMap::from([("overall".to_owned(), Answer::Score(score))])
+}
+
+#[tokio::test]
+async fn opening_notifies_the_routed_groups_active_agents_but_not_the_requester() {
+    let w = world().await;
+    let ticket = w
+        .service
+        .open(
+            &w.alice,
+            w.tenant.id,
+            draft("Imprimante bloquée", &w),
+            vec![],
+        )
+        .await
+        .unwrap();
+    let n = deliver_one(&w, "opened").await;
+    assert_eq!(
+        names(&n),
+        ["Andy", "Ann"],
+        "the group's active agents; not Ina (inactive), not Otto (other group), not Alice"
+    );
+    assert_eq!(n.ticket, ticket.id);
+    assert_eq!(n.tenant, w.tenant.id);
+    assert_eq!(n.number.get(), 1);
+    assert_eq!(n.subject, "Imprimante bloquée");
+    assert!(n.contacts.contains(&Contact {
+        recipient: ContactRef::Staff(World::staff(&w.ann).id),
+        display_name: "Ann".to_owned(),
+        email: Some("ann@support.example".to_owned()),
+    }));
+    deliver_nothing(&w).await;
+}
+
+#[tokio::test]
+async fn opening_without_a_group_or_assignee_notifies_nobody() {
+    let w = world().await;
+    w.service
+        .open(
+            &w.alice,
+            w.tenant.id,
+            NewTicket {
+                category: None,
+                ..draft("Question", &w)
+            },
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        w.store.outbox_len(),
+        0,
+        "nobody is concerned, nothing is queued"
+    );
+    deliver_nothing(&w).await;
+}
+
+#[tokio::test]
+async fn opening_on_a_requesters_behalf_notifies_the_requester_and_the_group() {
+    let w = world().await;
+    w.service
+        .open(
+            &w.sue,
+            w.tenant.id,
+            NewTicket {
+                requester: Some(World::member(&w.alice).id),
+                ..draft("Appel téléphonique", &w)
+            },
+            vec![],
+        )
+        .await
+        .unwrap();
+    let n = deliver_one(&w, "opened").await;
+    assert_eq!(
+        names(&n),
+        ["Alice", "Andy", "Ann"],
+        "not Sue, who opened it"
+    );
+}
+
+#[tokio::test]
+async fn a_staff_reply_notifies_the_requester_and_guests_but_not_its_author() {
+    let w = world().await;
+    let id = assigned_ticket_with_guest(&w).await;
+    w.service
+        .reply(&w.ann, id, None, "<p>Avez-vous redémarré ?</p>", vec![])
+        .await
+        .unwrap();
+    let n = deliver_one(&w, "replied").await;
+    assert_eq!(names(&n), ["Alice", "Gina"]);
+    assert_eq!(n.event.author, w.ann.reference());
+}
+
+#[tokio::test]
+async fn a_requester_reply_notifies_the_assignee_and_guests() {
+    let w = world().await;
+    let id = assigned_ticket_with_guest(&w).await;
+    w.service
+        .reply(&w.alice, id, None, "<p>Toujours bloqué</p>", vec![])
+        .await
+        .unwrap();
+    let n = deliver_one(&w, "replied").await;
+    assert_eq!(
+        names(&n),
+        ["Ann", "Gina"],
+        "the assignee, not the whole group, and not Alice"
+    );
+}
+
+#[tokio::test]
+async fn a_guest_reply_notifies_the_requester_and_the_assignee() {
+    let w = world().await;
+    let id = assigned_ticket_with_guest(&w).await;
+    let gina = Actor::Member(w.gina.clone());
+    w.service
+        .reply(&gina, id, None, "<p>Chez moi aussi</p>", vec![])
+        .await
+        .unwrap();
+    let n = deliver_one(&w, "replied").await;
+    assert_eq!(names(&n), ["Alice", "Ann"]);
+}
+
+#[tokio::test]
+async fn an_internal_note_reaches_the_staff_side_only() {
+    let w = world().await;
+    let id = assigned_ticket_with_guest(&w).await;
+    w.service
+        .add_note(&w.sue, id, None, "<p>Fournisseur relancé</p>", vec![])
+        .await
+        .unwrap();
+    let n = deliver_one(&w, "note_added").await;
+    assert_eq!(names(&n), ["Ann"], "never Alice or Gina");
+    assert!(
+        n.contacts
+            .iter()
+            .all(|c| matches!(c.recipient, ContactRef::Staff(_)))
+    );
+
+    // The assignee's own note concerns nobody else on the staff side.
+    w.service
+        .add_note(&w.ann, id, None, "<p>Pour moi</p>", vec![])
+        .await
+        .unwrap();
+    assert_eq!(w.store.outbox_len(), 0);
+    deliver_nothing(&w).await;
+}
+
+#[tokio::test]
+async fn an_internal_note_on_an_unassigned_ticket_reaches_the_groups_active_agents() {
+    let w = world().await;
+    let ticket = w
+        .service
+        .open(&w.alice, w.tenant.id, draft("Écran noir", &w), vec![])
+        .await
+        .unwrap();
+    w.service
+        .invite_guest(&w.alice, ticket.id, None, w.gina.id)
+        .await
+        .unwrap();
+    deliver(&w).await;
+    w.service
+        .add_note(&w.sue, ticket.id, None, "<p>Qui prend ?</p>", vec![])
+        .await
+        .unwrap();
+    let n = deliver_one(&w, "note_added").await;
+    assert_eq!(names(&n), ["Andy", "Ann"]);
+}
+
+#[tokio::test]
+async fn requesting_information_notifies_the_requester_and_guests() {
+    let w = world().await;
+    let id = assigned_ticket_with_guest(&w).await;
+    w.service
+        .request_information(&w.ann, id, None, "<p>Quel modèle ?</p>")
+        .await
+        .unwrap();
+    let n = deliver_one(&w, "information_requested").await;
+    assert_eq!(names(&n), ["Alice", "Gina"]);
+}
+
+#[tokio::test]
+async fn proposing_closure_notifies_the_requester_and_guests() {
+    let w = world().await;
+    let id = assigned_ticket_with_guest(&w).await;
+    w.service
+        .propose_closure(&w.ann, id, None, "<p>Toner remplacé</p>")
+        .await
+        .unwrap();
+    let n = deliver_one(&w, "closure_proposed").await;
+    assert_eq!(names(&n), ["Alice", "Gina"]);
+}
+
+#[tokio::test]
+async fn approving_closure_notifies_the_assignee_and_guests() {
+    let w = world().await;
+    let id = assigned_ticket_with_guest(&w).await;
+    w.service
+        .propose_closure(&w.ann, id, None, "<p>Toner remplacé</p>")
+        .await
+        .unwrap();
+    deliver(&w).await;
+    w.service
+        .approve_closure(&w.alice, id, None, answers(9))
+        .await
+        .unwrap();
+    let n = deliver_one(&w, "closure_approved").await;
+    assert_eq!(names(&n), ["Ann", "Gina"]);
+}
+
+#[tokio::test]
+async fn refusing_closure_notifies_the_assignee_and_guests() {
+    let w = world().await;
+    let id = assigned_ticket_with_guest(&w).await;
+    w.service
+        .propose_closure(&w.ann, id, None, "<p>Toner remplacé</p>")
+        .await
+        .unwrap();
+    deliver(&w).await;
+    w.service
+        .refuse_closure(&w.alice, id, None, "<p>Ça bloque encore</p>")
+        .await
+        .unwrap();
+    let n = deliver_one(&w, "closure_refused").await;
+    assert_eq!(names(&n), ["Ann", "Gina"]);
+}
+
+#[tokio::test]
+async fn cancelling_notifies_the_assignee_and_guests() {
+    let w = world().await;
+    let id = assigned_ticket_with_guest(&w).await;
+    w.service
+        .cancel(&w.alice, id, None, Some("<p>Doublon</p>"))
+        .await
+        .unwrap();
+    let n = deliver_one(&w, "cancelled").await;
+    assert_eq!(names(&n), ["Ann", "Gina"]);
+}
+
+#[tokio::test]
+async fn reopening_notifies_the_other_side_and_guests() {
+    let w = world().await;
+    let id = assigned_ticket_with_guest(&w).await;
+    let close = async || {
+        w.service
+            .propose_closure(&w.ann, id, None, "<p>Réglé</p>")
+            .await
+            .unwrap();
+        w.service
+            .approve_closure(&w.alice, id, None, answers(7))
+            .await
+            .unwrap();
+        deliver(&w).await;
+    };
+
+    close().await;
+    w.service
+        .reopen(&w.ann, id, None, Some("<p>Erreur de ma part</p>"))
+        .await
+        .unwrap();
+    let n = deliver_one(&w, "reopened").await;
+    assert_eq!(
+        names(&n),
+        ["Alice", "Gina"],
+        "staff reopen: the requester side"
+    );
+
+    close().await;
+    w.service
+        .reopen(&w.alice, id, None, Some("<p>Ça recommence</p>"))
+        .await
+        .unwrap();
+    let n = deliver_one(&w, "reopened").await;
+    assert_eq!(
+        names(&n),
+        ["Ann", "Gina"],
+        "requester reopen: the assignee side"
+    );
+}
+
+#[tokio::test]
+async fn inviting_a_guest_notifies_the_new_guest_and_the_assignee() {
+    let w = world().await;
+    let ticket = w
+        .service
+        .open(
+            &w.alice,
+            w.tenant.id,
+            draft("Imprimante bloquée", &w),
+            vec![],
+        )
+        .await
+        .unwrap();
+    w.service
+        .assign(&w.sue, ticket.id, None, Some(World::staff(&w.ann).id), None)
+        .await
+        .unwrap();
+    deliver(&w).await;
+    w.service
+        .invite_guest(&w.alice, ticket.id, None, w.gina.id)
+        .await
+        .unwrap();
+    let n = deliver_one(&w, "guest_invited").await;
+    assert_eq!(names(&n), ["Ann", "Gina"], "not Alice, who invited");
+}
+
+#[tokio::test]
+async fn reassigning_the_requester_notifies_the_new_one_and_not_the_old_one_who_lost_sight() {
+    let w = world().await;
+    let id = assigned_ticket_with_guest(&w).await;
+    w.service
+        .reassign_requester(&w.emma, id, None, w.bob.id)
+        .await
+        .unwrap();
+    let n = deliver_one(&w, "requester_reassigned").await;
+    assert_eq!(
+        names(&n),
+        ["Ann", "Bob", "Gina"],
+        "Alice may no longer see the ticket, so she is not told about it"
+    );
+}
+
+#[tokio::test]
+async fn reassigning_the_requester_notifies_the_old_one_when_the_tenant_lets_them_see_it() {
+    let w = world().await;
+    let mut settings = w.tenant.settings.clone();
+    settings.requester_visibility = RequesterVisibility::WholeTenantReadOnly;
+    w.service
+        .update_tenant(&w.emma, w.tenant.id, &w.tenant.name, settings)
+        .await
+        .unwrap();
+    let id = assigned_ticket_with_guest(&w).await;
+    w.service
+        .reassign_requester(&w.emma, id, None, w.bob.id)
+        .await
+        .unwrap();
+    let n = deliver_one(&w, "requester_reassigned").await;
+    assert_eq!(names(&n), ["Alice", "Ann", "Bob", "Gina"]);
+}
+
+#[tokio::test]
+async fn blocked_members_are_left_out() {
+    let w = world().await;
+    let id = assigned_ticket_with_guest(&w).await;
+    w.service
+        .set_member_blocked(&w.emma, w.tenant.id, w.gina.id, true)
+        .await
+        .unwrap();
+    w.service
+        .reply(&w.ann, id, None, "<p>Voici la procédure</p>", vec![])
+        .await
+        .unwrap();
+    let n = deliver_one(&w, "replied").await;
+    assert_eq!(names(&n), ["Alice"], "Gina is blocked");
+
+    w.service
+        .set_member_blocked(&w.emma, w.tenant.id, World::member(&w.alice).id, true)
+        .await
+        .unwrap();
+    w.service
+        .reply(&w.ann, id, None, "<p>Encore une chose</p>", vec![])
+        .await
+        .unwrap();
+    assert_eq!(w.store.outbox_len(), 1, "the message is queued");
+    deliver_nothing(&w).await;
+    assert_eq!(
+        w.store.outbox_len(),
+        0,
+        "a message with nobody left to tell is settled, not retried"
+    );
+}
+
+#[tokio::test]
+async fn inactive_staff_are_left_out() {
+    let w = world().await;
+    let id = assigned_ticket_with_guest(&w).await;
+    let ann = World::staff(&w.ann).clone();
+    let root = w
+        .service
+        .actor(&UserId::new("root").unwrap(), None)
+        .await
+        .unwrap();
+    w.service
+        .update_staff(
+            &root,
+            Staff {
+                active: false,
+                ..ann
+            },
+        )
+        .await
+        .unwrap();
+    w.service
+        .reply(&w.alice, id, None, "<p>Quelqu'un ?</p>", vec![])
+        .await
+        .unwrap();
+    let n = deliver_one(&w, "replied").await;
+    assert_eq!(names(&n), ["Gina"], "Ann is no longer active");
+}
+
+#[tokio::test]
+async fn a_failed_delivery_stays_in_the_outbox_and_is_delivered_once_after_the_backoff() {
+    let w = world().await;
+    let id = assigned_ticket_with_guest(&w).await;
+    w.service
+        .reply(&w.ann, id, None, "<p>Voici</p>", vec![])
+        .await
+        .unwrap();
+    let queued = w
+        .store
+        .due_messages(w.service.now(), 10)
+        .await
+        .unwrap()
+        .pop()
+        .expect("the reply's message is due");
+
+    // The mail server is down twice in a row.
+    for attempt in 1..=2u32 {
+        let mut down = MockMailer::new();
+        down.expect_notify()
+            .withf(move |n| n.id == queued.id)
+            .times(1)
+            .returning(|_| Err(NotifyError("smtp: connection refused".to_owned())));
+        let report = w.service.deliver_notifications(&down, 100).await.unwrap();
+        assert_eq!(
+            report,
+            DeliveryReport {
+                delivered: 0,
+                failed: 1
+            }
+        );
+        assert_eq!(w.store.outbox_len(), 1, "the message stays in the outbox");
+        let stored = w
+            .store
+            .due_messages(w.service.now() + Duration::days(1), 10)
+            .await
+            .unwrap();
+        assert_eq!(stored.len(), 1);
+        assert_eq!(stored[0].attempts, attempt);
+        assert!(
+            stored[0]
+                .last_error
+                .as_deref()
+                .is_some_and(|e| e.contains("connection refused")),
+            "{:?}",
+            stored[0].last_error
+        );
+
+        // Backing off: one minute after the first failure, two after the second.
+        let backoff = Duration::minutes(1 << (attempt - 1));
+        w.clock.advance(backoff - Duration::seconds(1));
+        deliver_nothing(&w).await;
+        w.clock.advance(Duration::seconds(1));
+    }
+
+    let sent = deliver(&w).await;
+    assert_eq!(sent.len(), 1, "delivered once, when the server is back");
+    assert_eq!(sent[0].id, queued.id, "the same message, not a copy");
+    assert_eq!(names(&sent[0]), ["Alice", "Gina"]);
+    w.clock.advance(Duration::hours(1));
+    deliver_nothing(&w).await;
+}
+
+#[tokio::test]
+async fn a_refused_command_queues_nothing() {
+    let w = world().await;
+    let id = assigned_ticket_with_guest(&w).await;
+    let gina = Actor::Member(w.gina.clone());
+    let bob = Actor::Member(w.bob.clone());
+
+    let note = w
+        .service
+        .add_note(&w.alice, id, None, "<p>Je note</p>", vec![])
+        .await;
+    assert!(matches!(note, Err(Error::Forbidden(_))), "{note:?}");
+    let proposal = w
+        .service
+        .propose_closure(&gina, id, None, "<p>Fini</p>")
+        .await;
+    assert!(matches!(proposal, Err(Error::Forbidden(_))), "{proposal:?}");
+    let stranger = w
+        .service
+        .reply(&bob, id, None, "<p>Salut</p>", vec![])
+        .await;
+    assert!(matches!(stranger, Err(Error::NotFound(_))), "{stranger:?}");
+    let other_group = w
+        .service
+        .reply(&w.otto, id, None, "<p>Salut</p>", vec![])
+        .await;
+    assert!(
+        matches!(other_group, Err(Error::NotFound(_))),
+        "{other_group:?}"
+    );
+    let stale = w
+        .service
+        .reply(&w.ann, id, Some(1), "<p>Trop tard</p>", vec![])
+        .await;
+    assert!(
+        matches!(stale, Err(Error::VersionConflict { .. })),
+        "{stale:?}"
+    );
+    let approval = w
+        .service
+        .approve_closure(&w.alice, id, None, answers(5))
+        .await;
+    assert!(
+        matches!(approval, Err(Error::InvalidTransition { .. })),
+        "{approval:?}"
+    );
+    let empty = w.service.reply(&w.ann, id, None, "<p> </p>", vec![]).await;
+    assert!(matches!(empty, Err(Error::Validation(_))), "{empty:?}");
+
+    assert_eq!(w.store.outbox_len(), 0, "refused commands queue nothing");
+    deliver_nothing(&w).await;
+    let timeline = w.store.timeline(id).await.unwrap();
+    assert!(
+        timeline
+            .iter()
+            .all(|e| !matches!(e.kind, EventKind::NoteAdded { .. })),
+        "and append nothing"
+    );
+    assert!(
+        timeline
+            .iter()
+            .all(|e| e.author != ActorRef::Member(w.bob.id))
+    );
+}
