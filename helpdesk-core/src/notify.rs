@@ -32,7 +32,9 @@ pub fn recipients(ticket: &Ticket, event: &TimelineEvent) -> Vec<Recipient> {
     if event.visibility() == Visibility::Public {
         out.push(Recipient::Member(ticket.requester));
         out.extend(ticket.guests.iter().copied().map(Recipient::Member));
-        // A requester replaced by a reassignment hears about it too.
+        // The requester replaced by a reassignment is queued too; delivery checks
+        // visibility again, so they are told only if they may still see the ticket
+        // (a tenant admin, or a tenant with whole-tenant visibility).
         if let crate::EventKind::RequesterReassigned { from, .. } = event.kind {
             out.push(Recipient::Member(from));
         }
