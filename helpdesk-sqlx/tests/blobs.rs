@@ -1,0 +1,69 @@
+//! Attachment bytes on the file system: stored under names made from the attachment id
+//! only, never overwritten, within the size limit.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use helpdesk_core::{AttachmentId, BlobStore};
+use helpdesk_sqlx::FsBlobStore;
+
+#[tokio::test]
+async fn bytes_round_trip_and_are_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let blobs = FsBlobStore::new(dir.path(), 1024);
+    let id = AttachmentId::new();
+    assert_eq!(blobs.get(id).await.unwrap(), None);
+    blobs.put(id, b"hello").await.unwrap();
+    assert_eq!(blobs.get(id).await.unwrap().as_deref(), Some(&b"hello"[..]));
+    blobs.delete(id).await.unwrap();
+    assert_eq!(blobs.get(id).await.unwrap(), None);
+    blobs.delete(id).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_stored_blob_is_never_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let blobs = FsBlobStore::new(dir.path(), 1024);
+    let id = AttachmentId::new();
+    blobs.put(id, b"first").await.unwrap();
+    assert!(blobs.put(id, b"second").await.is_err());
+    assert_eq!(blobs.get(id).await.unwrap().as_deref(), Some(&b"first"[..]));
+}
+
+#[tokio::test]
+async fn files_above_the_limit_are_refused_and_leave_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let blobs = FsBlobStore::new(dir.path(), 4);
+    let id = AttachmentId::new();
+    assert!(blobs.put(id, b"12345").await.is_err());
+    assert_eq!(blobs.get(id).await.unwrap(), None);
+    blobs.put(id, b"1234").await.unwrap();
+}
+
+#[tokio::test]
+async fn stored_names_come_from_the_id_alone_and_stay_under_the_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let blobs = FsBlobStore::new(dir.path(), 1024);
+    let id = AttachmentId::new();
+    blobs.put(id, b"x").await.unwrap();
+    let path = blobs.path_of(id);
+    assert!(path.starts_with(dir.path()));
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap();
+    assert_eq!(name, id.as_uuid().simple().to_string());
+    assert_eq!(FsBlobStore::key_of(name), Some(id));
+    // No temporary file is left behind.
+    let entries: Vec<_> = std::fs::read_dir(path.parent().unwrap()).unwrap().collect();
+    assert_eq!(entries.len(), 1);
+}
+
+#[test]
+fn keys_that_are_not_ours_are_refused() {
+    for bad in [
+        "../etc/passwd",
+        "rapport.pdf",
+        "0123456789abcdef0123456789ABCDEF",
+        "0123456789abcdef0123456789abcde",
+        "0123456789abcdef0123456789abcdef/",
+        "",
+    ] {
+        assert_eq!(FsBlobStore::key_of(bad), None, "{bad}");
+    }
+}

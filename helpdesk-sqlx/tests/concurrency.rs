@@ -1,0 +1,225 @@
+//! Concurrency, on a SQLite file and on PostgreSQL, each with two separate pools as two
+//! app instances would have: ticket numbers are never duplicated and always increase;
+//! two writers on the same version give exactly one conflict and lose nothing.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use chrono::Utc;
+use helpdesk_core::{
+    ActorRef, Error, EventId, EventKind, HelpdeskService, NewTicket, RichText, Store, TicketChange,
+    TicketId, TimelineEvent,
+};
+
+use support::{SqliteFile, World};
+
+const TASKS: usize = 8;
+const TICKETS_PER_TASK: usize = 500;
+
+/// 8 tasks, half on each store, each open 500 tickets in one tenant.
+async fn eight_writers_get_distinct_increasing_numbers(a: Arc<dyn Store>, b: Arc<dyn Store>) {
+    let world = World::new(a.clone()).await;
+    let services = [world.service.clone(), HelpdeskService::new(b)];
+    let mut tasks = Vec::new();
+    for task in 0..TASKS {
+        let service = services[task % 2].clone();
+        let requester = world.requester.clone();
+        let tenant = world.tenant.id;
+        tasks.push(tokio::spawn(async move {
+            let mut numbers = Vec::with_capacity(TICKETS_PER_TASK);
+            for i in 0..TICKETS_PER_TASK {
+                let ticket = service
+                    .open(
+                        &requester,
+                        tenant,
+                        NewTicket {
+                            subject: format!("task {task} ticket {i}"),
+                            description: "<p>concurrent</p>".into(),
+                            ..Default::default()
+                        },
+                        vec![],
+                    )
+                    .await
+                    .expect("opening a ticket");
+                numbers.push(ticket.number.get());
+            }
+            numbers
+        }));
+    }
+    let mut all = BTreeSet::new();
+    for task in tasks {
+        let numbers = task.await.expect("a writer task");
+        assert!(
+            numbers.windows(2).all(|w| w[0] < w[1]),
+            "numbers one writer gets must increase: {numbers:?}"
+        );
+        all.extend(numbers);
+    }
+    let total = (TASKS * TICKETS_PER_TASK) as u64;
+    assert_eq!(all.len() as u64, total, "every ticket has its own number");
+    assert_eq!(
+        all.into_iter().collect::<Vec<_>>(),
+        (1..=total).collect::<Vec<_>>(),
+        "numbers run from 1 without a gap"
+    );
+}
+
+/// Two writers save the same version from two stores: exactly one wins, the other gets
+/// a conflict naming the stored version and writes nothing; it reloads, retries and
+/// nothing is lost.
+async fn two_writers_on_one_version_give_exactly_one_conflict(
+    a: Arc<dyn Store>,
+    b: Arc<dyn Store>,
+) {
+    let world = World::new(a.clone()).await;
+    let opened = world
+        .service
+        .open(
+            &world.requester,
+            world.tenant.id,
+            NewTicket {
+                subject: "Race".into(),
+                description: "<p>two writers</p>".into(),
+                ..Default::default()
+            },
+            vec![],
+        )
+        .await
+        .expect("opening");
+    let read = a.ticket(opened.id).await.unwrap().expect("the ticket");
+    let before = a.timeline(read.id).await.unwrap().len();
+
+    let change = |text: &str| {
+        let mut next = read.clone();
+        next.version += 1;
+        next.updated_at = Utc::now();
+        let event = reply(read.id, &next, text);
+        (next, vec![event])
+    };
+    let (ticket_a, events_a) = change("alpha");
+    let (ticket_b, events_b) = change("beta");
+    let (result_a, result_b) = tokio::join!(
+        a.save_ticket(TicketChange {
+            ticket: &ticket_a,
+            expected_version: read.version,
+            events: &events_a,
+            outbox: &[],
+            attachments: &[],
+        }),
+        b.save_ticket(TicketChange {
+            ticket: &ticket_b,
+            expected_version: read.version,
+            events: &events_b,
+            outbox: &[],
+            attachments: &[],
+        }),
+    );
+    let (winner, conflict) = match (&result_a, &result_b) {
+        (Ok(()), Err(e)) => (&events_a, e),
+        (Err(e), Ok(())) => (&events_b, e),
+        other => panic!("exactly one writer must win: {other:?}"),
+    };
+    assert!(
+        matches!(
+            conflict,
+            Error::VersionConflict { expected, actual }
+                if *expected == read.version && *actual == read.version + 1
+        ),
+        "the loser is told the version it read and the stored one: {conflict:?}"
+    );
+    let timeline = a.timeline(read.id).await.unwrap();
+    assert_eq!(
+        timeline.len(),
+        before + 1,
+        "only the winner's event is written"
+    );
+    assert_eq!(timeline.last().map(|e| e.id), winner.first().map(|e| e.id));
+
+    // The loser reloads and tries again: both replies are kept.
+    let fresh = b.ticket(read.id).await.unwrap().expect("the ticket");
+    let mut retry = fresh.clone();
+    retry.version += 1;
+    let events = vec![reply(read.id, &retry, "retried")];
+    b.save_ticket(TicketChange {
+        ticket: &retry,
+        expected_version: fresh.version,
+        events: &events,
+        outbox: &[],
+        attachments: &[],
+    })
+    .await
+    .expect("the retry on the current version");
+    let timeline = a.timeline(read.id).await.unwrap();
+    assert_eq!(timeline.len(), before + 2);
+    assert_eq!(
+        a.ticket(read.id).await.unwrap().map(|t| t.version),
+        Some(read.version + 2)
+    );
+}
+
+fn reply(ticket: TicketId, next: &helpdesk_core::Ticket, text: &str) -> TimelineEvent {
+    TimelineEvent {
+        id: EventId::new(),
+        ticket,
+        tenant: next.tenant,
+        at: next.updated_at,
+        author: ActorRef::System,
+        status_change: None,
+        kind: EventKind::Replied {
+            body: RichText::sanitize(&format!("<p>{text}</p>")).unwrap(),
+        },
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_file_eight_writers_get_distinct_increasing_numbers() {
+    let file = SqliteFile::new().await;
+    eight_writers_get_distinct_increasing_numbers(
+        Arc::new(file.store().await),
+        Arc::new(file.store().await),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_file_two_writers_on_one_version_give_exactly_one_conflict() {
+    let file = SqliteFile::new().await;
+    two_writers_on_one_version_give_exactly_one_conflict(
+        Arc::new(file.store().await),
+        Arc::new(file.store().await),
+    )
+    .await;
+}
+
+#[cfg(feature = "postgres")]
+mod postgres {
+    use super::*;
+    use crate::support::postgres::{TestDatabase, url};
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn postgres_eight_writers_on_two_pools_get_distinct_increasing_numbers() {
+        let Some(url) = url("8 concurrent writers") else {
+            return;
+        };
+        let db = TestDatabase::create(&url).await;
+        let a = db.store().await;
+        a.migrate().await.unwrap();
+        let b = db.store().await;
+        eight_writers_get_distinct_increasing_numbers(Arc::new(a), Arc::new(b)).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn postgres_two_pools_on_one_version_give_exactly_one_conflict() {
+        let Some(url) = url("two writers on one version") else {
+            return;
+        };
+        let db = TestDatabase::create(&url).await;
+        let a = db.store().await;
+        a.migrate().await.unwrap();
+        let b = db.store().await;
+        two_writers_on_one_version_give_exactly_one_conflict(Arc::new(a), Arc::new(b)).await;
+    }
+}

@@ -1,0 +1,214 @@
+//! Migrations: idempotent, safe from two pools at once, recorded in our own table, and at
+//! home in a database that already holds the host's tables and its own
+//! `_sqlx_migrations`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use helpdesk_core::Store;
+use helpdesk_sqlx::SqlxStoreError;
+
+/// The host's own schema: a table of its users and sqlx's migrations table, as
+/// `sqlx::migrate!()` leaves it, with one migration recorded.
+const HOST_SCHEMA: &str = "\
+    CREATE TABLE users (id BIGINT PRIMARY KEY, name TEXT NOT NULL); \
+    INSERT INTO users (id, name) VALUES (1, 'host user'); \
+    CREATE TABLE tickets (id BIGINT PRIMARY KEY, title TEXT NOT NULL); \
+    INSERT INTO tickets (id, title) VALUES (7, 'the host''s own tickets'); \
+    CREATE TABLE _sqlx_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL, \
+        installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, success BOOLEAN NOT NULL, \
+        checksum BYTEA NOT NULL, execution_time BIGINT NOT NULL); \
+    INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+        VALUES (20240101000000, 'host schema', TRUE, 'x', 1);";
+
+async fn tenant_round_trip(store: &dyn Store) {
+    let tenant = helpdesk_core::Tenant::new("acme", "Acme").unwrap();
+    store.insert_tenant(&tenant).await.unwrap();
+    assert_eq!(store.tenant(tenant.id).await.unwrap(), Some(tenant));
+}
+
+mod sqlite {
+    use super::*;
+    use crate::support::SqliteFile;
+    use helpdesk_sqlx::SqliteStore;
+    use helpdesk_sqlx::sqlx::{self, Row};
+
+    async fn count(store: &SqliteStore, table: &'static str) -> i64 {
+        let sql = match table {
+            "users" => "SELECT COUNT(*) FROM users",
+            "tickets" => "SELECT COUNT(*) FROM tickets",
+            "_sqlx_migrations" => "SELECT COUNT(*) FROM _sqlx_migrations",
+            _ => "SELECT COUNT(*) FROM helpdesk_migrations",
+        };
+        sqlx::query(sql)
+            .fetch_one(store.pool())
+            .await
+            .unwrap()
+            .get(0)
+    }
+
+    #[tokio::test]
+    async fn sqlite_migrations_run_twice_in_a_row() {
+        let store = SqliteStore::in_memory().await.unwrap();
+        store.migrate().await.unwrap();
+        store.migrate().await.unwrap();
+        assert_eq!(count(&store, "helpdesk_migrations").await, 1);
+        tenant_round_trip(&store).await;
+    }
+
+    #[tokio::test]
+    async fn sqlite_migrations_leave_the_hosts_tables_and_migrations_alone() {
+        let file = SqliteFile::new_empty();
+        let host_pool = sqlx::SqlitePool::connect_with(SqliteStore::options(&file.url).unwrap())
+            .await
+            .unwrap();
+        sqlx::raw_sql(HOST_SCHEMA)
+            .execute(&host_pool)
+            .await
+            .unwrap();
+        let store = SqliteStore::from_pool(host_pool);
+        store.migrate().await.unwrap();
+        store.migrate().await.unwrap();
+        assert_eq!(count(&store, "users").await, 1);
+        assert_eq!(count(&store, "tickets").await, 1);
+        assert_eq!(count(&store, "_sqlx_migrations").await, 1);
+        assert_eq!(count(&store, "helpdesk_migrations").await, 1);
+        tenant_round_trip(&store).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite_two_pools_migrating_at_once_apply_each_migration_once() {
+        let file = SqliteFile::new_empty();
+        let (a, b) = (file.store().await, file.store().await);
+        let (ra, rb) = tokio::join!(a.migrate(), b.migrate());
+        ra.unwrap();
+        rb.unwrap();
+        assert_eq!(count(&a, "helpdesk_migrations").await, 1);
+    }
+
+    #[tokio::test]
+    async fn sqlite_a_migration_changed_after_it_was_applied_is_refused() {
+        let store = SqliteStore::in_memory().await.unwrap();
+        store.migrate().await.unwrap();
+        sqlx::query("UPDATE helpdesk_migrations SET checksum = checksum + 1")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        assert!(matches!(
+            store.migrate().await,
+            Err(SqlxStoreError::MigrationChanged { version: 1 })
+        ));
+    }
+
+    #[tokio::test]
+    async fn sqlite_connections_use_wal_a_busy_timeout_and_foreign_keys() {
+        let file = SqliteFile::new().await;
+        let store = file.store().await;
+        let pool = store.pool();
+        let journal: String = sqlx::query("PRAGMA journal_mode")
+            .fetch_one(pool)
+            .await
+            .unwrap()
+            .get(0);
+        let busy: i64 = sqlx::query("PRAGMA busy_timeout")
+            .fetch_one(pool)
+            .await
+            .unwrap()
+            .get(0);
+        let foreign_keys: i64 = sqlx::query("PRAGMA foreign_keys")
+            .fetch_one(pool)
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(journal, "wal");
+        assert_eq!(busy, 30_000);
+        assert_eq!(foreign_keys, 1);
+    }
+}
+
+#[cfg(feature = "postgres")]
+mod postgres {
+    use super::*;
+    use crate::support::postgres::{TestDatabase, url};
+    use helpdesk_sqlx::PostgresStore;
+    use helpdesk_sqlx::sqlx::{self, Row};
+
+    async fn count(store: &PostgresStore, table: &'static str) -> i64 {
+        let sql = match table {
+            "users" => "SELECT COUNT(*) FROM users",
+            "tickets" => "SELECT COUNT(*) FROM tickets",
+            "_sqlx_migrations" => "SELECT COUNT(*) FROM _sqlx_migrations",
+            _ => "SELECT COUNT(*) FROM helpdesk_migrations",
+        };
+        sqlx::query(sql)
+            .fetch_one(store.pool())
+            .await
+            .unwrap()
+            .get(0)
+    }
+
+    #[tokio::test]
+    async fn postgres_migrations_run_twice_in_a_row() {
+        let Some(url) = url("migrations twice") else {
+            return;
+        };
+        let db = TestDatabase::create(&url).await;
+        let store = db.store().await;
+        store.migrate().await.unwrap();
+        store.migrate().await.unwrap();
+        assert_eq!(count(&store, "helpdesk_migrations").await, 1);
+        tenant_round_trip(&store).await;
+    }
+
+    #[tokio::test]
+    async fn postgres_migrations_leave_the_hosts_tables_and_migrations_alone() {
+        let Some(url) = url("migrations beside the host's tables") else {
+            return;
+        };
+        let db = TestDatabase::create(&url).await;
+        let host_pool = db.host_pool().await;
+        sqlx::raw_sql(HOST_SCHEMA)
+            .execute(&host_pool)
+            .await
+            .unwrap();
+        let store = PostgresStore::from_pool(host_pool);
+        store.migrate().await.unwrap();
+        store.migrate().await.unwrap();
+        assert_eq!(count(&store, "users").await, 1);
+        assert_eq!(count(&store, "tickets").await, 1);
+        assert_eq!(count(&store, "_sqlx_migrations").await, 1);
+        assert_eq!(count(&store, "helpdesk_migrations").await, 1);
+        tenant_round_trip(&store).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres_two_pools_migrating_at_once_apply_each_migration_once() {
+        let Some(url) = url("concurrent migrations") else {
+            return;
+        };
+        let db = TestDatabase::create(&url).await;
+        let (a, b) = (db.store().await, db.store().await);
+        let (ra, rb) = tokio::join!(a.migrate(), b.migrate());
+        ra.unwrap();
+        rb.unwrap();
+        assert_eq!(count(&a, "helpdesk_migrations").await, 1);
+    }
+
+    #[tokio::test]
+    async fn postgres_a_migration_changed_after_it_was_applied_is_refused() {
+        let Some(url) = url("changed migrations") else {
+            return;
+        };
+        let db = TestDatabase::create(&url).await;
+        let store = db.store().await;
+        store.migrate().await.unwrap();
+        sqlx::query("UPDATE helpdesk_migrations SET checksum = checksum + 1")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        assert!(matches!(
+            store.migrate().await,
+            Err(SqlxStoreError::MigrationChanged { version: 1 })
+        ));
+    }
+}
