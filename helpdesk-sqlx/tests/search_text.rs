@@ -1,0 +1,195 @@
+//! Full text matches exactly what the reference search matches, also for text that
+//! database tokenizers fold their own way: ligatures, ß, ø, a dotted capital I,
+//! superscripts, Roman numerals, CJK, apostrophes and underscores. On SQLite and
+//! PostgreSQL, for staff (internal notes included) and tenant admins (public only).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use helpdesk_core::search::{contains_all, searchable_words};
+use helpdesk_core::text::words;
+use helpdesk_core::{
+    ActorRef, EventId, EventKind, MemberId, PageRequest, Priority, RichText, Scope, SearchCriteria,
+    SearchQuery, Store, TenantId, Ticket, TicketChange, TicketId, TicketNumber, TicketState,
+    TimelineEvent,
+};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+
+const CHARS: &[char] = &[
+    'a', 'b', 'e', 'E', 'é', 'É', 'ø', 'o', 'l', 'ł', 'ß', 'ﬁ', 'İ', '²', 'Ⅻ', '中', '文', '1',
+    '\'', '_', '-', ' ', ' ', 'ǅ', 'Σ', 'ς',
+];
+
+fn text(max: usize) -> impl Strategy<Value = String> {
+    prop::collection::vec(prop::sample::select(CHARS), 0..max)
+        .prop_map(|chars| chars.into_iter().collect())
+}
+
+#[derive(Clone, Debug)]
+struct Doc {
+    subject: String,
+    reply: String,
+    note: String,
+}
+
+fn doc() -> impl Strategy<Value = Doc> {
+    (text(16), text(16), text(16)).prop_map(|(subject, reply, note)| Doc {
+        subject,
+        reply,
+        note,
+    })
+}
+
+fn rich(text: &str) -> RichText {
+    RichText::sanitize(&format!("<p>{text}</p>")).unwrap()
+}
+
+async fn open(store: &dyn Store, tenant: TenantId, doc: &Doc, i: usize) -> TicketId {
+    let at = Utc.timestamp_opt(1_750_000_000 + i as i64, 0).unwrap();
+    let ticket = Ticket {
+        id: TicketId::new(),
+        tenant,
+        number: TicketNumber::FIRST,
+        subject: doc.subject.clone(),
+        description: rich(&doc.subject),
+        category: None,
+        product: None,
+        priority: Priority::Normal,
+        state: TicketState::New,
+        requester: MemberId::new(),
+        assignee: None,
+        group: None,
+        guests: vec![],
+        contact_phone: None,
+        asset: None,
+        custom_fields: BTreeMap::new(),
+        opened_by: ActorRef::System,
+        created_at: at,
+        updated_at: at,
+        version: 1,
+    };
+    let event = |kind| TimelineEvent {
+        id: EventId::new(),
+        ticket: ticket.id,
+        tenant,
+        at,
+        author: ActorRef::System,
+        status_change: None,
+        kind,
+    };
+    let events = vec![
+        event(EventKind::Opened),
+        event(EventKind::Replied {
+            body: rich(&doc.reply),
+        }),
+        event(EventKind::NoteAdded {
+            body: rich(&doc.note),
+        }),
+    ];
+    store
+        .open_ticket(TicketChange {
+            ticket: &ticket,
+            expected_version: 0,
+            events: &events,
+            outbox: &[],
+            attachments: &[],
+        })
+        .await
+        .unwrap();
+    ticket.id
+}
+
+async fn matches_the_reference(store: Arc<dyn Store>, docs: Vec<Doc>, queries: Vec<String>) {
+    let tenant = TenantId::new();
+    let mut ids = Vec::new();
+    for (i, doc) in docs.iter().enumerate() {
+        ids.push(open(&*store, tenant, doc, i).await);
+    }
+    let mut stored = Vec::new();
+    for id in &ids {
+        let ticket = store.ticket(*id).await.unwrap().unwrap();
+        let timeline = store.timeline(*id).await.unwrap();
+        stored.push((ticket, timeline));
+    }
+    for query in queries {
+        for (scope, internal) in [(Scope::Everything, true), (Scope::Tenant { tenant }, false)] {
+            let expected: BTreeSet<TicketId> = stored
+                .iter()
+                .filter(|(t, timeline)| {
+                    contains_all(&words(&query), &searchable_words(t, timeline, internal))
+                })
+                .map(|(t, _)| t.id)
+                .collect();
+            let page = store
+                .search(&SearchQuery {
+                    scope,
+                    criteria: SearchCriteria {
+                        tenant: Some(tenant),
+                        contains: Some(query.clone()),
+                        ..Default::default()
+                    },
+                    page: PageRequest {
+                        limit: 200,
+                        after: None,
+                    },
+                    now: Utc::now(),
+                })
+                .await
+                .unwrap();
+            let found: BTreeSet<TicketId> = page.tickets.iter().map(|t| t.id).collect();
+            assert_eq!(
+                found, expected,
+                "contains {query:?} (internal notes: {internal}) over {docs:?}"
+            );
+        }
+    }
+}
+
+fn run(store: Arc<dyn Store>, runtime: &tokio::runtime::Runtime) {
+    let default = Config::default();
+    let mut runner = TestRunner::new(Config {
+        cases: default.cases.min(64),
+        ..default
+    });
+    let strategy = (
+        prop::collection::vec(doc(), 1..6),
+        prop::collection::vec(text(5), 1..6),
+    );
+    let result = runner.run(&strategy, |(docs, queries)| {
+        runtime.block_on(matches_the_reference(store.clone(), docs, queries));
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
+
+#[test]
+fn sqlite_full_text_matches_the_reference_on_awkward_unicode() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let store: Arc<dyn Store> =
+        runtime.block_on(async { Arc::new(support::sqlite_memory().await) });
+    run(store, &runtime);
+}
+
+#[cfg(feature = "postgres")]
+#[test]
+fn postgres_full_text_matches_the_reference_on_awkward_unicode() {
+    use support::postgres::{TestDatabase, url};
+    let Some(url) = url("full text on awkward unicode") else {
+        return;
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let db = runtime.block_on(TestDatabase::create(&url));
+    let store = runtime.block_on(async {
+        let store = db.store().await;
+        store.migrate().await.unwrap();
+        store
+    });
+    run(Arc::new(store), &runtime);
+}
