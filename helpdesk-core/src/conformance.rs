@@ -13,7 +13,7 @@
 //! The store's crate needs `helpdesk-core` with the `testing` feature and `tokio` with
 //! the `macros` and `rt` features as dev-dependencies. In a test file:
 //!
-//! ```ignore
+//! ```text
 //! // tests/conformance.rs of helpdesk-sqlx
 //! use std::sync::Arc;
 //!
@@ -32,7 +32,7 @@
 //! `async { ... }` block. It is evaluated afresh in every test. To run the suite for
 //! several stores in one file, name a module for each:
 //!
-//! ```ignore
+//! ```text
 //! helpdesk_core::store_conformance_tests!(sqlite, fresh_sqlite());
 //! helpdesk_core::store_conformance_tests!(postgres, fresh_postgres_database());
 //! ```
