@@ -76,6 +76,14 @@
 //! - **Timestamps** are stored as integer nanoseconds since the epoch, so they read back
 //!   exactly as written and compare the same in both databases (instants 1677-2262).
 //!
+//! # Limits
+//!
+//! - Instants must fall between 1677 and 2262 (nanoseconds in a 64-bit integer); search
+//!   bounds outside that range are clamped, which keeps every comparison exact.
+//! - PostgreSQL keeps lexemes up to 2046 bytes: longer words are cut there, on both the
+//!   stored and the searched side. It also refuses the NUL character in text.
+//! - Archive delays longer than about 146 years count as 146 years.
+//!
 //! # Features
 //!
 //! - `sqlite` (default): [`SqliteStore`], SQLite bundled.

@@ -63,6 +63,11 @@ impl<D: Dialect> SqlStore<D> {
         crate::migrate::run::<D>(&self.pool).await
     }
 
+    /// The migrations this crate ships for this database, oldest first.
+    pub fn migrations() -> &'static [crate::Migration] {
+        D::MIGRATIONS
+    }
+
     fn conn(&self) -> D::Pool {
         self.pool.clone()
     }

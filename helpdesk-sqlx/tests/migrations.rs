@@ -33,6 +33,10 @@ mod sqlite {
     use helpdesk_sqlx::SqliteStore;
     use helpdesk_sqlx::sqlx::{self, Row};
 
+    fn shipped() -> i64 {
+        SqliteStore::migrations().len() as i64
+    }
+
     async fn count(store: &SqliteStore, table: &'static str) -> i64 {
         let sql = match table {
             "users" => "SELECT COUNT(*) FROM users",
@@ -52,7 +56,7 @@ mod sqlite {
         let store = SqliteStore::in_memory().await.unwrap();
         store.migrate().await.unwrap();
         store.migrate().await.unwrap();
-        assert_eq!(count(&store, "helpdesk_migrations").await, 1);
+        assert_eq!(count(&store, "helpdesk_migrations").await, shipped());
         tenant_round_trip(&store).await;
     }
 
@@ -72,7 +76,7 @@ mod sqlite {
         assert_eq!(count(&store, "users").await, 1);
         assert_eq!(count(&store, "tickets").await, 1);
         assert_eq!(count(&store, "_sqlx_migrations").await, 1);
-        assert_eq!(count(&store, "helpdesk_migrations").await, 1);
+        assert_eq!(count(&store, "helpdesk_migrations").await, shipped());
         tenant_round_trip(&store).await;
     }
 
@@ -83,7 +87,7 @@ mod sqlite {
         let (ra, rb) = tokio::join!(a.migrate(), b.migrate());
         ra.unwrap();
         rb.unwrap();
-        assert_eq!(count(&a, "helpdesk_migrations").await, 1);
+        assert_eq!(count(&a, "helpdesk_migrations").await, shipped());
     }
 
     #[tokio::test]
@@ -133,6 +137,10 @@ mod postgres {
     use helpdesk_sqlx::PostgresStore;
     use helpdesk_sqlx::sqlx::{self, Row};
 
+    fn shipped() -> i64 {
+        PostgresStore::migrations().len() as i64
+    }
+
     async fn count(store: &PostgresStore, table: &'static str) -> i64 {
         let sql = match table {
             "users" => "SELECT COUNT(*) FROM users",
@@ -156,7 +164,7 @@ mod postgres {
         let store = db.store().await;
         store.migrate().await.unwrap();
         store.migrate().await.unwrap();
-        assert_eq!(count(&store, "helpdesk_migrations").await, 1);
+        assert_eq!(count(&store, "helpdesk_migrations").await, shipped());
         tenant_round_trip(&store).await;
     }
 
@@ -177,7 +185,7 @@ mod postgres {
         assert_eq!(count(&store, "users").await, 1);
         assert_eq!(count(&store, "tickets").await, 1);
         assert_eq!(count(&store, "_sqlx_migrations").await, 1);
-        assert_eq!(count(&store, "helpdesk_migrations").await, 1);
+        assert_eq!(count(&store, "helpdesk_migrations").await, shipped());
         tenant_round_trip(&store).await;
     }
 
@@ -191,7 +199,7 @@ mod postgres {
         let (ra, rb) = tokio::join!(a.migrate(), b.migrate());
         ra.unwrap();
         rb.unwrap();
-        assert_eq!(count(&a, "helpdesk_migrations").await, 1);
+        assert_eq!(count(&a, "helpdesk_migrations").await, shipped());
     }
 
     #[tokio::test]
