@@ -24,6 +24,6 @@ helpdesk_core::store_conformance_tests!(postgres, support::postgres::fresh());
 
 #[cfg(all(feature = "postgres", not(helpdesk_test_postgres)))]
 #[test]
-fn postgres_conformance_suite_runs_when_a_server_is_given() {
+fn postgres_conformance_suite_needs_a_server() {
     support::postgres::skipped("the conformance suite (built without HELPDESK_TEST_POSTGRES_URL)");
 }

@@ -3,6 +3,7 @@
 //! run in parallel. Without the variable tests say loudly that they skipped; under
 //! `CI=true` they fail instead.
 
+use std::io::Write as _;
 use std::str::FromStr;
 
 use async_trait::async_trait;
@@ -38,7 +39,9 @@ pub fn skipped(what: &str) {
     if std::env::var("CI").is_ok_and(|v| v == "true") {
         panic!("CI=true but {VAR} is not set: {what} must run on PostgreSQL under CI");
     }
-    eprintln!(
+    // Straight to the process's stderr: libtest captures `eprintln!` of passing tests.
+    let _ = writeln!(
+        std::io::stderr(),
         "\n\
          ****************************************************************\n\
          SKIPPED on PostgreSQL: {what}\n\
