@@ -708,6 +708,38 @@ pub fn open(actor: &Actor, draft: &NewTicket, at: Opening<'_>) -> Result<(Ticket
 /// that need input are tried with a placeholder, so a validation error still counts as
 /// available.
 pub fn available_actions(ticket: &Ticket, actor: &Actor, ctx: Context<'_>) -> Vec<&'static str> {
+    placeholders(ticket, actor)
+        .iter()
+        .filter(|command| outright(decide(ticket, actor, command, ctx)).is_ok())
+        .map(Command::name)
+        .collect()
+}
+
+/// Refuses the command named `name` (see [`Command::name`]) when the rules would refuse
+/// it whatever its input: the ticket is hidden, the actor may not, or the state does not
+/// allow it. Lets a caller say so before looking up the command's input.
+pub fn precheck(ticket: &Ticket, actor: &Actor, name: &str, ctx: Context<'_>) -> Result<()> {
+    match placeholders(ticket, actor)
+        .into_iter()
+        .find(|c| c.name() == name)
+    {
+        Some(command) => outright(decide(ticket, actor, &command, ctx)),
+        None => Ok(()),
+    }
+}
+
+/// Keeps only the refusals that no other input would avoid.
+fn outright(decision: Result<Vec<TimelineEvent>>) -> Result<()> {
+    match decision {
+        Err(e @ (Error::NotFound(_) | Error::Forbidden(_) | Error::InvalidTransition { .. })) => {
+            Err(e)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// One command of each kind, with placeholder input.
+fn placeholders(ticket: &Ticket, actor: &Actor) -> [Command; 14] {
     let text = RichText::sanitize("…").unwrap_or_else(|_| ticket.description.clone());
     let someone = Member {
         id: crate::ids::MemberId::new(),
@@ -718,16 +750,15 @@ pub fn available_actions(ticket: &Ticket, actor: &Actor, ctx: Context<'_>) -> Ve
         role: MemberRole::Requester,
         blocked: false,
     };
-    let mut category = Category {
+    let category = Category {
         id: crate::ids::CategoryId::new(),
         tenant: ticket.tenant,
         parent: None,
         name: String::new(),
-        group: None,
+        group: ticket.group,
         active: true,
     };
-    category.group = ticket.group;
-    let candidates = [
+    [
         Command::Assign {
             assignee: actor.as_staff().cloned(),
             group: None,
@@ -760,15 +791,5 @@ pub fn available_actions(ticket: &Ticket, actor: &Actor, ctx: Context<'_>) -> Ve
             to: someone.clone(),
         },
         Command::InviteGuest { guest: someone },
-    ];
-    candidates
-        .iter()
-        .filter(|command| {
-            !matches!(
-                decide(ticket, actor, command, ctx),
-                Err(Error::NotFound(_) | Error::Forbidden(_) | Error::InvalidTransition { .. })
-            )
-        })
-        .map(Command::name)
-        .collect()
+    ]
 }

@@ -840,3 +840,58 @@ async fn a_retried_open_with_the_same_idempotency_key_opens_one_ticket() {
     let bobs = w.service.open(&w.bob, w.acme, keyed, vec![]).await.unwrap();
     assert_ne!(bobs.id, first.id);
 }
+
+#[tokio::test]
+async fn a_refusal_names_the_real_reason_before_looking_at_the_input() {
+    let w = world().await;
+    let ticket = open(&w, &w.alice, w.acme, "Printer").await;
+    // Alice may see the ticket but never assign: an unknown assignee does not matter.
+    let err = w
+        .service
+        .assign(
+            &w.alice,
+            ticket,
+            None,
+            Some(helpdesk_core::StaffId::new()),
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Forbidden(Forbidden::StaffOnly)),
+        "{err}"
+    );
+    // A blank note by a requester is refused as staff-only, not as blank.
+    let err = w
+        .service
+        .add_note(&w.alice, ticket, None, " ", vec![])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Forbidden(Forbidden::StaffOnly)),
+        "{err}"
+    );
+    // On a hidden ticket, even a blank reply answers not found.
+    let err = w
+        .service
+        .reply(&w.dave, ticket, None, "", vec![])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound(Entity::Ticket)), "{err}");
+    // An approval on a new ticket is an invalid transition, whatever the answers.
+    let err = w
+        .service
+        .approve_closure(&w.alice, ticket, Some(99), Answers::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidTransition {
+                from: Status::New,
+                ..
+            }
+        ),
+        "{err}"
+    );
+}

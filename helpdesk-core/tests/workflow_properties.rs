@@ -656,8 +656,8 @@ impl World {
     }
 }
 
-/// Whether the service refuses the input before looking at the ticket (blank texts, an
-/// edit naming no field).
+/// Whether the input itself is invalid (blank texts, an edit naming no field): refused
+/// once the ticket is found and the rules do not refuse the command outright.
 fn refused_upfront(op: &Op) -> bool {
     match op {
         Op::Reply(t)
@@ -906,11 +906,6 @@ impl World {
             }
             return Ok(());
         }
-        let upfront = refused_upfront(op);
-        if upfront {
-            prop_assert!(matches!(err, Error::Validation(_)), "{:?}", err);
-            return Ok(());
-        }
         if !is_active(actor) {
             prop_assert!(
                 matches!(err, Error::Forbidden(Forbidden::AccountBlocked)),
@@ -928,8 +923,19 @@ impl World {
             );
             return Ok(());
         };
+        // Refusals no input would avoid (forbidden, wrong state) come before the version
+        // check and before the input is validated.
+        let outright = matches!(err, Error::Forbidden(_) | Error::InvalidTransition { .. });
         if version.is_some_and(|v| v != t.version) {
-            prop_assert!(matches!(err, Error::VersionConflict { .. }), "{:?}", err);
+            prop_assert!(
+                outright || matches!(err, Error::VersionConflict { .. }),
+                "{:?}",
+                err
+            );
+            return Ok(());
+        }
+        if refused_upfront(op) {
+            prop_assert!(outright || matches!(err, Error::Validation(_)), "{:?}", err);
             return Ok(());
         }
         // Some commands that the rules must accept.

@@ -169,20 +169,32 @@ impl HelpdeskService {
             .collect()
     }
 
-    /// Loads the ticket, checks the version the caller read, builds the command from it,
-    /// runs the rules and saves everything in one transaction.
+    /// Loads the ticket, refuses what the rules refuse outright, checks the version the
+    /// caller read, builds the command from it, runs the rules and saves everything in
+    /// one transaction.
     async fn run<F>(
         &self,
         actor: &Actor,
         id: TicketId,
         expected_version: Option<u64>,
         attachments: Vec<NewAttachment>,
+        name: &'static str,
         command: F,
     ) -> Result<Ticket>
     where
         F: AsyncFnOnce(&Self, &Ticket) -> Result<Command>,
     {
         let (ticket, tenant) = self.visible_ticket(actor, id).await?;
+        // Refusals that no input would avoid come first, before the input is read.
+        workflow::precheck(
+            &ticket,
+            actor,
+            name,
+            Context {
+                settings: &tenant.settings,
+                now: self.clock.now(),
+            },
+        )?;
         if let Some(expected) = expected_version
             && expected != ticket.version
         {
@@ -237,6 +249,7 @@ impl HelpdeskService {
             ticket,
             expected_version,
             vec![],
+            "assign",
             async |this: &Self, _: &Ticket| {
                 let assignee = match assignee {
                     Some(id) => Some(
@@ -268,13 +281,17 @@ impl HelpdeskService {
         body: &str,
         attachments: Vec<NewAttachment>,
     ) -> Result<Ticket> {
-        let body = RichText::required("body", body)?;
         self.run(
             actor,
             ticket,
             expected_version,
             attachments,
-            async |_: &Self, _: &Ticket| Ok(Command::Reply { body }),
+            "reply",
+            async |_: &Self, _: &Ticket| {
+                Ok(Command::Reply {
+                    body: RichText::required("body", body)?,
+                })
+            },
         )
         .await
     }
@@ -288,13 +305,17 @@ impl HelpdeskService {
         body: &str,
         attachments: Vec<NewAttachment>,
     ) -> Result<Ticket> {
-        let body = RichText::required("body", body)?;
         self.run(
             actor,
             ticket,
             expected_version,
             attachments,
-            async |_: &Self, _: &Ticket| Ok(Command::AddNote { body }),
+            "add_note",
+            async |_: &Self, _: &Ticket| {
+                Ok(Command::AddNote {
+                    body: RichText::required("body", body)?,
+                })
+            },
         )
         .await
     }
@@ -307,13 +328,17 @@ impl HelpdeskService {
         expected_version: Option<u64>,
         message: &str,
     ) -> Result<Ticket> {
-        let message = RichText::required("message", message)?;
         self.run(
             actor,
             ticket,
             expected_version,
             vec![],
-            async |_: &Self, _: &Ticket| Ok(Command::RequestInformation { message }),
+            "request_information",
+            async |_: &Self, _: &Ticket| {
+                Ok(Command::RequestInformation {
+                    message: RichText::required("message", message)?,
+                })
+            },
         )
         .await
     }
@@ -327,13 +352,17 @@ impl HelpdeskService {
         expected_version: Option<u64>,
         solution: &str,
     ) -> Result<Ticket> {
-        let solution = RichText::required("solution", solution)?;
         self.run(
             actor,
             ticket,
             expected_version,
             vec![],
-            async |_: &Self, _: &Ticket| Ok(Command::ProposeClosure { solution }),
+            "propose_closure",
+            async |_: &Self, _: &Ticket| {
+                Ok(Command::ProposeClosure {
+                    solution: RichText::required("solution", solution)?,
+                })
+            },
         )
         .await
     }
@@ -351,6 +380,7 @@ impl HelpdeskService {
             ticket,
             expected_version,
             vec![],
+            "approve_closure",
             async |_: &Self, _: &Ticket| Ok(Command::ApproveClosure { answers }),
         )
         .await
@@ -364,13 +394,17 @@ impl HelpdeskService {
         expected_version: Option<u64>,
         justification: &str,
     ) -> Result<Ticket> {
-        let justification = RichText::required("justification", justification)?;
         self.run(
             actor,
             ticket,
             expected_version,
             vec![],
-            async |_: &Self, _: &Ticket| Ok(Command::RefuseClosure { justification }),
+            "refuse_closure",
+            async |_: &Self, _: &Ticket| {
+                Ok(Command::RefuseClosure {
+                    justification: RichText::required("justification", justification)?,
+                })
+            },
         )
         .await
     }
@@ -392,6 +426,7 @@ impl HelpdeskService {
                             ticket.id,
                             Some(ticket.version),
                             vec![],
+                            "auto_approve",
                             async |_: &Self, _: &Ticket| Ok(Command::AutoApprove),
                         )
                         .await
@@ -417,15 +452,18 @@ impl HelpdeskService {
         expected_version: Option<u64>,
         reason: Option<&str>,
     ) -> Result<Ticket> {
-        let reason = reason
-            .map(|r| RichText::sanitize(r).map_err(|e| Error::invalid("reason", e.reason)))
-            .transpose()?;
         self.run(
             actor,
             ticket,
             expected_version,
             vec![],
-            async |_: &Self, _: &Ticket| Ok(Command::Cancel { reason }),
+            "cancel",
+            async |_: &Self, _: &Ticket| {
+                let reason = reason
+                    .map(|r| RichText::sanitize(r).map_err(|e| Error::invalid("reason", e.reason)))
+                    .transpose()?;
+                Ok(Command::Cancel { reason })
+            },
         )
         .await
     }
@@ -439,15 +477,18 @@ impl HelpdeskService {
         expected_version: Option<u64>,
         reason: Option<&str>,
     ) -> Result<Ticket> {
-        let reason = reason
-            .map(|r| RichText::sanitize(r).map_err(|e| Error::invalid("reason", e.reason)))
-            .transpose()?;
         self.run(
             actor,
             ticket,
             expected_version,
             vec![],
-            async |_: &Self, _: &Ticket| Ok(Command::Reopen { reason }),
+            "reopen",
+            async |_: &Self, _: &Ticket| {
+                let reason = reason
+                    .map(|r| RichText::sanitize(r).map_err(|e| Error::invalid("reason", e.reason)))
+                    .transpose()?;
+                Ok(Command::Reopen { reason })
+            },
         )
         .await
     }
@@ -461,15 +502,16 @@ impl HelpdeskService {
         expected_version: Option<u64>,
         edit: TicketEdit,
     ) -> Result<Ticket> {
-        if edit.is_empty() {
-            return Err(Error::invalid("edit", "names no field to change"));
-        }
         self.run(
             actor,
             ticket,
             expected_version,
             vec![],
+            "edit",
             async |this: &Self, t: &Ticket| {
+                if edit.is_empty() {
+                    return Err(Error::invalid("edit", "names no field to change"));
+                }
                 if let Some(Some(product)) = edit.product {
                     let found = this.store.product(t.tenant, product).await?;
                     if !found.is_some_and(|p| p.active) {
@@ -496,6 +538,7 @@ impl HelpdeskService {
             ticket,
             expected_version,
             vec![],
+            "move_category",
             async |this: &Self, t: &Ticket| {
                 let tree = this.store.categories(t.tenant).await?;
                 let found = tree
@@ -526,6 +569,7 @@ impl HelpdeskService {
             ticket,
             expected_version,
             vec![],
+            "reassign_requester",
             async |this: &Self, t: &Ticket| {
                 let to =
                     this.store.member(t.tenant, to).await?.ok_or_else(|| {
@@ -550,6 +594,7 @@ impl HelpdeskService {
             ticket,
             expected_version,
             vec![],
+            "invite_guest",
             async |this: &Self, t: &Ticket| {
                 let guest = this
                     .store
