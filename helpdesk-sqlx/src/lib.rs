@@ -9,6 +9,8 @@
 //! service:
 //!
 //! ```
+//! # #[cfg(not(feature = "sqlite"))] fn main() {}
+//! # #[cfg(feature = "sqlite")]
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! # let dir = tempfile::tempdir()?;
@@ -88,6 +90,9 @@
 //!
 //! - `sqlite` (default): [`SqliteStore`], SQLite bundled.
 //! - `postgres`: `PostgresStore`.
+
+// Without a database feature only the shared parts remain, unused.
+#![cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(unused))]
 
 mod backend;
 mod blob;

@@ -141,6 +141,7 @@ impl World {
     }
 }
 
+#[cfg(feature = "sqlite")]
 mod sqlite {
     use super::*;
     use helpdesk_sqlx::SqliteStore;

@@ -14,7 +14,9 @@ use helpdesk_core::{
     TicketId, TimelineEvent,
 };
 
-use support::{SqliteFile, World};
+#[cfg(feature = "sqlite")]
+use support::SqliteFile;
+use support::World;
 
 const TASKS: usize = 8;
 const TICKETS_PER_TASK: usize = 500;
@@ -174,6 +176,7 @@ fn reply(ticket: TicketId, next: &helpdesk_core::Ticket, text: &str) -> Timeline
     }
 }
 
+#[cfg(feature = "sqlite")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sqlite_file_eight_writers_get_distinct_increasing_numbers() {
     let file = SqliteFile::new().await;
@@ -184,6 +187,7 @@ async fn sqlite_file_eight_writers_get_distinct_increasing_numbers() {
     .await;
 }
 
+#[cfg(feature = "sqlite")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sqlite_file_two_writers_on_one_version_give_exactly_one_conflict() {
     let file = SqliteFile::new().await;

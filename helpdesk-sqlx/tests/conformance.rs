@@ -4,19 +4,17 @@
 
 mod support;
 
-use std::sync::Arc;
-
-use helpdesk_sqlx::SqliteStore;
-
 /// A fresh, migrated database in memory for each test.
-async fn fresh_sqlite() -> Arc<SqliteStore> {
-    let store = SqliteStore::in_memory()
+#[cfg(feature = "sqlite")]
+async fn fresh_sqlite() -> std::sync::Arc<helpdesk_sqlx::SqliteStore> {
+    let store = helpdesk_sqlx::SqliteStore::in_memory()
         .await
         .expect("opening SQLite in memory");
     store.migrate().await.expect("migrating SQLite");
-    Arc::new(store)
+    std::sync::Arc::new(store)
 }
 
+#[cfg(feature = "sqlite")]
 helpdesk_core::store_conformance_tests!(sqlite, fresh_sqlite());
 
 #[cfg(all(feature = "postgres", helpdesk_test_postgres))]

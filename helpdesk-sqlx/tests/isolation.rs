@@ -475,6 +475,7 @@ fn run(store: Arc<dyn Store>, runtime: &tokio::runtime::Runtime) {
     }
 }
 
+#[cfg(feature = "sqlite")]
 #[test]
 fn sqlite_no_call_for_one_tenant_returns_counts_or_changes_another_tenants_data() {
     let runtime = tokio::runtime::Runtime::new().unwrap();

@@ -27,6 +27,7 @@ async fn tenant_round_trip(store: &dyn Store) {
     assert_eq!(store.tenant(tenant.id).await.unwrap(), Some(tenant));
 }
 
+#[cfg(feature = "sqlite")]
 mod sqlite {
     use super::*;
     use crate::support::SqliteFile;

@@ -169,6 +169,7 @@ fn run(store: Arc<dyn Store>, runtime: &tokio::runtime::Runtime) {
     }
 }
 
+#[cfg(feature = "sqlite")]
 #[test]
 fn sqlite_full_text_matches_the_reference_on_awkward_unicode() {
     let runtime = tokio::runtime::Runtime::new().unwrap();

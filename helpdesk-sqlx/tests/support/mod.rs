@@ -8,15 +8,19 @@ pub mod postgres;
 use std::sync::Arc;
 
 use helpdesk_core::{Actor, HelpdeskService, MemberDetails, MemberRole, Store, Tenant, UserId};
+#[cfg(feature = "sqlite")]
 use helpdesk_sqlx::SqliteStore;
+#[cfg(feature = "sqlite")]
 use tempfile::TempDir;
 
 /// A migrated SQLite database in a file of its own, in a directory removed at the end.
+#[cfg(feature = "sqlite")]
 pub struct SqliteFile {
     pub dir: TempDir,
     pub url: String,
 }
 
+#[cfg(feature = "sqlite")]
 impl SqliteFile {
     pub async fn new() -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
@@ -46,6 +50,7 @@ impl SqliteFile {
 }
 
 /// A fresh, migrated in-memory SQLite store.
+#[cfg(feature = "sqlite")]
 pub async fn sqlite_memory() -> SqliteStore {
     let store = SqliteStore::in_memory()
         .await
