@@ -6,9 +6,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use helpdesk_core::{AttachmentId, Entity, Error, NewAttachment};
 
-use super::tickets::ticket_id;
-use super::written;
-use crate::extract::IfMatch;
+use super::TicketCall;
 use crate::identity::Ctx;
 use crate::problem::{ApiError, not_found};
 use crate::state::{HelpdeskState, Limits};
@@ -46,14 +44,11 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
     request_body(content_type = "multipart/form-data", description = "`file` parts (one or more), an optional `body` message, and `internal=true` to attach them to an internal note (staff)"),
     responses((status = 200, description = "The ticket with a reply (or note) carrying the files"), (status = 413, body = crate::Problem)))]
 pub(crate) async fn upload(
-    State(state): State<HelpdeskState>,
+    call: TicketCall,
     Extension(limits): Extension<Limits>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    if_match: IfMatch,
     mut multipart: Multipart,
 ) -> Result<Response, ApiError> {
-    let id = ticket_id(&id)?;
+    let state = &call.state;
     let mut files: Vec<(NewAttachment, Vec<u8>)> = Vec::new();
     let mut body: Option<String> = None;
     let mut internal = false;
@@ -113,7 +108,7 @@ pub(crate) async fn upload(
     // behind and nothing refers to missing bytes.
     for (meta, bytes) in &files {
         if let Err(e) = state.blobs.put(meta.id, bytes).await {
-            remove(&state, &files).await;
+            remove(state, &files).await;
             return Err(Error::Store(e).into());
         }
     }
@@ -122,21 +117,22 @@ pub(crate) async fn upload(
         format!("<p>{}</p>", escape(&names.join(", ")))
     });
     let metas: Vec<NewAttachment> = files.iter().map(|(m, _)| m.clone()).collect();
+    let (actor, id, version) = (&call.ctx.actor, call.id, call.version());
     let result = if internal {
         state
             .service
-            .add_note(&ctx.actor, id, if_match.0, &message, metas)
+            .add_note(actor, id, version, &message, metas)
             .await
     } else {
         state
             .service
-            .reply(&ctx.actor, id, if_match.0, &message, metas)
+            .reply(actor, id, version, &message, metas)
             .await
     };
     if result.is_err() {
-        remove(&state, &files).await;
+        remove(state, &files).await;
     }
-    written(result, if_match)
+    call.answer(result)
 }
 
 async fn remove(state: &HelpdeskState, files: &[(NewAttachment, Vec<u8>)]) {

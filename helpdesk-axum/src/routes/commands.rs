@@ -1,13 +1,11 @@
 //! The workflow commands on one ticket: each a `POST` under `/tickets/{id}/`.
 
-use axum::extract::{Path, State};
 use axum::response::Response;
 use helpdesk_core::{Answers, Error, GroupId, MemberId, StaffId, TicketId, UserId};
 use serde::Deserialize;
 
-use super::tickets::ticket_id;
-use super::written;
-use crate::extract::{IfMatch, JsonBody};
+use super::TicketCall;
+use crate::extract::JsonBody;
 use crate::identity::Ctx;
 use crate::problem::ApiError;
 use crate::state::HelpdeskState;
@@ -100,198 +98,181 @@ async fn resolve_member(
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
     responses((status = 200, description = "The ticket after the reply"), (status = 409, body = crate::Problem)))]
 pub(crate) async fn reply(
-    State(state): State<HelpdeskState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    if_match: IfMatch,
+    call: TicketCall,
     JsonBody(body): JsonBody<Message>,
 ) -> Result<Response, ApiError> {
-    let id = ticket_id(&id)?;
-    let result = state
+    let result = call
+        .state
         .service
-        .reply(&ctx.actor, id, if_match.0, &body.body, vec![])
+        .reply(&call.ctx.actor, call.id, call.version(), &body.body, vec![])
         .await;
-    written(result, if_match)
+    call.answer(result)
 }
 
 #[utoipa::path(post, path = "/tickets/{id}/notes", tag = "workflow", request_body = Message,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
     responses((status = 200, description = "The ticket after the internal note (staff only)"), (status = 403, body = crate::Problem)))]
 pub(crate) async fn note(
-    State(state): State<HelpdeskState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    if_match: IfMatch,
+    call: TicketCall,
     JsonBody(body): JsonBody<Message>,
 ) -> Result<Response, ApiError> {
-    let id = ticket_id(&id)?;
-    let result = state
+    let result = call
+        .state
         .service
-        .add_note(&ctx.actor, id, if_match.0, &body.body, vec![])
+        .add_note(&call.ctx.actor, call.id, call.version(), &body.body, vec![])
         .await;
-    written(result, if_match)
+    call.answer(result)
 }
 
 #[utoipa::path(post, path = "/tickets/{id}/assignment", tag = "workflow", request_body = Assignment,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
     responses((status = 200, description = "The assigned ticket")))]
 pub(crate) async fn assign(
-    State(state): State<HelpdeskState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    if_match: IfMatch,
+    call: TicketCall,
     JsonBody(body): JsonBody<Assignment>,
 ) -> Result<Response, ApiError> {
-    let id = ticket_id(&id)?;
-    let result = state
+    let result = call
+        .state
         .service
-        .assign(&ctx.actor, id, if_match.0, body.assignee, body.group)
+        .assign(
+            &call.ctx.actor,
+            call.id,
+            call.version(),
+            body.assignee,
+            body.group,
+        )
         .await;
-    written(result, if_match)
+    call.answer(result)
 }
 
 #[utoipa::path(post, path = "/tickets/{id}/information-request", tag = "workflow", request_body = Message,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
     responses((status = 200, description = "The ticket, now waiting on the requester")))]
 pub(crate) async fn request_information(
-    State(state): State<HelpdeskState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    if_match: IfMatch,
+    call: TicketCall,
     JsonBody(body): JsonBody<Message>,
 ) -> Result<Response, ApiError> {
-    let id = ticket_id(&id)?;
-    let result = state
+    let result = call
+        .state
         .service
-        .request_information(&ctx.actor, id, if_match.0, &body.body)
+        .request_information(&call.ctx.actor, call.id, call.version(), &body.body)
         .await;
-    written(result, if_match)
+    call.answer(result)
 }
 
 #[utoipa::path(post, path = "/tickets/{id}/closure", tag = "workflow", request_body = Message,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
     responses((status = 200, description = "The ticket, pending closure (or closed in direct mode)")))]
 pub(crate) async fn propose_closure(
-    State(state): State<HelpdeskState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    if_match: IfMatch,
+    call: TicketCall,
     JsonBody(body): JsonBody<Message>,
 ) -> Result<Response, ApiError> {
-    let id = ticket_id(&id)?;
-    let result = state
+    let result = call
+        .state
         .service
-        .propose_closure(&ctx.actor, id, if_match.0, &body.body)
+        .propose_closure(&call.ctx.actor, call.id, call.version(), &body.body)
         .await;
-    written(result, if_match)
+    call.answer(result)
 }
 
 #[utoipa::path(post, path = "/tickets/{id}/closure/approval", tag = "workflow", request_body = Approval,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
     responses((status = 200, description = "The closed ticket"), (status = 422, body = crate::Problem)))]
 pub(crate) async fn approve_closure(
-    State(state): State<HelpdeskState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    if_match: IfMatch,
+    call: TicketCall,
     JsonBody(body): JsonBody<Approval>,
 ) -> Result<Response, ApiError> {
-    let id = ticket_id(&id)?;
-    let result = state
+    let result = call
+        .state
         .service
-        .approve_closure(&ctx.actor, id, if_match.0, body.answers)
+        .approve_closure(&call.ctx.actor, call.id, call.version(), body.answers)
         .await;
-    written(result, if_match)
+    call.answer(result)
 }
 
 #[utoipa::path(post, path = "/tickets/{id}/closure/refusal", tag = "workflow", request_body = Message,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
     responses((status = 200, description = "The ticket, back in progress")))]
 pub(crate) async fn refuse_closure(
-    State(state): State<HelpdeskState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    if_match: IfMatch,
+    call: TicketCall,
     JsonBody(body): JsonBody<Message>,
 ) -> Result<Response, ApiError> {
-    let id = ticket_id(&id)?;
-    let result = state
+    let result = call
+        .state
         .service
-        .refuse_closure(&ctx.actor, id, if_match.0, &body.body)
+        .refuse_closure(&call.ctx.actor, call.id, call.version(), &body.body)
         .await;
-    written(result, if_match)
+    call.answer(result)
 }
 
 #[utoipa::path(post, path = "/tickets/{id}/cancellation", tag = "workflow", request_body = Reason,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
     responses((status = 200, description = "The cancelled ticket")))]
 pub(crate) async fn cancel(
-    State(state): State<HelpdeskState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    if_match: IfMatch,
+    call: TicketCall,
     JsonBody(body): JsonBody<Reason>,
 ) -> Result<Response, ApiError> {
-    let id = ticket_id(&id)?;
-    let result = state
+    let result = call
+        .state
         .service
-        .cancel(&ctx.actor, id, if_match.0, body.reason.as_deref())
+        .cancel(
+            &call.ctx.actor,
+            call.id,
+            call.version(),
+            body.reason.as_deref(),
+        )
         .await;
-    written(result, if_match)
+    call.answer(result)
 }
 
 #[utoipa::path(post, path = "/tickets/{id}/reopening", tag = "workflow", request_body = Reason,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
     responses((status = 200, description = "The reopened ticket")))]
 pub(crate) async fn reopen(
-    State(state): State<HelpdeskState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    if_match: IfMatch,
+    call: TicketCall,
     JsonBody(body): JsonBody<Reason>,
 ) -> Result<Response, ApiError> {
-    let id = ticket_id(&id)?;
-    let result = state
+    let result = call
+        .state
         .service
-        .reopen(&ctx.actor, id, if_match.0, body.reason.as_deref())
+        .reopen(
+            &call.ctx.actor,
+            call.id,
+            call.version(),
+            body.reason.as_deref(),
+        )
         .await;
-    written(result, if_match)
+    call.answer(result)
 }
 
 #[utoipa::path(post, path = "/tickets/{id}/guests", tag = "workflow", request_body = MemberRef,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
     responses((status = 200, description = "The ticket with its new guest")))]
 pub(crate) async fn invite_guest(
-    State(state): State<HelpdeskState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    if_match: IfMatch,
+    call: TicketCall,
     JsonBody(body): JsonBody<MemberRef>,
 ) -> Result<Response, ApiError> {
-    let id = ticket_id(&id)?;
-    let guest = resolve_member(&state, id, &ctx, body, "guest").await?;
-    let result = state
+    let guest = resolve_member(&call.state, call.id, &call.ctx, body, "guest").await?;
+    let result = call
+        .state
         .service
-        .invite_guest(&ctx.actor, id, if_match.0, guest)
+        .invite_guest(&call.ctx.actor, call.id, call.version(), guest)
         .await;
-    written(result, if_match)
+    call.answer(result)
 }
 
 #[utoipa::path(post, path = "/tickets/{id}/requester", tag = "workflow", request_body = MemberRef,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
     responses((status = 200, description = "The ticket with its new requester")))]
 pub(crate) async fn reassign_requester(
-    State(state): State<HelpdeskState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    if_match: IfMatch,
+    call: TicketCall,
     JsonBody(body): JsonBody<MemberRef>,
 ) -> Result<Response, ApiError> {
-    let id = ticket_id(&id)?;
-    let to = resolve_member(&state, id, &ctx, body, "requester").await?;
-    let result = state
+    let to = resolve_member(&call.state, call.id, &call.ctx, body, "requester").await?;
+    let result = call
+        .state
         .service
-        .reassign_requester(&ctx.actor, id, if_match.0, to)
+        .reassign_requester(&call.ctx.actor, call.id, call.version(), to)
         .await;
-    written(result, if_match)
+    call.answer(result)
 }

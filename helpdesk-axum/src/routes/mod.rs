@@ -7,13 +7,61 @@ pub(crate) mod reports;
 pub(crate) mod tickets;
 
 use axum::Json;
+use axum::extract::{FromRef, FromRequestParts, Path};
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use helpdesk_core::{Error, Ticket};
+use helpdesk_core::{Entity, Error, Ticket, TicketId};
 use serde::Serialize;
 
 use crate::extract::{IfMatch, etag};
-use crate::problem::ApiError;
+use crate::identity::Ctx;
+use crate::problem::{ApiError, not_found};
+use crate::state::HelpdeskState;
+
+/// What every write on one ticket reads from the request: who calls, which ticket (a
+/// malformed id answers like a missing ticket), and the `If-Match` version.
+pub(crate) struct TicketCall {
+    pub(crate) state: HelpdeskState,
+    pub(crate) ctx: Ctx,
+    pub(crate) id: TicketId,
+    pub(crate) if_match: IfMatch,
+}
+
+impl<S> FromRequestParts<S> for TicketCall
+where
+    S: Send + Sync,
+    HelpdeskState: FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let ctx = Ctx::from_request_parts(parts, state).await?;
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| not_found(Entity::Ticket))?;
+        let id = raw.parse().map_err(|_| not_found(Entity::Ticket))?;
+        let if_match = IfMatch::from_request_parts(parts, state).await?;
+        Ok(Self {
+            state: HelpdeskState::from_ref(state),
+            ctx,
+            id,
+            if_match,
+        })
+    }
+}
+
+impl TicketCall {
+    /// The version the caller read, if it sent `If-Match`.
+    pub(crate) fn version(&self) -> Option<u64> {
+        self.if_match.0
+    }
+
+    /// The response to this write.
+    pub(crate) fn answer(&self, result: Result<Ticket, Error>) -> Result<Response, ApiError> {
+        written(result, self.if_match)
+    }
+}
 
 /// A JSON response carrying the ticket's `ETag`.
 pub(crate) fn with_etag<T: Serialize>(status: StatusCode, version: u64, body: &T) -> Response {

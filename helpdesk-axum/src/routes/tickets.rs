@@ -8,8 +8,8 @@ use axum::response::{IntoResponse, Response};
 use helpdesk_core::{CategoryId, MemberId, NewTicket, Priority, ProductId, TicketEdit, TicketId};
 use serde::{Deserialize, Deserializer};
 
-use super::{with_etag, written};
-use crate::extract::{IdempotencyKey, IfMatch, JsonBody};
+use super::{TicketCall, with_etag};
+use crate::extract::{IdempotencyKey, JsonBody};
 use crate::identity::Ctx;
 use crate::params::{CRITERIA, Params};
 use crate::problem::ApiError;
@@ -178,13 +178,9 @@ where
     params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "The ETag read")),
     responses((status = 200, description = "The edited ticket"), (status = 412, body = crate::Problem), (status = 422, body = crate::Problem)))]
 pub(crate) async fn edit(
-    State(state): State<HelpdeskState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    if_match: IfMatch,
+    call: TicketCall,
     JsonBody(body): JsonBody<EditTicket>,
 ) -> Result<Response, ApiError> {
-    let id = ticket_id(&id)?;
     let edit = TicketEdit {
         subject: body.subject,
         description: body.description,
@@ -194,11 +190,11 @@ pub(crate) async fn edit(
         asset: body.asset,
         custom_fields: body.custom_fields,
     };
+    let (service, actor) = (&call.state.service, &call.ctx.actor);
     let result = match body.category {
         Some(category) if edit.is_empty() => {
-            state
-                .service
-                .move_category(&ctx.actor, id, if_match.0, category)
+            service
+                .move_category(actor, call.id, call.version(), category)
                 .await
         }
         Some(_) => {
@@ -207,7 +203,7 @@ pub(crate) async fn edit(
                 "move the category in a request of its own",
             )));
         }
-        None => state.service.edit(&ctx.actor, id, if_match.0, edit).await,
+        None => service.edit(actor, call.id, call.version(), edit).await,
     };
-    written(result, if_match)
+    call.answer(result)
 }
