@@ -12,6 +12,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use helpdesk_core::{Entity, Error, Ticket, TicketId};
+
 use serde::Serialize;
 
 use crate::extract::{IfMatch, etag};
@@ -40,7 +41,7 @@ where
         let Path(raw) = Path::<String>::from_request_parts(parts, state)
             .await
             .map_err(|_| not_found(Entity::Ticket))?;
-        let id = raw.parse().map_err(|_| not_found(Entity::Ticket))?;
+        let id = tickets::ticket_id(&raw)?;
         let if_match = IfMatch::from_request_parts(parts, state).await?;
         Ok(Self {
             state: HelpdeskState::from_ref(state),
