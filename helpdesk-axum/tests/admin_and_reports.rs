@@ -531,3 +531,96 @@ async fn tickets_are_edited_moved_reassigned_and_guests_invited() {
         "a cancelled ticket is not reopened"
     );
 }
+
+#[tokio::test]
+async fn listings_roles_and_unblocking() {
+    let h = host().await;
+    let tenants = h.call(Some(SAM), "GET", "/admin/tenants", None).await;
+    assert_eq!(
+        tenants.body.as_array().unwrap().len(),
+        2,
+        "sam serves both tenants"
+    );
+    let own = h.call(Some(ALICE), "GET", "/admin/tenants", None).await;
+    assert_eq!(
+        own.body.as_array().unwrap().len(),
+        1,
+        "alice belongs to acme only"
+    );
+
+    let staff = h.call(Some(CAROL), "GET", "/admin/staff", None).await;
+    assert_eq!(staff.status, StatusCode::OK, "{}", staff.body);
+    let names: Vec<&str> = staff
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["display_name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"sam") && names.contains(&"sue"),
+        "{names:?}"
+    );
+    let refused = h.call(Some(ALICE), "GET", "/admin/staff", None).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let groups = h.call(Some(SAM), "GET", "/admin/groups", None).await;
+    assert_eq!(groups.body.as_array().unwrap().len(), 2);
+
+    let members = h.call(Some(CAROL), "GET", "/admin/members", None).await;
+    let frank = members
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["user"] == "frank")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let promoted = h
+        .call(
+            Some(CAROL),
+            "PUT",
+            &format!("/admin/members/{frank}/role"),
+            Some(json!({"role": "tenant_admin"})),
+        )
+        .await;
+    assert_eq!(promoted.body["role"], "tenant_admin", "{}", promoted.body);
+    let not_alice = h
+        .call(
+            Some(ALICE),
+            "PUT",
+            &format!("/admin/members/{frank}/role"),
+            Some(json!({"role": "requester"})),
+        )
+        .await;
+    assert_eq!(not_alice.status, StatusCode::FORBIDDEN);
+
+    let mallory = members
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["user"] == "mallory")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        h.call(Some(BLOCKED), "GET", "/tickets", None).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let unblocked = h
+        .call(
+            Some(CAROL),
+            "POST",
+            &format!("/admin/members/{mallory}/unblock"),
+            None,
+        )
+        .await;
+    assert_eq!(unblocked.body["blocked"], false, "{}", unblocked.body);
+    assert_eq!(
+        h.call(Some(BLOCKED), "GET", "/tickets", None).await.status,
+        StatusCode::OK
+    );
+}
