@@ -895,3 +895,32 @@ async fn a_refusal_names_the_real_reason_before_looking_at_the_input() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn a_ticket_view_names_the_people_its_reader_may_see() {
+    let w = world().await;
+    let ticket = open(&w, &w.alice, w.acme, "Printer").await;
+    w.service
+        .add_note(&w.sam, ticket, None, "internal", vec![])
+        .await
+        .unwrap();
+    let alice_id = w.alice.as_member().unwrap().id.to_string();
+    let sam_id = w.sam.as_staff().unwrap().id.to_string();
+    let alices = w.service.ticket(&w.alice, ticket).await.unwrap();
+    assert_eq!(
+        alices.names.get(&alice_id).map(String::as_str),
+        Some("alice")
+    );
+    assert!(
+        !alices.names.contains_key(&sam_id),
+        "a note's author is not revealed by it"
+    );
+    let sams = w.service.ticket(&w.sam, ticket).await.unwrap();
+    assert_eq!(sams.names.get(&sam_id).map(String::as_str), Some("Sam"));
+    w.service
+        .reply(&w.sam, ticket, None, "public", vec![])
+        .await
+        .unwrap();
+    let alices = w.service.ticket(&w.alice, ticket).await.unwrap();
+    assert_eq!(alices.names.get(&sam_id).map(String::as_str), Some("Sam"));
+}

@@ -19,7 +19,8 @@ use crate::search::{
     MAX_PAGE_SIZE, PageRequest, SavedSearch, SearchCriteria, SearchPage, SearchQuery,
 };
 use crate::ticket::{Closure, Ticket, TicketState};
-use crate::timeline::TimelineEvent;
+use crate::timeline::{EventKind, TimelineEvent};
+use crate::{ActorRef, MemberId};
 
 use super::HelpdeskService;
 
@@ -41,6 +42,9 @@ pub struct TicketView {
     /// The commands this actor may run now (see
     /// [`HelpdeskService::available_actions`]).
     pub actions: Vec<&'static str>,
+    /// The display names of everyone the ticket and its visible timeline mention
+    /// (requester, guests, assignee, authors, invited and reassigned members), by id.
+    pub names: BTreeMap<String, String>,
 }
 
 /// One row of a CSV export \[exporter\].
@@ -165,7 +169,9 @@ impl HelpdeskService {
                 now: self.clock.now(),
             },
         );
+        let names = self.names(&ticket, &timeline).await?;
         Ok(TicketView {
+            names,
             status_label: tenant
                 .settings
                 .label(ticket.status(), &tenant.settings.default_language)
@@ -175,6 +181,46 @@ impl HelpdeskService {
             attachments,
             actions,
         })
+    }
+
+    /// The display names of the people `ticket` and `timeline` mention.
+    async fn names(
+        &self,
+        ticket: &Ticket,
+        timeline: &[TimelineEvent],
+    ) -> Result<BTreeMap<String, String>> {
+        let mut members: Vec<MemberId> = vec![ticket.requester];
+        members.extend(ticket.guests.iter().copied());
+        let mut staff: Vec<StaffId> = ticket.assignee.into_iter().collect();
+        for event in timeline {
+            match event.author {
+                ActorRef::Member(m) => members.push(m),
+                ActorRef::Staff(s) => staff.push(s),
+                ActorRef::System => {}
+            }
+            match &event.kind {
+                EventKind::GuestInvited { guest } => members.push(*guest),
+                EventKind::RequesterReassigned { from, to } => members.extend([*from, *to]),
+                EventKind::Assigned { assignee, .. } => staff.extend(*assignee),
+                _ => {}
+            }
+        }
+        members.sort();
+        members.dedup();
+        staff.sort();
+        staff.dedup();
+        let mut names = BTreeMap::new();
+        for id in members {
+            if let Some(m) = self.store.member(ticket.tenant, id).await? {
+                names.insert(id.to_string(), m.display_name);
+            }
+        }
+        for id in staff {
+            if let Some(s) = self.store.staff(id).await? {
+                names.insert(id.to_string(), s.display_name);
+            }
+        }
+        Ok(names)
     }
 
     /// The metadata of one attachment `actor` may see: on a ticket they see, hanging on
