@@ -106,7 +106,7 @@ pub use questionnaire::{
 pub use search::{Cursor, PageRequest, SavedSearch, SearchCriteria, SearchPage, SearchQuery};
 pub use service::{
     DeliveryReport, ExportRow, HelpdeskService, MAX_ATTACHMENTS_PER_EVENT, MAX_EXPORT_ROWS,
-    MemberDetails, TicketView, export_csv,
+    MemberDetails, TicketList, TicketView, export_csv,
 };
 pub use status::{Priority, Status};
 pub use tenant::{

@@ -278,7 +278,7 @@ pub struct SearchPage {
     pub next: Option<Cursor>,
 }
 
-fn serialize_cursor<S: serde::Serializer>(
+pub(crate) fn serialize_cursor<S: serde::Serializer>(
     cursor: &Option<Cursor>,
     s: S,
 ) -> Result<S::Ok, S::Error> {

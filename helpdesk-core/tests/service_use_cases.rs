@@ -924,3 +924,25 @@ async fn a_ticket_view_names_the_people_its_reader_may_see() {
     let alices = w.service.ticket(&w.alice, ticket).await.unwrap();
     assert_eq!(alices.names.get(&sam_id).map(String::as_str), Some("Sam"));
 }
+
+#[tokio::test]
+async fn a_search_page_names_requesters_and_assignees() {
+    let w = world().await;
+    let ticket = open(&w, &w.alice, w.acme, "Printer").await;
+    let sam = w.sam.as_staff().unwrap().id;
+    w.service
+        .assign(&w.sam, ticket, None, Some(sam), None)
+        .await
+        .unwrap();
+    let page = w
+        .service
+        .search(&w.carol, SearchCriteria::default(), PageRequest::default())
+        .await
+        .unwrap();
+    let alice = w.alice.as_member().unwrap().id.to_string();
+    assert_eq!(page.names.get(&alice).map(String::as_str), Some("alice"));
+    assert_eq!(
+        page.names.get(&sam.to_string()).map(String::as_str),
+        Some("Sam")
+    );
+}

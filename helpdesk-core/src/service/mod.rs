@@ -18,7 +18,7 @@ use crate::ticket::Ticket;
 
 pub use admin::MemberDetails;
 pub use notifications::DeliveryReport;
-pub use queries::{ExportRow, MAX_EXPORT_ROWS, TicketView, export_csv};
+pub use queries::{ExportRow, MAX_EXPORT_ROWS, TicketList, TicketView, export_csv};
 pub use tickets::MAX_ATTACHMENTS_PER_EVENT;
 
 /// The helpdesk's use cases, over a [`Store`] and a [`Clock`].

@@ -15,9 +15,7 @@ use crate::ids::{
 use crate::knowledge::{Article, suggest};
 use crate::people::Actor;
 use crate::permissions::{administers, ensure_active, is_platform_admin, may_read_event};
-use crate::search::{
-    MAX_PAGE_SIZE, PageRequest, SavedSearch, SearchCriteria, SearchPage, SearchQuery,
-};
+use crate::search::{MAX_PAGE_SIZE, PageRequest, SavedSearch, SearchCriteria, SearchQuery};
 use crate::ticket::{Closure, Ticket, TicketState};
 use crate::timeline::{EventKind, TimelineEvent};
 use crate::{ActorRef, MemberId};
@@ -44,6 +42,18 @@ pub struct TicketView {
     pub actions: Vec<&'static str>,
     /// The display names of everyone the ticket and its visible timeline mention
     /// (requester, guests, assignee, authors, invited and reassigned members), by id.
+    pub names: BTreeMap<String, String>,
+}
+
+/// One page of search results as a caller receives it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TicketList {
+    /// The tickets, newest first.
+    pub tickets: Vec<Ticket>,
+    /// Where the next page starts, when more tickets follow; sent as an opaque string.
+    #[serde(serialize_with = "crate::search::serialize_cursor")]
+    pub next: Option<crate::Cursor>,
+    /// The display names of the tickets' requesters and assignees, by id.
     pub names: BTreeMap<String, String>,
 }
 
@@ -205,13 +215,23 @@ impl HelpdeskService {
                 _ => {}
             }
         }
+        let members = members.into_iter().map(|m| (ticket.tenant, m)).collect();
+        self.display_names(members, staff).await
+    }
+
+    /// The display names of these members and staff, by id; unknown ids are left out.
+    async fn display_names(
+        &self,
+        mut members: Vec<(TenantId, MemberId)>,
+        mut staff: Vec<StaffId>,
+    ) -> Result<BTreeMap<String, String>> {
         members.sort();
         members.dedup();
         staff.sort();
         staff.dedup();
         let mut names = BTreeMap::new();
-        for id in members {
-            if let Some(m) = self.store.member(ticket.tenant, id).await? {
+        for (tenant, id) in members {
+            if let Some(m) = self.store.member(tenant, id).await? {
                 names.insert(id.to_string(), m.display_name);
             }
         }
@@ -252,24 +272,37 @@ impl HelpdeskService {
         }
     }
 
-    /// Searches the tickets `actor` may see.
+    /// Searches the tickets `actor` may see: one page, newest first, with the names of
+    /// their requesters and assignees.
     pub async fn search(
         &self,
         actor: &Actor,
         criteria: SearchCriteria,
         page: PageRequest,
-    ) -> Result<SearchPage> {
+    ) -> Result<TicketList> {
         criteria.check()?;
         page.check()?;
         let scope = self.scope(actor).await?;
-        self.store
+        let found = self
+            .store
             .search(&SearchQuery {
                 scope,
                 criteria,
                 page,
                 now: self.clock.now(),
             })
-            .await
+            .await?;
+        let members = found
+            .tickets
+            .iter()
+            .map(|t| (t.tenant, t.requester))
+            .collect();
+        let staff = found.tickets.iter().filter_map(|t| t.assignee).collect();
+        Ok(TicketList {
+            names: self.display_names(members, staff).await?,
+            tickets: found.tickets,
+            next: found.next,
+        })
     }
 
     /// The dashboard of the tickets `actor` may see, for one tenant or all they see, for
