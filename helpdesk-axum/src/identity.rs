@@ -39,6 +39,10 @@ pub struct Profile {
 /// Return `Ok(None)` when nobody is logged in: the route answers 401. Return an error
 /// only when the host's own identity machinery failed (a session store that is down):
 /// the route answers 500 and logs it.
+///
+/// Writes that a browser marks as cross-site (`Sec-Fetch-Site: cross-site`) are refused
+/// before `identify` is called. A host whose session cookie is `SameSite=None` should
+/// still check a CSRF token of its own here, for browsers that do not send that header.
 #[async_trait]
 pub trait Identify: Send + Sync + 'static {
     /// The caller of this request, if one is logged in.
@@ -72,6 +76,21 @@ impl Ctx {
     }
 }
 
+/// Browsers say where a request comes from: a write sent from another site (a form or
+/// script on a page the caller visited) is refused, whatever cookie came with it.
+fn refuse_cross_site_writes(parts: &Parts) -> Result<(), ApiError> {
+    let safe = matches!(parts.method.as_str(), "GET" | "HEAD" | "OPTIONS");
+    let cross_site = parts
+        .headers
+        .get("sec-fetch-site")
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"cross-site"));
+    if cross_site && !safe {
+        Err(ApiError::CrossSite)
+    } else {
+        Ok(())
+    }
+}
+
 fn query_tenant(parts: &Parts) -> Option<String> {
     let query = parts.uri.query()?;
     query.split('&').find_map(|pair| {
@@ -88,6 +107,7 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        refuse_cross_site_writes(parts)?;
         let state = HelpdeskState::from_ref(state);
         let caller = state
             .identity

@@ -65,9 +65,57 @@ use crate::routes::{admin, attachments, commands, reports, tickets};
         admin::update_product,
         openapi_json,
     ),
-    components(schemas(crate::Problem))
+    components(schemas(crate::Problem)),
+    modifiers(&CommonResponses)
 )]
 pub struct ApiDoc;
+
+/// Adds the refusals every route can answer: no caller identity (401), a blocked account
+/// or a cross-site write (403), a body or parameter that cannot be read (400).
+#[derive(Debug)]
+struct CommonResponses;
+
+impl utoipa::Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::schema::Ref;
+        use utoipa::openapi::{ContentBuilder, ResponseBuilder};
+        let problem = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    crate::PROBLEM_JSON,
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build()
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            if path == "/openapi.json" {
+                continue;
+            }
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let responses = &mut operation.responses.responses;
+                for (status, description) in [
+                    ("400", "The body or a parameter cannot be read"),
+                    ("401", "No caller identity"),
+                    ("403", "Forbidden: a blocked account, a cross-site write, or a role that may not"),
+                ] {
+                    responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| problem(description).into());
+                }
+            }
+        }
+    }
+}
 
 #[utoipa::path(get, path = "/openapi.json", tag = "meta",
     responses((status = 200, description = "This document")))]

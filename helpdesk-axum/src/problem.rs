@@ -36,6 +36,8 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     /// The host's identity provider failed.
     Identity(String),
+    /// A browser sent a write from another site (`Sec-Fetch-Site: cross-site`).
+    CrossSite,
 }
 
 impl From<Error> for ApiError {
@@ -127,6 +129,11 @@ impl ApiError {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
                 detail.clone(),
+            ),
+            ApiError::CrossSite => Problem::new(
+                StatusCode::FORBIDDEN,
+                "cross_site_request",
+                "writes are not accepted from another site",
             ),
             ApiError::Identity(_) => Problem::new(
                 StatusCode::INTERNAL_SERVER_ERROR,

@@ -375,3 +375,144 @@ async fn malformed_ids_in_paths_answer_not_found() {
         );
     }
 }
+
+#[tokio::test]
+async fn rich_text_that_grows_past_the_limit_when_cleaned_is_refused_and_lists_keep_working() {
+    let h = host().await;
+    let id = h.open(ALICE, "Printer").await;
+    let ampersands = "&".repeat(60_000);
+    let reply = h
+        .call(
+            Some(ALICE),
+            "POST",
+            &format!("/tickets/{id}/replies"),
+            Some(json!({"body": ampersands})),
+        )
+        .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.body
+    );
+    assert_eq!(reply.body["field"], "body");
+    let brick = h
+        .call(
+            Some(BOB),
+            "POST",
+            "/tickets",
+            Some(json!({"subject": "brick", "description": "&".repeat(60_000)})),
+        )
+        .await;
+    assert_eq!(
+        brick.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        brick.body
+    );
+    assert_eq!(
+        h.call(Some(ALICE), "GET", &format!("/tickets/{id}"), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        h.call(Some(SAM), "GET", "/tickets", None).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn an_upload_to_a_ticket_the_caller_may_not_see_is_refused_before_the_files_are_read() {
+    let limits = Limits {
+        json_body: 1024,
+        attachment_bytes: 1024,
+        attachments_per_upload: 2,
+    };
+    let h = host_with(limits).await;
+    let id = h.open(ALICE, "Printer").await;
+    let boundary = "XhelpdeskX";
+    let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n").into_bytes();
+    body.extend_from_slice(&[1u8; 4096]);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let answer = h
+        .send(raw(
+            "dave",
+            "globex",
+            "POST",
+            &format!("/tickets/{id}/attachments"),
+            &format!("multipart/form-data; boundary={boundary}"),
+            body,
+        ))
+        .await;
+    assert_eq!(
+        answer.status,
+        StatusCode::NOT_FOUND,
+        "refused as hidden, not as too large: {}",
+        answer.body
+    );
+}
+
+#[tokio::test]
+async fn writes_a_browser_marks_as_cross_site_are_refused() {
+    let h = host().await;
+    let id = h.open(ALICE, "Printer").await;
+    let mut request = raw(
+        "alice",
+        "acme",
+        "POST",
+        &format!("/tickets/{id}/replies"),
+        "application/json",
+        json!({"body": "hi"}).to_string(),
+    );
+    request
+        .headers_mut()
+        .insert("sec-fetch-site", "cross-site".parse().unwrap());
+    let answer = h.send(request).await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    assert_eq!(answer.body["code"], "cross_site_request");
+    let mut same = raw(
+        "alice",
+        "acme",
+        "POST",
+        &format!("/tickets/{id}/replies"),
+        "application/json",
+        json!({"body": "hi"}).to_string(),
+    );
+    same.headers_mut()
+        .insert("sec-fetch-site", "same-origin".parse().unwrap());
+    assert_eq!(h.send(same).await.status, StatusCode::OK);
+    let mut read = raw(
+        "alice",
+        "acme",
+        "GET",
+        &format!("/tickets/{id}"),
+        "application/json",
+        "",
+    );
+    read.headers_mut()
+        .insert("sec-fetch-site", "cross-site".parse().unwrap());
+    assert_eq!(
+        h.send(read).await.status,
+        StatusCode::OK,
+        "reads are not writes"
+    );
+}
+
+#[tokio::test]
+async fn validation_errors_name_the_field_the_client_sent() {
+    let h = host().await;
+    let id = h.open(ALICE, "Printer").await;
+    for path in ["information-request", "closure"] {
+        let answer = h
+            .call(
+                Some(SAM),
+                "POST",
+                &format!("/tickets/{id}/{path}"),
+                Some(json!({"body": "<p> </p>"})),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+        assert_eq!(answer.body["field"], "body", "{path}");
+    }
+}

@@ -24,20 +24,36 @@ impl RichText {
     /// Sanitises `html` and keeps only formatting a helpdesk needs: paragraphs, emphasis,
     /// lists, quotes, code, tables, links (`http`, `https`, `mailto`) and images.
     ///
-    /// Fails when the text is larger than [`MAX_RICH_TEXT_BYTES`].
+    /// Fails when the text, as sent or once sanitised (escaping can make it grow), is
+    /// larger than [`MAX_RICH_TEXT_BYTES`].
     pub fn sanitize(html: &str) -> Result<Self, ValidationError> {
+        let too_long = || {
+            ValidationError::new("body", format!("longer than {MAX_RICH_TEXT_BYTES} bytes"))
+        };
         if html.len() > MAX_RICH_TEXT_BYTES {
-            return Err(ValidationError::new(
-                "body",
-                format!("longer than {MAX_RICH_TEXT_BYTES} bytes"),
-            ));
+            return Err(too_long());
         }
+        let clean = Self::clean(html);
+        if clean.0.len() > MAX_RICH_TEXT_BYTES {
+            return Err(too_long());
+        }
+        Ok(clean)
+    }
+
+    /// Sanitises text read back from storage or another trusted writer: the same
+    /// cleaning as [`sanitize`](Self::sanitize), without the size limit, which was
+    /// enforced when the text was written.
+    pub fn from_stored(html: &str) -> Self {
+        Self::clean(html)
+    }
+
+    fn clean(html: &str) -> Self {
         let clean = ammonia::Builder::default()
             .url_schemes(["http", "https", "mailto"].into())
             .link_rel(Some("noopener noreferrer nofollow"))
             .clean(html)
             .to_string();
-        Ok(Self(clean.trim().to_owned()))
+        Self(clean.trim().to_owned())
     }
 
     /// Sanitises `html` and refuses it when nothing readable is left, naming `field`.
@@ -85,11 +101,13 @@ impl RichText {
     }
 }
 
+/// Deserialising sanitises again but does not limit the size: rows written within the
+/// limit must always read back. Request bodies go through [`RichText::sanitize`].
 impl TryFrom<String> for RichText {
     type Error = ValidationError;
 
     fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::sanitize(&value)
+        Ok(Self::from_stored(&value))
     }
 }
 
@@ -184,6 +202,16 @@ mod tests {
         let text: RichText = serde_json::from_str(r#""<b>ok</b><script>x()</script>""#)
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(text.as_html(), "<b>ok</b>");
+    }
+
+    #[test]
+    fn text_that_grows_past_the_limit_when_escaped_is_refused_but_stored_text_reads_back() {
+        let ampersands = "&".repeat(MAX_RICH_TEXT_BYTES / 4 + 1);
+        let err = RichText::sanitize(&ampersands).err();
+        assert_eq!(err.map(|e| e.field), Some("body".to_owned()));
+        let big = format!("\"{}\"", "&amp;".repeat(MAX_RICH_TEXT_BYTES / 4));
+        let read: Result<RichText, _> = serde_json::from_str(&big);
+        assert!(read.is_ok(), "stored text always reads back");
     }
 
     #[test]

@@ -40,7 +40,7 @@ pub struct NewTenant {
 }
 
 #[utoipa::path(post, path = "/admin/tenants", tag = "admin", request_body = NewTenant,
-    responses((status = 201, description = "The tenant (platform admins)"), (status = 403, body = crate::Problem)))]
+    responses((status = 201, description = "The tenant (platform admins)"), (status = 403, description = "Forbidden for this caller", body = crate::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn create_tenant(
     State(state): State<HelpdeskState>,
     ctx: Ctx,

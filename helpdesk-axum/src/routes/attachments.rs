@@ -42,13 +42,22 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
 #[utoipa::path(post, path = "/tickets/{id}/attachments", tag = "attachments",
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
     request_body(content_type = "multipart/form-data", description = "`file` parts (one or more), an optional `body` message, and `internal=true` to attach them to an internal note (staff)"),
-    responses((status = 200, description = "The ticket with a reply (or note) carrying the files"), (status = 413, body = crate::Problem)))]
+    responses((status = 200, description = "The ticket with a reply (or note) carrying the files"), (status = 413, description = "Body too large", body = crate::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn upload(
     call: TicketCall,
     Extension(limits): Extension<Limits>,
     mut multipart: Multipart,
 ) -> Result<Response, ApiError> {
     let state = &call.state;
+    // Refuse before receiving the files: a caller who may neither reply nor add a note
+    // uploads nothing.
+    let (service, actor) = (&state.service, &call.ctx.actor);
+    if let Err(refusal) = service.precheck(actor, call.id, "reply").await {
+        service
+            .precheck(actor, call.id, "add_note")
+            .await
+            .map_err(|_| refusal)?;
+    }
     let mut files: Vec<(NewAttachment, Vec<u8>)> = Vec::new();
     let mut body: Option<String> = None;
     let mut internal = false;
@@ -113,7 +122,10 @@ pub(crate) async fn upload(
         }
     }
     let message = body.filter(|b| !b.trim().is_empty()).unwrap_or_else(|| {
-        let names: Vec<&str> = files.iter().map(|(m, _)| m.file_name.as_str()).collect();
+        let names: Vec<String> = files
+            .iter()
+            .map(|(m, _)| helpdesk_core::clean_file_name(&m.file_name).unwrap_or_default())
+            .collect();
         format!("<p>{}</p>", escape(&names.join(", ")))
     });
     let metas: Vec<NewAttachment> = files.iter().map(|(m, _)| m.clone()).collect();
@@ -150,7 +162,7 @@ fn escape(text: &str) -> String {
 }
 
 #[utoipa::path(get, path = "/attachments/{id}", tag = "attachments", params(("id" = String, Path)),
-    responses((status = 200, description = "The file, as an attachment download"), (status = 404, body = crate::Problem)))]
+    responses((status = 200, description = "The file, as an attachment download"), (status = 404, description = "No such ticket, or one the caller may not see", body = crate::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn download(
     State(state): State<HelpdeskState>,
     ctx: Ctx,

@@ -63,6 +63,20 @@ pub struct MemberRef {
     pub user: Option<String>,
 }
 
+/// The service names the message after its role (`message`, `solution`,
+/// `justification`); the request calls it `body`, so a refusal names `body`.
+fn body_field(e: Error) -> Error {
+    match e {
+        Error::Validation(mut v)
+            if ["message", "solution", "justification"].contains(&v.field.as_str()) =>
+        {
+            v.field = "body".to_owned();
+            Error::Validation(v)
+        }
+        other => other,
+    }
+}
+
 async fn resolve_member(
     state: &HelpdeskState,
     ticket: TicketId,
@@ -96,7 +110,7 @@ async fn resolve_member(
 
 #[utoipa::path(post, path = "/tickets/{id}/replies", tag = "workflow", request_body = Message,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, description = "The ticket after the reply"), (status = 409, body = crate::Problem)))]
+    responses((status = 200, description = "The ticket after the reply"), (status = 409, description = "Invalid transition or version conflict", body = crate::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn reply(
     call: TicketCall,
     JsonBody(body): JsonBody<Message>,
@@ -111,7 +125,7 @@ pub(crate) async fn reply(
 
 #[utoipa::path(post, path = "/tickets/{id}/notes", tag = "workflow", request_body = Message,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, description = "The ticket after the internal note (staff only)"), (status = 403, body = crate::Problem)))]
+    responses((status = 200, description = "The ticket after the internal note (staff only)"), (status = 403, description = "Forbidden for this caller", body = crate::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn note(
     call: TicketCall,
     JsonBody(body): JsonBody<Message>,
@@ -156,7 +170,8 @@ pub(crate) async fn request_information(
         .state
         .service
         .request_information(&call.ctx.actor, call.id, call.version(), &body.body)
-        .await;
+        .await
+        .map_err(body_field);
     call.answer(result)
 }
 
@@ -171,13 +186,14 @@ pub(crate) async fn propose_closure(
         .state
         .service
         .propose_closure(&call.ctx.actor, call.id, call.version(), &body.body)
-        .await;
+        .await
+        .map_err(body_field);
     call.answer(result)
 }
 
 #[utoipa::path(post, path = "/tickets/{id}/closure/approval", tag = "workflow", request_body = Approval,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, description = "The closed ticket"), (status = 422, body = crate::Problem)))]
+    responses((status = 200, description = "The closed ticket"), (status = 422, description = "A field is invalid; the problem names it", body = crate::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn approve_closure(
     call: TicketCall,
     JsonBody(body): JsonBody<Approval>,
@@ -201,7 +217,8 @@ pub(crate) async fn refuse_closure(
         .state
         .service
         .refuse_closure(&call.ctx.actor, call.id, call.version(), &body.body)
-        .await;
+        .await
+        .map_err(body_field);
     call.answer(result)
 }
 

@@ -43,7 +43,7 @@ pub(crate) async fn dashboard(
     params(("numbers" = Option<String>, Query, description = "Only these ticket numbers (comma-separated)"),
            ("status" = Option<String>, Query), ("contains" = Option<String>, Query), ("include_closed" = Option<bool>, Query),
            ("tenant" = Option<String>, Query)),
-    responses((status = 200, description = "CSV of the matching tickets", content_type = "text/csv"), (status = 403, body = crate::Problem)))]
+    responses((status = 200, description = "CSV of the matching tickets", content_type = "text/csv"), (status = 403, description = "Forbidden for this caller", body = crate::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn export(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -104,7 +104,7 @@ pub(crate) async fn save_search(
 }
 
 #[utoipa::path(delete, path = "/saved-searches/{id}", tag = "reports", params(("id" = String, Path)),
-    responses((status = 204, description = "Forgotten"), (status = 404, body = crate::Problem)))]
+    responses((status = 204, description = "Forgotten"), (status = 404, description = "No such ticket, or one the caller may not see", body = crate::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn delete_saved_search(
     State(state): State<HelpdeskState>,
     ctx: Ctx,

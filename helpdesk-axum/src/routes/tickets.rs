@@ -53,7 +53,7 @@ pub struct OpenTicket {
 #[utoipa::path(post, path = "/tickets", tag = "tickets", request_body = OpenTicket,
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe key: the same key opens one ticket"),
            ("tenant" = Option<String>, Query, description = "Tenant slug, for staff")),
-    responses((status = 201, description = "The ticket, with its ETag"), (status = 422, body = crate::Problem)))]
+    responses((status = 201, description = "The ticket, with its ETag"), (status = 422, description = "A field is invalid; the problem names it", body = crate::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn open(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -112,7 +112,7 @@ pub(crate) async fn search(
 }
 
 #[utoipa::path(get, path = "/tickets/{id}", tag = "tickets", params(("id" = String, Path)),
-    responses((status = 200, description = "The ticket with the timeline this caller may see"), (status = 404, body = crate::Problem)))]
+    responses((status = 200, description = "The ticket with the timeline this caller may see"), (status = 404, description = "No such ticket, or one the caller may not see", body = crate::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn get(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -176,7 +176,7 @@ where
 
 #[utoipa::path(patch, path = "/tickets/{id}", tag = "tickets", request_body = EditTicket,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "The ETag read")),
-    responses((status = 200, description = "The edited ticket"), (status = 412, body = crate::Problem), (status = 422, body = crate::Problem)))]
+    responses((status = 200, description = "The edited ticket"), (status = 412, description = "If-Match does not name the current version", body = crate::Problem, content_type = "application/problem+json"), (status = 422, description = "A field is invalid; the problem names it", body = crate::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn edit(
     call: TicketCall,
     JsonBody(body): JsonBody<EditTicket>,

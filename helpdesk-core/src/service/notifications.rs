@@ -22,7 +22,8 @@ impl HelpdeskService {
     /// Delivers up to `limit` due outbox messages to `notifier`. Each recipient is
     /// checked again at delivery: a blocked member, inactive staff, or anyone who may no
     /// longer see the ticket or the event is left out. A failed delivery stays in the
-    /// outbox and is retried later, backing off from one minute to a day.
+    /// outbox and is retried later, backing off from one minute to a day; so does a
+    /// message whose ticket or people cannot be read, without holding up the others.
     pub async fn deliver_notifications(
         &self,
         notifier: &dyn Notifier,
@@ -31,24 +32,29 @@ impl HelpdeskService {
         let now = self.clock.now();
         let mut report = DeliveryReport::default();
         for message in self.store.due_messages(now, limit).await? {
-            let Some(notification) = self.resolve(&message).await? else {
-                self.store.mark_delivered(message.id).await?;
-                continue;
+            let backoff =
+                Duration::minutes(1i64 << message.attempts.min(10)).min(Duration::days(1));
+            // A message that cannot be read fails alone: the others still go out.
+            let notification = match self.resolve(&message).await {
+                Ok(Some(notification)) if !notification.contacts.is_empty() => Ok(notification),
+                Ok(_) => {
+                    self.store.mark_delivered(message.id).await?;
+                    continue;
+                }
+                Err(e) => Err(e.to_string()),
             };
-            if notification.contacts.is_empty() {
-                self.store.mark_delivered(message.id).await?;
-                continue;
-            }
-            match notifier.notify(&notification).await {
+            let delivered = match notification {
+                Ok(notification) => notifier.notify(&notification).await.map_err(|e| e.to_string()),
+                Err(reason) => Err(reason),
+            };
+            match delivered {
                 Ok(()) => {
                     self.store.mark_delivered(message.id).await?;
                     report.delivered += 1;
                 }
-                Err(e) => {
-                    let backoff =
-                        Duration::minutes(1i64 << message.attempts.min(10)).min(Duration::days(1));
+                Err(reason) => {
                     self.store
-                        .mark_failed(message.id, &e.to_string(), now + backoff)
+                        .mark_failed(message.id, &reason, now + backoff)
                         .await?;
                     report.failed += 1;
                 }

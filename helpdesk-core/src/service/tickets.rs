@@ -607,6 +607,23 @@ impl HelpdeskService {
         .await
     }
 
+    /// Refuses now what the rules would refuse whatever the input: the ticket is hidden
+    /// or missing, `actor` may not run the command named `command` (see
+    /// [`Command::name`]), or the ticket's state does not allow it. For callers that
+    /// must do costly work (receive an upload, say) before they can run the command.
+    pub async fn precheck(&self, actor: &Actor, ticket: TicketId, command: &str) -> Result<()> {
+        let (ticket, tenant) = self.visible_ticket(actor, ticket).await?;
+        workflow::precheck(
+            &ticket,
+            actor,
+            command,
+            Context {
+                settings: &tenant.settings,
+                now: self.clock.now(),
+            },
+        )
+    }
+
     /// The commands `actor` may run on the ticket now, by [`Command::name`], for a UI's
     /// action menu \[ACTIONS\]: those the rules would not refuse outright.
     pub async fn available_actions(
