@@ -145,12 +145,10 @@ impl Cursor {
 
 impl fmt::Display for Cursor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}.{}",
-            self.created_at.timestamp_micros(),
-            self.id.as_uuid().simple()
-        )
+        // Nanoseconds: stores keep them, and two tickets opened in the same microsecond
+        // must not share a position.
+        let nanos = self.created_at.timestamp_nanos_opt().unwrap_or(i64::MAX);
+        write!(f, "{}.{}", nanos, self.id.as_uuid().simple())
     }
 }
 
@@ -159,9 +157,9 @@ impl FromStr for Cursor {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let bad = || ValidationError::new("cursor", "is not a cursor this helpdesk issued");
-        let (micros, id) = s.split_once('.').ok_or_else(bad)?;
-        let micros: i64 = micros.parse().map_err(|_| bad())?;
-        let created_at = DateTime::from_timestamp_micros(micros).ok_or_else(bad)?;
+        let (nanos_text, id) = s.split_once('.').ok_or_else(bad)?;
+        let nanos: i64 = nanos_text.parse().map_err(|_| bad())?;
+        let created_at = DateTime::from_timestamp_nanos(nanos);
         let id = uuid::Uuid::try_parse(id).map_err(|_| bad())?;
         Ok(Self {
             created_at,
@@ -319,7 +317,7 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_forgeries_are_refused() {
         let cursor = Cursor {
-            created_at: DateTime::from_timestamp_micros(1_700_000_000_123_456).unwrap_or_default(),
+            created_at: DateTime::from_timestamp_nanos(1_700_000_000_123_456_789),
             id: TicketId::new(),
         };
         assert_eq!(cursor.to_string().parse::<Cursor>().ok(), Some(cursor));

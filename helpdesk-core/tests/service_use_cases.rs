@@ -946,3 +946,99 @@ async fn a_search_page_names_requesters_and_assignees() {
         Some("Sam")
     );
 }
+
+#[tokio::test]
+async fn one_host_user_is_either_staff_or_a_member() {
+    let w = world().await;
+    let err = w
+        .service
+        .add_staff(
+            &w.root,
+            &UserId::new("carol").unwrap(),
+            "Carol",
+            None,
+            StaffRole::Agent,
+            TenantScope::All,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Validation(v) if v.field == "user"),
+        "{err}"
+    );
+    let err = w
+        .service
+        .add_member(
+            &w.carol,
+            w.acme,
+            MemberDetails {
+                user: &UserId::new("sam").unwrap(),
+                display_name: "Fake Sam",
+                email: None,
+                role: MemberRole::TenantAdmin,
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Validation(v) if v.field == "user"),
+        "{err}"
+    );
+    // Carol is still recognised as the tenant admin she is.
+    let carol = w
+        .service
+        .actor(&UserId::new("carol").unwrap(), Some(w.acme))
+        .await
+        .unwrap();
+    assert!(carol.as_member().is_some());
+}
+
+#[tokio::test]
+async fn groups_are_listed_to_staff_and_tenant_admins_only() {
+    let w = world().await;
+    w.service.create_group(&w.sue, "Réseau").await.unwrap();
+    assert_eq!(w.service.groups(&w.carol).await.unwrap().len(), 1);
+    assert_eq!(w.service.groups(&w.sam).await.unwrap().len(), 1);
+    let err = w.service.groups(&w.alice).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Forbidden(Forbidden::RoleRequired)),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn paging_does_not_skip_tickets_opened_in_the_same_microsecond() {
+    let w = world().await;
+    let at = Utc.with_ymd_and_hms(2026, 3, 2, 10, 0, 0).unwrap();
+    w.clock.set(at);
+    let first = open(&w, &w.alice, w.acme, "first").await;
+    w.clock.set(at + Duration::nanoseconds(1));
+    let second = open(&w, &w.alice, w.acme, "second").await;
+    let one = PageRequest {
+        limit: 1,
+        after: None,
+    };
+    let page1 = w
+        .service
+        .search(&w.carol, SearchCriteria::default(), one)
+        .await
+        .unwrap();
+    assert_eq!(page1.tickets[0].id, second);
+    let cursor: helpdesk_core::Cursor = page1.next.unwrap().to_string().parse().unwrap();
+    let page2 = w
+        .service
+        .search(
+            &w.carol,
+            SearchCriteria::default(),
+            PageRequest {
+                limit: 1,
+                after: Some(cursor),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        page2.tickets.iter().map(|t| t.id).collect::<Vec<_>>(),
+        [first]
+    );
+}

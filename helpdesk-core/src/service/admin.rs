@@ -107,6 +107,7 @@ impl HelpdeskService {
         Self::ensure_in_tenant(actor, tenant)?;
         Self::require(administers(actor, tenant), Forbidden::RoleRequired)?;
         self.tenant_record(tenant).await?;
+        self.refuse_staff_user(details.user).await?;
         let member = Member::new(
             tenant,
             details.user.clone(),
@@ -138,6 +139,7 @@ impl HelpdeskService {
             }
             return Ok(member);
         }
+        self.refuse_staff_user(details.user).await?;
         let member = Member::new(
             tenant,
             details.user.clone(),
@@ -155,6 +157,17 @@ impl HelpdeskService {
             Err(e) => Err(e),
             Ok(()) => Ok(member),
         }
+    }
+
+    /// Refuses to make support staff's host user a member too.
+    async fn refuse_staff_user(&self, user: &UserId) -> Result<()> {
+        if self.store.staff_by_user(user).await?.is_some() {
+            return Err(Error::invalid(
+                "user",
+                "is support staff; members need their own user",
+            ));
+        }
+        Ok(())
     }
 
     /// The members of `tenant` (its admins and the staff serving it).
@@ -229,6 +242,16 @@ impl HelpdeskService {
         ensure_active(actor)?;
         Self::require(manages_staff(actor), Forbidden::RoleRequired)?;
         Self::check_staff_grant(actor, role, &tenants)?;
+        // One host user is either support staff or a member, never both: a staff record
+        // would take over how a member is recognised.
+        for tenant in self.store.tenants().await? {
+            if self.store.member_by_user(tenant.id, user).await?.is_some() {
+                return Err(Error::invalid(
+                    "user",
+                    "is already a member of a tenant; support staff need their own user",
+                ));
+            }
+        }
         let staff = Staff::new(user.clone(), display_name, email, role, tenants)?;
         self.store.insert_staff(&staff).await?;
         Ok(staff)
@@ -324,9 +347,14 @@ impl HelpdeskService {
         Ok(group)
     }
 
-    /// Every group.
+    /// Every group (staff, and tenant admins who route their categories to groups).
     pub async fn groups(&self, actor: &Actor) -> Result<Vec<Group>> {
         ensure_active(actor)?;
+        let allowed = match actor {
+            Actor::Member(m) => m.role == MemberRole::TenantAdmin,
+            Actor::Staff(_) | Actor::System => true,
+        };
+        Self::require(allowed, Forbidden::RoleRequired)?;
         self.store.groups().await
     }
 
