@@ -27,10 +27,16 @@ struct Account {
     password_hash: String,
 }
 
+/// How long a session lasts.
+const SESSION_LIFETIME: std::time::Duration = std::time::Duration::from_secs(12 * 3600);
+
 /// The host's users and open sessions.
 pub(crate) struct Sessions {
     accounts: HashMap<String, Account>,
-    open: RwLock<HashMap<String, String>>,
+    /// Session token → login and when the session ends.
+    open: RwLock<HashMap<String, (String, std::time::Instant)>>,
+    /// Checked for unknown logins, so a wrong login takes as long as a wrong password.
+    decoy_hash: String,
 }
 
 impl Sessions {
@@ -53,28 +59,35 @@ impl Sessions {
                 },
             );
         }
+        let decoy_hash = argon2
+            .hash_password(b"not a password anyone has")
+            .map_err(|e| e.to_string())?
+            .to_string();
         Ok(Self {
             accounts,
             open: RwLock::new(HashMap::new()),
+            decoy_hash,
         })
     }
 
     fn check(&self, login: &str, password: &str) -> Option<&Account> {
-        let account = self.accounts.get(login)?;
-        let hash = PasswordHash::new(&account.password_hash).ok()?;
-        Argon2::default()
+        let account = self.accounts.get(login);
+        let stored = account.map_or(self.decoy_hash.as_str(), |a| a.password_hash.as_str());
+        let hash = PasswordHash::new(stored).ok()?;
+        let verified = Argon2::default()
             .verify_password(password.as_bytes(), &hash)
-            .ok()
-            .map(|()| account)
+            .is_ok();
+        account.filter(|_| verified)
     }
 
     fn session_login(&self, headers: &HeaderMap) -> Option<String> {
         let token = cookie(headers)?;
-        self.open
+        let open = self
+            .open
             .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(&token)
-            .cloned()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (login, ends) = open.get(&token)?;
+        (*ends > std::time::Instant::now()).then(|| login.clone())
     }
 }
 
@@ -132,20 +145,28 @@ pub(crate) async fn login(
             .into_response();
     };
     let token = uuid::Uuid::new_v4().simple().to_string();
-    sessions
-        .open
-        .write()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .insert(token.clone(), account.person.login.clone());
+    let now = std::time::Instant::now();
+    {
+        let mut open = sessions
+            .open
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        open.retain(|_, (_, ends)| *ends > now);
+        open.insert(
+            token.clone(),
+            (account.person.login.clone(), now + SESSION_LIFETIME),
+        );
+    }
     let mut response = Json(serde_json::json!({
         "login": account.person.login,
         "name": account.person.name,
         "tenant": account.person.tenant,
     }))
     .into_response();
-    if let Ok(value) =
-        HeaderValue::from_str(&format!("{COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/"))
-    {
+    if let Ok(value) = HeaderValue::from_str(&format!(
+        "{COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={}",
+        SESSION_LIFETIME.as_secs()
+    )) {
         response.headers_mut().insert(header::SET_COOKIE, value);
     }
     response
