@@ -32,7 +32,7 @@
 //! a ticket the caller may not see (the same body as a missing one), 403 for a forbidden
 //! action on a visible ticket, 409 for an invalid transition or a version conflict, 412
 //! when `If-Match` fails, 422 for validation naming the field, 413 for oversize bodies.
-//! Ticket responses carry an `ETag`; every write honours `If-Match`; `POST /tickets`
+//! Ticket responses carry an `ETag`; every write on a ticket honours `If-Match`; `POST /tickets`
 //! honours `Idempotency-Key`. `GET /openapi.json` describes every route.
 
 mod extract;
@@ -51,7 +51,7 @@ use axum::response::Response;
 use axum::routing::{delete, get, patch, post, put};
 use tracing::Instrument;
 
-/// The request bodies the routes read, for clients and tests written in Rust.
+/// The request bodies the routes read (their JSON shapes are in the OpenAPI document).
 pub mod bodies {
     pub use crate::routes::admin::{
         CategoryBody, Named, NewMember, NewStaff, NewTenant, ProductBody, RoleChange, StaffUpdate,

@@ -25,7 +25,7 @@ use crate::sql::Sql;
 
 /// The helpdesk's store on one database: every port of `helpdesk-core`.
 ///
-/// Use [`SqliteStore`](crate::SqliteStore) or [`PostgresStore`](crate::PostgresStore);
+/// Use `SqliteStore` (feature `sqlite`) or `PostgresStore` (feature `postgres`);
 /// both are this type. Cheap to clone: it holds the connection pool.
 pub struct SqlStore<D: Dialect> {
     pool: D::Pool,
