@@ -106,7 +106,10 @@ impl utoipa::Modify for CommonResponses {
                 for (status, description) in [
                     ("400", "The body or a parameter cannot be read"),
                     ("401", "No caller identity"),
-                    ("403", "Forbidden: a blocked account, a cross-site write, or a role that may not"),
+                    (
+                        "403",
+                        "Forbidden: a blocked account, a cross-site write, or a role that may not",
+                    ),
                 ] {
                     responses
                         .entry(status.to_owned())

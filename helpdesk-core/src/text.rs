@@ -27,9 +27,8 @@ impl RichText {
     /// Fails when the text, as sent or once sanitised (escaping can make it grow), is
     /// larger than [`MAX_RICH_TEXT_BYTES`].
     pub fn sanitize(html: &str) -> Result<Self, ValidationError> {
-        let too_long = || {
-            ValidationError::new("body", format!("longer than {MAX_RICH_TEXT_BYTES} bytes"))
-        };
+        let too_long =
+            || ValidationError::new("body", format!("longer than {MAX_RICH_TEXT_BYTES} bytes"));
         if html.len() > MAX_RICH_TEXT_BYTES {
             return Err(too_long());
         }

@@ -44,7 +44,10 @@ impl HelpdeskService {
                 Err(e) => Err(e.to_string()),
             };
             let delivered = match notification {
-                Ok(notification) => notifier.notify(&notification).await.map_err(|e| e.to_string()),
+                Ok(notification) => notifier
+                    .notify(&notification)
+                    .await
+                    .map_err(|e| e.to_string()),
                 Err(reason) => Err(reason),
             };
             match delivered {
