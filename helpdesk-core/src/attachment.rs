@@ -56,7 +56,11 @@ pub fn clean_file_name(name: &str) -> Result<String, ValidationError> {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
     let cleaned: String = base
         .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '"' | '\\' | '/' | ';'))
+        .filter(|c| {
+            !c.is_control()
+                && !crate::text::is_invisible(*c)
+                && !matches!(c, '"' | '\\' | '/' | ';')
+        })
         .collect();
     let cleaned = cleaned.trim().trim_start_matches('.').trim();
     if cleaned.is_empty() {
@@ -106,6 +110,10 @@ mod tests {
             Some("ab.txt")
         );
         assert_eq!(clean_file_name("..hidden").ok().as_deref(), Some("hidden"));
+        assert_eq!(
+            clean_file_name("\u{202e}txt.exe").ok().as_deref(),
+            Some("txt.exe")
+        );
         assert!(clean_file_name("../").is_err());
     }
 

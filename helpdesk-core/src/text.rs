@@ -141,13 +141,28 @@ pub fn single_line(field: &str, value: &str, max_chars: usize) -> Result<String,
             format!("must be at most {max_chars} characters"),
         ));
     }
-    if trimmed.chars().any(char::is_control) {
+    if trimmed.chars().any(|c| c.is_control() || is_invisible(c)) {
         return Err(ValidationError::new(
             field,
-            "must not contain control characters",
+            "must not contain control or invisible formatting characters",
         ));
     }
     Ok(trimmed.to_owned())
+}
+
+/// Whether `c` is an invisible formatting character that can disguise text: zero-width
+/// characters, bidirectional overrides, line and paragraph separators, the byte-order
+/// mark, the soft hyphen.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
 }
 
 /// Like [`single_line`], for a field that may be left out: blank means none.
@@ -249,6 +264,8 @@ mod tests {
         assert!(single_line("subject", "  ", 10).is_err());
         assert!(single_line("subject", "abcdefghijk", 10).is_err());
         assert!(single_line("subject", "a\u{0}b", 10).is_err());
+        assert!(single_line("subject", "a\u{200b}dmin", 10).is_err());
+        assert!(single_line("subject", "\u{202e}txt.exe", 10).is_err());
         assert_eq!(
             single_line("subject", " ok ", 10).ok().as_deref(),
             Some("ok")
