@@ -179,6 +179,27 @@ fn domain_problem(e: &Error) -> Problem {
             p.entity = Some(entity.as_str().to_owned());
             p
         }
+        // draft-ietf-httpapi-idempotency-key-header: a key reused with another payload is
+        // 422, a key whose first request is still running is 409.
+        Error::IdempotencyKeyReused => {
+            let mut p = Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                code,
+                "this Idempotency-Key was already used with another request body: \
+                 send a new key for a new request",
+            );
+            p.field = Some("Idempotency-Key".to_owned());
+            p
+        }
+        Error::IdempotencyKeyInUse => {
+            let mut p = Problem::new(
+                StatusCode::CONFLICT,
+                code,
+                "a request with this Idempotency-Key is still being processed: retry later",
+            );
+            p.field = Some("Idempotency-Key".to_owned());
+            p
+        }
         _ => Problem::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal_error",

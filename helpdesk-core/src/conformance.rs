@@ -83,7 +83,7 @@ use crate::status::{Priority, Status};
 use crate::tenant::{ClosureMode, RequesterVisibility, Tenant, Window};
 use crate::text::RichText;
 use crate::ticket::{Closure, Ticket, TicketState};
-use crate::timeline::{EventKind, FieldChange, StatusChange, TimelineEvent};
+use crate::timeline::{EventKind, FieldChange, StatusChange, TimelineEvent, Visibility};
 
 /// Expands to one `#[tokio::test]` per check of [`conformance`](crate::conformance),
 /// each on a fresh store.
@@ -121,6 +121,7 @@ macro_rules! store_conformance_tests {
             groups_categories_and_products_round_trip,
             opened_tickets_are_numbered_per_tenant_with_everything_they_carry,
             a_stale_save_is_a_conflict_and_writes_nothing,
+            a_retried_open_is_told_apart_by_its_request_fingerprint,
             saved_tickets_round_trip_every_state_event_and_attachment,
             search_returns_exactly_the_reference_results,
             search_folds_accents_and_keeps_internal_notes_to_staff,
@@ -309,6 +310,8 @@ fn blank_ticket(tenant: TenantId, requester: MemberId, created_at: DateTime<Utc>
         created_at,
         updated_at: created_at,
         version: 1,
+        public_updated_at: created_at,
+        public_version: 1,
     }
 }
 
@@ -381,6 +384,8 @@ async fn insert_ticket(store: &dyn Store, ticket: &mut Ticket, events: &[Timelin
     opened.state = TicketState::New;
     opened.version = 1;
     opened.updated_at = opened.created_at;
+    opened.public_version = 1;
+    opened.public_updated_at = opened.created_at;
     let number = store
         .open_ticket(TicketChange {
             ticket: &opened,
@@ -388,11 +393,20 @@ async fn insert_ticket(store: &dyn Store, ticket: &mut Ticket, events: &[Timelin
             events: &events[..1],
             outbox: &[],
             attachments: &[],
+            request_fingerprint: None,
         })
         .await
         .must("opening a fixture ticket");
     ticket.number = number;
     ticket.version = 2;
+    ticket.public_version = if events[1..]
+        .iter()
+        .any(|e| e.visibility() == Visibility::Public)
+    {
+        2
+    } else {
+        1
+    };
     store
         .save_ticket(TicketChange {
             ticket,
@@ -400,6 +414,7 @@ async fn insert_ticket(store: &dyn Store, ticket: &mut Ticket, events: &[Timelin
             events: &events[1..],
             outbox: &[],
             attachments: &[],
+            request_fingerprint: None,
         })
         .await
         .must("saving a fixture ticket");
@@ -1124,6 +1139,7 @@ pub async fn opened_tickets_are_numbered_per_tenant_with_everything_they_carry(s
                 events: std::slice::from_ref(&first),
                 outbox: std::slice::from_ref(&message),
                 attachments: std::slice::from_ref(&file),
+                request_fingerprint: None,
             })
             .await
             .must("opening a ticket");
@@ -1210,6 +1226,7 @@ pub async fn opened_tickets_are_numbered_per_tenant_with_everything_they_carry(s
             events: std::slice::from_ref(&retry_event),
             outbox: std::slice::from_ref(&retry_message),
             attachments: std::slice::from_ref(&retry_file),
+            request_fingerprint: None,
         })
         .await
     {
@@ -1261,6 +1278,7 @@ pub async fn opened_tickets_are_numbered_per_tenant_with_everything_they_carry(s
             events: std::slice::from_ref(&after_event),
             outbox: &[],
             attachments: &[],
+            request_fingerprint: None,
         })
         .await
         .must("opening after a refused open");
@@ -1306,6 +1324,86 @@ pub async fn opened_tickets_are_numbered_per_tenant_with_everything_they_carry(s
     );
 }
 
+/// Idempotent opens: opening an id that exists answers [`Error::AlreadyExists`] when the
+/// request fingerprint is the one the ticket was opened with (a retry), and
+/// [`Error::IdempotencyKeyReused`] when it is another; either way nothing is written and
+/// no number is used up.
+pub async fn a_retried_open_is_told_apart_by_its_request_fingerprint(store: &dyn Store) {
+    let dir = directory(store).await;
+    let tenant = &dir.tenants[0];
+    let alice = &dir.requesters[0][0];
+    let mut ticket = blank_ticket(tenant.id, alice.id, now() - days(1));
+    let opened = opened_event(&ticket);
+    ticket.number = store
+        .open_ticket(TicketChange {
+            ticket: &ticket,
+            expected_version: 0,
+            events: std::slice::from_ref(&opened),
+            outbox: &[],
+            attachments: &[],
+            request_fingerprint: Some("fingerprint-one"),
+        })
+        .await
+        .must("opening with a fingerprint");
+    for (fingerprint, expected) in [
+        (Some("fingerprint-one"), "AlreadyExists(Ticket)"),
+        (Some("fingerprint-two"), "IdempotencyKeyReused"),
+        (None, "IdempotencyKeyReused"),
+    ] {
+        let mut retry = ticket.clone();
+        retry.number = TicketNumber::new(0);
+        retry.subject = "Another body".to_owned();
+        let retry_event = opened_event(&retry);
+        let answer = store
+            .open_ticket(TicketChange {
+                ticket: &retry,
+                expected_version: 0,
+                events: std::slice::from_ref(&retry_event),
+                outbox: &[],
+                attachments: &[],
+                request_fingerprint: fingerprint,
+            })
+            .await;
+        let got = match &answer {
+            Err(Error::AlreadyExists(Entity::Ticket)) => "AlreadyExists(Ticket)",
+            Err(Error::IdempotencyKeyReused) => "IdempotencyKeyReused",
+            _ => "something else",
+        };
+        assert_eq!(
+            got, expected,
+            "reopening with fingerprint {fingerprint:?}: got {answer:?}"
+        );
+    }
+    assert_eq!(
+        store.ticket(ticket.id).await.must("reading the ticket"),
+        Some(ticket.clone()),
+        "refused retries leave the ticket as it was"
+    );
+    assert_eq!(
+        store.timeline(ticket.id).await.must("reading the timeline"),
+        vec![opened],
+        "refused retries append nothing"
+    );
+    let mut next = blank_ticket(tenant.id, alice.id, now());
+    let next_event = opened_event(&next);
+    next.number = store
+        .open_ticket(TicketChange {
+            ticket: &next,
+            expected_version: 0,
+            events: std::slice::from_ref(&next_event),
+            outbox: &[],
+            attachments: &[],
+            request_fingerprint: None,
+        })
+        .await
+        .must("opening after refused retries");
+    assert_eq!(
+        next.number,
+        ticket.number.next(),
+        "refused retries use up no number"
+    );
+}
+
 /// Optimistic concurrency: a save naming a version other than the stored one is
 /// [`Error::VersionConflict`] (with both versions) and writes nothing at all (ticket,
 /// timeline, outbox, attachments); a save naming the right version writes everything;
@@ -1324,6 +1422,7 @@ pub async fn a_stale_save_is_a_conflict_and_writes_nothing(store: &dyn Store) {
             events: std::slice::from_ref(&first),
             outbox: &[],
             attachments: &[],
+            request_fingerprint: None,
         })
         .await
         .must("opening a ticket");
@@ -1354,6 +1453,7 @@ pub async fn a_stale_save_is_a_conflict_and_writes_nothing(store: &dyn Store) {
             events: std::slice::from_ref(&e2),
             outbox: std::slice::from_ref(&m2),
             attachments: std::slice::from_ref(&a2),
+            request_fingerprint: None,
         })
         .await
         .must("saving at the right version");
@@ -1396,6 +1496,7 @@ pub async fn a_stale_save_is_a_conflict_and_writes_nothing(store: &dyn Store) {
                 events: std::slice::from_ref(&e3),
                 outbox: std::slice::from_ref(&m3),
                 attachments: std::slice::from_ref(&a3),
+                request_fingerprint: None,
             })
             .await
         {
@@ -1467,6 +1568,7 @@ pub async fn a_stale_save_is_a_conflict_and_writes_nothing(store: &dyn Store) {
             events: std::slice::from_ref(&e4),
             outbox: &[],
             attachments: &[],
+            request_fingerprint: None,
         })
         .await
         .must("saving at the right version after a conflict");
@@ -1499,6 +1601,7 @@ pub async fn a_stale_save_is_a_conflict_and_writes_nothing(store: &dyn Store) {
             events: std::slice::from_ref(&ghost_event),
             outbox: &[],
             attachments: std::slice::from_ref(&ghost_file),
+            request_fingerprint: None,
         })
         .await;
     assert!(
@@ -1576,6 +1679,7 @@ pub async fn saved_tickets_round_trip_every_state_event_and_attachment(store: &d
             events: std::slice::from_ref(&first),
             outbox: &[],
             attachments: std::slice::from_ref(&first_file),
+            request_fingerprint: None,
         })
         .await
         .must("opening the ticket");
@@ -1921,6 +2025,13 @@ pub async fn saved_tickets_round_trip_every_state_event_and_attachment(store: &d
         let changes = step(&mut ticket, at);
         ticket.version = before + 1;
         ticket.updated_at = at;
+        if changes
+            .iter()
+            .any(|(_, kind, _)| !matches!(kind, EventKind::NoteAdded { .. }))
+        {
+            ticket.public_version += 1;
+            ticket.public_updated_at = at;
+        }
         // Ids made in reverse, so a store that orders events by id fails.
         let mut ids: Vec<EventId> = changes.iter().map(|_| EventId::new()).collect();
         ids.reverse();
@@ -1948,6 +2059,7 @@ pub async fn saved_tickets_round_trip_every_state_event_and_attachment(store: &d
                 events: &events,
                 outbox: &[],
                 attachments: &new_files,
+                request_fingerprint: None,
             })
             .await
             .must(&format!("saving step {name}"));
@@ -2530,6 +2642,13 @@ async fn dataset(store: &dyn Store, count: usize, seed: u64) -> Dataset {
             (_, None) => {}
         }
         ticket.updated_at = events.last().map_or(created_at, |e| e.at);
+        // Requesters observe the time of the last public event: an internal note
+        // leaves it behind.
+        ticket.public_updated_at = events
+            .iter()
+            .rev()
+            .find(|e| e.visibility() == Visibility::Public)
+            .map_or(created_at, |e| e.at);
         insert_ticket(store, &mut ticket, &events).await;
         timelines.insert(ticket.id, events);
         tickets.push(ticket);
@@ -2873,6 +2992,7 @@ pub async fn search_pages_stay_stable_while_tickets_are_inserted(store: &dyn Sto
                         events: std::slice::from_ref(&edit),
                         outbox: &[],
                         attachments: &[],
+                        request_fingerprint: None,
                     })
                     .await
                     .must("changing a ticket between pages");
@@ -3732,6 +3852,7 @@ pub async fn outbox_hands_out_due_messages_oldest_first_and_records_failures(sto
             events: std::slice::from_ref(&e1),
             outbox: std::slice::from_ref(&m1),
             attachments: &[],
+            request_fingerprint: None,
         })
         .await
         .must("opening a ticket");
@@ -3778,6 +3899,7 @@ pub async fn outbox_hands_out_due_messages_oldest_first_and_records_failures(sto
             events: &[e2, e3],
             outbox: &[m2.clone(), m3.clone()],
             attachments: &[],
+            request_fingerprint: None,
         })
         .await
         .must("saving a ticket");
@@ -3795,6 +3917,7 @@ pub async fn outbox_hands_out_due_messages_oldest_first_and_records_failures(sto
             events: std::slice::from_ref(&e4),
             outbox: std::slice::from_ref(&m4),
             attachments: &[],
+            request_fingerprint: None,
         })
         .await
         .must("opening a ticket");

@@ -200,6 +200,14 @@ pub enum Error {
     /// The same thing already exists (a tenant slug, a member's user id...).
     #[error("{0} already exists")]
     AlreadyExists(Entity),
+    /// An idempotency key was sent again with another request than the one it first
+    /// came with; nothing was opened.
+    #[error("this Idempotency-Key was already used with another request")]
+    IdempotencyKeyReused,
+    /// A request with this idempotency key is still being processed; retry once it is
+    /// done.
+    #[error("a request with this Idempotency-Key is still in progress")]
+    IdempotencyKeyInUse,
     /// The storage failed; the use case changed nothing.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -221,6 +229,8 @@ impl Error {
             Error::VersionConflict { .. } => "version_conflict",
             Error::TenantMismatch(_) => "tenant_mismatch",
             Error::AlreadyExists(_) => "already_exists",
+            Error::IdempotencyKeyReused => "idempotency_key_reused",
+            Error::IdempotencyKeyInUse => "idempotency_key_in_use",
             Error::Store(_) => "storage_failure",
         }
     }

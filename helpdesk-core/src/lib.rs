@@ -105,8 +105,8 @@ pub use questionnaire::{
 };
 pub use search::{Cursor, PageRequest, SavedSearch, SearchCriteria, SearchPage, SearchQuery};
 pub use service::{
-    DeliveryReport, ExportRow, HelpdeskService, MAX_ATTACHMENTS_PER_EVENT, MAX_EXPORT_ROWS,
-    MemberDetails, TicketList, TicketView, export_csv,
+    DeliveryReport, ExportRow, HelpdeskService, MAX_ATTACHMENTS_PER_EVENT, MAX_ATTEMPTS,
+    MAX_EXPORT_ROWS, MemberDetails, TicketList, TicketView, export_csv,
 };
 pub use status::{Priority, Status};
 pub use tenant::{

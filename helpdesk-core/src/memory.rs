@@ -40,6 +40,7 @@ struct State {
     categories: BTreeMap<CategoryId, Category>,
     products: BTreeMap<ProductId, Product>,
     tickets: BTreeMap<TicketId, Ticket>,
+    request_fingerprints: BTreeMap<TicketId, String>,
     last_numbers: BTreeMap<TenantId, TicketNumber>,
     timelines: BTreeMap<TicketId, Vec<TimelineEvent>>,
     attachments: BTreeMap<AttachmentId, Attachment>,
@@ -369,7 +370,14 @@ impl TicketRepository for MemoryStore {
         self.injected_failure()?;
         let mut s = self.lock();
         if s.tickets.contains_key(&change.ticket.id) {
-            return Err(Error::AlreadyExists(Entity::Ticket));
+            let stored = s.request_fingerprints.get(&change.ticket.id);
+            return Err(
+                if stored.map(String::as_str) == change.request_fingerprint {
+                    Error::AlreadyExists(Entity::Ticket)
+                } else {
+                    Error::IdempotencyKeyReused
+                },
+            );
         }
         let tenant = change.ticket.tenant;
         let number = s
@@ -379,6 +387,10 @@ impl TicketRepository for MemoryStore {
         s.last_numbers.insert(tenant, number);
         let mut ticket = change.ticket.clone();
         ticket.number = number;
+        if let Some(fingerprint) = change.request_fingerprint {
+            s.request_fingerprints
+                .insert(ticket.id, fingerprint.to_owned());
+        }
         s.tickets.insert(ticket.id, ticket);
         write_rest(&mut s, &change);
         Ok(number)

@@ -127,9 +127,25 @@ pub fn ensure_active(actor: &Actor) -> Result<(), Error> {
     }
 }
 
+/// Whether `actor` may read internal notes: staff and the system.
+pub fn sees_internal(actor: &Actor) -> bool {
+    matches!(actor, Actor::Staff(_) | Actor::System)
+}
+
 /// Whether `actor` may read `event`: internal notes only reach staff.
 pub fn may_read_event(actor: &Actor, event: &TimelineEvent) -> bool {
-    event.visibility() == Visibility::Public || matches!(actor, Actor::Staff(_) | Actor::System)
+    event.visibility() == Visibility::Public || sees_internal(actor)
+}
+
+/// The ticket as `actor` may observe it: requesters and guests get its
+/// [public face](Ticket::public_face), whose version and updated time move only with what
+/// they may see.
+pub fn observed_by(actor: &Actor, ticket: Ticket) -> Ticket {
+    if sees_internal(actor) {
+        ticket
+    } else {
+        ticket.public_face()
+    }
 }
 
 /// Whether `actor` administers `tenant`: its tenant admins, its supervisors, platform

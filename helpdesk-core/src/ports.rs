@@ -115,6 +115,11 @@ pub struct TicketChange<'a> {
     pub outbox: &'a [OutboxMessage],
     /// The attachments to record.
     pub attachments: &'a [Attachment],
+    /// For a ticket opened with an idempotency key: a digest of the request
+    /// ([`NewTicket::fingerprint`](crate::NewTicket::fingerprint)), kept with the ticket
+    /// so that a retry with the same key and another request is told apart. `None` on
+    /// every other change.
+    pub request_fingerprint: Option<&'a str>,
 }
 
 /// Tickets, their timelines and attachments, search and dashboards.
@@ -123,8 +128,10 @@ pub trait TicketRepository: Send + Sync {
     /// Stores a newly opened ticket with its first event, outbox messages and attachments
     /// in one transaction, and gives it the tenant's next number: never one already used,
     /// always above every earlier one, even with several processes opening at once.
-    /// [`Error::AlreadyExists`] (and nothing written) when a ticket with that id exists:
-    /// the service relies on it to make a retried open idempotent.
+    /// When a ticket with that id exists, nothing is written and the answer is
+    /// [`Error::AlreadyExists`] if it was opened with the same
+    /// [`request_fingerprint`](TicketChange::request_fingerprint) (a retry: the service
+    /// answers with that ticket), [`Error::IdempotencyKeyReused`] if not.
     async fn open_ticket(&self, change: TicketChange<'_>) -> StoreResult<TicketNumber>;
     /// Saves a changed ticket, appends its events and queues its outbox messages in one
     /// transaction; [`Error::VersionConflict`] (and nothing written) when the stored

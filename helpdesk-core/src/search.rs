@@ -219,6 +219,12 @@ impl SearchQuery {
     /// cursor.
     pub fn matches_fields(&self, ticket: &Ticket) -> bool {
         let c = &self.criteria;
+        // Those who do not see internal notes search on the updated time they observe.
+        let updated_at = if self.scope.sees_internal() {
+            ticket.updated_at
+        } else {
+            ticket.public_updated_at
+        };
         self.scope.admits(ticket)
             && c.tenant.is_none_or(|t| t == ticket.tenant)
             && c.number.is_none_or(|n| n == ticket.number)
@@ -232,8 +238,8 @@ impl SearchQuery {
             && c.group.is_none_or(|g| Some(g) == ticket.group)
             && c.opened_from.is_none_or(|t| ticket.created_at >= t)
             && c.opened_to.is_none_or(|t| ticket.created_at < t)
-            && c.updated_from.is_none_or(|t| ticket.updated_at >= t)
-            && c.updated_to.is_none_or(|t| ticket.updated_at < t)
+            && c.updated_from.is_none_or(|t| updated_at >= t)
+            && c.updated_to.is_none_or(|t| updated_at < t)
             && self.page.after.is_none_or(|cursor| cursor.precedes(ticket))
     }
 }

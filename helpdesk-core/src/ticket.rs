@@ -63,12 +63,29 @@ pub struct Ticket {
     pub updated_at: DateTime<Utc>,
     /// Bumped by every accepted change, for optimistic concurrency.
     pub version: u64,
+    /// When it last changed in a way its requester and guests may see: an internal note
+    /// leaves it as it was. What [`Ticket::public_face`] shows as `updated_at`.
+    #[serde(skip)]
+    pub public_updated_at: DateTime<Utc>,
+    /// Bumped by every accepted change its requester and guests may see, not by internal
+    /// notes: their version and `ETag`. What [`Ticket::public_face`] shows as `version`.
+    #[serde(skip)]
+    pub public_version: u64,
 }
 
 impl Ticket {
     /// The canonical status.
     pub fn status(&self) -> Status {
         self.state.status()
+    }
+
+    /// The ticket as someone who does not see internal notes observes it: its version and
+    /// updated time are those of its last public change, so an internal note leaves no
+    /// trace (no new `ETag`, no later `updated_at`) for requesters and guests.
+    pub fn public_face(mut self) -> Ticket {
+        self.version = self.public_version;
+        self.updated_at = self.public_updated_at;
+        self
     }
 
     /// Whether `member` is the requester or a guest.
@@ -196,6 +213,47 @@ pub struct NewTicket {
     /// the same key (same caller, same tenant) gives the one ticket opened the first time.
     pub idempotency_key: Option<String>,
 }
+
+impl NewTicket {
+    /// A digest of everything this request asks for, its idempotency key aside: two
+    /// requests with the same fingerprint open the same ticket. Stable across processes
+    /// and releases (a name-based UUID over a length-prefixed encoding of the fields).
+    pub fn fingerprint(&self) -> String {
+        fn field(out: &mut Vec<u8>, name: &str, value: Option<&str>) {
+            out.extend_from_slice(name.as_bytes());
+            match value {
+                None => out.push(0),
+                Some(v) => {
+                    out.push(1);
+                    out.extend_from_slice(&(v.len() as u64).to_le_bytes());
+                    out.extend_from_slice(v.as_bytes());
+                }
+            }
+        }
+        let mut out = Vec::new();
+        field(&mut out, "subject", Some(&self.subject));
+        field(&mut out, "description", Some(&self.description));
+        let category = self.category.map(|x| x.to_string());
+        field(&mut out, "category", category.as_deref());
+        let product = self.product.map(|x| x.to_string());
+        field(&mut out, "product", product.as_deref());
+        field(&mut out, "priority", self.priority.map(|p| p.as_str()));
+        field(&mut out, "contact_phone", self.contact_phone.as_deref());
+        field(&mut out, "asset", self.asset.as_deref());
+        for (key, value) in &self.custom_fields {
+            field(&mut out, "custom_field", Some(key));
+            field(&mut out, "=", Some(value));
+        }
+        let requester = self.requester.map(|x| x.to_string());
+        field(&mut out, "requester", requester.as_deref());
+        uuid::Uuid::new_v5(&FINGERPRINT_NAMESPACE, &out)
+            .simple()
+            .to_string()
+    }
+}
+
+const FINGERPRINT_NAMESPACE: uuid::Uuid =
+    uuid::Uuid::from_u128(0x0b7e_52c4_1f3a_4c8e_a5d2_93e1_6c4f_7a28);
 
 /// The fields an edit may change; `None` leaves a field as it is.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

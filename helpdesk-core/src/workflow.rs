@@ -19,7 +19,7 @@ use crate::ticket::{
     MAX_CUSTOM_FIELDS, MAX_SHORT_FIELD_CHARS, MAX_SUBJECT_CHARS, NewTicket, Ticket, TicketEdit,
     TicketState,
 };
-use crate::timeline::{EventKind, FieldChange, StatusChange, TimelineEvent};
+use crate::timeline::{EventKind, FieldChange, StatusChange, TimelineEvent, Visibility};
 
 /// A change someone asks for on an existing ticket, with what the rules need already
 /// looked up (the staff member to assign, the member to invite...).
@@ -590,6 +590,15 @@ pub fn execute(
     if !events.is_empty() {
         next.version += 1;
     }
+    // Requesters and guests observe only public changes: an internal note moves neither
+    // their version nor their updated time.
+    if let Some(last) = events
+        .iter()
+        .rfind(|e| e.visibility() == Visibility::Public)
+    {
+        next.public_version += 1;
+        next.public_updated_at = last.at;
+    }
     Ok((next, events))
 }
 
@@ -690,6 +699,8 @@ pub fn open(actor: &Actor, draft: &NewTicket, at: Opening<'_>) -> Result<(Ticket
         created_at: at.now,
         updated_at: at.now,
         version: 1,
+        public_updated_at: at.now,
+        public_version: 1,
     };
     let event = TimelineEvent {
         id: EventId::new(),

@@ -309,6 +309,8 @@ impl World {
             created_at: self.now - Duration::days(10),
             updated_at: since,
             version: 7,
+            public_updated_at: since,
+            public_version: 7,
         }
     }
 
@@ -1864,5 +1866,31 @@ fn decide_and_execute_agree_and_decide_alone_changes_nothing() {
         replayed.apply(e);
     }
     replayed.version += 1;
+    // A reply is public: requesters and guests observe the change too.
+    replayed.public_version += 1;
+    replayed.public_updated_at = replayed.updated_at;
     assert_eq!(replayed, next);
+}
+
+#[test]
+fn an_internal_note_moves_the_version_staff_see_and_not_the_one_requesters_see() {
+    let w = World::new();
+    let ticket = w.ticket(Status::InProgress);
+    let (next, events) = execute(
+        &ticket,
+        &w.actor(Who::GroupAgent),
+        &Command::AddNote {
+            body: text("Internal: check the licence server"),
+        },
+        w.ctx(&w.tenant.settings),
+    )
+    .unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(next.version, ticket.version + 1);
+    assert_eq!(next.updated_at, w.now);
+    assert_eq!(next.public_version, ticket.public_version);
+    assert_eq!(next.public_updated_at, ticket.public_updated_at);
+    let seen = next.clone().public_face();
+    assert_eq!(seen.version, ticket.clone().public_face().version);
+    assert_eq!(seen.updated_at, ticket.public_face().updated_at);
 }

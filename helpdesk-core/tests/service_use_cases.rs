@@ -1042,3 +1042,105 @@ async fn paging_does_not_skip_tickets_opened_in_the_same_microsecond() {
         [first]
     );
 }
+
+#[tokio::test]
+async fn an_idempotency_key_sent_again_with_another_body_is_refused_and_opens_nothing() {
+    let w = world().await;
+    let keyed = NewTicket {
+        idempotency_key: Some("req-7".into()),
+        ..draft("Printer")
+    };
+    let first = w
+        .service
+        .open(&w.alice, w.acme, keyed.clone(), vec![])
+        .await
+        .unwrap();
+    let other_body = NewTicket {
+        description: "<p>Scanner, in fact</p>".into(),
+        ..keyed.clone()
+    };
+    let err = w
+        .service
+        .open(&w.alice, w.acme, other_body, vec![])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::IdempotencyKeyReused), "{err}");
+    let page = w
+        .service
+        .search(&w.carol, SearchCriteria::default(), PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(page.tickets.len(), 1, "nothing more was opened");
+    assert_eq!(page.tickets[0].subject, "Printer");
+    // The first request, sent again, still finds its ticket.
+    let again = w
+        .service
+        .open(&w.alice, w.acme, keyed, vec![])
+        .await
+        .unwrap();
+    assert_eq!(again.id, first.id);
+}
+
+#[tokio::test]
+async fn an_internal_note_leaves_no_trace_a_requester_can_observe() {
+    let w = world().await;
+    let ticket = open(&w, &w.alice, w.acme, "Printer").await;
+    w.clock.advance(Duration::minutes(5));
+    w.service
+        .reply(&w.sam, ticket, None, "Which model?", vec![])
+        .await
+        .unwrap();
+    let seen = w.service.ticket(&w.alice, ticket).await.unwrap().ticket;
+    w.clock.advance(Duration::hours(1));
+    let noted_at = w.service.now();
+    let after_note = w
+        .service
+        .add_note(&w.sam, ticket, None, "Internal: the vendor owes us", vec![])
+        .await
+        .unwrap();
+    assert_eq!(after_note.version, seen.version + 1, "staff see the note");
+    assert_eq!(after_note.updated_at, noted_at);
+
+    // The requester's version, updated time and search by updated time are unmoved.
+    let seen_again = w.service.ticket(&w.alice, ticket).await.unwrap().ticket;
+    assert_eq!(seen_again.version, seen.version);
+    assert_eq!(seen_again.updated_at, seen.updated_at);
+    let since_note = SearchCriteria {
+        updated_from: Some(noted_at),
+        ..SearchCriteria::default()
+    };
+    let theirs = w
+        .service
+        .search(&w.alice, since_note.clone(), PageRequest::default())
+        .await
+        .unwrap();
+    assert!(theirs.tickets.is_empty(), "the requester finds no change");
+    let listed = w
+        .service
+        .search(&w.alice, SearchCriteria::default(), PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(listed.tickets[0].version, seen.version);
+    assert_eq!(listed.tickets[0].updated_at, seen.updated_at);
+    let staffs = w
+        .service
+        .search(&w.sam, since_note, PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(staffs.tickets.len(), 1, "staff find the noted ticket");
+
+    // Their conditional reply on the version they saw is not stale because of the note.
+    let replied = w
+        .service
+        .reply(&w.alice, ticket, Some(seen.version), "A 4050", vec![])
+        .await
+        .unwrap();
+    assert_eq!(replied.version, seen.version + 1);
+    // A staff member who read before the note is stale, as before.
+    let err = w
+        .service
+        .reply(&w.sam, ticket, Some(seen.version), "late", vec![])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::VersionConflict { .. }), "{err}");
+}

@@ -13,12 +13,13 @@ use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
 use helpdesk_core::memory::MemoryStore;
+use helpdesk_core::permissions::observed_by;
 use helpdesk_core::{
     Actor, Answer, Answers, CategoryId, Closure, ClosureMode, Entity, Error, EventKind, Forbidden,
     GroupId, HelpdeskService, ManualClock, Member, MemberDetails, MemberRole, NewTicket,
     PageRequest, Priority, RequesterVisibility, Scope, SearchCriteria, SearchQuery, Staff,
     StaffRole, Status, Tenant, TenantId, TenantScope, TenantSettings, Ticket, TicketEdit, TicketId,
-    TicketRepository, TicketState, TimelineEvent, UserId, Window,
+    TicketRepository, TicketState, TimelineEvent, UserId, Visibility, Window,
 };
 
 /// Words for generated public texts (subjects, replies, messages, answers).
@@ -818,9 +819,10 @@ impl World {
         };
         let current = before.tickets.get(&target).map(|(t, _)| t.clone());
         let actor = self.resolve(&step.who, &step.op, current.as_ref());
+        // The version the actor observes: requesters and guests never see notes move it.
         let version = match (step.version, &current) {
-            (VersionPick::Current, Some(t)) => Some(t.version),
-            (VersionPick::Stale, Some(t)) => Some(t.version + 1),
+            (VersionPick::Current, Some(t)) => Some(observed_by(&actor, t.clone()).version),
+            (VersionPick::Stale, Some(t)) => Some(observed_by(&actor, t.clone()).version + 1),
             _ => None,
         };
         let result = self.run(&actor, target, version, &step.op).await;
@@ -926,7 +928,7 @@ impl World {
         // Refusals no input would avoid (forbidden, wrong state) come before the version
         // check and before the input is validated.
         let outright = matches!(err, Error::Forbidden(_) | Error::InvalidTransition { .. });
-        if version.is_some_and(|v| v != t.version) {
+        if version.is_some_and(|v| v != observed_by(actor, t.clone()).version) {
             prop_assert!(
                 outright || matches!(err, Error::VersionConflict { .. }),
                 "{:?}",
@@ -1112,9 +1114,10 @@ impl World {
         let old_timeline = &before.tickets[&old.id].1;
         let (new, timeline) = &after.tickets[&old.id];
         prop_assert_eq!(
-            new,
+            &observed_by(actor, new.clone()),
             returned,
-            "the service returned another ticket than it stored"
+            "the service returned another ticket than it stored, or more than the actor \
+             may observe"
         );
         prop_assert!(timeline.len() >= old_timeline.len());
         prop_assert_eq!(
@@ -1132,6 +1135,25 @@ impl World {
                 new.version,
                 old.version + 1,
                 "one accepted command, one version"
+            );
+        }
+        // What requesters and guests observe moves exactly with what they may see.
+        if appended
+            .iter()
+            .any(|e| e.visibility() == Visibility::Public)
+        {
+            prop_assert_eq!(new.public_version, old.public_version + 1);
+            prop_assert_eq!(new.public_updated_at, now);
+        } else {
+            prop_assert_eq!(
+                new.public_version,
+                old.public_version,
+                "an internal note moved the requester's version"
+            );
+            prop_assert_eq!(
+                new.public_updated_at,
+                old.public_updated_at,
+                "an internal note moved the requester's updated time"
             );
         }
         let mode = self.settings(old.tenant).closure_mode;
@@ -1389,7 +1411,13 @@ impl World {
                 actor.reference()
             );
             for t in &found.tickets {
-                prop_assert_eq!(Some(t), snap.tickets.get(&t.id).map(|(t, _)| t));
+                prop_assert_eq!(
+                    Some(t.clone()),
+                    snap.tickets
+                        .get(&t.id)
+                        .map(|(t, _)| observed_by(actor, t.clone())),
+                    "a search shows a ticket otherwise than the actor may observe it"
+                );
             }
 
             let found_secret =
@@ -1448,7 +1476,16 @@ impl World {
                 continue;
             }
             let view = view.map_err(|e| TestCaseError::fail(format!("ticket: {e:?}")))?;
-            prop_assert_eq!(&view.ticket, ticket);
+            prop_assert_eq!(&view.ticket, &observed_by(actor, ticket.clone()));
+            if !self.scope(actor).sees_internal() {
+                // Requesters and guests observe the version and time of the last public
+                // event, whatever notes came after.
+                let last_public = timeline
+                    .iter()
+                    .rfind(|e| e.visibility() == Visibility::Public)
+                    .map(|e| e.at);
+                prop_assert_eq!(Some(view.ticket.updated_at), last_public);
+            }
             let expected: Vec<&TimelineEvent> = timeline
                 .iter()
                 .filter(|e| {

@@ -189,7 +189,8 @@ pub(crate) fn product(r: &impl RowExt) -> Result<Product> {
 pub(crate) const TICKET_COLUMNS: &str = "t.tenant_id, t.id, t.number, t.subject, t.description, \
      t.category_id, t.product_id, t.priority, t.state, t.requester_id, t.assignee_id, \
      t.group_id, t.guests, t.contact_phone, t.asset, t.custom_fields, t.opened_by_kind, \
-     t.opened_by_id, t.created_at, t.updated_at, t.version";
+     t.opened_by_id, t.created_at, t.updated_at, t.version, t.public_updated_at, \
+     t.public_version";
 
 pub(crate) fn ticket(r: &impl RowExt) -> Result<Ticket> {
     let priority: String = r.text("priority")?;
@@ -216,6 +217,8 @@ pub(crate) fn ticket(r: &impl RowExt) -> Result<Ticket> {
         created_at: instant(r.i64("created_at")?),
         updated_at: instant(r.i64("updated_at")?),
         version: unsigned(r.i64("version")?, "version")?,
+        public_updated_at: instant(r.i64("public_updated_at")?),
+        public_version: unsigned(r.i64("public_version")?, "public_version")?,
     })
 }
 

@@ -79,11 +79,18 @@ impl Dialect for PostgresBackend {
     type Tx = Transaction<'static, Postgres>;
     type Row = PgRow;
 
-    const MIGRATIONS: &'static [Migration] = &[Migration {
-        version: 1,
-        description: "schema",
-        sql: include_str!("../migrations/postgres/0001_schema.sql"),
-    }];
+    const MIGRATIONS: &'static [Migration] = &[
+        Migration {
+            version: 1,
+            description: "schema",
+            sql: include_str!("../migrations/postgres/0001_schema.sql"),
+        },
+        Migration {
+            version: 2,
+            description: "public version and request fingerprint",
+            sql: include_str!("../migrations/postgres/0002_public_version_and_fingerprint.sql"),
+        },
+    ];
 
     async fn begin(pool: &PgPool) -> Result<Self::Tx, sqlx::Error> {
         pool.begin().await

@@ -110,11 +110,23 @@ pub(crate) fn push_search<D: Dialect>(sql: &mut Sql, query: &SearchQuery) {
     if let Some(at) = c.opened_to {
         sql.push(" AND t.created_at < ").bind(nanos_clamped(at));
     }
+    // Those who do not see internal notes search on the updated time they observe.
+    let updated_at = if query.scope.sees_internal() {
+        " t.updated_at"
+    } else {
+        " t.public_updated_at"
+    };
     if let Some(at) = c.updated_from {
-        sql.push(" AND t.updated_at >= ").bind(nanos_clamped(at));
+        sql.push(" AND")
+            .push(updated_at)
+            .push(" >= ")
+            .bind(nanos_clamped(at));
     }
     if let Some(at) = c.updated_to {
-        sql.push(" AND t.updated_at < ").bind(nanos_clamped(at));
+        sql.push(" AND")
+            .push(updated_at)
+            .push(" < ")
+            .bind(nanos_clamped(at));
     }
     if let Some(cursor) = query.page.after {
         // Newest first: what follows the cursor is older, or as old with a smaller id.

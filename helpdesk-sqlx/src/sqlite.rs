@@ -64,11 +64,18 @@ impl Dialect for SqliteBackend {
     type Tx = Transaction<'static, Sqlite>;
     type Row = SqliteRow;
 
-    const MIGRATIONS: &'static [Migration] = &[Migration {
-        version: 1,
-        description: "schema",
-        sql: include_str!("../migrations/sqlite/0001_schema.sql"),
-    }];
+    const MIGRATIONS: &'static [Migration] = &[
+        Migration {
+            version: 1,
+            description: "schema",
+            sql: include_str!("../migrations/sqlite/0001_schema.sql"),
+        },
+        Migration {
+            version: 2,
+            description: "public version and request fingerprint",
+            sql: include_str!("../migrations/sqlite/0002_public_version_and_fingerprint.sql"),
+        },
+    ];
 
     async fn begin(pool: &SqlitePool) -> Result<Self::Tx, sqlx::Error> {
         // Take the write lock now: a deferred transaction that reads first and writes

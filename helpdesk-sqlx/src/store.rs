@@ -550,7 +550,9 @@ fn ticket_values(sql: Sql, ticket: &Ticket) -> Result<Sql, SqlxStoreError> {
         .arg(nanos(ticket.created_at)?)
         .arg(codec::month_index(ticket.created_at))
         .arg(nanos(ticket.updated_at)?)
-        .arg(signed(ticket.version, "version")?))
+        .arg(signed(ticket.version, "version")?)
+        .arg(nanos(ticket.public_updated_at)?)
+        .arg(signed(ticket.public_version, "public_version")?))
 }
 
 /// The words the full-text index keeps for `ticket` and its new `events`.
@@ -733,18 +735,40 @@ impl<D: Dialect> TicketRepository for SqlStore<D> {
                  category_id, product_id, priority, status, state, proposed_at, ended_at, \
                  approved, requester_id, assignee_id, group_id, guests, contact_phone, asset, \
                  custom_fields, opened_by_kind, opened_by_id, created_at, created_month, \
-                 updated_at, version, number) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
-                 $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, \
-                 $25, $26)",
+                 updated_at, version, public_updated_at, public_version, number, \
+                 request_fingerprint) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+                 $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, \
+                 $27, $28, $29)",
             )
             .arg(ticket.tenant.as_uuid())
             .arg(ticket.id.as_uuid()),
             &ticket,
         )?
-        .arg(signed(number, "ticket number")?);
-        tx.execute(insert)
-            .await
-            .map_err(duplicate_as(Entity::Ticket))?;
+        .arg(signed(number, "ticket number")?)
+        .arg(change.request_fingerprint.map(str::to_owned));
+        if let Err(e) = tx.execute(insert).await {
+            let refusal = duplicate_as(Entity::Ticket)(e);
+            if !matches!(refusal, Error::AlreadyExists(Entity::Ticket)) {
+                return Err(refusal);
+            }
+            // A ticket with this id exists: a retried open. Dropping `tx` rolls back
+            // (and gives the number back); the stored fingerprint says whether the retry
+            // is the same request.
+            drop(tx);
+            let stored = fetch_optional(
+                &mut self.conn(),
+                Sql::new("SELECT request_fingerprint FROM helpdesk_tickets WHERE id = $1")
+                    .arg(change.ticket.id.as_uuid()),
+                |r| r.opt_text("request_fingerprint"),
+            )
+            .await?
+            .flatten();
+            return Err(if stored.as_deref() == change.request_fingerprint {
+                refusal
+            } else {
+                Error::IdempotencyKeyReused
+            });
+        }
         write_change(&mut tx, &ticket, &change, 0).await?;
         D::index_new_ticket(&mut tx, &ticket, ticket_words(&ticket, change.events))
             .await
@@ -762,8 +786,8 @@ impl<D: Dialect> TicketRepository for SqlStore<D> {
                  proposed_at = $10, ended_at = $11, approved = $12, requester_id = $13, \
                  assignee_id = $14, group_id = $15, guests = $16, contact_phone = $17, \
                  asset = $18, custom_fields = $19, opened_by_kind = $20, opened_by_id = $21, \
-                 created_at = $22, created_month = $23, updated_at = $24, version = $25 \
-                 WHERE id = $1 AND version = $2 RETURNING tenant_id, number",
+                 created_at = $22, created_month = $23, updated_at = $24, version = $25, \
+                 public_updated_at = $26, public_version = $27 WHERE id = $1 AND version = $2 RETURNING tenant_id, number",
             )
             .arg(change.ticket.id.as_uuid())
             .arg(signed(change.expected_version, "version")?),

@@ -110,6 +110,7 @@ async fn two_writers_on_one_version_give_exactly_one_conflict(
             events: &events_a,
             outbox: &[],
             attachments: &[],
+            request_fingerprint: None,
         }),
         b.save_ticket(TicketChange {
             ticket: &ticket_b,
@@ -117,6 +118,7 @@ async fn two_writers_on_one_version_give_exactly_one_conflict(
             events: &events_b,
             outbox: &[],
             attachments: &[],
+            request_fingerprint: None,
         }),
     );
     let (winner, conflict) = match (&result_a, &result_b) {
@@ -151,6 +153,7 @@ async fn two_writers_on_one_version_give_exactly_one_conflict(
         events: &events,
         outbox: &[],
         attachments: &[],
+        request_fingerprint: None,
     })
     .await
     .expect("the retry on the current version");

@@ -72,6 +72,8 @@ async fn open(store: &dyn Store, tenant: TenantId, doc: &Doc, i: usize) -> Ticke
         created_at: at,
         updated_at: at,
         version: 1,
+        public_updated_at: at,
+        public_version: 1,
     };
     let event = |kind| TimelineEvent {
         id: EventId::new(),
@@ -98,6 +100,7 @@ async fn open(store: &dyn Store, tenant: TenantId, doc: &Doc, i: usize) -> Ticke
             events: &events,
             outbox: &[],
             attachments: &[],
+            request_fingerprint: None,
         })
         .await
         .unwrap();

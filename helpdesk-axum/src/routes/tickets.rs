@@ -51,9 +51,11 @@ pub struct OpenTicket {
 }
 
 #[utoipa::path(post, path = "/tickets", tag = "tickets", request_body = OpenTicket,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe key: the same key opens one ticket"),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe key: the same key with the same body opens one ticket; with another body it is refused (422 `idempotency_key_reused`)"),
            ("tenant" = Option<String>, Query, description = "Tenant slug, for staff")),
-    responses((status = 201, description = "The ticket, with its ETag"), (status = 422, description = "A field is invalid; the problem names it", body = crate::Problem, content_type = "application/problem+json")))]
+    responses((status = 201, description = "The ticket, with its ETag"),
+              (status = 409, description = "A request with this Idempotency-Key is still running (`idempotency_key_in_use`)", body = crate::Problem, content_type = "application/problem+json"),
+              (status = 422, description = "A field is invalid, or the Idempotency-Key was used with another body; the problem names it", body = crate::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn open(
     State(state): State<HelpdeskState>,
     ctx: Ctx,

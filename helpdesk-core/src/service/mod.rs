@@ -19,16 +19,18 @@ use crate::ticket::Ticket;
 pub use admin::MemberDetails;
 pub use notifications::DeliveryReport;
 pub use queries::{ExportRow, MAX_EXPORT_ROWS, TicketList, TicketView, export_csv};
-pub use tickets::MAX_ATTACHMENTS_PER_EVENT;
+pub use tickets::{MAX_ATTACHMENTS_PER_EVENT, MAX_ATTEMPTS};
 
 /// The helpdesk's use cases, over a [`Store`] and a [`Clock`].
 ///
-/// Cheap to clone: it holds two `Arc`s. Every method takes the [`Actor`] it runs as;
+/// Cheap to clone: it holds `Arc`s. Every method takes the [`Actor`] it runs as;
 /// get one from the host's identity with [`HelpdeskService::actor`].
 #[derive(Clone)]
 pub struct HelpdeskService {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
+    /// The tickets being opened with an idempotency key in this process right now.
+    in_flight: Arc<std::sync::Mutex<std::collections::HashSet<TicketId>>>,
 }
 
 impl std::fmt::Debug for HelpdeskService {
@@ -45,6 +47,7 @@ impl HelpdeskService {
         Self {
             store,
             clock: Arc::new(SystemClock),
+            in_flight: Arc::default(),
         }
     }
 

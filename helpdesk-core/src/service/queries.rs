@@ -14,7 +14,9 @@ use crate::ids::{
 };
 use crate::knowledge::{Article, suggest};
 use crate::people::Actor;
-use crate::permissions::{administers, ensure_active, is_platform_admin, may_read_event};
+use crate::permissions::{
+    administers, ensure_active, is_platform_admin, may_read_event, observed_by,
+};
 use crate::search::{MAX_PAGE_SIZE, PageRequest, SavedSearch, SearchCriteria, SearchQuery};
 use crate::ticket::{Closure, Ticket, TicketState};
 use crate::timeline::{EventKind, TimelineEvent};
@@ -186,7 +188,7 @@ impl HelpdeskService {
                 .settings
                 .label(ticket.status(), &tenant.settings.default_language)
                 .to_owned(),
-            ticket,
+            ticket: observed_by(actor, ticket),
             timeline,
             attachments,
             actions,
@@ -300,7 +302,11 @@ impl HelpdeskService {
         let staff = found.tickets.iter().filter_map(|t| t.assignee).collect();
         Ok(TicketList {
             names: self.display_names(members, staff).await?,
-            tickets: found.tickets,
+            tickets: found
+                .tickets
+                .into_iter()
+                .map(|t| observed_by(actor, t))
+                .collect(),
             next: found.next,
         })
     }

@@ -6,6 +6,7 @@ use crate::error::{Error, Forbidden, Result};
 use crate::ids::{CategoryId, GroupId, MemberId, StaffId, TenantId, TicketId};
 use crate::notify::OutboxMessage;
 use crate::people::{Actor, Member, MemberRole};
+use crate::permissions::observed_by;
 use crate::ports::TicketChange;
 use crate::questionnaire::Answers;
 use crate::tenant::Tenant;
@@ -33,6 +34,47 @@ const IDEMPOTENCY_NAMESPACE: uuid::Uuid =
 
 /// The most attachments one event may carry.
 pub const MAX_ATTACHMENTS_PER_EVENT: usize = 10;
+
+/// An open with an idempotency key, running in this process: claimed before the work
+/// starts, released when it ends, whatever the outcome.
+struct InFlight<'a> {
+    set: &'a std::sync::Mutex<std::collections::HashSet<TicketId>>,
+    id: TicketId,
+}
+
+impl<'a> InFlight<'a> {
+    /// Claims `id`, or `None` when a request holding it is still running.
+    fn claim(
+        set: &'a std::sync::Mutex<std::collections::HashSet<TicketId>>,
+        id: TicketId,
+    ) -> Option<Self> {
+        let mut running = set
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        running.insert(id).then_some(Self { set, id })
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.set
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&self.id);
+    }
+}
+
+/// How one try of a command on a ticket ended, short of a refusal.
+enum Attempt {
+    /// The command was saved (or changed nothing): the ticket after it.
+    Saved(Ticket),
+    /// The ticket changed between the read and the write: the store's conflict.
+    Raced(Error),
+}
+
+/// How many times a command is decided again when the ticket changed under it before
+/// the write gives up with a version conflict.
+pub const MAX_ATTEMPTS: u32 = 32;
 
 impl HelpdeskService {
     /// Opens a ticket in `tenant`. A requester opens for themself; a tenant admin for
@@ -83,10 +125,18 @@ impl HelpdeskService {
             },
         )?;
         let mut event = event;
+        let fingerprint = draft.fingerprint();
+        let mut _in_flight = None;
         if let Some(key) = &draft.idempotency_key {
             let key = single_line("idempotency_key", key, 255)?;
             ticket.id = idempotent_ticket_id(tenant.id, actor, &key);
             event.ticket = ticket.id;
+            // A second request with this key while the first is still running here
+            // waits for nothing: it is told to retry. (Across processes the database
+            // serialises the two inserts and the fingerprint decides.)
+            _in_flight = Some(
+                InFlight::claim(&self.in_flight, ticket.id).ok_or(Error::IdempotencyKeyInUse)?,
+            );
         }
         let attachments = Self::attachments_for(actor, &ticket, &event, attachments)?;
         let outbox: Vec<_> = OutboxMessage::for_event(&ticket, &event)
@@ -100,6 +150,7 @@ impl HelpdeskService {
                 events: std::slice::from_ref(&event),
                 outbox: &outbox,
                 attachments: &attachments,
+                request_fingerprint: draft.idempotency_key.as_ref().map(|_| fingerprint.as_str()),
             })
             .await;
         match opened {
@@ -109,7 +160,8 @@ impl HelpdeskService {
             }
             // A retry of a request that already opened this ticket: answer with it.
             Err(Error::AlreadyExists(crate::Entity::Ticket)) if draft.idempotency_key.is_some() => {
-                Ok(self.visible_ticket(actor, ticket.id).await?.0)
+                let (found, _) = self.visible_ticket(actor, ticket.id).await?;
+                Ok(observed_by(actor, found))
             }
             Err(e) => Err(e),
         }
@@ -172,6 +224,14 @@ impl HelpdeskService {
     /// Loads the ticket, refuses what the rules refuse outright, checks the version the
     /// caller read, builds the command from it, runs the rules and saves everything in
     /// one transaction.
+    ///
+    /// A write that finds the ticket changed since it was read is decided again on the
+    /// fresh ticket, up to [`MAX_ATTEMPTS`] times: a caller who sent no version (a blind
+    /// reply, note or invitation) never fails because someone else wrote first, and a
+    /// caller who did fails only when the version *they* can observe has moved. Each
+    /// attempt re-reads the ticket and runs the rules again, so a command the new state
+    /// refuses is refused, not forced through. (The command's input, looked up in the
+    /// ticket's tenant, is built once: a ticket never changes tenant.)
     async fn run<F>(
         &self,
         actor: &Actor,
@@ -184,8 +244,34 @@ impl HelpdeskService {
     where
         F: AsyncFnOnce(&Self, &Ticket) -> Result<Command>,
     {
+        let (mut ticket, mut tenant) = self.checked(actor, id, expected_version, name).await?;
+        let command = command(self, &ticket).await?;
+        let mut attempt = 1;
+        loop {
+            match self
+                .decide_and_save(actor, &ticket, &tenant, &command, &attachments)
+                .await?
+            {
+                Attempt::Saved(next) => return Ok(observed_by(actor, next)),
+                Attempt::Raced(conflict) if attempt >= MAX_ATTEMPTS => return Err(conflict),
+                Attempt::Raced(_) => {
+                    attempt += 1;
+                    (ticket, tenant) = self.checked(actor, id, expected_version, name).await?;
+                }
+            }
+        }
+    }
+
+    /// Reads the ticket and refuses what needs no input to refuse: a hidden ticket, a
+    /// command the actor or the state does not allow, a stale `If-Match`.
+    async fn checked(
+        &self,
+        actor: &Actor,
+        id: TicketId,
+        expected_version: Option<u64>,
+        name: &'static str,
+    ) -> Result<(Ticket, Tenant)> {
         let (ticket, tenant) = self.visible_ticket(actor, id).await?;
-        // Refusals that no input would avoid come first, before the input is read.
         workflow::precheck(
             &ticket,
             actor,
@@ -195,42 +281,63 @@ impl HelpdeskService {
                 now: self.clock.now(),
             },
         )?;
+        // A conditional write compares the version its caller can observe: requesters
+        // and guests never see internal notes, so a note does not make theirs stale.
+        let observed = observed_by(actor, ticket.clone()).version;
         if let Some(expected) = expected_version
-            && expected != ticket.version
+            && expected != observed
         {
             return Err(Error::VersionConflict {
                 expected,
-                actual: ticket.version,
+                actual: observed,
             });
         }
-        let command = command(self, &ticket).await?;
-        let now = self.clock.now();
+        Ok((ticket, tenant))
+    }
+
+    /// Runs the rules on `ticket` as read and saves the outcome, unless the ticket changed
+    /// since it was read.
+    async fn decide_and_save(
+        &self,
+        actor: &Actor,
+        ticket: &Ticket,
+        tenant: &Tenant,
+        command: &Command,
+        attachments: &[NewAttachment],
+    ) -> Result<Attempt> {
         let ctx = Context {
             settings: &tenant.settings,
-            now,
+            now: self.clock.now(),
         };
-        let (next, events) = workflow::execute(&ticket, actor, &command, ctx)?;
+        let (next, events) = workflow::execute(ticket, actor, command, ctx)?;
         let Some(first) = events.first() else {
             if !attachments.is_empty() {
                 return Err(Error::invalid("attachments", "nothing to attach them to"));
             }
-            return Ok(ticket);
+            return Ok(Attempt::Saved(ticket.clone()));
         };
-        let attachments = Self::attachments_for(actor, &next, first, attachments)?;
+        let attachments = Self::attachments_for(actor, &next, first, attachments.to_vec())?;
         let outbox: Vec<_> = events
             .iter()
             .filter_map(|e| OutboxMessage::for_event(&next, e))
             .collect();
-        self.store
+        let saved = self
+            .store
             .save_ticket(TicketChange {
                 ticket: &next,
                 expected_version: ticket.version,
                 events: &events,
                 outbox: &outbox,
                 attachments: &attachments,
+                request_fingerprint: None,
             })
-            .await?;
-        Ok(next)
+            .await;
+        match saved {
+            Ok(()) => Ok(Attempt::Saved(next)),
+            // Someone wrote between our read and our write: decide again.
+            Err(conflict @ Error::VersionConflict { .. }) => Ok(Attempt::Raced(conflict)),
+            Err(e) => Err(e),
+        }
     }
 
     /// Assigns the ticket to a staff member and/or a group. Supervisors assign anyone; an
