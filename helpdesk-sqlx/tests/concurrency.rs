@@ -1,6 +1,7 @@
 //! Concurrency, on a SQLite file and on PostgreSQL, each with two separate pools as two
 //! app instances would have: ticket numbers are never duplicated and always increase;
-//! two writers on the same version give exactly one conflict and lose nothing.
+//! two writers on the same version give exactly one conflict and lose nothing; many
+//! people replying at once without `If-Match` all succeed.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -10,8 +11,8 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use helpdesk_core::{
-    ActorRef, Error, EventId, EventKind, HelpdeskService, NewTicket, RichText, Store, TicketChange,
-    TicketId, TimelineEvent,
+    Actor, ActorRef, Error, EventId, EventKind, HelpdeskService, NewTicket, RichText, StaffRole,
+    Store, TenantScope, TicketChange, TicketId, TimelineEvent, UserId,
 };
 
 #[cfg(feature = "sqlite")]
@@ -165,6 +166,114 @@ async fn two_writers_on_one_version_give_exactly_one_conflict(
     );
 }
 
+const PEOPLE: usize = 8;
+const REPLIES_EACH: usize = 4;
+
+/// Eight people (the requester and seven agents) reply to one ticket at the same moment,
+/// through two stores, without `If-Match`: every reply is accepted, none is lost, and
+/// the ticket's version counts them all. Then a requester's conditional reply on the
+/// version they saw succeeds although staff added internal notes meanwhile.
+async fn blind_replies_from_many_people_at_once_all_succeed(a: Arc<dyn Store>, b: Arc<dyn Store>) {
+    let world = World::new(a.clone()).await;
+    let services = [world.service.clone(), HelpdeskService::new(b)];
+    let opened = world
+        .service
+        .open(
+            &world.requester,
+            world.tenant.id,
+            NewTicket {
+                subject: "Everyone at once".into(),
+                description: "<p>many replies</p>".into(),
+                ..Default::default()
+            },
+            vec![],
+        )
+        .await
+        .expect("opening");
+    let mut people = vec![world.requester.clone()];
+    for i in 1..PEOPLE {
+        let staff = world
+            .service
+            .add_staff(
+                &world.root,
+                &UserId::new(&format!("agent-{i}-{}", world.tenant.slug)).unwrap(),
+                &format!("Agent {i}"),
+                None,
+                StaffRole::Agent,
+                TenantScope::Only(vec![world.tenant.id]),
+            )
+            .await
+            .expect("adding an agent");
+        people.push(Actor::Staff(staff));
+    }
+    let start = Arc::new(tokio::sync::Barrier::new(PEOPLE));
+    let mut tasks = Vec::new();
+    for (i, person) in people.into_iter().enumerate() {
+        let service = services[i % 2].clone();
+        let start = start.clone();
+        let id = opened.id;
+        tasks.push(tokio::spawn(async move {
+            start.wait().await;
+            for n in 0..REPLIES_EACH {
+                service
+                    .reply(
+                        &person,
+                        id,
+                        None,
+                        &format!("<p>reply {n} by {i}</p>"),
+                        vec![],
+                    )
+                    .await
+                    .unwrap_or_else(|e| panic!("blind reply {n} by person {i} refused: {e}"));
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.expect("a replying task");
+    }
+    let timeline = a.timeline(opened.id).await.unwrap();
+    let replies = timeline
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Replied { .. }))
+        .count();
+    assert_eq!(
+        replies,
+        PEOPLE * REPLIES_EACH,
+        "every reply is in the timeline"
+    );
+    let stored = a.ticket(opened.id).await.unwrap().expect("the ticket");
+    assert_eq!(stored.version, 1 + (PEOPLE * REPLIES_EACH) as u64);
+
+    // The requester read the ticket; staff add notes; the requester's conditional reply
+    // on what they read is not stale.
+    let seen = services[0]
+        .ticket(&world.requester, opened.id)
+        .await
+        .unwrap()
+        .ticket;
+    let agent = services[1]
+        .actor(
+            &UserId::new(&format!("agent-1-{}", world.tenant.slug)).unwrap(),
+            None,
+        )
+        .await
+        .unwrap();
+    services[1]
+        .add_note(&agent, opened.id, None, "<p>internal</p>", vec![])
+        .await
+        .unwrap();
+    services[0]
+        .reply(
+            &world.requester,
+            opened.id,
+            Some(seen.version),
+            "<p>conditional</p>",
+            vec![],
+        )
+        .await
+        .expect("a conditional reply on the version the requester observes");
+}
+
 fn reply(ticket: TicketId, next: &helpdesk_core::Ticket, text: &str) -> TimelineEvent {
     TimelineEvent {
         id: EventId::new(),
@@ -201,6 +310,17 @@ async fn sqlite_file_two_writers_on_one_version_give_exactly_one_conflict() {
     .await;
 }
 
+#[cfg(feature = "sqlite")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_file_blind_replies_from_many_people_at_once_all_succeed() {
+    let file = SqliteFile::new().await;
+    blind_replies_from_many_people_at_once_all_succeed(
+        Arc::new(file.store().await),
+        Arc::new(file.store().await),
+    )
+    .await;
+}
+
 #[cfg(feature = "postgres")]
 mod postgres {
     use super::*;
@@ -216,6 +336,18 @@ mod postgres {
         a.migrate().await.unwrap();
         let b = db.store().await;
         eight_writers_get_distinct_increasing_numbers(Arc::new(a), Arc::new(b)).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn postgres_blind_replies_from_many_people_at_once_all_succeed() {
+        let Some(url) = url("concurrent blind replies") else {
+            return;
+        };
+        let db = TestDatabase::create(&url).await;
+        let a = db.store().await;
+        a.migrate().await.unwrap();
+        let b = db.store().await;
+        blind_replies_from_many_people_at_once_all_succeed(Arc::new(a), Arc::new(b)).await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -48,10 +48,13 @@ impl<'a> InFlight<'a> {
         set: &'a std::sync::Mutex<std::collections::HashSet<TicketId>>,
         id: TicketId,
     ) -> Option<Self> {
-        let mut running = set
+        let claimed = set
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        running.insert(id).then_some(Self { set, id })
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(id);
+        // Built only when claimed, and after the lock is released: dropping an unclaimed
+        // guard would release the running request's claim.
+        claimed.then(|| Self { set, id })
     }
 }
 
@@ -747,5 +750,25 @@ impl HelpdeskService {
                 now: self.clock.now(),
             },
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_idempotency_claim_is_held_until_dropped_and_a_refused_claim_releases_nothing() {
+        let set = std::sync::Mutex::default();
+        let id = TicketId::new();
+        let first = InFlight::claim(&set, id);
+        assert!(first.is_some());
+        assert!(InFlight::claim(&set, id).is_none(), "the key is in use");
+        assert!(
+            InFlight::claim(&set, id).is_none(),
+            "a refused claim left the first one in place"
+        );
+        drop(first);
+        assert!(InFlight::claim(&set, id).is_some(), "released once done");
     }
 }
