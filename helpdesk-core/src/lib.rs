@@ -112,7 +112,7 @@ pub use status::{Priority, Status};
 pub use tenant::{
     ClosureMode, RequesterVisibility, StatusLabels, Tenant, TenantSettings, Window, check_slug,
 };
-pub use text::RichText;
+pub use text::{RichText, TextPolicy};
 pub use ticket::{
     Closure, MAX_CUSTOM_FIELDS, MAX_SHORT_FIELD_CHARS, MAX_SUBJECT_CHARS, NewTicket, Ticket,
     TicketEdit, TicketState,

@@ -14,6 +14,7 @@ use crate::people::{Actor, UserId};
 use crate::permissions::{Scope, ensure_active};
 use crate::ports::{Clock, Store, SystemClock};
 use crate::tenant::Tenant;
+use crate::text::TextPolicy;
 use crate::ticket::Ticket;
 
 pub use admin::MemberDetails;
@@ -29,12 +30,14 @@ pub use tickets::MAX_ATTACHMENTS_PER_EVENT;
 pub struct HelpdeskService {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
+    text_policy: TextPolicy,
 }
 
 impl std::fmt::Debug for HelpdeskService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HelpdeskService")
             .field("clock", &self.clock)
+            .field("text_policy", &self.text_policy)
             .finish_non_exhaustive()
     }
 }
@@ -45,6 +48,7 @@ impl HelpdeskService {
         Self {
             store,
             clock: Arc::new(SystemClock),
+            text_policy: TextPolicy::default(),
         }
     }
 
@@ -52,6 +56,28 @@ impl HelpdeskService {
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
         self
+    }
+
+    /// The same service under another rich-text policy: which remote hosts images in
+    /// descriptions, replies, notes and articles may come from. By default only images
+    /// of the helpdesk's own attachments are kept (see [`TextPolicy`]).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use helpdesk_core::{HelpdeskService, TextPolicy, memory::MemoryStore};
+    ///
+    /// let service = HelpdeskService::new(Arc::new(MemoryStore::new()))
+    ///     .with_text_policy(TextPolicy::default().allow_image_host("cdn.example.org"));
+    /// assert_eq!(service.text_policy().image_hosts().collect::<Vec<_>>(), ["cdn.example.org"]);
+    /// ```
+    pub fn with_text_policy(mut self, policy: TextPolicy) -> Self {
+        self.text_policy = policy;
+        self
+    }
+
+    /// The rich-text policy the service sanitises with.
+    pub fn text_policy(&self) -> &TextPolicy {
+        &self.text_policy
     }
 
     /// The store, for host code that needs a port directly.

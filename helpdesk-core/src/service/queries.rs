@@ -177,6 +177,7 @@ impl HelpdeskService {
             crate::workflow::Context {
                 settings: &tenant.settings,
                 now: self.clock.now(),
+                text_policy: &self.text_policy,
             },
         );
         let names = self.names(&ticket, &timeline).await?;

@@ -80,6 +80,7 @@ impl HelpdeskService {
                 group,
                 product: product.as_ref(),
                 now,
+                text_policy: &self.text_policy,
             },
         )?;
         let mut event = event;
@@ -193,6 +194,7 @@ impl HelpdeskService {
             Context {
                 settings: &tenant.settings,
                 now: self.clock.now(),
+                text_policy: &self.text_policy,
             },
         )?;
         if let Some(expected) = expected_version
@@ -208,6 +210,7 @@ impl HelpdeskService {
         let ctx = Context {
             settings: &tenant.settings,
             now,
+            text_policy: &self.text_policy,
         };
         let (next, events) = workflow::execute(&ticket, actor, &command, ctx)?;
         let Some(first) = events.first() else {
@@ -289,7 +292,7 @@ impl HelpdeskService {
             "reply",
             async |_: &Self, _: &Ticket| {
                 Ok(Command::Reply {
-                    body: RichText::required("body", body)?,
+                    body: RichText::required_with("body", body, &self.text_policy)?,
                 })
             },
         )
@@ -313,7 +316,7 @@ impl HelpdeskService {
             "add_note",
             async |_: &Self, _: &Ticket| {
                 Ok(Command::AddNote {
-                    body: RichText::required("body", body)?,
+                    body: RichText::required_with("body", body, &self.text_policy)?,
                 })
             },
         )
@@ -336,7 +339,7 @@ impl HelpdeskService {
             "request_information",
             async |_: &Self, _: &Ticket| {
                 Ok(Command::RequestInformation {
-                    message: RichText::required("message", message)?,
+                    message: RichText::required_with("message", message, &self.text_policy)?,
                 })
             },
         )
@@ -360,7 +363,7 @@ impl HelpdeskService {
             "propose_closure",
             async |_: &Self, _: &Ticket| {
                 Ok(Command::ProposeClosure {
-                    solution: RichText::required("solution", solution)?,
+                    solution: RichText::required_with("solution", solution, &self.text_policy)?,
                 })
             },
         )
@@ -402,7 +405,7 @@ impl HelpdeskService {
             "refuse_closure",
             async |_: &Self, _: &Ticket| {
                 Ok(Command::RefuseClosure {
-                    justification: RichText::required("justification", justification)?,
+                    justification: RichText::required_with("justification", justification, &self.text_policy)?,
                 })
             },
         )
@@ -460,7 +463,7 @@ impl HelpdeskService {
             "cancel",
             async |_: &Self, _: &Ticket| {
                 let reason = reason
-                    .map(|r| RichText::sanitize(r).map_err(|e| Error::invalid("reason", e.reason)))
+                    .map(|r| RichText::sanitize_with(r, &self.text_policy).map_err(|e| Error::invalid("reason", e.reason)))
                     .transpose()?;
                 Ok(Command::Cancel { reason })
             },
@@ -485,7 +488,7 @@ impl HelpdeskService {
             "reopen",
             async |_: &Self, _: &Ticket| {
                 let reason = reason
-                    .map(|r| RichText::sanitize(r).map_err(|e| Error::invalid("reason", e.reason)))
+                    .map(|r| RichText::sanitize_with(r, &self.text_policy).map_err(|e| Error::invalid("reason", e.reason)))
                     .transpose()?;
                 Ok(Command::Reopen { reason })
             },
@@ -620,6 +623,7 @@ impl HelpdeskService {
             Context {
                 settings: &tenant.settings,
                 now: self.clock.now(),
+                text_policy: &self.text_policy,
             },
         )
     }
@@ -638,6 +642,7 @@ impl HelpdeskService {
             Context {
                 settings: &tenant.settings,
                 now: self.clock.now(),
+                text_policy: &self.text_policy,
             },
         ))
     }
