@@ -47,6 +47,19 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! Rich text is sanitised on the way in ([`RichText`]). Images are kept only when they
+//! show the helpdesk's own attachments (`attachments/<uuid>`, relative); a host that
+//! serves images from its own CDN allows that host with a [`TextPolicy`]:
+//!
+//! ```
+//! use std::sync::Arc;
+//! use helpdesk_core::{HelpdeskService, TextPolicy, memory::MemoryStore};
+//!
+//! let service = HelpdeskService::new(Arc::new(MemoryStore::new()))
+//!     .with_text_policy(TextPolicy::default().allow_image_host("cdn.example.org"));
+//! # let _ = service;
+//! ```
 
 mod attachment;
 mod blob;
@@ -100,7 +113,7 @@ pub use ports::{
     TicketChange, TicketRepository,
 };
 pub use questionnaire::{
-    Answer, Answers, MAX_TEXT_ANSWER_CHARS, Question, QuestionKind, QuestionnaireDefinition,
+    Answer, Answers, MAX_OPTIONS, MAX_QUESTIONS, MAX_TEXT_ANSWER_CHARS, Question, QuestionKind, QuestionnaireDefinition,
     SATISFACTION,
 };
 pub use search::{Cursor, PageRequest, SavedSearch, SearchCriteria, SearchPage, SearchQuery};
@@ -110,7 +123,8 @@ pub use service::{
 };
 pub use status::{Priority, Status};
 pub use tenant::{
-    ClosureMode, RequesterVisibility, StatusLabels, Tenant, TenantSettings, Window, check_slug,
+    ClosureMode, MAX_WINDOW, RequesterVisibility, SUPPORTED_LANGUAGES, StatusLabels, Tenant,
+    TenantSettings, Window, check_slug,
 };
 pub use text::{RichText, TextPolicy};
 pub use ticket::{
