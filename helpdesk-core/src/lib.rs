@@ -118,8 +118,8 @@ pub use questionnaire::{
 };
 pub use search::{Cursor, PageRequest, SavedSearch, SearchCriteria, SearchPage, SearchQuery};
 pub use service::{
-    DeliveryReport, ExportRow, HelpdeskService, MAX_ATTACHMENTS_PER_EVENT, MAX_EXPORT_ROWS,
-    MemberDetails, TicketList, TicketView, export_csv,
+    CsvExport, CsvFormat, DeliveryReport, ExportRow, HelpdeskService, MAX_ATTACHMENTS_PER_EVENT, MAX_EXPORT_ROWS,
+    MemberDetails, TicketList, TicketView, csv_header, csv_line, export_csv,
 };
 pub use status::{Priority, Status};
 pub use tenant::{

@@ -19,7 +19,10 @@ use crate::ticket::Ticket;
 
 pub use admin::MemberDetails;
 pub use notifications::DeliveryReport;
-pub use queries::{ExportRow, MAX_EXPORT_ROWS, TicketList, TicketView, export_csv};
+pub use queries::{
+    CsvExport, CsvFormat, ExportRow, MAX_EXPORT_ROWS, TicketList, TicketView, csv_header, csv_line,
+    export_csv,
+};
 pub use tickets::MAX_ATTACHMENTS_PER_EVENT;
 
 /// The helpdesk's use cases, over a [`Store`] and a [`Clock`].
