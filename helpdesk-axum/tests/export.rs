@@ -39,7 +39,10 @@ fn parse_csv(text: &str, delimiter: char) -> Vec<Vec<String>> {
         }
     }
     assert!(!quoted, "unterminated quote");
-    assert!(cell.is_empty() && record.is_empty(), "the last line ends with CRLF");
+    assert!(
+        cell.is_empty() && record.is_empty(),
+        "the last line ends with CRLF"
+    );
     records
 }
 
@@ -72,7 +75,11 @@ async fn export(h: &Host, who: (&str, Option<&str>), query: &str) -> (StatusCode
 async fn a_formula_after_a_semicolon_is_defused_in_both_formats_and_only_excel_fr_has_a_bom() {
     let h = host().await;
     h.open(ALICE, EVIL).await;
-    for (query, delimiter, bom) in [("", ',', false), ("?format=csv", ',', false), ("?format=excel-fr", ';', true)] {
+    for (query, delimiter, bom) in [
+        ("", ',', false),
+        ("?format=csv", ',', false),
+        ("?format=excel-fr", ';', true),
+    ] {
         let (status, bytes, _) = export(&h, CAROL, query).await;
         assert_eq!(status, StatusCode::OK, "{query}");
         let text = String::from_utf8(bytes).unwrap();
@@ -81,7 +88,10 @@ async fn a_formula_after_a_semicolon_is_defused_in_both_formats_and_only_excel_f
         assert_eq!(records[0][2], "subject", "{query}");
         assert_eq!(records.len(), 2, "{query}: {records:?}");
         assert_eq!(records[1][2], format!("'{EVIL}"), "{query}");
-        assert!(records.iter().all(|r| r.len() == 12), "{query}: {records:?}");
+        assert!(
+            records.iter().all(|r| r.len() == 12),
+            "{query}: {records:?}"
+        );
         if delimiter == ';' {
             let formulas: Vec<_> = records
                 .iter()
@@ -111,7 +121,10 @@ async fn an_export_larger_than_one_page_streams_every_row() {
     let text = String::from_utf8(bytes).unwrap();
     let records = parse_csv(text.trim_start_matches('\u{feff}'), ';');
     assert_eq!(records.len(), count + 1, "a header and every ticket");
-    assert!(frames >= 3, "the header and one chunk per page, not one block: {frames}");
+    assert!(
+        frames >= 3,
+        "the header and one chunk per page, not one block: {frames}"
+    );
 }
 
 #[tokio::test]

@@ -11,8 +11,15 @@ use support::*;
 async fn invisible_only_replies_and_subjects_are_refused_naming_the_field_and_change_nothing() {
     let h = host().await;
     let id = h.open(ALICE, "Imprimante").await;
-    let before = h.call(Some(ALICE), "GET", &format!("/tickets/{id}"), None).await;
-    for body in ["<p>\u{200b}</p>", "&#8203;&nbsp;\u{2060}", "<img>\u{3164}", "\u{feff}\u{202e}"] {
+    let before = h
+        .call(Some(ALICE), "GET", &format!("/tickets/{id}"), None)
+        .await;
+    for body in [
+        "<p>\u{200b}</p>",
+        "&#8203;&nbsp;\u{2060}",
+        "<img>\u{3164}",
+        "\u{feff}\u{202e}",
+    ] {
         let answer = h
             .call(
                 Some(ALICE),
@@ -21,10 +28,17 @@ async fn invisible_only_replies_and_subjects_are_refused_naming_the_field_and_ch
                 Some(json!({ "body": body })),
             )
             .await;
-        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{body:?}: {}", answer.body);
+        assert_eq!(
+            answer.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body:?}: {}",
+            answer.body
+        );
         assert_eq!(answer.body["field"], "body", "{body:?}");
     }
-    let after = h.call(Some(ALICE), "GET", &format!("/tickets/{id}"), None).await;
+    let after = h
+        .call(Some(ALICE), "GET", &format!("/tickets/{id}"), None)
+        .await;
     assert_eq!(before.body, after.body, "a refused reply changes nothing");
     let subject = h
         .call(
@@ -34,7 +48,12 @@ async fn invisible_only_replies_and_subjects_are_refused_naming_the_field_and_ch
             Some(json!({ "subject": "\u{3164}", "description": "<p>ok</p>" })),
         )
         .await;
-    assert_eq!(subject.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", subject.body);
+    assert_eq!(
+        subject.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        subject.body
+    );
     assert_eq!(subject.body["field"], "subject");
 }
 
@@ -55,7 +74,9 @@ async fn remote_images_in_a_reply_are_dropped_and_attachment_images_kept() {
         )
         .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
-    let view = h.call(Some(ALICE), "GET", &format!("/tickets/{id}"), None).await;
+    let view = h
+        .call(Some(ALICE), "GET", &format!("/tickets/{id}"), None)
+        .await;
     let text = String::from_utf8(view.bytes).unwrap();
     assert!(text.contains("Voir"), "{text}");
     assert!(!text.contains("169.254.169.254"), "{text}");
@@ -99,9 +120,19 @@ async fn tenant_settings_with_unsupported_language_or_bad_labels_are_refused_and
     cases.push((forever, "reopen_window"));
     for (settings, field) in cases {
         let answer = h
-            .call(Some(CAROL), "PUT", &path, Some(json!({ "name": "Acme", "settings": settings })))
+            .call(
+                Some(CAROL),
+                "PUT",
+                &path,
+                Some(json!({ "name": "Acme", "settings": settings })),
+            )
             .await;
-        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {}", answer.body);
+        assert_eq!(
+            answer.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}: {}",
+            answer.body
+        );
         assert_eq!(answer.body["field"], field, "{}", answer.body);
     }
     let after = h.call(Some(CAROL), "GET", &path, None).await;

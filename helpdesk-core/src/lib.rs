@@ -113,13 +113,13 @@ pub use ports::{
     TicketChange, TicketRepository,
 };
 pub use questionnaire::{
-    Answer, Answers, MAX_OPTIONS, MAX_QUESTIONS, MAX_TEXT_ANSWER_CHARS, Question, QuestionKind, QuestionnaireDefinition,
-    SATISFACTION,
+    Answer, Answers, MAX_OPTIONS, MAX_QUESTIONS, MAX_TEXT_ANSWER_CHARS, Question, QuestionKind,
+    QuestionnaireDefinition, SATISFACTION,
 };
 pub use search::{Cursor, PageRequest, SavedSearch, SearchCriteria, SearchPage, SearchQuery};
 pub use service::{
-    CsvExport, CsvFormat, DeliveryReport, ExportRow, HelpdeskService, MAX_ATTACHMENTS_PER_EVENT, MAX_EXPORT_ROWS,
-    MemberDetails, TicketList, TicketView, csv_header, csv_line, export_csv,
+    CsvExport, CsvFormat, DeliveryReport, ExportRow, HelpdeskService, MAX_ATTACHMENTS_PER_EVENT,
+    MAX_EXPORT_ROWS, MemberDetails, TicketList, TicketView, csv_header, csv_line, export_csv,
 };
 pub use status::{Priority, Status};
 pub use tenant::{

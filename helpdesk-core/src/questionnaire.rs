@@ -339,8 +339,14 @@ mod tests {
             assert_eq!(def.check().err().map(|e| e.field).as_deref(), Some(field));
         }
         let too_many = QuestionnaireDefinition {
-            questions: vec![QuestionnaireDefinition::default().questions[1].clone(); MAX_QUESTIONS + 1],
+            questions: vec![
+                QuestionnaireDefinition::default().questions[1].clone();
+                MAX_QUESTIONS + 1
+            ],
         };
-        assert_eq!(too_many.check().err().map(|e| e.field).as_deref(), Some("questions"));
+        assert_eq!(
+            too_many.check().err().map(|e| e.field).as_deref(),
+            Some("questions")
+        );
     }
 }

@@ -272,7 +272,10 @@ mod tests {
                 default_language: bad.to_owned(),
                 ..TenantSettings::default()
             };
-            assert_eq!(field_refused(&settings).as_deref(), Some("default_language"));
+            assert_eq!(
+                field_refused(&settings).as_deref(),
+                Some("default_language")
+            );
         }
         for good in SUPPORTED_LANGUAGES {
             let settings = TenantSettings {
@@ -286,7 +289,9 @@ mod tests {
     #[test]
     fn status_labels_must_be_in_supported_languages_and_visible_one_line_text() {
         let mut unknown = TenantSettings::default();
-        unknown.status_labels.insert("klingon".into(), StatusLabels::new());
+        unknown
+            .status_labels
+            .insert("klingon".into(), StatusLabels::new());
         assert_eq!(field_refused(&unknown).as_deref(), Some("status_labels"));
         for bad in ["", "\u{200b}", "Clos\u{0}", "a\nb", &"x".repeat(101)] {
             let mut settings = TenantSettings::default();
@@ -305,7 +310,11 @@ mod tests {
 
     #[test]
     fn windows_must_be_between_zero_and_ten_years() {
-        for bad in [Window::seconds(-1), Window::days(3651), Window::seconds(i64::MAX)] {
+        for bad in [
+            Window::seconds(-1),
+            Window::days(3651),
+            Window::seconds(i64::MAX),
+        ] {
             let settings = TenantSettings {
                 approval_window: bad,
                 ..TenantSettings::default()

@@ -505,19 +505,35 @@ mod tests {
             r#"<img src="http://169.254.169.254/latest/meta-data/">"#,
         ] {
             let err = RichText::required("justification", body).err();
-            assert_eq!(err.map(|e| e.field).as_deref(), Some("justification"), "{body:?}");
+            assert_eq!(
+                err.map(|e| e.field).as_deref(),
+                Some("justification"),
+                "{body:?}"
+            );
         }
         assert!(RichText::required("justification", "<p>\u{200b}x</p>").is_ok());
     }
 
     #[test]
     fn one_line_fields_refuse_invisible_only_values() {
-        for subject in ["\u{3164}", "\u{2800}", "\u{FE0F}", "\u{115F}\u{1160}", "\u{180E}"] {
+        for subject in [
+            "\u{3164}",
+            "\u{2800}",
+            "\u{FE0F}",
+            "\u{115F}\u{1160}",
+            "\u{180E}",
+        ] {
             let err = single_line("subject", subject, 100).err();
-            assert_eq!(err.map(|e| e.field).as_deref(), Some("subject"), "{subject:?}");
+            assert_eq!(
+                err.map(|e| e.field).as_deref(),
+                Some("subject"),
+                "{subject:?}"
+            );
         }
         assert_eq!(
-            single_line("subject", "Imprimante ❤\u{FE0F}", 100).ok().as_deref(),
+            single_line("subject", "Imprimante ❤\u{FE0F}", 100)
+                .ok()
+                .as_deref(),
             Some("Imprimante ❤\u{FE0F}"),
             "variation selectors beside a visible character are fine"
         );
@@ -545,7 +561,10 @@ mod tests {
     #[test]
     fn images_of_own_attachments_and_allowed_hosts_are_kept() {
         let id = "0e5b2b8e-6c35-4d8e-9d7c-2f6a3c1e9b10";
-        for src in [format!("attachments/{id}"), format!("/helpdesk/attachments/{id}")] {
+        for src in [
+            format!("attachments/{id}"),
+            format!("/helpdesk/attachments/{id}"),
+        ] {
             let html = format!(r#"<img src="{src}" alt="capture">"#);
             let kept = RichText::required("body", &html).map(|t| t.as_html().to_owned());
             assert_eq!(
@@ -554,7 +573,10 @@ mod tests {
             );
         }
         let remote = r#"<img src="https://CDN.example.org/logo.png">"#;
-        assert!(RichText::required("body", remote).is_err(), "not allowed by default");
+        assert!(
+            RichText::required("body", remote).is_err(),
+            "not allowed by default"
+        );
         let policy = TextPolicy::default().allow_image_host("cdn.example.org");
         let kept = RichText::required_with("body", remote, &policy);
         assert!(kept.is_ok_and(|t| t.as_html().contains("logo.png")));
@@ -579,22 +601,56 @@ mod tests {
         // As entities, NUL and the C1 controls stand for visible characters (U+FFFD and
         // Windows-1252), as HTML says.
         let blank_char = prop::sample::select(blank_chars())
-            .prop_filter("visible as entity", |c| !matches!(*c, '\0' | '\u{80}'..='\u{9F}'));
+            .prop_filter("visible as entity", |c| {
+                !matches!(*c, '\0' | '\u{80}'..='\u{9F}')
+            });
         let listed = prop::sample::select(vec![
-            '\u{200B}', '\u{2060}', '\u{00AD}', '\u{200E}', '\u{202E}', '\u{2067}', '\u{FEFF}',
-            '\u{3164}', '\u{FFA0}', '\u{115F}', '\u{034F}', '\u{180E}', '\u{FE0F}', '\u{E0041}',
-            '\u{2800}', '\u{00A0}', '\u{3000}', ' ', '\n', '\u{1D173}', '\u{061C}',
+            '\u{200B}',
+            '\u{2060}',
+            '\u{00AD}',
+            '\u{200E}',
+            '\u{202E}',
+            '\u{2067}',
+            '\u{FEFF}',
+            '\u{3164}',
+            '\u{FFA0}',
+            '\u{115F}',
+            '\u{034F}',
+            '\u{180E}',
+            '\u{FE0F}',
+            '\u{E0041}',
+            '\u{2800}',
+            '\u{00A0}',
+            '\u{3000}',
+            ' ',
+            '\n',
+            '\u{1D173}',
+            '\u{061C}',
         ]);
         let character = prop_oneof![blank_char, listed];
         prop_oneof![
             character.clone().prop_map(String::from),
-            character.clone().prop_map(|c| format!("&#{};", u32::from(c))),
+            character
+                .clone()
+                .prop_map(|c| format!("&#{};", u32::from(c))),
             character.prop_map(|c| format!("&#x{:X};", u32::from(c))),
             prop::sample::select(vec![
-                "&nbsp;", "<p></p>", "<img>", "<br>", "<b></b>", "<span>", "</span>", "<p>",
-                "</p>", "<img src=\"\">", "<img src=\"http://169.254.169.254/\">",
-                "<img src=\"//evil.example/x.gif\">", "<img src=\"data:image/gif;base64,R0lG\">",
-                "<script>alert(1)</script>", "<!-- x -->", "<table><tr><td></td></tr></table>",
+                "&nbsp;",
+                "<p></p>",
+                "<img>",
+                "<br>",
+                "<b></b>",
+                "<span>",
+                "</span>",
+                "<p>",
+                "</p>",
+                "<img src=\"\">",
+                "<img src=\"http://169.254.169.254/\">",
+                "<img src=\"//evil.example/x.gif\">",
+                "<img src=\"data:image/gif;base64,R0lG\">",
+                "<script>alert(1)</script>",
+                "<!-- x -->",
+                "<table><tr><td></td></tr></table>",
             ])
             .prop_map(str::to_owned),
         ]

@@ -503,7 +503,11 @@ fn check_member_of(ticket: &Ticket, member: &Member, field: &str) -> Result<()> 
 }
 
 /// The field changes an edit makes, one per field that really changes.
-fn edit_events(ticket: &Ticket, edit: &TicketEdit, policy: &TextPolicy) -> Result<Vec<FieldChange>> {
+fn edit_events(
+    ticket: &Ticket,
+    edit: &TicketEdit,
+    policy: &TextPolicy,
+) -> Result<Vec<FieldChange>> {
     let mut changes = Vec::new();
     if let Some(subject) = &edit.subject {
         let to = single_line("subject", subject, MAX_SUBJECT_CHARS)?;

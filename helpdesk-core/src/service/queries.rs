@@ -743,13 +743,20 @@ mod tests {
         assert_eq!(quoted_cell("plain"), "\"plain\"");
         assert_eq!(quoted_cell("a,b"), "\"a,b\"");
         assert_eq!(quoted_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(quoted_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(
+            quoted_cell("=HYPERLINK(\"x\")"),
+            "\"'=HYPERLINK(\"\"x\"\")\""
+        );
         for formula in [
-            "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", "  =1", "\u{a0}=1", "x;=1", "x,=1",
-            "x\n=1", "x; @1", "a;b;-2",
+            "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", "  =1", "\u{a0}=1", "x;=1", "x,=1", "x\n=1",
+            "x; @1", "a;b;-2",
         ] {
             assert!(quoted_cell(formula).starts_with("\"'"), "{formula:?}");
         }
-        assert_eq!(quoted_cell("x - y"), "\"x - y\"", "an inner dash after a space is text");
+        assert_eq!(
+            quoted_cell("x - y"),
+            "\"x - y\"",
+            "an inner dash after a space is text"
+        );
     }
 }

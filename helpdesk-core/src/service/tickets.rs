@@ -405,7 +405,11 @@ impl HelpdeskService {
             "refuse_closure",
             async |_: &Self, _: &Ticket| {
                 Ok(Command::RefuseClosure {
-                    justification: RichText::required_with("justification", justification, &self.text_policy)?,
+                    justification: RichText::required_with(
+                        "justification",
+                        justification,
+                        &self.text_policy,
+                    )?,
                 })
             },
         )
@@ -463,7 +467,10 @@ impl HelpdeskService {
             "cancel",
             async |_: &Self, _: &Ticket| {
                 let reason = reason
-                    .map(|r| RichText::sanitize_with(r, &self.text_policy).map_err(|e| Error::invalid("reason", e.reason)))
+                    .map(|r| {
+                        RichText::sanitize_with(r, &self.text_policy)
+                            .map_err(|e| Error::invalid("reason", e.reason))
+                    })
                     .transpose()?;
                 Ok(Command::Cancel { reason })
             },
@@ -488,7 +495,10 @@ impl HelpdeskService {
             "reopen",
             async |_: &Self, _: &Ticket| {
                 let reason = reason
-                    .map(|r| RichText::sanitize_with(r, &self.text_policy).map_err(|e| Error::invalid("reason", e.reason)))
+                    .map(|r| {
+                        RichText::sanitize_with(r, &self.text_policy)
+                            .map_err(|e| Error::invalid("reason", e.reason))
+                    })
                     .transpose()?;
                 Ok(Command::Reopen { reason })
             },
