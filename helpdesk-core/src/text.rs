@@ -583,6 +583,19 @@ mod tests {
     }
 
     #[test]
+    fn a_dropped_image_is_removed_whatever_its_other_attributes_hold() {
+        for html in [
+            r#"<p>a</p><img alt="x > y" src="http://evil.example/p.gif">"#,
+            r#"<p>a</p><img alt=' src="' src="http://evil.example/p.gif">"#,
+            r#"<p>a</p><img alt="<img src=attachments/0e5b2b8e-6c35-4d8e-9d7c-2f6a3c1e9b10>">"#,
+            r#"<p>a</p><IMG SRC="HTTP://evil.example/p.gif" width=1 height=1/>"#,
+        ] {
+            let clean = RichText::sanitize(html).map(|t| t.as_html().to_owned());
+            assert_eq!(clean.ok().as_deref(), Some("<p>a</p>"), "{html}");
+        }
+    }
+
+    #[test]
     fn stored_text_keeps_the_images_its_writer_allowed() {
         let stored = r#"<img src="https://cdn.example.org/logo.png">"#;
         assert_eq!(RichText::from_stored(stored).as_html(), stored);
