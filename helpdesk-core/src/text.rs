@@ -48,8 +48,9 @@ impl RichText {
 
     /// Sanitises text read back from storage or another trusted writer: the same
     /// cleaning as [`sanitize`](Self::sanitize), without the size limit, which was
-    /// enforced when the text was written, and without the image policy, which was
-    /// applied when the text was written (a host may allow hosts the default refuses).
+    /// enforced when the text was written. Images keep the `http` and `https` sources
+    /// the writer's [`TextPolicy`] allowed (it may allow hosts the default refuses);
+    /// every other source is dropped with its `<img>`.
     pub fn from_stored(html: &str) -> Self {
         Self::clean(html, None)
     }
@@ -59,13 +60,17 @@ impl RichText {
         builder
             .url_schemes(["http", "https", "mailto"].into())
             .link_rel(Some("noopener noreferrer nofollow"));
-        if let Some(policy) = policy {
-            let policy = policy.clone();
-            builder.attribute_filter(move |element, attribute, value| {
-                let dropped = element == "img" && attribute == "src" && !policy.keeps_image(value);
-                (!dropped).then_some(value.into())
-            });
-        }
+        // Stored text was checked against the writer's policy, which this reader does not
+        // know: it keeps web images from any host, and still drops every other source.
+        let policy = policy.cloned();
+        builder.attribute_filter(move |element, attribute, value| {
+            let kept = match &policy {
+                _ if element != "img" || attribute != "src" => true,
+                Some(policy) => policy.keeps_image(value),
+                None => TextPolicy::is_web_or_attachment(value),
+            };
+            kept.then_some(value.into())
+        });
         let clean = builder.clean(html).to_string();
         // An image whose source was dropped is no image at all: remove the whole tag.
         let clean = remove_tags(&clean, |tag| tag.name == "img" && !tag.has_src);
@@ -223,6 +228,15 @@ impl TextPolicy {
             && url
                 .host_str()
                 .is_some_and(|host| self.image_hosts.contains(&host.to_ascii_lowercase()))
+    }
+}
+
+impl TextPolicy {
+    /// Whether `src` is an attachment download or an `http`/`https` URL on any host.
+    fn is_web_or_attachment(src: &str) -> bool {
+        let src = src.trim();
+        is_attachment_path(src)
+            || ammonia::Url::parse(src).is_ok_and(|url| matches!(url.scheme(), "http" | "https"))
     }
 }
 
@@ -596,9 +610,11 @@ mod tests {
     }
 
     #[test]
-    fn stored_text_keeps_the_images_its_writer_allowed() {
+    fn stored_text_keeps_the_images_its_writer_allowed_and_drops_other_sources() {
         let stored = r#"<img src="https://cdn.example.org/logo.png">"#;
         assert_eq!(RichText::from_stored(stored).as_html(), stored);
+        let odd = r#"<p>a</p><img src="//evil.example/x.gif"><img src="data:image/gif;base64,R0lG"><img>"#;
+        assert_eq!(RichText::from_stored(odd).as_html(), "<p>a</p>");
     }
 
     /// Every blank character.
