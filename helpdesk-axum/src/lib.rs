@@ -33,7 +33,9 @@
 //! action on a visible ticket, 409 for an invalid transition or a version conflict, 412
 //! when `If-Match` fails, 422 for validation naming the field, 413 for oversize bodies.
 //! Ticket responses carry an `ETag`; every write on a ticket honours `If-Match`; `POST /tickets`
-//! honours `Idempotency-Key`. `GET /openapi.json` describes every route.
+//! honours `Idempotency-Key`. `GET /export.csv` streams its rows page by page, as RFC
+//! 4180 CSV or, with `?format=excel-fr`, `;`-separated after a UTF-8 byte-order mark for
+//! French spreadsheets. `GET /openapi.json` describes every route.
 
 mod extract;
 mod identity;

@@ -47,6 +47,19 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! Rich text is sanitised on the way in ([`RichText`]). Images are kept only when they
+//! show the helpdesk's own attachments (`attachments/<uuid>`, relative); a host that
+//! serves images from its own CDN allows that host with a [`TextPolicy`]:
+//!
+//! ```
+//! use std::sync::Arc;
+//! use helpdesk_core::{HelpdeskService, TextPolicy, memory::MemoryStore};
+//!
+//! let service = HelpdeskService::new(Arc::new(MemoryStore::new()))
+//!     .with_text_policy(TextPolicy::default().allow_image_host("cdn.example.org"));
+//! # let _ = service;
+//! ```
 
 mod attachment;
 mod blob;
@@ -100,19 +113,21 @@ pub use ports::{
     TicketChange, TicketRepository,
 };
 pub use questionnaire::{
-    Answer, Answers, MAX_TEXT_ANSWER_CHARS, Question, QuestionKind, QuestionnaireDefinition,
-    SATISFACTION,
+    Answer, Answers, MAX_OPTIONS, MAX_QUESTIONS, MAX_TEXT_ANSWER_CHARS, Question, QuestionKind,
+    QuestionnaireDefinition, SATISFACTION,
 };
 pub use search::{Cursor, PageRequest, SavedSearch, SearchCriteria, SearchPage, SearchQuery};
 pub use service::{
-    DeliveryReport, ExportRow, HelpdeskService, MAX_ATTACHMENTS_PER_EVENT, MAX_ATTEMPTS,
-    MAX_EXPORT_ROWS, MemberDetails, TicketList, TicketView, export_csv,
+    CsvExport, CsvFormat, DeliveryReport, ExportRow, HelpdeskService, MAX_ATTACHMENTS_PER_EVENT,
+    MAX_ATTEMPTS, MAX_EXPORT_ROWS, MemberDetails, TicketList, TicketView, csv_header, csv_line,
+    export_csv,
 };
 pub use status::{Priority, Status};
 pub use tenant::{
-    ClosureMode, RequesterVisibility, StatusLabels, Tenant, TenantSettings, Window, check_slug,
+    ClosureMode, MAX_WINDOW, RequesterVisibility, SUPPORTED_LANGUAGES, StatusLabels, Tenant,
+    TenantSettings, Window, check_slug,
 };
-pub use text::RichText;
+pub use text::{RichText, TextPolicy};
 pub use ticket::{
     Closure, MAX_CUSTOM_FIELDS, MAX_SHORT_FIELD_CHARS, MAX_SUBJECT_CHARS, NewTicket, Ticket,
     TicketEdit, TicketState,

@@ -11,6 +11,12 @@ use crate::text::single_line;
 /// The longest free-text answer, in characters.
 pub const MAX_TEXT_ANSWER_CHARS: usize = 4000;
 
+/// The most questions a questionnaire may ask.
+pub const MAX_QUESTIONS: usize = 50;
+
+/// The most options a choice question may offer.
+pub const MAX_OPTIONS: usize = 20;
+
 /// The questions a tenant asks when a requester approves a closure.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QuestionnaireDefinition {
@@ -106,9 +112,16 @@ impl Default for QuestionnaireDefinition {
 }
 
 impl QuestionnaireDefinition {
-    /// Checks that the definition itself is usable: unique non-empty keys, a sensible
-    /// score range, at least one option per choice.
+    /// Checks that the definition itself is usable: at most [`MAX_QUESTIONS`]
+    /// questions, unique non-empty keys, a sensible score range, between one and
+    /// [`MAX_OPTIONS`] unique one-line options per choice.
     pub fn check(&self) -> Result<(), ValidationError> {
+        if self.questions.len() > MAX_QUESTIONS {
+            return Err(ValidationError::new(
+                "questions",
+                format!("at most {MAX_QUESTIONS} questions"),
+            ));
+        }
         let mut seen = std::collections::BTreeSet::new();
         for (i, q) in self.questions.iter().enumerate() {
             let field = format!("questions[{i}]");
@@ -132,6 +145,22 @@ impl QuestionnaireDefinition {
                         format!("{field}.kind"),
                         "a choice needs at least one option",
                     ));
+                }
+                QuestionKind::Choice { options } if options.len() > MAX_OPTIONS => {
+                    return Err(ValidationError::new(
+                        format!("{field}.kind"),
+                        format!("at most {MAX_OPTIONS} options"),
+                    ));
+                }
+                QuestionKind::Choice { options } => {
+                    let mut keys = std::collections::BTreeSet::new();
+                    for (j, option) in options.iter().enumerate() {
+                        let option_field = format!("{field}.kind.options[{j}]");
+                        single_line(&option_field, option, 64)?;
+                        if !keys.insert(option.as_str()) {
+                            return Err(ValidationError::new(option_field, "duplicate option"));
+                        }
+                    }
                 }
                 _ => {}
             }
@@ -288,5 +317,36 @@ mod tests {
         let mut def = QuestionnaireDefinition::default();
         def.questions.push(def.questions[0].clone());
         assert!(def.check().is_err());
+    }
+
+    #[test]
+    fn choice_options_must_be_unique_visible_one_line_keys() {
+        for (options, field) in [
+            (vec!["ok", "ok"], "questions[0].kind.options[1]"),
+            (vec!["ok", "\u{200b}"], "questions[0].kind.options[1]"),
+            (vec!["a\nb"], "questions[0].kind.options[0]"),
+        ] {
+            let def = QuestionnaireDefinition {
+                questions: vec![Question {
+                    key: "q".into(),
+                    label: "Q".into(),
+                    required: false,
+                    kind: QuestionKind::Choice {
+                        options: options.into_iter().map(str::to_owned).collect(),
+                    },
+                }],
+            };
+            assert_eq!(def.check().err().map(|e| e.field).as_deref(), Some(field));
+        }
+        let too_many = QuestionnaireDefinition {
+            questions: vec![
+                QuestionnaireDefinition::default().questions[1].clone();
+                MAX_QUESTIONS + 1
+            ],
+        };
+        assert_eq!(
+            too_many.check().err().map(|e| e.field).as_deref(),
+            Some("questions")
+        );
     }
 }

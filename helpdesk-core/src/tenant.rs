@@ -79,6 +79,29 @@ pub enum ClosureMode {
     Direct,
 }
 
+/// The languages the helpdesk speaks, by tag: a tenant's default language and the
+/// languages of its status labels must be among them.
+pub const SUPPORTED_LANGUAGES: [&str; 2] = ["fr", "en"];
+
+/// The longest window a tenant may set (approval, reopen, archive): ten years.
+pub const MAX_WINDOW: Window = Window::days(3650);
+
+/// Refuses a language tag the helpdesk does not speak, naming `field`.
+fn check_language(field: &str, tag: &str) -> Result<(), ValidationError> {
+    if SUPPORTED_LANGUAGES.contains(&tag) {
+        Ok(())
+    } else {
+        Err(ValidationError::new(
+            field,
+            format!(
+                "unsupported language `{}`: use one of {}",
+                tag.escape_debug(),
+                SUPPORTED_LANGUAGES.join(", ")
+            ),
+        ))
+    }
+}
+
 /// A tenant's names for the canonical statuses, in one language.
 pub type StatusLabels = BTreeMap<Status, String>;
 
@@ -191,8 +214,11 @@ impl TenantSettings {
             .map_or(status.as_str(), String::as_str)
     }
 
-    /// Checks the settings: windows not negative, labels non-empty, questionnaire valid.
+    /// Checks the settings: the default language and the languages of the labels among
+    /// [`SUPPORTED_LANGUAGES`], windows between zero and [`MAX_WINDOW`], labels one-line
+    /// visible text of at most 100 characters, questionnaire valid.
     pub fn check(&self) -> Result<(), ValidationError> {
+        check_language("default_language", &self.default_language)?;
         for (field, window) in [
             ("approval_window", self.approval_window),
             ("reopen_window", self.reopen_window),
@@ -201,9 +227,15 @@ impl TenantSettings {
             if window.as_seconds() < 0 {
                 return Err(ValidationError::new(field, "must not be negative"));
             }
+            if window > MAX_WINDOW {
+                return Err(ValidationError::new(
+                    field,
+                    format!("must be at most {} seconds", MAX_WINDOW.as_seconds()),
+                ));
+            }
         }
         for (lang, labels) in &self.status_labels {
-            single_line("status_labels", lang, 16)?;
+            check_language("status_labels", lang)?;
             for (status, label) in labels {
                 single_line(&format!("status_labels.{lang}.{status}"), label, 100)?;
             }
@@ -227,6 +259,73 @@ mod tests {
         assert_eq!(settings.label(Status::Closed, "fr"), "Conflit réglé");
         assert_eq!(settings.label(Status::Closed, "en"), "Closed");
         assert_eq!(settings.label(Status::New, "de"), "A traiter");
+    }
+
+    fn field_refused(settings: &TenantSettings) -> Option<String> {
+        settings.check().err().map(|e| e.field)
+    }
+
+    #[test]
+    fn the_default_language_must_be_a_supported_language() {
+        for bad in ["de", "", "FR", "fr-FR\u{202e}", "fr\n", &"x".repeat(10_000)] {
+            let settings = TenantSettings {
+                default_language: bad.to_owned(),
+                ..TenantSettings::default()
+            };
+            assert_eq!(
+                field_refused(&settings).as_deref(),
+                Some("default_language")
+            );
+        }
+        for good in SUPPORTED_LANGUAGES {
+            let settings = TenantSettings {
+                default_language: good.to_owned(),
+                ..TenantSettings::default()
+            };
+            assert_eq!(settings.check(), Ok(()));
+        }
+    }
+
+    #[test]
+    fn status_labels_must_be_in_supported_languages_and_visible_one_line_text() {
+        let mut unknown = TenantSettings::default();
+        unknown
+            .status_labels
+            .insert("klingon".into(), StatusLabels::new());
+        assert_eq!(field_refused(&unknown).as_deref(), Some("status_labels"));
+        for bad in ["", "\u{200b}", "Clos\u{0}", "a\nb", &"x".repeat(101)] {
+            let mut settings = TenantSettings::default();
+            settings
+                .status_labels
+                .entry("fr".into())
+                .or_default()
+                .insert(Status::Closed, bad.to_owned());
+            assert_eq!(
+                field_refused(&settings).as_deref(),
+                Some("status_labels.fr.closed"),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn windows_must_be_between_zero_and_ten_years() {
+        for bad in [
+            Window::seconds(-1),
+            Window::days(3651),
+            Window::seconds(i64::MAX),
+        ] {
+            let settings = TenantSettings {
+                approval_window: bad,
+                ..TenantSettings::default()
+            };
+            assert_eq!(field_refused(&settings).as_deref(), Some("approval_window"));
+        }
+        let settings = TenantSettings {
+            archive_delay: MAX_WINDOW,
+            ..TenantSettings::default()
+        };
+        assert_eq!(settings.check(), Ok(()));
     }
 
     #[test]

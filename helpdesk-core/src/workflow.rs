@@ -14,7 +14,7 @@ use crate::permissions::{Scope, ensure_active};
 use crate::questionnaire::Answers;
 use crate::status::Status;
 use crate::tenant::{ClosureMode, Tenant, TenantSettings};
-use crate::text::{RichText, optional_line, single_line};
+use crate::text::{RichText, TextPolicy, optional_line, single_line};
 use crate::ticket::{
     MAX_CUSTOM_FIELDS, MAX_SHORT_FIELD_CHARS, MAX_SUBJECT_CHARS, NewTicket, Ticket, TicketEdit,
     TicketState,
@@ -214,6 +214,8 @@ pub struct Context<'a> {
     pub settings: &'a TenantSettings,
     /// Now.
     pub now: DateTime<Utc>,
+    /// The host's rules for rich text (which image sources are kept).
+    pub text_policy: &'a TextPolicy,
 }
 
 /// Decides what `command` by `actor` does to `ticket`: the events to append, in order,
@@ -405,7 +407,7 @@ pub fn decide(
         }
         Command::Edit { edit } => {
             may_edit(ticket, standing, command)?;
-            edit_events(ticket, edit)?
+            edit_events(ticket, edit, ctx.text_policy)?
                 .into_iter()
                 .map(|change| Ok(event(EventKind::FieldEdited { change }, None)))
                 .collect()
@@ -501,7 +503,11 @@ fn check_member_of(ticket: &Ticket, member: &Member, field: &str) -> Result<()> 
 }
 
 /// The field changes an edit makes, one per field that really changes.
-fn edit_events(ticket: &Ticket, edit: &TicketEdit) -> Result<Vec<FieldChange>> {
+fn edit_events(
+    ticket: &Ticket,
+    edit: &TicketEdit,
+    policy: &TextPolicy,
+) -> Result<Vec<FieldChange>> {
     let mut changes = Vec::new();
     if let Some(subject) = &edit.subject {
         let to = single_line("subject", subject, MAX_SUBJECT_CHARS)?;
@@ -513,7 +519,7 @@ fn edit_events(ticket: &Ticket, edit: &TicketEdit) -> Result<Vec<FieldChange>> {
         }
     }
     if let Some(description) = &edit.description {
-        let to = RichText::required("description", description)?;
+        let to = RichText::required_with("description", description, policy)?;
         if to != ticket.description {
             changes.push(FieldChange::Description {
                 from: ticket.description.clone(),
@@ -618,6 +624,8 @@ pub struct Opening<'a> {
     pub product: Option<&'a Product>,
     /// Now.
     pub now: DateTime<Utc>,
+    /// The host's rules for rich text (which image sources are kept).
+    pub text_policy: &'a TextPolicy,
 }
 
 /// Opens a ticket: checks who may open it for whom, validates the fields, and returns
@@ -659,7 +667,7 @@ pub fn open(actor: &Actor, draft: &NewTicket, at: Opening<'_>) -> Result<(Ticket
         }
     }
     let subject = single_line("subject", &draft.subject, MAX_SUBJECT_CHARS)?;
-    let description = RichText::required("description", &draft.description)?;
+    let description = RichText::required_with("description", &draft.description, at.text_policy)?;
     let contact_phone = optional_line(
         "contact_phone",
         draft.contact_phone.as_deref(),

@@ -7,6 +7,10 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use helpdesk_core::workflow::{Context, Opening, decide, execute, open};
+
+/// The service's default rich-text policy, for contexts built by hand.
+static DEFAULT_TEXT_POLICY: std::sync::LazyLock<helpdesk_core::TextPolicy> =
+    std::sync::LazyLock::new(Default::default);
 use helpdesk_core::{
     Actor, ActorRef, Answer, Answers, Category, Closure, ClosureMode, Command, Entity, Error,
     EventKind, FieldChange, Forbidden, GroupId, Member, MemberRole, NewTicket, Priority, Product,
@@ -318,6 +322,7 @@ impl World {
         Context {
             settings,
             now: self.now,
+            text_policy: &DEFAULT_TEXT_POLICY,
         }
     }
 
@@ -329,6 +334,7 @@ impl World {
             group: Some(self.group),
             product: Some(&self.product),
             now: self.now,
+            text_policy: &DEFAULT_TEXT_POLICY,
         }
     }
 }

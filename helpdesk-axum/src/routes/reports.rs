@@ -1,11 +1,12 @@
 //! Dashboard, export, saved searches and the knowledge base.
 
 use axum::Json;
+use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use helpdesk_core::{
-    ArticleId, CategoryId, Entity, SavedSearchId, SearchCriteria, StaffId, TicketNumber,
+    ArticleId, CategoryId, CsvFormat, Entity, SavedSearchId, SearchCriteria, StaffId, TicketNumber,
 };
 use serde::Deserialize;
 
@@ -41,22 +42,45 @@ pub(crate) async fn dashboard(
 
 #[utoipa::path(get, path = "/export.csv", tag = "reports",
     params(("numbers" = Option<String>, Query, description = "Only these ticket numbers (comma-separated)"),
+           ("format" = Option<String>, Query, description = "`csv` (the default: RFC 4180, comma-separated) or `excel-fr` (semicolon-separated, with a UTF-8 byte-order mark, for spreadsheets in French locales)"),
            ("status" = Option<String>, Query), ("contains" = Option<String>, Query), ("include_closed" = Option<bool>, Query),
            ("tenant" = Option<String>, Query)),
-    responses((status = 200, description = "CSV of the matching tickets", content_type = "text/csv"), (status = 403, description = "Forbidden for this caller", body = crate::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "CSV of the matching tickets, streamed page by page: every text cell quoted, cells a spreadsheet could run as a formula prefixed with `'`", content_type = "text/csv"),
+              (status = 403, description = "Forbidden for this caller", body = crate::Problem, content_type = "application/problem+json"),
+              (status = 422, description = "Unknown format, bad criteria, or more tickets than one export holds", body = crate::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn export(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
     params: Params,
 ) -> Result<Response, ApiError> {
     let mut known = CRITERIA.to_vec();
-    known.push("numbers");
+    known.extend(["numbers", "format"]);
     params.only(&known)?;
+    let format = match params.one("format") {
+        Some(format) => format.parse::<CsvFormat>()?,
+        None => CsvFormat::default(),
+    };
     let mut criteria = params.criteria()?;
     criteria.tenant = ctx.tenant.as_ref().map(|t| t.id);
     let numbers: Vec<TicketNumber> = params.list("numbers")?;
-    let rows = state.service.export(&ctx.actor, criteria, &numbers).await?;
-    let mut response = (StatusCode::OK, helpdesk_core::export_csv(&rows)).into_response();
+    let export = state
+        .service
+        .csv_export(&ctx.actor, criteria, &numbers, format)
+        .await?;
+    // One chunk per page of tickets; an error cuts the body short, so the client sees
+    // an incomplete transfer rather than a file that looks whole.
+    let chunks = futures_util::stream::unfold(Some(export), |export| async move {
+        let mut export = export?;
+        match export.next_chunk().await {
+            Ok(Some(chunk)) => Some((Ok(chunk), Some(export))),
+            Ok(None) => None,
+            Err(e) => {
+                tracing::error!(error = %e, "export cut short");
+                Some((Err(std::io::Error::other(e.to_string())), None))
+            }
+        }
+    });
+    let mut response = (StatusCode::OK, Body::from_stream(chunks)).into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,

@@ -482,7 +482,9 @@ impl HelpdeskService {
                 "no such category in this tenant",
             ));
         }
-        let article = Article::new(tenant, category, title, body, self.clock.now())?;
+        let mut article = Article::new(tenant, category, title, body, self.clock.now())?;
+        // `Article::new` keeps the default image policy; the host's may keep more.
+        article.body = RichText::required_with("body", body, &self.text_policy)?;
         self.store.insert_article(&article).await?;
         Ok(article)
     }
@@ -508,7 +510,7 @@ impl HelpdeskService {
             .await?
             .ok_or(Error::NotFound(Entity::Article))?;
         article.title = single_line("title", title, 250)?;
-        article.body = RichText::required("body", body)?;
+        article.body = RichText::required_with("body", body, &self.text_policy)?;
         article.published = published;
         article.updated_at = self.clock.now();
         self.store.update_article(&article).await?;

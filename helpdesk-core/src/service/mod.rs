@@ -14,11 +14,15 @@ use crate::people::{Actor, UserId};
 use crate::permissions::{Scope, ensure_active};
 use crate::ports::{Clock, Store, SystemClock};
 use crate::tenant::Tenant;
+use crate::text::TextPolicy;
 use crate::ticket::Ticket;
 
 pub use admin::MemberDetails;
 pub use notifications::DeliveryReport;
-pub use queries::{ExportRow, MAX_EXPORT_ROWS, TicketList, TicketView, export_csv};
+pub use queries::{
+    CsvExport, CsvFormat, ExportRow, MAX_EXPORT_ROWS, TicketList, TicketView, csv_header, csv_line,
+    export_csv,
+};
 pub use tickets::{MAX_ATTACHMENTS_PER_EVENT, MAX_ATTEMPTS};
 
 /// The helpdesk's use cases, over a [`Store`] and a [`Clock`].
@@ -31,12 +35,14 @@ pub struct HelpdeskService {
     clock: Arc<dyn Clock>,
     /// The tickets being opened with an idempotency key in this process right now.
     in_flight: Arc<std::sync::Mutex<std::collections::HashSet<TicketId>>>,
+    text_policy: TextPolicy,
 }
 
 impl std::fmt::Debug for HelpdeskService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HelpdeskService")
             .field("clock", &self.clock)
+            .field("text_policy", &self.text_policy)
             .finish_non_exhaustive()
     }
 }
@@ -48,6 +54,7 @@ impl HelpdeskService {
             store,
             clock: Arc::new(SystemClock),
             in_flight: Arc::default(),
+            text_policy: TextPolicy::default(),
         }
     }
 
@@ -55,6 +62,28 @@ impl HelpdeskService {
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
         self
+    }
+
+    /// The same service under another rich-text policy: which remote hosts images in
+    /// descriptions, replies, notes and articles may come from. By default only images
+    /// of the helpdesk's own attachments are kept (see [`TextPolicy`]).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use helpdesk_core::{HelpdeskService, TextPolicy, memory::MemoryStore};
+    ///
+    /// let service = HelpdeskService::new(Arc::new(MemoryStore::new()))
+    ///     .with_text_policy(TextPolicy::default().allow_image_host("cdn.example.org"));
+    /// assert_eq!(service.text_policy().image_hosts().collect::<Vec<_>>(), ["cdn.example.org"]);
+    /// ```
+    pub fn with_text_policy(mut self, policy: TextPolicy) -> Self {
+        self.text_policy = policy;
+        self
+    }
+
+    /// The rich-text policy the service sanitises with.
+    pub fn text_policy(&self) -> &TextPolicy {
+        &self.text_policy
     }
 
     /// The store, for host code that needs a port directly.

@@ -88,44 +88,226 @@ pub struct ExportRow {
     pub score: Option<u8>,
 }
 
-/// Writes export rows as CSV (RFC 4180, comma-separated, a header line). Cells that a
-/// spreadsheet would run as a formula are prefixed with a quote.
+/// How a CSV export is written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CsvFormat {
+    /// RFC 4180: comma-separated, no byte-order mark (`csv`, the default).
+    #[default]
+    Standard,
+    /// For spreadsheets in French locales, which split on `;` and read UTF-8 only after
+    /// a byte-order mark (`excel-fr`).
+    ExcelFr,
+}
+
+impl CsvFormat {
+    /// The name a request uses for this format (`csv`, `excel-fr`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Standard => "csv",
+            Self::ExcelFr => "excel-fr",
+        }
+    }
+
+    /// The cell separator.
+    pub fn delimiter(self) -> char {
+        match self {
+            Self::Standard => ',',
+            Self::ExcelFr => ';',
+        }
+    }
+
+    /// What the file starts with: the UTF-8 byte-order mark for `excel-fr`.
+    pub fn preamble(self) -> &'static str {
+        match self {
+            Self::Standard => "",
+            Self::ExcelFr => "\u{FEFF}",
+        }
+    }
+}
+
+impl std::str::FromStr for CsvFormat {
+    type Err = crate::error::ValidationError;
+
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        match s {
+            "csv" => Ok(Self::Standard),
+            "excel-fr" => Ok(Self::ExcelFr),
+            _ => Err(crate::error::ValidationError::new(
+                "format",
+                "use `csv` or `excel-fr`",
+            )),
+        }
+    }
+}
+
+const EXPORT_HEADER: [&str; 12] = [
+    "tenant",
+    "number",
+    "subject",
+    "status",
+    "priority",
+    "category",
+    "product",
+    "requester",
+    "assignee",
+    "opened_at",
+    "ended_at",
+    "score",
+];
+
+/// The header line of an export in `format`, after the format's preamble.
+pub fn csv_header(format: CsvFormat) -> String {
+    let mut out = format.preamble().to_owned();
+    out.push_str(&EXPORT_HEADER.join(&format.delimiter().to_string()));
+    out.push_str("\r\n");
+    out
+}
+
+/// One export row as a CSV line in `format`: every text cell quoted, cells a
+/// spreadsheet could run as a formula defused with a leading `'`.
+pub fn csv_line(row: &ExportRow, format: CsvFormat) -> String {
+    let text = [
+        &row.tenant,
+        &row.subject,
+        &row.status,
+        &row.priority,
+        &row.category,
+        &row.product,
+        &row.requester,
+        &row.assignee,
+    ]
+    .map(|cell| quoted_cell(cell));
+    let cells = [
+        text[0].clone(),
+        row.number.to_string(),
+        text[1].clone(),
+        text[2].clone(),
+        text[3].clone(),
+        text[4].clone(),
+        text[5].clone(),
+        text[6].clone(),
+        text[7].clone(),
+        quoted_cell(&row.opened_at.to_rfc3339()),
+        quoted_cell(&row.ended_at.map(|t| t.to_rfc3339()).unwrap_or_default()),
+        row.score.map(|s| s.to_string()).unwrap_or_default(),
+    ];
+    let mut line = cells.join(&format.delimiter().to_string());
+    line.push_str("\r\n");
+    line
+}
+
+/// Writes export rows as CSV (RFC 4180, comma-separated, a header line); see
+/// [`csv_line`] for how cells are written. A large export is better streamed:
+/// [`HelpdeskService::csv_export`].
 pub fn export_csv(rows: &[ExportRow]) -> String {
-    let mut out = String::from(
-        "tenant,number,subject,status,priority,category,product,requester,assignee,opened_at,ended_at,score\r\n",
-    );
-    for r in rows {
-        let cells = [
-            r.tenant.clone(),
-            r.number.to_string(),
-            r.subject.clone(),
-            r.status.clone(),
-            r.priority.clone(),
-            r.category.clone(),
-            r.product.clone(),
-            r.requester.clone(),
-            r.assignee.clone(),
-            r.opened_at.to_rfc3339(),
-            r.ended_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
-            r.score.map(|s| s.to_string()).unwrap_or_default(),
-        ];
-        let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
-        out.push_str(&line.join(","));
-        out.push_str("\r\n");
+    let mut out = csv_header(CsvFormat::Standard);
+    for row in rows {
+        out.push_str(&csv_line(row, CsvFormat::Standard));
     }
     out
 }
 
-fn csv_cell(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    };
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value
+/// A cell in double quotes, defused when a spreadsheet could read a formula in it: at
+/// its start, or after a separator, a line break or whitespace inside it, whichever
+/// separator the spreadsheet splits on.
+fn quoted_cell(value: &str) -> String {
+    let formula_at = |part: &str| part.trim_start().starts_with(['=', '+', '-', '@']);
+    let defuse = value.starts_with(['\t', '\r'])
+        || formula_at(value)
+        || value
+            .match_indices([';', ',', '\t', '\r', '\n'])
+            .any(|(i, sep)| formula_at(&value[i + sep.len()..]));
+    let prefix = if defuse { "'" } else { "" };
+    format!("\"{prefix}{}\"", value.replace('"', "\"\""))
+}
+
+/// Walks the pages of an export's search, keeping the tickets picked by number.
+#[derive(Debug)]
+struct ExportPager {
+    query: SearchQuery,
+    numbers: Vec<TicketNumber>,
+    done: bool,
+}
+
+impl ExportPager {
+    async fn next_page(&mut self, store: &dyn crate::ports::Store) -> Result<Option<Vec<Ticket>>> {
+        if self.done {
+            return Ok(None);
+        }
+        let found = store.search(&self.query).await?;
+        match found.next {
+            Some(next) => self.query.page.after = Some(next),
+            None => self.done = true,
+        }
+        Ok(Some(
+            found
+                .tickets
+                .into_iter()
+                .filter(|t| self.numbers.is_empty() || self.numbers.contains(&t.number))
+                .collect(),
+        ))
+    }
+}
+
+fn too_many_rows() -> Error {
+    Error::invalid(
+        "criteria",
+        format!("more than {MAX_EXPORT_ROWS} tickets: narrow the search"),
+    )
+}
+
+/// The names an export row shows, loaded once per tenant as pages come.
+#[derive(Debug, Default)]
+struct RowNames {
+    tenants: BTreeMap<TenantId, crate::tenant::Tenant>,
+    names: BTreeMap<String, String>,
+    staff: Option<BTreeMap<StaffId, String>>,
+}
+
+/// A CSV export written page by page, so a large one is never held in memory: the
+/// header first, then one chunk per page of the search. Get one from
+/// [`HelpdeskService::csv_export`] and call [`next_chunk`](Self::next_chunk) until it
+/// answers `None`.
+#[derive(Debug)]
+pub struct CsvExport {
+    service: HelpdeskService,
+    pager: ExportPager,
+    format: CsvFormat,
+    names: RowNames,
+    header_sent: bool,
+    rows: usize,
+}
+
+impl CsvExport {
+    /// The format the export is written in.
+    pub fn format(&self) -> CsvFormat {
+        self.format
+    }
+
+    /// The next piece of the file (the header, then one page of rows), or `None` when
+    /// the export is complete. An error here means the file is incomplete: tickets
+    /// added since the export was counted pushed it past [`MAX_EXPORT_ROWS`], or the
+    /// store failed.
+    pub async fn next_chunk(&mut self) -> Result<Option<String>> {
+        if !self.header_sent {
+            self.header_sent = true;
+            return Ok(Some(csv_header(self.format)));
+        }
+        let Some(tickets) = self.pager.next_page(self.service.store.as_ref()).await? else {
+            return Ok(None);
+        };
+        self.rows += tickets.len();
+        if self.rows > MAX_EXPORT_ROWS {
+            self.pager.done = true;
+            return Err(too_many_rows());
+        }
+        let rows = self.service.rows_for(&mut self.names, tickets).await?;
+        Ok(Some(
+            rows.iter()
+                .map(|row| csv_line(row, self.format))
+                .collect::<String>(),
+        ))
     }
 }
 
@@ -179,6 +361,7 @@ impl HelpdeskService {
             crate::workflow::Context {
                 settings: &tenant.settings,
                 now: self.clock.now(),
+                text_policy: &self.text_policy,
             },
         );
         let names = self.names(&ticket, &timeline).await?;
@@ -344,57 +527,95 @@ impl HelpdeskService {
         criteria: SearchCriteria,
         numbers: &[TicketNumber],
     ) -> Result<Vec<ExportRow>> {
+        let mut pager = self.export_pager(actor, criteria, numbers).await?;
+        let mut tickets = Vec::new();
+        while let Some(page) = pager.next_page(self.store.as_ref()).await? {
+            tickets.extend(page);
+            if tickets.len() > MAX_EXPORT_ROWS {
+                return Err(too_many_rows());
+            }
+        }
+        self.rows_for(&mut RowNames::default(), tickets).await
+    }
+
+    /// The export of [`export`](Self::export) as CSV in `format`, streamed: the same
+    /// people may export the same tickets, and an export of more than
+    /// [`MAX_EXPORT_ROWS`] tickets is refused here, before the first byte (the
+    /// matching tickets are counted page by page first, without being kept).
+    pub async fn csv_export(
+        &self,
+        actor: &Actor,
+        criteria: SearchCriteria,
+        numbers: &[TicketNumber],
+        format: CsvFormat,
+    ) -> Result<CsvExport> {
+        let pager = self.export_pager(actor, criteria, numbers).await?;
+        let mut counting = ExportPager {
+            query: pager.query.clone(),
+            numbers: pager.numbers.clone(),
+            done: false,
+        };
+        let mut count = 0;
+        while let Some(page) = counting.next_page(self.store.as_ref()).await? {
+            count += page.len();
+            if count > MAX_EXPORT_ROWS {
+                return Err(too_many_rows());
+            }
+        }
+        Ok(CsvExport {
+            service: self.clone(),
+            pager,
+            format,
+            names: RowNames::default(),
+            header_sent: false,
+            rows: 0,
+        })
+    }
+
+    /// Checks who exports what, and the pages to read.
+    async fn export_pager(
+        &self,
+        actor: &Actor,
+        criteria: SearchCriteria,
+        numbers: &[TicketNumber],
+    ) -> Result<ExportPager> {
         let allowed = is_platform_admin(actor)
             || matches!(actor, Actor::Member(m) if administers(actor, m.tenant));
         Self::require(allowed, Forbidden::RoleRequired)?;
         criteria.check()?;
         let scope = self.scope(actor).await?;
-        let now = self.clock.now();
-        let mut tickets = Vec::new();
-        let mut page = PageRequest {
-            limit: MAX_PAGE_SIZE,
-            after: None,
-        };
-        loop {
-            let found = self
-                .store
-                .search(&SearchQuery {
-                    scope: scope.clone(),
-                    criteria: criteria.clone(),
-                    page,
-                    now,
-                })
-                .await?;
-            tickets.extend(
-                found
-                    .tickets
-                    .into_iter()
-                    .filter(|t| numbers.is_empty() || numbers.contains(&t.number)),
-            );
-            if tickets.len() > MAX_EXPORT_ROWS {
-                return Err(Error::invalid(
-                    "criteria",
-                    format!("more than {MAX_EXPORT_ROWS} tickets: narrow the search"),
-                ));
-            }
-            match found.next {
-                Some(next) => page.after = Some(next),
-                None => break,
-            }
-        }
-        self.export_rows(tickets).await
+        Ok(ExportPager {
+            query: SearchQuery {
+                scope,
+                criteria,
+                page: PageRequest {
+                    limit: MAX_PAGE_SIZE,
+                    after: None,
+                },
+                now: self.clock.now(),
+            },
+            numbers: numbers.to_vec(),
+            done: false,
+        })
     }
 
-    async fn export_rows(&self, tickets: Vec<Ticket>) -> Result<Vec<ExportRow>> {
-        let mut tenants = BTreeMap::new();
-        let mut names: BTreeMap<String, String> = BTreeMap::new();
-        let staff: BTreeMap<StaffId, String> = self
-            .store
-            .all_staff()
-            .await?
-            .into_iter()
-            .map(|s| (s.id, s.display_name))
-            .collect();
+    async fn rows_for(&self, cache: &mut RowNames, tickets: Vec<Ticket>) -> Result<Vec<ExportRow>> {
+        let staff = match cache.staff.take() {
+            Some(staff) => staff,
+            None => self
+                .store
+                .all_staff()
+                .await?
+                .into_iter()
+                .map(|s| (s.id, s.display_name))
+                .collect(),
+        };
+        let RowNames {
+            tenants,
+            names,
+            staff: cached_staff,
+        } = cache;
+        let staff = cached_staff.insert(staff);
         let mut rows = Vec::with_capacity(tickets.len());
         for t in tickets {
             if let std::collections::btree_map::Entry::Vacant(e) = tenants.entry(t.tenant) {
@@ -524,10 +745,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn csv_quotes_separators_and_defuses_formulas() {
-        assert_eq!(csv_cell("plain"), "plain");
-        assert_eq!(csv_cell("a,b"), "\"a,b\"");
-        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+    fn csv_quotes_every_text_cell_and_defuses_formulas() {
+        assert_eq!(quoted_cell("plain"), "\"plain\"");
+        assert_eq!(quoted_cell("a,b"), "\"a,b\"");
+        assert_eq!(quoted_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(
+            quoted_cell("=HYPERLINK(\"x\")"),
+            "\"'=HYPERLINK(\"\"x\"\")\""
+        );
+        for formula in [
+            "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", "  =1", "\u{a0}=1", "x;=1", "x,=1", "x\n=1",
+            "x; @1", "a;b;-2",
+        ] {
+            assert!(quoted_cell(formula).starts_with("\"'"), "{formula:?}");
+        }
+        assert_eq!(
+            quoted_cell("x - y"),
+            "\"x - y\"",
+            "an inner dash after a space is text"
+        );
     }
 }

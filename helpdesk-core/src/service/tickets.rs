@@ -125,6 +125,7 @@ impl HelpdeskService {
                 group,
                 product: product.as_ref(),
                 now,
+                text_policy: &self.text_policy,
             },
         )?;
         let mut event = event;
@@ -282,6 +283,7 @@ impl HelpdeskService {
             Context {
                 settings: &tenant.settings,
                 now: self.clock.now(),
+                text_policy: &self.text_policy,
             },
         )?;
         // A conditional write compares the version its caller can observe: requesters
@@ -311,6 +313,7 @@ impl HelpdeskService {
         let ctx = Context {
             settings: &tenant.settings,
             now: self.clock.now(),
+            text_policy: &self.text_policy,
         };
         let (next, events) = workflow::execute(ticket, actor, command, ctx)?;
         let Some(first) = events.first() else {
@@ -399,7 +402,7 @@ impl HelpdeskService {
             "reply",
             async |_: &Self, _: &Ticket| {
                 Ok(Command::Reply {
-                    body: RichText::required("body", body)?,
+                    body: RichText::required_with("body", body, &self.text_policy)?,
                 })
             },
         )
@@ -423,7 +426,7 @@ impl HelpdeskService {
             "add_note",
             async |_: &Self, _: &Ticket| {
                 Ok(Command::AddNote {
-                    body: RichText::required("body", body)?,
+                    body: RichText::required_with("body", body, &self.text_policy)?,
                 })
             },
         )
@@ -446,7 +449,7 @@ impl HelpdeskService {
             "request_information",
             async |_: &Self, _: &Ticket| {
                 Ok(Command::RequestInformation {
-                    message: RichText::required("message", message)?,
+                    message: RichText::required_with("message", message, &self.text_policy)?,
                 })
             },
         )
@@ -470,7 +473,7 @@ impl HelpdeskService {
             "propose_closure",
             async |_: &Self, _: &Ticket| {
                 Ok(Command::ProposeClosure {
-                    solution: RichText::required("solution", solution)?,
+                    solution: RichText::required_with("solution", solution, &self.text_policy)?,
                 })
             },
         )
@@ -512,7 +515,11 @@ impl HelpdeskService {
             "refuse_closure",
             async |_: &Self, _: &Ticket| {
                 Ok(Command::RefuseClosure {
-                    justification: RichText::required("justification", justification)?,
+                    justification: RichText::required_with(
+                        "justification",
+                        justification,
+                        &self.text_policy,
+                    )?,
                 })
             },
         )
@@ -570,7 +577,10 @@ impl HelpdeskService {
             "cancel",
             async |_: &Self, _: &Ticket| {
                 let reason = reason
-                    .map(|r| RichText::sanitize(r).map_err(|e| Error::invalid("reason", e.reason)))
+                    .map(|r| {
+                        RichText::sanitize_with(r, &self.text_policy)
+                            .map_err(|e| Error::invalid("reason", e.reason))
+                    })
                     .transpose()?;
                 Ok(Command::Cancel { reason })
             },
@@ -595,7 +605,10 @@ impl HelpdeskService {
             "reopen",
             async |_: &Self, _: &Ticket| {
                 let reason = reason
-                    .map(|r| RichText::sanitize(r).map_err(|e| Error::invalid("reason", e.reason)))
+                    .map(|r| {
+                        RichText::sanitize_with(r, &self.text_policy)
+                            .map_err(|e| Error::invalid("reason", e.reason))
+                    })
                     .transpose()?;
                 Ok(Command::Reopen { reason })
             },
@@ -730,6 +743,7 @@ impl HelpdeskService {
             Context {
                 settings: &tenant.settings,
                 now: self.clock.now(),
+                text_policy: &self.text_policy,
             },
         )
     }
@@ -748,6 +762,7 @@ impl HelpdeskService {
             Context {
                 settings: &tenant.settings,
                 now: self.clock.now(),
+                text_policy: &self.text_policy,
             },
         ))
     }
