@@ -36,10 +36,12 @@
 //! honours `Idempotency-Key`. `GET /openapi.json` describes every route.
 
 mod extract;
+mod guard;
 mod identity;
 mod openapi;
 mod params;
 mod problem;
+mod rate;
 mod routes;
 mod state;
 
@@ -66,6 +68,7 @@ pub use extract::{IdempotencyKey, IfMatch, JsonBody};
 pub use identity::{Caller, Ctx, Identify, IdentifyError, Profile};
 pub use openapi::ApiDoc;
 pub use problem::{ApiError, PROBLEM_JSON, Problem};
+pub use rate::{ManualClock, RateLimit};
 pub use routes::attachments::SAFE_CONTENT_TYPES;
 pub use state::{HelpdeskState, Limits};
 
@@ -93,8 +96,12 @@ where
         .saturating_add(64 * 1024);
     let uploads = Router::new()
         .route("/tickets/{id}/attachments", post(attachments::upload))
-        .layer(DefaultBodyLimit::max(upload_bytes));
-    Router::new()
+        .layer(DefaultBodyLimit::max(upload_bytes))
+        .layer(middleware::from_fn_with_state(
+            upload_bytes,
+            guard::declared_length,
+        ));
+    let routes = Router::new()
         .route("/tickets", post(tickets::open).get(tickets::search))
         .route("/tickets/{id}", get(tickets::get).patch(tickets::edit))
         .route("/tickets/{id}/replies", post(commands::reply))
@@ -172,9 +179,17 @@ where
         .route("/admin/products/{id}", put(admin::update_product))
         .route("/openapi.json", get(openapi::openapi_json))
         .layer(DefaultBodyLimit::max(limits.json_body))
+        .layer(middleware::from_fn_with_state(
+            limits.json_body,
+            guard::declared_length,
+        ))
         .merge(uploads)
-        .layer(Extension(limits))
-        .layer(middleware::from_fn(trace))
+        .layer(Extension(limits));
+    let routes = match limits.body_timeout {
+        Some(timeout) => routes.layer(middleware::from_fn_with_state(timeout, guard::body_timeout)),
+        None => routes,
+    };
+    routes.layer(middleware::from_fn(trace))
 }
 
 /// One tracing span per request, named after the matched route.
