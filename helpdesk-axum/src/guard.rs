@@ -100,6 +100,55 @@ impl HttpBody for IdleTimeoutBody {
     }
 }
 
+/// Hands an upload's body to the multipart parser one frame per poll. The parser reads
+/// its input greedily while more is ready, so on a fast link it would pull a whole file
+/// into memory before the handler sees the first chunk; paced, it holds about one frame
+/// (at most a few hundred KiB) and the size limit is checked as bytes arrive.
+pub(crate) async fn paced_body(request: Request, next: Next) -> Response {
+    let request = request.map(|inner| {
+        Body::new(Paced {
+            inner,
+            just_gave: false,
+        })
+    });
+    next.run(request).await
+}
+
+/// A body that answers "not yet" (and asks to be polled again at once) after each frame.
+struct Paced {
+    inner: Body,
+    just_gave: bool,
+}
+
+impl HttpBody for Paced {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+        if self.just_gave {
+            self.just_gave = false;
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        let polled = Pin::new(&mut self.inner).poll_frame(cx);
+        if let Poll::Ready(Some(_)) = &polled {
+            self.just_gave = true;
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
 /// Answers 413 at once when the request says (`Content-Length`) it is larger than `max`,
 /// before a byte of it is read.
 pub(crate) async fn declared_length(

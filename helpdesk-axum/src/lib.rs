@@ -97,6 +97,7 @@ where
     let uploads = Router::new()
         .route("/tickets/{id}/attachments", post(attachments::upload))
         .layer(DefaultBodyLimit::max(upload_bytes))
+        .layer(middleware::from_fn(guard::paced_body))
         .layer(middleware::from_fn_with_state(
             upload_bytes,
             guard::declared_length,
