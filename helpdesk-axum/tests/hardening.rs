@@ -627,3 +627,33 @@ async fn with_the_write_limit_off_a_script_is_never_refused() {
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     }
 }
+
+#[tokio::test]
+async fn the_openapi_document_declares_the_new_refusals_on_writes() {
+    let h = host().await;
+    let doc = h.call(None, "GET", "/openapi.json", None).await;
+    let paths = &doc.body["paths"];
+    for (path, method) in [
+        ("/tickets", "post"),
+        ("/tickets/{id}/replies", "post"),
+        ("/tickets/{id}/attachments", "post"),
+        ("/tickets/{id}", "patch"),
+        ("/saved-searches/{id}", "delete"),
+    ] {
+        let responses = &paths[path][method]["responses"];
+        for status in ["403", "408", "413", "429"] {
+            assert!(
+                responses[status].is_object(),
+                "{method} {path} does not declare {status}"
+            );
+        }
+        assert!(
+            responses["429"]["headers"]["Retry-After"].is_object(),
+            "{method} {path}: 429 names Retry-After"
+        );
+    }
+    assert!(
+        paths["/tickets"]["get"]["responses"]["429"].is_null(),
+        "reads are not rate limited"
+    );
+}
