@@ -34,6 +34,25 @@
 //! when `If-Match` fails, 422 for validation naming the field, 413 for oversize bodies.
 //! Ticket responses carry an `ETag`; every write on a ticket honours `If-Match`; `POST /tickets`
 //! honours `Idempotency-Key`. `GET /openapi.json` describes every route.
+//!
+//! # Limits
+//!
+//! [`Limits`] (given to [`router_with_limits`]) bound what one request may cost:
+//! - A body whose `Content-Length` is over the route's limit is refused with 413 before a
+//!   byte of it is read. Attachments are streamed into the [`BlobStore`](helpdesk_core::BlobStore)
+//!   through [`BlobStore::writer`](helpdesk_core::BlobStore::writer) and refused (413) the
+//!   moment one passes `attachment_bytes`; a refused upload leaves nothing stored. An
+//!   upload holds about one network read in memory, not the file.
+//! - A body that stops arriving for `body_timeout` (30 s) is answered 408
+//!   `request_timeout`. Slow request heads are for the host's server to time out.
+//!
+//! [`HelpdeskState`] guards writes (every method but `GET`, `HEAD`, `OPTIONS`):
+//! - Each caller (the host's user id) may make a burst of 20 writes, then 3 a second
+//!   ([`RateLimit`]); past that the answer is 429 `too_many_requests` with `Retry-After`.
+//!   Change or turn it off with [`HelpdeskState::with_write_limit`].
+//! - A write sent with `Sec-Fetch-Site: cross-site` is refused (403 `cross_site_request`),
+//!   and so is one whose `Origin` is `null` or neither the request's own `Host` nor an
+//!   origin listed with [`HelpdeskState::with_allowed_origins`] (403 `origin_not_allowed`).
 
 mod extract;
 mod guard;
