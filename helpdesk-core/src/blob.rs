@@ -81,30 +81,26 @@ mod tests {
     use crate::memory::MemoryBlobStore;
 
     #[tokio::test]
-    async fn the_default_writer_stores_nothing_until_finished_and_nothing_when_aborted() {
+    async fn the_default_writer_stores_nothing_until_finished_and_nothing_when_aborted()
+    -> Result<(), StoreError> {
         let store = MemoryBlobStore::new();
         let id = AttachmentId::new();
-        let mut writer = store.writer(id).await.unwrap();
-        writer.write(b"hello ").await.unwrap();
-        writer.write(b"world").await.unwrap();
-        assert_eq!(store.get(id).await.unwrap(), None);
-        writer.finish().await.unwrap();
-        assert_eq!(
-            store.get(id).await.unwrap().as_deref(),
-            Some(&b"hello world"[..])
-        );
+        let mut writer = store.writer(id).await?;
+        writer.write(b"hello ").await?;
+        writer.write(b"world").await?;
+        assert_eq!(store.get(id).await?, None);
+        writer.finish().await?;
+        assert_eq!(store.get(id).await?.as_deref(), Some(&b"hello world"[..]));
 
         let other = AttachmentId::new();
-        let mut writer = store.writer(other).await.unwrap();
-        writer.write(b"half").await.unwrap();
-        writer.abort().await.unwrap();
-        assert_eq!(store.get(other).await.unwrap(), None);
-        let mut again = store.writer(id).await.unwrap();
-        again.write(b"second").await.unwrap();
+        let mut writer = store.writer(other).await?;
+        writer.write(b"half").await?;
+        writer.abort().await?;
+        assert_eq!(store.get(other).await?, None);
+        let mut again = store.writer(id).await?;
+        again.write(b"second").await?;
         assert!(again.finish().await.is_err(), "nothing is overwritten");
-        assert_eq!(
-            store.get(id).await.unwrap().as_deref(),
-            Some(&b"hello world"[..])
-        );
+        assert_eq!(store.get(id).await?.as_deref(), Some(&b"hello world"[..]));
+        Ok(())
     }
 }
