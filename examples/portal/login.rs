@@ -55,6 +55,7 @@ struct LoginThrottle {
     by_login: DefaultKeyedRateLimiter<String>,
     by_address: DefaultKeyedRateLimiter<IpAddr>,
     clock: DefaultClock,
+    attempts: std::sync::atomic::AtomicU64,
 }
 
 impl LoginThrottle {
@@ -77,6 +78,7 @@ impl LoginThrottle {
             by_login: RateLimiter::keyed(quota(Self::LOGIN_EVERY, Self::LOGIN_BURST)),
             by_address: RateLimiter::keyed(quota(Self::ADDRESS_EVERY, Self::ADDRESS_BURST)),
             clock: DefaultClock::default(),
+            attempts: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -84,6 +86,15 @@ impl LoginThrottle {
     /// either has had too many. Checked before the password, so a throttled attempt
     /// costs no hashing.
     fn attempt(&self, login: &str, address: Option<IpAddr>) -> Result<(), Duration> {
+        // Forget names and addresses back at a full burst now and then, so guessing with
+        // made-up names cannot grow the tables without end.
+        let attempts = self
+            .attempts
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if attempts % 1024 == 1023 {
+            self.by_login.retain_recent();
+            self.by_address.retain_recent();
+        }
         let now = self.clock.now();
         if let Some(address) = address {
             self.by_address

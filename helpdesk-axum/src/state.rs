@@ -56,6 +56,7 @@ pub struct HelpdeskState {
     pub(crate) blobs: Arc<dyn BlobStore>,
     pub(crate) origins: Arc<AllowedOrigins>,
     pub(crate) write_limit: Option<RateLimit>,
+    pub(crate) rate_clock: Option<ManualClock>,
     pub(crate) write_limiter: Option<Arc<WriteLimiter>>,
 }
 
@@ -82,6 +83,7 @@ impl HelpdeskState {
             blobs,
             origins: Arc::new(AllowedOrigins::default()),
             write_limit,
+            rate_clock: None,
             write_limiter: write_limit.map(|limit| Arc::new(WriteLimiter::new(limit, None))),
         }
     }
@@ -103,17 +105,24 @@ impl HelpdeskState {
     /// Callers are told apart by the host's user id (from [`Identify`]), not by address.
     pub fn with_write_limit(mut self, limit: Option<RateLimit>) -> Self {
         self.write_limit = limit;
-        self.write_limiter = limit.map(|limit| Arc::new(WriteLimiter::new(limit, None)));
+        self.rebuild_write_limiter();
         self
     }
 
     /// Reads time for the write limit from `clock` instead of the system's, so a test can
-    /// move time on without waiting. Call it after [`with_write_limit`](Self::with_write_limit).
+    /// move time on without waiting.
     pub fn with_rate_clock(mut self, clock: ManualClock) -> Self {
+        self.rate_clock = Some(clock);
+        self.rebuild_write_limiter();
+        self
+    }
+
+    /// A fresh limiter (every caller back at a full burst) for the current settings.
+    fn rebuild_write_limiter(&mut self) {
+        let clock = self.rate_clock.clone();
         self.write_limiter = self
             .write_limit
-            .map(|limit| Arc::new(WriteLimiter::new(limit, Some(clock))));
-        self
+            .map(|limit| Arc::new(WriteLimiter::new(limit, clock)));
     }
 
     /// The service behind the routes.

@@ -587,13 +587,14 @@ async fn a_script_of_40_writes_gets_429s_with_retry_after_by_default_and_others_
 #[tokio::test]
 async fn a_configured_write_limit_applies_per_caller() {
     let clock = ManualClock::new();
+    // The clock may be given before the limit: the order does not matter.
     let h = limited_host(|state| {
         state
+            .with_rate_clock(clock.clone())
             .with_write_limit(Some(RateLimit {
                 burst: 2,
                 per_second: 1,
             }))
-            .with_rate_clock(clock.clone())
     })
     .await;
     let id = h.open(ALICE, "Printer").await;
