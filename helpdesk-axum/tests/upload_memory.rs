@@ -84,7 +84,7 @@ fn upload(ticket: &str, size: usize) -> (Request<Body>, Arc<AtomicUsize>) {
 }
 
 #[tokio::test]
-async fn a_50_mb_upload_is_refused_with_less_than_1_mib_of_memory_and_leaves_no_file() {
+async fn refusing_50_mb_uploads_costs_under_1_mib_of_heap_one_or_four_at_once_and_leaves_no_file() {
     let dir = tempfile::tempdir().unwrap();
     let limits = Limits::default();
     let h = host_custom(
@@ -122,6 +122,34 @@ async fn a_50_mb_upload_is_refused_with_less_than_1_mib_of_memory_and_leaves_no_
         read < limits.attachment_bytes + (1 << 20),
         "read {read} bytes of 50 MB: the refusal comes once past the limit"
     );
+
+    // Four at once: each holds its own few hundred KiB, never a file.
+    let uploads: Vec<_> = (0..4).map(|_| upload(&id, 50_000_000).0).collect();
+    ALLOCATOR.reset_peak_usage();
+    let before = ALLOCATOR.current_usage();
+    let mut uploads = uploads.into_iter();
+    let (a, b, c, d) = (
+        uploads.next().unwrap(),
+        uploads.next().unwrap(),
+        uploads.next().unwrap(),
+        uploads.next().unwrap(),
+    );
+    let answers = tokio::join!(h.send(a), h.send(b), h.send(c), h.send(d));
+    let growth = ALLOCATOR.peak_usage().saturating_sub(before);
+    for answer in [answers.0, answers.1, answers.2, answers.3] {
+        assert_eq!(
+            answer.status,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "{}",
+            answer.body
+        );
+    }
+    eprintln!("peak heap growth while refusing four 50 MB uploads at once: {growth} bytes");
+    assert!(
+        growth < 2 << 20,
+        "four uploads held {growth} bytes at their peak"
+    );
+
     let mut left = Vec::new();
     let mut dirs = vec![dir.path().to_path_buf()];
     while let Some(d) = dirs.pop() {
