@@ -324,3 +324,62 @@ fn demo_data_is_there_on_first_start() {
     let his = request(&portal.addr, "GET", "/helpdesk/tickets", Some(&dave), None);
     assert_eq!(his.body["tickets"].as_array().unwrap().len(), 1);
 }
+
+fn try_login(portal: &Portal, login: &str, password: &str) -> Reply {
+    request(
+        &portal.addr,
+        "POST",
+        "/login",
+        None,
+        Some(&json!({"login": login, "password": password})),
+    )
+}
+
+#[test]
+fn repeated_login_failures_are_throttled_alike_for_known_and_unknown_logins() {
+    let portal = start();
+    // Five tries per login name, whether the login exists or not.
+    for (login, password) in [("alice", "wrong"), ("nobody", "demo")] {
+        let mut failures = Vec::new();
+        for _ in 0..5 {
+            failures.push(try_login(&portal, login, password));
+        }
+        assert!(
+            failures.iter().all(|r| r.status == 401),
+            "{login}: {:?}",
+            failures.iter().map(|r| r.status).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            failures[0].body,
+            json!({"error": "unknown login or wrong password"})
+        );
+        let throttled = try_login(&portal, login, password);
+        assert_eq!(throttled.status, 429, "{login}: {}", throttled.body);
+        let wait: u64 = throttled
+            .header("retry-after")
+            .expect("Retry-After on 429")
+            .parse()
+            .unwrap();
+        assert!((1..=20).contains(&wait), "{login}: Retry-After {wait}");
+    }
+    // Even the right password waits now: the throttle does not tell guesses apart.
+    assert_eq!(try_login(&portal, "alice", "demo").status, 429);
+    // Another login is not held back by alice's.
+    assert_eq!(try_login(&portal, "sam", "demo").status, 200);
+}
+
+#[test]
+fn many_logins_from_one_address_are_throttled() {
+    let portal = start();
+    // Each name is tried once: only the per-address limit can refuse them.
+    let statuses: Vec<u16> = (0..100)
+        .map(|i| try_login(&portal, &format!("guess{i}"), "demo").status)
+        .take_while(|status| *status != 429)
+        .collect();
+    assert!(
+        statuses.len() >= 30 && statuses.len() < 100,
+        "30 attempts from one address, then 429: {} before the first 429",
+        statuses.len()
+    );
+    assert!(statuses.iter().all(|s| *s == 401));
+}

@@ -2,17 +2,22 @@
 //! `Identify` implementation that tells the helpdesk who is calling.
 
 use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
 use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use async_trait::async_trait;
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use helpdesk_axum::{Caller, Identify, IdentifyError, Profile};
 use helpdesk_core::{MemberRole, UserId};
 use serde::Deserialize;
@@ -37,6 +42,69 @@ pub(crate) struct Sessions {
     open: RwLock<HashMap<String, (String, std::time::Instant)>>,
     /// Checked for unknown logins, so a wrong login takes as long as a wrong password.
     decoy_hash: String,
+    /// Slows down password guessing.
+    throttle: LoginThrottle,
+}
+
+/// Login attempts allowed before `429 Too Many Requests`: per login name (known or not,
+/// so the answer says nothing about which logins exist) a burst of
+/// [`LOGIN_BURST`](LoginThrottle::LOGIN_BURST) then one every
+/// [`LOGIN_EVERY`](LoginThrottle::LOGIN_EVERY); per client address, when the server
+/// gives it, a larger burst for people sharing one address.
+struct LoginThrottle {
+    by_login: DefaultKeyedRateLimiter<String>,
+    by_address: DefaultKeyedRateLimiter<IpAddr>,
+    clock: DefaultClock,
+    attempts: std::sync::atomic::AtomicU64,
+}
+
+impl LoginThrottle {
+    /// Attempts in a row for one login name.
+    const LOGIN_BURST: u32 = 5;
+    /// Then one attempt per this long.
+    const LOGIN_EVERY: Duration = Duration::from_secs(20);
+    /// Attempts in a row from one address.
+    const ADDRESS_BURST: u32 = 30;
+    /// Then one attempt per this long.
+    const ADDRESS_EVERY: Duration = Duration::from_secs(2);
+
+    fn new() -> Self {
+        let quota = |every: Duration, burst: u32| {
+            Quota::with_period(every)
+                .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
+                .allow_burst(NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN))
+        };
+        Self {
+            by_login: RateLimiter::keyed(quota(Self::LOGIN_EVERY, Self::LOGIN_BURST)),
+            by_address: RateLimiter::keyed(quota(Self::ADDRESS_EVERY, Self::ADDRESS_BURST)),
+            clock: DefaultClock::default(),
+            attempts: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    /// Counts one attempt for `login` from `address`: `Err` with how long to wait when
+    /// either has had too many. Checked before the password, so a throttled attempt
+    /// costs no hashing.
+    fn attempt(&self, login: &str, address: Option<IpAddr>) -> Result<(), Duration> {
+        // Forget names and addresses back at a full burst now and then, so guessing with
+        // made-up names cannot grow the tables without end.
+        let attempts = self
+            .attempts
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if attempts % 1024 == 1023 {
+            self.by_login.retain_recent();
+            self.by_address.retain_recent();
+        }
+        let now = self.clock.now();
+        if let Some(address) = address {
+            self.by_address
+                .check_key(&address)
+                .map_err(|until| until.wait_time_from(now))?;
+        }
+        self.by_login
+            .check_key(&login.trim().to_lowercase())
+            .map_err(|until| until.wait_time_from(now))
+    }
 }
 
 impl Sessions {
@@ -67,6 +135,7 @@ impl Sessions {
             accounts,
             open: RwLock::new(HashMap::new()),
             decoy_hash,
+            throttle: LoginThrottle::new(),
         })
     }
 
@@ -132,11 +201,31 @@ pub(crate) struct Credentials {
     password: String,
 }
 
-/// Checks the password and opens a session in an `HttpOnly` cookie.
+/// Checks the password and opens a session in an `HttpOnly` cookie. Too many attempts
+/// for one login name (or from one address) answer 429 with `Retry-After`, whether the
+/// login exists or not.
 pub(crate) async fn login(
     State(sessions): State<Arc<Sessions>>,
+    extensions: Extensions,
     Json(credentials): Json<Credentials>,
 ) -> Response {
+    let address = extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip());
+    if let Err(wait) = sessions.throttle.attempt(&credentials.login, address) {
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        let mut response = (
+            StatusCode::TOO_MANY_REQUESTS,
+            Json(serde_json::json!({
+                "error": format!("too many login attempts: try again in {} s", seconds.max(1))
+            })),
+        )
+            .into_response();
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+        return response;
+    }
     let Some(account) = sessions.check(&credentials.login, &credentials.password) else {
         return (
             StatusCode::UNAUTHORIZED,

@@ -94,6 +94,8 @@ async fn main() -> Fallible<()> {
         .route("/logout", post(login::logout))
         .nest("/helpdesk", helpdesk_axum::router())
         .with_state(AppState { helpdesk, sessions });
+    // The client address reaches `login` (its per-address throttle) through ConnectInfo.
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
 
     let listener = tokio::net::TcpListener::bind(options.addr).await?;
     let addr = listener.local_addr()?;

@@ -7,6 +7,7 @@ use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use helpdesk_core::{Actor, Entity, Error, MemberDetails, MemberRole, Tenant, UserId};
 
+use crate::guard::refuse_cross_site_writes;
 use crate::problem::{ApiError, not_found};
 use crate::state::HelpdeskState;
 
@@ -40,7 +41,8 @@ pub struct Profile {
 /// only when the host's own identity machinery failed (a session store that is down):
 /// the route answers 500 and logs it.
 ///
-/// Writes that a browser marks as cross-site (`Sec-Fetch-Site: cross-site`) are refused
+/// Writes that a browser marks as cross-site (`Sec-Fetch-Site: cross-site`), or whose
+/// `Origin` is another site's (see [`HelpdeskState::with_allowed_origins`]), are refused
 /// before `identify` is called. A host whose session cookie is `SameSite=None` should
 /// still check a CSRF token of its own here, for browsers that do not send that header.
 #[async_trait]
@@ -76,21 +78,6 @@ impl Ctx {
     }
 }
 
-/// Browsers say where a request comes from: a write sent from another site (a form or
-/// script on a page the caller visited) is refused, whatever cookie came with it.
-fn refuse_cross_site_writes(parts: &Parts) -> Result<(), ApiError> {
-    let safe = matches!(parts.method.as_str(), "GET" | "HEAD" | "OPTIONS");
-    let cross_site = parts
-        .headers
-        .get("sec-fetch-site")
-        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"cross-site"));
-    if cross_site && !safe {
-        Err(ApiError::CrossSite)
-    } else {
-        Ok(())
-    }
-}
-
 fn query_tenant(parts: &Parts) -> Option<String> {
     let query = parts.uri.query()?;
     query.split('&').find_map(|pair| {
@@ -107,8 +94,8 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        refuse_cross_site_writes(parts)?;
         let state = HelpdeskState::from_ref(state);
+        refuse_cross_site_writes(parts, &state.origins)?;
         let caller = state
             .identity
             .identify(parts)
@@ -120,6 +107,14 @@ where
                         .to_owned(),
                 )
             })?;
+        // Counted before any lookup, so a script over its limit costs no database work.
+        if let Some(limiter) = &state.write_limiter
+            && !matches!(parts.method.as_str(), "GET" | "HEAD" | "OPTIONS")
+        {
+            limiter
+                .check(caller.user.as_str())
+                .map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
+        }
         let asked = query_tenant(parts);
         let slug = match (&caller.tenant, asked) {
             (Some(own), Some(asked)) if *own != asked => return Err(not_found(Entity::Tenant)),

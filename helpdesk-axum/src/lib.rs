@@ -36,12 +36,33 @@
 //! honours `Idempotency-Key`. `GET /export.csv` streams its rows page by page, as RFC
 //! 4180 CSV or, with `?format=excel-fr`, `;`-separated after a UTF-8 byte-order mark for
 //! French spreadsheets. `GET /openapi.json` describes every route.
+//!
+//! # Limits
+//!
+//! [`Limits`] (given to [`router_with_limits`]) bound what one request may cost:
+//! - A body whose `Content-Length` is over the route's limit is refused with 413 before a
+//!   byte of it is read. Attachments are streamed into the [`BlobStore`](helpdesk_core::BlobStore)
+//!   through [`BlobStore::writer`](helpdesk_core::BlobStore::writer) and refused (413) the
+//!   moment one passes `attachment_bytes`; a refused upload leaves nothing stored. An
+//!   upload holds about one network read in memory, not the file.
+//! - A body that stops arriving for `body_timeout` (30 s) is answered 408
+//!   `request_timeout`. Slow request heads are for the host's server to time out.
+//!
+//! [`HelpdeskState`] guards writes (every method but `GET`, `HEAD`, `OPTIONS`):
+//! - Each caller (the host's user id) may make a burst of 20 writes, then 3 a second
+//!   ([`RateLimit`]); past that the answer is 429 `too_many_requests` with `Retry-After`.
+//!   Change or turn it off with [`HelpdeskState::with_write_limit`].
+//! - A write sent with `Sec-Fetch-Site: cross-site` is refused (403 `cross_site_request`),
+//!   and so is one whose `Origin` is `null` or neither the request's own `Host` nor an
+//!   origin listed with [`HelpdeskState::with_allowed_origins`] (403 `origin_not_allowed`).
 
 mod extract;
+mod guard;
 mod identity;
 mod openapi;
 mod params;
 mod problem;
+mod rate;
 mod routes;
 mod state;
 
@@ -68,6 +89,7 @@ pub use extract::{IdempotencyKey, IfMatch, JsonBody};
 pub use identity::{Caller, Ctx, Identify, IdentifyError, Profile};
 pub use openapi::ApiDoc;
 pub use problem::{ApiError, PROBLEM_JSON, Problem};
+pub use rate::{ManualClock, RateLimit};
 pub use routes::attachments::SAFE_CONTENT_TYPES;
 pub use state::{HelpdeskState, Limits};
 
@@ -95,8 +117,13 @@ where
         .saturating_add(64 * 1024);
     let uploads = Router::new()
         .route("/tickets/{id}/attachments", post(attachments::upload))
-        .layer(DefaultBodyLimit::max(upload_bytes));
-    Router::new()
+        .layer(DefaultBodyLimit::max(upload_bytes))
+        .layer(middleware::from_fn(guard::paced_body))
+        .layer(middleware::from_fn_with_state(
+            upload_bytes,
+            guard::declared_length,
+        ));
+    let routes = Router::new()
         .route("/tickets", post(tickets::open).get(tickets::search))
         .route("/tickets/{id}", get(tickets::get).patch(tickets::edit))
         .route("/tickets/{id}/replies", post(commands::reply))
@@ -174,9 +201,17 @@ where
         .route("/admin/products/{id}", put(admin::update_product))
         .route("/openapi.json", get(openapi::openapi_json))
         .layer(DefaultBodyLimit::max(limits.json_body))
+        .layer(middleware::from_fn_with_state(
+            limits.json_body,
+            guard::declared_length,
+        ))
         .merge(uploads)
-        .layer(Extension(limits))
-        .layer(middleware::from_fn(trace))
+        .layer(Extension(limits));
+    let routes = match limits.body_timeout {
+        Some(timeout) => routes.layer(middleware::from_fn_with_state(timeout, guard::body_timeout)),
+        None => routes,
+    };
+    routes.layer(middleware::from_fn(trace))
 }
 
 /// One tracing span per request, named after the matched route.

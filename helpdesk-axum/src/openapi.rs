@@ -71,7 +71,9 @@ use crate::routes::{admin, attachments, commands, reports, tickets};
 pub struct ApiDoc;
 
 /// Adds the refusals every route can answer: no caller identity (401), a blocked account
-/// or a cross-site write (403), a body or parameter that cannot be read (400).
+/// or a cross-site write (403), a body or parameter that cannot be read (400); and on
+/// writes, a caller over its write limit (429, with `Retry-After`), a body that stopped
+/// arriving (408) and a body declared or found larger than allowed (413).
 #[derive(Debug)]
 struct CommonResponses;
 
@@ -94,26 +96,62 @@ impl utoipa::Modify for CommonResponses {
             if path == "/openapi.json" {
                 continue;
             }
-            let operations = [
-                &mut item.get,
+            let reads = [&mut item.get];
+            let writes = [
                 &mut item.put,
                 &mut item.post,
                 &mut item.delete,
                 &mut item.patch,
             ];
-            for operation in operations.into_iter().flatten() {
+            for (write, operation) in reads
+                .into_iter()
+                .map(|o| (false, o))
+                .chain(writes.into_iter().map(|o| (true, o)))
+                .filter_map(|(write, o)| o.as_mut().map(|o| (write, o)))
+            {
                 let responses = &mut operation.responses.responses;
-                for (status, description) in [
+                let common = [
                     ("400", "The body or a parameter cannot be read"),
                     ("401", "No caller identity"),
                     (
                         "403",
-                        "Forbidden: a blocked account, a cross-site write, or a role that may not",
+                        "Forbidden: a blocked account, a cross-site write (`Sec-Fetch-Site: cross-site`, or an `Origin` that is not the host's nor allowed: `cross_site_request`, `origin_not_allowed`), or a role that may not",
                     ),
-                ] {
-                    responses
-                        .entry(status.to_owned())
+                ];
+                let on_writes = [
+                    (
+                        "408",
+                        "The request body stopped arriving (`request_timeout`)",
+                    ),
+                    (
+                        "413",
+                        "The body is larger than allowed, by its `Content-Length` or as it arrives (`payload_too_large`)",
+                    ),
+                    (
+                        "429",
+                        "Too many writes by this caller in a short time (`too_many_requests`); the `Retry-After` header says how many seconds to wait",
+                    ),
+                ];
+                let extra = if write { &on_writes[..] } else { &[] };
+                for (status, description) in common.iter().chain(extra) {
+                    let response = responses
+                        .entry((*status).to_owned())
                         .or_insert_with(|| problem(description).into());
+                    if *status == "429"
+                        && let utoipa::openapi::RefOr::T(response) = response
+                    {
+                        response.headers.insert(
+                            "Retry-After".to_owned(),
+                            utoipa::openapi::header::HeaderBuilder::new()
+                                .schema(Some(
+                                    utoipa::openapi::ObjectBuilder::new()
+                                        .schema_type(utoipa::openapi::schema::Type::Integer),
+                                ))
+                                .description(Some("Seconds to wait before the next write"))
+                                .build()
+                                .into(),
+                        );
+                    }
                 }
             }
         }

@@ -38,6 +38,17 @@ pub enum ApiError {
     Identity(String),
     /// A browser sent a write from another site (`Sec-Fetch-Site: cross-site`).
     CrossSite,
+    /// A write came with an `Origin` that is neither the host's own nor an allowed one
+    /// (or is `null`). Holds the origin sent.
+    OriginNotAllowed(String),
+    /// The request body stopped arriving before it was complete.
+    RequestTimeout(String),
+    /// The caller sent more writes than its rate limit allows; it may try again after
+    /// `retry_after`.
+    TooManyRequests {
+        /// How long to wait before the next write is accepted.
+        retry_after: std::time::Duration,
+    },
 }
 
 impl From<Error> for ApiError {
@@ -135,6 +146,24 @@ impl ApiError {
                 "cross_site_request",
                 "writes are not accepted from another site",
             ),
+            ApiError::OriginNotAllowed(origin) => Problem::new(
+                StatusCode::FORBIDDEN,
+                "origin_not_allowed",
+                format!("writes are not accepted from origin `{origin}`"),
+            ),
+            ApiError::RequestTimeout(detail) => Problem::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "request_timeout",
+                detail.clone(),
+            ),
+            ApiError::TooManyRequests { retry_after } => Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_requests",
+                format!(
+                    "too many writes in a short time: try again in {} s",
+                    retry_after_seconds(*retry_after)
+                ),
+            ),
             ApiError::Identity(_) => Problem::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "identity_failure",
@@ -230,8 +259,25 @@ impl IntoResponse for ApiError {
         response
             .headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if let ApiError::TooManyRequests { retry_after } = self {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(retry_after_seconds(retry_after)),
+            );
+        }
         response
     }
+}
+
+/// Whole seconds to wait, rounded up and at least one (`Retry-After` takes no fractions).
+fn retry_after_seconds(wait: std::time::Duration) -> u64 {
+    let whole = wait.as_secs();
+    let seconds = if wait.subsec_nanos() > 0 {
+        whole.saturating_add(1)
+    } else {
+        whole
+    };
+    seconds.max(1)
 }
 
 /// A not-found error for `entity`.

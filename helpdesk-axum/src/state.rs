@@ -1,13 +1,22 @@
 //! What the routes need from the host, reached through `FromRef<S>`.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use helpdesk_core::{BlobStore, HelpdeskService};
 
+use crate::guard::AllowedOrigins;
 use crate::identity::Identify;
+use crate::rate::{ManualClock, RateLimit, WriteLimiter};
 
-/// Size limits the routes enforce; give them to
-/// [`router_with_limits`](crate::router_with_limits).
+/// Size and time limits the routes enforce; give them to
+/// [`router_with_limits`](crate::router_with_limits). Start from `Limits::default()` and
+/// change the fields you need (`Limits { attachment_bytes: 1 << 20, ..Limits::default() }`).
+///
+/// A request saying (`Content-Length`) it is larger than the route accepts is refused
+/// with 413 before its body is read; attachments are streamed to the blob store and
+/// refused the moment one passes `attachment_bytes`, so an upload never sits whole in
+/// memory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// The largest JSON body, in bytes.
@@ -16,6 +25,9 @@ pub struct Limits {
     pub attachment_bytes: usize,
     /// The most files in one upload.
     pub attachments_per_upload: usize,
+    /// The longest wait for the next piece of a request body before answering 408
+    /// (`request_timeout`); `None` waits forever. Needs a Tokio runtime with timers.
+    pub body_timeout: Option<Duration>,
 }
 
 impl Default for Limits {
@@ -24,17 +36,28 @@ impl Default for Limits {
             json_body: 512 * 1024,
             attachment_bytes: 10 * 1024 * 1024,
             attachments_per_upload: helpdesk_core::MAX_ATTACHMENTS_PER_EVENT,
+            body_timeout: Some(Duration::from_secs(30)),
         }
     }
 }
 
 /// The helpdesk's state inside the host's: the service, who is calling, where
 /// attachments go. The host's state implements `FromRef<HostState>` for it (or is it).
+///
+/// Writes (every method but `GET`, `HEAD`, `OPTIONS`) are guarded here: each caller may
+/// make [`RateLimit::default`] writes (a burst of 20, then 3 a second) before getting 429
+/// with `Retry-After` (change it with [`with_write_limit`](Self::with_write_limit)); and
+/// a write whose `Origin` header names another site is refused with 403 unless
+/// [`with_allowed_origins`](Self::with_allowed_origins) lists it.
 #[derive(Clone)]
 pub struct HelpdeskState {
     pub(crate) service: HelpdeskService,
     pub(crate) identity: Arc<dyn Identify>,
     pub(crate) blobs: Arc<dyn BlobStore>,
+    pub(crate) origins: Arc<AllowedOrigins>,
+    pub(crate) write_limit: Option<RateLimit>,
+    pub(crate) rate_clock: Option<ManualClock>,
+    pub(crate) write_limiter: Option<Arc<WriteLimiter>>,
 }
 
 impl std::fmt::Debug for HelpdeskState {
@@ -53,11 +76,53 @@ impl HelpdeskState {
         identity: Arc<dyn Identify>,
         blobs: Arc<dyn BlobStore>,
     ) -> Self {
+        let write_limit = Some(RateLimit::default());
         Self {
             service,
             identity,
             blobs,
+            origins: Arc::new(AllowedOrigins::default()),
+            write_limit,
+            rate_clock: None,
+            write_limiter: write_limit.map(|limit| Arc::new(WriteLimiter::new(limit, None))),
         }
+    }
+
+    /// Accepts writes sent by pages of `origins` (each `scheme://host[:port]`, such as
+    /// `https://portal.example.org`) besides the host's own. By default only same-origin
+    /// writes are accepted: an `Origin` whose host and port are the request's `Host`.
+    /// A host behind a proxy that rewrites `Host` lists its public origin here.
+    pub fn with_allowed_origins<I, O>(mut self, origins: I) -> Self
+    where
+        I: IntoIterator<Item = O>,
+        O: AsRef<str>,
+    {
+        self.origins = Arc::new(AllowedOrigins::new(origins));
+        self
+    }
+
+    /// Limits each caller's writes to `limit`, or turns the limit off with `None`.
+    /// Callers are told apart by the host's user id (from [`Identify`]), not by address.
+    pub fn with_write_limit(mut self, limit: Option<RateLimit>) -> Self {
+        self.write_limit = limit;
+        self.rebuild_write_limiter();
+        self
+    }
+
+    /// Reads time for the write limit from `clock` instead of the system's, so a test can
+    /// move time on without waiting.
+    pub fn with_rate_clock(mut self, clock: ManualClock) -> Self {
+        self.rate_clock = Some(clock);
+        self.rebuild_write_limiter();
+        self
+    }
+
+    /// A fresh limiter (every caller back at a full burst) for the current settings.
+    fn rebuild_write_limiter(&mut self) {
+        let clock = self.rate_clock.clone();
+        self.write_limiter = self
+            .write_limit
+            .map(|limit| Arc::new(WriteLimiter::new(limit, clock)));
     }
 
     /// The service behind the routes.

@@ -108,6 +108,7 @@ async fn oversize_bodies_are_refused_with_413() {
         json_body: 1024,
         attachment_bytes: 2048,
         attachments_per_upload: 2,
+        ..Limits::default()
     };
     let h = host_with(limits).await;
     let big = json!({"subject": "s", "description": "x".repeat(4096)});
@@ -428,6 +429,7 @@ async fn an_upload_to_a_ticket_the_caller_may_not_see_is_refused_before_the_file
         json_body: 1024,
         attachment_bytes: 1024,
         attachments_per_upload: 2,
+        ..Limits::default()
     };
     let h = host_with(limits).await;
     let id = h.open(ALICE, "Printer").await;

@@ -90,7 +90,7 @@ pub mod memory;
 pub use attachment::{
     Attachment, MAX_FILE_NAME_CHARS, NewAttachment, clean_content_type, clean_file_name,
 };
-pub use blob::BlobStore;
+pub use blob::{BlobStore, BlobWriter};
 pub use catalog::{Category, Product, route, would_cycle};
 pub use dashboard::{Dashboard, DashboardQuery, MAX_MONTHS, Month, MonthCount, Satisfaction};
 pub use error::{Entity, Error, Forbidden, Result, StoreError, ValidationError};

@@ -4,7 +4,8 @@ use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
-use helpdesk_core::{AttachmentId, BlobStore, StoreError};
+use helpdesk_core::{AttachmentId, BlobStore, BlobWriter, StoreError};
+use tokio::io::AsyncWriteExt;
 
 use crate::error::SqlxStoreError;
 
@@ -14,7 +15,9 @@ use crate::error::SqlxStoreError;
 /// last two hex digits (spreading files over 256 directories): the user's file name
 /// never reaches the file system, so no upload can choose where it lands. Writes go to a
 /// temporary file first and are linked into place, so a reader never sees half a file
-/// and nothing is ever overwritten.
+/// and nothing is ever overwritten. [`BlobStore::writer`] streams to that temporary file
+/// as the bytes arrive, refusing past `max_size`, and removes it when the upload is
+/// aborted or dropped unfinished.
 #[derive(Clone, Debug)]
 pub struct FsBlobStore {
     root: PathBuf,
@@ -66,14 +69,8 @@ impl FsBlobStore {
             .map(AttachmentId::from_uuid)
     }
 
-    async fn write(&self, id: AttachmentId, bytes: &[u8]) -> Result<(), SqlxStoreError> {
-        let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
-        if size > self.max_size {
-            return Err(SqlxStoreError::BlobTooLarge {
-                size,
-                max: self.max_size,
-            });
-        }
+    /// A fresh temporary file for `id` beside where it will land, and that place.
+    async fn temp_for(&self, id: AttachmentId) -> Result<(PathBuf, PathBuf), SqlxStoreError> {
         let path = self.path_of(id);
         let dir = path.parent().unwrap_or(&self.root);
         tokio::fs::create_dir_all(dir).await?;
@@ -82,17 +79,111 @@ impl FsBlobStore {
             id.as_uuid().simple(),
             uuid::Uuid::now_v7().simple()
         ));
-        tokio::fs::write(&temp, bytes).await?;
-        // A hard link fails when the target exists: nothing is ever overwritten.
-        let linked = tokio::fs::hard_link(&temp, &path).await;
-        let _ = tokio::fs::remove_file(&temp).await;
-        match linked {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == ErrorKind::AlreadyExists => {
-                Err(SqlxStoreError::BlobExists(id.to_string()))
-            }
-            Err(e) => Err(e.into()),
+        Ok((temp, path))
+    }
+
+    async fn write(&self, id: AttachmentId, bytes: &[u8]) -> Result<(), SqlxStoreError> {
+        let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        if size > self.max_size {
+            return Err(SqlxStoreError::BlobTooLarge {
+                size,
+                max: self.max_size,
+            });
         }
+        let (temp, path) = self.temp_for(id).await?;
+        tokio::fs::write(&temp, bytes).await?;
+        link_into_place(id, &temp, &path).await
+    }
+}
+
+/// Links the finished `temp` file to `path` and removes `temp`. A hard link fails when
+/// the target exists: nothing is ever overwritten.
+async fn link_into_place(id: AttachmentId, temp: &Path, path: &Path) -> Result<(), SqlxStoreError> {
+    let linked = tokio::fs::hard_link(temp, path).await;
+    let _ = tokio::fs::remove_file(temp).await;
+    match linked {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => {
+            Err(SqlxStoreError::BlobExists(id.to_string()))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Streams one attachment into a temporary file of an [`FsBlobStore`].
+#[derive(Debug)]
+struct FsBlobWriter {
+    id: AttachmentId,
+    file: Option<tokio::fs::File>,
+    temp: PathBuf,
+    path: PathBuf,
+    written: u64,
+    max_size: u64,
+}
+
+impl FsBlobWriter {
+    /// Closes and removes the temporary file; nothing if it is already gone.
+    async fn discard(&mut self) -> Result<(), SqlxStoreError> {
+        self.file = None;
+        missing_is_none(tokio::fs::remove_file(&self.temp).await)?;
+        Ok(())
+    }
+}
+
+impl Drop for FsBlobWriter {
+    fn drop(&mut self) {
+        // Dropped unfinished (a refused or broken upload): leave nothing behind. A
+        // finished or aborted writer has already removed its temporary file.
+        if self.file.take().is_some() {
+            let _ = std::fs::remove_file(&self.temp);
+        }
+    }
+}
+
+#[async_trait]
+impl BlobWriter for FsBlobWriter {
+    async fn write(&mut self, chunk: &[u8]) -> Result<(), StoreError> {
+        let size = self
+            .written
+            .saturating_add(u64::try_from(chunk.len()).unwrap_or(u64::MAX));
+        if size > self.max_size {
+            return Err(SqlxStoreError::BlobTooLarge {
+                size,
+                max: self.max_size,
+            }
+            .into());
+        }
+        let Some(file) = self.file.as_mut() else {
+            return Err(StoreError::new(
+                "the upload was already finished or aborted",
+            ));
+        };
+        file.write_all(chunk).await.map_err(SqlxStoreError::from)?;
+        self.written = size;
+        Ok(())
+    }
+
+    async fn finish(mut self: Box<Self>) -> Result<(), StoreError> {
+        let Some(mut file) = self.file.take() else {
+            return Err(StoreError::new(
+                "the upload was already finished or aborted",
+            ));
+        };
+        let flushed = async {
+            file.flush().await?;
+            file.sync_all().await
+        }
+        .await;
+        drop(file);
+        if let Err(e) = flushed {
+            let _ = tokio::fs::remove_file(&self.temp).await;
+            return Err(SqlxStoreError::from(e).into());
+        }
+        Ok(link_into_place(self.id, &self.temp, &self.path).await?)
+    }
+
+    async fn abort(mut self: Box<Self>) -> Result<(), StoreError> {
+        Ok(self.discard().await?)
     }
 }
 
@@ -117,5 +208,23 @@ impl BlobStore for FsBlobStore {
     async fn delete(&self, id: AttachmentId) -> Result<(), StoreError> {
         missing_is_none(tokio::fs::remove_file(self.path_of(id)).await)?;
         Ok(())
+    }
+
+    async fn writer<'a>(
+        &'a self,
+        id: AttachmentId,
+    ) -> Result<Box<dyn BlobWriter + 'a>, StoreError> {
+        let (temp, path) = self.temp_for(id).await?;
+        let file = tokio::fs::File::create_new(&temp)
+            .await
+            .map_err(SqlxStoreError::from)?;
+        Ok(Box::new(FsBlobWriter {
+            id,
+            file: Some(file),
+            temp,
+            path,
+            written: 0,
+            max_size: self.max_size,
+        }))
     }
 }

@@ -67,3 +67,96 @@ fn keys_that_are_not_ours_are_refused() {
         assert_eq!(FsBlobStore::key_of(bad), None, "{bad}");
     }
 }
+
+/// Every regular file under `root`, however deep.
+fn files_under(root: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let mut dirs = vec![root.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn a_streamed_blob_is_readable_only_once_finished_and_leaves_no_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let blobs = FsBlobStore::new(dir.path(), 1024);
+    let id = AttachmentId::new();
+    let mut writer = blobs.writer(id).await.unwrap();
+    writer.write(b"hello ").await.unwrap();
+    writer.write(b"world").await.unwrap();
+    assert_eq!(
+        blobs.get(id).await.unwrap(),
+        None,
+        "half a file is never served"
+    );
+    writer.finish().await.unwrap();
+    assert_eq!(
+        blobs.get(id).await.unwrap().as_deref(),
+        Some(&b"hello world"[..])
+    );
+    assert_eq!(files_under(dir.path()), vec![blobs.path_of(id)]);
+}
+
+#[tokio::test]
+async fn a_streamed_blob_past_the_size_limit_is_refused_and_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let blobs = FsBlobStore::new(dir.path(), 8);
+    let id = AttachmentId::new();
+    let mut writer = blobs.writer(id).await.unwrap();
+    writer.write(b"12345").await.unwrap();
+    assert!(writer.write(b"6789").await.is_err(), "9 bytes > 8");
+    drop(writer);
+    assert_eq!(blobs.get(id).await.unwrap(), None);
+    assert!(
+        files_under(dir.path()).is_empty(),
+        "{:?}",
+        files_under(dir.path())
+    );
+}
+
+#[tokio::test]
+async fn an_aborted_or_dropped_stream_leaves_no_file_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let blobs = FsBlobStore::new(dir.path(), 1024);
+    let aborted = AttachmentId::new();
+    let mut writer = blobs.writer(aborted).await.unwrap();
+    writer.write(b"half").await.unwrap();
+    writer.abort().await.unwrap();
+    let dropped = AttachmentId::new();
+    let mut writer = blobs.writer(dropped).await.unwrap();
+    writer.write(b"half").await.unwrap();
+    drop(writer);
+    for id in [aborted, dropped] {
+        assert_eq!(blobs.get(id).await.unwrap(), None);
+    }
+    assert!(
+        files_under(dir.path()).is_empty(),
+        "{:?}",
+        files_under(dir.path())
+    );
+}
+
+#[tokio::test]
+async fn a_streamed_blob_never_overwrites_a_stored_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let blobs = FsBlobStore::new(dir.path(), 1024);
+    let id = AttachmentId::new();
+    blobs.put(id, b"first").await.unwrap();
+    let mut writer = blobs.writer(id).await.unwrap();
+    writer.write(b"second").await.unwrap();
+    assert!(writer.finish().await.is_err());
+    assert_eq!(blobs.get(id).await.unwrap().as_deref(), Some(&b"first"[..]));
+    assert_eq!(files_under(dir.path()), vec![blobs.path_of(id)]);
+}

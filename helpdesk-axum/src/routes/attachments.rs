@@ -58,87 +58,38 @@ pub(crate) async fn upload(
             .await
             .map_err(|_| refusal)?;
     }
-    let mut files: Vec<(NewAttachment, Vec<u8>)> = Vec::new();
-    let mut body: Option<String> = None;
-    let mut internal = false;
-    while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
-        let name = field.name().unwrap_or_default().to_owned();
-        match name.as_str() {
-            "file" => {
-                if files.len() >= limits.attachments_per_upload {
-                    return Err(ApiError::Domain(Error::invalid(
-                        "file",
-                        format!("at most {} files at once", limits.attachments_per_upload),
-                    )));
-                }
-                let file_name = field.file_name().unwrap_or("attachment").to_owned();
-                let content_type = field
-                    .content_type()
-                    .unwrap_or("application/octet-stream")
-                    .to_owned();
-                let bytes = field.bytes().await.map_err(multipart_error)?;
-                if bytes.len() > limits.attachment_bytes {
-                    return Err(ApiError::PayloadTooLarge(format!(
-                        "`{}` is larger than {} bytes",
-                        helpdesk_core::clean_file_name(&file_name).unwrap_or_default(),
-                        limits.attachment_bytes
-                    )));
-                }
-                files.push((
-                    NewAttachment {
-                        id: AttachmentId::new(),
-                        file_name,
-                        content_type,
-                        size: bytes.len() as u64,
-                    },
-                    bytes.to_vec(),
-                ));
-            }
-            "body" => body = Some(field.text().await.map_err(multipart_error)?),
-            "internal" => internal = field.text().await.map_err(multipart_error)?.trim() == "true",
-            other => {
-                return Err(ApiError::Domain(Error::invalid(
-                    other,
-                    "unknown part: send `file`, `body` or `internal`",
-                )));
-            }
+    let mut files: Vec<NewAttachment> = Vec::new();
+    let received = receive(state, &limits, &mut multipart, &mut files).await;
+    let (body, internal) = match received {
+        Ok(parts) => parts,
+        Err(refusal) => {
+            remove(state, &files).await;
+            return Err(refusal);
         }
-    }
+    };
     if files.is_empty() {
         return Err(ApiError::Domain(Error::invalid(
             "file",
             "attach at least one file",
         )));
     }
-    for (meta, _) in &files {
-        helpdesk_core::clean_file_name(&meta.file_name)?;
-    }
-    // Store the bytes first; a refused command removes them again, so nothing is left
-    // behind and nothing refers to missing bytes.
-    for (meta, bytes) in &files {
-        if let Err(e) = state.blobs.put(meta.id, bytes).await {
-            remove(state, &files).await;
-            return Err(Error::Store(e).into());
-        }
-    }
     let message = body.filter(|b| !b.trim().is_empty()).unwrap_or_else(|| {
         let names: Vec<String> = files
             .iter()
-            .map(|(m, _)| helpdesk_core::clean_file_name(&m.file_name).unwrap_or_default())
+            .map(|m| helpdesk_core::clean_file_name(&m.file_name).unwrap_or_default())
             .collect();
         format!("<p>{}</p>", escape(&names.join(", ")))
     });
-    let metas: Vec<NewAttachment> = files.iter().map(|(m, _)| m.clone()).collect();
     let (actor, id, version) = (&call.ctx.actor, call.id, call.version());
     let result = if internal {
         state
             .service
-            .add_note(actor, id, version, &message, metas)
+            .add_note(actor, id, version, &message, files.clone())
             .await
     } else {
         state
             .service
-            .reply(actor, id, version, &message, metas)
+            .reply(actor, id, version, &message, files.clone())
             .await
     };
     if result.is_err() {
@@ -147,8 +98,101 @@ pub(crate) async fn upload(
     call.answer(result)
 }
 
-async fn remove(state: &HelpdeskState, files: &[(NewAttachment, Vec<u8>)]) {
-    for (meta, _) in files {
+/// Reads the parts of an upload, streaming each file into the blob store as its bytes
+/// arrive (so an upload never sits whole in memory) and refusing a file the moment it
+/// passes the size limit. Every file stored so far is pushed to `stored`, for the caller
+/// to remove if anything is refused later. Returns the `body` and `internal` parts.
+async fn receive(
+    state: &HelpdeskState,
+    limits: &Limits,
+    multipart: &mut Multipart,
+    stored: &mut Vec<NewAttachment>,
+) -> Result<(Option<String>, bool), ApiError> {
+    let mut body: Option<String> = None;
+    let mut internal = false;
+    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        match name.as_str() {
+            "file" => {
+                if stored.len() >= limits.attachments_per_upload {
+                    return Err(ApiError::Domain(Error::invalid(
+                        "file",
+                        format!("at most {} files at once", limits.attachments_per_upload),
+                    )));
+                }
+                let file_name = field.file_name().unwrap_or("attachment").to_owned();
+                let clean_name = helpdesk_core::clean_file_name(&file_name)?;
+                let content_type = field
+                    .content_type()
+                    .unwrap_or("application/octet-stream")
+                    .to_owned();
+                let id = AttachmentId::new();
+                let mut writer = state.blobs.writer(id).await.map_err(Error::Store)?;
+                let mut size: usize = 0;
+                let streamed: Result<(), ApiError> = async {
+                    while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+                        size = size.saturating_add(chunk.len());
+                        if size > limits.attachment_bytes {
+                            return Err(ApiError::PayloadTooLarge(format!(
+                                "`{clean_name}` is larger than {} bytes",
+                                limits.attachment_bytes
+                            )));
+                        }
+                        writer.write(&chunk).await.map_err(Error::Store)?;
+                    }
+                    Ok(())
+                }
+                .await;
+                if let Err(refusal) = streamed {
+                    if let Err(e) = writer.abort().await {
+                        tracing::warn!(attachment = %id, error = %e, "could not discard a refused upload");
+                    }
+                    return Err(refusal);
+                }
+                writer.finish().await.map_err(Error::Store)?;
+                stored.push(NewAttachment {
+                    id,
+                    file_name,
+                    content_type,
+                    size: size as u64,
+                });
+            }
+            "body" => body = Some(small_text(field, "body", limits.json_body).await?),
+            "internal" => internal = small_text(field, "internal", 16).await?.trim() == "true",
+            other => {
+                return Err(ApiError::Domain(Error::invalid(
+                    other,
+                    "unknown part: send `file`, `body` or `internal`",
+                )));
+            }
+        }
+    }
+    Ok((body, internal))
+}
+
+/// A text part read whole, refused past `max` bytes as they arrive.
+async fn small_text(
+    mut field: axum::extract::multipart::Field<'_>,
+    name: &str,
+    max: usize,
+) -> Result<String, ApiError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+        if bytes.len().saturating_add(chunk.len()) > max {
+            return Err(ApiError::PayloadTooLarge(format!(
+                "the `{name}` part is larger than {max} bytes"
+            )));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    String::from_utf8(bytes).map_err(|_| ApiError::BadRequest {
+        field: Some(name.to_owned()),
+        detail: format!("the `{name}` part is not UTF-8 text"),
+    })
+}
+
+async fn remove(state: &HelpdeskState, files: &[NewAttachment]) {
+    for meta in files {
         if let Err(e) = state.blobs.delete(meta.id).await {
             tracing::warn!(attachment = %meta.id, error = %e, "could not remove an unused upload");
         }

@@ -97,6 +97,20 @@ pub async fn host_with(limits: Limits) -> Host {
 }
 
 pub async fn host_on(store: Arc<dyn Store>, limits: Limits) -> Host {
+    host_custom(store, limits, Arc::new(MemoryBlobStore::new()), |state| {
+        state
+    })
+    .await
+}
+
+/// [`host_on`] keeping attachment bytes in `blobs`, with the helpdesk state changed by
+/// `configure` (origins, write limits).
+pub async fn host_custom(
+    store: Arc<dyn Store>,
+    limits: Limits,
+    blobs: Arc<dyn helpdesk_core::BlobStore>,
+    configure: impl FnOnce(HelpdeskState) -> HelpdeskState,
+) -> Host {
     let service = HelpdeskService::new(store);
     let root = service
         .bootstrap_platform_admin(&UserId::new("root").unwrap(), "Root")
@@ -176,11 +190,11 @@ pub async fn host_on(store: Arc<dyn Store>, limits: Limits) -> Host {
         .await
         .unwrap()
         .id;
-    let helpdesk = HelpdeskState::new(
+    let helpdesk = configure(HelpdeskState::new(
         service.clone(),
         Arc::new(HeaderIdentity),
-        Arc::new(MemoryBlobStore::new()),
-    );
+        blobs,
+    ));
     let app = Router::new()
         .nest("/helpdesk", helpdesk_axum::router_with_limits(limits))
         .with_state(AppState { helpdesk });

@@ -1,0 +1,166 @@
+//! Memory stays bounded while a 50 MB upload is refused: the bytes stream to the blob
+//! store and the refusal comes as they arrive. Alone in its binary, with a counting
+//! global allocator, so nothing else moves the peak.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::{Context, Poll};
+
+use axum::body::{Body, Bytes, HttpBody};
+use axum::http::{Request, StatusCode};
+use helpdesk_axum::Limits;
+use helpdesk_core::memory::MemoryStore;
+use helpdesk_sqlx::FsBlobStore;
+use http_body::Frame;
+use peak_alloc::PeakAlloc;
+use support::*;
+
+#[global_allocator]
+static ALLOCATOR: PeakAlloc = PeakAlloc;
+
+const BOUNDARY: &str = "XhelpdeskX";
+static FILLER: [u8; 64 * 1024] = [7; 64 * 1024];
+
+/// A one-file multipart body of `size` bytes made as it is read (never held whole),
+/// counting the bytes handed out.
+struct Generated {
+    head: Option<Bytes>,
+    remaining: usize,
+    tail: Option<Bytes>,
+    polled: Arc<AtomicUsize>,
+}
+
+impl HttpBody for Generated {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        let this = &mut *self;
+        let next = if let Some(head) = this.head.take() {
+            head
+        } else if this.remaining > 0 {
+            let n = this.remaining.min(FILLER.len());
+            this.remaining -= n;
+            Bytes::from_static(&FILLER[..n])
+        } else if let Some(tail) = this.tail.take() {
+            tail
+        } else {
+            return Poll::Ready(None);
+        };
+        this.polled.fetch_add(next.len(), Ordering::SeqCst);
+        Poll::Ready(Some(Ok(Frame::data(next))))
+    }
+}
+
+fn upload(ticket: &str, size: usize) -> (Request<Body>, Arc<AtomicUsize>) {
+    let polled = Arc::new(AtomicUsize::new(0));
+    let body = Generated {
+        head: Some(Bytes::from(format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        ))),
+        remaining: size,
+        tail: Some(Bytes::from(format!("\r\n--{BOUNDARY}--\r\n"))),
+        polled: polled.clone(),
+    };
+    let request = Request::builder()
+        .method("POST")
+        .uri(format!("/helpdesk/tickets/{ticket}/attachments"))
+        .header("x-user", "alice")
+        .header("x-tenant", "acme")
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .body(Body::new(body))
+        .unwrap();
+    (request, polled)
+}
+
+#[tokio::test]
+async fn refusing_50_mb_uploads_costs_under_1_mib_of_heap_one_or_four_at_once_and_leaves_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let limits = Limits::default();
+    let h = host_custom(
+        Arc::new(MemoryStore::new()),
+        limits,
+        Arc::new(FsBlobStore::new(dir.path(), 1 << 30)),
+        |state| state,
+    )
+    .await;
+    let id = h.open(ALICE, "Printer").await;
+    // Warm up the paths a refused upload takes (lazy statics, the blocking pool).
+    let (warm_up, _) = upload(&id, limits.attachment_bytes + 1);
+    assert_eq!(h.send(warm_up).await.status, StatusCode::PAYLOAD_TOO_LARGE);
+
+    let (request, polled) = upload(&id, 50_000_000);
+    ALLOCATOR.reset_peak_usage();
+    let before = ALLOCATOR.current_usage();
+    let answer = h.send(request).await;
+    let growth = ALLOCATOR.peak_usage().saturating_sub(before);
+
+    assert_eq!(
+        answer.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        answer.body
+    );
+    assert_eq!(answer.body["code"], "payload_too_large");
+    eprintln!("peak heap growth while refusing 50 MB: {growth} bytes");
+    assert!(
+        growth < 1 << 20,
+        "the upload held {growth} bytes at its peak: it must stream, not buffer"
+    );
+    let read = polled.load(Ordering::SeqCst);
+    assert!(
+        read < limits.attachment_bytes + (1 << 20),
+        "read {read} bytes of 50 MB: the refusal comes once past the limit"
+    );
+
+    // Four at once: each holds its own few hundred KiB, never a file.
+    let uploads: Vec<_> = (0..4).map(|_| upload(&id, 50_000_000).0).collect();
+    ALLOCATOR.reset_peak_usage();
+    let before = ALLOCATOR.current_usage();
+    let mut uploads = uploads.into_iter();
+    let (a, b, c, d) = (
+        uploads.next().unwrap(),
+        uploads.next().unwrap(),
+        uploads.next().unwrap(),
+        uploads.next().unwrap(),
+    );
+    let answers = tokio::join!(h.send(a), h.send(b), h.send(c), h.send(d));
+    let growth = ALLOCATOR.peak_usage().saturating_sub(before);
+    for answer in [answers.0, answers.1, answers.2, answers.3] {
+        assert_eq!(
+            answer.status,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "{}",
+            answer.body
+        );
+    }
+    eprintln!("peak heap growth while refusing four 50 MB uploads at once: {growth} bytes");
+    assert!(
+        growth < 2 << 20,
+        "four uploads held {growth} bytes at their peak"
+    );
+
+    let mut left = Vec::new();
+    let mut dirs = vec![dir.path().to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                left.push(path);
+            }
+        }
+    }
+    assert!(left.is_empty(), "a refused upload left {left:?}");
+}
