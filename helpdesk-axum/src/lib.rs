@@ -33,9 +33,14 @@
 //! action on a visible ticket, 409 for an invalid transition or a version conflict, 412
 //! when `If-Match` fails, 422 for validation naming the field, 413 for oversize bodies.
 //! Ticket responses carry an `ETag`; every write on a ticket honours `If-Match`; `POST /tickets`
-//! honours `Idempotency-Key`. `GET /openapi.json` describes every route.
+//! honours `Idempotency-Key`. `GET /openapi.json` describes every route. When the storage
+//! is unreachable for now (a database outage, no connection within the store's acquire
+//! timeout, SQLite's busy timeout exhausted), every route answers 503
+//! `service_unavailable` with `Retry-After`. Liveness and readiness probes are in
+//! [`health`].
 
 mod extract;
+pub mod health;
 mod identity;
 mod openapi;
 mod params;
@@ -65,7 +70,7 @@ pub mod bodies {
 pub use extract::{IdempotencyKey, IfMatch, JsonBody};
 pub use identity::{Caller, Ctx, Identify, IdentifyError, Profile};
 pub use openapi::ApiDoc;
-pub use problem::{ApiError, PROBLEM_JSON, Problem};
+pub use problem::{ApiError, PROBLEM_JSON, Problem, RETRY_AFTER_SECONDS};
 pub use routes::attachments::SAFE_CONTENT_TYPES;
 pub use state::{HelpdeskState, Limits};
 

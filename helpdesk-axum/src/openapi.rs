@@ -71,7 +71,8 @@ use crate::routes::{admin, attachments, commands, reports, tickets};
 pub struct ApiDoc;
 
 /// Adds the refusals every route can answer: no caller identity (401), a blocked account
-/// or a cross-site write (403), a body or parameter that cannot be read (400).
+/// or a cross-site write (403), a body or parameter that cannot be read (400), a storage
+/// outage (503).
 #[derive(Debug)]
 struct CommonResponses;
 
@@ -109,6 +110,10 @@ impl utoipa::Modify for CommonResponses {
                     (
                         "403",
                         "Forbidden: a blocked account, a cross-site write, or a role that may not",
+                    ),
+                    (
+                        "503",
+                        "The storage is unreachable for now (`service_unavailable`); nothing was changed: try again after `Retry-After` seconds",
                     ),
                 ] {
                     responses

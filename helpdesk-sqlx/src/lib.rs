@@ -99,6 +99,7 @@ mod blob;
 mod codec;
 mod error;
 mod migrate;
+mod pool;
 mod query;
 mod sql;
 mod store;
@@ -111,6 +112,7 @@ mod sqlite;
 pub use blob::FsBlobStore;
 pub use error::SqlxStoreError;
 pub use migrate::Migration;
+pub use pool::{ACQUIRE_TIMEOUT, PoolSettings};
 pub use store::SqlStore;
 
 #[cfg(feature = "postgres")]
