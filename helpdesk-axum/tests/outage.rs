@@ -293,3 +293,25 @@ async fn readiness_is_503_while_migrations_are_pending_and_200_once_applied() {
     let (status, _, body) = get("/health/ready").await;
     assert_eq!((status, body), (StatusCode::OK, json!({"status": "ready"})));
 }
+
+#[tokio::test]
+async fn every_documented_route_declares_503_service_unavailable() {
+    let host = support::host().await;
+    let doc = host.call(None, "GET", "/openapi.json", None).await;
+    assert_eq!(doc.status, StatusCode::OK);
+    let paths = doc.body["paths"].as_object().unwrap();
+    let mut checked = 0;
+    for (path, item) in paths {
+        if path == "/openapi.json" {
+            continue;
+        }
+        for (method, operation) in item.as_object().unwrap() {
+            assert!(
+                operation["responses"].get("503").is_some(),
+                "{method} {path} does not document 503"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 40, "only {checked} operations documented");
+}
