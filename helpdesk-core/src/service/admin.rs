@@ -568,14 +568,13 @@ impl HelpdeskService {
             return Self::existing_platform_admin(staff);
         }
         match self.bootstrap_platform_admin(user, display_name).await {
-            // Another process bootstrapped the same user first: use its record.
-            Err(Error::AlreadyExists(Entity::Staff)) => {
-                let staff = self
-                    .store
-                    .staff_by_user(user)
-                    .await?
-                    .ok_or(Error::NotFound(Entity::Staff))?;
-                Self::existing_platform_admin(staff)
+            // Another process bootstrapped between the lookup and here: the same user
+            // (a duplicate) or staff exist now. Use its record if it is this user's.
+            Err(e @ (Error::AlreadyExists(Entity::Staff) | Error::Forbidden(_))) => {
+                match self.store.staff_by_user(user).await? {
+                    Some(staff) => Self::existing_platform_admin(staff),
+                    None => Err(e),
+                }
             }
             other => other,
         }
