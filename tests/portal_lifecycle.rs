@@ -67,13 +67,14 @@ impl Spawned {
         forward(stderr, tx);
         let mut out = BufReader::new(stdout).lines();
         let first = out.next().map(Result::unwrap);
-        let portal = Portal {
+        let mut portal = Portal {
             child: self.child,
             addr: self.addr,
             stderr: lines,
         };
         let Some(first) = first else {
-            let said: Vec<String> = portal.stderr.try_iter().collect();
+            let _ = portal.child.wait();
+            let said: Vec<String> = portal.stderr.iter().collect();
             panic!("the portal exited before listening: {said:?}");
         };
         assert!(
