@@ -342,3 +342,48 @@ fn two_portals_started_at_once_on_an_empty_postgres_database_both_serve_one_set_
     two_portals_seed_once(&db_url, &dir);
     drop(database);
 }
+
+#[test]
+fn a_request_still_in_flight_when_the_shutdown_grace_ends_is_cut_and_the_exit_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut portal = spawn(
+        &sqlite_url(&dir),
+        &dir.path().join("files"),
+        &["--shutdown-grace", "100ms"],
+    )
+    .ready();
+    let addr = portal.addr.clone();
+    let alice = login(&addr, "alice");
+    let mut stalled = TcpStream::connect(&addr).unwrap();
+    write!(
+        stalled,
+        "POST /helpdesk/tickets HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
+         Cookie: {alice}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\
+         Expect: 100-continue\r\n\r\n{{\"subject\""
+    )
+    .unwrap();
+    let mut interim = [0u8; 25];
+    stalled.read_exact(&mut interim).unwrap();
+    assert_eq!(&interim, b"HTTP/1.1 100 Continue\r\n\r\n");
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &portal.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    // The client never finishes: the portal does not wait for it past the grace.
+    let exit = portal.child.wait().unwrap();
+    assert!(!exit.success(), "cut requests are reported: {exit}");
+    assert_eq!(
+        exit.code(),
+        Some(1),
+        "an orderly exit, not a signal: {exit}"
+    );
+    let mut rest = Vec::new();
+    let _ = stalled.read_to_end(&mut rest);
+    assert!(
+        rest.is_empty(),
+        "the cut request got no answer: {}",
+        String::from_utf8_lossy(&rest)
+    );
+}

@@ -14,7 +14,8 @@
 //! and `GET /health/ready` are the probes.
 //!
 //! On SIGTERM or SIGINT it stops accepting connections, lets the requests in flight
-//! finish within `--shutdown-grace` (20 s), stops the notification worker, and exits 0.
+//! finish within `--shutdown-grace` (20 s), stops the notification worker, and exits 0;
+//! requests still in flight when the grace ends are cut, and it exits 1.
 //! A client that takes longer than `--header-timeout` (10 s) to send a request's headers
 //! is disconnected.
 
