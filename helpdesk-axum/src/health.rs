@@ -59,10 +59,12 @@ where
 
 /// The body of a probe's answer.
 #[derive(Debug, Serialize)]
+#[non_exhaustive]
 pub struct Health {
     /// `live`, `ready` or `unavailable`.
     pub status: &'static str,
-    /// Why not ready: `database_unreachable`, `migrations_pending` or `storage_failure`.
+    /// Why not ready: `database_unreachable`, `migrations_pending`, `storage_failure`
+    /// (logged), or `not_ready` for a reason a newer store reports.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<&'static str>,
     /// The migrations not applied yet, when that is the reason.
