@@ -77,9 +77,9 @@ pub(crate) fn is_unavailable(e: &sqlx::Error) -> bool {
     }
 }
 
-/// A statement on a connection that turned out to be dead: it never ran, so a read may
-/// be sent again once on a fresh connection. Never used for writes: a write whose answer
-/// was lost may have committed.
+/// A statement that met a dead connection (closed, reset, ended by the server). A read
+/// may be sent again once on a fresh connection: reading twice changes nothing. Never
+/// used for writes: a write whose answer was lost may have committed.
 pub(crate) fn is_connection_lost(e: &sqlx::Error) -> bool {
     match e {
         sqlx::Error::Io(_) => true,
