@@ -2,8 +2,8 @@
 //! categories, products and a few tickets.
 
 use helpdesk_core::{
-    Actor, HelpdeskService, MemberDetails, MemberRole, NewTicket, Priority, StaffRole, TenantScope,
-    UserId,
+    Actor, GroupId, HelpdeskService, MemberDetails, MemberRole, NewTicket, Priority, StaffRole,
+    Tenant, TenantId, TenantScope, TicketNumber, UserId,
 };
 
 /// Everyone who can log in to the demo, password `demo`.
@@ -71,50 +71,60 @@ fn people() -> Vec<Person> {
 
 type Fallible<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
-/// Creates the demo data unless it is there already; returns the host's users.
+/// Creates whatever demo data is missing; returns the host's users. Every step finds what
+/// is already there before creating it, so a start after a crash completes the data, and
+/// two portals starting together on one database (which hold [`SeedLock`] around this
+/// call) end with one set of demo data.
 pub(crate) async fn ensure(service: &HelpdeskService) -> Fallible<Vec<Person>> {
     let people = people();
-    let root_user = UserId::new("root")?;
-    let root = match service.store().staff_by_user(&root_user).await? {
-        Some(staff) => {
-            let _ = Actor::Staff(staff);
-            return Ok(people);
-        }
-        None => {
-            service
-                .bootstrap_platform_admin(&root_user, "Platform Admin")
-                .await?
+    let root = service
+        .ensure_platform_admin(&UserId::new("root")?, "Platform Admin")
+        .await?;
+    let acme = service
+        .ensure_tenant(&root, "acme", "Acme Corporation")
+        .await?;
+    let globex = service.ensure_tenant(&root, "globex", "Globex").await?;
+    let groups = service.groups(&root).await?;
+    let group = async |name: &str| -> Fallible<GroupId> {
+        match groups.iter().find(|g| g.name == name) {
+            Some(g) => Ok(g.id),
+            None => Ok(service.create_group(&root, name).await?.id),
         }
     };
-    let acme = service
-        .create_tenant(&root, "acme", "Acme Corporation")
-        .await?;
-    let globex = service.create_tenant(&root, "globex", "Globex").await?;
-    let software = service.create_group(&root, "Support logiciel").await?;
-    let hardware = service.create_group(&root, "Matériel et réseau").await?;
+    let software = group("Support logiciel").await?;
+    let hardware = group("Matériel et réseau").await?;
 
-    let mut sam = service
-        .add_staff(
-            &root,
-            &UserId::new("sam")?,
-            "Sam Support",
-            Some("sam@example.org"),
-            StaffRole::Agent,
-            TenantScope::All,
-        )
-        .await?;
-    sam.groups = vec![software.id, hardware.id];
-    let sam = Actor::Staff(service.update_staff(&root, sam).await?);
-    service
-        .add_staff(
-            &root,
-            &UserId::new("sue")?,
-            "Sue Supervisor",
-            Some("sue@example.org"),
-            StaffRole::Supervisor,
-            TenantScope::All,
-        )
-        .await?;
+    let sam_user = UserId::new("sam")?;
+    let sam = match service.store().staff_by_user(&sam_user).await? {
+        Some(staff) => Actor::Staff(staff),
+        None => {
+            let mut sam = service
+                .add_staff(
+                    &root,
+                    &sam_user,
+                    "Sam Support",
+                    Some("sam@example.org"),
+                    StaffRole::Agent,
+                    TenantScope::All,
+                )
+                .await?;
+            sam.groups = vec![software, hardware];
+            Actor::Staff(service.update_staff(&root, sam).await?)
+        }
+    };
+    let sue_user = UserId::new("sue")?;
+    if service.store().staff_by_user(&sue_user).await?.is_none() {
+        service
+            .add_staff(
+                &root,
+                &sue_user,
+                "Sue Supervisor",
+                Some("sue@example.org"),
+                StaffRole::Supervisor,
+                TenantScope::All,
+            )
+            .await?;
+    }
 
     let mut members = std::collections::HashMap::new();
     for p in &people {
@@ -138,33 +148,74 @@ pub(crate) async fn ensure(service: &HelpdeskService) -> Fallible<Vec<Person>> {
     }
 
     for tenant in [&acme, &globex] {
-        let logiciel = service
-            .create_category(&root, tenant.id, None, "Logiciel", Some(software.id))
-            .await?;
+        if service.categories(&root, tenant.id).await?.is_empty() {
+            let logiciel = service
+                .create_category(&root, tenant.id, None, "Logiciel", Some(software))
+                .await?;
+            service
+                .create_category(&root, tenant.id, Some(logiciel.id), "Connexion", None)
+                .await?;
+            service
+                .create_category(&root, tenant.id, None, "Imprimantes", Some(hardware))
+                .await?;
+        }
+        if service.products(&root, tenant.id).await?.is_empty() {
+            service
+                .create_product(&root, tenant.id, Some("INL"), "Indeline")
+                .await?;
+            service
+                .create_product(&root, tenant.id, Some("WPA"), "Winpaie")
+                .await?;
+        }
+        if service.articles(&root, tenant.id).await?.is_empty() {
+            service
+                .create_article(
+                    &root,
+                    tenant.id,
+                    None,
+                    "Réinitialiser son mot de passe",
+                    "<p>Cliquez sur « Mot de passe oublié » sur la page de connexion.</p>",
+                )
+                .await?;
+        }
+    }
+
+    let has_tickets = async |tenant: TenantId| -> Fallible<bool> {
+        Ok(service
+            .store()
+            .ticket_by_number(tenant, TicketNumber::FIRST)
+            .await?
+            .is_some())
+    };
+    if !has_tickets(acme.id).await? {
+        acme_tickets(service, &root, &acme, &sam, &members).await?;
+    }
+    if !has_tickets(globex.id).await? {
         service
-            .create_category(&root, tenant.id, Some(logiciel.id), "Connexion", None)
-            .await?;
-        service
-            .create_category(&root, tenant.id, None, "Imprimantes", Some(hardware.id))
-            .await?;
-        service
-            .create_product(&root, tenant.id, Some("INL"), "Indeline")
-            .await?;
-        service
-            .create_product(&root, tenant.id, Some("WPA"), "Winpaie")
-            .await?;
-        service
-            .create_article(
-                &root,
-                tenant.id,
-                None,
-                "Réinitialiser son mot de passe",
-                "<p>Cliquez sur « Mot de passe oublié » sur la page de connexion.</p>",
+            .open(
+                &members["dave"],
+                globex.id,
+                NewTicket {
+                    subject: "Export de paie en erreur".into(),
+                    description: "<p>Le fichier de virement est vide.</p>".into(),
+                    priority: Some(Priority::Blocking),
+                    ..NewTicket::default()
+                },
+                vec![],
             )
             .await?;
     }
+    Ok(people)
+}
 
-    let categories = service.categories(&root, acme.id).await?;
+async fn acme_tickets(
+    service: &HelpdeskService,
+    root: &Actor,
+    acme: &Tenant,
+    sam: &Actor,
+    members: &std::collections::HashMap<String, Actor>,
+) -> Fallible<()> {
+    let categories = service.categories(root, acme.id).await?;
     let printers = categories
         .iter()
         .find(|c| c.name == "Imprimantes")
@@ -185,11 +236,11 @@ pub(crate) async fn ensure(service: &HelpdeskService) -> Fallible<Vec<Person>> {
         )
         .await?;
     service
-        .assign(&sam, first.id, None, sam.as_staff().map(|s| s.id), None)
+        .assign(sam, first.id, None, sam.as_staff().map(|s| s.id), None)
         .await?;
     service
         .reply(
-            &sam,
+            sam,
             first.id,
             None,
             "<p>Je passe dans la matinée.</p>",
@@ -208,18 +259,74 @@ pub(crate) async fn ensure(service: &HelpdeskService) -> Fallible<Vec<Person>> {
             vec![],
         )
         .await?;
-    service
-        .open(
-            &members["dave"],
-            globex.id,
-            NewTicket {
-                subject: "Export de paie en erreur".into(),
-                description: "<p>Le fichier de virement est vide.</p>".into(),
-                priority: Some(Priority::Blocking),
-                ..NewTicket::default()
-            },
-            vec![],
-        )
-        .await?;
-    Ok(people)
+    Ok(())
+}
+
+/// Held while the demo data is checked and created, so that two portals starting at the
+/// same instant on one database seed it once: a PostgreSQL advisory lock on a connection
+/// of its own, or an exclusive lock on a file beside the SQLite database. Both go with
+/// the process if it dies.
+pub(crate) enum SeedLock {
+    /// The connection holding `pg_advisory_lock`.
+    Postgres(helpdesk_sqlx::sqlx::PgConnection),
+    /// The locked file.
+    File(std::fs::File),
+    /// An in-memory database: one process only.
+    None,
+}
+
+/// The advisory lock key of demo seeding ("portal s" in ASCII).
+const SEED_LOCK: i64 = 0x706f_7274_616c_2073;
+
+impl SeedLock {
+    /// Waits for the lock on the PostgreSQL database `store` uses.
+    pub(crate) async fn postgres(store: &helpdesk_sqlx::PostgresStore) -> Fallible<Self> {
+        use helpdesk_sqlx::sqlx::{self, Connection};
+        let options = store.pool().connect_options();
+        let mut conn = sqlx::PgConnection::connect_with(&options).await?;
+        sqlx::query("SELECT pg_advisory_lock($1)")
+            .bind(SEED_LOCK)
+            .execute(&mut conn)
+            .await?;
+        Ok(SeedLock::Postgres(conn))
+    }
+
+    /// Waits for the lock of the SQLite database at `url`.
+    pub(crate) async fn sqlite(url: &str) -> Fallible<Self> {
+        let options = helpdesk_sqlx::SqliteStore::options(url)?;
+        let file = options.get_filename();
+        if url.contains(":memory:") || url.contains("mode=memory") {
+            return Ok(SeedLock::None);
+        }
+        let mut path = file.as_os_str().to_owned();
+        path.push(".seed-lock");
+        let file = tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(path)?;
+            file.lock()?;
+            Ok(file)
+        })
+        .await??;
+        Ok(SeedLock::File(file))
+    }
+
+    /// Lets the other process in.
+    pub(crate) async fn release(self) -> Fallible<()> {
+        match self {
+            SeedLock::Postgres(mut conn) => {
+                use helpdesk_sqlx::sqlx::{self, Connection};
+                sqlx::query("SELECT pg_advisory_unlock($1)")
+                    .bind(SEED_LOCK)
+                    .execute(&mut conn)
+                    .await?;
+                conn.close().await?;
+            }
+            SeedLock::File(file) => file.unlock()?,
+            SeedLock::None => {}
+        }
+        Ok(())
+    }
 }

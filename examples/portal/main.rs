@@ -7,9 +7,17 @@
 //! ```
 //!
 //! On first start it creates demo data (tenants `acme` and `globex`, their members, the
-//! support staff, categories, products and tickets). Log in with
+//! support staff, categories, products and tickets), once even when several portals
+//! start together on one database. Log in with
 //! `POST /login {"login": "alice", "password": "demo"}`, keep the cookie, and call
-//! `/helpdesk/...`; `GET /helpdesk/openapi.json` lists every route.
+//! `/helpdesk/...`; `GET /helpdesk/openapi.json` lists every route. `GET /health/live`
+//! and `GET /health/ready` are the probes.
+//!
+//! On SIGTERM or SIGINT it stops accepting connections, lets the requests in flight
+//! finish within `--shutdown-grace` (20 s), stops the notification worker, and exits 0;
+//! requests still in flight when the grace ends are cut, and it exits 1.
+//! A client that takes longer than `--header-timeout` (10 s) to send a request's headers
+//! is disconnected.
 
 mod demo;
 mod login;
@@ -17,13 +25,17 @@ mod login;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
-use axum::extract::FromRef;
+use axum::extract::{ConnectInfo, FromRef};
 use axum::routing::post;
 use helpdesk_axum::HelpdeskState;
 use helpdesk_core::{BlobStore, HelpdeskService, Store};
-use helpdesk_sqlx::{FsBlobStore, PostgresStore, SqliteStore};
+use helpdesk_sqlx::{FsBlobStore, PoolSettings, PostgresStore, SqliteStore};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::sync::watch;
 
 use login::Sessions;
 
@@ -40,6 +52,25 @@ struct Options {
     addr: SocketAddr,
     database_url: String,
     files: PathBuf,
+    shutdown_grace: Duration,
+    header_timeout: Duration,
+    db_acquire_timeout: Duration,
+}
+
+/// `20s`, `500ms`, `2m`, or a bare number of seconds.
+fn duration(name: &str, text: &str) -> Fallible<Duration> {
+    let bad = || format!("{name} takes a duration such as 20s, 500ms or 2m, not `{text}`");
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(at) => text.split_at(at),
+        None => (text, "s"),
+    };
+    let number: u64 = number.parse().map_err(|_| bad())?;
+    match unit {
+        "ms" => Ok(Duration::from_millis(number)),
+        "s" => Ok(Duration::from_secs(number)),
+        "m" => Ok(Duration::from_secs(number.saturating_mul(60))),
+        _ => Err(bad().into()),
+    }
 }
 
 fn options() -> Fallible<Options> {
@@ -47,6 +78,9 @@ fn options() -> Fallible<Options> {
         addr: "127.0.0.1:8080".parse()?,
         database_url: "sqlite://helpdesk-portal.db".to_owned(),
         files: PathBuf::from("helpdesk-portal-files"),
+        shutdown_grace: Duration::from_secs(20),
+        header_timeout: Duration::from_secs(10),
+        db_acquire_timeout: helpdesk_sqlx::ACQUIRE_TIMEOUT,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -55,9 +89,19 @@ fn options() -> Fallible<Options> {
             "--addr" => options.addr = value("--addr")?.parse()?,
             "--database-url" => options.database_url = value("--database-url")?,
             "--files" => options.files = PathBuf::from(value("--files")?),
+            "--shutdown-grace" => {
+                options.shutdown_grace = duration(&arg, &value("--shutdown-grace")?)?;
+            }
+            "--header-timeout" => {
+                options.header_timeout = duration(&arg, &value("--header-timeout")?)?;
+            }
+            "--db-acquire-timeout" => {
+                options.db_acquire_timeout = duration(&arg, &value("--db-acquire-timeout")?)?;
+            }
             "--help" | "-h" => {
                 println!(
-                    "portal [--addr 127.0.0.1:8080] [--database-url sqlite://helpdesk-portal.db | postgres://...] [--files DIR]"
+                    "portal [--addr 127.0.0.1:8080] [--database-url sqlite://helpdesk-portal.db | postgres://...] [--files DIR]\n       \
+                     [--shutdown-grace 20s] [--header-timeout 10s] [--db-acquire-timeout 3s]"
                 );
                 std::process::exit(0);
             }
@@ -67,24 +111,97 @@ fn options() -> Fallible<Options> {
     Ok(options)
 }
 
-async fn store(url: &str) -> Fallible<Arc<dyn Store>> {
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        let store = PostgresStore::connect(url).await?;
-        store.migrate().await?;
-        Ok(Arc::new(store))
-    } else {
-        let store = SqliteStore::connect(url).await?;
-        store.migrate().await?;
-        Ok(Arc::new(store))
+/// Opens and migrates the database, then creates the demo data under a lock that makes
+/// two portals starting together on one database seed it once.
+async fn store(options: &Options) -> Fallible<(HelpdeskService, Vec<demo::Person>)> {
+    let url = options.database_url.as_str();
+    let pool = PoolSettings::default().acquire_timeout(options.db_acquire_timeout);
+    let (store, lock): (Arc<dyn Store>, demo::SeedLock) =
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let store = PostgresStore::connect_with_pool(url.parse()?, pool).await?;
+            store.migrate().await?;
+            let lock = demo::SeedLock::postgres(&store).await?;
+            (Arc::new(store), lock)
+        } else if url.contains(":memory:") || url.contains("mode=memory") {
+            let store = SqliteStore::connect(url).await?;
+            store.migrate().await?;
+            (Arc::new(store), demo::SeedLock::None)
+        } else {
+            let store = SqliteStore::connect_with_pool(SqliteStore::options(url)?, pool).await?;
+            store.migrate().await?;
+            let lock = demo::SeedLock::sqlite(url).await?;
+            (Arc::new(store), lock)
+        };
+    let service = HelpdeskService::new(store);
+    let seeded = demo::ensure(&service).await;
+    lock.release().await?;
+    Ok((service, seeded?))
+}
+
+/// SIGTERM (what service managers and orchestrators send) and SIGINT (Ctrl-C), caught
+/// from the moment this is made.
+struct ShutdownSignals {
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    int: tokio::signal::unix::Signal,
+}
+
+impl ShutdownSignals {
+    fn new() -> Fallible<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Self {
+                term: signal(SignalKind::terminate())?,
+                int: signal(SignalKind::interrupt())?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Self {})
+    }
+
+    /// The next signal's name.
+    async fn recv(&mut self) -> Fallible<&'static str> {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.term.recv() => Ok("SIGTERM"),
+                _ = self.int.recv() => Ok("SIGINT"),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            tokio::signal::ctrl_c().await?;
+            Ok("Ctrl-C")
+        }
+    }
+}
+
+/// Delivers notifications and closes overdue closures every 30 s until `stop` says so;
+/// a round under way when the signal comes is finished, not cut.
+async fn background_work(service: HelpdeskService, mut stop: watch::Receiver<bool>) {
+    let notifier = helpdesk_core::NoNotifier;
+    loop {
+        if let Err(e) = service.deliver_notifications(&notifier, 100).await {
+            eprintln!("notification delivery failed: {e}");
+        }
+        if let Err(e) = service.auto_approve_due_closures().await {
+            eprintln!("automatic approvals failed: {e}");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(30)) => {}
+            _ = stop.wait_for(|stop| *stop) => return,
+        }
     }
 }
 
 #[tokio::main]
 async fn main() -> Fallible<()> {
     let options = options()?;
-    let store = store(&options.database_url).await?;
-    let service = HelpdeskService::new(store);
-    let people = demo::ensure(&service).await?;
+    // Caught from here on: a SIGTERM during start-up is answered once the portal is up.
+    let mut signals = ShutdownSignals::new()?;
+    let (service, people) = store(&options).await?;
     let sessions = Arc::new(Sessions::new(people)?);
     let blobs: Arc<dyn BlobStore> = Arc::new(FsBlobStore::new(&options.files, 10 * 1024 * 1024));
     let helpdesk = HelpdeskState::new(service.clone(), sessions.clone(), blobs);
@@ -93,14 +210,14 @@ async fn main() -> Fallible<()> {
         .route("/login", post(login::login))
         .route("/logout", post(login::logout))
         .nest("/helpdesk", helpdesk_axum::router())
+        .nest("/health", helpdesk_axum::health::router())
         .with_state(AppState { helpdesk, sessions });
-    // The client address reaches `login` (its per-address throttle) through ConnectInfo.
-    let app = app.into_make_service_with_connect_info::<SocketAddr>();
 
     let listener = tokio::net::TcpListener::bind(options.addr).await?;
     let addr = listener.local_addr()?;
     println!("helpdesk portal listening on http://{addr}");
     println!("  API:       http://{addr}/helpdesk/openapi.json");
+    println!("  health:    http://{addr}/health/live  http://{addr}/health/ready");
     println!("  database:  {}", options.database_url);
     println!(
         "  log in:    curl -c jar -H 'content-type: application/json' -d '{{\"login\":\"alice\",\"password\":\"demo\"}}' http://{addr}/login"
@@ -111,24 +228,64 @@ async fn main() -> Fallible<()> {
         demo::LOGINS.join(", ")
     );
 
-    // Deliver notifications and close overdue closures in the background.
-    tokio::spawn(async move {
-        let notifier = helpdesk_core::NoNotifier;
-        loop {
-            if let Err(e) = service.deliver_notifications(&notifier, 100).await {
-                eprintln!("notification delivery failed: {e}");
-            }
-            if let Err(e) = service.auto_approve_due_closures().await {
-                eprintln!("automatic approvals failed: {e}");
-            }
-            tokio::time::sleep(std::time::Duration::from_secs(30)).await;
-        }
-    });
+    let (stop, stopped) = watch::channel(false);
+    let worker = tokio::spawn(background_work(service, stopped));
 
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
-    Ok(())
+    let mut http = hyper::server::conn::http1::Builder::new();
+    // A client that dribbles its headers is cut off instead of holding a connection.
+    http.timer(TokioTimer::new())
+        .header_read_timeout(options.header_timeout);
+    let connections = GracefulShutdown::new();
+    let signal = loop {
+        let (stream, remote) = tokio::select! {
+            signal = signals.recv() => break signal?,
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors, say: wait for connections to close.
+                    eprintln!("accepting a connection failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+        };
+        let app = app.clone();
+        let service = hyper::service::service_fn(move |mut request: hyper::Request<_>| {
+            // The client address reaches `login` (its per-address throttle).
+            request.extensions_mut().insert(ConnectInfo(remote));
+            tower::ServiceExt::oneshot(app.clone(), request)
+        });
+        let connection = http.serve_connection(TokioIo::new(stream), service);
+        let connection = connections.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                // Clients that go away or time out are not the server's failure.
+                tracing::debug!("connection from {remote} ended: {e}");
+            }
+        });
+    };
+
+    // Refuse new connections from now on; finish what is in flight.
+    drop(listener);
+    eprintln!(
+        "{signal}: draining requests in flight (at most {:?})",
+        options.shutdown_grace
+    );
+    let _ = stop.send(true);
+    let drained = tokio::time::timeout(options.shutdown_grace, async {
+        connections.shutdown().await;
+        let _ = worker.await;
+    })
+    .await;
+    match drained {
+        Ok(()) => {
+            eprintln!("stopped cleanly");
+            Ok(())
+        }
+        Err(_) => Err(format!(
+            "requests still in flight after {:?}: closed",
+            options.shutdown_grace
+        )
+        .into()),
+    }
 }

@@ -35,7 +35,11 @@
 //! Ticket responses carry an `ETag`; every write on a ticket honours `If-Match`; `POST /tickets`
 //! honours `Idempotency-Key`. `GET /export.csv` streams its rows page by page, as RFC
 //! 4180 CSV or, with `?format=excel-fr`, `;`-separated after a UTF-8 byte-order mark for
-//! French spreadsheets. `GET /openapi.json` describes every route.
+//! French spreadsheets. `GET /openapi.json` describes every route. When the storage
+//! is unreachable for now (a database outage, no connection within the store's acquire
+//! timeout, SQLite's busy timeout exhausted), every route answers 503
+//! `service_unavailable` with `Retry-After`. Liveness and readiness probes are in
+//! [`health`].
 //!
 //! # Limits
 //!
@@ -58,6 +62,7 @@
 
 mod extract;
 mod guard;
+pub mod health;
 mod identity;
 mod openapi;
 mod params;
@@ -88,7 +93,7 @@ pub mod bodies {
 pub use extract::{IdempotencyKey, IfMatch, JsonBody};
 pub use identity::{Caller, Ctx, Identify, IdentifyError, Profile};
 pub use openapi::ApiDoc;
-pub use problem::{ApiError, PROBLEM_JSON, Problem};
+pub use problem::{ApiError, PROBLEM_JSON, Problem, RETRY_AFTER_SECONDS};
 pub use rate::{ManualClock, RateLimit};
 pub use routes::attachments::SAFE_CONTENT_TYPES;
 pub use state::{HelpdeskState, Limits};

@@ -71,9 +71,9 @@ use crate::routes::{admin, attachments, commands, reports, tickets};
 pub struct ApiDoc;
 
 /// Adds the refusals every route can answer: no caller identity (401), a blocked account
-/// or a cross-site write (403), a body or parameter that cannot be read (400); and on
-/// writes, a caller over its write limit (429, with `Retry-After`), a body that stopped
-/// arriving (408) and a body declared or found larger than allowed (413).
+/// or a cross-site write (403), a body or parameter that cannot be read (400), a storage
+/// outage (503); and on writes, a caller over its write limit (429, with `Retry-After`), a
+/// body that stopped arriving (408) and a body declared or found larger than allowed (413).
 #[derive(Debug)]
 struct CommonResponses;
 
@@ -116,6 +116,10 @@ impl utoipa::Modify for CommonResponses {
                     (
                         "403",
                         "Forbidden: a blocked account, a cross-site write (`Sec-Fetch-Site: cross-site`, or an `Origin` that is not the host's nor allowed: `cross_site_request`, `origin_not_allowed`), or a role that may not",
+                    ),
+                    (
+                        "503",
+                        "The storage is unreachable for now (`service_unavailable`); nothing was changed: try again after `Retry-After` seconds",
                     ),
                 ];
                 let on_writes = [

@@ -1,4 +1,7 @@
 //! Errors as RFC 9457 `application/problem+json`, with a stable `code` per domain error.
+//! A storage outage (an unreachable database, no connection in time, a lock held too
+//! long) is 503 `service_unavailable` with `Retry-After`; any other storage failure is a
+//! generic 500 `internal_error` whose cause is logged, never sent.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -7,6 +10,10 @@ use serde::Serialize;
 
 /// The media type of problem documents.
 pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// The `Retry-After` (seconds) sent with a 503 `service_unavailable`: the storage is
+/// unreachable for now.
+pub const RETRY_AFTER_SECONDS: u32 = 5;
 
 /// An HTTP error: a domain [`Error`], or something wrong with the request itself.
 #[derive(Debug)]
@@ -229,6 +236,11 @@ fn domain_problem(e: &Error) -> Problem {
             p.field = Some("Idempotency-Key".to_owned());
             p
         }
+        Error::Store(cause) if cause.is_unavailable() => Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            code,
+            "the helpdesk's storage is unreachable for now; nothing was changed, try again later",
+        ),
         _ => Problem::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal_error",
@@ -240,6 +252,9 @@ fn domain_problem(e: &Error) -> Problem {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match &self {
+            ApiError::Domain(Error::Store(cause)) if cause.is_unavailable() => {
+                tracing::warn!(error = %cause, source = ?std::error::Error::source(cause), "storage unavailable");
+            }
             ApiError::Domain(Error::Store(cause)) => {
                 tracing::error!(error = %cause, source = ?std::error::Error::source(cause), "storage failure");
             }
@@ -264,6 +279,10 @@ impl IntoResponse for ApiError {
                 header::RETRY_AFTER,
                 HeaderValue::from(retry_after_seconds(retry_after)),
             );
+        } else if status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
         }
         response
     }

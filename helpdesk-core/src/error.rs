@@ -135,11 +135,25 @@ impl ValidationError {
     }
 }
 
-/// A failure inside a storage adapter, opaque to the domain.
+/// What kind of storage failure happened: what a caller may do about it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StoreErrorKind {
+    /// The storage cannot be reached for now (the database is down or unreachable, no
+    /// connection came free in time, a lock was held too long): trying again later may
+    /// succeed. HTTP answers 503 with `Retry-After`.
+    Unavailable,
+    /// Any other failure (a corrupt row, a refused statement): trying again will not help.
+    Other,
+}
+
+/// A failure inside a storage adapter, opaque to the domain apart from its
+/// [`kind`](Self::kind).
 #[derive(Debug, thiserror::Error)]
 #[error("storage failure: {message}")]
 pub struct StoreError {
     message: String,
+    kind: StoreErrorKind,
     #[source]
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
@@ -149,6 +163,7 @@ impl StoreError {
     pub fn new(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
+            kind: StoreErrorKind::Other,
             source: None,
         }
     }
@@ -160,8 +175,35 @@ impl StoreError {
     ) -> Self {
         Self {
             message: message.into(),
+            kind: StoreErrorKind::Other,
             source: Some(Box::new(source)),
         }
+    }
+
+    /// The storage is unreachable for now, because of `source`: a transient failure
+    /// ([`StoreErrorKind::Unavailable`]).
+    pub fn unavailable(
+        message: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Self::with_source(message, source).with_kind(StoreErrorKind::Unavailable)
+    }
+
+    /// The same failure, of another kind.
+    #[must_use]
+    pub fn with_kind(mut self, kind: StoreErrorKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> StoreErrorKind {
+        self.kind
+    }
+
+    /// Whether the storage is unreachable for now, so that trying again later may work.
+    pub fn is_unavailable(&self) -> bool {
+        self.kind == StoreErrorKind::Unavailable
     }
 }
 
@@ -208,7 +250,9 @@ pub enum Error {
     /// done.
     #[error("a request with this Idempotency-Key is still in progress")]
     IdempotencyKeyInUse,
-    /// The storage failed; the use case changed nothing.
+    /// The storage failed; the use case changed nothing. When the storage is only
+    /// unreachable for now ([`StoreError::is_unavailable`]) the code is
+    /// `service_unavailable`, otherwise `storage_failure`.
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -217,6 +261,12 @@ impl Error {
     /// A validation error on `field`.
     pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
         Error::Validation(ValidationError::new(field, reason))
+    }
+
+    /// Whether the storage is unreachable for now: nothing was changed and the same
+    /// request may succeed later.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, Error::Store(e) if e.is_unavailable())
     }
 
     /// A stable, machine-readable code for this error, used by HTTP problem documents.
@@ -229,6 +279,7 @@ impl Error {
             Error::VersionConflict { .. } => "version_conflict",
             Error::TenantMismatch(_) => "tenant_mismatch",
             Error::AlreadyExists(_) => "already_exists",
+            Error::Store(e) if e.is_unavailable() => "service_unavailable",
             Error::IdempotencyKeyReused => "idempotency_key_reused",
             Error::IdempotencyKeyInUse => "idempotency_key_in_use",
             Error::Store(_) => "storage_failure",

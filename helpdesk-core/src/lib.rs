@@ -93,7 +93,7 @@ pub use attachment::{
 pub use blob::{BlobStore, BlobWriter};
 pub use catalog::{Category, Product, route, would_cycle};
 pub use dashboard::{Dashboard, DashboardQuery, MAX_MONTHS, Month, MonthCount, Satisfaction};
-pub use error::{Entity, Error, Forbidden, Result, StoreError, ValidationError};
+pub use error::{Entity, Error, Forbidden, Result, StoreError, StoreErrorKind, ValidationError};
 pub use ids::{
     ArticleId, AttachmentId, CategoryId, EventId, GroupId, MemberId, OutboxId, ProductId,
     SavedSearchId, StaffId, TenantId, TicketId, TicketNumber,
@@ -108,9 +108,9 @@ pub use people::{
 };
 pub use permissions::Scope;
 pub use ports::{
-    CatalogRepository, Clock, DirectoryRepository, KnowledgeBaseRepository, ManualClock,
-    OutboxRepository, SavedSearchRepository, Store, StoreResult, SystemClock, TenantRepository,
-    TicketChange, TicketRepository,
+    CatalogRepository, Clock, DirectoryRepository, HealthCheck, KnowledgeBaseRepository,
+    ManualClock, OutboxRepository, Readiness, SavedSearchRepository, Store, StoreResult,
+    SystemClock, TenantRepository, TicketChange, TicketRepository,
 };
 pub use questionnaire::{
     Answer, Answers, MAX_OPTIONS, MAX_QUESTIONS, MAX_TEXT_ANSWER_CHARS, Question, QuestionKind,

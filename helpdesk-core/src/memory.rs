@@ -21,7 +21,7 @@ use crate::knowledge::Article;
 use crate::notify::OutboxMessage;
 use crate::people::{Group, Member, Staff, UserId};
 use crate::ports::{
-    CatalogRepository, DirectoryRepository, KnowledgeBaseRepository, OutboxRepository,
+    CatalogRepository, DirectoryRepository, HealthCheck, KnowledgeBaseRepository, OutboxRepository,
     SavedSearchRepository, StoreResult, TenantRepository, TicketChange, TicketRepository,
 };
 use crate::questionnaire::{Answer, QuestionKind};
@@ -656,6 +656,9 @@ impl KnowledgeBaseRepository for MemoryStore {
         ))
     }
 }
+
+/// Always ready: there is nothing to reach and no schema.
+impl HealthCheck for MemoryStore {}
 
 #[async_trait]
 impl OutboxRepository for MemoryStore {

@@ -217,6 +217,32 @@ pub trait OutboxRepository: Send + Sync {
     ) -> StoreResult<()>;
 }
 
+/// Whether a reachable store can serve, as [`HealthCheck::readiness`] reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Readiness {
+    /// Reachable, and its schema is the one this build expects.
+    Ready,
+    /// Reachable, but migrations this build ships have not been applied yet.
+    MigrationsPending {
+        /// The versions not applied, oldest first.
+        versions: Vec<i64>,
+    },
+}
+
+/// Asks a store whether it can serve, for readiness probes. The default answers
+/// [`Readiness::Ready`]: a store with nothing to check (the in-memory one) implements it
+/// with an empty `impl HealthCheck for MyStore {}`.
+#[async_trait]
+pub trait HealthCheck: Send + Sync {
+    /// Checks the store: an unreachable database answers a
+    /// [`StoreError`](crate::StoreError) that [`is_unavailable`](crate::StoreError::is_unavailable);
+    /// a reachable one says whether its schema is current.
+    async fn readiness(&self) -> StoreResult<Readiness> {
+        Ok(Readiness::Ready)
+    }
+}
+
 /// Every port a store provides; what [`HelpdeskService`](crate::HelpdeskService) holds.
 pub trait Store:
     TenantRepository
@@ -226,6 +252,7 @@ pub trait Store:
     + SavedSearchRepository
     + KnowledgeBaseRepository
     + OutboxRepository
+    + HealthCheck
 {
 }
 
@@ -237,6 +264,7 @@ impl<T> Store for T where
         + SavedSearchRepository
         + KnowledgeBaseRepository
         + OutboxRepository
+        + HealthCheck
 {
 }
 

@@ -31,6 +31,11 @@ pub trait RowExt: Send + Sync {
 }
 
 /// Runs statements on a pool or inside a transaction.
+///
+/// On a pool, `fetch_all` and `fetch_optional` are for reads only: one that fails on a
+/// connection found dead is retried once on a fresh connection. A statement that writes
+/// goes through `execute` or a transaction, which are never retried (a write whose
+/// answer was lost may have committed).
 #[async_trait]
 pub trait Exec: Send {
     /// The row type.
@@ -69,6 +74,9 @@ pub trait Dialect: Send + Sync + Sized + 'static {
 
     /// The migrations, oldest first.
     const MIGRATIONS: &'static [crate::migrate::Migration];
+    /// A query answering one row when the table named by `$1` exists (in the schemas
+    /// the connection sees), none otherwise.
+    const TABLE_EXISTS: &'static str;
 
     /// Opens a transaction that will write. SQLite takes the write lock up front so two
     /// writers queue instead of failing to upgrade a read lock.
@@ -147,17 +155,29 @@ macro_rules! impl_exec {
             query
         }
 
+        // Fetches on the pool are reads (every write goes through a transaction or
+        // `execute`): one that met a dead connection is sent once more on a fresh one.
         #[async_trait::async_trait]
         impl $crate::backend::Exec for sqlx::Pool<$db> {
             type Row = $row;
             async fn fetch_all(&mut self, sql: $crate::sql::Sql) -> Result<Vec<$row>, sqlx::Error> {
-                prepare(sql).fetch_all(&*self).await
+                match prepare(sql.clone()).fetch_all(&*self).await {
+                    Err(e) if $crate::error::is_connection_lost(&e) => {
+                        prepare(sql).fetch_all(&*self).await
+                    }
+                    other => other,
+                }
             }
             async fn fetch_optional(
                 &mut self,
                 sql: $crate::sql::Sql,
             ) -> Result<Option<$row>, sqlx::Error> {
-                prepare(sql).fetch_optional(&*self).await
+                match prepare(sql.clone()).fetch_optional(&*self).await {
+                    Err(e) if $crate::error::is_connection_lost(&e) => {
+                        prepare(sql).fetch_optional(&*self).await
+                    }
+                    other => other,
+                }
             }
             async fn execute(&mut self, sql: $crate::sql::Sql) -> Result<u64, sqlx::Error> {
                 Ok(prepare(sql).execute(&*self).await?.rows_affected())

@@ -41,10 +41,86 @@ pub enum SqlxStoreError {
     Io(#[from] std::io::Error),
 }
 
+impl SqlxStoreError {
+    /// Whether the database is unreachable for now (down, cut off, no connection free in
+    /// time, a lock held past the busy timeout): trying again later may work.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            SqlxStoreError::Database(e) => is_unavailable(e),
+            _ => false,
+        }
+    }
+}
+
 impl From<SqlxStoreError> for StoreError {
     fn from(e: SqlxStoreError) -> Self {
-        StoreError::with_source("SQL store", e)
+        if e.is_unavailable() {
+            StoreError::unavailable("SQL store unavailable", e)
+        } else {
+            StoreError::with_source("SQL store", e)
+        }
     }
+}
+
+/// A database error that says "not now" rather than "never": the server or its
+/// connection is gone, no connection came free within the pool's acquire timeout, or
+/// SQLite's busy timeout ran out behind another writer.
+pub(crate) fn is_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => unavailable_code(db.as_ref()),
+        _ => false,
+    }
+}
+
+/// A statement that met a dead connection (closed, reset, ended by the server). A read
+/// may be sent again once on a fresh connection: reading twice changes nothing. Never
+/// used for writes: a write whose answer was lost may have committed.
+pub(crate) fn is_connection_lost(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(db) => connection_lost_code(db.as_ref()),
+        _ => false,
+    }
+}
+
+#[cfg_attr(
+    not(any(feature = "sqlite", feature = "postgres")),
+    allow(unused_variables)
+)]
+fn unavailable_code(db: &dyn sqlx::error::DatabaseError) -> bool {
+    #[cfg(feature = "sqlite")]
+    if let Some(e) = db.try_downcast_ref::<sqlx::sqlite::SqliteError>() {
+        // Primary result codes (the low byte of the extended code): SQLITE_BUSY (5),
+        // SQLITE_LOCKED (6), SQLITE_CANTOPEN (14).
+        let code = sqlx::error::DatabaseError::code(e)
+            .and_then(|c| c.parse::<i32>().ok())
+            .unwrap_or(0);
+        return matches!(code & 0xff, 5 | 6 | 14);
+    }
+    #[cfg(feature = "postgres")]
+    if let Some(e) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+        // Class 08: connection exception; 53300: too many connections; 57P0x: the
+        // server is shutting down, crashed, or starting.
+        let code = e.code();
+        return code.starts_with("08") || matches!(code, "53300" | "57P01" | "57P02" | "57P03");
+    }
+    false
+}
+
+#[cfg_attr(not(feature = "postgres"), allow(unused_variables))]
+fn connection_lost_code(db: &dyn sqlx::error::DatabaseError) -> bool {
+    #[cfg(feature = "postgres")]
+    if let Some(e) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+        // The server ended this session (an administrator, a crash): the statement did
+        // not run.
+        return matches!(e.code(), "57P01" | "57P02");
+    }
+    false
 }
 
 impl From<SqlxStoreError> for Error {

@@ -5,8 +5,9 @@
 //!
 //! # Connecting
 //!
-//! A host opens the store at start-up, runs the migrations, and hands the store to the
-//! service:
+//! A host opens the store at start-up, runs the migrations, hands the store to the
+//! service, and makes sure its first platform admin and tenants exist (idempotent: safe
+//! at every start and from several instances starting together):
 //!
 //! ```
 //! # #[cfg(not(feature = "sqlite"))] fn main() {}
@@ -22,8 +23,9 @@
 //! let store = SqliteStore::connect(&url).await?; // e.g. "sqlite://helpdesk.db"
 //! store.migrate().await?;
 //! let service = HelpdeskService::new(Arc::new(store));
-//! let root = service.bootstrap_platform_admin(&UserId::new("root")?, "Root").await?;
-//! service.create_tenant(&root, "acme", "Acme").await?;
+//! let root = service.ensure_platform_admin(&UserId::new("root")?, "Root").await?;
+//! let acme = service.ensure_tenant(&root, "acme", "Acme").await?;
+//! assert_eq!(service.ensure_tenant(&root, "acme", "Acme").await?.id, acme.id);
 //! # Ok(())
 //! # }
 //! ```
@@ -32,6 +34,24 @@
 //! `PostgresStore::connect("postgres://app@db/app").await?` then `.migrate().await?`.
 //! A host that already has a pool passes it in with `SqliteStore::from_pool(pool)` or
 //! `PostgresStore::from_pool(pool)`; our tables then sit beside its own.
+//!
+//! # Outages
+//!
+//! The store opens its pool with [`PoolSettings`]: a request waits at most
+//! [`ACQUIRE_TIMEOUT`] (3 s) for a connection, connecting included, and connections are
+//! tested before use. A database that cannot be reached (refused, cut off, shutting
+//! down, no connection in time) or SQLite's busy timeout running out behind another
+//! writer is a [`StoreError`](helpdesk_core::StoreError) that
+//! [`is_unavailable`](helpdesk_core::StoreError::is_unavailable); `helpdesk-axum`
+//! answers it with 503 and `Retry-After`. A read that meets a connection the server
+//! ended is sent once more on a fresh connection; a write never is (it may have
+//! committed). Nothing needs restarting: the pool reconnects once the database is back.
+//! Change the timeout with `PostgresStore::connect_with_pool(options, settings)` or
+//! `SqliteStore::connect_with_pool(options, settings)`; a host passing its own pool
+//! (`from_pool`) sets `acquire_timeout` on it.
+//!
+//! [`HealthCheck::readiness`](helpdesk_core::HealthCheck::readiness) answers whether the
+//! database is reachable and every shipped migration applied, for readiness probes.
 //!
 //! # Migrations
 //!
@@ -99,6 +119,7 @@ mod blob;
 mod codec;
 mod error;
 mod migrate;
+mod pool;
 mod query;
 mod sql;
 mod store;
@@ -111,6 +132,7 @@ mod sqlite;
 pub use blob::FsBlobStore;
 pub use error::SqlxStoreError;
 pub use migrate::Migration;
+pub use pool::{ACQUIRE_TIMEOUT, PoolSettings};
 pub use store::SqlStore;
 
 #[cfg(feature = "postgres")]

@@ -1,9 +1,13 @@
 //! Our migrations, recorded in our own table `helpdesk_migrations`, so they never meet
 //! the host's (`_sqlx_migrations` or any other) in a shared database.
 
+use async_trait::async_trait;
+use helpdesk_core::{HealthCheck, Readiness, StoreResult};
+
 use crate::backend::{Dialect, Exec, RowExt};
 use crate::error::{Result, SqlxStoreError};
 use crate::sql::Sql;
+use crate::store::SqlStore;
 
 /// One migration shipped with the crate.
 #[derive(Clone, Copy, Debug)]
@@ -75,6 +79,43 @@ pub(crate) async fn run<D: Dialect>(pool: &D::Pool) -> Result<()> {
     }
     D::commit(tx).await?;
     Ok(())
+}
+
+/// The shipped migrations the database has not recorded, oldest first. Reads only:
+/// a database never migrated has every migration pending.
+pub(crate) async fn pending<D: Dialect>(pool: &D::Pool) -> Result<Vec<i64>> {
+    let mut conn = pool.clone();
+    let table = conn
+        .fetch_optional(Sql::new(D::TABLE_EXISTS).arg("helpdesk_migrations"))
+        .await?;
+    let mut applied = Vec::new();
+    if table.is_some() {
+        for row in conn
+            .fetch_all(Sql::new("SELECT version FROM helpdesk_migrations"))
+            .await?
+        {
+            applied.push(row.i64("version")?);
+        }
+    }
+    Ok(D::MIGRATIONS
+        .iter()
+        .map(|m| m.version)
+        .filter(|v| !applied.contains(v))
+        .collect())
+}
+
+/// Ready when the database answers and every shipped migration is applied; an
+/// unreachable database is an unavailable storage error.
+#[async_trait]
+impl<D: Dialect> HealthCheck for SqlStore<D> {
+    async fn readiness(&self) -> StoreResult<Readiness> {
+        let versions = pending::<D>(self.raw_pool()).await?;
+        Ok(if versions.is_empty() {
+            Readiness::Ready
+        } else {
+            Readiness::MigrationsPending { versions }
+        })
+    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,7 @@
 //! The store on PostgreSQL: for production, several app instances on one database.
 
+use std::str::FromStr;
+
 use async_trait::async_trait;
 use helpdesk_core::Ticket;
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgPool, PgPoolOptions, PgRow};
@@ -9,6 +11,7 @@ use sqlx::{Postgres, Transaction};
 use crate::backend::{Dialect, Exec, TicketWords, impl_exec, impl_row_ext};
 use crate::error::SqlxStoreError;
 use crate::migrate::Migration;
+use crate::pool::PoolSettings;
 use crate::sql::{Arg, Sql};
 use crate::store::SqlStore;
 
@@ -91,6 +94,8 @@ impl Dialect for PostgresBackend {
             sql: include_str!("../migrations/postgres/0002_public_version_and_fingerprint.sql"),
         },
     ];
+    const TABLE_EXISTS: &'static str = "SELECT 1 AS found FROM pg_catalog.pg_tables \
+         WHERE tablename = $1 AND schemaname = ANY (current_schemas(false))";
 
     async fn begin(pool: &PgPool) -> Result<Self::Tx, sqlx::Error> {
         pool.begin().await
@@ -165,16 +170,30 @@ impl Dialect for PostgresBackend {
 }
 
 impl SqlStore<PostgresBackend> {
-    /// Opens a pool on `url` (`postgres://user@host/db`). Run
-    /// [`migrate`](SqlStore::migrate) next.
+    /// Opens a pool on `url` (`postgres://user@host/db`) with the default
+    /// [`PoolSettings`] (a request waits at most [`ACQUIRE_TIMEOUT`](crate::ACQUIRE_TIMEOUT)
+    /// for a connection, then fails as unavailable). Run [`migrate`](SqlStore::migrate)
+    /// next.
     pub async fn connect(url: &str) -> Result<Self, SqlxStoreError> {
-        let pool = PgPoolOptions::new().connect(url).await?;
-        Ok(Self::with_pool(pool))
+        Self::connect_with_pool(PgConnectOptions::from_str(url)?, PoolSettings::default()).await
     }
 
-    /// Opens a pool with the host's own options.
+    /// Opens a pool with the host's own connection options and the default
+    /// [`PoolSettings`].
     pub async fn connect_with(options: PgConnectOptions) -> Result<Self, SqlxStoreError> {
-        let pool = PgPoolOptions::new().connect_with(options).await?;
+        Self::connect_with_pool(options, PoolSettings::default()).await
+    }
+
+    /// Opens a pool with the host's own connection options and pool settings (how long a
+    /// request waits for a connection during an outage, how many connections).
+    pub async fn connect_with_pool(
+        options: PgConnectOptions,
+        settings: PoolSettings,
+    ) -> Result<Self, SqlxStoreError> {
+        let pool = settings
+            .apply(PgPoolOptions::new())
+            .connect_with(options)
+            .await?;
         Ok(Self::with_pool(pool))
     }
 

@@ -15,6 +15,7 @@ use sqlx::{Sqlite, Transaction};
 use crate::backend::{Dialect, TicketWords, impl_exec, impl_row_ext};
 use crate::error::SqlxStoreError;
 use crate::migrate::Migration;
+use crate::pool::PoolSettings;
 use crate::sql::{Arg, Sql};
 use crate::store::SqlStore;
 
@@ -76,6 +77,8 @@ impl Dialect for SqliteBackend {
             sql: include_str!("../migrations/sqlite/0002_public_version_and_fingerprint.sql"),
         },
     ];
+    const TABLE_EXISTS: &'static str =
+        "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = $1";
 
     async fn begin(pool: &SqlitePool) -> Result<Self::Tx, sqlx::Error> {
         // Take the write lock now: a deferred transaction that reads first and writes
@@ -202,10 +205,22 @@ impl SqlStore<SqliteBackend> {
         Ok(Self::with_pool(pool))
     }
 
-    /// Opens a pool with the host's own options. Keep foreign keys on and a busy
-    /// timeout; WAL is recommended.
+    /// Opens a pool with the host's own options and the default [`PoolSettings`]. Keep
+    /// foreign keys on and a busy timeout; WAL is recommended.
     pub async fn connect_with(options: SqliteConnectOptions) -> Result<Self, SqlxStoreError> {
-        let pool = SqlitePoolOptions::new().connect_with(options).await?;
+        Self::connect_with_pool(options, PoolSettings::default()).await
+    }
+
+    /// Opens a pool with the host's own options and pool settings. A write that waits
+    /// longer than the busy timeout for another's lock fails as unavailable (HTTP 503).
+    pub async fn connect_with_pool(
+        options: SqliteConnectOptions,
+        settings: PoolSettings,
+    ) -> Result<Self, SqlxStoreError> {
+        let pool = settings
+            .apply(SqlitePoolOptions::new())
+            .connect_with(options)
+            .await?;
         Ok(Self::with_pool(pool))
     }
 

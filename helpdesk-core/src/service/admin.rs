@@ -535,7 +535,9 @@ impl HelpdeskService {
 impl HelpdeskService {
     /// Registers the first platform admin of an empty platform, as the host does once
     /// at installation; refused once any staff exists. Later staff are added by a
-    /// platform admin with [`add_staff`](Self::add_staff).
+    /// platform admin with [`add_staff`](Self::add_staff). A host that runs its
+    /// bootstrap at every start, possibly from several processes at once, calls
+    /// [`ensure_platform_admin`](Self::ensure_platform_admin) instead.
     pub async fn bootstrap_platform_admin(
         &self,
         user: &UserId,
@@ -553,5 +555,66 @@ impl HelpdeskService {
         )?;
         self.store.insert_staff(&staff).await?;
         Ok(Actor::Staff(staff))
+    }
+
+    /// The platform admin the host user `user` is, created on first call when the
+    /// platform has no staff yet. Idempotent and safe from several processes at once:
+    /// the store's unique host user decides who inserts, and the others read that record
+    /// back. Runs as the host itself, at installation or start-up.
+    ///
+    /// Refused ([`Forbidden::RoleRequired`]) when `user` is staff without the platform
+    /// admin role, or when other staff exist and `user` is not among them: an existing
+    /// platform is never taken over by a new name.
+    pub async fn ensure_platform_admin(&self, user: &UserId, display_name: &str) -> Result<Actor> {
+        if let Some(staff) = self.store.staff_by_user(user).await? {
+            return Self::existing_platform_admin(staff);
+        }
+        match self.bootstrap_platform_admin(user, display_name).await {
+            // Another process bootstrapped between the lookup and here: the same user
+            // (a duplicate) or staff exist now. Use its record if it is this user's.
+            Err(e @ (Error::AlreadyExists(Entity::Staff) | Error::Forbidden(_))) => {
+                match self.store.staff_by_user(user).await? {
+                    Some(staff) => Self::existing_platform_admin(staff),
+                    None => Err(e),
+                }
+            }
+            other => other,
+        }
+    }
+
+    fn existing_platform_admin(staff: Staff) -> Result<Actor> {
+        let actor = Actor::Staff(staff);
+        ensure_active(&actor)?;
+        Self::require(is_platform_admin(&actor), Forbidden::RoleRequired)?;
+        Ok(actor)
+    }
+
+    /// The tenant with this slug, created with default settings when there is none yet
+    /// (platform admins). Idempotent and safe from several processes at once: the
+    /// store's unique slug decides who inserts, and the others read that tenant back.
+    /// An existing tenant keeps its name and settings.
+    pub async fn ensure_tenant(&self, actor: &Actor, slug: &str, name: &str) -> Result<Tenant> {
+        ensure_active(actor)?;
+        Self::require(is_platform_admin(actor), Forbidden::RoleRequired)?;
+        // Validate first: a bad slug is refused even when the lookup would find nothing.
+        let tenant = Tenant::new(slug, name)?;
+        if let Some(existing) = self.store.tenant_by_slug(&tenant.slug).await? {
+            return Ok(existing);
+        }
+        match self.store.insert_tenant(&tenant).await {
+            Ok(()) => Ok(tenant),
+            Err(Error::AlreadyExists(Entity::Tenant)) => self
+                .store
+                .tenant_by_slug(&tenant.slug)
+                .await?
+                .ok_or(Error::NotFound(Entity::Tenant)),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Whether the store can serve: for readiness probes. An unreachable database
+    /// answers an error that [`is_unavailable`](Error::is_unavailable).
+    pub async fn readiness(&self) -> Result<crate::ports::Readiness> {
+        self.store.readiness().await
     }
 }

@@ -340,3 +340,10 @@ impl OutboxRepository for TestStore {
         self.store.mark_failed(id, error, retry_at).await
     }
 }
+
+#[async_trait]
+impl helpdesk_core::HealthCheck for TestStore {
+    async fn readiness(&self) -> StoreResult<helpdesk_core::Readiness> {
+        self.store.readiness().await
+    }
+}

@@ -1,0 +1,389 @@
+//! The portal's life as a process: it drains requests in flight on SIGTERM and exits 0,
+//! cuts off clients that dribble their headers, and two portals started at the same
+//! instant on one empty database both come up with one set of demo data (SQLite file and
+//! PostgreSQL).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[allow(dead_code, unreachable_pub)]
+#[path = "../helpdesk-sqlx/tests/support/postgres.rs"]
+mod pg;
+
+use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, ChildStderr, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+/// A portal process, killed when dropped unless it exited.
+struct Portal {
+    child: Child,
+    addr: String,
+    /// The lines it writes to stderr.
+    stderr: mpsc::Receiver<String>,
+}
+
+impl Drop for Portal {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Spawns a portal on `database`; [`Spawned::ready`] waits until it listens.
+struct Spawned {
+    child: Child,
+    addr: String,
+}
+
+fn spawn(database: &str, files: &std::path::Path, extra: &[&str]) -> Spawned {
+    let addr = format!("127.0.0.1:{}", free_port());
+    let child = Command::new(env!("CARGO_BIN_EXE_portal"))
+        .args(["--addr", &addr, "--database-url", database, "--files"])
+        .arg(files)
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    Spawned { child, addr }
+}
+
+impl Spawned {
+    /// Waits for the line the portal prints once it listens (not for a timer).
+    fn ready(mut self) -> Portal {
+        let stdout = self.child.stdout.take().unwrap();
+        let stderr = self.child.stderr.take().unwrap();
+        let (tx, lines) = mpsc::channel();
+        forward(stderr, tx);
+        let mut out = BufReader::new(stdout).lines();
+        let first = out.next().map(Result::unwrap);
+        let mut portal = Portal {
+            child: self.child,
+            addr: self.addr,
+            stderr: lines,
+        };
+        let Some(first) = first else {
+            let _ = portal.child.wait();
+            let said: Vec<String> = portal.stderr.iter().collect();
+            panic!("the portal exited before listening: {said:?}");
+        };
+        assert!(
+            first.contains(&portal.addr),
+            "unexpected first line: {first}"
+        );
+        std::thread::spawn(move || for _ in out {});
+        portal
+    }
+}
+
+fn forward(stderr: ChildStderr, tx: mpsc::Sender<String>) {
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            eprintln!("portal: {line}");
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+}
+
+impl Portal {
+    /// Waits until the portal writes a line containing `what` to stderr.
+    fn wait_for_stderr(&self, what: &str) {
+        for line in self.stderr.iter() {
+            if line.contains(what) {
+                return;
+            }
+        }
+        panic!("the portal never said `{what}`");
+    }
+}
+
+/// A minimal HTTP/1.1 exchange: one request per connection; the status and JSON body.
+fn request(
+    addr: &str,
+    method: &str,
+    path: &str,
+    cookie: Option<&str>,
+    body: Option<&Value>,
+) -> (u16, Vec<String>, Value) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    let body = body.map(Value::to_string).unwrap_or_default();
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    if !body.is_empty() {
+        head.push_str("Content-Type: application/json\r\n");
+    }
+    if let Some(cookie) = cookie {
+        head.push_str(&format!("Cookie: {cookie}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body.as_bytes()).unwrap();
+    response(&mut stream)
+}
+
+/// Reads a whole response (the server closes the connection after it).
+fn response(stream: &mut TcpStream) -> (u16, Vec<String>, Value) {
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    let mut lines = head.lines();
+    let status = lines.next().unwrap().split(' ').nth(1).unwrap();
+    let headers = lines.map(str::to_owned).collect::<Vec<_>>();
+    let chunked = headers.iter().any(|h| {
+        h.to_ascii_lowercase()
+            .starts_with("transfer-encoding: chunked")
+    });
+    let body = if chunked {
+        dechunk(body)
+    } else {
+        body.to_owned()
+    };
+    (
+        status.parse().unwrap(),
+        headers,
+        serde_json::from_str(&body).unwrap_or(Value::Null),
+    )
+}
+
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        out.push_str(&rest[..size]);
+        body = &rest[size + 2..];
+    }
+    out
+}
+
+fn login(addr: &str, who: &str) -> String {
+    let (status, headers, body) = request(
+        addr,
+        "POST",
+        "/login",
+        None,
+        Some(&json!({"login": who, "password": "demo"})),
+    );
+    assert_eq!(status, 200, "login {who}: {body}");
+    let cookie = headers
+        .iter()
+        .find_map(|h| {
+            h.strip_prefix("set-cookie: ")
+                .or(h.strip_prefix("Set-Cookie: "))
+        })
+        .unwrap();
+    cookie.split(';').next().unwrap().to_owned()
+}
+
+fn sqlite_url(dir: &tempfile::TempDir) -> String {
+    format!("sqlite://{}", dir.path().join("portal.db").display())
+}
+
+#[test]
+fn sigterm_lets_an_upload_in_flight_finish_refuses_new_connections_and_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut portal = spawn(
+        &sqlite_url(&dir),
+        &dir.path().join("files"),
+        &["--shutdown-grace", "60s"],
+    )
+    .ready();
+    let addr = portal.addr.clone();
+    let alice = login(&addr, "alice");
+    let (status, _, list) = request(&addr, "GET", "/helpdesk/tickets", Some(&alice), None);
+    assert_eq!(status, 200, "{list}");
+    let id = list["tickets"][0]["id"].as_str().unwrap().to_owned();
+    let version = list["tickets"][0]["version"].as_u64().unwrap();
+
+    let boundary = "----portal-lifecycle";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"notes.txt\"\r\n\
+         Content-Type: text/plain\r\n\r\n{}\r\n--{boundary}--\r\n",
+        "ligne de journal\n".repeat(4096)
+    );
+    let (first, rest) = body.as_bytes().split_at(body.len() / 2);
+    let mut upload = TcpStream::connect(&addr).unwrap();
+    write!(
+        upload,
+        "POST /helpdesk/tickets/{id}/attachments HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
+         Cookie: {alice}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\n\
+         Content-Length: {}\r\nExpect: 100-continue\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    // The server asks for the body once the handler reads it: the request is in flight.
+    let mut interim = [0u8; 25];
+    upload.read_exact(&mut interim).unwrap();
+    assert_eq!(&interim, b"HTTP/1.1 100 Continue\r\n\r\n");
+    upload.write_all(first).unwrap();
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &portal.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    portal.wait_for_stderr("draining");
+    match TcpStream::connect(&addr) {
+        Err(e) => assert_eq!(e.kind(), ErrorKind::ConnectionRefused, "{e}"),
+        Ok(_) => panic!("a connection made after SIGTERM was accepted"),
+    }
+
+    upload.write_all(rest).unwrap();
+    let (status, _, ticket) = response(&mut upload);
+    assert_eq!(status, 200, "the upload in flight completes: {ticket}");
+    assert_eq!(
+        ticket["version"].as_u64(),
+        Some(version + 1),
+        "the reply carrying the file is on the ticket: {ticket}"
+    );
+    let exit = portal.child.wait().unwrap();
+    assert!(exit.success(), "the portal exits 0 after draining: {exit}");
+}
+
+#[test]
+fn a_client_that_stalls_in_its_headers_is_disconnected() {
+    let dir = tempfile::tempdir().unwrap();
+    let portal = spawn(
+        &sqlite_url(&dir),
+        &dir.path().join("files"),
+        &["--header-timeout", "200ms"],
+    )
+    .ready();
+    let mut slow = TcpStream::connect(&portal.addr).unwrap();
+    slow.write_all(b"GET /health/li").unwrap();
+    // A safety net so a regression fails instead of hanging; not what is asserted.
+    slow.set_read_timeout(Some(Duration::from_secs(120)))
+        .unwrap();
+    let mut answer = Vec::new();
+    match slow.read_to_end(&mut answer) {
+        Ok(_) => {}
+        Err(e) if e.kind() == ErrorKind::ConnectionReset => {}
+        Err(e) => panic!("the server kept the stalled connection open: {e}"),
+    }
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
+        "the stalled request got an answer: {answer}"
+    );
+    // The server still serves everyone else.
+    let (status, _, live) = request(&portal.addr, "GET", "/health/live", None, None);
+    assert_eq!((status, live), (200, json!({"status": "live"})));
+}
+
+/// Two portals started together on `database` both serve, with one set of demo data.
+fn two_portals_seed_once(database: &str, dir: &tempfile::TempDir) {
+    let a = spawn(database, &dir.path().join("files-a"), &[]);
+    let b = spawn(database, &dir.path().join("files-b"), &[]);
+    let (a, b) = (a.ready(), b.ready());
+    for portal in [&a, &b] {
+        let addr = portal.addr.as_str();
+        let (status, _, ready) = request(addr, "GET", "/health/ready", None, None);
+        assert_eq!((status, ready), (200, json!({"status": "ready"})));
+        let carol = login(addr, "carol");
+        let (_, _, acme) = request(addr, "GET", "/helpdesk/tickets", Some(&carol), None);
+        assert_eq!(acme["tickets"].as_array().unwrap().len(), 2, "{acme}");
+        let dave = login(addr, "dave");
+        let (_, _, globex) = request(addr, "GET", "/helpdesk/tickets", Some(&dave), None);
+        assert_eq!(globex["tickets"].as_array().unwrap().len(), 1, "{globex}");
+        let root = login(addr, "root");
+        let count = |path: &str| {
+            let (status, _, list) = request(addr, "GET", path, Some(&root), None);
+            assert_eq!(status, 200, "{path}: {list}");
+            list.as_array().unwrap().len()
+        };
+        assert_eq!(count("/helpdesk/admin/tenants"), 2);
+        assert_eq!(count("/helpdesk/admin/groups"), 2);
+        assert_eq!(count("/helpdesk/admin/staff"), 3, "root, sam and sue once");
+    }
+}
+
+#[test]
+fn two_portals_started_at_once_on_an_empty_sqlite_file_both_serve_one_set_of_demo_data() {
+    let dir = tempfile::tempdir().unwrap();
+    two_portals_seed_once(&sqlite_url(&dir), &dir);
+}
+
+#[test]
+fn two_portals_started_at_once_on_an_empty_postgres_database_both_serve_one_set_of_demo_data() {
+    let Some(url) = pg::url("two_portals_started_at_once_on_an_empty_postgres_database") else {
+        return;
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let database = runtime.block_on(pg::TestDatabase::create(&url));
+    let db_url = format!(
+        "postgres://{}@{}:{}/{}",
+        database.options.get_username(),
+        database.options.get_host(),
+        database.options.get_port(),
+        database.options.get_database().unwrap()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    two_portals_seed_once(&db_url, &dir);
+    drop(database);
+}
+
+#[test]
+fn a_request_still_in_flight_when_the_shutdown_grace_ends_is_cut_and_the_exit_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut portal = spawn(
+        &sqlite_url(&dir),
+        &dir.path().join("files"),
+        &["--shutdown-grace", "100ms"],
+    )
+    .ready();
+    let addr = portal.addr.clone();
+    let alice = login(&addr, "alice");
+    let mut stalled = TcpStream::connect(&addr).unwrap();
+    write!(
+        stalled,
+        "POST /helpdesk/tickets HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
+         Cookie: {alice}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\
+         Expect: 100-continue\r\n\r\n{{\"subject\""
+    )
+    .unwrap();
+    let mut interim = [0u8; 25];
+    stalled.read_exact(&mut interim).unwrap();
+    assert_eq!(&interim, b"HTTP/1.1 100 Continue\r\n\r\n");
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &portal.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    // The client never finishes: the portal does not wait for it past the grace.
+    let exit = portal.child.wait().unwrap();
+    assert!(!exit.success(), "cut requests are reported: {exit}");
+    assert_eq!(
+        exit.code(),
+        Some(1),
+        "an orderly exit, not a signal: {exit}"
+    );
+    let mut rest = Vec::new();
+    let _ = stalled.read_to_end(&mut rest);
+    assert!(
+        rest.is_empty(),
+        "the cut request got no answer: {}",
+        String::from_utf8_lossy(&rest)
+    );
+}
