@@ -70,7 +70,7 @@ impl Drop for InFlight<'_> {
 /// How one try of a command on a ticket ended, short of a refusal.
 enum Attempt {
     /// The command was saved (or changed nothing): the ticket after it.
-    Saved(Ticket),
+    Saved(Box<Ticket>),
     /// The ticket changed between the read and the write: the store's conflict.
     Raced(Error),
 }
@@ -256,7 +256,7 @@ impl HelpdeskService {
                 .decide_and_save(actor, &ticket, &tenant, &command, &attachments)
                 .await?
             {
-                Attempt::Saved(next) => return Ok(observed_by(actor, next)),
+                Attempt::Saved(next) => return Ok(observed_by(actor, *next)),
                 Attempt::Raced(conflict) if attempt >= MAX_ATTEMPTS => return Err(conflict),
                 Attempt::Raced(_) => {
                     attempt += 1;
@@ -320,7 +320,7 @@ impl HelpdeskService {
             if !attachments.is_empty() {
                 return Err(Error::invalid("attachments", "nothing to attach them to"));
             }
-            return Ok(Attempt::Saved(ticket.clone()));
+            return Ok(Attempt::Saved(Box::new(ticket.clone())));
         };
         let attachments = Self::attachments_for(actor, &next, first, attachments.to_vec())?;
         let outbox: Vec<_> = events
@@ -339,7 +339,7 @@ impl HelpdeskService {
             })
             .await;
         match saved {
-            Ok(()) => Ok(Attempt::Saved(next)),
+            Ok(()) => Ok(Attempt::Saved(Box::new(next))),
             // Someone wrote between our read and our write: decide again.
             Err(conflict @ Error::VersionConflict { .. }) => Ok(Attempt::Raced(conflict)),
             Err(e) => Err(e),
