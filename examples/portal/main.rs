@@ -4,7 +4,15 @@
 //! ```sh
 //! cargo run --bin portal                           # SQLite file, 127.0.0.1:8080
 //! cargo run --bin portal -- --addr 127.0.0.1:9000 --database-url postgres://postgres@127.0.0.1:5432/test
+//! HELPDESK_ADDR=0.0.0.0:8080 RUST_LOG=debug cargo run --bin portal
+//! cargo run --bin portal -- --help                 # every flag and its environment variable
 //! ```
+//!
+//! Every flag can also be set by an environment variable (`--database-url` by
+//! `HELPDESK_DATABASE_URL`, and so on); a flag on the command line wins. Logs go to
+//! stderr, filtered by `RUST_LOG` (`info` by default); every line logged while serving a
+//! helpdesk request carries its `request_id`, the one in the `X-Request-Id` response
+//! header and in problem documents.
 //!
 //! On first start it creates demo data (tenants `acme` and `globex`, their members, the
 //! support staff, categories, products and tickets), once even when several portals
@@ -30,12 +38,15 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::{ConnectInfo, FromRef};
 use axum::routing::post;
+use clap::Parser;
 use helpdesk_axum::HelpdeskState;
 use helpdesk_core::{BlobStore, HelpdeskService, Store};
 use helpdesk_sqlx::{FsBlobStore, PoolSettings, PostgresStore, SqliteStore};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::sync::watch;
+use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::LevelFilter;
 
 use login::Sessions;
 
@@ -48,18 +59,53 @@ struct AppState {
     sessions: Arc<Sessions>,
 }
 
+/// The portal's configuration: each flag can also come from the environment variable
+/// named beside it in `portal --help` (a flag given on the command line wins).
+#[derive(Debug, Parser)]
+#[command(
+    name = "portal",
+    about = "The helpdesk's reference deployment: a host with its own login that nests the helpdesk at /helpdesk",
+    after_help = "Logs go to stderr, filtered by RUST_LOG (default `info`; e.g. RUST_LOG=debug or \
+                  RUST_LOG=info,helpdesk_axum=debug). Each line of a request carries its request_id."
+)]
 struct Options {
+    /// The address to listen on.
+    #[arg(long, env = "HELPDESK_ADDR", default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
+    /// The database: `sqlite://FILE`, `sqlite::memory:`, or `postgres://...`.
+    #[arg(
+        long,
+        env = "HELPDESK_DATABASE_URL",
+        default_value = "sqlite://helpdesk-portal.db",
+        hide_env_values = true
+    )]
     database_url: String,
+    /// The directory attachments are stored in.
+    #[arg(long, env = "HELPDESK_FILES", default_value = "helpdesk-portal-files")]
     files: PathBuf,
+    /// How long requests in flight may take to finish after SIGTERM or SIGINT
+    /// (`20s`, `500ms`, `2m`, or bare seconds).
+    #[arg(long, env = "HELPDESK_SHUTDOWN_GRACE", default_value = "20s", value_parser = duration)]
     shutdown_grace: Duration,
+    /// How long a client may take to send a request's headers before it is disconnected.
+    #[arg(long, env = "HELPDESK_HEADER_TIMEOUT", default_value = "10s", value_parser = duration)]
     header_timeout: Duration,
+    /// How long a request waits for a database connection before it is answered 503.
+    #[arg(
+        long,
+        env = "HELPDESK_DB_ACQUIRE_TIMEOUT",
+        default_value = DB_ACQUIRE_TIMEOUT,
+        value_parser = duration
+    )]
     db_acquire_timeout: Duration,
 }
 
+/// [`helpdesk_sqlx::ACQUIRE_TIMEOUT`] as the flag's default (a test keeps them equal).
+const DB_ACQUIRE_TIMEOUT: &str = "3s";
+
 /// `20s`, `500ms`, `2m`, or a bare number of seconds.
-fn duration(name: &str, text: &str) -> Fallible<Duration> {
-    let bad = || format!("{name} takes a duration such as 20s, 500ms or 2m, not `{text}`");
+fn duration(text: &str) -> Result<Duration, String> {
+    let bad = || format!("takes a duration such as 20s, 500ms or 2m, not `{text}`");
     let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
         Some(at) => text.split_at(at),
         None => (text, "s"),
@@ -69,46 +115,22 @@ fn duration(name: &str, text: &str) -> Fallible<Duration> {
         "ms" => Ok(Duration::from_millis(number)),
         "s" => Ok(Duration::from_secs(number)),
         "m" => Ok(Duration::from_secs(number.saturating_mul(60))),
-        _ => Err(bad().into()),
+        _ => Err(bad()),
     }
 }
 
-fn options() -> Fallible<Options> {
-    let mut options = Options {
-        addr: "127.0.0.1:8080".parse()?,
-        database_url: "sqlite://helpdesk-portal.db".to_owned(),
-        files: PathBuf::from("helpdesk-portal-files"),
-        shutdown_grace: Duration::from_secs(20),
-        header_timeout: Duration::from_secs(10),
-        db_acquire_timeout: helpdesk_sqlx::ACQUIRE_TIMEOUT,
-    };
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
-        match arg.as_str() {
-            "--addr" => options.addr = value("--addr")?.parse()?,
-            "--database-url" => options.database_url = value("--database-url")?,
-            "--files" => options.files = PathBuf::from(value("--files")?),
-            "--shutdown-grace" => {
-                options.shutdown_grace = duration(&arg, &value("--shutdown-grace")?)?;
-            }
-            "--header-timeout" => {
-                options.header_timeout = duration(&arg, &value("--header-timeout")?)?;
-            }
-            "--db-acquire-timeout" => {
-                options.db_acquire_timeout = duration(&arg, &value("--db-acquire-timeout")?)?;
-            }
-            "--help" | "-h" => {
-                println!(
-                    "portal [--addr 127.0.0.1:8080] [--database-url sqlite://helpdesk-portal.db | postgres://...] [--files DIR]\n       \
-                     [--shutdown-grace 20s] [--header-timeout 10s] [--db-acquire-timeout 3s]"
-                );
-                std::process::exit(0);
-            }
-            other => return Err(format!("unknown argument `{other}` (try --help)").into()),
-        }
-    }
-    Ok(options)
+/// Logs to stderr (stdout carries the banner that says where the portal listens), at the
+/// levels `RUST_LOG` asks for, `info` by default: a 500's cause, logged by the helpdesk,
+/// is printed with the request id its problem document names.
+fn logging() {
+    let filter = EnvFilter::builder()
+        .with_default_directive(LevelFilter::INFO.into())
+        .from_env_lossy();
+    // `Err` only when a subscriber is already installed: keep that one.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 /// Opens and migrates the database, then creates the demo data under a lock that makes
@@ -184,10 +206,10 @@ async fn background_work(service: HelpdeskService, mut stop: watch::Receiver<boo
     let notifier = helpdesk_core::NoNotifier;
     loop {
         if let Err(e) = service.deliver_notifications(&notifier, 100).await {
-            eprintln!("notification delivery failed: {e}");
+            tracing::error!(error = %e, "notification delivery failed");
         }
         if let Err(e) = service.auto_approve_due_closures().await {
-            eprintln!("automatic approvals failed: {e}");
+            tracing::error!(error = %e, "automatic approvals failed");
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(30)) => {}
@@ -198,7 +220,8 @@ async fn background_work(service: HelpdeskService, mut stop: watch::Receiver<boo
 
 #[tokio::main]
 async fn main() -> Fallible<()> {
-    let options = options()?;
+    let options = Options::parse();
+    logging();
     // Caught from here on: a SIGTERM during start-up is answered once the portal is up.
     let mut signals = ShutdownSignals::new()?;
     let (service, people) = store(&options).await?;
@@ -243,7 +266,7 @@ async fn main() -> Fallible<()> {
                 Ok(accepted) => accepted,
                 Err(e) => {
                     // Out of file descriptors, say: wait for connections to close.
-                    eprintln!("accepting a connection failed: {e}");
+                    tracing::error!(error = %e, "accepting a connection failed");
                     tokio::time::sleep(Duration::from_millis(100)).await;
                     continue;
                 }
@@ -287,5 +310,42 @@ async fn main() -> Fallible<()> {
             options.shutdown_grace
         )
         .into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn every_flag_has_an_environment_variable_and_the_defaults_agree() {
+        Options::command().debug_assert();
+        let defaults = Options::try_parse_from(["portal"]).unwrap();
+        assert_eq!(defaults.db_acquire_timeout, helpdesk_sqlx::ACQUIRE_TIMEOUT);
+        assert_eq!(defaults.shutdown_grace, Duration::from_secs(20));
+        let names: Vec<_> = Options::command()
+            .get_arguments()
+            .filter_map(|a| a.get_env().map(|e| e.to_string_lossy().into_owned()))
+            .collect();
+        for name in [
+            "HELPDESK_ADDR",
+            "HELPDESK_DATABASE_URL",
+            "HELPDESK_FILES",
+            "HELPDESK_SHUTDOWN_GRACE",
+            "HELPDESK_HEADER_TIMEOUT",
+            "HELPDESK_DB_ACQUIRE_TIMEOUT",
+        ] {
+            assert!(names.iter().any(|n| n == name), "{name} is not read");
+        }
+    }
+
+    #[test]
+    fn durations_take_a_unit_or_bare_seconds() {
+        assert_eq!(duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(duration("7"), Ok(Duration::from_secs(7)));
+        assert_eq!(duration("2m"), Ok(Duration::from_secs(120)));
+        assert!(duration("2h").is_err());
+        assert!(Options::try_parse_from(["portal", "--shutdown-grace", "soon"]).is_err());
     }
 }
