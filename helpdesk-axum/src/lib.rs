@@ -41,6 +41,12 @@
 //! `service_unavailable` with `Retry-After`. Liveness and readiness probes are in
 //! [`health`].
 //!
+//! Every request has an id ([`RequestId`]): the sane `X-Request-Id` it came with, or a
+//! fresh UUID v7. It is echoed in the response's `X-Request-Id`, recorded on the
+//! request's tracing span (every line the helpdesk logs while serving it, such as the
+//! cause of a 500, carries `request_id`), and written in problem documents as
+//! `request_id`, so the id a user reports leads to the log lines.
+//!
 //! # Limits
 //!
 //! [`Limits`] (given to [`router_with_limits`]) bound what one request may cost:
@@ -68,6 +74,7 @@ mod openapi;
 mod params;
 mod problem;
 mod rate;
+mod request_id;
 mod routes;
 mod state;
 
@@ -95,6 +102,7 @@ pub use identity::{Caller, Ctx, Identify, IdentifyError, Profile};
 pub use openapi::ApiDoc;
 pub use problem::{ApiError, PROBLEM_JSON, Problem, RETRY_AFTER_SECONDS};
 pub use rate::{ManualClock, RateLimit};
+pub use request_id::{REQUEST_ID_HEADER, RequestId};
 pub use routes::attachments::SAFE_CONTENT_TYPES;
 pub use state::{HelpdeskState, Limits};
 
@@ -216,16 +224,24 @@ where
         Some(timeout) => routes.layer(middleware::from_fn_with_state(timeout, guard::body_timeout)),
         None => routes,
     };
-    routes.layer(middleware::from_fn(trace))
+    routes
+        .layer(middleware::from_fn(trace))
+        .layer(middleware::from_fn(request_id::request_id))
 }
 
-/// One tracing span per request, named after the matched route.
+/// One tracing span per request, named after the matched route and carrying the
+/// request's id.
 async fn trace(request: Request, next: Next) -> Response {
     let route = request.extensions().get::<MatchedPath>().map_or_else(
         || request.uri().path().to_owned(),
         |p| p.as_str().to_owned(),
     );
-    let span = tracing::info_span!("helpdesk", method = %request.method(), route = %route);
+    let id = request
+        .extensions()
+        .get::<RequestId>()
+        .map(|id| id.as_str().to_owned())
+        .unwrap_or_default();
+    let span = tracing::info_span!("helpdesk", request_id = %id, method = %request.method(), route = %route);
     async move {
         let response = next.run(request).await;
         tracing::debug!(status = response.status().as_u16(), "answered");

@@ -8,6 +8,8 @@ use axum::response::{IntoResponse, Response};
 use helpdesk_core::{Entity, Error};
 use serde::Serialize;
 
+use crate::RequestId;
+
 /// The media type of problem documents.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -99,6 +101,11 @@ pub struct Problem {
     /// Why an action was forbidden.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The id of the request that failed, as in its `X-Request-Id` response header and
+    /// its log lines: what a user quotes to support. Set on every problem the helpdesk's
+    /// routes answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 impl Problem {
@@ -114,6 +121,7 @@ impl Problem {
             command: None,
             entity: None,
             reason: None,
+            request_id: None,
         }
     }
 }
@@ -266,7 +274,8 @@ impl IntoResponse for ApiError {
             }
             _ => {}
         }
-        let problem = self.problem();
+        let mut problem = self.problem();
+        problem.request_id = RequestId::current().map(|id| id.as_str().to_owned());
         let status =
             StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_vec(&problem).unwrap_or_default();
