@@ -21,6 +21,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use helpdesk_axum::{Caller, Identify, IdentifyError, Profile};
 use helpdesk_core::{MemberRole, UserId};
 use serde::Deserialize;
+use tokio::sync::Semaphore;
 
 use crate::demo::Person;
 
@@ -44,6 +45,10 @@ pub(crate) struct Sessions {
     decoy_hash: String,
     /// Slows down password guessing.
     throttle: LoginThrottle,
+    /// Bounds the password verifications running at once (each takes ~19 MiB and tens
+    /// of milliseconds of a core): a burst of logins queues here instead of starving the
+    /// blocking pool and memory.
+    verifying: Arc<Semaphore>,
 }
 
 /// Login attempts allowed before `429 Too Many Requests`: per login name (known or not,
@@ -136,16 +141,36 @@ impl Sessions {
             open: RwLock::new(HashMap::new()),
             decoy_hash,
             throttle: LoginThrottle::new(),
+            verifying: Arc::new(Semaphore::new(
+                std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+            )),
         })
     }
 
-    fn check(&self, login: &str, password: &str) -> Option<&Account> {
+    /// The account when `password` is its password. An unknown login is verified against
+    /// a decoy hash, so it takes as long as a wrong password. Argon2 runs on the blocking
+    /// pool, at most one verification per core at a time, never on the async executor
+    /// (where tens of milliseconds of hashing would stall every other request of the
+    /// worker thread).
+    async fn check(&self, login: &str, password: &str) -> Option<&Account> {
         let account = self.accounts.get(login);
-        let stored = account.map_or(self.decoy_hash.as_str(), |a| a.password_hash.as_str());
-        let hash = PasswordHash::new(stored).ok()?;
-        let verified = Argon2::default()
-            .verify_password(password.as_bytes(), &hash)
-            .is_ok();
+        let stored = account
+            .map_or(&self.decoy_hash, |a| &a.password_hash)
+            .clone();
+        let password = password.to_owned();
+        // Owned and moved into the blocking task: a client that hangs up mid-check does
+        // not free its slot before the hashing it started is over.
+        let permit = self.verifying.clone().acquire_owned().await.ok()?;
+        let verified = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            PasswordHash::new(&stored).is_ok_and(|hash| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &hash)
+                    .is_ok()
+            })
+        })
+        .await
+        .unwrap_or(false);
         account.filter(|_| verified)
     }
 
@@ -226,7 +251,10 @@ pub(crate) async fn login(
             .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
         return response;
     }
-    let Some(account) = sessions.check(&credentials.login, &credentials.password) else {
+    let Some(account) = sessions
+        .check(&credentials.login, &credentials.password)
+        .await
+    else {
         return (
             StatusCode::UNAUTHORIZED,
             Json(serde_json::json!({"error": "unknown login or wrong password"})),
@@ -276,4 +304,74 @@ pub(crate) async fn logout(State(sessions): State<Arc<Sessions>>, headers: Heade
         HeaderValue::from_static("portal_session=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0"),
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use super::*;
+
+    fn sessions() -> Arc<Sessions> {
+        let alice = Person {
+            login: "alice".to_owned(),
+            name: "Alice".to_owned(),
+            tenant: Some("acme".to_owned()),
+            member_role: Some(MemberRole::Requester),
+        };
+        Arc::new(Sessions::new(vec![alice]).unwrap())
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn password_checks_leave_the_async_executor_free() {
+        let sessions = sessions();
+        let checks: Vec<_> = (0..4)
+            .map(|_| {
+                let sessions = sessions.clone();
+                tokio::spawn(async move { sessions.check("alice", "wrong").await.is_some() })
+            })
+            .collect();
+        // On this one-thread runtime, a check hashing on the executor would run every
+        // check to its end before this timer could fire.
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        assert!(
+            checks.iter().any(|check| !check.is_finished()),
+            "the timer fired only after every password check"
+        );
+        for check in checks {
+            assert!(!check.await.unwrap());
+        }
+        assert_eq!(
+            sessions
+                .check("alice", "demo")
+                .await
+                .map(|a| a.person.login.as_str()),
+            Some("alice")
+        );
+    }
+
+    #[tokio::test]
+    async fn an_unknown_login_takes_as_long_as_a_wrong_password() {
+        let sessions = sessions();
+        let fastest = |login: &'static str| {
+            let sessions = sessions.clone();
+            async move {
+                let mut best = Duration::MAX;
+                for _ in 0..3 {
+                    let started = Instant::now();
+                    assert!(sessions.check(login, "wrong").await.is_none());
+                    best = best.min(started.elapsed());
+                }
+                best
+            }
+        };
+        let wrong_password = fastest("alice").await;
+        let unknown_login = fastest("nobody").await;
+        // Both run one Argon2 verification; without the decoy an unknown login would
+        // answer in microseconds.
+        assert!(
+            unknown_login * 3 > wrong_password,
+            "unknown login {unknown_login:?}, wrong password {wrong_password:?}"
+        );
+    }
 }
