@@ -387,3 +387,61 @@ fn a_request_still_in_flight_when_the_shutdown_grace_ends_is_cut_and_the_exit_sa
         String::from_utf8_lossy(&rest)
     );
 }
+
+#[test]
+fn configured_from_the_environment_it_logs_a_500s_cause_under_the_request_id_it_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = sqlite_url(&dir);
+    let addr = format!("127.0.0.1:{}", free_port());
+    let child = Command::new(env!("CARGO_BIN_EXE_portal"))
+        .env("HELPDESK_ADDR", &addr)
+        .env("HELPDESK_DATABASE_URL", &database)
+        .env("HELPDESK_FILES", dir.path().join("files"))
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let portal = Spawned { child, addr }.ready();
+    let alice = login(&portal.addr, "alice");
+
+    // The database loses a table under the running portal.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let store = helpdesk_sqlx::SqliteStore::connect(&database)
+            .await
+            .unwrap();
+        helpdesk_sqlx::sqlx::query("DROP TABLE helpdesk_saved_searches")
+            .execute(store.pool())
+            .await
+            .unwrap();
+    });
+    let (status, headers, problem) = request(
+        &portal.addr,
+        "GET",
+        "/helpdesk/saved-searches",
+        Some(&alice),
+        None,
+    );
+
+    assert_eq!(status, 500, "{problem}");
+    let id = headers
+        .iter()
+        .find_map(|h| {
+            let (name, value) = h.split_once(": ")?;
+            name.eq_ignore_ascii_case("x-request-id")
+                .then(|| value.to_owned())
+        })
+        .expect("an X-Request-Id header");
+    assert_eq!(problem["request_id"], id.as_str(), "{problem}");
+    let logged = portal
+        .stderr
+        .iter()
+        .find(|line| line.contains(&format!("request_id={id}")) && line.contains("ERROR"))
+        .expect("the cause is logged under the request id");
+    assert!(logged.contains("storage failure"), "{logged}");
+    assert!(logged.contains("helpdesk_saved_searches"), "{logged}");
+}
