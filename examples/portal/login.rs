@@ -307,6 +307,7 @@ pub(crate) async fn logout(State(sessions): State<Arc<Sessions>>, headers: Heade
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use std::time::Instant;
 

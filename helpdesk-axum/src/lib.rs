@@ -47,6 +47,10 @@
 //! cause of a 500, carries `request_id`), and written in problem documents as
 //! `request_id`, so the id a user reports leads to the log lines.
 //!
+//! # Features
+//!
+//! None: the routes, the problem documents and the OpenAPI document are always built.
+//!
 //! # Limits
 //!
 //! [`Limits`] (given to [`router_with_limits`]) bound what one request may cost:
@@ -65,6 +69,11 @@
 //! - A write sent with `Sec-Fetch-Site: cross-site` is refused (403 `cross_site_request`),
 //!   and so is one whose `Origin` is `null` or neither the request's own `Host` nor an
 //!   origin listed with [`HelpdeskState::with_allowed_origins`] (403 `origin_not_allowed`).
+
+// The README's example is compiled as a doctest, so it keeps up with the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 mod extract;
 mod guard;

@@ -60,6 +60,20 @@
 //!     .with_text_policy(TextPolicy::default().allow_image_host("cdn.example.org"));
 //! # let _ = service;
 //! ```
+//!
+//! # Features
+//!
+//! - `testing` (off by default): `memory`, an in-memory store and blob store, and
+//!   `conformance`, the checks every [`Store`] implementation must pass (a store's
+//!   own test suite calls them with its `setup()`). For tests, examples and store
+//!   authors, not for production.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+// The README's example is compiled as a doctest, so it keeps up with the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 mod attachment;
 mod blob;
@@ -83,8 +97,10 @@ mod timeline;
 pub mod workflow;
 
 #[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod conformance;
 #[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod memory;
 
 pub use attachment::{

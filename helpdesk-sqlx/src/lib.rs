@@ -108,11 +108,21 @@
 //!
 //! # Features
 //!
-//! - `sqlite` (default): [`SqliteStore`], SQLite bundled.
-//! - `postgres`: `PostgresStore`.
+//! - `sqlite` (default): [`SqliteStore`], with SQLite bundled (compiled from source: no
+//!   system library needed).
+//! - `postgres`: `PostgresStore`, over sqlx's pure-Rust driver.
+//!
+//! Both can be on at once (the portal example picks one from its database URL). With
+//! neither, only the shared parts ([`FsBlobStore`], [`PoolSettings`]) remain.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
 // Without a database feature only the shared parts remain, unused.
 #![cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(unused))]
+
+// The README's example is compiled as a doctest, so it keeps up with the API.
+#[cfg(all(doctest, feature = "sqlite"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 mod backend;
 mod blob;
@@ -136,8 +146,10 @@ pub use pool::{ACQUIRE_TIMEOUT, PoolSettings};
 pub use store::SqlStore;
 
 #[cfg(feature = "postgres")]
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
 pub use postgres::{PostgresBackend, PostgresStore};
 #[cfg(feature = "sqlite")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
 pub use sqlite::{BUSY_TIMEOUT, SqliteBackend, SqliteStore};
 
 /// The sqlx version this crate is built on, re-exported so a host passing its own pool

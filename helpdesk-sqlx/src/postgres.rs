@@ -17,9 +17,11 @@ use crate::store::SqlStore;
 
 /// PostgreSQL, as a [`SqlStore`] backend.
 #[derive(Debug)]
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
 pub enum PostgresBackend {}
 
 /// The helpdesk store on PostgreSQL.
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
 pub type PostgresStore = SqlStore<PostgresBackend>;
 
 /// The advisory lock key migrations hold, so two instances starting together migrate
@@ -169,6 +171,7 @@ impl Dialect for PostgresBackend {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
 impl SqlStore<PostgresBackend> {
     /// Opens a pool on `url` (`postgres://user@host/db`) with the default
     /// [`PoolSettings`] (a request waits at most [`ACQUIRE_TIMEOUT`](crate::ACQUIRE_TIMEOUT)

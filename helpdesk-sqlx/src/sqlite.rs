@@ -21,12 +21,15 @@ use crate::store::SqlStore;
 
 /// SQLite, as a [`SqlStore`] backend.
 #[derive(Debug)]
+#[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
 pub enum SqliteBackend {}
 
 /// The helpdesk store on SQLite.
+#[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
 pub type SqliteStore = SqlStore<SqliteBackend>;
 
 /// How long a connection waits for another's write lock before giving up.
+#[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 fn bind(
@@ -161,6 +164,7 @@ impl Dialect for SqliteBackend {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
 impl SqlStore<SqliteBackend> {
     /// The connection options the store recommends for `url` (`sqlite://helpdesk.db`,
     /// `sqlite::memory:`): the file is created if missing, WAL journal (readers never
