@@ -62,6 +62,46 @@
 //! create is prefixed `helpdesk_`. It is safe at every start-up and from several
 //! processes at once (SQLite's write lock, a PostgreSQL advisory lock).
 //!
+//! ## Why not sqlx's `Migrator`
+//!
+//! sqlx 0.9's `Migrator` can keep its records in our table
+//! (`Migrator::dangerous_set_table_name("helpdesk_migrations")`, public API, marked
+//! dangerous because renaming the table of a migrated database re-runs everything;
+//! `sqlx.toml`'s `table-name` only reaches the `migrate!` macro and the CLI). We tried it
+//! on our migrations, where our runner is tested (`tests/migrations.rs`, the portal's
+//! `tests/portal_lifecycle.rs`), and keep our runner for what it does that `Migrator`
+//! does not:
+//!
+//! - **Two processes starting together on one SQLite file.** `Migrator`'s lock is a
+//!   no-op on SQLite (`lock()` returns `Ok(())` in `sqlx-sqlite` 0.9.0) and each
+//!   migration runs in its own deferred transaction: in 10 rounds of two pools migrating
+//!   an empty file at once, 3 start-ups failed with `table helpdesk_tenants already
+//!   exists`. Ours opens one `BEGIN IMMEDIATE` transaction, so the second process waits
+//!   for the write lock and then finds everything applied
+//!   (`sqlite_two_pools_migrating_at_once_apply_each_migration_once`,
+//!   `sqlite_pairs_of_pools_migrating_at_once_never_fail`).
+//! - **A failed migration leaves no lock behind on PostgreSQL.** `Migrator` takes a
+//!   session-level `pg_advisory_lock` keyed on the database's name only, and returns on
+//!   the first error without unlocking: the pooled connection goes back to the pool still
+//!   holding it. After one failed run, a second run from another pool, and the host's
+//!   own `sqlx::migrate!()` (same key: same database), both waited past a 5 s timeout.
+//!   Ours takes a transaction-scoped `pg_advisory_xact_lock` under its own key, released
+//!   by the rollback, and never contends with the host's migrations
+//!   (`postgres_a_failed_migration_leaves_no_lock_and_nothing_half_applied`).
+//! - **All or nothing.** `Migrator` commits each migration on its own, so an upgrade
+//!   that fails half-way leaves the schema between two versions of this crate. Ours
+//!   applies every pending migration in one transaction.
+//! - **Databases already migrated.** Our table has `version, description, checksum
+//!   (BIGINT, FNV-1a), applied_at`; `Migrator` expects `installed_on, success, checksum
+//!   (SHA-384 bytes), execution_time` and, its `CREATE TABLE IF NOT EXISTS` keeping ours,
+//!   fails at once with `no such column: success`. Switching needs a conversion of every
+//!   existing database under a lock `Migrator` does not offer on SQLite.
+//!
+//! What `Migrator` would bring (a standard table that `sqlx migrate info` reads, a
+//! cryptographic checksum, reversible migrations) does not outweigh these for a library
+//! whose migrations run inside its hosts' databases at every start. Worth revisiting
+//! when sqlx locks on SQLite and releases its PostgreSQL lock on failure.
+//!
 //! # A schema for many tenants
 //!
 //! Every table a tenant owns carries `tenant_id`; primary keys and every index a
