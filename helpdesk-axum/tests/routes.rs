@@ -3,7 +3,8 @@
 
 mod support;
 
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
 use serde_json::json;
 use support::*;
 
@@ -118,17 +119,17 @@ async fn the_vendor_closure_scenario_over_http() {
 async fn errors_are_problem_documents_with_stable_codes() {
     let h = host().await;
     let id = h.open(ALICE, "Printer").await;
-    let hidden = h
-        .call(Some(BOB), "GET", &format!("/tickets/{id}"), None)
-        .await;
-    let missing = h
-        .call(
-            Some(BOB),
-            "GET",
-            &format!("/tickets/{}", uuid::Uuid::now_v7()),
-            None,
-        )
-        .await;
+    // The same request id for both, so the documents may be compared byte for byte.
+    let get = |ticket: String| {
+        Request::get(format!("/helpdesk/tickets/{ticket}"))
+            .header("x-user", BOB.0)
+            .header("x-tenant", "acme")
+            .header("x-request-id", "same-request-id")
+            .body(Body::empty())
+            .unwrap()
+    };
+    let hidden = h.send(get(id.clone())).await;
+    let missing = h.send(get(uuid::Uuid::now_v7().to_string())).await;
     assert_eq!(hidden.status, StatusCode::NOT_FOUND);
     assert_eq!(hidden.headers["content-type"], "application/problem+json");
     assert_eq!(
