@@ -63,6 +63,7 @@
 
 mod attachment;
 mod blob;
+mod caller;
 mod catalog;
 mod dashboard;
 mod error;
@@ -91,6 +92,7 @@ pub use attachment::{
     Attachment, MAX_FILE_NAME_CHARS, NewAttachment, clean_content_type, clean_file_name,
 };
 pub use blob::{BlobStore, BlobWriter};
+pub use caller::{Caller, CallerContext, Profile};
 pub use catalog::{Category, Product, route, would_cycle};
 pub use dashboard::{Dashboard, DashboardQuery, MAX_MONTHS, Month, MonthCount, Satisfaction};
 pub use error::{Entity, Error, Forbidden, Result, StoreError, StoreErrorKind, ValidationError};
@@ -119,8 +121,8 @@ pub use questionnaire::{
 pub use search::{Cursor, PageRequest, SavedSearch, SearchCriteria, SearchPage, SearchQuery};
 pub use service::{
     CsvExport, CsvFormat, DeliveryReport, ExportRow, HelpdeskService, MAX_ATTACHMENTS_PER_EVENT,
-    MAX_ATTEMPTS, MAX_EXPORT_ROWS, MemberDetails, TicketList, TicketView, csv_header, csv_line,
-    export_csv,
+    MAX_ATTEMPTS, MAX_EXPORT_ROWS, MemberDetails, StaffChanges, StaffDetails, TicketList,
+    TicketView, csv_header, csv_line, export_csv,
 };
 pub use status::{Priority, Status};
 pub use tenant::{

@@ -203,12 +203,15 @@ impl DirectoryRepository for MemoryStore {
         Ok(())
     }
 
-    async fn update_staff(&self, staff: &Staff) -> StoreResult<()> {
+    async fn update_staff(&self, staff: &Staff, expected: &Staff) -> StoreResult<()> {
         let mut s = self.lock();
         let current = s
             .staff
             .get_mut(&staff.id)
             .ok_or(Error::NotFound(Entity::Staff))?;
+        if current != expected {
+            return Err(Error::ConcurrentUpdate(Entity::Staff));
+        }
         *current = Staff {
             user: current.user.clone(),
             ..staff.clone()

@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use helpdesk_core::{
-    Actor, ActorRef, Error, EventId, EventKind, HelpdeskService, NewTicket, RichText, StaffRole,
-    Store, TenantScope, TicketChange, TicketId, TimelineEvent, UserId,
+    Actor, ActorRef, Error, EventId, EventKind, HelpdeskService, NewTicket, RichText, StaffDetails,
+    StaffRole, Store, TenantScope, TicketChange, TicketId, TimelineEvent, UserId,
 };
 
 #[cfg(feature = "sqlite")]
@@ -196,11 +196,14 @@ async fn blind_replies_from_many_people_at_once_all_succeed(a: Arc<dyn Store>, b
             .service
             .add_staff(
                 &world.root,
-                &UserId::new(&format!("agent-{i}-{}", world.tenant.slug)).unwrap(),
-                &format!("Agent {i}"),
-                None,
-                StaffRole::Agent,
-                TenantScope::Only(vec![world.tenant.id]),
+                StaffDetails {
+                    user: &UserId::new(&format!("agent-{i}-{}", world.tenant.slug)).unwrap(),
+                    display_name: &format!("Agent {i}"),
+                    email: None,
+                    role: StaffRole::Agent,
+                    tenants: TenantScope::Only(vec![world.tenant.id]),
+                    groups: vec![],
+                },
             )
             .await
             .expect("adding an agent");
