@@ -197,7 +197,7 @@ fn domain_problem(e: &Error) -> Problem {
         Error::InvalidTransition { from, command } => {
             let mut p = Problem::new(StatusCode::CONFLICT, code, e.to_string());
             p.from = Some(from.to_string());
-            p.command = Some((*command).to_owned());
+            p.command = Some(command.as_str().to_owned());
             p
         }
         Error::VersionConflict { .. } => Problem::new(StatusCode::CONFLICT, code, e.to_string()),

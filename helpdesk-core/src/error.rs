@@ -223,7 +223,7 @@ pub enum Error {
         /// The ticket's status when the command arrived.
         from: Status,
         /// The command's name, as in [`Command::name`](crate::Command::name).
-        command: &'static str,
+        command: crate::workflow::CommandName,
     },
     /// A field of the request is invalid.
     #[error("invalid {0}")]

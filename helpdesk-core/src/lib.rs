@@ -135,4 +135,4 @@ pub use ticket::{
     TicketEdit, TicketState,
 };
 pub use timeline::{EventKind, FieldChange, StatusChange, TimelineEvent, Visibility};
-pub use workflow::Command;
+pub use workflow::{Command, CommandName};

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use chrono::{Duration, TimeZone, Utc};
 use helpdesk_core::memory::MemoryStore;
 use helpdesk_core::{
-    Actor, Answer, Answers, AttachmentId, ClosureMode, Entity, Error, Forbidden, HelpdeskService,
-    ManualClock, MemberDetails, MemberRole, NewAttachment, NewTicket, PageRequest,
+    Actor, Answer, Answers, AttachmentId, ClosureMode, CommandName, Entity, Error, Forbidden,
+    HelpdeskService, ManualClock, MemberDetails, MemberRole, NewAttachment, NewTicket, PageRequest,
     RequesterVisibility, SearchCriteria, StaffDetails, StaffRole, Status, TenantId, TenantScope,
     TicketId, UserId, export_csv,
 };
@@ -772,7 +772,7 @@ async fn tenant_settings_change_visibility_and_closure_mode() {
 
     let view = w.service.ticket(&w.bob, alices).await.unwrap();
     assert!(
-        !view.actions.contains(&"reply"),
+        !view.actions.contains(&CommandName::Reply),
         "read-only: {:?}",
         view.actions
     );
