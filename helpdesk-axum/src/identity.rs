@@ -1,6 +1,8 @@
 //! Who is calling. The host implements [`Identify`] over its own session, JWT or SSO
-//! header; the helpdesk never sees a password. The [`Ctx`] extractor turns the host's
-//! answer into the [`Actor`] a use case runs as.
+//! header; the helpdesk never sees a password. The [`Ctx`] extractor checks the request
+//! (origin, write rate), asks the host, and resolves the answer through
+//! [`HelpdeskService::resolve_caller`](helpdesk_core::HelpdeskService::resolve_caller)
+//! into the [`Actor`] a use case runs as: no rule about callers lives here.
 
 use async_trait::async_trait;
 use axum::extract::{FromRef, FromRequestParts};

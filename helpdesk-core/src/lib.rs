@@ -48,6 +48,11 @@
 //! # }
 //! ```
 //!
+//! Every front end (the JSON routes of `helpdesk-axum`, server-rendered pages, a CLI, a
+//! job) turns the host's [`Caller`] into the [`Actor`] a use case runs as with
+//! [`HelpdeskService::resolve_caller`]: the tenant named, who may enter it, members
+//! registered on first sight and kept in step with the host's [`Profile`].
+//!
 //! Rich text is sanitised on the way in ([`RichText`]). Images are kept only when they
 //! show the helpdesk's own attachments (`attachments/<uuid>`, relative); a host that
 //! serves images from its own CDN allows that host with a [`TextPolicy`]:

@@ -322,11 +322,11 @@ async fn concurrent_staff_updates_of_different_fields_all_land(
             ..Default::default()
         },
         3 => StaffChanges {
-            active: Some(round % 2 == 0),
+            active: Some(round.is_multiple_of(2)),
             ..Default::default()
         },
         _ => StaffChanges {
-            tenants: Some(if round % 2 == 0 {
+            tenants: Some(if round.is_multiple_of(2) {
                 TenantScope::Only(vec![world.tenant.id])
             } else {
                 TenantScope::All
@@ -355,7 +355,7 @@ async fn concurrent_staff_updates_of_different_fields_all_land(
     assert_eq!(stored.display_name, format!("Sam {last}"));
     assert_eq!(stored.email, Some(format!("sam{last}@support.example")));
     assert_eq!(stored.groups, vec![groups[last % 2]]);
-    assert_eq!(stored.active, last % 2 == 0);
+    assert_eq!(stored.active, last.is_multiple_of(2));
     assert_eq!(stored.tenants, TenantScope::Only(vec![world.tenant.id]));
     assert_eq!(stored.role, StaffRole::Agent);
 }
