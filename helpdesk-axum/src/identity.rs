@@ -19,7 +19,12 @@ pub use helpdesk_core::{Caller, Profile};
 ///
 /// Return `Ok(None)` when nobody is logged in: the route answers 401. Return an error
 /// only when the host's own identity machinery failed (a session store that is down):
-/// the route answers 500 and logs it.
+/// wrap its cause with [`IdentifyError::new`]; the route answers a generic 500 and logs
+/// the cause, which is never sent. Implement it under `#[helpdesk_axum::async_trait]`.
+///
+/// The [`Caller`] is resolved through the core: a user who is neither staff nor a
+/// member (and came without a [`Profile`]) is 401; a tenant the caller may not enter is
+/// 404, like a missing one.
 ///
 /// Writes that a browser marks as cross-site (`Sec-Fetch-Site: cross-site`), or whose
 /// `Origin` is another site's (see [`HelpdeskState::with_allowed_origins`]), are refused
