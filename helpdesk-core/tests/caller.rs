@@ -410,3 +410,50 @@ fn command_names_serialise_as_the_snake_case_strings_clients_read() {
         "cannot approve_closure a ticket that is new"
     );
 }
+
+#[tokio::test]
+async fn a_staff_update_naming_an_unknown_group_or_missing_staff_changes_nothing() {
+    let w = world().await;
+    agent(&w, "sam", TenantScope::All).await;
+    let sam = w
+        .service
+        .resolve_caller(&staff_caller("sam"), None)
+        .await
+        .unwrap()
+        .actor;
+    let sam = sam.as_staff().unwrap().clone();
+    let err = w
+        .service
+        .update_staff(
+            &w.root,
+            sam.id,
+            StaffChanges {
+                display_name: Some("Samuel".to_owned()),
+                groups: Some(vec![GroupId::new()]),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Validation(v) if v.field == "groups"),
+        "{err:?}"
+    );
+    assert_eq!(w.service.staff_member(&w.root, sam.id).await.unwrap(), sam);
+    let missing = w
+        .service
+        .update_staff(
+            &w.root,
+            helpdesk_core::StaffId::new(),
+            StaffChanges {
+                groups: Some(vec![GroupId::new()]),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(missing, Error::NotFound(Entity::Staff)),
+        "{missing:?}"
+    );
+}

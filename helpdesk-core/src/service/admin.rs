@@ -362,9 +362,6 @@ impl HelpdeskService {
     ) -> Result<Staff> {
         ensure_active(actor)?;
         Self::require(manages_staff(actor), Forbidden::RoleRequired)?;
-        if let Some(groups) = &changes.groups {
-            self.check_groups(groups).await?;
-        }
         let display_name = changes
             .display_name
             .as_deref()
@@ -402,6 +399,12 @@ impl HelpdeskService {
             };
             Self::check_staff_grant(actor, current.role, &current.tenants)?;
             Self::check_staff_grant(actor, changed.role, &changed.tenants)?;
+            if attempts == 1
+                && let Some(groups) = &changes.groups
+            {
+                // Groups are never deleted: checked once, they stay valid for the retries.
+                self.check_groups(groups).await?;
+            }
             if changed == current {
                 return Ok(current);
             }
