@@ -12,7 +12,8 @@ use chrono::{Duration, TimeZone, Utc};
 use helpdesk_core::memory::MemoryStore;
 use helpdesk_core::{
     Actor, ActorRef, Answer, Answers, EventKind, HelpdeskService, ManualClock, MemberDetails,
-    MemberRole, NewTicket, Priority, StaffRole, Status, TenantScope, TicketView, UserId,
+    MemberRole, NewTicket, Priority, StaffDetails, StaffRole, Status, TenantScope, TicketView,
+    UserId,
 };
 
 type Fallible<T> = Result<T, Box<dyn std::error::Error>>;
@@ -40,18 +41,20 @@ async fn main() -> Fallible<()> {
     let product = service
         .create_product(&root, tenant.id, Some("INL"), "Indeline")
         .await?;
-    let mut martin = service
+    let martin = service
         .add_staff(
             &root,
-            &UserId::new("martin")?,
-            "Martin Crampon",
-            Some("martin@support.example"),
-            StaffRole::Agent,
-            TenantScope::All,
+            StaffDetails {
+                user: &UserId::new("martin")?,
+                display_name: "Martin Crampon",
+                email: Some("martin@support.example"),
+                role: StaffRole::Agent,
+                tenants: TenantScope::All,
+                groups: vec![software.id],
+            },
         )
         .await?;
-    martin.groups.push(software.id);
-    let martin = Actor::Staff(service.update_staff(&root, martin).await?);
+    let martin = Actor::Staff(martin);
     let christian = Actor::Member(
         service
             .ensure_member(

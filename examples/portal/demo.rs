@@ -2,8 +2,8 @@
 //! categories, products and a few tickets.
 
 use helpdesk_core::{
-    Actor, GroupId, HelpdeskService, MemberDetails, MemberRole, NewTicket, Priority, StaffRole,
-    Tenant, TenantId, TenantScope, TicketNumber, UserId,
+    Actor, GroupId, HelpdeskService, MemberDetails, MemberRole, NewTicket, Priority, StaffDetails,
+    StaffRole, Tenant, TenantId, TenantScope, TicketNumber, UserId,
 };
 
 /// Everyone who can log in to the demo, password `demo`.
@@ -94,34 +94,39 @@ pub(crate) async fn ensure(service: &HelpdeskService) -> Fallible<Vec<Person>> {
     let software = group("Support logiciel").await?;
     let hardware = group("Matériel et réseau").await?;
 
+    let staff = service.staff_list(&root).await?;
     let sam_user = UserId::new("sam")?;
-    let sam = match service.store().staff_by_user(&sam_user).await? {
-        Some(staff) => Actor::Staff(staff),
-        None => {
-            let mut sam = service
+    let sam = match staff.iter().find(|s| s.user == sam_user) {
+        Some(staff) => Actor::Staff(staff.clone()),
+        None => Actor::Staff(
+            service
                 .add_staff(
                     &root,
-                    &sam_user,
-                    "Sam Support",
-                    Some("sam@example.org"),
-                    StaffRole::Agent,
-                    TenantScope::All,
+                    StaffDetails {
+                        user: &sam_user,
+                        display_name: "Sam Support",
+                        email: Some("sam@example.org"),
+                        role: StaffRole::Agent,
+                        tenants: TenantScope::All,
+                        groups: vec![software, hardware],
+                    },
                 )
-                .await?;
-            sam.groups = vec![software, hardware];
-            Actor::Staff(service.update_staff(&root, sam).await?)
-        }
+                .await?,
+        ),
     };
     let sue_user = UserId::new("sue")?;
-    if service.store().staff_by_user(&sue_user).await?.is_none() {
+    if !staff.iter().any(|s| s.user == sue_user) {
         service
             .add_staff(
                 &root,
-                &sue_user,
-                "Sue Supervisor",
-                Some("sue@example.org"),
-                StaffRole::Supervisor,
-                TenantScope::All,
+                StaffDetails {
+                    user: &sue_user,
+                    display_name: "Sue Supervisor",
+                    email: Some("sue@example.org"),
+                    role: StaffRole::Supervisor,
+                    tenants: TenantScope::All,
+                    groups: vec![],
+                },
             )
             .await?;
     }
@@ -181,11 +186,14 @@ pub(crate) async fn ensure(service: &HelpdeskService) -> Fallible<Vec<Person>> {
     }
 
     let has_tickets = async |tenant: TenantId| -> Fallible<bool> {
-        Ok(service
-            .store()
-            .ticket_by_number(tenant, TicketNumber::FIRST)
-            .await?
-            .is_some())
+        match service
+            .ticket_by_number(&root, tenant, TicketNumber::FIRST)
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(helpdesk_core::Error::NotFound(_)) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
     };
     if !has_tickets(acme.id).await? {
         acme_tickets(service, &root, &acme, &sam, &members).await?;

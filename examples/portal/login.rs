@@ -206,7 +206,7 @@ impl Identify for Sessions {
             return Ok(None);
         };
         let person = &account.person;
-        let user = UserId::new(&person.login).map_err(|e| IdentifyError(e.to_string()))?;
+        let user = UserId::new(&person.login).map_err(IdentifyError::new)?;
         Ok(Some(Caller {
             user,
             tenant: person.tenant.clone(),

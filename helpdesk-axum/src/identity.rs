@@ -1,45 +1,30 @@
 //! Who is calling. The host implements [`Identify`] over its own session, JWT or SSO
-//! header; the helpdesk never sees a password. The [`Ctx`] extractor turns the host's
-//! answer into the [`Actor`] a use case runs as.
+//! header; the helpdesk never sees a password. The [`Ctx`] extractor checks the request
+//! (origin, write rate), asks the host, and resolves the answer through
+//! [`HelpdeskService::resolve_caller`](helpdesk_core::HelpdeskService::resolve_caller)
+//! into the [`Actor`] a use case runs as: no rule about callers lives here.
 
 use async_trait::async_trait;
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
-use helpdesk_core::{Actor, Entity, Error, MemberDetails, MemberRole, Tenant, UserId};
+use helpdesk_core::{Actor, CallerContext, Error, Tenant};
 
 use crate::guard::refuse_cross_site_writes;
-use crate::problem::{ApiError, not_found};
+use crate::problem::ApiError;
 use crate::state::HelpdeskState;
 
-/// The calling user, as the host knows them.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Caller {
-    /// The host's id for the user.
-    pub user: UserId,
-    /// The slug of the tenant the user acts in, for members. Staff serving several
-    /// tenants may leave it out and name one per request with `?tenant=slug`.
-    pub tenant: Option<String>,
-    /// The user's details, to register them as a member of that tenant on first sight.
-    /// Leave it out when the host registers members itself.
-    pub profile: Option<Profile>,
-}
-
-/// A member's details the host hands over to register them on first sight.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Profile {
-    /// The name shown on tickets.
-    pub display_name: String,
-    /// Where notifications go.
-    pub email: Option<String>,
-    /// Their role in the tenant.
-    pub role: MemberRole,
-}
+pub use helpdesk_core::{Caller, Profile};
 
 /// Tells who is calling, from the request's parts. Implemented by the host.
 ///
 /// Return `Ok(None)` when nobody is logged in: the route answers 401. Return an error
 /// only when the host's own identity machinery failed (a session store that is down):
-/// the route answers 500 and logs it.
+/// wrap its cause with [`IdentifyError::new`]; the route answers a generic 500 and logs
+/// the cause, which is never sent. Implement it under `#[helpdesk_axum::async_trait]`.
+///
+/// The [`Caller`] is resolved through the core: a user who is neither staff nor a
+/// member (and came without a [`Profile`]) is 401; a tenant the caller may not enter is
+/// 404, like a missing one.
 ///
 /// Writes that a browser marks as cross-site (`Sec-Fetch-Site: cross-site`), or whose
 /// `Origin` is another site's (see [`HelpdeskState::with_allowed_origins`]), are refused
@@ -51,10 +36,35 @@ pub trait Identify: Send + Sync + 'static {
     async fn identify(&self, parts: &mut Parts) -> Result<Option<Caller>, IdentifyError>;
 }
 
-/// The host's identity machinery failed.
+/// The host's identity machinery failed (a session store that is down). The route
+/// answers a generic 500 `identity_failure` and logs this error with its source; the
+/// source is never sent to the client.
 #[derive(Debug, thiserror::Error)]
-#[error("identity provider failed: {0}")]
-pub struct IdentifyError(pub String);
+#[error("identity provider failed: {message}")]
+pub struct IdentifyError {
+    message: String,
+    #[source]
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl IdentifyError {
+    /// The host's identity machinery failed because of `source`.
+    pub fn new(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        let source = source.into();
+        Self {
+            message: source.to_string(),
+            source: Some(source),
+        }
+    }
+
+    /// The host's identity machinery failed, as `message` says.
+    pub fn msg(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            source: None,
+        }
+    }
+}
 
 /// The actor a request runs as, and the tenant it is about (from the caller, or from
 /// `?tenant=slug` for staff).
@@ -78,12 +88,21 @@ impl Ctx {
     }
 }
 
-fn query_tenant(parts: &Parts) -> Option<String> {
+fn query_tenant(parts: &Parts) -> Option<&str> {
     let query = parts.uri.query()?;
     query.split('&').find_map(|pair| {
         let (key, value) = pair.split_once('=')?;
-        (key == "tenant" && !value.is_empty()).then(|| value.to_owned())
+        (key == "tenant" && !value.is_empty()).then_some(value)
     })
+}
+
+impl From<CallerContext> for Ctx {
+    fn from(resolved: CallerContext) -> Self {
+        Ctx {
+            actor: resolved.actor,
+            tenant: resolved.tenant,
+        }
+    }
 }
 
 impl<S> FromRequestParts<S> for Ctx
@@ -100,7 +119,7 @@ where
             .identity
             .identify(parts)
             .await
-            .map_err(|e| ApiError::Identity(e.0))?
+            .map_err(ApiError::Identity)?
             .ok_or_else(|| {
                 ApiError::Unauthenticated(
                     "no caller identity: the host's `Identify` found no logged-in user for this request"
@@ -115,56 +134,10 @@ where
                 .check(caller.user.as_str())
                 .map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
         }
-        let asked = query_tenant(parts);
-        let slug = match (&caller.tenant, asked) {
-            (Some(own), Some(asked)) if *own != asked => return Err(not_found(Entity::Tenant)),
-            (Some(own), _) => Some(own.clone()),
-            (None, asked) => asked,
-        };
-        let service = &state.service;
-        let tenant = match &slug {
-            Some(slug) => Some(
-                service
-                    .store()
-                    .tenant_by_slug(slug)
-                    .await?
-                    .ok_or(not_found(Entity::Tenant))?,
-            ),
-            None => None,
-        };
-        let tenant_id = tenant.as_ref().map(|t| t.id);
-        let actor = match service.actor(&caller.user, tenant_id).await {
-            Ok(actor) => actor,
-            Err(Error::NotFound(Entity::Member)) => match (&caller.profile, tenant_id) {
-                (Some(profile), Some(tenant)) => Actor::Member(
-                    service
-                        .ensure_member(
-                            tenant,
-                            MemberDetails {
-                                user: &caller.user,
-                                display_name: &profile.display_name,
-                                email: profile.email.as_deref(),
-                                role: profile.role,
-                            },
-                        )
-                        .await?,
-                ),
-                _ => {
-                    return Err(ApiError::Unauthenticated(format!(
-                        "user `{}` is neither support staff nor a member of {}",
-                        caller.user,
-                        slug.as_deref()
-                            .map_or("any named tenant".to_owned(), |s| format!("tenant `{s}`"))
-                    )));
-                }
-            },
-            Err(e) => return Err(e.into()),
-        };
-        if let (Actor::Staff(staff), Some(t)) = (&actor, &tenant)
-            && !staff.serves(t.id)
-        {
-            return Err(not_found(Entity::Tenant));
-        }
-        Ok(Ctx { actor, tenant })
+        let resolved = state
+            .service
+            .resolve_caller(&caller, query_tenant(parts))
+            .await?;
+        Ok(resolved.into())
     }
 }

@@ -10,7 +10,7 @@
 //! use helpdesk_core::{HelpdeskService, UserId, memory::{MemoryBlobStore, MemoryStore}};
 //!
 //! struct FromHeader; // the host's own login: here, a trusted `X-User` header
-//! #[async_trait::async_trait]
+//! #[helpdesk_axum::async_trait]
 //! impl Identify for FromHeader {
 //!     async fn identify(&self, parts: &mut Parts) -> Result<Option<Caller>, IdentifyError> {
 //!         let user = parts.headers.get("x-user").and_then(|v| v.to_str().ok());
@@ -106,6 +106,9 @@ pub mod bodies {
     pub use crate::routes::tickets::{EditTicket, OpenTicket};
 }
 
+/// The attribute a host puts on its `impl Identify`: re-exported so that the host
+/// needs no `async-trait` dependency of its own.
+pub use async_trait::async_trait;
 pub use extract::{IdempotencyKey, IfMatch, JsonBody};
 pub use identity::{Caller, Ctx, Identify, IdentifyError, Profile};
 pub use openapi::ApiDoc;

@@ -43,8 +43,9 @@ pub enum ApiError {
     PayloadTooLarge(String),
     /// The body's media type is not one this route reads.
     UnsupportedMediaType(String),
-    /// The host's identity provider failed.
-    Identity(String),
+    /// The host's identity provider failed: logged with its source, answered as a
+    /// generic 500.
+    Identity(crate::identity::IdentifyError),
     /// A browser sent a write from another site (`Sec-Fetch-Site: cross-site`).
     CrossSite,
     /// A write came with an `Origin` that is neither the host's own nor an allowed one
@@ -204,10 +205,11 @@ fn domain_problem(e: &Error) -> Problem {
         Error::InvalidTransition { from, command } => {
             let mut p = Problem::new(StatusCode::CONFLICT, code, e.to_string());
             p.from = Some(from.to_string());
-            p.command = Some((*command).to_owned());
+            p.command = Some(command.as_str().to_owned());
             p
         }
         Error::VersionConflict { .. } => Problem::new(StatusCode::CONFLICT, code, e.to_string()),
+        Error::UnknownCaller { .. } => Problem::new(StatusCode::UNAUTHORIZED, code, e.to_string()),
         Error::Validation(v) => {
             let mut p = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, code, v.to_string());
             p.field = Some(v.field.clone());
@@ -215,6 +217,11 @@ fn domain_problem(e: &Error) -> Problem {
         }
         Error::TenantMismatch(entity) => {
             let mut p = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, code, e.to_string());
+            p.entity = Some(entity.as_str().to_owned());
+            p
+        }
+        Error::ConcurrentUpdate(entity) => {
+            let mut p = Problem::new(StatusCode::CONFLICT, code, e.to_string());
             p.entity = Some(entity.as_str().to_owned());
             p
         }
@@ -270,7 +277,7 @@ impl IntoResponse for ApiError {
                 tracing::error!(error = %e, "storage failure");
             }
             ApiError::Identity(cause) => {
-                tracing::error!(error = %cause, "identity provider failure")
+                tracing::error!(error = %cause, source = ?std::error::Error::source(cause), "identity provider failure")
             }
             _ => {}
         }

@@ -68,7 +68,7 @@ struct BrokenIdentity;
 #[async_trait]
 impl Identify for BrokenIdentity {
     async fn identify(&self, _: &mut Parts) -> Result<Option<Caller>, IdentifyError> {
-        Err(IdentifyError("session store: connection refused".into()))
+        Err(IdentifyError::msg("session store: connection refused"))
     }
 }
 

@@ -118,6 +118,7 @@ macro_rules! store_conformance_tests {
             tenants_are_unique_by_slug_and_listed_by_slug,
             members_are_unique_per_tenant_and_read_within_it,
             staff_are_unique_and_keep_their_tenants_and_groups,
+            a_staff_update_made_from_a_stale_record_writes_nothing,
             groups_categories_and_products_round_trip,
             opened_tickets_are_numbered_per_tenant_with_everything_they_carry,
             a_stale_save_is_a_conflict_and_writes_nothing,
@@ -925,7 +926,10 @@ pub async fn staff_are_unique_and_keep_their_tenants_and_groups(store: &dyn Stor
     changed.display_name = "Samuel".to_owned();
     changed.email = None;
     changed.user = user("mallory");
-    store.update_staff(&changed).await.must("updating staff");
+    store
+        .update_staff(&changed, &sam)
+        .await
+        .must("updating staff");
     let expected = Staff {
         user: user("sam"),
         ..changed
@@ -949,6 +953,116 @@ pub async fn staff_are_unique_and_keep_their_tenants_and_groups(store: &dyn Stor
             .must("reading staff by user"),
         None
     );
+}
+
+/// A staff update is a compare-and-swap: it is written only while the stored record
+/// still equals the one it was made from. Made from a stale record (someone else wrote
+/// in between), it answers [`Error::ConcurrentUpdate`] and writes nothing; for a staff
+/// member that does not exist, [`Error::NotFound`].
+pub async fn a_staff_update_made_from_a_stale_record_writes_nothing(store: &dyn Store) {
+    let g1 = Group::new("Logiciel").must("a group");
+    store.insert_group(&g1).await.must("inserting a group");
+    let sam = Staff::new(
+        user("sam"),
+        "Sam",
+        Some("sam@support.example"),
+        StaffRole::Agent,
+        TenantScope::All,
+    )
+    .must("a staff member");
+    store.insert_staff(&sam).await.must("inserting staff");
+
+    let renamed = Staff {
+        display_name: "Samuel".to_owned(),
+        ..sam.clone()
+    };
+    store
+        .update_staff(&renamed, &sam)
+        .await
+        .must("updating staff from the stored record");
+
+    // Made from `sam` too, but `renamed` was written meanwhile: a lost update if taken.
+    let regrouped = Staff {
+        groups: vec![g1.id],
+        ..sam.clone()
+    };
+    match store.update_staff(&regrouped, &sam).await {
+        Err(Error::ConcurrentUpdate(Entity::Staff)) => {}
+        other => panic!(
+            "an update made from a stale staff record must be ConcurrentUpdate(Staff), got {other:?}"
+        ),
+    }
+    assert_eq!(
+        store.staff(sam.id).await.must("reading staff"),
+        Some(renamed.clone()),
+        "a refused staff update writes nothing"
+    );
+
+    // Each field takes part in the comparison, the email's absence included.
+    for stale in [
+        Staff {
+            email: None,
+            ..renamed.clone()
+        },
+        Staff {
+            role: StaffRole::Supervisor,
+            ..renamed.clone()
+        },
+        Staff {
+            tenants: TenantScope::Only(vec![]),
+            ..renamed.clone()
+        },
+        Staff {
+            groups: vec![g1.id],
+            ..renamed.clone()
+        },
+        Staff {
+            active: false,
+            ..renamed.clone()
+        },
+    ] {
+        let attempt = Staff {
+            display_name: "Mallory".to_owned(),
+            ..stale.clone()
+        };
+        match store.update_staff(&attempt, &stale).await {
+            Err(Error::ConcurrentUpdate(Entity::Staff)) => {}
+            other => panic!(
+                "an update made from {stale:?} while {renamed:?} is stored must be \
+                 ConcurrentUpdate(Staff), got {other:?}"
+            ),
+        }
+    }
+    let without_email = Staff {
+        email: None,
+        ..renamed.clone()
+    };
+    store
+        .update_staff(&without_email, &renamed)
+        .await
+        .must("removing the email");
+    let back = Staff {
+        email: Some("sam@support.example".to_owned()),
+        ..renamed.clone()
+    };
+    store
+        .update_staff(&back, &without_email)
+        .await
+        .must("updating from a record without email");
+    assert_eq!(store.staff(sam.id).await.must("reading staff"), Some(back));
+
+    let ghost = Staff::new(
+        user("ghost"),
+        "Ghost",
+        None,
+        StaffRole::Agent,
+        TenantScope::All,
+    )
+    .must("a staff member");
+    match store.update_staff(&ghost, &ghost).await {
+        Err(Error::NotFound(Entity::Staff)) => {}
+        other => panic!("updating missing staff must be NotFound(Staff), got {other:?}"),
+    }
 }
 
 /// Groups, categories and products: stored and read back whole; categories and

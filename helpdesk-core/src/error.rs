@@ -223,7 +223,7 @@ pub enum Error {
         /// The ticket's status when the command arrived.
         from: Status,
         /// The command's name, as in [`Command::name`](crate::Command::name).
-        command: &'static str,
+        command: crate::workflow::CommandName,
     },
     /// A field of the request is invalid.
     #[error("invalid {0}")]
@@ -236,9 +236,22 @@ pub enum Error {
         /// The version stored now.
         actual: u64,
     },
+    /// Someone else kept changing the record while this change was being applied to it
+    /// (a staff member): nothing was changed; the same request may be sent again.
+    #[error("{0} was changed by someone else meanwhile; nothing was changed")]
+    ConcurrentUpdate(Entity),
     /// Two things from different tenants were put together.
     #[error("tenant mismatch: {0} belongs to another tenant")]
     TenantMismatch(Entity),
+    /// The host's user is neither support staff nor a member of the tenant named (and
+    /// came without a profile to register them with): nobody the helpdesk knows.
+    #[error("user `{user}` is neither support staff nor a member of {}", .tenant.as_deref().map_or("any named tenant".to_owned(), |s| format!("tenant `{s}`")))]
+    UnknownCaller {
+        /// The host's id for the user.
+        user: crate::people::UserId,
+        /// The slug of the tenant named, if any.
+        tenant: Option<String>,
+    },
     /// The same thing already exists (a tenant slug, a member's user id...).
     #[error("{0} already exists")]
     AlreadyExists(Entity),
@@ -279,6 +292,8 @@ impl Error {
             Error::VersionConflict { .. } => "version_conflict",
             Error::TenantMismatch(_) => "tenant_mismatch",
             Error::AlreadyExists(_) => "already_exists",
+            Error::UnknownCaller { .. } => "unauthenticated",
+            Error::ConcurrentUpdate(_) => "concurrent_update",
             Error::Store(e) if e.is_unavailable() => "service_unavailable",
             Error::IdempotencyKeyReused => "idempotency_key_reused",
             Error::IdempotencyKeyInUse => "idempotency_key_in_use",

@@ -48,6 +48,11 @@
 //! # }
 //! ```
 //!
+//! Every front end (the JSON routes of `helpdesk-axum`, server-rendered pages, a CLI, a
+//! job) turns the host's [`Caller`] into the [`Actor`] a use case runs as with
+//! [`HelpdeskService::resolve_caller`]: the tenant named, who may enter it, members
+//! registered on first sight and kept in step with the host's [`Profile`].
+//!
 //! Rich text is sanitised on the way in ([`RichText`]). Images are kept only when they
 //! show the helpdesk's own attachments (`attachments/<uuid>`, relative); a host that
 //! serves images from its own CDN allows that host with a [`TextPolicy`]:
@@ -77,6 +82,7 @@ struct ReadmeDoctests;
 
 mod attachment;
 mod blob;
+mod caller;
 mod catalog;
 mod dashboard;
 mod error;
@@ -107,6 +113,7 @@ pub use attachment::{
     Attachment, MAX_FILE_NAME_CHARS, NewAttachment, clean_content_type, clean_file_name,
 };
 pub use blob::{BlobStore, BlobWriter};
+pub use caller::{Caller, CallerContext, Profile};
 pub use catalog::{Category, Product, route, would_cycle};
 pub use dashboard::{Dashboard, DashboardQuery, MAX_MONTHS, Month, MonthCount, Satisfaction};
 pub use error::{Entity, Error, Forbidden, Result, StoreError, StoreErrorKind, ValidationError};
@@ -135,8 +142,8 @@ pub use questionnaire::{
 pub use search::{Cursor, PageRequest, SavedSearch, SearchCriteria, SearchPage, SearchQuery};
 pub use service::{
     CsvExport, CsvFormat, DeliveryReport, ExportRow, HelpdeskService, MAX_ATTACHMENTS_PER_EVENT,
-    MAX_ATTEMPTS, MAX_EXPORT_ROWS, MemberDetails, TicketList, TicketView, csv_header, csv_line,
-    export_csv,
+    MAX_ATTEMPTS, MAX_EXPORT_ROWS, MemberDetails, StaffChanges, StaffDetails, TicketList,
+    TicketView, csv_header, csv_line, export_csv,
 };
 pub use status::{Priority, Status};
 pub use tenant::{
@@ -149,4 +156,4 @@ pub use ticket::{
     TicketEdit, TicketState,
 };
 pub use timeline::{EventKind, FieldChange, StatusChange, TimelineEvent, Visibility};
-pub use workflow::Command;
+pub use workflow::{Command, CommandName};

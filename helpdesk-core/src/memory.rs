@@ -54,6 +54,7 @@ struct State {
 pub struct MemoryStore {
     state: Mutex<State>,
     fail_next_ticket_write: AtomicBool,
+    member_writes: std::sync::atomic::AtomicUsize,
 }
 
 impl MemoryStore {
@@ -66,6 +67,12 @@ impl MemoryStore {
     /// that prove a fault loses nothing and leaves no trace.
     pub fn fail_next_ticket_write(&self) {
         self.fail_next_ticket_write.store(true, Ordering::SeqCst);
+    }
+
+    /// How many member writes (inserts and updates) the store has accepted: for tests
+    /// that prove a use case writes only when something changed.
+    pub fn member_writes(&self) -> usize {
+        self.member_writes.load(Ordering::SeqCst)
     }
 
     /// How many outbox messages wait, delivered or not yet due included.
@@ -151,6 +158,7 @@ impl DirectoryRepository for MemoryStore {
             return Err(Error::NotFound(Entity::Tenant));
         }
         s.members.insert(member.id, member.clone());
+        self.member_writes.fetch_add(1, Ordering::SeqCst);
         Ok(())
     }
 
@@ -162,6 +170,7 @@ impl DirectoryRepository for MemoryStore {
                     user: m.user.clone(),
                     ..member.clone()
                 };
+                self.member_writes.fetch_add(1, Ordering::SeqCst);
                 Ok(())
             }
             _ => Err(Error::NotFound(Entity::Member)),
@@ -203,12 +212,15 @@ impl DirectoryRepository for MemoryStore {
         Ok(())
     }
 
-    async fn update_staff(&self, staff: &Staff) -> StoreResult<()> {
+    async fn update_staff(&self, staff: &Staff, expected: &Staff) -> StoreResult<()> {
         let mut s = self.lock();
         let current = s
             .staff
             .get_mut(&staff.id)
             .ok_or(Error::NotFound(Entity::Staff))?;
+        if current != expected {
+            return Err(Error::ConcurrentUpdate(Entity::Staff));
+        }
         *current = Staff {
             user: current.user.clone(),
             ..staff.clone()

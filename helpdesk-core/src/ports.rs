@@ -60,8 +60,11 @@ pub trait DirectoryRepository: Send + Sync {
     /// Stores a new staff member; [`Error::AlreadyExists`] when the host user is
     /// already staff.
     async fn insert_staff(&self, staff: &Staff) -> StoreResult<()>;
-    /// Replaces a staff member's record, groups included.
-    async fn update_staff(&self, staff: &Staff) -> StoreResult<()>;
+    /// Replaces a staff member's record (all but its host user), groups included, only
+    /// if the stored record still equals `expected` (the one the change was made from),
+    /// in one atomic step; [`Error::ConcurrentUpdate`] and nothing written when it
+    /// differs, [`Error::NotFound`] when there is no such staff member.
+    async fn update_staff(&self, staff: &Staff, expected: &Staff) -> StoreResult<()>;
     /// One staff member.
     async fn staff(&self, id: StaffId) -> StoreResult<Option<Staff>>;
     /// The staff member that is host user `user`.

@@ -100,24 +100,108 @@ pub enum Command {
 }
 
 impl Command {
-    /// The command's stable name, used in invalid-transition errors.
-    pub fn name(&self) -> &'static str {
+    /// The command's stable name, used in invalid-transition errors and action lists.
+    pub fn name(&self) -> CommandName {
         match self {
-            Command::Assign { .. } => "assign",
-            Command::Reply { .. } => "reply",
-            Command::AddNote { .. } => "add_note",
-            Command::RequestInformation { .. } => "request_information",
-            Command::ProposeClosure { .. } => "propose_closure",
-            Command::ApproveClosure { .. } => "approve_closure",
-            Command::RefuseClosure { .. } => "refuse_closure",
-            Command::AutoApprove => "auto_approve",
-            Command::Cancel { .. } => "cancel",
-            Command::Reopen { .. } => "reopen",
-            Command::Edit { .. } => "edit",
-            Command::MoveCategory { .. } => "move_category",
-            Command::ReassignRequester { .. } => "reassign_requester",
-            Command::InviteGuest { .. } => "invite_guest",
+            Command::Assign { .. } => CommandName::Assign,
+            Command::Reply { .. } => CommandName::Reply,
+            Command::AddNote { .. } => CommandName::AddNote,
+            Command::RequestInformation { .. } => CommandName::RequestInformation,
+            Command::ProposeClosure { .. } => CommandName::ProposeClosure,
+            Command::ApproveClosure { .. } => CommandName::ApproveClosure,
+            Command::RefuseClosure { .. } => CommandName::RefuseClosure,
+            Command::AutoApprove => CommandName::AutoApprove,
+            Command::Cancel { .. } => CommandName::Cancel,
+            Command::Reopen { .. } => CommandName::Reopen,
+            Command::Edit { .. } => CommandName::Edit,
+            Command::MoveCategory { .. } => CommandName::MoveCategory,
+            Command::ReassignRequester { .. } => CommandName::ReassignRequester,
+            Command::InviteGuest { .. } => CommandName::InviteGuest,
         }
+    }
+}
+
+/// The name of a [`Command`], without its input: what invalid-transition errors name,
+/// what [`available_actions`] lists and what [`precheck`] checks. Serialised (and shown)
+/// as its snake-case string: `"assign"`, `"add_note"`, `"request_information"`...
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum CommandName {
+    /// [`Command::Assign`].
+    Assign,
+    /// [`Command::Reply`].
+    Reply,
+    /// [`Command::AddNote`].
+    AddNote,
+    /// [`Command::RequestInformation`].
+    RequestInformation,
+    /// [`Command::ProposeClosure`].
+    ProposeClosure,
+    /// [`Command::ApproveClosure`].
+    ApproveClosure,
+    /// [`Command::RefuseClosure`].
+    RefuseClosure,
+    /// [`Command::AutoApprove`].
+    AutoApprove,
+    /// [`Command::Cancel`].
+    Cancel,
+    /// [`Command::Reopen`].
+    Reopen,
+    /// [`Command::Edit`].
+    Edit,
+    /// [`Command::MoveCategory`].
+    MoveCategory,
+    /// [`Command::ReassignRequester`].
+    ReassignRequester,
+    /// [`Command::InviteGuest`].
+    InviteGuest,
+}
+
+impl CommandName {
+    /// Every command name, in the order [`available_actions`] lists them.
+    pub const ALL: [CommandName; 14] = [
+        CommandName::Assign,
+        CommandName::Reply,
+        CommandName::AddNote,
+        CommandName::RequestInformation,
+        CommandName::ProposeClosure,
+        CommandName::ApproveClosure,
+        CommandName::RefuseClosure,
+        CommandName::AutoApprove,
+        CommandName::Cancel,
+        CommandName::Reopen,
+        CommandName::Edit,
+        CommandName::MoveCategory,
+        CommandName::ReassignRequester,
+        CommandName::InviteGuest,
+    ];
+
+    /// The name as a snake-case string, as serialised.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            CommandName::Assign => "assign",
+            CommandName::Reply => "reply",
+            CommandName::AddNote => "add_note",
+            CommandName::RequestInformation => "request_information",
+            CommandName::ProposeClosure => "propose_closure",
+            CommandName::ApproveClosure => "approve_closure",
+            CommandName::RefuseClosure => "refuse_closure",
+            CommandName::AutoApprove => "auto_approve",
+            CommandName::Cancel => "cancel",
+            CommandName::Reopen => "reopen",
+            CommandName::Edit => "edit",
+            CommandName::MoveCategory => "move_category",
+            CommandName::ReassignRequester => "reassign_requester",
+            CommandName::InviteGuest => "invite_guest",
+        }
+    }
+}
+
+impl std::fmt::Display for CommandName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -726,7 +810,7 @@ pub fn open(actor: &Actor, draft: &NewTicket, at: Opening<'_>) -> Result<(Ticket
 /// [`decide`] would not refuse as not found, forbidden or an invalid transition. Commands
 /// that need input are tried with a placeholder, so a validation error still counts as
 /// available.
-pub fn available_actions(ticket: &Ticket, actor: &Actor, ctx: Context<'_>) -> Vec<&'static str> {
+pub fn available_actions(ticket: &Ticket, actor: &Actor, ctx: Context<'_>) -> Vec<CommandName> {
     placeholders(ticket, actor)
         .iter()
         .filter(|command| outright(decide(ticket, actor, command, ctx)).is_ok())
@@ -734,10 +818,10 @@ pub fn available_actions(ticket: &Ticket, actor: &Actor, ctx: Context<'_>) -> Ve
         .collect()
 }
 
-/// Refuses the command named `name` (see [`Command::name`]) when the rules would refuse
+/// Refuses the command named `name` when the rules would refuse
 /// it whatever its input: the ticket is hidden, the actor may not, or the state does not
 /// allow it. Lets a caller say so before looking up the command's input.
-pub fn precheck(ticket: &Ticket, actor: &Actor, name: &str, ctx: Context<'_>) -> Result<()> {
+pub fn precheck(ticket: &Ticket, actor: &Actor, name: CommandName, ctx: Context<'_>) -> Result<()> {
     match placeholders(ticket, actor)
         .into_iter()
         .find(|c| c.name() == name)

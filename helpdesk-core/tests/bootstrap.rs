@@ -5,29 +5,37 @@
 
 use std::sync::Arc;
 
+use helpdesk_core::DirectoryRepository;
 use helpdesk_core::memory::MemoryStore;
 use helpdesk_core::{
-    Error, Forbidden, HelpdeskService, StaffRole, StoreError, StoreErrorKind, TenantScope, UserId,
+    Error, Forbidden, HelpdeskService, StaffDetails, StaffRole, StoreError, StoreErrorKind,
+    TenantScope, UserId,
 };
 
 fn service() -> HelpdeskService {
-    HelpdeskService::new(Arc::new(MemoryStore::new()))
+    service_and_store().0
+}
+
+/// A service and the store it runs on, for tests that count what was stored.
+fn service_and_store() -> (HelpdeskService, Arc<MemoryStore>) {
+    let store = Arc::new(MemoryStore::new());
+    (HelpdeskService::new(store.clone()), store)
 }
 
 #[tokio::test]
 async fn ensure_platform_admin_creates_once_and_returns_the_same_admin_after() {
-    let service = service();
+    let (service, store) = service_and_store();
     let root = UserId::new("root").unwrap();
     let first = service.ensure_platform_admin(&root, "Root").await.unwrap();
     let again = service.ensure_platform_admin(&root, "Root").await.unwrap();
     assert_eq!(first.as_staff().unwrap().id, again.as_staff().unwrap().id);
-    let all = service.store().all_staff().await.unwrap();
+    let all = store.all_staff().await.unwrap();
     assert_eq!(all.len(), 1);
 }
 
 #[tokio::test]
 async fn ensure_platform_admin_never_takes_over_a_platform_that_has_staff() {
-    let service = service();
+    let (service, store) = service_and_store();
     let root = service
         .ensure_platform_admin(&UserId::new("root").unwrap(), "Root")
         .await
@@ -42,11 +50,14 @@ async fn ensure_platform_admin_never_takes_over_a_platform_that_has_staff() {
     service
         .add_staff(
             &root,
-            &UserId::new("sam").unwrap(),
-            "Sam",
-            None,
-            StaffRole::Agent,
-            TenantScope::All,
+            StaffDetails {
+                user: &UserId::new("sam").unwrap(),
+                display_name: "Sam",
+                email: None,
+                role: StaffRole::Agent,
+                tenants: TenantScope::All,
+                groups: vec![],
+            },
         )
         .await
         .unwrap();
@@ -57,7 +68,7 @@ async fn ensure_platform_admin_never_takes_over_a_platform_that_has_staff() {
         matches!(agent, Err(Error::Forbidden(Forbidden::RoleRequired))),
         "an agent is not made a platform admin: {agent:?}"
     );
-    assert_eq!(service.store().all_staff().await.unwrap().len(), 2);
+    assert_eq!(store.all_staff().await.unwrap().len(), 2);
 }
 
 #[tokio::test]
@@ -89,11 +100,14 @@ async fn ensure_tenant_refuses_bad_slugs_and_non_admins_and_creates_nothing() {
     let agent = service
         .add_staff(
             &root,
-            &UserId::new("sam").unwrap(),
-            "Sam",
-            None,
-            StaffRole::Agent,
-            TenantScope::All,
+            StaffDetails {
+                user: &UserId::new("sam").unwrap(),
+                display_name: "Sam",
+                email: None,
+                role: StaffRole::Agent,
+                tenants: TenantScope::All,
+                groups: vec![],
+            },
         )
         .await
         .unwrap();

@@ -12,8 +12,8 @@ use helpdesk_core::memory::MemoryStore;
 use helpdesk_core::{
     Actor, ActorRef, Answer, Category, Contact, ContactRef, DeliveryReport, Error, EventKind,
     HelpdeskService, ManualClock, Member, MemberDetails, MemberRole, NewTicket, Notification,
-    Notifier, NotifyError, OutboxRepository, RequesterVisibility, Staff, StaffRole, Tenant,
-    TenantScope, TicketId, TicketRepository, UserId,
+    Notifier, NotifyError, OutboxRepository, RequesterVisibility, Staff, StaffChanges,
+    StaffDetails, StaffRole, Tenant, TenantScope, TicketId, TicketRepository, UserId,
 };
 use mockall::mock;
 
@@ -82,21 +82,25 @@ async fn world() -> World {
             let created = service
                 .add_staff(
                     &root,
-                    &user,
-                    name,
-                    Some(&email),
-                    role,
-                    TenantScope::Only(vec![tenant]),
+                    StaffDetails {
+                        user: &user,
+                        display_name: name,
+                        email: Some(&email),
+                        role,
+                        tenants: TenantScope::Only(vec![tenant]),
+                        groups: vec![],
+                    },
                 )
                 .await
                 .unwrap();
             let updated = service
                 .update_staff(
                     &root,
-                    Staff {
-                        groups,
-                        active,
-                        ..created
+                    created.id,
+                    StaffChanges {
+                        groups: Some(groups),
+                        active: Some(active),
+                        ..Default::default()
                     },
                 )
                 .await
@@ -624,9 +628,10 @@ async fn inactive_staff_are_left_out() {
     w.service
         .update_staff(
             &root,
-            Staff {
-                active: false,
-                ..ann
+            ann.id,
+            StaffChanges {
+                active: Some(false),
+                ..Default::default()
             },
         )
         .await

@@ -406,7 +406,7 @@ fn refusal_matches(err: &Error, expected: &Refusal, from: Status, command: &str)
                 from: f,
                 command: c,
             },
-        ) => *f == from && *c == command,
+        ) => *f == from && c.as_str() == command,
         (Refusal::Validation(field), Error::Validation(v)) => v.field == *field,
         (Refusal::TenantMismatch(want), Error::TenantMismatch(got)) => want == got,
         _ => false,
@@ -426,7 +426,7 @@ fn verify(
     let result = execute(ticket, actor, command, ctx);
     match (expected, result) {
         (Outcome::Refused(want), Err(err)) => {
-            if refusal_matches(&err, want, ticket.status(), command.name()) {
+            if refusal_matches(&err, want, ticket.status(), command.name().as_str()) {
                 Ok(())
             } else {
                 Err(format!("expected refusal {want:?}, got {err:?}"))

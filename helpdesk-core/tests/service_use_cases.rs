@@ -7,10 +7,10 @@ use std::sync::Arc;
 use chrono::{Duration, TimeZone, Utc};
 use helpdesk_core::memory::MemoryStore;
 use helpdesk_core::{
-    Actor, Answer, Answers, AttachmentId, ClosureMode, Entity, Error, Forbidden, HelpdeskService,
-    ManualClock, MemberDetails, MemberRole, NewAttachment, NewTicket, PageRequest,
-    RequesterVisibility, SearchCriteria, StaffRole, Status, TenantId, TenantScope, TicketId,
-    UserId, export_csv,
+    Actor, Answer, Answers, AttachmentId, ClosureMode, CommandName, Entity, Error, Forbidden,
+    HelpdeskService, ManualClock, MemberDetails, MemberRole, NewAttachment, NewTicket, PageRequest,
+    RequesterVisibility, SearchCriteria, StaffDetails, StaffRole, Status, TenantId, TenantScope,
+    TicketId, UserId, export_csv,
 };
 
 struct World {
@@ -78,11 +78,14 @@ async fn world() -> World {
         service
             .add_staff(
                 &root,
-                &UserId::new("sam").unwrap(),
-                "Sam",
-                None,
-                StaffRole::Agent,
-                TenantScope::All,
+                StaffDetails {
+                    user: &UserId::new("sam").unwrap(),
+                    display_name: "Sam",
+                    email: None,
+                    role: StaffRole::Agent,
+                    tenants: TenantScope::All,
+                    groups: vec![],
+                },
             )
             .await
             .unwrap(),
@@ -91,11 +94,14 @@ async fn world() -> World {
         service
             .add_staff(
                 &root,
-                &UserId::new("sue").unwrap(),
-                "Sue",
-                None,
-                StaffRole::Supervisor,
-                TenantScope::Only(vec![acme]),
+                StaffDetails {
+                    user: &UserId::new("sue").unwrap(),
+                    display_name: "Sue",
+                    email: None,
+                    role: StaffRole::Supervisor,
+                    tenants: TenantScope::Only(vec![acme]),
+                    groups: vec![],
+                },
             )
             .await
             .unwrap(),
@@ -264,11 +270,14 @@ async fn supervisors_create_agents_only_within_their_tenants() {
         .service
         .add_staff(
             &w.sue,
-            &UserId::new("ann").unwrap(),
-            "Ann",
-            None,
-            StaffRole::Agent,
-            TenantScope::Only(vec![w.acme]),
+            StaffDetails {
+                user: &UserId::new("ann").unwrap(),
+                display_name: "Ann",
+                email: None,
+                role: StaffRole::Agent,
+                tenants: TenantScope::Only(vec![w.acme]),
+                groups: vec![],
+            },
         )
         .await;
     assert!(inside.is_ok());
@@ -276,11 +285,14 @@ async fn supervisors_create_agents_only_within_their_tenants() {
         .service
         .add_staff(
             &w.sue,
-            &UserId::new("ben").unwrap(),
-            "Ben",
-            None,
-            StaffRole::Agent,
-            TenantScope::Only(vec![w.globex]),
+            StaffDetails {
+                user: &UserId::new("ben").unwrap(),
+                display_name: "Ben",
+                email: None,
+                role: StaffRole::Agent,
+                tenants: TenantScope::Only(vec![w.globex]),
+                groups: vec![],
+            },
         )
         .await
         .unwrap_err();
@@ -292,11 +304,14 @@ async fn supervisors_create_agents_only_within_their_tenants() {
         .service
         .add_staff(
             &w.sue,
-            &UserId::new("cid").unwrap(),
-            "Cid",
-            None,
-            StaffRole::PlatformAdmin,
-            TenantScope::All,
+            StaffDetails {
+                user: &UserId::new("cid").unwrap(),
+                display_name: "Cid",
+                email: None,
+                role: StaffRole::PlatformAdmin,
+                tenants: TenantScope::All,
+                groups: vec![],
+            },
         )
         .await
         .unwrap_err();
@@ -305,11 +320,14 @@ async fn supervisors_create_agents_only_within_their_tenants() {
         .service
         .add_staff(
             &w.sam,
-            &UserId::new("dan").unwrap(),
-            "Dan",
-            None,
-            StaffRole::Agent,
-            TenantScope::All,
+            StaffDetails {
+                user: &UserId::new("dan").unwrap(),
+                display_name: "Dan",
+                email: None,
+                role: StaffRole::Agent,
+                tenants: TenantScope::All,
+                groups: vec![],
+            },
         )
         .await
         .unwrap_err();
@@ -754,7 +772,7 @@ async fn tenant_settings_change_visibility_and_closure_mode() {
 
     let view = w.service.ticket(&w.bob, alices).await.unwrap();
     assert!(
-        !view.actions.contains(&"reply"),
+        !view.actions.contains(&CommandName::Reply),
         "read-only: {:?}",
         view.actions
     );
@@ -954,11 +972,14 @@ async fn one_host_user_is_either_staff_or_a_member() {
         .service
         .add_staff(
             &w.root,
-            &UserId::new("carol").unwrap(),
-            "Carol",
-            None,
-            StaffRole::Agent,
-            TenantScope::All,
+            StaffDetails {
+                user: &UserId::new("carol").unwrap(),
+                display_name: "Carol",
+                email: None,
+                role: StaffRole::Agent,
+                tenants: TenantScope::All,
+                groups: vec![],
+            },
         )
         .await
         .unwrap_err();

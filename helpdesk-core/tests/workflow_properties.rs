@@ -18,8 +18,9 @@ use helpdesk_core::{
     Actor, Answer, Answers, CategoryId, Closure, ClosureMode, Entity, Error, EventKind, Forbidden,
     GroupId, HelpdeskService, ManualClock, Member, MemberDetails, MemberRole, NewTicket,
     PageRequest, Priority, RequesterVisibility, Scope, SearchCriteria, SearchQuery, Staff,
-    StaffRole, Status, Tenant, TenantId, TenantScope, TenantSettings, Ticket, TicketEdit, TicketId,
-    TicketRepository, TicketState, TimelineEvent, UserId, Visibility, Window,
+    StaffChanges, StaffDetails, StaffRole, Status, Tenant, TenantId, TenantScope, TenantSettings,
+    Ticket, TicketEdit, TicketId, TicketRepository, TicketState, TimelineEvent, UserId, Visibility,
+    Window,
 };
 
 /// Words for generated public texts (subjects, replies, messages, answers).
@@ -331,15 +332,25 @@ impl World {
         let g2 = service.create_group(&root, "Hardware").await?.id;
         let staff = async |name: &str, role, tenants, groups: Vec<GroupId>, active| {
             let s = service
-                .add_staff(&root, &uid(name), name, None, role, tenants)
+                .add_staff(
+                    &root,
+                    StaffDetails {
+                        user: &uid(name),
+                        display_name: name,
+                        email: None,
+                        role,
+                        tenants,
+                        groups,
+                    },
+                )
                 .await?;
             service
                 .update_staff(
                     &root,
-                    Staff {
-                        groups,
-                        active,
-                        ..s
+                    s.id,
+                    StaffChanges {
+                        active: Some(active),
+                        ..Default::default()
                     },
                 )
                 .await

@@ -294,13 +294,17 @@ impl<D: Dialect> DirectoryRepository for SqlStore<D> {
         Ok(())
     }
 
-    async fn update_staff(&self, staff: &Staff) -> StoreResult<()> {
+    async fn update_staff(&self, staff: &Staff, expected: &Staff) -> StoreResult<()> {
+        // Compare and swap in one statement: written only while the row still holds what
+        // the change was made from.
         let changed = self
             .conn()
             .execute(
                 Sql::new(
                     "UPDATE helpdesk_staff SET display_name = $2, email = $3, role = $4, \
-                     tenants = $5, group_ids = $6, active = $7 WHERE id = $1",
+                     tenants = $5, group_ids = $6, active = $7 \
+                     WHERE id = $1 AND display_name = $8 AND email IS NOT DISTINCT FROM $9 \
+                     AND role = $10 AND tenants = $11 AND group_ids = $12 AND active = $13",
                 )
                 .arg(staff.id.as_uuid())
                 .arg(staff.display_name.as_str())
@@ -308,11 +312,23 @@ impl<D: Dialect> DirectoryRepository for SqlStore<D> {
                 .arg(enum_text(&staff.role)?)
                 .arg(to_json(&staff.tenants)?)
                 .arg(to_json(&staff.groups)?)
-                .arg(staff.active),
+                .arg(staff.active)
+                .arg(expected.display_name.as_str())
+                .arg(expected.email.clone())
+                .arg(enum_text(&expected.role)?)
+                .arg(to_json(&expected.tenants)?)
+                .arg(to_json(&expected.groups)?)
+                .arg(expected.active),
             )
             .await
             .map_err(db)?;
-        found(changed, Entity::Staff)
+        if changed > 0 {
+            return Ok(());
+        }
+        match self.staff(staff.id).await? {
+            Some(_) => Err(Error::ConcurrentUpdate(Entity::Staff)),
+            None => Err(Error::NotFound(Entity::Staff)),
+        }
     }
 
     async fn staff(&self, id: StaffId) -> StoreResult<Option<Staff>> {

@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use helpdesk_core::{
-    Actor, ActorRef, Error, EventId, EventKind, HelpdeskService, NewTicket, RichText, StaffRole,
-    Store, TenantScope, TicketChange, TicketId, TimelineEvent, UserId,
+    Actor, ActorRef, Error, EventId, EventKind, HelpdeskService, NewTicket, RichText, StaffChanges,
+    StaffDetails, StaffRole, Store, TenantScope, TicketChange, TicketId, TimelineEvent, UserId,
 };
 
 #[cfg(feature = "sqlite")]
@@ -196,11 +196,14 @@ async fn blind_replies_from_many_people_at_once_all_succeed(a: Arc<dyn Store>, b
             .service
             .add_staff(
                 &world.root,
-                &UserId::new(&format!("agent-{i}-{}", world.tenant.slug)).unwrap(),
-                &format!("Agent {i}"),
-                None,
-                StaffRole::Agent,
-                TenantScope::Only(vec![world.tenant.id]),
+                StaffDetails {
+                    user: &UserId::new(&format!("agent-{i}-{}", world.tenant.slug)).unwrap(),
+                    display_name: &format!("Agent {i}"),
+                    email: None,
+                    role: StaffRole::Agent,
+                    tenants: TenantScope::Only(vec![world.tenant.id]),
+                    groups: vec![],
+                },
             )
             .await
             .expect("adding an agent");
@@ -274,6 +277,89 @@ async fn blind_replies_from_many_people_at_once_all_succeed(a: Arc<dyn Store>, b
         .expect("a conditional reply on the version the requester observes");
 }
 
+/// Writers on two stores each change one field of the same staff member, many times
+/// over: every writer's last value is what is stored at the end. A merge that wrote the
+/// whole record read earlier would put back another writer's stale field.
+async fn concurrent_staff_updates_of_different_fields_all_land(
+    a: Arc<dyn Store>,
+    b: Arc<dyn Store>,
+) {
+    const ROUNDS: usize = 15;
+    let world = World::new(a).await;
+    let services = [world.service.clone(), HelpdeskService::new(b)];
+    let root = world.root.clone();
+    let groups = [
+        world.service.create_group(&root, "One").await.unwrap().id,
+        world.service.create_group(&root, "Two").await.unwrap().id,
+    ];
+    let user = UserId::new(&format!("staff-{}", uuid::Uuid::now_v7().simple())).unwrap();
+    let staff = world
+        .service
+        .add_staff(
+            &root,
+            StaffDetails {
+                user: &user,
+                display_name: "Sam",
+                email: None,
+                role: StaffRole::Agent,
+                tenants: TenantScope::All,
+                groups: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    let change = move |field: usize, round: usize| match field {
+        0 => StaffChanges {
+            display_name: Some(format!("Sam {round}")),
+            ..Default::default()
+        },
+        1 => StaffChanges {
+            email: Some(Some(format!("sam{round}@support.example"))),
+            ..Default::default()
+        },
+        2 => StaffChanges {
+            groups: Some(vec![groups[round % 2]]),
+            ..Default::default()
+        },
+        3 => StaffChanges {
+            active: Some(round.is_multiple_of(2)),
+            ..Default::default()
+        },
+        _ => StaffChanges {
+            tenants: Some(if round.is_multiple_of(2) {
+                TenantScope::Only(vec![world.tenant.id])
+            } else {
+                TenantScope::All
+            }),
+            ..Default::default()
+        },
+    };
+    let mut tasks = Vec::new();
+    for field in 0..5 {
+        let service = services[field % 2].clone();
+        let root = root.clone();
+        tasks.push(tokio::spawn(async move {
+            for round in 0..ROUNDS {
+                service
+                    .update_staff(&root, staff.id, change(field, round))
+                    .await
+                    .expect("a staff update");
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.expect("a writer task");
+    }
+    let last = ROUNDS - 1;
+    let stored = world.service.staff_member(&root, staff.id).await.unwrap();
+    assert_eq!(stored.display_name, format!("Sam {last}"));
+    assert_eq!(stored.email, Some(format!("sam{last}@support.example")));
+    assert_eq!(stored.groups, vec![groups[last % 2]]);
+    assert_eq!(stored.active, last.is_multiple_of(2));
+    assert_eq!(stored.tenants, TenantScope::Only(vec![world.tenant.id]));
+    assert_eq!(stored.role, StaffRole::Agent);
+}
+
 fn reply(ticket: TicketId, next: &helpdesk_core::Ticket, text: &str) -> TimelineEvent {
     TimelineEvent {
         id: EventId::new(),
@@ -321,6 +407,17 @@ async fn sqlite_file_blind_replies_from_many_people_at_once_all_succeed() {
     .await;
 }
 
+#[cfg(feature = "sqlite")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_file_concurrent_staff_updates_of_different_fields_all_land() {
+    let file = SqliteFile::new().await;
+    concurrent_staff_updates_of_different_fields_all_land(
+        Arc::new(file.store().await),
+        Arc::new(file.store().await),
+    )
+    .await;
+}
+
 #[cfg(feature = "postgres")]
 mod postgres {
     use super::*;
@@ -360,5 +457,17 @@ mod postgres {
         a.migrate().await.unwrap();
         let b = db.store().await;
         two_writers_on_one_version_give_exactly_one_conflict(Arc::new(a), Arc::new(b)).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn postgres_concurrent_staff_updates_of_different_fields_all_land() {
+        let Some(url) = url("concurrent staff updates") else {
+            return;
+        };
+        let db = TestDatabase::create(&url).await;
+        let a = db.store().await;
+        a.migrate().await.unwrap();
+        let b = db.store().await;
+        concurrent_staff_updates_of_different_fields_all_land(Arc::new(a), Arc::new(b)).await;
     }
 }

@@ -7,7 +7,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use helpdesk_core::{
     CategoryId, Entity, GroupId, MemberDetails, MemberId, MemberRole, ProductId,
-    QuestionnaireDefinition, StaffId, StaffRole, TenantScope, TenantSettings, UserId,
+    QuestionnaireDefinition, StaffChanges, StaffDetails, StaffId, StaffRole, TenantScope,
+    TenantSettings, UserId,
 };
 use serde::Deserialize;
 
@@ -263,21 +264,20 @@ pub(crate) async fn add_staff(
     JsonBody(body): JsonBody<NewStaff>,
 ) -> Result<Response, ApiError> {
     let user = UserId::new(&body.user)?;
-    let mut staff = state
+    let staff = state
         .service
         .add_staff(
             &ctx.actor,
-            &user,
-            &body.display_name,
-            body.email.as_deref(),
-            body.role,
-            body.tenants,
+            StaffDetails {
+                user: &user,
+                display_name: &body.display_name,
+                email: body.email.as_deref(),
+                role: body.role,
+                tenants: body.tenants,
+                groups: body.groups,
+            },
         )
         .await?;
-    if !body.groups.is_empty() {
-        staff.groups = body.groups;
-        staff = state.service.update_staff(&ctx.actor, staff).await?;
-    }
     Ok(created(staff))
 }
 
@@ -314,23 +314,15 @@ pub(crate) async fn update_staff(
     JsonBody(body): JsonBody<StaffUpdate>,
 ) -> Result<Response, ApiError> {
     let id: StaffId = id.parse().map_err(|_| not_found(Entity::Staff))?;
-    let mut staff = state.service.staff_member(&ctx.actor, id).await?;
-    if let Some(name) = body.display_name {
-        staff.display_name = name;
-    }
-    if let Some(role) = body.role {
-        staff.role = role;
-    }
-    if let Some(tenants) = body.tenants {
-        staff.tenants = tenants;
-    }
-    if let Some(groups) = body.groups {
-        staff.groups = groups;
-    }
-    if let Some(active) = body.active {
-        staff.active = active;
-    }
-    Ok(Json(state.service.update_staff(&ctx.actor, staff).await?).into_response())
+    let changes = StaffChanges {
+        display_name: body.display_name,
+        role: body.role,
+        tenants: body.tenants,
+        groups: body.groups,
+        active: body.active,
+        ..StaffChanges::default()
+    };
+    Ok(Json(state.service.update_staff(&ctx.actor, id, changes).await?).into_response())
 }
 
 #[utoipa::path(get, path = "/admin/groups", tag = "admin", responses((status = 200, description = "Groups of staff")))]

@@ -4,7 +4,7 @@ use axum::Extension;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use helpdesk_core::{AttachmentId, Entity, Error, NewAttachment};
+use helpdesk_core::{AttachmentId, CommandName, Entity, Error, NewAttachment};
 
 use super::TicketCall;
 use crate::identity::Ctx;
@@ -52,9 +52,9 @@ pub(crate) async fn upload(
     // Refuse before receiving the files: a caller who may neither reply nor add a note
     // uploads nothing.
     let (service, actor) = (&state.service, &call.ctx.actor);
-    if let Err(refusal) = service.precheck(actor, call.id, "reply").await {
+    if let Err(refusal) = service.precheck(actor, call.id, CommandName::Reply).await {
         service
-            .precheck(actor, call.id, "add_note")
+            .precheck(actor, call.id, CommandName::AddNote)
             .await
             .map_err(|_| refusal)?;
     }

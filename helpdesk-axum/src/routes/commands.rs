@@ -1,7 +1,7 @@
 //! The workflow commands on one ticket: each a `POST` under `/tickets/{id}/`.
 
 use axum::response::Response;
-use helpdesk_core::{Answers, Error, GroupId, MemberId, StaffId, TicketId, UserId};
+use helpdesk_core::{Answers, Entity, Error, GroupId, MemberId, StaffId, TicketId, UserId};
 use serde::Deserialize;
 
 use super::TicketCall;
@@ -91,15 +91,18 @@ async fn resolve_member(
             // The ticket's tenant: read through the service, so an invisible ticket
             // answers not found before anything else.
             let view = state.service.ticket(&ctx.actor, ticket).await?;
-            state
+            match state
                 .service
-                .store()
-                .member_by_user(view.ticket.tenant, &user)
-                .await?
-                .map(|m| m.id)
-                .ok_or_else(|| {
-                    ApiError::Domain(Error::invalid(field, "no such member in this tenant"))
-                })
+                .member_by_user(&ctx.actor, view.ticket.tenant, &user)
+                .await
+            {
+                Ok(member) => Ok(member.id),
+                Err(Error::NotFound(Entity::Member)) => Err(ApiError::Domain(Error::invalid(
+                    field,
+                    "no such member in this tenant",
+                ))),
+                Err(e) => Err(e.into()),
+            }
         }
         _ => Err(ApiError::Domain(Error::invalid(
             field,

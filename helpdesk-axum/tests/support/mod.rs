@@ -19,8 +19,8 @@ use axum::http::{Request, StatusCode};
 use helpdesk_axum::{Caller, HelpdeskState, Identify, IdentifyError, Limits};
 use helpdesk_core::memory::MemoryBlobStore;
 use helpdesk_core::{
-    Actor, GroupId, HelpdeskService, MemberDetails, MemberRole, StaffRole, Store, TenantId,
-    TenantScope, UserId,
+    Actor, GroupId, HelpdeskService, MemberDetails, MemberRole, StaffDetails, StaffRole, Store,
+    TenantId, TenantScope, UserId,
 };
 use http_body_util::BodyExt;
 use serde_json::Value;
@@ -42,7 +42,7 @@ impl Identify for HeaderIdentity {
         let Some(user) = header("x-user") else {
             return Ok(None);
         };
-        let user = UserId::new(&user).map_err(|e| IdentifyError(e.to_string()))?;
+        let user = UserId::new(&user).map_err(IdentifyError::new)?;
         Ok(Some(Caller {
             user,
             tenant: header("x-tenant"),
@@ -171,19 +171,20 @@ pub async fn host_custom(
             None,
         ),
     ] {
-        let mut staff = service
+        service
             .add_staff(
                 &root,
-                &UserId::new(user).unwrap(),
-                user,
-                None,
-                role,
-                tenants,
+                StaffDetails {
+                    user: &UserId::new(user).unwrap(),
+                    display_name: user,
+                    email: None,
+                    role,
+                    tenants,
+                    groups: group.into_iter().collect(),
+                },
             )
             .await
             .unwrap();
-        staff.groups.extend(group);
-        service.update_staff(&root, staff).await.unwrap();
     }
     let software_category = service
         .create_category(&root, acme, None, "Logiciel", Some(software))

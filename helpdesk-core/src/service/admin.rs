@@ -1,6 +1,7 @@
 //! The administration use cases: tenants and their settings, members, staff, groups,
 //! categories, products and knowledge-base articles.
 
+use crate::caller::Profile;
 use crate::catalog::{Category, Product, would_cycle};
 use crate::error::{Entity, Error, Forbidden, Result};
 use crate::ids::{ArticleId, CategoryId, GroupId, MemberId, ProductId, StaffId, TenantId};
@@ -24,6 +25,48 @@ pub struct MemberDetails<'a> {
     pub email: Option<&'a str>,
     /// Their role.
     pub role: MemberRole,
+}
+
+/// A support staff member to register with [`HelpdeskService::add_staff`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StaffDetails<'a> {
+    /// The host's id for the user.
+    pub user: &'a UserId,
+    /// The name shown on tickets.
+    pub display_name: &'a str,
+    /// Where notifications go.
+    pub email: Option<&'a str>,
+    /// Their role.
+    pub role: StaffRole,
+    /// The tenants they serve.
+    pub tenants: TenantScope,
+    /// The groups they belong to; each must exist.
+    pub groups: Vec<GroupId>,
+}
+
+/// Changes to a staff member, for [`HelpdeskService::update_staff`]: `None` leaves a
+/// field as it is.
+///
+/// ```
+/// use helpdesk_core::{StaffChanges, StaffRole};
+///
+/// let promote = StaffChanges { role: Some(StaffRole::Supervisor), ..Default::default() };
+/// # let _ = promote;
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StaffChanges {
+    /// A new display name.
+    pub display_name: Option<String>,
+    /// A new email address (`Some(None)` removes it).
+    pub email: Option<Option<String>>,
+    /// A new role.
+    pub role: Option<StaffRole>,
+    /// The tenants served, replacing the current ones.
+    pub tenants: Option<TenantScope>,
+    /// The groups, replacing the current ones; each must exist.
+    pub groups: Option<Vec<GroupId>>,
+    /// Whether they may act (inactive staff can do nothing and cannot be assigned).
+    pub active: Option<bool>,
 }
 
 impl HelpdeskService {
@@ -120,7 +163,8 @@ impl HelpdeskService {
     }
 
     /// The member of `tenant` the host user is, registered on first sight with the
-    /// details given; name and email follow the host's on later calls. For hosts that
+    /// details given; name, email and role follow the host's on later calls (one write,
+    /// only when one differs). For hosts that
     /// provision members at login; runs as the host itself, so call it only with
     /// identities the host has authenticated. A blocked member stays blocked.
     pub async fn ensure_member(
@@ -129,15 +173,13 @@ impl HelpdeskService {
         details: MemberDetails<'_>,
     ) -> Result<Member> {
         self.tenant_record(tenant).await?;
-        if let Some(mut member) = self.store.member_by_user(tenant, details.user).await? {
-            let name = single_line("display_name", details.display_name, 200)?;
-            let email = crate::people::check_email(details.email)?;
-            if member.display_name != name || member.email != email {
-                member.display_name = name;
-                member.email = email;
-                self.store.update_member(&member).await?;
-            }
-            return Ok(member);
+        if let Some(member) = self.store.member_by_user(tenant, details.user).await? {
+            let profile = Profile {
+                display_name: details.display_name.to_owned(),
+                email: details.email.map(str::to_owned),
+                role: details.role,
+            };
+            return self.refresh_member(member, &profile).await;
         }
         self.refuse_staff_user(details.user).await?;
         let member = Member::new(
@@ -157,6 +199,23 @@ impl HelpdeskService {
             Err(e) => Err(e),
             Ok(()) => Ok(member),
         }
+    }
+
+    /// The member of `tenant` that host user `user` is, for anyone inside the tenant
+    /// (its members, the staff serving it): how a request that names a member by the
+    /// host's user id (a guest to invite, a new requester) finds them.
+    /// [`Error::NotFound`]`(Member)` when that user is no member of the tenant.
+    pub async fn member_by_user(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        user: &UserId,
+    ) -> Result<Member> {
+        Self::ensure_in_tenant(actor, tenant)?;
+        self.store
+            .member_by_user(tenant, user)
+            .await?
+            .ok_or(Error::NotFound(Entity::Member))
     }
 
     /// Refuses to make support staff's host user a member too.
@@ -228,31 +287,37 @@ impl HelpdeskService {
         Ok(target)
     }
 
-    /// Registers a support staff member. Platform admins create anyone; supervisors
-    /// create agents serving some of their own tenants [ajouter un agent].
-    pub async fn add_staff(
-        &self,
-        actor: &Actor,
-        user: &UserId,
-        display_name: &str,
-        email: Option<&str>,
-        role: StaffRole,
-        tenants: TenantScope,
-    ) -> Result<Staff> {
+    /// Registers a support staff member with their groups, in one write. Platform admins
+    /// create anyone; supervisors create agents serving some of their own tenants
+    /// [ajouter un agent]. Every group must exist.
+    pub async fn add_staff(&self, actor: &Actor, details: StaffDetails<'_>) -> Result<Staff> {
         ensure_active(actor)?;
         Self::require(manages_staff(actor), Forbidden::RoleRequired)?;
-        Self::check_staff_grant(actor, role, &tenants)?;
+        Self::check_staff_grant(actor, details.role, &details.tenants)?;
         // One host user is either support staff or a member, never both: a staff record
         // would take over how a member is recognised.
         for tenant in self.store.tenants().await? {
-            if self.store.member_by_user(tenant.id, user).await?.is_some() {
+            if self
+                .store
+                .member_by_user(tenant.id, details.user)
+                .await?
+                .is_some()
+            {
                 return Err(Error::invalid(
                     "user",
                     "is already a member of a tenant; support staff need their own user",
                 ));
             }
         }
-        let staff = Staff::new(user.clone(), display_name, email, role, tenants)?;
+        self.check_groups(&details.groups).await?;
+        let mut staff = Staff::new(
+            details.user.clone(),
+            details.display_name,
+            details.email,
+            details.role,
+            details.tenants,
+        )?;
+        staff.groups = details.groups;
         self.store.insert_staff(&staff).await?;
         Ok(staff)
     }
@@ -271,31 +336,84 @@ impl HelpdeskService {
         Self::require(role == StaffRole::Agent && within, Forbidden::RoleRequired)
     }
 
-    /// Changes a staff member's role, tenants, groups or activity (same rights as
-    /// [`add_staff`](Self::add_staff)). Every group must exist.
-    pub async fn update_staff(&self, actor: &Actor, staff: Staff) -> Result<Staff> {
-        ensure_active(actor)?;
-        Self::require(manages_staff(actor), Forbidden::RoleRequired)?;
-        let current = self
-            .store
-            .staff(staff.id)
-            .await?
-            .ok_or(Error::NotFound(Entity::Staff))?;
-        Self::check_staff_grant(actor, current.role, &current.tenants)?;
-        Self::check_staff_grant(actor, staff.role, &staff.tenants)?;
-        for group in &staff.groups {
+    async fn check_groups(&self, groups: &[GroupId]) -> Result<()> {
+        for group in groups {
             if self.store.group(*group).await?.is_none() {
                 return Err(Error::invalid("groups", "no such group"));
             }
         }
-        let checked = Staff {
-            display_name: single_line("display_name", &staff.display_name, 200)?,
-            email: crate::people::check_email(staff.email.as_deref())?,
-            user: current.user,
-            ..staff
-        };
-        self.store.update_staff(&checked).await?;
-        Ok(checked)
+        Ok(())
+    }
+
+    /// Changes a staff member's name, email, role, tenants, groups or activity (same
+    /// rights as [`add_staff`](Self::add_staff), over the record before and after);
+    /// what `changes` leaves out stays as it is. Every group must exist.
+    ///
+    /// Safe against concurrent updates: the change is merged into the record as read and
+    /// written only if the stored record is still that one; otherwise it is read again,
+    /// checked again and merged again, up to [`MAX_ATTEMPTS`](super::MAX_ATTEMPTS) times
+    /// ([`Error::ConcurrentUpdate`] after that). Two updates of different fields both
+    /// land.
+    pub async fn update_staff(
+        &self,
+        actor: &Actor,
+        id: StaffId,
+        changes: StaffChanges,
+    ) -> Result<Staff> {
+        ensure_active(actor)?;
+        Self::require(manages_staff(actor), Forbidden::RoleRequired)?;
+        let display_name = changes
+            .display_name
+            .as_deref()
+            .map(|name| single_line("display_name", name, 200))
+            .transpose()?;
+        let email = changes
+            .email
+            .as_ref()
+            .map(|email| crate::people::check_email(email.as_deref()))
+            .transpose()?;
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let current = self
+                .store
+                .staff(id)
+                .await?
+                .ok_or(Error::NotFound(Entity::Staff))?;
+            let changed = Staff {
+                display_name: display_name
+                    .clone()
+                    .unwrap_or_else(|| current.display_name.clone()),
+                email: email.clone().unwrap_or_else(|| current.email.clone()),
+                role: changes.role.unwrap_or(current.role),
+                tenants: changes
+                    .tenants
+                    .clone()
+                    .unwrap_or_else(|| current.tenants.clone()),
+                groups: changes
+                    .groups
+                    .clone()
+                    .unwrap_or_else(|| current.groups.clone()),
+                active: changes.active.unwrap_or(current.active),
+                ..current.clone()
+            };
+            Self::check_staff_grant(actor, current.role, &current.tenants)?;
+            Self::check_staff_grant(actor, changed.role, &changed.tenants)?;
+            if attempts == 1
+                && let Some(groups) = &changes.groups
+            {
+                // Groups are never deleted: checked once, they stay valid for the retries.
+                self.check_groups(groups).await?;
+            }
+            if changed == current {
+                return Ok(current);
+            }
+            match self.store.update_staff(&changed, &current).await {
+                Ok(()) => return Ok(changed),
+                Err(Error::ConcurrentUpdate(Entity::Staff)) if attempts < super::MAX_ATTEMPTS => {}
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     /// One staff member (any staff).

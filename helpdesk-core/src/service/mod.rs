@@ -2,6 +2,7 @@
 //! workflow rules and persists through the ports, all or nothing.
 
 mod admin;
+mod caller;
 mod notifications;
 mod queries;
 mod tickets;
@@ -17,7 +18,7 @@ use crate::tenant::Tenant;
 use crate::text::TextPolicy;
 use crate::ticket::Ticket;
 
-pub use admin::MemberDetails;
+pub use admin::{MemberDetails, StaffChanges, StaffDetails};
 pub use notifications::DeliveryReport;
 pub use queries::{
     CsvExport, CsvFormat, ExportRow, MAX_EXPORT_ROWS, TicketList, TicketView, csv_header, csv_line,
@@ -84,11 +85,6 @@ impl HelpdeskService {
     /// The rich-text policy the service sanitises with.
     pub fn text_policy(&self) -> &TextPolicy {
         &self.text_policy
-    }
-
-    /// The store, for host code that needs a port directly.
-    pub fn store(&self) -> &Arc<dyn Store> {
-        &self.store
     }
 
     /// Now, by the service's clock.

@@ -41,7 +41,7 @@ pub struct TicketView {
     pub attachments: Vec<Attachment>,
     /// The commands this actor may run now (see
     /// [`HelpdeskService::available_actions`]).
-    pub actions: Vec<&'static str>,
+    pub actions: Vec<crate::workflow::CommandName>,
     /// The display names of everyone the ticket and its visible timeline mention
     /// (requester, guests, assignee, authors, invited and reassigned members), by id.
     pub names: BTreeMap<String, String>,

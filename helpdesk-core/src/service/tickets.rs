@@ -13,7 +13,7 @@ use crate::tenant::Tenant;
 use crate::text::{RichText, single_line};
 use crate::ticket::{NewTicket, Ticket, TicketEdit};
 use crate::timeline::TimelineEvent;
-use crate::workflow::{self, Command, Context, Opening};
+use crate::workflow::{self, Command, CommandName, Context, Opening};
 
 use super::HelpdeskService;
 
@@ -242,7 +242,7 @@ impl HelpdeskService {
         id: TicketId,
         expected_version: Option<u64>,
         attachments: Vec<NewAttachment>,
-        name: &'static str,
+        name: CommandName,
         command: F,
     ) -> Result<Ticket>
     where
@@ -273,7 +273,7 @@ impl HelpdeskService {
         actor: &Actor,
         id: TicketId,
         expected_version: Option<u64>,
-        name: &'static str,
+        name: CommandName,
     ) -> Result<(Ticket, Tenant)> {
         let (ticket, tenant) = self.visible_ticket(actor, id).await?;
         workflow::precheck(
@@ -362,7 +362,7 @@ impl HelpdeskService {
             ticket,
             expected_version,
             vec![],
-            "assign",
+            CommandName::Assign,
             async |this: &Self, _: &Ticket| {
                 let assignee = match assignee {
                     Some(id) => Some(
@@ -399,7 +399,7 @@ impl HelpdeskService {
             ticket,
             expected_version,
             attachments,
-            "reply",
+            CommandName::Reply,
             async |_: &Self, _: &Ticket| {
                 Ok(Command::Reply {
                     body: RichText::required_with("body", body, &self.text_policy)?,
@@ -423,7 +423,7 @@ impl HelpdeskService {
             ticket,
             expected_version,
             attachments,
-            "add_note",
+            CommandName::AddNote,
             async |_: &Self, _: &Ticket| {
                 Ok(Command::AddNote {
                     body: RichText::required_with("body", body, &self.text_policy)?,
@@ -446,7 +446,7 @@ impl HelpdeskService {
             ticket,
             expected_version,
             vec![],
-            "request_information",
+            CommandName::RequestInformation,
             async |_: &Self, _: &Ticket| {
                 Ok(Command::RequestInformation {
                     message: RichText::required_with("message", message, &self.text_policy)?,
@@ -470,7 +470,7 @@ impl HelpdeskService {
             ticket,
             expected_version,
             vec![],
-            "propose_closure",
+            CommandName::ProposeClosure,
             async |_: &Self, _: &Ticket| {
                 Ok(Command::ProposeClosure {
                     solution: RichText::required_with("solution", solution, &self.text_policy)?,
@@ -493,7 +493,7 @@ impl HelpdeskService {
             ticket,
             expected_version,
             vec![],
-            "approve_closure",
+            CommandName::ApproveClosure,
             async |_: &Self, _: &Ticket| Ok(Command::ApproveClosure { answers }),
         )
         .await
@@ -512,7 +512,7 @@ impl HelpdeskService {
             ticket,
             expected_version,
             vec![],
-            "refuse_closure",
+            CommandName::RefuseClosure,
             async |_: &Self, _: &Ticket| {
                 Ok(Command::RefuseClosure {
                     justification: RichText::required_with(
@@ -543,7 +543,7 @@ impl HelpdeskService {
                             ticket.id,
                             Some(ticket.version),
                             vec![],
-                            "auto_approve",
+                            CommandName::AutoApprove,
                             async |_: &Self, _: &Ticket| Ok(Command::AutoApprove),
                         )
                         .await
@@ -574,7 +574,7 @@ impl HelpdeskService {
             ticket,
             expected_version,
             vec![],
-            "cancel",
+            CommandName::Cancel,
             async |_: &Self, _: &Ticket| {
                 let reason = reason
                     .map(|r| {
@@ -602,7 +602,7 @@ impl HelpdeskService {
             ticket,
             expected_version,
             vec![],
-            "reopen",
+            CommandName::Reopen,
             async |_: &Self, _: &Ticket| {
                 let reason = reason
                     .map(|r| {
@@ -630,7 +630,7 @@ impl HelpdeskService {
             ticket,
             expected_version,
             vec![],
-            "edit",
+            CommandName::Edit,
             async |this: &Self, t: &Ticket| {
                 if edit.is_empty() {
                     return Err(Error::invalid("edit", "names no field to change"));
@@ -661,7 +661,7 @@ impl HelpdeskService {
             ticket,
             expected_version,
             vec![],
-            "move_category",
+            CommandName::MoveCategory,
             async |this: &Self, t: &Ticket| {
                 let tree = this.store.categories(t.tenant).await?;
                 let found = tree
@@ -692,7 +692,7 @@ impl HelpdeskService {
             ticket,
             expected_version,
             vec![],
-            "reassign_requester",
+            CommandName::ReassignRequester,
             async |this: &Self, t: &Ticket| {
                 let to =
                     this.store.member(t.tenant, to).await?.ok_or_else(|| {
@@ -717,7 +717,7 @@ impl HelpdeskService {
             ticket,
             expected_version,
             vec![],
-            "invite_guest",
+            CommandName::InviteGuest,
             async |this: &Self, t: &Ticket| {
                 let guest = this
                     .store
@@ -734,7 +734,12 @@ impl HelpdeskService {
     /// or missing, `actor` may not run the command named `command` (see
     /// [`Command::name`]), or the ticket's state does not allow it. For callers that
     /// must do costly work (receive an upload, say) before they can run the command.
-    pub async fn precheck(&self, actor: &Actor, ticket: TicketId, command: &str) -> Result<()> {
+    pub async fn precheck(
+        &self,
+        actor: &Actor,
+        ticket: TicketId,
+        command: CommandName,
+    ) -> Result<()> {
         let (ticket, tenant) = self.visible_ticket(actor, ticket).await?;
         workflow::precheck(
             &ticket,
@@ -754,7 +759,7 @@ impl HelpdeskService {
         &self,
         actor: &Actor,
         ticket: TicketId,
-    ) -> Result<Vec<&'static str>> {
+    ) -> Result<Vec<CommandName>> {
         let (ticket, tenant) = self.visible_ticket(actor, ticket).await?;
         Ok(workflow::available_actions(
             &ticket,

@@ -187,8 +187,8 @@ impl DirectoryRepository for TestStore {
     async fn insert_staff(&self, staff: &Staff) -> StoreResult<()> {
         self.store.insert_staff(staff).await
     }
-    async fn update_staff(&self, staff: &Staff) -> StoreResult<()> {
-        self.store.update_staff(staff).await
+    async fn update_staff(&self, staff: &Staff, expected: &Staff) -> StoreResult<()> {
+        self.store.update_staff(staff, expected).await
     }
     async fn staff(&self, id: StaffId) -> StoreResult<Option<Staff>> {
         self.store.staff(id).await

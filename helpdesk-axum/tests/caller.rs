@@ -1,0 +1,402 @@
+//! Who is calling, over HTTP: the host's `Identify` answer resolved through the core
+//! (the tenant named, the tenant-access rule, members registered and kept in step with
+//! the host's profile), a failing `Identify`, staff administration, and the command
+//! names clients read.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::FromRef;
+use axum::http::request::Parts;
+use axum::http::{Request, StatusCode};
+use helpdesk_axum::{Caller, HelpdeskState, Identify, IdentifyError, Profile};
+use helpdesk_core::memory::{MemoryBlobStore, MemoryStore};
+use helpdesk_core::{HelpdeskService, MemberRole, StaffDetails, StaffRole, TenantScope, UserId};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+/// A host whose login hands over the user's profile: `x-user`, `x-tenant`, `x-name`,
+/// `x-email`, `x-role` headers.
+struct ProfileLogin;
+
+#[helpdesk_axum::async_trait]
+impl Identify for ProfileLogin {
+    async fn identify(&self, parts: &mut Parts) -> Result<Option<Caller>, IdentifyError> {
+        let header = |name: &str| {
+            parts
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let Some(user) = header("x-user") else {
+            return Ok(None);
+        };
+        let profile = header("x-name").map(|name| Profile {
+            display_name: name,
+            email: header("x-email"),
+            role: match header("x-role").as_deref() {
+                Some("tenant_admin") => MemberRole::TenantAdmin,
+                _ => MemberRole::Requester,
+            },
+        });
+        Ok(Some(Caller {
+            user: UserId::new(&user).map_err(IdentifyError::new)?,
+            tenant: header("x-tenant"),
+            profile,
+        }))
+    }
+}
+
+/// A host whose session store is down.
+struct BrokenLogin;
+
+#[helpdesk_axum::async_trait]
+impl Identify for BrokenLogin {
+    async fn identify(&self, _: &mut Parts) -> Result<Option<Caller>, IdentifyError> {
+        Err(IdentifyError::new(std::io::Error::new(
+            std::io::ErrorKind::ConnectionRefused,
+            "session store redis://10.0.0.7:6379 refused the connection",
+        )))
+    }
+}
+
+#[derive(Clone, FromRef)]
+struct AppState {
+    helpdesk: HelpdeskState,
+}
+
+struct Host {
+    app: Router,
+    service: HelpdeskService,
+    store: Arc<MemoryStore>,
+}
+
+async fn host(identity: Arc<dyn Identify>) -> Host {
+    let store = Arc::new(MemoryStore::new());
+    let service = HelpdeskService::new(store.clone());
+    let root = service
+        .bootstrap_platform_admin(&UserId::new("root").unwrap(), "Root")
+        .await
+        .unwrap();
+    let acme = service.create_tenant(&root, "acme", "Acme").await.unwrap();
+    service
+        .create_tenant(&root, "globex", "Globex")
+        .await
+        .unwrap();
+    service
+        .add_staff(
+            &root,
+            StaffDetails {
+                user: &UserId::new("sam").unwrap(),
+                display_name: "Sam",
+                email: None,
+                role: StaffRole::Agent,
+                tenants: TenantScope::Only(vec![acme.id]),
+                groups: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    let helpdesk = HelpdeskState::new(service.clone(), identity, Arc::new(MemoryBlobStore::new()));
+    let app = Router::new()
+        .nest("/helpdesk", helpdesk_axum::router())
+        .with_state(AppState { helpdesk });
+    Host {
+        app,
+        service,
+        store,
+    }
+}
+
+struct Answer {
+    status: StatusCode,
+    body: Value,
+    text: String,
+}
+
+impl Host {
+    async fn call(
+        &self,
+        headers: &[(&str, &str)],
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> Answer {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(format!("/helpdesk{path}"));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let request = match body {
+            Some(body) => request
+                .header("content-type", "application/json")
+                .body(Body::from(body.to_string())),
+            None => request.body(Body::empty()),
+        };
+        let response = self.app.clone().oneshot(request.unwrap()).await.unwrap();
+        let status = response.status();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        Answer {
+            status,
+            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+}
+
+const ALICE: &[(&str, &str)] = &[
+    ("x-user", "alice"),
+    ("x-tenant", "acme"),
+    ("x-name", "Alice"),
+    ("x-email", "alice@acme.example"),
+];
+
+#[tokio::test]
+async fn the_hosts_profile_changes_reach_the_member_on_the_next_request() {
+    let h = host(Arc::new(ProfileLogin)).await;
+    let first = h.call(ALICE, "GET", "/tickets", None).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let writes = h.store.member_writes();
+    let again = h.call(ALICE, "GET", "/tickets", None).await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(
+        h.store.member_writes(),
+        writes,
+        "an unchanged profile writes nothing"
+    );
+
+    let renamed = [
+        ("x-user", "alice"),
+        ("x-tenant", "acme"),
+        ("x-name", "Alice Martin"),
+        ("x-email", "a.martin@acme.example"),
+        ("x-role", "tenant_admin"),
+    ];
+    // Only tenant admins list members: the new role is in force on this very request.
+    let members = h.call(&renamed, "GET", "/admin/members", None).await;
+    assert_eq!(members.status, StatusCode::OK, "{}", members.body);
+    assert_eq!(h.store.member_writes(), writes + 1, "one write");
+    let alice = &members.body.as_array().unwrap()[0];
+    assert_eq!(alice["display_name"], "Alice Martin");
+    assert_eq!(alice["email"], "a.martin@acme.example");
+    assert_eq!(alice["role"], "tenant_admin");
+}
+
+#[tokio::test]
+async fn a_blocked_member_stays_blocked_whatever_the_profile_says() {
+    let h = host(Arc::new(ProfileLogin)).await;
+    let first = h.call(ALICE, "GET", "/tickets", None).await;
+    assert_eq!(first.status, StatusCode::OK);
+    let root = h
+        .service
+        .actor(&UserId::new("root").unwrap(), None)
+        .await
+        .unwrap();
+    let acme = h.service.tenant_by_slug(&root, "acme").await.unwrap().id;
+    let alice = h
+        .service
+        .member_by_user(&root, acme, &UserId::new("alice").unwrap())
+        .await
+        .unwrap();
+    h.service
+        .set_member_blocked(&root, acme, alice.id, true)
+        .await
+        .unwrap();
+    let promoted = [
+        ("x-user", "alice"),
+        ("x-tenant", "acme"),
+        ("x-name", "Alice"),
+        ("x-role", "tenant_admin"),
+    ];
+    let refused = h.call(&promoted, "GET", "/tickets", None).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    assert_eq!(refused.body["reason"], "account_blocked");
+    let stored = h
+        .service
+        .member_by_user(&root, acme, &UserId::new("alice").unwrap())
+        .await
+        .unwrap();
+    assert!(stored.blocked);
+    assert_eq!(stored.role, MemberRole::Requester);
+}
+
+#[tokio::test]
+async fn an_unknown_user_without_a_profile_is_401_naming_the_tenant() {
+    let h = host(Arc::new(ProfileLogin)).await;
+    let answer = h
+        .call(
+            &[("x-user", "zed"), ("x-tenant", "acme")],
+            "GET",
+            "/tickets",
+            None,
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{}", answer.body);
+    assert_eq!(answer.body["code"], "unauthenticated");
+    assert_eq!(
+        answer.body["detail"],
+        "user `zed` is neither support staff nor a member of tenant `acme`"
+    );
+}
+
+#[tokio::test]
+async fn tenants_outside_the_callers_reach_answer_404_tenant() {
+    let h = host(Arc::new(ProfileLogin)).await;
+    let elsewhere = h.call(ALICE, "GET", "/tickets?tenant=globex", None).await;
+    assert_eq!(
+        elsewhere.status,
+        StatusCode::NOT_FOUND,
+        "{}",
+        elsewhere.body
+    );
+    assert_eq!(elsewhere.body["entity"], "tenant");
+
+    let sam = [("x-user", "sam")];
+    let not_served = h
+        .call(&sam, "GET", "/admin/categories?tenant=globex", None)
+        .await;
+    assert_eq!(not_served.status, StatusCode::NOT_FOUND);
+    assert_eq!(not_served.body["entity"], "tenant");
+    let missing = h
+        .call(&sam, "GET", "/admin/categories?tenant=nowhere", None)
+        .await;
+    assert_eq!(missing.text, not_served.text, "alike to a missing tenant");
+    let served = h
+        .call(&sam, "GET", "/admin/categories?tenant=acme", None)
+        .await;
+    assert_eq!(served.status, StatusCode::OK, "{}", served.body);
+}
+
+#[tokio::test]
+async fn a_failing_identify_is_a_generic_500_that_does_not_leak_its_cause() {
+    let h = host(Arc::new(BrokenLogin)).await;
+    let answer = h.call(&[], "GET", "/tickets", None).await;
+    assert_eq!(answer.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(answer.body["code"], "identity_failure");
+    for secret in ["10.0.0.7", "redis", "refused"] {
+        assert!(
+            !answer.text.contains(secret),
+            "leaks `{secret}`: {}",
+            answer.text
+        );
+    }
+}
+
+#[test]
+fn an_identify_error_keeps_its_source() {
+    let cause = std::io::Error::other("session store down");
+    let err = IdentifyError::new(cause);
+    let source = std::error::Error::source(&err).expect("the source is kept");
+    assert_eq!(source.to_string(), "session store down");
+    let plain = IdentifyError::msg("no session backend configured");
+    assert!(std::error::Error::source(&plain).is_none());
+    assert!(plain.to_string().contains("no session backend configured"));
+}
+
+#[tokio::test]
+async fn staff_are_added_with_their_groups_in_one_request() {
+    let h = host(Arc::new(ProfileLogin)).await;
+    let root = [("x-user", "root")];
+    let group = h
+        .call(
+            &root,
+            "POST",
+            "/admin/groups",
+            Some(json!({"name": "Logiciel"})),
+        )
+        .await;
+    let group = group.body["id"].clone();
+    let added = h
+        .call(
+            &root,
+            "POST",
+            "/admin/staff",
+            Some(
+                json!({"user": "otto", "display_name": "Otto", "role": "agent",
+                "tenants": {"kind": "all"}, "groups": [group]}),
+            ),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.body);
+    assert_eq!(added.body["groups"], json!([group]));
+
+    let refused = h
+        .call(
+            &root,
+            "POST",
+            "/admin/staff",
+            Some(
+                json!({"user": "ursula", "display_name": "Ursula", "role": "agent",
+                "tenants": {"kind": "all"}, "groups": [uuid::Uuid::now_v7()]}),
+            ),
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert_eq!(refused.body["field"], "groups");
+    let staff = h.call(&root, "GET", "/admin/staff", None).await;
+    let users: Vec<&str> = staff
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["user"].as_str().unwrap())
+        .collect();
+    assert!(!users.contains(&"ursula"), "nothing half-added: {users:?}");
+
+    let id = added.body["id"].as_str().unwrap();
+    let renamed = h
+        .call(
+            &root,
+            "PATCH",
+            &format!("/admin/staff/{id}"),
+            Some(json!({"display_name": "Otto Klein"})),
+        )
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.body);
+    assert_eq!(renamed.body["display_name"], "Otto Klein");
+    assert_eq!(
+        renamed.body["groups"],
+        json!([group]),
+        "fields left out stay"
+    );
+}
+
+#[tokio::test]
+async fn ticket_actions_are_listed_by_their_snake_case_names() {
+    let h = host(Arc::new(ProfileLogin)).await;
+    let opened = h
+        .call(
+            ALICE,
+            "POST",
+            "/tickets",
+            Some(json!({"subject": "Imprimante", "description": "<p>Bloquée</p>"})),
+        )
+        .await;
+    assert_eq!(opened.status, StatusCode::CREATED, "{}", opened.body);
+    let id = opened.body["id"].as_str().unwrap();
+    let view = h
+        .call(&[("x-user", "sam")], "GET", &format!("/tickets/{id}"), None)
+        .await;
+    assert_eq!(view.status, StatusCode::OK, "{}", view.body);
+    let actions = view.body["actions"].as_array().unwrap();
+    for name in [
+        "assign",
+        "reply",
+        "add_note",
+        "request_information",
+        "propose_closure",
+    ] {
+        assert!(actions.contains(&json!(name)), "{name} in {actions:?}");
+    }
+    assert!(actions.iter().all(Value::is_string));
+}
