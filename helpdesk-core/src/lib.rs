@@ -118,7 +118,7 @@ pub use questionnaire::{
 };
 pub use search::{Cursor, PageRequest, SavedSearch, SearchCriteria, SearchPage, SearchQuery};
 pub use service::{
-    CsvExport, CsvFormat, DeliveryReport, ExportRow, HelpdeskService, MAX_ATTACHMENTS_PER_EVENT,
+    AttachAs, AttachmentLimits, AttachmentUpload, FileUpload, ToOpening, ToTicket, CsvExport, CsvFormat, DeliveryReport, ExportRow, HelpdeskService, MAX_ATTACHMENTS_PER_EVENT,
     MAX_ATTEMPTS, MAX_EXPORT_ROWS, MemberDetails, TicketList, TicketView, csv_header, csv_line,
     export_csv,
 };
