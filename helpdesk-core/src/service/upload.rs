@@ -232,12 +232,10 @@ impl<'s, T> AttachmentUpload<'s, T> {
         abort_all(self.staged).await
     }
 
-    /// Makes every file readable, then runs `save` with them; deletes them again if
-    /// either fails.
-    async fn commit<F>(self, save: F) -> Result<Ticket>
-    where
-        F: AsyncFnOnce(&'s HelpdeskService, &Actor, Vec<NewAttachment>) -> Result<Ticket>,
-    {
+    /// Makes every file readable; on a failure, deletes those made readable and
+    /// discards the rest. What the use case then needs: the service, the blob store (to
+    /// delete the files if it is refused), the actor and the files.
+    async fn make_readable(self) -> Result<Readable<'s>> {
         let Self {
             service,
             blobs,
@@ -256,9 +254,28 @@ impl<'s, T> AttachmentUpload<'s, T> {
             }
             files.push(meta);
         }
-        let saved = save(service, &actor, files.clone()).await;
+        Ok(Readable {
+            service,
+            blobs,
+            actor,
+            files,
+        })
+    }
+}
+
+/// Files made readable, waiting for the use case that refers to them.
+struct Readable<'s> {
+    service: &'s HelpdeskService,
+    blobs: &'s dyn BlobStore,
+    actor: Actor,
+    files: Vec<NewAttachment>,
+}
+
+impl Readable<'_> {
+    /// `saved`, after deleting the files when it is a refusal.
+    async fn settle(&self, saved: Result<Ticket>) -> Result<Ticket> {
         if saved.is_err() {
-            delete_all(blobs, &files).await;
+            delete_all(self.blobs, &self.files).await;
         }
         saved
     }
@@ -284,7 +301,9 @@ impl<'s> AttachmentUpload<'s, ToTicket> {
             None => default_message(&self.files()),
         };
         let ticket = self.target.0;
-        self.commit(async |service, actor, files| match attach_as {
+        let ready = self.make_readable().await?;
+        let (service, actor, files) = (ready.service, &ready.actor, ready.files.clone());
+        let saved = match attach_as {
             AttachAs::Reply => {
                 service
                     .reply(actor, ticket, expected_version, &message, files)
@@ -295,8 +314,8 @@ impl<'s> AttachmentUpload<'s, ToTicket> {
                     .add_note(actor, ticket, expected_version, &message, files)
                     .await
             }
-        })
-        .await
+        };
+        ready.settle(saved).await
     }
 }
 
@@ -307,18 +326,19 @@ impl<'s> AttachmentUpload<'s, ToOpening> {
     /// ticket and deletes the files sent again.
     pub async fn open(self, draft: NewTicket) -> Result<Ticket> {
         let tenant = self.target.0;
-        let (service, blobs) = (self.service, self.blobs);
-        let sent: Vec<NewAttachment> = self.files().into_iter().cloned().collect();
         let replayable = draft.idempotency_key.is_some();
-        let ticket = self
-            .commit(async |service, actor, files| service.open(actor, tenant, draft, files).await)
-            .await?;
+        let ready = self.make_readable().await?;
+        let opened = ready
+            .service
+            .open(&ready.actor, tenant, draft, ready.files.clone())
+            .await;
+        let ticket = ready.settle(opened).await?;
         if replayable
-            && let Some(first) = sent.first()
-            && service.store.attachment(first.id).await?.is_none()
+            && let Some(first) = ready.files.first()
+            && ready.service.store.attachment(first.id).await?.is_none()
         {
             // The files of the first try hang on the ticket; these are spare.
-            delete_all(blobs, &sent).await;
+            delete_all(ready.blobs, &ready.files).await;
         }
         Ok(ticket)
     }
