@@ -206,6 +206,31 @@ async fn an_upload_declaring_a_length_over_the_limit_is_refused_before_its_body_
 }
 
 #[tokio::test]
+async fn the_upload_body_limit_follows_the_services_attachment_limits() {
+    // Two files of 1 KiB, plus room for a message part and framing: about 580 KiB.
+    let dir = tempfile::tempdir().unwrap();
+    let limits = AttachmentLimits {
+        max_bytes: 1024,
+        max_files: 2,
+    };
+    let h = sqlite_host_with_files(limits, dir.path()).await;
+    let id = h.open(ALICE, "Printer").await;
+    let (body, polled) = Generated::new(file_head("big.bin"), 1 << 20, tail());
+    let mut request = upload(ALICE, &id, Body::new(body));
+    request
+        .headers_mut()
+        .insert("content-length", (1u64 << 20).into());
+    let answer = h.send(request).await;
+    assert_eq!(
+        answer.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        answer.body
+    );
+    assert_eq!(polled.load(Ordering::SeqCst), 0, "refused before reading");
+}
+
+#[tokio::test]
 async fn a_json_body_declaring_a_length_over_the_limit_is_refused_before_it_is_read() {
     let h = host().await;
     let (body, polled) = Generated::new(String::new(), 10 << 20, String::new());
