@@ -2,7 +2,9 @@
 //! the two-step closure with its questionnaire, the permission rules, and the service
 //! that runs each use case.
 //!
-//! Storage and notification are ports ([`Store`], [`Notifier`], [`Clock`]);
+//! Storage and notification are ports ([`Store`], [`Notifier`], [`Clock`], and
+//! [`BlobStore`] for attachment bytes, which the service streams uploads into through
+//! [`AttachmentUpload`] under one size setting, [`AttachmentLimits`]);
 //! `helpdesk-sqlx` implements the store on SQLite and PostgreSQL, and the `testing`
 //! feature brings an in-memory one with the conformance suite every store must pass.
 //! This crate never touches a database, a socket or an async runtime.

@@ -1,34 +1,4 @@
 //! Attaching files through the service, chunk by chunk: [`AttachmentUpload`].
-//!
-//! A multipart handler, an HTML form handler or a CLI drives one upload the same way,
-//! with no runtime of ours in between:
-//!
-//! 1. [`HelpdeskService::begin_attachments`] (files for a reply or a note) or
-//!    [`HelpdeskService::begin_opening`] (files for a new ticket) refuses what needs no
-//!    byte to refuse (a hidden ticket, a caller who may neither reply nor add a note)
-//!    before anything is read.
-//! 2. For each file, [`AttachmentUpload::file`] opens a [`FileUpload`];
-//!    [`FileUpload::write`] streams each chunk into the [`BlobStore`]'s writer and refuses
-//!    a file the moment it passes [`AttachmentLimits::max_bytes`];
-//!    [`FileUpload::close`] keeps it. A file past [`AttachmentLimits::max_files`] is
-//!    refused before its first byte.
-//! 3. [`AttachmentUpload::finish`] (or [`AttachmentUpload::open`]) makes the files
-//!    readable and runs the reply, the note or the opening with them; if anything fails
-//!    the files are deleted again.
-//!
-//! # Cleanup
-//!
-//! Files stay *unfinished* writers of the blob store until step 3, so nothing is
-//! readable, and nothing refers to them, while the upload runs. On an error path call
-//! [`AttachmentUpload::abort`] (it waits for each writer's
-//! [`abort`](crate::BlobWriter::abort)). An upload that is only dropped (a cancelled
-//! request, a panic) drops its writers, and the [`BlobWriter`](crate::BlobWriter)
-//! contract says a writer dropped unfinished leaves nothing behind as far as it can
-//! without waiting: the filesystem store removes its temporary file there and then, an
-//! object store's unfinished multipart upload is never readable and is reaped by the
-//! bucket's lifecycle rule. No task is spawned: the core has no runtime. The one window
-//! left is a future dropped inside step 3, after the bytes are made readable and before
-//! the ticket is saved: those files are then stored but referred to by nothing.
 
 use crate::attachment::{Attachment, NewAttachment, clean_file_name};
 use crate::blob::{BlobStore, BlobWriter};
@@ -103,8 +73,72 @@ struct Staged<'s> {
     writer: Box<dyn BlobWriter + 's>,
 }
 
-/// Files on their way onto a ticket; see the [module docs](self) for the steps and how
-/// cleanup works. `T` says what they will hang on: [`ToTicket`] or [`ToOpening`].
+/// Files on their way onto a ticket. `T` says what they will hang on: [`ToTicket`] or
+/// [`ToOpening`].
+///
+/// A multipart handler, an HTML form handler or a CLI drives one upload the same way,
+/// with no runtime of ours in between:
+///
+/// 1. [`HelpdeskService::begin_attachments`] (files for a reply or a note) or
+///    [`HelpdeskService::begin_opening`] (files for a new ticket) refuses what needs no
+///    byte to refuse (a hidden ticket, a caller who may neither reply nor add a note)
+///    before anything is read.
+/// 2. For each file, [`AttachmentUpload::file`] opens a [`FileUpload`];
+///    [`FileUpload::write`] streams each chunk into the [`BlobStore`]'s writer and refuses
+///    a file the moment it passes [`AttachmentLimits::max_bytes`];
+///    [`FileUpload::close`] keeps it. A file past [`AttachmentLimits::max_files`] is
+///    refused before its first byte.
+/// 3. [`AttachmentUpload::finish`] (or [`AttachmentUpload::open`]) makes the files
+///    readable and runs the reply, the note or the opening with them; if anything fails
+///    the files are deleted again.
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+/// use std::sync::Arc;
+/// use helpdesk_core::{
+///     Actor, AttachAs, HelpdeskService, MemberDetails, MemberRole, NewTicket, UserId,
+///     memory::{MemoryBlobStore, MemoryStore},
+/// };
+///
+/// let service = HelpdeskService::new(Arc::new(MemoryStore::new()))
+///     .with_blobs(Arc::new(MemoryBlobStore::new()));
+/// let root = service.bootstrap_platform_admin(&UserId::new("root")?, "Root").await?;
+/// let acme = service.create_tenant(&root, "acme", "Acme").await?.id;
+/// let alice = Actor::Member(service.ensure_member(acme, MemberDetails {
+///     user: &UserId::new("alice")?, display_name: "Alice", email: None,
+///     role: MemberRole::Requester,
+/// }).await?);
+/// let draft = NewTicket { subject: "Printer".into(), description: "<p>Jammed</p>".into(), ..Default::default() };
+/// let ticket = service.open(&alice, acme, draft, vec![]).await?;
+///
+/// let mut upload = service.begin_attachments(&alice, ticket.id).await?;
+/// let mut file = upload.file("photo.jpg", "image/jpeg").await?;
+/// for chunk in [&b"\xff\xd8"[..], &b"\xff\xd9"[..]] {
+///     file.write(chunk).await?; // on an error: `upload.abort().await`
+/// }
+/// file.close()?;
+/// let ticket = upload.finish(AttachAs::Reply, None, None).await?;
+/// assert_eq!(service.ticket(&alice, ticket.id).await?.attachments.len(), 1);
+/// # Ok::<(), helpdesk_core::Error>(())
+/// # })?;
+/// # Ok(())
+/// # }
+/// ```
+///
+/// # Cleanup
+///
+/// Files stay *unfinished* writers of the blob store until step 3, so nothing is
+/// readable, and nothing refers to them, while the upload runs. On an error path call
+/// [`AttachmentUpload::abort`] (it waits for each writer's
+/// [`abort`](crate::BlobWriter::abort)). An upload that is only dropped (a cancelled
+/// request, a panic) drops its writers, and the [`BlobWriter`](crate::BlobWriter)
+/// contract says a writer dropped unfinished leaves nothing behind as far as it can
+/// without waiting: the filesystem store removes its temporary file there and then, an
+/// object store's unfinished multipart upload is never readable and is reaped by the
+/// bucket's lifecycle rule. No task is spawned: the core has no runtime. The one window
+/// left is a future dropped inside step 3, after the bytes are made readable and before
+/// the ticket is saved: those files are then stored but referred to by nothing.
 pub struct AttachmentUpload<'s, T> {
     service: &'s HelpdeskService,
     blobs: &'s dyn BlobStore,
