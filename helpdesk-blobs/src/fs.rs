@@ -194,9 +194,7 @@ impl BlobStore for FsBlobStore {
         id: AttachmentId,
     ) -> Result<Box<dyn BlobWriter + 'a>, StoreError> {
         let (temp, path) = self.temp_for(id).await?;
-        let file = tokio::fs::File::create_new(&temp)
-            .await
-            .map_err(io)?;
+        let file = tokio::fs::File::create_new(&temp).await.map_err(io)?;
         Ok(Box::new(FsBlobWriter {
             id,
             file: Some(file),

@@ -2,8 +2,8 @@
 //! only, never overwritten, with no size limit of the store's own.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use helpdesk_core::{AttachmentId, BlobStore};
 use helpdesk_blobs::FsBlobStore;
+use helpdesk_core::{AttachmentId, BlobStore};
 
 #[tokio::test]
 async fn bytes_round_trip_and_are_deleted() {

@@ -120,9 +120,9 @@ pub use questionnaire::{
 };
 pub use search::{Cursor, PageRequest, SavedSearch, SearchCriteria, SearchPage, SearchQuery};
 pub use service::{
-    AttachAs, AttachmentLimits, AttachmentUpload, FileUpload, ToOpening, ToTicket, CsvExport, CsvFormat, DeliveryReport, ExportRow, HelpdeskService, MAX_ATTACHMENTS_PER_EVENT,
-    MAX_ATTEMPTS, MAX_EXPORT_ROWS, MemberDetails, TicketList, TicketView, csv_header, csv_line,
-    export_csv,
+    AttachAs, AttachmentLimits, AttachmentUpload, CsvExport, CsvFormat, DeliveryReport, ExportRow,
+    FileUpload, HelpdeskService, MAX_ATTACHMENTS_PER_EVENT, MAX_ATTEMPTS, MAX_EXPORT_ROWS,
+    MemberDetails, TicketList, TicketView, ToOpening, ToTicket, csv_header, csv_line, export_csv,
 };
 pub use status::{Priority, Status};
 pub use tenant::{

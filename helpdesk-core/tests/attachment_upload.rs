@@ -84,7 +84,11 @@ async fn world(blobs: Option<Arc<dyn BlobStore>>, limits: AttachmentLimits) -> W
         .bootstrap_platform_admin(&UserId::new("root").unwrap(), "Root")
         .await
         .unwrap();
-    let acme = service.create_tenant(&root, "acme", "Acme").await.unwrap().id;
+    let acme = service
+        .create_tenant(&root, "acme", "Acme")
+        .await
+        .unwrap()
+        .id;
     let globex = service
         .create_tenant(&root, "globex", "Globex")
         .await
@@ -168,7 +172,10 @@ async fn a_write_failure_refuses_the_file_and_discards_it_and_nothing_is_attache
     let mut file = upload.file("report.pdf", "application/pdf").await.unwrap();
     let refusal = file.write(b"%PDF").await.unwrap_err();
     assert!(matches!(refusal, Error::Store(_)), "{refusal:?}");
-    assert!(file.write(b"more").await.is_err(), "a refused file takes no more");
+    assert!(
+        file.write(b"more").await.is_err(),
+        "a refused file takes no more"
+    );
     drop(file);
     upload.abort().await.unwrap();
 
@@ -228,9 +235,17 @@ async fn a_finish_failure_refuses_the_reply_and_deletes_the_files_already_readab
         .unwrap_err();
 
     assert!(matches!(refusal, Error::Store(_)), "{refusal:?}");
-    assert_eq!(version_and_attachments(&w).await, before, "no reply, no file");
+    assert_eq!(
+        version_and_attachments(&w).await,
+        before,
+        "no reply, no file"
+    );
     let first = first.lock().unwrap().unwrap();
-    assert_eq!(*deleted.lock().unwrap(), vec![first], "the readable one is gone");
+    assert_eq!(
+        *deleted.lock().unwrap(),
+        vec![first],
+        "the readable one is gone"
+    );
 }
 
 #[tokio::test]
@@ -369,7 +384,10 @@ async fn a_file_past_the_size_limit_is_refused_as_its_bytes_arrive_and_discarded
         .begin_attachments(&w.alice, w.ticket)
         .await
         .unwrap();
-    let mut file = upload.file("big.bin", "application/octet-stream").await.unwrap();
+    let mut file = upload
+        .file("big.bin", "application/octet-stream")
+        .await
+        .unwrap();
     file.write(b"abc").await.unwrap();
     let refusal = file.write(b"de").await.unwrap_err();
     assert!(
@@ -467,15 +485,15 @@ async fn files_sent_without_a_message_get_one_listing_their_names_escaped() {
     file.write(b"\x89PNG").await.unwrap();
     file.write(b"rest").await.unwrap();
     let id = file.close().unwrap();
-    upload.finish(AttachAs::Reply, None, Some("  ")).await.unwrap();
+    upload
+        .finish(AttachAs::Reply, None, Some("  "))
+        .await
+        .unwrap();
 
     let view = w.service.ticket(&w.alice, w.ticket).await.unwrap();
     let reply = view.timeline.last().unwrap();
     let body = reply.body().map(|b| b.as_html().to_owned());
-    assert_eq!(
-        body.as_deref(),
-        Some("<p>&lt;i&gt;a&amp;b.png</p>")
-    );
+    assert_eq!(body.as_deref(), Some("<p>&lt;i&gt;a&amp;b.png</p>"));
     let (attachment, bytes) = w.service.attachment_file(&w.alice, id).await.unwrap();
     assert_eq!(attachment.size, 8);
     assert_eq!(bytes, b"\x89PNGrest");
@@ -494,7 +512,10 @@ async fn files_attached_to_a_note_stay_with_staff() {
         .await
         .unwrap();
     let note = w.service.ticket(&w.sam, w.ticket).await.unwrap();
-    assert_eq!(note.timeline.last().unwrap().visibility(), Visibility::Internal);
+    assert_eq!(
+        note.timeline.last().unwrap().visibility(),
+        Visibility::Internal
+    );
     assert!(w.service.attachment_file(&w.sam, id).await.is_ok());
     let hidden = w.service.attachment_file(&w.alice, id).await.unwrap_err();
     assert!(matches!(hidden, Error::NotFound(Entity::Attachment)));

@@ -129,10 +129,10 @@ mod postgres;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
+pub use error::SqlxStoreError;
 /// The filesystem blob store, now in `helpdesk-blobs`; re-exported here so hosts written
 /// against `helpdesk_sqlx::FsBlobStore` keep compiling.
 pub use helpdesk_blobs::FsBlobStore;
-pub use error::SqlxStoreError;
 pub use migrate::Migration;
 pub use pool::{ACQUIRE_TIMEOUT, PoolSettings};
 pub use store::SqlStore;

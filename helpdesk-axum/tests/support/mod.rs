@@ -19,9 +19,8 @@ use axum::http::{Request, StatusCode};
 use helpdesk_axum::{Caller, HelpdeskState, Identify, IdentifyError, Limits};
 use helpdesk_core::memory::MemoryBlobStore;
 use helpdesk_core::{
-    AttachmentLimits,
-    Actor, GroupId, HelpdeskService, MemberDetails, MemberRole, StaffRole, Store, TenantId,
-    TenantScope, UserId,
+    Actor, AttachmentLimits, GroupId, HelpdeskService, MemberDetails, MemberRole, StaffRole, Store,
+    TenantId, TenantScope, UserId,
 };
 use http_body_util::BodyExt;
 use serde_json::Value;

@@ -1,11 +1,11 @@
 //! Attaching files through the service, chunk by chunk: [`AttachmentUpload`].
 
+use super::HelpdeskService;
 use crate::attachment::{Attachment, NewAttachment, clean_file_name};
 use crate::blob::{BlobStore, BlobWriter};
 use crate::error::{Entity, Error, Result, StoreError};
 use crate::ids::{AttachmentId, TenantId, TicketId};
 use crate::people::Actor;
-use super::HelpdeskService;
 use crate::text::{escape_html, has_visible};
 use crate::ticket::{NewTicket, Ticket};
 
@@ -206,9 +206,7 @@ impl HelpdeskService {
 
     fn blobs(&self) -> Result<&dyn BlobStore> {
         Ok(self.blobs.as_deref().ok_or_else(|| {
-            StoreError::new(
-                "no blob store for attachments: give the service one with `with_blobs`",
-            )
+            StoreError::new("no blob store for attachments: give the service one with `with_blobs`")
         })?)
     }
 
