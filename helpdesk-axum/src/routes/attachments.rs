@@ -55,9 +55,9 @@ pub(crate) async fn upload(
     let service = &call.state.service;
     // The body limit derives from the service's attachment limits: every file at its
     // largest, plus room for a message part and the multipart framing.
-    let max_body = service
-        .attachment_limits()
-        .upload_bytes(u64::try_from(limits.json_body).unwrap_or(u64::MAX) + 64 * 1024);
+    let max_body = service.attachment_limits().upload_bytes(
+        u64::try_from(limits.json_body).map_or(u64::MAX, |json| json.saturating_add(64 * 1024)),
+    );
     // 413 before a byte is read when `Content-Length` says it is too large.
     crate::guard::declared_over(&request, max_body)?;
     let max_body = usize::try_from(max_body).unwrap_or(usize::MAX);
