@@ -562,3 +562,37 @@ async fn a_member_of_another_tenant_cannot_start_an_opening_there() {
     let w = world(Some(blobs), AttachmentLimits::default()).await;
     assert!(w.service.begin_opening(&w.dave, w.acme).await.is_err());
 }
+
+#[tokio::test]
+async fn a_retried_opening_answers_with_the_first_ticket_and_deletes_the_files_sent_again() {
+    let blobs = Arc::new(MemoryBlobStore::new());
+    let w = world(Some(blobs.clone()), AttachmentLimits::default()).await;
+    let mut ids = Vec::new();
+    let mut tickets = Vec::new();
+    for _ in 0..2 {
+        let mut upload = w.service.begin_opening(&w.alice, w.acme).await.unwrap();
+        let mut file = upload.file("screenshot.png", "image/png").await.unwrap();
+        file.write(b"\x89PNG").await.unwrap();
+        ids.push(file.close().unwrap());
+        let opened = upload
+            .open(NewTicket {
+                idempotency_key: Some("paste-1".into()),
+                ..draft("Error on save")
+            })
+            .await
+            .unwrap();
+        tickets.push(opened.id);
+    }
+    assert_eq!(tickets[0], tickets[1]);
+    assert!(
+        blobs.get(ids[0]).await.unwrap().is_some(),
+        "the first try's file"
+    );
+    assert_eq!(
+        blobs.get(ids[1]).await.unwrap(),
+        None,
+        "the retry's is spare"
+    );
+    let view = w.service.ticket(&w.alice, tickets[0]).await.unwrap();
+    assert_eq!(view.attachments.len(), 1);
+}

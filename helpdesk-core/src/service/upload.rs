@@ -367,8 +367,9 @@ impl<'s> AttachmentUpload<'s, ToOpening> {
         let ticket = ready.settle(opened).await?;
         if replayable
             && let Some(first) = ready.files.first()
-            && ready.service.store.attachment(first.id).await?.is_none()
+            && matches!(ready.service.store.attachment(first.id).await, Ok(None))
         {
+            // (A failed check keeps the files: the ticket is open, say so.)
             // The files of the first try hang on the ticket; these are spare.
             delete_all(ready.blobs, &ready.files).await;
         }
