@@ -88,9 +88,8 @@ async fn app(store: Arc<dyn Store>) -> BenchResult<(Router, TicketId)> {
             .await?;
     }
     let state = HelpdeskState::new(
-        service,
+        service.with_blobs(Arc::new(MemoryBlobStore::new())),
         Arc::new(FromHeader),
-        Arc::new(MemoryBlobStore::new()),
     );
     let router = Router::new()
         .route("/ping", get(|| async { "pong" }))

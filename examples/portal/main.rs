@@ -40,7 +40,7 @@ use axum::extract::{ConnectInfo, FromRef};
 use axum::routing::post;
 use clap::Parser;
 use helpdesk_axum::HelpdeskState;
-use helpdesk_core::{BlobStore, HelpdeskService, Store};
+use helpdesk_core::{AttachmentLimits, HelpdeskService, Store};
 use helpdesk_sqlx::{FsBlobStore, PoolSettings, PostgresStore, SqliteStore};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
@@ -226,8 +226,11 @@ async fn main() -> Fallible<()> {
     let mut signals = ShutdownSignals::new()?;
     let (service, people) = store(&options).await?;
     let sessions = Arc::new(Sessions::new(people)?);
-    let blobs: Arc<dyn BlobStore> = Arc::new(FsBlobStore::new(&options.files, 10 * 1024 * 1024));
-    let helpdesk = HelpdeskState::new(service.clone(), sessions.clone(), blobs);
+    // Attachments: files under `--files`, 10 MiB each (the service's one size setting).
+    let service = service
+        .with_blobs(Arc::new(FsBlobStore::new(&options.files)))
+        .with_attachment_limits(AttachmentLimits::default());
+    let helpdesk = HelpdeskState::new(service.clone(), sessions.clone());
 
     let app = Router::new()
         .route("/login", post(login::login))

@@ -156,19 +156,24 @@ pub(crate) async fn declared_length(
     request: Request,
     next: Next,
 ) -> Response {
+    match declared_over(&request, u64::try_from(max).unwrap_or(u64::MAX)) {
+        Err(refusal) => refusal.into_response(),
+        Ok(()) => next.run(request).await,
+    }
+}
+
+/// 413 for a request whose `Content-Length` says its body is over `max` bytes.
+pub(crate) fn declared_over(request: &Request, max: u64) -> Result<(), ApiError> {
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     match declared {
-        Some(length) if length > u64::try_from(max).unwrap_or(u64::MAX) => {
-            ApiError::PayloadTooLarge(format!(
-                "the request body is {length} bytes, more than the {max} allowed"
-            ))
-            .into_response()
-        }
-        _ => next.run(request).await,
+        Some(length) if length > max => Err(ApiError::PayloadTooLarge(format!(
+            "the request body is {length} bytes, more than the {max} allowed"
+        ))),
+        _ => Ok(()),
     }
 }
 

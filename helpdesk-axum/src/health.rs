@@ -27,7 +27,7 @@
 //! struct AppState { helpdesk: HelpdeskState }
 //!
 //! let service = HelpdeskService::new(Arc::new(MemoryStore::new()));
-//! let helpdesk = HelpdeskState::new(service, Arc::new(Nobody), Arc::new(MemoryBlobStore::new()));
+//! let helpdesk = HelpdeskState::new(service.with_blobs(Arc::new(MemoryBlobStore::new())), Arc::new(Nobody));
 //! let app: Router = Router::new()
 //!     .nest("/helpdesk", helpdesk_axum::router())
 //!     .nest("/health", helpdesk_axum::health::router()) // GET /health/live, /health/ready

@@ -21,8 +21,9 @@
 //! #[derive(Clone, FromRef)]
 //! struct AppState { helpdesk: HelpdeskState }
 //!
-//! let service = HelpdeskService::new(Arc::new(MemoryStore::new()));
-//! let helpdesk = HelpdeskState::new(service, Arc::new(FromHeader), Arc::new(MemoryBlobStore::new()));
+//! let service = HelpdeskService::new(Arc::new(MemoryStore::new()))
+//!     .with_blobs(Arc::new(MemoryBlobStore::new()));
+//! let helpdesk = HelpdeskState::new(service, Arc::new(FromHeader));
 //! let app: Router = Router::new()
 //!     .nest("/helpdesk", helpdesk_axum::router())
 //!     .with_state(AppState { helpdesk });
@@ -55,10 +56,13 @@
 //!
 //! [`Limits`] (given to [`router_with_limits`]) bound what one request may cost:
 //! - A body whose `Content-Length` is over the route's limit is refused with 413 before a
-//!   byte of it is read. Attachments are streamed into the [`BlobStore`](helpdesk_core::BlobStore)
-//!   through [`BlobStore::writer`](helpdesk_core::BlobStore::writer) and refused (413) the
-//!   moment one passes `attachment_bytes`; a refused upload leaves nothing stored. An
-//!   upload holds about one network read in memory, not the file.
+//!   byte of it is read. The upload route's limit derives from the service's one
+//!   attachment setting, [`AttachmentLimits`](helpdesk_core::AttachmentLimits). The
+//!   handler only reads multipart parts and feeds them to the core's
+//!   [`AttachmentUpload`](helpdesk_core::AttachmentUpload), which streams each file into
+//!   the service's [`BlobStore`](helpdesk_core::BlobStore) and refuses it (413) the
+//!   moment it passes `max_bytes`; a refused upload leaves nothing stored. An upload
+//!   holds about one network read in memory, not the file.
 //! - A body that stops arriving for `body_timeout` (30 s) is answered 408
 //!   `request_timeout`. Slow request heads are for the host's server to time out.
 //!
@@ -136,18 +140,12 @@ where
     HelpdeskState: FromRef<S>,
 {
     use routes::{admin, attachments, commands, reports, tickets};
-    let upload_bytes = limits
-        .attachment_bytes
-        .saturating_mul(limits.attachments_per_upload)
-        .saturating_add(64 * 1024);
+    // The upload's body limit is the service's (`AttachmentLimits`), applied by the
+    // handler, which reaches the service.
     let uploads = Router::new()
         .route("/tickets/{id}/attachments", post(attachments::upload))
-        .layer(DefaultBodyLimit::max(upload_bytes))
-        .layer(middleware::from_fn(guard::paced_body))
-        .layer(middleware::from_fn_with_state(
-            upload_bytes,
-            guard::declared_length,
-        ));
+        .layer(DefaultBodyLimit::disable())
+        .layer(middleware::from_fn(guard::paced_body));
     let routes = Router::new()
         .route("/tickets", post(tickets::open).get(tickets::search))
         .route("/tickets/{id}", get(tickets::get).patch(tickets::edit))

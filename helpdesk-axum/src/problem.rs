@@ -251,6 +251,7 @@ fn domain_problem(e: &Error) -> Problem {
             p.field = Some("Idempotency-Key".to_owned());
             p
         }
+        Error::TooLarge { .. } => Problem::new(StatusCode::PAYLOAD_TOO_LARGE, code, e.to_string()),
         Error::Store(cause) if cause.is_unavailable() => Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,
             code,

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use helpdesk_core::{BlobStore, HelpdeskService};
+use helpdesk_core::HelpdeskService;
 
 use crate::guard::AllowedOrigins;
 use crate::identity::Identify;
@@ -11,20 +11,18 @@ use crate::rate::{ManualClock, RateLimit, WriteLimiter};
 
 /// Size and time limits the routes enforce; give them to
 /// [`router_with_limits`](crate::router_with_limits). Start from `Limits::default()` and
-/// change the fields you need (`Limits { attachment_bytes: 1 << 20, ..Limits::default() }`).
+/// change the fields you need (`Limits { json_body: 64 << 10, ..Limits::default() }`).
 ///
 /// A request saying (`Content-Length`) it is larger than the route accepts is refused
-/// with 413 before its body is read; attachments are streamed to the blob store and
-/// refused the moment one passes `attachment_bytes`, so an upload never sits whole in
-/// memory.
+/// with 413 before its body is read. Attachment sizes are not set here but on the
+/// service ([`AttachmentLimits`](helpdesk_core::AttachmentLimits), through
+/// [`HelpdeskService::with_attachment_limits`]): the upload route's body limit derives
+/// from them, and the core streams each file to the blob store, refusing it the moment
+/// it passes `max_bytes`, so an upload never sits whole in memory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// The largest JSON body, in bytes.
     pub json_body: usize,
-    /// The largest attachment, in bytes.
-    pub attachment_bytes: usize,
-    /// The most files in one upload.
-    pub attachments_per_upload: usize,
     /// The longest wait for the next piece of a request body before answering 408
     /// (`request_timeout`); `None` waits forever. Needs a Tokio runtime with timers.
     pub body_timeout: Option<Duration>,
@@ -34,15 +32,13 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             json_body: 512 * 1024,
-            attachment_bytes: 10 * 1024 * 1024,
-            attachments_per_upload: helpdesk_core::MAX_ATTACHMENTS_PER_EVENT,
             body_timeout: Some(Duration::from_secs(30)),
         }
     }
 }
 
-/// The helpdesk's state inside the host's: the service, who is calling, where
-/// attachments go. The host's state implements `FromRef<HostState>` for it (or is it).
+/// The helpdesk's state inside the host's: the service (which keeps attachment bytes in
+/// its blob store, [`HelpdeskService::with_blobs`]) and who is calling. The host's state implements `FromRef<HostState>` for it (or is it).
 ///
 /// Writes (every method but `GET`, `HEAD`, `OPTIONS`) are guarded here: each caller may
 /// make [`RateLimit::default`] writes (a burst of 20, then 3 a second) before getting 429
@@ -53,7 +49,6 @@ impl Default for Limits {
 pub struct HelpdeskState {
     pub(crate) service: HelpdeskService,
     pub(crate) identity: Arc<dyn Identify>,
-    pub(crate) blobs: Arc<dyn BlobStore>,
     pub(crate) origins: Arc<AllowedOrigins>,
     pub(crate) write_limit: Option<RateLimit>,
     pub(crate) rate_clock: Option<ManualClock>,
@@ -69,18 +64,14 @@ impl std::fmt::Debug for HelpdeskState {
 }
 
 impl HelpdeskState {
-    /// The state for `service`, telling callers apart with `identity` and keeping
-    /// attachment bytes in `blobs`.
-    pub fn new(
-        service: HelpdeskService,
-        identity: Arc<dyn Identify>,
-        blobs: Arc<dyn BlobStore>,
-    ) -> Self {
+    /// The state for `service`, telling callers apart with `identity`. Attachments go to
+    /// the service's blob store: without one ([`HelpdeskService::with_blobs`]) uploads
+    /// and downloads answer 500.
+    pub fn new(service: HelpdeskService, identity: Arc<dyn Identify>) -> Self {
         let write_limit = Some(RateLimit::default());
         Self {
             service,
             identity,
-            blobs,
             origins: Arc::new(AllowedOrigins::default()),
             write_limit,
             rate_clock: None,

@@ -6,6 +6,7 @@ mod support;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use helpdesk_axum::Limits;
+use helpdesk_core::AttachmentLimits;
 use serde_json::json;
 use support::*;
 
@@ -106,11 +107,13 @@ async fn a_body_that_is_not_json_is_refused() {
 async fn oversize_bodies_are_refused_with_413() {
     let limits = Limits {
         json_body: 1024,
-        attachment_bytes: 2048,
-        attachments_per_upload: 2,
         ..Limits::default()
     };
-    let h = host_with(limits).await;
+    let attachments = AttachmentLimits {
+        max_bytes: 2048,
+        max_files: 2,
+    };
+    let h = host_with_attachments(limits, attachments).await;
     let big = json!({"subject": "s", "description": "x".repeat(4096)});
     let answer = h.call(Some(ALICE), "POST", "/tickets", Some(big)).await;
     assert_eq!(
@@ -427,11 +430,13 @@ async fn rich_text_that_grows_past_the_limit_when_cleaned_is_refused_and_lists_k
 async fn an_upload_to_a_ticket_the_caller_may_not_see_is_refused_before_the_files_are_read() {
     let limits = Limits {
         json_body: 1024,
-        attachment_bytes: 1024,
-        attachments_per_upload: 2,
         ..Limits::default()
     };
-    let h = host_with(limits).await;
+    let attachments = AttachmentLimits {
+        max_bytes: 1024,
+        max_files: 2,
+    };
+    let h = host_with_attachments(limits, attachments).await;
     let id = h.open(ALICE, "Printer").await;
     let boundary = "XhelpdeskX";
     let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n").into_bytes();

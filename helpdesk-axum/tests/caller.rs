@@ -12,7 +12,7 @@ use axum::extract::FromRef;
 use axum::http::request::Parts;
 use axum::http::{Request, StatusCode};
 use helpdesk_axum::{Caller, HelpdeskState, Identify, IdentifyError, Profile};
-use helpdesk_core::memory::{MemoryBlobStore, MemoryStore};
+use helpdesk_core::memory::MemoryStore;
 use helpdesk_core::{HelpdeskService, MemberRole, StaffDetails, StaffRole, TenantScope, UserId};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
@@ -101,7 +101,7 @@ async fn host(identity: Arc<dyn Identify>) -> Host {
         )
         .await
         .unwrap();
-    let helpdesk = HelpdeskState::new(service.clone(), identity, Arc::new(MemoryBlobStore::new()));
+    let helpdesk = HelpdeskState::new(service.clone(), identity);
     let app = Router::new()
         .nest("/helpdesk", helpdesk_axum::router())
         .with_state(AppState { helpdesk });

@@ -14,6 +14,7 @@ use std::time::Duration;
 use axum::body::{Body, Bytes, HttpBody};
 use axum::http::{Request, StatusCode};
 use helpdesk_axum::{Limits, ManualClock, RateLimit};
+use helpdesk_core::AttachmentLimits;
 use helpdesk_core::memory::{MemoryBlobStore, MemoryStore};
 use helpdesk_sqlx::FsBlobStore;
 use http_body::Frame;
@@ -165,13 +166,14 @@ async fn attachment_count(h: &Host, id: &str) -> usize {
     view.body["attachments"].as_array().unwrap().len()
 }
 
-async fn sqlite_host_with_files(limits: Limits, dir: &std::path::Path) -> Host {
+async fn sqlite_host_with_files(attachments: AttachmentLimits, dir: &std::path::Path) -> Host {
     let store = helpdesk_sqlx::SqliteStore::in_memory().await.unwrap();
     store.migrate().await.unwrap();
     host_custom(
         Arc::new(store),
-        limits,
-        Arc::new(FsBlobStore::new(dir, 1 << 30)),
+        Limits::default(),
+        attachments,
+        Arc::new(FsBlobStore::new(dir)),
         |state| state,
     )
     .await
@@ -204,6 +206,31 @@ async fn an_upload_declaring_a_length_over_the_limit_is_refused_before_its_body_
 }
 
 #[tokio::test]
+async fn the_upload_body_limit_follows_the_services_attachment_limits() {
+    // Two files of 1 KiB, plus room for a message part and framing: about 580 KiB.
+    let dir = tempfile::tempdir().unwrap();
+    let limits = AttachmentLimits {
+        max_bytes: 1024,
+        max_files: 2,
+    };
+    let h = sqlite_host_with_files(limits, dir.path()).await;
+    let id = h.open(ALICE, "Printer").await;
+    let (body, polled) = Generated::new(file_head("big.bin"), 1 << 20, tail());
+    let mut request = upload(ALICE, &id, Body::new(body));
+    request
+        .headers_mut()
+        .insert("content-length", (1u64 << 20).into());
+    let answer = h.send(request).await;
+    assert_eq!(
+        answer.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        answer.body
+    );
+    assert_eq!(polled.load(Ordering::SeqCst), 0, "refused before reading");
+}
+
+#[tokio::test]
 async fn a_json_body_declaring_a_length_over_the_limit_is_refused_before_it_is_read() {
     let h = host().await;
     let (body, polled) = Generated::new(String::new(), 10 << 20, String::new());
@@ -226,9 +253,9 @@ async fn a_json_body_declaring_a_length_over_the_limit_is_refused_before_it_is_r
 #[tokio::test]
 async fn an_oversize_file_is_refused_as_its_bytes_arrive_and_leaves_no_file_behind() {
     let dir = tempfile::tempdir().unwrap();
-    let limits = Limits {
-        attachment_bytes: 1 << 20,
-        ..Limits::default()
+    let limits = AttachmentLimits {
+        max_bytes: 1 << 20,
+        ..AttachmentLimits::default()
     };
     let h = sqlite_host_with_files(limits, dir.path()).await;
     let id = h.open(ALICE, "Printer").await;
@@ -258,9 +285,9 @@ async fn an_oversize_file_is_refused_as_its_bytes_arrive_and_leaves_no_file_behi
 #[tokio::test]
 async fn a_refused_second_file_removes_the_first_one_already_stored() {
     let dir = tempfile::tempdir().unwrap();
-    let limits = Limits {
-        attachment_bytes: 1024,
-        ..Limits::default()
+    let limits = AttachmentLimits {
+        max_bytes: 1024,
+        ..AttachmentLimits::default()
     };
     let h = sqlite_host_with_files(limits, dir.path()).await;
     let id = h.open(ALICE, "Printer").await;
@@ -287,7 +314,7 @@ async fn a_refused_second_file_removes_the_first_one_already_stored() {
 #[tokio::test]
 async fn an_accepted_upload_is_stored_whole_through_the_streaming_path() {
     let dir = tempfile::tempdir().unwrap();
-    let h = sqlite_host_with_files(Limits::default(), dir.path()).await;
+    let h = sqlite_host_with_files(AttachmentLimits::default(), dir.path()).await;
     let id = h.open(ALICE, "Printer").await;
     let (body, _) = Generated::new(file_head("report.bin"), 300_000, tail());
     let answer = h.send(upload(ALICE, &id, Body::new(body))).await;
@@ -448,6 +475,7 @@ async fn a_write_from_an_origin_the_host_allows_passes() {
     let h = host_custom(
         Arc::new(store),
         Limits::default(),
+        AttachmentLimits::default(),
         Arc::new(MemoryBlobStore::new()),
         |state| state.with_allowed_origins(["https://portal.example/"]),
     )
@@ -521,6 +549,7 @@ async fn limited_host(
     host_custom(
         Arc::new(store),
         Limits::default(),
+        AttachmentLimits::default(),
         Arc::new(MemoryBlobStore::new()),
         configure,
     )

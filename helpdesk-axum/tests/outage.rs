@@ -17,7 +17,6 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use helpdesk_axum::HelpdeskState;
-use helpdesk_core::memory::MemoryBlobStore;
 use helpdesk_sqlx::sqlx::Connection as _;
 use helpdesk_sqlx::{PoolSettings, PostgresStore, SqliteStore};
 use serde_json::json;
@@ -84,11 +83,7 @@ impl Proxy {
 
 /// The router of the route tests plus the probes at `/health`.
 fn with_health(mut host: Host) -> Host {
-    let helpdesk = HelpdeskState::new(
-        host.service.clone(),
-        Arc::new(HeaderIdentity),
-        Arc::new(MemoryBlobStore::new()),
-    );
+    let helpdesk = HelpdeskState::new(host.service.clone(), Arc::new(HeaderIdentity));
     let health = Router::new()
         .nest("/health", helpdesk_axum::health::router())
         .with_state(AppState { helpdesk });
@@ -247,11 +242,7 @@ async fn readiness_is_503_while_migrations_are_pending_and_200_once_applied() {
     let url = format!("sqlite://{}", dir.path().join("helpdesk.db").display());
     let store = SqliteStore::connect(&url).await.unwrap();
     let service = helpdesk_core::HelpdeskService::new(Arc::new(store.clone()));
-    let helpdesk = HelpdeskState::new(
-        service,
-        Arc::new(HeaderIdentity),
-        Arc::new(MemoryBlobStore::new()),
-    );
+    let helpdesk = HelpdeskState::new(service, Arc::new(HeaderIdentity));
     let app: Router = Router::new()
         .nest("/health", helpdesk_axum::health::router())
         .with_state(AppState { helpdesk });

@@ -14,7 +14,6 @@ use axum::body::Body;
 use axum::http::request::Parts;
 use axum::http::{Request, StatusCode};
 use helpdesk_axum::{Caller, HelpdeskState, Identify, IdentifyError, Limits};
-use helpdesk_core::memory::MemoryBlobStore;
 use support::{ALICE, Answer, AppState, Host};
 
 /// The log lines written while a test runs.
@@ -116,11 +115,7 @@ async fn a_500_names_the_same_request_id_in_header_body_and_the_logged_cause() {
 async fn a_failing_identity_provider_is_a_500_whose_log_line_names_the_request() {
     let (logs, _guard) = Logs::capture();
     let host = support::host().await;
-    let helpdesk = HelpdeskState::new(
-        host.service.clone(),
-        Arc::new(BrokenIdentity),
-        Arc::new(MemoryBlobStore::new()),
-    );
+    let helpdesk = HelpdeskState::new(host.service.clone(), Arc::new(BrokenIdentity));
     let host = Host {
         app: Router::new()
             .nest("/helpdesk", helpdesk_axum::router())

@@ -13,6 +13,7 @@ use std::task::{Context, Poll};
 use axum::body::{Body, Bytes, HttpBody};
 use axum::http::{Request, StatusCode};
 use helpdesk_axum::Limits;
+use helpdesk_core::AttachmentLimits;
 use helpdesk_core::memory::MemoryStore;
 use helpdesk_sqlx::FsBlobStore;
 use http_body::Frame;
@@ -86,17 +87,19 @@ fn upload(ticket: &str, size: usize) -> (Request<Body>, Arc<AtomicUsize>) {
 #[tokio::test]
 async fn refusing_50_mb_uploads_costs_under_1_mib_of_heap_one_or_four_at_once_and_leaves_no_file() {
     let dir = tempfile::tempdir().unwrap();
-    let limits = Limits::default();
+    let limits = AttachmentLimits::default();
+    let max_bytes = usize::try_from(limits.max_bytes).unwrap();
     let h = host_custom(
         Arc::new(MemoryStore::new()),
+        Limits::default(),
         limits,
-        Arc::new(FsBlobStore::new(dir.path(), 1 << 30)),
+        Arc::new(FsBlobStore::new(dir.path())),
         |state| state,
     )
     .await;
     let id = h.open(ALICE, "Printer").await;
     // Warm up the paths a refused upload takes (lazy statics, the blocking pool).
-    let (warm_up, _) = upload(&id, limits.attachment_bytes + 1);
+    let (warm_up, _) = upload(&id, max_bytes + 1);
     assert_eq!(h.send(warm_up).await.status, StatusCode::PAYLOAD_TOO_LARGE);
 
     let (request, polled) = upload(&id, 50_000_000);
@@ -119,7 +122,7 @@ async fn refusing_50_mb_uploads_costs_under_1_mib_of_heap_one_or_four_at_once_an
     );
     let read = polled.load(Ordering::SeqCst);
     assert!(
-        read < limits.attachment_bytes + (1 << 20),
+        read < max_bytes + (1 << 20),
         "read {read} bytes of 50 MB: the refusal comes once past the limit"
     );
 

@@ -7,8 +7,12 @@ use async_trait::async_trait;
 use crate::error::StoreError;
 use crate::ids::AttachmentId;
 
-/// Stores and serves attachment bytes. `helpdesk-sqlx` has a filesystem implementation;
-/// the `testing` feature an in-memory one.
+/// Stores and serves attachment bytes. `helpdesk-blobs` has a filesystem implementation
+/// (and says how an object store's multipart upload fits [`BlobWriter`]); the `testing`
+/// feature an in-memory one. The service holds one
+/// ([`HelpdeskService::with_blobs`](crate::HelpdeskService::with_blobs)) and runs the
+/// upload use case over it ([`AttachmentUpload`](crate::AttachmentUpload)); a store only
+/// moves bytes and has no size limit of its own.
 ///
 /// A store implements `put`, `get` and `delete`; [`writer`](BlobStore::writer) has a
 /// default that buffers the streamed bytes and calls `put` on finish. A store that can

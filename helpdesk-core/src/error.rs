@@ -263,6 +263,16 @@ pub enum Error {
     /// done.
     #[error("a request with this Idempotency-Key is still in progress")]
     IdempotencyKeyInUse,
+    /// Something sent is larger than allowed (an attachment past
+    /// [`AttachmentLimits::max_bytes`](crate::AttachmentLimits::max_bytes)); nothing of it
+    /// was kept.
+    #[error("{what} is larger than {max_bytes} bytes")]
+    TooLarge {
+        /// What was too large (`` `report.pdf` ``).
+        what: String,
+        /// The limit, in bytes.
+        max_bytes: u64,
+    },
     /// The storage failed; the use case changed nothing. When the storage is only
     /// unreachable for now ([`StoreError::is_unavailable`]) the code is
     /// `service_unavailable`, otherwise `storage_failure`.
@@ -297,6 +307,7 @@ impl Error {
             Error::Store(e) if e.is_unavailable() => "service_unavailable",
             Error::IdempotencyKeyReused => "idempotency_key_reused",
             Error::IdempotencyKeyInUse => "idempotency_key_in_use",
+            Error::TooLarge { .. } => "payload_too_large",
             Error::Store(_) => "storage_failure",
         }
     }

@@ -2,7 +2,9 @@
 //! the two-step closure with its questionnaire, the permission rules, and the service
 //! that runs each use case.
 //!
-//! Storage and notification are ports ([`Store`], [`Notifier`], [`Clock`]);
+//! Storage and notification are ports ([`Store`], [`Notifier`], [`Clock`], and
+//! [`BlobStore`] for attachment bytes, which the service streams uploads into through
+//! [`AttachmentUpload`] under one size setting, [`AttachmentLimits`]);
 //! `helpdesk-sqlx` implements the store on SQLite and PostgreSQL, and the `testing`
 //! feature brings an in-memory one with the conformance suite every store must pass.
 //! This crate never touches a database, a socket or an async runtime.
@@ -141,9 +143,10 @@ pub use questionnaire::{
 };
 pub use search::{Cursor, PageRequest, SavedSearch, SearchCriteria, SearchPage, SearchQuery};
 pub use service::{
-    CsvExport, CsvFormat, DeliveryReport, ExportRow, HelpdeskService, MAX_ATTACHMENTS_PER_EVENT,
-    MAX_ATTEMPTS, MAX_EXPORT_ROWS, MemberDetails, StaffChanges, StaffDetails, TicketList,
-    TicketView, csv_header, csv_line, export_csv,
+    AttachAs, AttachmentLimits, AttachmentUpload, CsvExport, CsvFormat, DeliveryReport, ExportRow,
+    FileUpload, HelpdeskService, MAX_ATTACHMENTS_PER_EVENT, MAX_ATTEMPTS, MAX_EXPORT_ROWS,
+    MemberDetails, StaffChanges, StaffDetails, TicketList, TicketView, ToOpening, ToTicket,
+    csv_header, csv_line, export_csv,
 };
 pub use status::{Priority, Status};
 pub use tenant::{

@@ -396,6 +396,22 @@ pub fn has_visible(text: &str) -> bool {
     text.chars().any(|c| !is_blank(c))
 }
 
+/// `text` made safe to put between HTML tags: `&`, `<`, `>` and quotes escaped.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Like [`single_line`], for a field that may be left out: blank means none.
 pub fn optional_line(
     field: &str,

@@ -25,20 +25,6 @@ pub enum SqlxStoreError {
         /// The migration's version.
         version: i64,
     },
-    /// Something is already stored under this blob key.
-    #[error("a blob is already stored under {0}")]
-    BlobExists(String),
-    /// A blob is larger than the store accepts.
-    #[error("the file is {size} bytes, more than the {max} accepted")]
-    BlobTooLarge {
-        /// Its size.
-        size: u64,
-        /// The limit.
-        max: u64,
-    },
-    /// The file system failed.
-    #[error("blob store IO error: {0}")]
-    Io(#[from] std::io::Error),
 }
 
 impl SqlxStoreError {

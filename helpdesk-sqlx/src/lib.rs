@@ -1,7 +1,8 @@
 //! The storage ports of `helpdesk-core` on SQLite (the embedded default: a file, no
 //! server) and PostgreSQL (production: several app instances on one database), with the
-//! migrations that create the schema, and a file-system [`BlobStore`](helpdesk_core::BlobStore)
-//! for attachment bytes.
+//! migrations that create the schema. The file-system
+//! [`BlobStore`](helpdesk_core::BlobStore) for attachment bytes lives in `helpdesk-blobs`
+//! and is re-exported here as [`FsBlobStore`].
 //!
 //! # Connecting
 //!
@@ -165,7 +166,6 @@
 struct ReadmeDoctests;
 
 mod backend;
-mod blob;
 mod codec;
 mod error;
 mod migrate;
@@ -179,8 +179,10 @@ mod postgres;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
-pub use blob::FsBlobStore;
 pub use error::SqlxStoreError;
+/// The filesystem blob store, now in `helpdesk-blobs`; re-exported here so hosts written
+/// against `helpdesk_sqlx::FsBlobStore` keep compiling.
+pub use helpdesk_blobs::FsBlobStore;
 pub use migrate::Migration;
 pub use pool::{ACQUIRE_TIMEOUT, PoolSettings};
 pub use store::SqlStore;

@@ -1,10 +1,14 @@
 //! Attachments: upload with a reply or a note, download with safe headers.
 
 use axum::Extension;
-use axum::extract::{Multipart, Path, State};
+use axum::body::Body;
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use helpdesk_core::{AttachmentId, CommandName, Entity, Error, NewAttachment};
+use helpdesk_core::{
+    AttachAs, AttachmentId, AttachmentUpload, Entity, Error, FileUpload, ToTicket,
+};
+use http_body_util::Limited;
 
 use super::TicketCall;
 use crate::identity::Ctx;
@@ -46,67 +50,53 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
 pub(crate) async fn upload(
     call: TicketCall,
     Extension(limits): Extension<Limits>,
-    mut multipart: Multipart,
+    request: Request,
 ) -> Result<Response, ApiError> {
-    let state = &call.state;
-    // Refuse before receiving the files: a caller who may neither reply nor add a note
+    let service = &call.state.service;
+    // The body limit derives from the service's attachment limits: every file at its
+    // largest, plus room for a message part and the multipart framing.
+    let max_body = service.attachment_limits().upload_bytes(
+        u64::try_from(limits.json_body).map_or(u64::MAX, |json| json.saturating_add(64 * 1024)),
+    );
+    // 413 before a byte is read when `Content-Length` says it is too large.
+    crate::guard::declared_over(&request, max_body)?;
+    let max_body = usize::try_from(max_body).unwrap_or(usize::MAX);
+    let request = request.map(|body| Body::new(Limited::new(body, max_body)));
+    let mut multipart = match Multipart::from_request(request, &()).await {
+        Ok(multipart) => multipart,
+        Err(rejection) => return Ok(rejection.into_response()),
+    };
+    // Refused before a file is read: a caller who may neither reply nor add a note
     // uploads nothing.
-    let (service, actor) = (&state.service, &call.ctx.actor);
-    if let Err(refusal) = service.precheck(actor, call.id, CommandName::Reply).await {
-        service
-            .precheck(actor, call.id, CommandName::AddNote)
-            .await
-            .map_err(|_| refusal)?;
-    }
-    let mut files: Vec<NewAttachment> = Vec::new();
-    let received = receive(state, &limits, &mut multipart, &mut files).await;
-    let (body, internal) = match received {
-        Ok(parts) => parts,
-        Err(refusal) => {
-            remove(state, &files).await;
-            return Err(refusal);
+    let mut upload = service.begin_attachments(&call.ctx.actor, call.id).await?;
+    match receive(&mut upload, &limits, &mut multipart).await {
+        Ok((body, internal)) => {
+            let attach_as = if internal {
+                AttachAs::Note
+            } else {
+                AttachAs::Reply
+            };
+            let result = upload
+                .finish(attach_as, call.version(), body.as_deref())
+                .await;
+            call.answer(result)
         }
-    };
-    if files.is_empty() {
-        return Err(ApiError::Domain(Error::invalid(
-            "file",
-            "attach at least one file",
-        )));
+        Err(refusal) => {
+            if let Err(e) = upload.abort().await {
+                tracing::warn!(error = %e, "could not discard a refused upload");
+            }
+            Err(refusal)
+        }
     }
-    let message = body.filter(|b| !b.trim().is_empty()).unwrap_or_else(|| {
-        let names: Vec<String> = files
-            .iter()
-            .map(|m| helpdesk_core::clean_file_name(&m.file_name).unwrap_or_default())
-            .collect();
-        format!("<p>{}</p>", escape(&names.join(", ")))
-    });
-    let (actor, id, version) = (&call.ctx.actor, call.id, call.version());
-    let result = if internal {
-        state
-            .service
-            .add_note(actor, id, version, &message, files.clone())
-            .await
-    } else {
-        state
-            .service
-            .reply(actor, id, version, &message, files.clone())
-            .await
-    };
-    if result.is_err() {
-        remove(state, &files).await;
-    }
-    call.answer(result)
 }
 
-/// Reads the parts of an upload, streaming each file into the blob store as its bytes
-/// arrive (so an upload never sits whole in memory) and refusing a file the moment it
-/// passes the size limit. Every file stored so far is pushed to `stored`, for the caller
-/// to remove if anything is refused later. Returns the `body` and `internal` parts.
+/// Feeds the parts of an upload to the core as they arrive: each file chunk by chunk
+/// (the core refuses a file the moment it passes the limit), `body` and `internal` read
+/// whole. Returns the `body` and `internal` parts.
 async fn receive(
-    state: &HelpdeskState,
+    upload: &mut AttachmentUpload<'_, ToTicket>,
     limits: &Limits,
     multipart: &mut Multipart,
-    stored: &mut Vec<NewAttachment>,
 ) -> Result<(Option<String>, bool), ApiError> {
     let mut body: Option<String> = None;
     let mut internal = false;
@@ -114,48 +104,23 @@ async fn receive(
         let name = field.name().unwrap_or_default().to_owned();
         match name.as_str() {
             "file" => {
-                if stored.len() >= limits.attachments_per_upload {
-                    return Err(ApiError::Domain(Error::invalid(
-                        "file",
-                        format!("at most {} files at once", limits.attachments_per_upload),
-                    )));
-                }
                 let file_name = field.file_name().unwrap_or("attachment").to_owned();
-                let clean_name = helpdesk_core::clean_file_name(&file_name)?;
                 let content_type = field
                     .content_type()
                     .unwrap_or("application/octet-stream")
                     .to_owned();
-                let id = AttachmentId::new();
-                let mut writer = state.blobs.writer(id).await.map_err(Error::Store)?;
-                let mut size: usize = 0;
-                let streamed: Result<(), ApiError> = async {
-                    while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
-                        size = size.saturating_add(chunk.len());
-                        if size > limits.attachment_bytes {
-                            return Err(ApiError::PayloadTooLarge(format!(
-                                "`{clean_name}` is larger than {} bytes",
-                                limits.attachment_bytes
-                            )));
+                let mut file = upload.file(&file_name, &content_type).await?;
+                match stream(&mut field, &mut file).await {
+                    Ok(()) => {
+                        file.close()?;
+                    }
+                    Err(refusal) => {
+                        if let Err(e) = file.abort().await {
+                            tracing::warn!(error = %e, "could not discard a refused file");
                         }
-                        writer.write(&chunk).await.map_err(Error::Store)?;
+                        return Err(refusal);
                     }
-                    Ok(())
                 }
-                .await;
-                if let Err(refusal) = streamed {
-                    if let Err(e) = writer.abort().await {
-                        tracing::warn!(attachment = %id, error = %e, "could not discard a refused upload");
-                    }
-                    return Err(refusal);
-                }
-                writer.finish().await.map_err(Error::Store)?;
-                stored.push(NewAttachment {
-                    id,
-                    file_name,
-                    content_type,
-                    size: size as u64,
-                });
             }
             "body" => body = Some(small_text(field, "body", limits.json_body).await?),
             "internal" => internal = small_text(field, "internal", 16).await?.trim() == "true",
@@ -168,6 +133,17 @@ async fn receive(
         }
     }
     Ok((body, internal))
+}
+
+/// Writes the chunks of one file part as they arrive.
+async fn stream(
+    field: &mut axum::extract::multipart::Field<'_>,
+    file: &mut FileUpload<'_, '_>,
+) -> Result<(), ApiError> {
+    while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+        file.write(&chunk).await?;
+    }
+    Ok(())
 }
 
 /// A text part read whole, refused past `max` bytes as they arrive.
@@ -191,20 +167,6 @@ async fn small_text(
     })
 }
 
-async fn remove(state: &HelpdeskState, files: &[NewAttachment]) {
-    for meta in files {
-        if let Err(e) = state.blobs.delete(meta.id).await {
-            tracing::warn!(attachment = %meta.id, error = %e, "could not remove an unused upload");
-        }
-    }
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
 #[utoipa::path(get, path = "/attachments/{id}", tag = "attachments", params(("id" = String, Path)),
     responses((status = 200, description = "The file, as an attachment download"), (status = 404, description = "No such ticket, or one the caller may not see", body = crate::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn download(
@@ -213,13 +175,7 @@ pub(crate) async fn download(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let id: AttachmentId = id.parse().map_err(|_| not_found(Entity::Attachment))?;
-    let attachment = state.service.attachment(&ctx.actor, id).await?;
-    let bytes = state
-        .blobs
-        .get(id)
-        .await
-        .map_err(Error::Store)?
-        .ok_or(not_found(Entity::Attachment))?;
+    let (attachment, bytes) = state.service.attachment_file(&ctx.actor, id).await?;
     let content_type = if SAFE_CONTENT_TYPES.contains(&attachment.content_type.as_str()) {
         attachment.content_type.as_str()
     } else {

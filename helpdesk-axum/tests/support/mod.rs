@@ -19,8 +19,8 @@ use axum::http::{Request, StatusCode};
 use helpdesk_axum::{Caller, HelpdeskState, Identify, IdentifyError, Limits};
 use helpdesk_core::memory::MemoryBlobStore;
 use helpdesk_core::{
-    Actor, GroupId, HelpdeskService, MemberDetails, MemberRole, StaffDetails, StaffRole, Store,
-    TenantId, TenantScope, UserId,
+    Actor, AttachmentLimits, GroupId, HelpdeskService, MemberDetails, MemberRole, StaffDetails,
+    StaffRole, Store, TenantId, TenantScope, UserId,
 };
 use http_body_util::BodyExt;
 use serde_json::Value;
@@ -97,21 +97,42 @@ pub async fn host_with(limits: Limits) -> Host {
 }
 
 pub async fn host_on(store: Arc<dyn Store>, limits: Limits) -> Host {
-    host_custom(store, limits, Arc::new(MemoryBlobStore::new()), |state| {
-        state
-    })
+    host_custom(
+        store,
+        limits,
+        AttachmentLimits::default(),
+        Arc::new(MemoryBlobStore::new()),
+        |state| state,
+    )
     .await
 }
 
-/// [`host_on`] keeping attachment bytes in `blobs`, with the helpdesk state changed by
-/// `configure` (origins, write limits).
+/// [`host_with`] under other attachment limits (the service's one size setting).
+pub async fn host_with_attachments(limits: Limits, attachments: AttachmentLimits) -> Host {
+    let store = helpdesk_sqlx::SqliteStore::in_memory().await.unwrap();
+    store.migrate().await.unwrap();
+    host_custom(
+        Arc::new(store),
+        limits,
+        attachments,
+        Arc::new(MemoryBlobStore::new()),
+        |state| state,
+    )
+    .await
+}
+
+/// [`host_on`] under `attachments` limits, keeping attachment bytes in `blobs`, with the
+/// helpdesk state changed by `configure` (origins, write limits).
 pub async fn host_custom(
     store: Arc<dyn Store>,
     limits: Limits,
+    attachments: AttachmentLimits,
     blobs: Arc<dyn helpdesk_core::BlobStore>,
     configure: impl FnOnce(HelpdeskState) -> HelpdeskState,
 ) -> Host {
-    let service = HelpdeskService::new(store);
+    let service = HelpdeskService::new(store)
+        .with_blobs(blobs)
+        .with_attachment_limits(attachments);
     let root = service
         .bootstrap_platform_admin(&UserId::new("root").unwrap(), "Root")
         .await
@@ -194,7 +215,6 @@ pub async fn host_custom(
     let helpdesk = configure(HelpdeskState::new(
         service.clone(),
         Arc::new(HeaderIdentity),
-        blobs,
     ));
     let app = Router::new()
         .nest("/helpdesk", helpdesk_axum::router_with_limits(limits))

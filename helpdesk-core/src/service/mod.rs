@@ -6,9 +6,11 @@ mod caller;
 mod notifications;
 mod queries;
 mod tickets;
+mod upload;
 
 use std::sync::Arc;
 
+use crate::blob::BlobStore;
 use crate::error::{Entity, Error, Forbidden, Result};
 use crate::ids::{TenantId, TicketId};
 use crate::people::{Actor, UserId};
@@ -25,8 +27,17 @@ pub use queries::{
     export_csv,
 };
 pub use tickets::{MAX_ATTACHMENTS_PER_EVENT, MAX_ATTEMPTS};
+pub use upload::{AttachAs, AttachmentLimits, AttachmentUpload, FileUpload, ToOpening, ToTicket};
 
-/// The helpdesk's use cases, over a [`Store`] and a [`Clock`].
+/// The helpdesk's use cases, over a [`Store`] and a [`Clock`], keeping attachment bytes
+/// in a [`BlobStore`].
+///
+/// Attachments need a blob store: give one with [`with_blobs`](Self::with_blobs). A
+/// service without one runs every other use case; starting an upload
+/// ([`begin_attachments`](Self::begin_attachments)) or reading a file's bytes
+/// ([`attachment_file`](Self::attachment_file)) then fails with a storage error (HTTP
+/// 500). How large a file may be is the service's one setting,
+/// [`AttachmentLimits`] ([`with_attachment_limits`](Self::with_attachment_limits)).
 ///
 /// Cheap to clone: it holds `Arc`s. Every method takes the [`Actor`] it runs as;
 /// get one from the host's identity with [`HelpdeskService::actor`].
@@ -37,6 +48,8 @@ pub struct HelpdeskService {
     /// The tickets being opened with an idempotency key in this process right now.
     in_flight: Arc<std::sync::Mutex<std::collections::HashSet<TicketId>>>,
     text_policy: TextPolicy,
+    blobs: Option<Arc<dyn BlobStore>>,
+    attachment_limits: AttachmentLimits,
 }
 
 impl std::fmt::Debug for HelpdeskService {
@@ -44,6 +57,8 @@ impl std::fmt::Debug for HelpdeskService {
         f.debug_struct("HelpdeskService")
             .field("clock", &self.clock)
             .field("text_policy", &self.text_policy)
+            .field("blobs", &self.blobs.is_some())
+            .field("attachment_limits", &self.attachment_limits)
             .finish_non_exhaustive()
     }
 }
@@ -56,7 +71,40 @@ impl HelpdeskService {
             clock: Arc::new(SystemClock),
             in_flight: Arc::default(),
             text_policy: TextPolicy::default(),
+            blobs: None,
+            attachment_limits: AttachmentLimits::default(),
         }
+    }
+
+    /// The same service keeping attachment bytes in `blobs` (the filesystem store of
+    /// `helpdesk-blobs`, an object store of the host's, the in-memory one of the
+    /// `testing` feature).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use helpdesk_core::{AttachmentLimits, HelpdeskService, memory::{MemoryBlobStore, MemoryStore}};
+    ///
+    /// let service = HelpdeskService::new(Arc::new(MemoryStore::new()))
+    ///     .with_blobs(Arc::new(MemoryBlobStore::new()))
+    ///     .with_attachment_limits(AttachmentLimits { max_bytes: 2 << 20, ..Default::default() });
+    /// assert_eq!(service.attachment_limits().max_bytes, 2 << 20);
+    /// ```
+    pub fn with_blobs(mut self, blobs: Arc<dyn BlobStore>) -> Self {
+        self.blobs = Some(blobs);
+        self
+    }
+
+    /// The same service with other attachment limits (10 MiB a file and
+    /// [`MAX_ATTACHMENTS_PER_EVENT`] files by default). The one size setting: the HTTP
+    /// routes derive their upload body limit from it.
+    pub fn with_attachment_limits(mut self, limits: AttachmentLimits) -> Self {
+        self.attachment_limits = limits;
+        self
+    }
+
+    /// How large and how many attachments may be.
+    pub fn attachment_limits(&self) -> AttachmentLimits {
+        self.attachment_limits
     }
 
     /// The same service on another clock (tests, demos).

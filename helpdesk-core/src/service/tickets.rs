@@ -32,7 +32,8 @@ fn idempotent_ticket_id(tenant: TenantId, actor: &Actor, key: &str) -> TicketId 
 const IDEMPOTENCY_NAMESPACE: uuid::Uuid =
     uuid::Uuid::from_u128(0x5d1c_7f0e_8a7b_4d51_9b8e_6f1a_2c3d_4e5f);
 
-/// The most attachments one event may carry.
+/// The most attachments one event carries by default
+/// ([`AttachmentLimits::max_files`](crate::AttachmentLimits::max_files)).
 pub const MAX_ATTACHMENTS_PER_EVENT: usize = 10;
 
 /// An open with an idempotency key, running in this process: claimed before the work
@@ -142,7 +143,7 @@ impl HelpdeskService {
                 InFlight::claim(&self.in_flight, ticket.id).ok_or(Error::IdempotencyKeyInUse)?,
             );
         }
-        let attachments = Self::attachments_for(actor, &ticket, &event, attachments)?;
+        let attachments = self.attachments_for(actor, &ticket, &event, attachments)?;
         let outbox: Vec<_> = OutboxMessage::for_event(&ticket, &event)
             .into_iter()
             .collect();
@@ -196,15 +197,17 @@ impl HelpdeskService {
     }
 
     fn attachments_for(
+        &self,
         actor: &Actor,
         ticket: &Ticket,
         event: &TimelineEvent,
         files: Vec<NewAttachment>,
     ) -> Result<Vec<Attachment>> {
-        if files.len() > MAX_ATTACHMENTS_PER_EVENT {
+        let max_files = self.attachment_limits.max_files;
+        if files.len() > max_files {
             return Err(Error::invalid(
                 "attachments",
-                format!("at most {MAX_ATTACHMENTS_PER_EVENT} files at once"),
+                format!("at most {max_files} files at once"),
             ));
         }
         files
@@ -322,7 +325,7 @@ impl HelpdeskService {
             }
             return Ok(Attempt::Saved(Box::new(ticket.clone())));
         };
-        let attachments = Self::attachments_for(actor, &next, first, attachments.to_vec())?;
+        let attachments = self.attachments_for(actor, &next, first, attachments.to_vec())?;
         let outbox: Vec<_> = events
             .iter()
             .filter_map(|e| OutboxMessage::for_event(&next, e))

@@ -7,7 +7,15 @@ use async_trait::async_trait;
 use helpdesk_core::{AttachmentId, BlobStore, BlobWriter, StoreError};
 use tokio::io::AsyncWriteExt;
 
-use crate::error::SqlxStoreError;
+/// An IO failure of the store, as the core's [`StoreError`].
+fn io(e: std::io::Error) -> StoreError {
+    StoreError::with_source("file system blob store", e)
+}
+
+/// Storing twice under one key.
+fn exists(id: AttachmentId) -> StoreError {
+    StoreError::new(format!("a blob is already stored under {id}"))
+}
 
 /// Attachment bytes in a directory, one file per attachment.
 ///
@@ -16,30 +24,21 @@ use crate::error::SqlxStoreError;
 /// never reaches the file system, so no upload can choose where it lands. Writes go to a
 /// temporary file first and are linked into place, so a reader never sees half a file
 /// and nothing is ever overwritten. [`BlobStore::writer`] streams to that temporary file
-/// as the bytes arrive, refusing past `max_size`, and removes it when the upload is
-/// aborted or dropped unfinished.
+/// as the bytes arrive and removes it when the upload is aborted or dropped unfinished
+/// (synchronously, in `Drop`: no task is spawned).
+///
+/// The store has no size limit of its own: the service's
+/// [`AttachmentLimits`](helpdesk_core::AttachmentLimits) refuse a file the moment it
+/// passes the limit, before the store sees the byte too many.
 #[derive(Clone, Debug)]
 pub struct FsBlobStore {
     root: PathBuf,
-    max_size: u64,
 }
 
 impl FsBlobStore {
-    /// The default size limit: 25 MiB.
-    pub const DEFAULT_MAX_SIZE: u64 = 25 * 1024 * 1024;
-
-    /// A store under `root` (created on the first write) accepting files up to
-    /// `max_size` bytes.
-    pub fn new(root: impl Into<PathBuf>, max_size: u64) -> Self {
-        Self {
-            root: root.into(),
-            max_size,
-        }
-    }
-
-    /// The largest file accepted, in bytes.
-    pub fn max_size(&self) -> u64 {
-        self.max_size
+    /// A store under `root` (created on the first write).
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
     }
 
     /// The directory the files live under.
@@ -70,10 +69,10 @@ impl FsBlobStore {
     }
 
     /// A fresh temporary file for `id` beside where it will land, and that place.
-    async fn temp_for(&self, id: AttachmentId) -> Result<(PathBuf, PathBuf), SqlxStoreError> {
+    async fn temp_for(&self, id: AttachmentId) -> Result<(PathBuf, PathBuf), StoreError> {
         let path = self.path_of(id);
         let dir = path.parent().unwrap_or(&self.root);
-        tokio::fs::create_dir_all(dir).await?;
+        tokio::fs::create_dir_all(dir).await.map_err(io)?;
         let temp = dir.join(format!(
             ".{}.{}.tmp",
             id.as_uuid().simple(),
@@ -82,31 +81,25 @@ impl FsBlobStore {
         Ok((temp, path))
     }
 
-    async fn write(&self, id: AttachmentId, bytes: &[u8]) -> Result<(), SqlxStoreError> {
-        let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
-        if size > self.max_size {
-            return Err(SqlxStoreError::BlobTooLarge {
-                size,
-                max: self.max_size,
-            });
-        }
+    async fn write(&self, id: AttachmentId, bytes: &[u8]) -> Result<(), StoreError> {
         let (temp, path) = self.temp_for(id).await?;
-        tokio::fs::write(&temp, bytes).await?;
+        if let Err(e) = tokio::fs::write(&temp, bytes).await {
+            let _ = tokio::fs::remove_file(&temp).await;
+            return Err(io(e));
+        }
         link_into_place(id, &temp, &path).await
     }
 }
 
 /// Links the finished `temp` file to `path` and removes `temp`. A hard link fails when
 /// the target exists: nothing is ever overwritten.
-async fn link_into_place(id: AttachmentId, temp: &Path, path: &Path) -> Result<(), SqlxStoreError> {
+async fn link_into_place(id: AttachmentId, temp: &Path, path: &Path) -> Result<(), StoreError> {
     let linked = tokio::fs::hard_link(temp, path).await;
     let _ = tokio::fs::remove_file(temp).await;
     match linked {
         Ok(()) => Ok(()),
-        Err(e) if e.kind() == ErrorKind::AlreadyExists => {
-            Err(SqlxStoreError::BlobExists(id.to_string()))
-        }
-        Err(e) => Err(e.into()),
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => Err(exists(id)),
+        Err(e) => Err(io(e)),
     }
 }
 
@@ -117,13 +110,11 @@ struct FsBlobWriter {
     file: Option<tokio::fs::File>,
     temp: PathBuf,
     path: PathBuf,
-    written: u64,
-    max_size: u64,
 }
 
 impl FsBlobWriter {
     /// Closes and removes the temporary file; nothing if it is already gone.
-    async fn discard(&mut self) -> Result<(), SqlxStoreError> {
+    async fn discard(&mut self) -> Result<(), StoreError> {
         self.file = None;
         missing_is_none(tokio::fs::remove_file(&self.temp).await)?;
         Ok(())
@@ -143,24 +134,12 @@ impl Drop for FsBlobWriter {
 #[async_trait]
 impl BlobWriter for FsBlobWriter {
     async fn write(&mut self, chunk: &[u8]) -> Result<(), StoreError> {
-        let size = self
-            .written
-            .saturating_add(u64::try_from(chunk.len()).unwrap_or(u64::MAX));
-        if size > self.max_size {
-            return Err(SqlxStoreError::BlobTooLarge {
-                size,
-                max: self.max_size,
-            }
-            .into());
-        }
         let Some(file) = self.file.as_mut() else {
             return Err(StoreError::new(
                 "the upload was already finished or aborted",
             ));
         };
-        file.write_all(chunk).await.map_err(SqlxStoreError::from)?;
-        self.written = size;
-        Ok(())
+        file.write_all(chunk).await.map_err(io)
     }
 
     async fn finish(mut self: Box<Self>) -> Result<(), StoreError> {
@@ -177,32 +156,32 @@ impl BlobWriter for FsBlobWriter {
         drop(file);
         if let Err(e) = flushed {
             let _ = tokio::fs::remove_file(&self.temp).await;
-            return Err(SqlxStoreError::from(e).into());
+            return Err(io(e));
         }
-        Ok(link_into_place(self.id, &self.temp, &self.path).await?)
+        link_into_place(self.id, &self.temp, &self.path).await
     }
 
     async fn abort(mut self: Box<Self>) -> Result<(), StoreError> {
-        Ok(self.discard().await?)
+        self.discard().await
     }
 }
 
-fn missing_is_none<T>(result: std::io::Result<T>) -> Result<Option<T>, SqlxStoreError> {
+fn missing_is_none<T>(result: std::io::Result<T>) -> Result<Option<T>, StoreError> {
     match result {
         Ok(v) => Ok(Some(v)),
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e.into()),
+        Err(e) => Err(io(e)),
     }
 }
 
 #[async_trait]
 impl BlobStore for FsBlobStore {
     async fn put(&self, id: AttachmentId, bytes: &[u8]) -> Result<(), StoreError> {
-        Ok(self.write(id, bytes).await?)
+        self.write(id, bytes).await
     }
 
     async fn get(&self, id: AttachmentId) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(missing_is_none(tokio::fs::read(self.path_of(id)).await)?)
+        missing_is_none(tokio::fs::read(self.path_of(id)).await)
     }
 
     async fn delete(&self, id: AttachmentId) -> Result<(), StoreError> {
@@ -215,16 +194,12 @@ impl BlobStore for FsBlobStore {
         id: AttachmentId,
     ) -> Result<Box<dyn BlobWriter + 'a>, StoreError> {
         let (temp, path) = self.temp_for(id).await?;
-        let file = tokio::fs::File::create_new(&temp)
-            .await
-            .map_err(SqlxStoreError::from)?;
+        let file = tokio::fs::File::create_new(&temp).await.map_err(io)?;
         Ok(Box::new(FsBlobWriter {
             id,
             file: Some(file),
             temp,
             path,
-            written: 0,
-            max_size: self.max_size,
         }))
     }
 }
