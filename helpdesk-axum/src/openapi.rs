@@ -163,7 +163,7 @@ impl utoipa::Modify for CommonResponses {
 }
 
 #[utoipa::path(get, path = "/openapi.json", tag = "meta",
-    responses((status = 200, description = "This document")))]
+    responses((status = 200, description = "This document", body = Object)))]
 pub(crate) async fn openapi_json(OriginalUri(uri): OriginalUri) -> Response {
     let mut doc = ApiDoc::openapi();
     // Served under the host's prefix: tell clients where the paths start.

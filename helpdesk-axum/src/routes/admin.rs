@@ -21,7 +21,7 @@ fn created<T: serde::Serialize>(body: T) -> Response {
 }
 
 #[utoipa::path(get, path = "/admin/tenants", tag = "admin",
-    responses((status = 200, description = "The tenants the caller belongs to or serves")))]
+    responses((status = 200, description = "The tenants the caller belongs to or serves", body = Vec<helpdesk_core::Tenant>)))]
 pub(crate) async fn tenants(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -40,7 +40,7 @@ pub struct NewTenant {
 }
 
 #[utoipa::path(post, path = "/admin/tenants", tag = "admin", request_body = NewTenant,
-    responses((status = 201, description = "The tenant (platform admins)"), (status = 403, description = "Forbidden for this caller", body = crate::Problem, content_type = "application/problem+json")))]
+    responses((status = 201, description = "The tenant (platform admins)", body = helpdesk_core::Tenant), (status = 403, description = "Forbidden for this caller", body = crate::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn create_tenant(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -59,7 +59,7 @@ fn tenant_id(raw: &str) -> Result<helpdesk_core::TenantId, ApiError> {
 }
 
 #[utoipa::path(get, path = "/admin/tenants/{id}", tag = "admin", params(("id" = String, Path)),
-    responses((status = 200, description = "The tenant with its settings")))]
+    responses((status = 200, description = "The tenant with its settings", body = helpdesk_core::Tenant)))]
 pub(crate) async fn tenant(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -75,12 +75,11 @@ pub struct TenantUpdate {
     /// The name shown to people.
     pub name: String,
     /// Status labels, visibility policy, closure mode, windows, questionnaire.
-    #[schema(value_type = Object)]
     pub settings: TenantSettings,
 }
 
 #[utoipa::path(put, path = "/admin/tenants/{id}", tag = "admin", request_body = TenantUpdate, params(("id" = String, Path)),
-    responses((status = 200, description = "The updated tenant")))]
+    responses((status = 200, description = "The updated tenant", body = helpdesk_core::Tenant)))]
 pub(crate) async fn update_tenant(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -95,8 +94,8 @@ pub(crate) async fn update_tenant(
 }
 
 #[utoipa::path(put, path = "/admin/tenants/{id}/questionnaire", tag = "admin", params(("id" = String, Path)),
-    request_body(content = Object, description = "The questionnaire definition"),
-    responses((status = 200, description = "The tenant with its new questionnaire")))]
+    request_body(content = helpdesk_core::QuestionnaireDefinition, description = "The questionnaire definition"),
+    responses((status = 200, description = "The tenant with its new questionnaire", body = helpdesk_core::Tenant)))]
 pub(crate) async fn set_questionnaire(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -111,7 +110,7 @@ pub(crate) async fn set_questionnaire(
 }
 
 #[utoipa::path(get, path = "/admin/members", tag = "admin", params(("tenant" = Option<String>, Query)),
-    responses((status = 200, description = "The tenant's members")))]
+    responses((status = 200, description = "The tenant's members", body = Vec<helpdesk_core::Member>)))]
 pub(crate) async fn members(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -132,12 +131,11 @@ pub struct NewMember {
     #[serde(default)]
     pub email: Option<String>,
     /// `requester` or `tenant_admin`.
-    #[schema(value_type = String)]
     pub role: MemberRole,
 }
 
 #[utoipa::path(post, path = "/admin/members", tag = "admin", request_body = NewMember, params(("tenant" = Option<String>, Query)),
-    responses((status = 201, description = "The member")))]
+    responses((status = 201, description = "The member", body = helpdesk_core::Member)))]
 pub(crate) async fn add_member(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -180,7 +178,7 @@ async fn set_blocked(
 }
 
 #[utoipa::path(post, path = "/admin/members/{id}/block", tag = "admin", params(("id" = String, Path), ("tenant" = Option<String>, Query)),
-    responses((status = 200, description = "The blocked member")))]
+    responses((status = 200, description = "The blocked member", body = helpdesk_core::Member)))]
 pub(crate) async fn block_member(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -190,7 +188,7 @@ pub(crate) async fn block_member(
 }
 
 #[utoipa::path(post, path = "/admin/members/{id}/unblock", tag = "admin", params(("id" = String, Path), ("tenant" = Option<String>, Query)),
-    responses((status = 200, description = "The unblocked member")))]
+    responses((status = 200, description = "The unblocked member", body = helpdesk_core::Member)))]
 pub(crate) async fn unblock_member(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -204,12 +202,11 @@ pub(crate) async fn unblock_member(
 #[serde(deny_unknown_fields)]
 pub struct RoleChange {
     /// `requester` or `tenant_admin`.
-    #[schema(value_type = String)]
     pub role: MemberRole,
 }
 
 #[utoipa::path(put, path = "/admin/members/{id}/role", tag = "admin", request_body = RoleChange,
-    params(("id" = String, Path), ("tenant" = Option<String>, Query)), responses((status = 200, description = "The member")))]
+    params(("id" = String, Path), ("tenant" = Option<String>, Query)), responses((status = 200, description = "The member", body = helpdesk_core::Member)))]
 pub(crate) async fn set_member_role(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -224,7 +221,7 @@ pub(crate) async fn set_member_role(
     Ok(Json(member).into_response())
 }
 
-#[utoipa::path(get, path = "/admin/staff", tag = "admin", responses((status = 200, description = "Support staff")))]
+#[utoipa::path(get, path = "/admin/staff", tag = "admin", responses((status = 200, description = "Support staff", body = Vec<helpdesk_core::Staff>)))]
 pub(crate) async fn staff(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -244,10 +241,8 @@ pub struct NewStaff {
     #[serde(default)]
     pub email: Option<String>,
     /// `agent`, `supervisor` or `platform_admin`.
-    #[schema(value_type = String)]
     pub role: StaffRole,
     /// `{"kind": "all"}` or `{"kind": "only", "tenants": [...]}`.
-    #[schema(value_type = Object)]
     pub tenants: TenantScope,
     /// Groups to join.
     #[serde(default)]
@@ -256,7 +251,7 @@ pub struct NewStaff {
 }
 
 #[utoipa::path(post, path = "/admin/staff", tag = "admin", request_body = NewStaff,
-    responses((status = 201, description = "The staff member")))]
+    responses((status = 201, description = "The staff member", body = helpdesk_core::Staff)))]
 pub(crate) async fn add_staff(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -290,11 +285,9 @@ pub struct StaffUpdate {
     pub display_name: Option<String>,
     /// `agent`, `supervisor` or `platform_admin`.
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
     pub role: Option<StaffRole>,
     /// The tenants served.
     #[serde(default)]
-    #[schema(value_type = Option<Object>)]
     pub tenants: Option<TenantScope>,
     /// The groups, replacing the current ones.
     #[serde(default)]
@@ -306,7 +299,7 @@ pub struct StaffUpdate {
 }
 
 #[utoipa::path(patch, path = "/admin/staff/{id}", tag = "admin", request_body = StaffUpdate, params(("id" = String, Path)),
-    responses((status = 200, description = "The staff member")))]
+    responses((status = 200, description = "The staff member", body = helpdesk_core::Staff)))]
 pub(crate) async fn update_staff(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -333,7 +326,7 @@ pub(crate) async fn update_staff(
     Ok(Json(state.service.update_staff(&ctx.actor, staff).await?).into_response())
 }
 
-#[utoipa::path(get, path = "/admin/groups", tag = "admin", responses((status = 200, description = "Groups of staff")))]
+#[utoipa::path(get, path = "/admin/groups", tag = "admin", responses((status = 200, description = "Groups of staff", body = Vec<helpdesk_core::Group>)))]
 pub(crate) async fn groups(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -350,7 +343,7 @@ pub struct Named {
 }
 
 #[utoipa::path(post, path = "/admin/groups", tag = "admin", request_body = Named,
-    responses((status = 201, description = "The group")))]
+    responses((status = 201, description = "The group", body = helpdesk_core::Group)))]
 pub(crate) async fn create_group(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -362,7 +355,7 @@ pub(crate) async fn create_group(
 }
 
 #[utoipa::path(patch, path = "/admin/groups/{id}", tag = "admin", request_body = Named, params(("id" = String, Path)),
-    responses((status = 200, description = "The renamed group")))]
+    responses((status = 200, description = "The renamed group", body = helpdesk_core::Group)))]
 pub(crate) async fn rename_group(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -380,7 +373,7 @@ pub(crate) async fn rename_group(
 }
 
 #[utoipa::path(get, path = "/admin/categories", tag = "admin", params(("tenant" = Option<String>, Query)),
-    responses((status = 200, description = "The tenant's category tree")))]
+    responses((status = 200, description = "The tenant's category tree", body = Vec<helpdesk_core::Category>)))]
 pub(crate) async fn categories(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -413,7 +406,7 @@ fn yes() -> bool {
 }
 
 #[utoipa::path(post, path = "/admin/categories", tag = "admin", request_body = CategoryBody, params(("tenant" = Option<String>, Query)),
-    responses((status = 201, description = "The category")))]
+    responses((status = 201, description = "The category", body = helpdesk_core::Category)))]
 pub(crate) async fn create_category(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -428,7 +421,7 @@ pub(crate) async fn create_category(
 }
 
 #[utoipa::path(put, path = "/admin/categories/{id}", tag = "admin", request_body = CategoryBody,
-    params(("id" = String, Path), ("tenant" = Option<String>, Query)), responses((status = 200, description = "The category")))]
+    params(("id" = String, Path), ("tenant" = Option<String>, Query)), responses((status = 200, description = "The category", body = helpdesk_core::Category)))]
 pub(crate) async fn update_category(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -449,7 +442,7 @@ pub(crate) async fn update_category(
 }
 
 #[utoipa::path(get, path = "/admin/products", tag = "admin", params(("tenant" = Option<String>, Query)),
-    responses((status = 200, description = "The tenant's products")))]
+    responses((status = 200, description = "The tenant's products", body = Vec<helpdesk_core::Product>)))]
 pub(crate) async fn products(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -473,7 +466,7 @@ pub struct ProductBody {
 }
 
 #[utoipa::path(post, path = "/admin/products", tag = "admin", request_body = ProductBody, params(("tenant" = Option<String>, Query)),
-    responses((status = 201, description = "The product")))]
+    responses((status = 201, description = "The product", body = helpdesk_core::Product)))]
 pub(crate) async fn create_product(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -488,7 +481,7 @@ pub(crate) async fn create_product(
 }
 
 #[utoipa::path(put, path = "/admin/products/{id}", tag = "admin", request_body = ProductBody,
-    params(("id" = String, Path), ("tenant" = Option<String>, Query)), responses((status = 200, description = "The product")))]
+    params(("id" = String, Path), ("tenant" = Option<String>, Query)), responses((status = 200, description = "The product", body = helpdesk_core::Product)))]
 pub(crate) async fn update_product(
     State(state): State<HelpdeskState>,
     ctx: Ctx,

@@ -42,7 +42,7 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
 #[utoipa::path(post, path = "/tickets/{id}/attachments", tag = "attachments",
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
     request_body(content_type = "multipart/form-data", description = "`file` parts (one or more), an optional `body` message, and `internal=true` to attach them to an internal note (staff)"),
-    responses((status = 200, description = "The ticket with a reply (or note) carrying the files"), (status = 413, description = "Body too large", body = crate::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "The ticket with a reply (or note) carrying the files", body = helpdesk_core::Ticket), (status = 413, description = "Body too large", body = crate::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn upload(
     call: TicketCall,
     Extension(limits): Extension<Limits>,
@@ -206,7 +206,7 @@ fn escape(text: &str) -> String {
 }
 
 #[utoipa::path(get, path = "/attachments/{id}", tag = "attachments", params(("id" = String, Path)),
-    responses((status = 200, description = "The file, as an attachment download"), (status = 404, description = "No such ticket, or one the caller may not see", body = crate::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "The file, as an attachment download", content_type = "application/octet-stream", body = [u8]), (status = 404, description = "No such ticket, or one the caller may not see", body = crate::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn download(
     State(state): State<HelpdeskState>,
     ctx: Ctx,

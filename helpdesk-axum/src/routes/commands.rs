@@ -3,6 +3,8 @@
 use axum::response::Response;
 use helpdesk_core::{Answers, Error, GroupId, MemberId, StaffId, TicketId, UserId};
 use serde::Deserialize;
+#[allow(unused_imports)] // named by the schema attributes
+use std::collections::BTreeMap;
 
 use super::TicketCall;
 use crate::extract::JsonBody;
@@ -46,7 +48,7 @@ pub struct Assignment {
 #[serde(deny_unknown_fields)]
 pub struct Approval {
     /// Answers by question key: a number for scores, text for choices and comments.
-    #[schema(value_type = Object)]
+    #[schema(value_type = BTreeMap<String, helpdesk_core::Answer>)]
     pub answers: Answers,
 }
 
@@ -110,7 +112,7 @@ async fn resolve_member(
 
 #[utoipa::path(post, path = "/tickets/{id}/replies", tag = "workflow", request_body = Message,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, description = "The ticket after the reply"), (status = 409, description = "Invalid transition or version conflict", body = crate::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "The ticket after the reply", body = helpdesk_core::Ticket), (status = 409, description = "Invalid transition or version conflict", body = crate::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn reply(
     call: TicketCall,
     JsonBody(body): JsonBody<Message>,
@@ -125,7 +127,7 @@ pub(crate) async fn reply(
 
 #[utoipa::path(post, path = "/tickets/{id}/notes", tag = "workflow", request_body = Message,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, description = "The ticket after the internal note (staff only)"), (status = 403, description = "Forbidden for this caller", body = crate::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "The ticket after the internal note (staff only)", body = helpdesk_core::Ticket), (status = 403, description = "Forbidden for this caller", body = crate::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn note(
     call: TicketCall,
     JsonBody(body): JsonBody<Message>,
@@ -140,7 +142,7 @@ pub(crate) async fn note(
 
 #[utoipa::path(post, path = "/tickets/{id}/assignment", tag = "workflow", request_body = Assignment,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, description = "The assigned ticket")))]
+    responses((status = 200, description = "The assigned ticket", body = helpdesk_core::Ticket)))]
 pub(crate) async fn assign(
     call: TicketCall,
     JsonBody(body): JsonBody<Assignment>,
@@ -161,7 +163,7 @@ pub(crate) async fn assign(
 
 #[utoipa::path(post, path = "/tickets/{id}/information-request", tag = "workflow", request_body = Message,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, description = "The ticket, now waiting on the requester")))]
+    responses((status = 200, description = "The ticket, now waiting on the requester", body = helpdesk_core::Ticket)))]
 pub(crate) async fn request_information(
     call: TicketCall,
     JsonBody(body): JsonBody<Message>,
@@ -177,7 +179,7 @@ pub(crate) async fn request_information(
 
 #[utoipa::path(post, path = "/tickets/{id}/closure", tag = "workflow", request_body = Message,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, description = "The ticket, pending closure (or closed in direct mode)")))]
+    responses((status = 200, description = "The ticket, pending closure (or closed in direct mode)", body = helpdesk_core::Ticket)))]
 pub(crate) async fn propose_closure(
     call: TicketCall,
     JsonBody(body): JsonBody<Message>,
@@ -193,7 +195,7 @@ pub(crate) async fn propose_closure(
 
 #[utoipa::path(post, path = "/tickets/{id}/closure/approval", tag = "workflow", request_body = Approval,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, description = "The closed ticket"), (status = 422, description = "A field is invalid; the problem names it", body = crate::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "The closed ticket", body = helpdesk_core::Ticket), (status = 422, description = "A field is invalid; the problem names it", body = crate::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn approve_closure(
     call: TicketCall,
     JsonBody(body): JsonBody<Approval>,
@@ -208,7 +210,7 @@ pub(crate) async fn approve_closure(
 
 #[utoipa::path(post, path = "/tickets/{id}/closure/refusal", tag = "workflow", request_body = Message,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, description = "The ticket, back in progress")))]
+    responses((status = 200, description = "The ticket, back in progress", body = helpdesk_core::Ticket)))]
 pub(crate) async fn refuse_closure(
     call: TicketCall,
     JsonBody(body): JsonBody<Message>,
@@ -224,7 +226,7 @@ pub(crate) async fn refuse_closure(
 
 #[utoipa::path(post, path = "/tickets/{id}/cancellation", tag = "workflow", request_body = Reason,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, description = "The cancelled ticket")))]
+    responses((status = 200, description = "The cancelled ticket", body = helpdesk_core::Ticket)))]
 pub(crate) async fn cancel(
     call: TicketCall,
     JsonBody(body): JsonBody<Reason>,
@@ -244,7 +246,7 @@ pub(crate) async fn cancel(
 
 #[utoipa::path(post, path = "/tickets/{id}/reopening", tag = "workflow", request_body = Reason,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, description = "The reopened ticket")))]
+    responses((status = 200, description = "The reopened ticket", body = helpdesk_core::Ticket)))]
 pub(crate) async fn reopen(
     call: TicketCall,
     JsonBody(body): JsonBody<Reason>,
@@ -264,7 +266,7 @@ pub(crate) async fn reopen(
 
 #[utoipa::path(post, path = "/tickets/{id}/guests", tag = "workflow", request_body = MemberRef,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, description = "The ticket with its new guest")))]
+    responses((status = 200, description = "The ticket with its new guest", body = helpdesk_core::Ticket)))]
 pub(crate) async fn invite_guest(
     call: TicketCall,
     JsonBody(body): JsonBody<MemberRef>,
@@ -280,7 +282,7 @@ pub(crate) async fn invite_guest(
 
 #[utoipa::path(post, path = "/tickets/{id}/requester", tag = "workflow", request_body = MemberRef,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, description = "The ticket with its new requester")))]
+    responses((status = 200, description = "The ticket with its new requester", body = helpdesk_core::Ticket)))]
 pub(crate) async fn reassign_requester(
     call: TicketCall,
     JsonBody(body): JsonBody<MemberRef>,

@@ -19,7 +19,7 @@ use crate::state::HelpdeskState;
 #[utoipa::path(get, path = "/dashboard", tag = "reports",
     params(("tenant" = Option<String>, Query), ("assignee" = Option<String>, Query, description = "One agent's tickets"),
            ("months" = Option<u32>, Query, description = "Months in the series, 1 to 36 (12)")),
-    responses((status = 200, description = "Counts per status, tickets opened per month, satisfaction")))]
+    responses((status = 200, description = "Counts per status, tickets opened per month, satisfaction", body = helpdesk_core::Dashboard)))]
 pub(crate) async fn dashboard(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -45,7 +45,7 @@ pub(crate) async fn dashboard(
            ("format" = Option<String>, Query, description = "`csv` (the default: RFC 4180, comma-separated) or `excel-fr` (semicolon-separated, with a UTF-8 byte-order mark, for spreadsheets in French locales)"),
            ("status" = Option<String>, Query), ("contains" = Option<String>, Query), ("include_closed" = Option<bool>, Query),
            ("tenant" = Option<String>, Query)),
-    responses((status = 200, description = "CSV of the matching tickets, streamed page by page: every text cell quoted, cells a spreadsheet could run as a formula prefixed with `'`", content_type = "text/csv"),
+    responses((status = 200, description = "CSV of the matching tickets, streamed page by page: every text cell quoted, cells a spreadsheet could run as a formula prefixed with `'`", content_type = "text/csv", body = String),
               (status = 403, description = "Forbidden for this caller", body = crate::Problem, content_type = "application/problem+json"),
               (status = 422, description = "Unknown format, bad criteria, or more tickets than one export holds", body = crate::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn export(
@@ -94,7 +94,7 @@ pub(crate) async fn export(
 }
 
 #[utoipa::path(get, path = "/saved-searches", tag = "reports",
-    responses((status = 200, description = "The caller's saved searches")))]
+    responses((status = 200, description = "The caller's saved searches", body = Vec<helpdesk_core::SavedSearch>)))]
 pub(crate) async fn saved_searches(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -109,12 +109,11 @@ pub struct SaveSearch {
     /// The name.
     pub name: String,
     /// The criteria, as in search results' fields.
-    #[schema(value_type = Object)]
     pub criteria: SearchCriteria,
 }
 
 #[utoipa::path(post, path = "/saved-searches", tag = "reports", request_body = SaveSearch,
-    responses((status = 201, description = "The saved search")))]
+    responses((status = 201, description = "The saved search", body = helpdesk_core::SavedSearch)))]
 pub(crate) async fn save_search(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -141,7 +140,7 @@ pub(crate) async fn delete_saved_search(
 
 #[utoipa::path(get, path = "/kb/suggestions", tag = "knowledge base",
     params(("subject" = String, Query), ("category" = Option<String>, Query), ("limit" = Option<usize>, Query), ("tenant" = Option<String>, Query)),
-    responses((status = 200, description = "Published articles that may answer the subject, best first")))]
+    responses((status = 200, description = "Published articles that may answer the subject, best first", body = Vec<helpdesk_core::Article>)))]
 pub(crate) async fn kb_suggestions(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -160,7 +159,7 @@ pub(crate) async fn kb_suggestions(
 }
 
 #[utoipa::path(get, path = "/kb/articles", tag = "knowledge base", params(("tenant" = Option<String>, Query)),
-    responses((status = 200, description = "The tenant's articles (published ones for requesters)")))]
+    responses((status = 200, description = "The tenant's articles (published ones for requesters)", body = Vec<helpdesk_core::Article>)))]
 pub(crate) async fn articles(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -191,7 +190,7 @@ fn yes() -> bool {
 }
 
 #[utoipa::path(post, path = "/kb/articles", tag = "knowledge base", request_body = ArticleBody,
-    responses((status = 201, description = "The article")))]
+    responses((status = 201, description = "The article", body = helpdesk_core::Article)))]
 pub(crate) async fn create_article(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -206,7 +205,7 @@ pub(crate) async fn create_article(
 }
 
 #[utoipa::path(put, path = "/kb/articles/{id}", tag = "knowledge base", request_body = ArticleBody,
-    params(("id" = String, Path)), responses((status = 200, description = "The article")))]
+    params(("id" = String, Path)), responses((status = 200, description = "The article", body = helpdesk_core::Article)))]
 pub(crate) async fn update_article(
     State(state): State<HelpdeskState>,
     ctx: Ctx,

@@ -33,7 +33,6 @@ pub struct OpenTicket {
     pub product: Option<ProductId>,
     /// How urgent it is; normal when left out.
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
     pub priority: Option<Priority>,
     /// A phone number support can reach the requester on.
     #[serde(default)]
@@ -53,7 +52,7 @@ pub struct OpenTicket {
 #[utoipa::path(post, path = "/tickets", tag = "tickets", request_body = OpenTicket,
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe key: the same key with the same body opens one ticket; with another body it is refused (422 `idempotency_key_reused`)"),
            ("tenant" = Option<String>, Query, description = "Tenant slug, for staff")),
-    responses((status = 201, description = "The ticket, with its ETag"),
+    responses((status = 201, description = "The ticket, with its ETag and its Location", body = helpdesk_core::Ticket),
               (status = 409, description = "A request with this Idempotency-Key is still running (`idempotency_key_in_use`)", body = crate::Problem, content_type = "application/problem+json"),
               (status = 422, description = "A field is invalid, or the Idempotency-Key was used with another body; the problem names it", body = crate::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn open(
@@ -95,7 +94,7 @@ pub(crate) async fn open(
            ("contains" = Option<String>, Query, description = "Words, accents and case folded"),
            ("include_closed" = Option<bool>, Query), ("include_archived" = Option<bool>, Query),
            ("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query), ("tenant" = Option<String>, Query)),
-    responses((status = 200, description = "One page of tickets, newest first, with the next cursor")))]
+    responses((status = 200, description = "One page of tickets, newest first, with the next cursor", body = helpdesk_core::TicketList)))]
 pub(crate) async fn search(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -114,7 +113,7 @@ pub(crate) async fn search(
 }
 
 #[utoipa::path(get, path = "/tickets/{id}", tag = "tickets", params(("id" = String, Path)),
-    responses((status = 200, description = "The ticket with the timeline this caller may see"), (status = 404, description = "No such ticket, or one the caller may not see", body = crate::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "The ticket with the timeline this caller may see", body = helpdesk_core::TicketView), (status = 404, description = "No such ticket, or one the caller may not see", body = crate::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn get(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -144,11 +143,10 @@ pub struct EditTicket {
     pub description: Option<String>,
     /// A new priority.
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
     pub priority: Option<Priority>,
     /// A new product; `null` clears it.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<uuid::Uuid>)]
     pub product: Option<Option<ProductId>>,
     /// A new contact phone; `null` clears it.
     #[serde(default, deserialize_with = "double_option")]
@@ -160,7 +158,6 @@ pub struct EditTicket {
     pub asset: Option<Option<String>>,
     /// Custom fields to set, or remove with `null`.
     #[serde(default)]
-    #[schema(value_type = Object)]
     pub custom_fields: BTreeMap<String, Option<String>>,
     /// Move the ticket to this category (alone: not with other fields).
     #[serde(default)]
@@ -178,7 +175,7 @@ where
 
 #[utoipa::path(patch, path = "/tickets/{id}", tag = "tickets", request_body = EditTicket,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "The ETag read")),
-    responses((status = 200, description = "The edited ticket"), (status = 412, description = "If-Match does not name the current version", body = crate::Problem, content_type = "application/problem+json"), (status = 422, description = "A field is invalid; the problem names it", body = crate::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "The edited ticket", body = helpdesk_core::Ticket), (status = 412, description = "If-Match does not name the current version", body = crate::Problem, content_type = "application/problem+json"), (status = 422, description = "A field is invalid; the problem names it", body = crate::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn edit(
     call: TicketCall,
     JsonBody(body): JsonBody<EditTicket>,
