@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, State};
+use axum::extract::{OriginalUri, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use helpdesk_core::{CategoryId, MemberId, NewTicket, Priority, ProductId, TicketEdit, TicketId};
@@ -57,6 +57,7 @@ pub struct OpenTicket {
               (status = 422, description = "A field is invalid, or the Idempotency-Key was used with another body; the problem names it", body = crate::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn open(
     State(state): State<HelpdeskState>,
+    OriginalUri(uri): OriginalUri,
     ctx: Ctx,
     key: IdempotencyKey,
     JsonBody(body): JsonBody<OpenTicket>,
@@ -79,7 +80,9 @@ pub(crate) async fn open(
         .open(&ctx.actor, tenant, draft, vec![])
         .await?;
     let mut response = with_etag(StatusCode::CREATED, ticket.version, &ticket);
-    if let Ok(location) = HeaderValue::from_str(&format!("tickets/{}", ticket.id)) {
+    // The request's own path (under whatever prefix the host nests us at), then the id.
+    let collection = uri.path().trim_end_matches('/');
+    if let Ok(location) = HeaderValue::from_str(&format!("{collection}/{}", ticket.id)) {
         response.headers_mut().insert(header::LOCATION, location);
     }
     Ok(response)
