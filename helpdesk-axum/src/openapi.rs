@@ -223,6 +223,19 @@ fn complete(path: &str, write: bool, operation: &mut Operation) {
                         .into(),
                 );
             }
+            (ParameterIn::Query, "tenant") => {
+                queried = true;
+                parameter.schema = Some(
+                    string()
+                        .min_length(Some(1))
+                        .max_length(Some(63))
+                        .pattern(Some("^[a-z0-9][a-z0-9-]*$"))
+                        .into(),
+                );
+                parameter.description = Some(
+                    "The tenant's slug: a member's own tenant by default; staff serving several tenants name one here".to_owned(),
+                );
+            }
             (ParameterIn::Query, _) => queried = true,
             _ => {}
         }
@@ -339,6 +352,9 @@ fn complete(path: &str, write: bool, operation: &mut Operation) {
     }
 }
 
+/// This OpenAPI document.
+///
+/// The document of every route, with the host's prefix as its server.
 #[utoipa::path(get, path = "/openapi.json", tag = "meta",
     responses((status = 200, description = "This document", body = Object)))]
 pub(crate) async fn openapi_json(OriginalUri(uri): OriginalUri) -> Response {

@@ -20,6 +20,9 @@ fn created<T: serde::Serialize>(body: T) -> Response {
     (StatusCode::CREATED, Json(body)).into_response()
 }
 
+/// List tenants.
+///
+/// The tenants the caller belongs to or serves.
 #[utoipa::path(get, path = "/admin/tenants", tag = "admin",
     responses((status = 200, description = "The tenants the caller belongs to or serves", body = Vec<helpdesk_core::Tenant>)))]
 pub(crate) async fn tenants(
@@ -33,12 +36,21 @@ pub(crate) async fn tenants(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTenant {
-    /// A short URL-safe name.
+    /// A short URL-safe name: 1 to 63 lower-case letters, digits and dashes, not first.
+    #[schema(min_length = 1, max_length = 63, pattern = "^[a-z0-9][a-z0-9-]*$")]
     pub slug: String,
     /// The name shown to people.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1F\x7F]*\S[^\x00-\x1F\x7F]*$"
+    )]
     pub name: String,
 }
 
+/// Create a tenant.
+///
+/// Platform admins only.
 #[utoipa::path(post, path = "/admin/tenants", tag = "admin", request_body = NewTenant,
     responses((status = 201, description = "The tenant (platform admins)", body = helpdesk_core::Tenant), (status = 403, description = "Forbidden for this caller", body = crate::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn create_tenant(
@@ -58,6 +70,9 @@ fn tenant_id(raw: &str) -> Result<helpdesk_core::TenantId, ApiError> {
     raw.parse().map_err(|_| not_found(Entity::Tenant))
 }
 
+/// Read a tenant.
+///
+/// With its settings.
 #[utoipa::path(get, path = "/admin/tenants/{id}", tag = "admin", params(("id" = String, Path)),
     responses((status = 200, description = "The tenant with its settings", body = helpdesk_core::Tenant)))]
 pub(crate) async fn tenant(
@@ -73,11 +88,19 @@ pub(crate) async fn tenant(
 #[serde(deny_unknown_fields)]
 pub struct TenantUpdate {
     /// The name shown to people.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1F\x7F]*\S[^\x00-\x1F\x7F]*$"
+    )]
     pub name: String,
     /// Status labels, visibility policy, closure mode, windows, questionnaire.
     pub settings: TenantSettings,
 }
 
+/// Change a tenant's name and settings.
+///
+/// Tenant admins and platform admins.
 #[utoipa::path(put, path = "/admin/tenants/{id}", tag = "admin", request_body = TenantUpdate, params(("id" = String, Path)),
     responses((status = 200, description = "The updated tenant", body = helpdesk_core::Tenant)))]
 pub(crate) async fn update_tenant(
@@ -93,6 +116,9 @@ pub(crate) async fn update_tenant(
     Ok(Json(tenant).into_response())
 }
 
+/// Set the closure questionnaire.
+///
+/// Tenant admins and platform admins.
 #[utoipa::path(put, path = "/admin/tenants/{id}/questionnaire", tag = "admin", params(("id" = String, Path)),
     request_body(content = helpdesk_core::QuestionnaireDefinition, description = "The questionnaire definition"),
     responses((status = 200, description = "The tenant with its new questionnaire", body = helpdesk_core::Tenant)))]
@@ -109,6 +135,9 @@ pub(crate) async fn set_questionnaire(
     Ok(Json(tenant).into_response())
 }
 
+/// List members.
+///
+/// The members of the tenant.
 #[utoipa::path(get, path = "/admin/members", tag = "admin", params(("tenant" = Option<String>, Query)),
     responses((status = 200, description = "The tenant's members", body = Vec<helpdesk_core::Member>)))]
 pub(crate) async fn members(
@@ -124,8 +153,18 @@ pub(crate) async fn members(
 #[serde(deny_unknown_fields)]
 pub struct NewMember {
     /// The host's id for the user.
+    #[schema(
+        min_length = 1,
+        max_length = 255,
+        pattern = r"^[^\x00-\x1F\x7F]*\S[^\x00-\x1F\x7F]*$"
+    )]
     pub user: String,
     /// The name shown on tickets.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1F\x7F]*\S[^\x00-\x1F\x7F]*$"
+    )]
     pub display_name: String,
     /// Where notifications go.
     #[serde(default)]
@@ -134,6 +173,9 @@ pub struct NewMember {
     pub role: MemberRole,
 }
 
+/// Register a member.
+///
+/// Tenant admins and platform admins register a host user in the tenant.
 #[utoipa::path(post, path = "/admin/members", tag = "admin", request_body = NewMember, params(("tenant" = Option<String>, Query)),
     responses((status = 201, description = "The member", body = helpdesk_core::Member)))]
 pub(crate) async fn add_member(
@@ -177,6 +219,9 @@ async fn set_blocked(
     Ok(Json(member).into_response())
 }
 
+/// Block a member.
+///
+/// A blocked member can do nothing until unblocked.
 #[utoipa::path(post, path = "/admin/members/{id}/block", tag = "admin", params(("id" = String, Path), ("tenant" = Option<String>, Query)),
     responses((status = 200, description = "The blocked member", body = helpdesk_core::Member)))]
 pub(crate) async fn block_member(
@@ -187,6 +232,9 @@ pub(crate) async fn block_member(
     set_blocked(state, ctx, &id, true).await
 }
 
+/// Unblock a member.
+///
+/// The member can work again.
 #[utoipa::path(post, path = "/admin/members/{id}/unblock", tag = "admin", params(("id" = String, Path), ("tenant" = Option<String>, Query)),
     responses((status = 200, description = "The unblocked member", body = helpdesk_core::Member)))]
 pub(crate) async fn unblock_member(
@@ -205,6 +253,9 @@ pub struct RoleChange {
     pub role: MemberRole,
 }
 
+/// Change a member's role.
+///
+/// `requester` or `tenant_admin`.
 #[utoipa::path(put, path = "/admin/members/{id}/role", tag = "admin", request_body = RoleChange,
     params(("id" = String, Path), ("tenant" = Option<String>, Query)), responses((status = 200, description = "The member", body = helpdesk_core::Member)))]
 pub(crate) async fn set_member_role(
@@ -221,6 +272,9 @@ pub(crate) async fn set_member_role(
     Ok(Json(member).into_response())
 }
 
+/// List support staff.
+///
+/// Supervisors and platform admins.
 #[utoipa::path(get, path = "/admin/staff", tag = "admin", responses((status = 200, description = "Support staff", body = Vec<helpdesk_core::Staff>)))]
 pub(crate) async fn staff(
     State(state): State<HelpdeskState>,
@@ -234,8 +288,18 @@ pub(crate) async fn staff(
 #[serde(deny_unknown_fields)]
 pub struct NewStaff {
     /// The host's id for the user.
+    #[schema(
+        min_length = 1,
+        max_length = 255,
+        pattern = r"^[^\x00-\x1F\x7F]*\S[^\x00-\x1F\x7F]*$"
+    )]
     pub user: String,
     /// The name shown on tickets.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1F\x7F]*\S[^\x00-\x1F\x7F]*$"
+    )]
     pub display_name: String,
     /// Where notifications go.
     #[serde(default)]
@@ -250,6 +314,9 @@ pub struct NewStaff {
     pub groups: Vec<GroupId>,
 }
 
+/// Register a staff member.
+///
+/// Platform admins; supervisors for agents of their own tenants.
 #[utoipa::path(post, path = "/admin/staff", tag = "admin", request_body = NewStaff,
     responses((status = 201, description = "The staff member", body = helpdesk_core::Staff)))]
 pub(crate) async fn add_staff(
@@ -298,6 +365,9 @@ pub struct StaffUpdate {
     pub active: Option<bool>,
 }
 
+/// Change a staff member.
+///
+/// Fields left out stay as they are.
 #[utoipa::path(patch, path = "/admin/staff/{id}", tag = "admin", request_body = StaffUpdate, params(("id" = String, Path)),
     responses((status = 200, description = "The staff member", body = helpdesk_core::Staff)))]
 pub(crate) async fn update_staff(
@@ -326,6 +396,9 @@ pub(crate) async fn update_staff(
     Ok(Json(state.service.update_staff(&ctx.actor, staff).await?).into_response())
 }
 
+/// List groups.
+///
+/// The groups of support staff.
 #[utoipa::path(get, path = "/admin/groups", tag = "admin", responses((status = 200, description = "Groups of staff", body = Vec<helpdesk_core::Group>)))]
 pub(crate) async fn groups(
     State(state): State<HelpdeskState>,
@@ -339,9 +412,17 @@ pub(crate) async fn groups(
 #[serde(deny_unknown_fields)]
 pub struct Named {
     /// The name.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1F\x7F]*\S[^\x00-\x1F\x7F]*$"
+    )]
     pub name: String,
 }
 
+/// Create a group.
+///
+/// Supervisors and platform admins.
 #[utoipa::path(post, path = "/admin/groups", tag = "admin", request_body = Named,
     responses((status = 201, description = "The group", body = helpdesk_core::Group)))]
 pub(crate) async fn create_group(
@@ -354,6 +435,9 @@ pub(crate) async fn create_group(
     ))
 }
 
+/// Rename a group.
+///
+/// Supervisors and platform admins.
 #[utoipa::path(patch, path = "/admin/groups/{id}", tag = "admin", request_body = Named, params(("id" = String, Path)),
     responses((status = 200, description = "The renamed group", body = helpdesk_core::Group)))]
 pub(crate) async fn rename_group(
@@ -372,6 +456,9 @@ pub(crate) async fn rename_group(
     .into_response())
 }
 
+/// List categories.
+///
+/// The tenant's category tree.
 #[utoipa::path(get, path = "/admin/categories", tag = "admin", params(("tenant" = Option<String>, Query)),
     responses((status = 200, description = "The tenant's category tree", body = Vec<helpdesk_core::Category>)))]
 pub(crate) async fn categories(
@@ -387,6 +474,11 @@ pub(crate) async fn categories(
 #[serde(deny_unknown_fields)]
 pub struct CategoryBody {
     /// The name shown to requesters.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1F\x7F]*\S[^\x00-\x1F\x7F]*$"
+    )]
     pub name: String,
     /// The parent category.
     #[serde(default)]
@@ -405,6 +497,9 @@ fn yes() -> bool {
     true
 }
 
+/// Add a category.
+///
+/// Tenant admins, supervisors and platform admins; its group receives its tickets.
 #[utoipa::path(post, path = "/admin/categories", tag = "admin", request_body = CategoryBody, params(("tenant" = Option<String>, Query)),
     responses((status = 201, description = "The category", body = helpdesk_core::Category)))]
 pub(crate) async fn create_category(
@@ -420,6 +515,9 @@ pub(crate) async fn create_category(
     Ok(created(category))
 }
 
+/// Change a category.
+///
+/// Its name, parent, group, and whether it can be chosen.
 #[utoipa::path(put, path = "/admin/categories/{id}", tag = "admin", request_body = CategoryBody,
     params(("id" = String, Path), ("tenant" = Option<String>, Query)), responses((status = 200, description = "The category", body = helpdesk_core::Category)))]
 pub(crate) async fn update_category(
@@ -441,6 +539,9 @@ pub(crate) async fn update_category(
     Ok(Json(state.service.update_category(&ctx.actor, category).await?).into_response())
 }
 
+/// List products.
+///
+/// The tenant's products.
 #[utoipa::path(get, path = "/admin/products", tag = "admin", params(("tenant" = Option<String>, Query)),
     responses((status = 200, description = "The tenant's products", body = Vec<helpdesk_core::Product>)))]
 pub(crate) async fn products(
@@ -456,6 +557,11 @@ pub(crate) async fn products(
 #[serde(deny_unknown_fields)]
 pub struct ProductBody {
     /// The name shown to requesters.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1F\x7F]*\S[^\x00-\x1F\x7F]*$"
+    )]
     pub name: String,
     /// A short code.
     #[serde(default)]
@@ -465,6 +571,9 @@ pub struct ProductBody {
     pub active: bool,
 }
 
+/// Add a product.
+///
+/// Tenant admins, supervisors and platform admins.
 #[utoipa::path(post, path = "/admin/products", tag = "admin", request_body = ProductBody, params(("tenant" = Option<String>, Query)),
     responses((status = 201, description = "The product", body = helpdesk_core::Product)))]
 pub(crate) async fn create_product(
@@ -480,6 +589,9 @@ pub(crate) async fn create_product(
     Ok(created(product))
 }
 
+/// Change a product.
+///
+/// Its name, code, and whether it can be chosen.
 #[utoipa::path(put, path = "/admin/products/{id}", tag = "admin", request_body = ProductBody,
     params(("id" = String, Path), ("tenant" = Option<String>, Query)), responses((status = 200, description = "The product", body = helpdesk_core::Product)))]
 pub(crate) async fn update_product(

@@ -39,6 +39,9 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
     }
 }
 
+/// Attach files with a reply or a note.
+///
+/// A `multipart/form-data` body: one or more `file` parts, an optional `body` message (the file names otherwise), and `internal=true` to attach them to an internal note (staff). Files are streamed to storage and refused (413) past the size limit.
 #[utoipa::path(post, path = "/tickets/{id}/attachments", tag = "attachments",
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
     request_body(content_type = "multipart/form-data", description = "`file` parts (one or more), an optional `body` message, and `internal=true` to attach them to an internal note (staff)"),
@@ -205,6 +208,9 @@ fn escape(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
+/// Download an attachment.
+///
+/// The file, as a download, if the caller may see the event it hangs on; served as `application/octet-stream` unless its type is a safe one.
 #[utoipa::path(get, path = "/attachments/{id}", tag = "attachments", params(("id" = String, Path)),
     responses((status = 200, description = "The file, as an attachment download", content_type = "application/octet-stream", body = [u8]), (status = 404, description = "No such ticket, or one the caller may not see", body = crate::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn download(

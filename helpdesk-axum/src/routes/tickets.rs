@@ -20,8 +20,14 @@ use crate::state::HelpdeskState;
 #[serde(deny_unknown_fields)]
 pub struct OpenTicket {
     /// One line saying what it is about.
+    #[schema(
+        min_length = 1,
+        max_length = 250,
+        pattern = r"^[^\x00-\x1F\x7F]*\S[^\x00-\x1F\x7F]*$"
+    )]
     pub subject: String,
-    /// The description, as HTML; it is sanitised.
+    /// The description, as HTML; it is sanitised. It must keep some visible text.
+    #[schema(min_length = 1)]
     pub description: String,
     /// Where it is filed.
     #[serde(default)]
@@ -36,9 +42,11 @@ pub struct OpenTicket {
     pub priority: Option<Priority>,
     /// A phone number support can reach the requester on.
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub contact_phone: Option<String>,
     /// The computer or equipment concerned.
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub asset: Option<String>,
     /// Host-defined fields.
     #[serde(default)]
@@ -49,6 +57,9 @@ pub struct OpenTicket {
     pub requester: Option<MemberId>,
 }
 
+/// Open a ticket.
+///
+/// A requester opens their own ticket; staff and tenant admins may open one on a member's behalf (`requester`). Answers 201 with the ticket, its `ETag` and its `Location`. Retried with the same `Idempotency-Key` and body, it answers the same ticket.
 #[utoipa::path(post, path = "/tickets", tag = "tickets", request_body = OpenTicket,
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe key: the same key with the same body opens one ticket; with another body it is refused (422 `idempotency_key_reused`)"),
            ("tenant" = Option<String>, Query, description = "Tenant slug, for staff")),
@@ -88,15 +99,28 @@ pub(crate) async fn open(
     Ok(response)
 }
 
+/// Search tickets.
+///
+/// One page of the tickets the caller may see, newest first; closed and cancelled tickets only with `include_closed`, archived ones only with `include_archived`. Pass `next` as `cursor` for the following page.
 #[utoipa::path(get, path = "/tickets", tag = "tickets",
-    params(("status" = Option<String>, Query, description = "Comma-separated statuses"),
-           ("priority" = Option<String>, Query), ("category" = Option<String>, Query), ("product" = Option<String>, Query),
-           ("requester" = Option<String>, Query), ("assignee" = Option<String>, Query), ("group" = Option<String>, Query),
-           ("number" = Option<u64>, Query), ("opened_from" = Option<String>, Query), ("opened_to" = Option<String>, Query),
-           ("updated_from" = Option<String>, Query), ("updated_to" = Option<String>, Query),
-           ("contains" = Option<String>, Query, description = "Words, accents and case folded"),
-           ("include_closed" = Option<bool>, Query), ("include_archived" = Option<bool>, Query),
-           ("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query), ("tenant" = Option<String>, Query)),
+    params(("status" = Option<Vec<helpdesk_core::Status>>, Query, explode = true, description = "Only these statuses (the parameter repeats, or one value lists them comma-separated); the open ones when left out"),
+           ("priority" = Option<Vec<helpdesk_core::Priority>>, Query, explode = true, description = "Only these priorities"),
+           ("category" = Option<Vec<uuid::Uuid>>, Query, explode = true, description = "Only these categories"),
+           ("product" = Option<Vec<uuid::Uuid>>, Query, explode = true, description = "Only these products"),
+           ("requester" = Option<uuid::Uuid>, Query, description = "Only this member's tickets"),
+           ("assignee" = Option<uuid::Uuid>, Query, description = "Only tickets assigned to this staff member"),
+           ("group" = Option<uuid::Uuid>, Query, description = "Only this group's tickets"),
+           ("number" = Option<u64>, Query, description = "The ticket with this number"),
+           ("opened_from" = Option<chrono::DateTime<chrono::Utc>>, Query, description = "Opened at or after (RFC 3339, or a date `2026-01-31` for midnight UTC)"),
+           ("opened_to" = Option<chrono::DateTime<chrono::Utc>>, Query, description = "Opened before; not before `opened_from`"),
+           ("updated_from" = Option<chrono::DateTime<chrono::Utc>>, Query, description = "Changed at or after"),
+           ("updated_to" = Option<chrono::DateTime<chrono::Utc>>, Query, description = "Changed before; not before `updated_from`"),
+           ("contains" = Option<String>, Query, max_length = 1000, description = "At most 10 words (spaces and commas separate them), all of which must appear as word prefixes in the subject, description or public replies (staff: notes too); accents and case folded"),
+           ("include_closed" = Option<bool>, Query, description = "Also closed and cancelled tickets, when no status is named"),
+           ("include_archived" = Option<bool>, Query, description = "Also archived tickets"),
+           ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Tickets per page, 1 to 200 (50)"),
+           ("cursor" = Option<String>, Query, description = "The `next` of the previous page"),
+           ("tenant" = Option<String>, Query)),
     responses((status = 200, description = "One page of tickets, newest first, with the next cursor", body = helpdesk_core::TicketList)))]
 pub(crate) async fn search(
     State(state): State<HelpdeskState>,
@@ -115,6 +139,9 @@ pub(crate) async fn search(
     Ok(axum::Json(page).into_response())
 }
 
+/// Read a ticket.
+///
+/// The ticket with the timeline, attachments and actions this caller may see (internal notes are for staff only), and its `ETag`.
 #[utoipa::path(get, path = "/tickets/{id}", tag = "tickets", params(("id" = String, Path)),
     responses((status = 200, description = "The ticket with the timeline this caller may see", body = helpdesk_core::TicketView), (status = 404, description = "No such ticket, or one the caller may not see", body = crate::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn get(
@@ -176,6 +203,9 @@ where
     Option::<T>::deserialize(de).map(Some)
 }
 
+/// Edit a ticket's fields, or move it to another category.
+///
+/// The requester while it is new, staff while it is open. A category move goes alone in its request.
 #[utoipa::path(patch, path = "/tickets/{id}", tag = "tickets", request_body = EditTicket,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "The ETag read")),
     responses((status = 200, description = "The edited ticket", body = helpdesk_core::Ticket), (status = 412, description = "If-Match does not name the current version", body = crate::Problem, content_type = "application/problem+json"), (status = 422, description = "A field is invalid; the problem names it", body = crate::Problem, content_type = "application/problem+json")))]
