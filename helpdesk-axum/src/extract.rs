@@ -53,6 +53,41 @@ where
     }
 }
 
+/// A `multipart/form-data` body. Another media type (or none) is a 415 problem, a body
+/// whose boundary cannot be read a 400 problem: never axum's plain-text refusal.
+#[derive(Debug)]
+pub(crate) struct MultipartBody(pub(crate) axum::extract::Multipart);
+
+impl<S: Send + Sync> FromRequest<S> for MultipartBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_multipart = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| {
+                ct.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .eq_ignore_ascii_case("multipart/form-data")
+            });
+        if !is_multipart {
+            return Err(ApiError::UnsupportedMediaType(
+                "send the files as multipart/form-data".to_owned(),
+            ));
+        }
+        axum::extract::Multipart::from_request(req, state)
+            .await
+            .map(MultipartBody)
+            .map_err(|e| ApiError::BadRequest {
+                field: None,
+                detail: e.body_text(),
+            })
+    }
+}
+
 /// Reads `bytes` as JSON into `T`, naming the field at fault.
 pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);

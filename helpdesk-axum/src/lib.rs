@@ -74,6 +74,7 @@ mod state;
 use axum::Extension;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef, MatchedPath, Request};
+use axum::http::{Method, Uri};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{delete, get, patch, post, put};
@@ -212,11 +213,24 @@ where
         ))
         .merge(uploads)
         .layer(Extension(limits));
+    let routes = routes
+        .fallback(no_such_route)
+        .method_not_allowed_fallback(method_not_allowed);
     let routes = match limits.body_timeout {
         Some(timeout) => routes.layer(middleware::from_fn_with_state(timeout, guard::body_timeout)),
         None => routes,
     };
     routes.layer(middleware::from_fn(trace))
+}
+
+/// An unknown path under the helpdesk's prefix: a problem document, like every refusal.
+async fn no_such_route(method: Method, uri: Uri) -> ApiError {
+    ApiError::NoSuchRoute(format!("{method} {}", uri.path()))
+}
+
+/// A known path asked with a method it does not take.
+async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+    ApiError::MethodNotAllowed(format!("{method} {}", uri.path()))
 }
 
 /// One tracing span per request, named after the matched route.

@@ -17,7 +17,7 @@ use crate::routes::{admin, attachments, commands, reports, tickets};
 #[openapi(
     info(
         title = "helpdesk",
-        description = "An embeddable helpdesk: tickets, replies, internal notes, assignment, two-step closure with a satisfaction questionnaire, search, dashboards and export."
+        description = "An embeddable helpdesk: tickets, replies, internal notes, assignment, two-step closure with a satisfaction questionnaire, search, dashboards and export. Every refusal is an RFC 9457 `application/problem+json` document with a stable `code`; under the helpdesk's prefix an unknown path answers 404 `route_not_found` and a method a path does not take 405 `method_not_allowed`. Writes are limited per caller (429 with `Retry-After`) and refused from foreign origins (403)."
     ),
     paths(
         tickets::open,

@@ -788,3 +788,51 @@ async fn every_operation_declares_its_refusals_headers_and_security() {
         doc["paths"]["/tickets"]["get"]["responses"]["503"]["headers"]["Retry-After"].is_object()
     );
 }
+
+#[tokio::test]
+async fn an_upload_without_a_multipart_body_is_a_declared_415_problem() {
+    let h = host().await;
+    let doc = document(&h).await;
+    let id = h.open(ALICE, "Printer").await;
+    let template = "/tickets/{id}/attachments";
+    let path = format!("/tickets/{id}/attachments");
+    let as_json = checked(
+        &h,
+        &doc,
+        ALICE,
+        "post",
+        template,
+        &path,
+        Some(json!({"body": "hi"})),
+    )
+    .await;
+    assert_eq!(
+        as_json.status,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "{}",
+        as_json.body
+    );
+    assert_eq!(as_json.body["code"], "unsupported_media_type");
+    let empty = checked(&h, &doc, ALICE, "post", template, &path, None).await;
+    assert_eq!(empty.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(empty.headers["content-type"], "application/problem+json");
+}
+
+#[tokio::test]
+async fn unknown_paths_and_methods_under_the_prefix_answer_problem_documents() {
+    let h = host().await;
+    let unknown = h.call(Some(ALICE), "GET", "/no/such/route", None).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert_eq!(unknown.headers["content-type"], "application/problem+json");
+    assert_eq!(unknown.body["code"], "route_not_found");
+    let anonymous = h.call(None, "POST", "/tickets/x/y/z", None).await;
+    assert_eq!(anonymous.status, StatusCode::NOT_FOUND);
+    assert_eq!(anonymous.body["code"], "route_not_found");
+    let wrong_method = h.call(Some(ALICE), "DELETE", "/tickets", None).await;
+    assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(
+        wrong_method.headers["content-type"],
+        "application/problem+json"
+    );
+    assert_eq!(wrong_method.body["code"], "method_not_allowed");
+}

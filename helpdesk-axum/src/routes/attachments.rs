@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use helpdesk_core::{AttachmentId, Entity, Error, NewAttachment};
 
 use super::TicketCall;
+use crate::extract::MultipartBody;
 use crate::identity::Ctx;
 use crate::problem::{ApiError, not_found};
 use crate::state::{HelpdeskState, Limits};
@@ -49,7 +50,7 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
 pub(crate) async fn upload(
     call: TicketCall,
     Extension(limits): Extension<Limits>,
-    mut multipart: Multipart,
+    MultipartBody(mut multipart): MultipartBody,
 ) -> Result<Response, ApiError> {
     let state = &call.state;
     // Refuse before receiving the files: a caller who may neither reply nor add a note
