@@ -98,6 +98,9 @@ pub use problem::{ApiError, PROBLEM_JSON, Problem, RETRY_AFTER_SECONDS};
 pub use rate::{ManualClock, RateLimit};
 pub use routes::attachments::SAFE_CONTENT_TYPES;
 pub use state::{HelpdeskState, Limits};
+/// The OpenAPI crate the document is built with, for a host that describes its session
+/// ([`HelpdeskState::with_security_scheme`]) or extends [`ApiDoc`].
+pub use utoipa;
 
 /// The helpdesk's routes with the default [`Limits`], to nest at any prefix of the host's
 /// router. Needs a [`HelpdeskState`] reachable from the host's state `S` through

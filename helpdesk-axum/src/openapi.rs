@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
 use axum::Json;
-use axum::extract::OriginalUri;
+use axum::extract::{OriginalUri, State};
 use axum::response::{IntoResponse, Response};
 use utoipa::OpenApi;
 use utoipa::openapi::header::{Header, HeaderBuilder};
@@ -357,7 +357,10 @@ fn complete(path: &str, write: bool, operation: &mut Operation) {
 /// The document of every route, with the host's prefix as its server.
 #[utoipa::path(get, path = "/openapi.json", tag = "meta",
     responses((status = 200, description = "This document", body = Object)))]
-pub(crate) async fn openapi_json(OriginalUri(uri): OriginalUri) -> Response {
+pub(crate) async fn openapi_json(
+    State(state): State<crate::HelpdeskState>,
+    OriginalUri(uri): OriginalUri,
+) -> Response {
     let mut doc = ApiDoc::openapi();
     // Served under the host's prefix: tell clients where the paths start.
     let prefix = uri.path().strip_suffix("/openapi.json").unwrap_or("");
@@ -366,5 +369,10 @@ pub(crate) async fn openapi_json(OriginalUri(uri): OriginalUri) -> Response {
     } else {
         prefix
     })]);
+    if let (Some(scheme), Some(components)) = (&state.security_scheme, doc.components.as_mut()) {
+        components
+            .security_schemes
+            .insert(SESSION_SCHEME.to_owned(), RefOr::T((**scheme).clone()));
+    }
     Json(doc).into_response()
 }

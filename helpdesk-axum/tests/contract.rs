@@ -836,3 +836,36 @@ async fn unknown_paths_and_methods_under_the_prefix_answer_problem_documents() {
     );
     assert_eq!(wrong_method.body["code"], "method_not_allowed");
 }
+
+#[tokio::test]
+async fn a_host_describes_its_own_session_in_the_document() {
+    use helpdesk_axum::utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+    let default = document(&host().await).await;
+    assert_eq!(
+        default["components"]["securitySchemes"]["host_session"]["in"],
+        "cookie"
+    );
+    let store = std::sync::Arc::new(helpdesk_core::memory::MemoryStore::new());
+    let h = host_custom(
+        store,
+        helpdesk_axum::Limits::default(),
+        std::sync::Arc::new(helpdesk_core::memory::MemoryBlobStore::new()),
+        |state| {
+            state.with_security_scheme(SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ))
+        },
+    )
+    .await;
+    let doc = document(&h).await;
+    let scheme = &doc["components"]["securitySchemes"]["host_session"];
+    assert_eq!(scheme["type"], "http");
+    assert_eq!(scheme["scheme"], "bearer");
+    assert_eq!(
+        doc["paths"]["/tickets"]["post"]["security"][0]["host_session"],
+        json!([])
+    );
+}
