@@ -55,6 +55,8 @@ struct Options {
     shutdown_grace: Duration,
     header_timeout: Duration,
     db_acquire_timeout: Duration,
+    /// Off for contract fuzzing (`.ci/contract-fuzz`), which writes faster than people.
+    write_limit: bool,
 }
 
 /// `20s`, `500ms`, `2m`, or a bare number of seconds.
@@ -81,6 +83,7 @@ fn options() -> Fallible<Options> {
         shutdown_grace: Duration::from_secs(20),
         header_timeout: Duration::from_secs(10),
         db_acquire_timeout: helpdesk_sqlx::ACQUIRE_TIMEOUT,
+        write_limit: true,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -98,10 +101,11 @@ fn options() -> Fallible<Options> {
             "--db-acquire-timeout" => {
                 options.db_acquire_timeout = duration(&arg, &value("--db-acquire-timeout")?)?;
             }
+            "--no-write-limit" => options.write_limit = false,
             "--help" | "-h" => {
                 println!(
                     "portal [--addr 127.0.0.1:8080] [--database-url sqlite://helpdesk-portal.db | postgres://...] [--files DIR]\n       \
-                     [--shutdown-grace 20s] [--header-timeout 10s] [--db-acquire-timeout 3s]"
+                     [--shutdown-grace 20s] [--header-timeout 10s] [--db-acquire-timeout 3s] [--no-write-limit]"
                 );
                 std::process::exit(0);
             }
@@ -204,7 +208,10 @@ async fn main() -> Fallible<()> {
     let (service, people) = store(&options).await?;
     let sessions = Arc::new(Sessions::new(people)?);
     let blobs: Arc<dyn BlobStore> = Arc::new(FsBlobStore::new(&options.files, 10 * 1024 * 1024));
-    let helpdesk = HelpdeskState::new(service.clone(), sessions.clone(), blobs);
+    let mut helpdesk = HelpdeskState::new(service.clone(), sessions.clone(), blobs);
+    if !options.write_limit {
+        helpdesk = helpdesk.with_write_limit(None);
+    }
 
     let app = Router::new()
         .route("/login", post(login::login))
