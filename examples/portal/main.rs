@@ -208,7 +208,12 @@ async fn main() -> Fallible<()> {
     let (service, people) = store(&options).await?;
     let sessions = Arc::new(Sessions::new(people)?);
     let blobs: Arc<dyn BlobStore> = Arc::new(FsBlobStore::new(&options.files, 10 * 1024 * 1024));
-    let mut helpdesk = HelpdeskState::new(service.clone(), sessions.clone(), blobs);
+    // The document tells clients to send the portal's own session cookie.
+    use helpdesk_axum::utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+    let mut helpdesk = HelpdeskState::new(service.clone(), sessions.clone(), blobs)
+        .with_security_scheme(SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+            "portal_session",
+        ))));
     if !options.write_limit {
         helpdesk = helpdesk.with_write_limit(None);
     }

@@ -143,9 +143,13 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
         if text == "*" {
             return Ok(IfMatch(None));
         }
-        let version = text
+        // The ETag as sent (`"3"`), or its bare number from a client that dropped the quotes.
+        let unquoted = text
             .strip_prefix('"')
             .and_then(|t| t.strip_suffix('"'))
+            .unwrap_or(text);
+        let version = Some(unquoted)
+            .filter(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()))
             .and_then(|t| t.parse::<u64>().ok())
             .ok_or_else(|| ApiError::BadRequest {
                 field: Some("If-Match".to_owned()),

@@ -208,7 +208,7 @@ fn complete(path: &str, write: bool, operation: &mut Operation) {
             (ParameterIn::Header, "If-Match") => {
                 if_match = true;
                 parameter.required = Required::False;
-                parameter.schema = Some(string().pattern(Some(r#"^(\*|"[0-9]+")$"#)).into());
+                parameter.schema = Some(string().pattern(Some(r#"^(\*|"[0-9]+"|[0-9]+)$"#)).into());
                 parameter.description = Some(
                     "The ticket's `ETag` as read (`\"7\"`), or `*`: the write is refused with 412 if the ticket changed since".to_owned(),
                 );
@@ -227,13 +227,12 @@ fn complete(path: &str, write: bool, operation: &mut Operation) {
                 queried = true;
                 parameter.schema = Some(
                     string()
-                        .min_length(Some(1))
                         .max_length(Some(63))
-                        .pattern(Some("^[a-z0-9][a-z0-9-]*$"))
+                        .pattern(Some("^([a-z0-9][a-z0-9-]*)?$"))
                         .into(),
                 );
                 parameter.description = Some(
-                    "The tenant's slug: a member's own tenant by default; staff serving several tenants name one here".to_owned(),
+                    "The tenant's slug: a member's own tenant by default; staff serving several tenants name one here (empty: none)".to_owned(),
                 );
             }
             (ParameterIn::Query, _) => queried = true,

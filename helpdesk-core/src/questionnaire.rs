@@ -47,8 +47,10 @@ pub enum QuestionKind {
     /// A whole score between `min` and `max` inclusive.
     Score {
         /// The lowest score.
+        #[cfg_attr(feature = "openapi", schema(maximum = 255))]
         min: u8,
         /// The highest score.
+        #[cfg_attr(feature = "openapi", schema(maximum = 255))]
         max: u8,
     },
     /// One of a fixed list of options.

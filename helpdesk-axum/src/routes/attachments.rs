@@ -29,6 +29,20 @@ pub const SAFE_CONTENT_TYPES: [&str; 12] = [
     "application/vnd.oasis.opendocument.spreadsheet",
 ];
 
+/// The parts of an upload, as the OpenAPI document describes them.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // read part by part from the stream, never as a whole
+pub(crate) struct Upload {
+    /// The files, one part each.
+    #[schema(value_type = Vec<String>, format = Binary, min_items = 1)]
+    file: Vec<Vec<u8>>,
+    /// The message they come with, as HTML (the file names when left out).
+    body: Option<String>,
+    /// `true` to attach them to an internal note (staff).
+    #[schema(value_type = Option<String>, pattern = "^(true|false)$")]
+    internal: Option<bool>,
+}
+
 fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::PayloadTooLarge("the upload is larger than allowed".to_owned())
@@ -45,7 +59,7 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
 /// A `multipart/form-data` body: one or more `file` parts, an optional `body` message (the file names otherwise), and `internal=true` to attach them to an internal note (staff). Files are streamed to storage and refused (413) past the size limit.
 #[utoipa::path(post, path = "/tickets/{id}/attachments", tag = "attachments",
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
-    request_body(content_type = "multipart/form-data", description = "`file` parts (one or more), an optional `body` message, and `internal=true` to attach them to an internal note (staff)"),
+    request_body(content = Upload, content_type = "multipart/form-data", description = "`file` parts (one or more), an optional `body` message, and `internal=true` to attach them to an internal note (staff)"),
     responses((status = 200, description = "The ticket with a reply (or note) carrying the files", body = helpdesk_core::Ticket), (status = 413, description = "Body too large", body = crate::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn upload(
     call: TicketCall,

@@ -164,7 +164,7 @@ pub(crate) async fn delete_saved_search(
 #[utoipa::path(get, path = "/kb/suggestions", tag = "knowledge base",
     params(("subject" = Option<String>, Query, description = "What the requester is typing; without it, articles are matched on the category alone"),
            ("category" = Option<uuid::Uuid>, Query, description = "The category chosen, which ranks its articles first"),
-           ("limit" = Option<u32>, Query, description = "How many articles at most: 5 when left out, any value taken between 1 and 20"),
+           ("limit" = Option<usize>, Query, description = "How many articles at most: 5 when left out, any value taken between 1 and 20"),
            ("tenant" = Option<String>, Query)),
     responses((status = 200, description = "Published articles that may answer the subject, best first", body = Vec<helpdesk_core::Article>)))]
 pub(crate) async fn kb_suggestions(

@@ -161,9 +161,10 @@ pub(crate) fn ticket_id(raw: &str) -> Result<TicketId, ApiError> {
 }
 
 /// The body of `PATCH /tickets/{id}`: the fields to change, or a category to move to.
-/// Unknown fields (a `status`, say) are refused.
+/// Unknown fields (a `status`, say) are refused; at least one field is named.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(min_properties = 1)]
 pub struct EditTicket {
     /// A new subject.
     #[serde(default)]
