@@ -90,6 +90,14 @@ impl<S: Send + Sync> FromRequest<S> for MultipartBody {
 
 /// Reads `bytes` as JSON into `T`, naming the field at fault.
 pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // Every body is a JSON object; serde would also fill a struct from an array.
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first.is_some_and(|b| *b != b'{') && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok() {
+        return Err(ApiError::Domain(helpdesk_core::Error::invalid(
+            "body",
+            "must be a JSON object",
+        )));
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize::<_, T>(&mut de) {
         Ok(value) => match de.end() {
@@ -149,7 +157,7 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
             .and_then(|t| t.strip_suffix('"'))
             .unwrap_or(text);
         let version = Some(unquoted)
-            .filter(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()))
+            .filter(|t| (1..=19).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit()))
             .and_then(|t| t.parse::<u64>().ok())
             .ok_or_else(|| ApiError::BadRequest {
                 field: Some("If-Match".to_owned()),

@@ -208,7 +208,7 @@ fn complete(path: &str, write: bool, operation: &mut Operation) {
             (ParameterIn::Header, "If-Match") => {
                 if_match = true;
                 parameter.required = Required::False;
-                parameter.schema = Some(string().pattern(Some(r#"^(\*|"[0-9]+"|[0-9]+)$"#)).into());
+                parameter.schema = Some(string().pattern(Some(r#"^(\*|"[0-9]{1,19}"|[0-9]{1,19})$"#)).into());
                 parameter.description = Some(
                     "The ticket's `ETag` as read (`\"7\"`), or `*`: the write is refused with 412 if the ticket changed since".to_owned(),
                 );
@@ -233,6 +233,17 @@ fn complete(path: &str, write: bool, operation: &mut Operation) {
                 );
                 parameter.description = Some(
                     "The tenant's slug: a member's own tenant by default; staff serving several tenants name one here (empty: none)".to_owned(),
+                );
+            }
+            (ParameterIn::Query, "number") => {
+                queried = true;
+                // Read as an unsigned 64-bit number, larger than `int64` allows.
+                parameter.schema = Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::Integer)
+                        .format(Some(SchemaFormat::Custom("uint64".to_owned())))
+                        .minimum(Some(0))
+                        .into(),
                 );
             }
             (ParameterIn::Query, _) => queried = true,

@@ -112,6 +112,7 @@ uuid_id!(
 /// The human ticket number [n° de ticket], unique and sequential within one tenant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(format = "uint64"))]
 #[serde(transparent)]
 pub struct TicketNumber(u64);
 

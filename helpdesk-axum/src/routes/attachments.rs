@@ -30,7 +30,8 @@ pub const SAFE_CONTENT_TYPES: [&str; 12] = [
 ];
 
 /// The parts of an upload, as the OpenAPI document describes them.
-#[derive(utoipa::ToSchema)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)] // read part by part from the stream, never as a whole
 pub(crate) struct Upload {
     /// The files, one part each.
@@ -38,8 +39,9 @@ pub(crate) struct Upload {
     file: Vec<Vec<u8>>,
     /// The message they come with, as HTML (the file names when left out).
     body: Option<String>,
-    /// `true` to attach them to an internal note (staff).
-    #[schema(value_type = Option<String>, pattern = "^(true|false)$")]
+    /// `true` to attach them to an internal note (staff); any other value attaches them to
+    /// a public reply.
+    #[schema(value_type = Option<String>)]
     internal: Option<bool>,
 }
 

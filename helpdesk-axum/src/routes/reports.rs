@@ -49,7 +49,7 @@ pub(crate) async fn dashboard(
 #[utoipa::path(get, path = "/export.csv", tag = "reports",
     params(("numbers" = Option<String>, Query, description = "Only these ticket numbers (comma-separated)"),
            ("format" = Option<String>, Query, description = "`csv` (the default: RFC 4180, comma-separated) or `excel-fr` (semicolon-separated, with a UTF-8 byte-order mark, for spreadsheets in French locales)"),
-           ("status" = Option<Vec<helpdesk_core::Status>>, Query, explode = true), ("contains" = Option<String>, Query, max_length = 1000, description = "At most 10 words, as in `GET /tickets`"), ("include_closed" = Option<bool>, Query),
+           ("status" = Option<Vec<helpdesk_core::Status>>, Query, explode = true), ("contains" = Option<String>, Query, description = "At most 10 words, as in `GET /tickets`"), ("include_closed" = Option<bool>, Query),
            ("tenant" = Option<String>, Query)),
     responses((status = 200, description = "CSV of the matching tickets, streamed page by page: every text cell quoted, cells a spreadsheet could run as a formula prefixed with `'`", content_type = "text/csv", body = String),
               (status = 403, description = "Forbidden for this caller", body = crate::Problem, content_type = "application/problem+json"),

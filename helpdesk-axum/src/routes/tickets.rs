@@ -115,7 +115,7 @@ pub(crate) async fn open(
            ("opened_to" = Option<chrono::DateTime<chrono::Utc>>, Query, description = "Opened before; not before `opened_from`"),
            ("updated_from" = Option<chrono::DateTime<chrono::Utc>>, Query, description = "Changed at or after"),
            ("updated_to" = Option<chrono::DateTime<chrono::Utc>>, Query, description = "Changed before; not before `updated_from`"),
-           ("contains" = Option<String>, Query, max_length = 1000, description = "At most 10 words (spaces and commas separate them), all of which must appear as word prefixes in the subject, description or public replies (staff: notes too); accents and case folded"),
+           ("contains" = Option<String>, Query, description = "At most 10 words (spaces and commas separate them), all of which must appear as word prefixes in the subject, description or public replies (staff: notes too); accents and case folded"),
            ("include_closed" = Option<bool>, Query, description = "Also closed and cancelled tickets, when no status is named"),
            ("include_archived" = Option<bool>, Query, description = "Also archived tickets"),
            ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Tickets per page, 1 to 200 (50)"),
