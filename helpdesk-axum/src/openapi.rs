@@ -208,7 +208,11 @@ fn complete(path: &str, write: bool, operation: &mut Operation) {
             (ParameterIn::Header, "If-Match") => {
                 if_match = true;
                 parameter.required = Required::False;
-                parameter.schema = Some(string().pattern(Some(r#"^(\*|"[0-9]{1,19}"|[0-9]{1,19})$"#)).into());
+                parameter.schema = Some(
+                    string()
+                        .pattern(Some(r#"^(\*|"[0-9]{1,19}"|[0-9]{1,19})$"#))
+                        .into(),
+                );
                 parameter.description = Some(
                     "The ticket's `ETag` as read (`\"7\"`), or `*`: the write is refused with 412 if the ticket changed since".to_owned(),
                 );

@@ -869,3 +869,85 @@ async fn a_host_describes_its_own_session_in_the_document() {
         json!([])
     );
 }
+
+#[tokio::test]
+async fn what_the_document_forbids_is_refused_not_ignored() {
+    let h = host().await;
+    let doc = document(&h).await;
+    let id = h.open(ALICE, "Printer").await;
+    // A typed query parameter sent blank.
+    let blank = checked(
+        &h,
+        &doc,
+        ALICE,
+        "get",
+        "/tickets",
+        "/tickets?assignee=",
+        None,
+    )
+    .await;
+    assert_eq!(blank.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(blank.body["field"], "assignee");
+    let blank_status = checked(&h, &doc, ALICE, "get", "/tickets", "/tickets?status=", None).await;
+    assert_eq!(blank_status.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A body, or a nested object, sent as an array.
+    let array = checked(
+        &h,
+        &doc,
+        SAM,
+        "post",
+        "/tickets/{id}/assignment",
+        &format!("/tickets/{id}/assignment"),
+        Some(json!([null, null])),
+    )
+    .await;
+    assert_eq!(
+        array.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        array.body
+    );
+    let nested = checked(
+        &h,
+        &doc,
+        ALICE,
+        "post",
+        "/saved-searches",
+        "/saved-searches",
+        Some(json!({"name": "x", "criteria": [null, null]})),
+    )
+    .await;
+    assert_eq!(
+        nested.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        nested.body
+    );
+    assert_eq!(nested.body["field"], "criteria");
+}
+
+#[tokio::test]
+async fn if_match_takes_the_etag_or_its_bare_number() {
+    let h = host().await;
+    let id = h.open(ALICE, "Printer").await;
+    let note = |if_match: &'static str| {
+        Request::builder()
+            .method("POST")
+            .uri(format!("/helpdesk/tickets/{id}/notes"))
+            .header("x-user", "sam")
+            .header("content-type", "application/json")
+            .header("if-match", if_match)
+            .body(Body::from(json!({"body": "checked"}).to_string()))
+            .unwrap()
+    };
+    assert_eq!(h.send(note("1")).await.status, StatusCode::OK);
+    assert_eq!(h.send(note("\"2\"")).await.status, StatusCode::OK);
+    assert_eq!(
+        h.send(note("\"1\"")).await.status,
+        StatusCode::PRECONDITION_FAILED
+    );
+    assert_eq!(
+        h.send(note("99999999999999999999")).await.status,
+        StatusCode::BAD_REQUEST
+    );
+}

@@ -95,6 +95,7 @@ pub struct TenantUpdate {
     )]
     pub name: String,
     /// Status labels, visibility policy, closure mode, windows, questionnaire.
+    #[serde(deserialize_with = "crate::extract::object")]
     pub settings: TenantSettings,
 }
 
@@ -307,6 +308,7 @@ pub struct NewStaff {
     /// `agent`, `supervisor` or `platform_admin`.
     pub role: StaffRole,
     /// `{"kind": "all"}` or `{"kind": "only", "tenants": [...]}`.
+    #[serde(deserialize_with = "crate::extract::object")]
     pub tenants: TenantScope,
     /// Groups to join.
     #[serde(default)]
@@ -354,7 +356,7 @@ pub struct StaffUpdate {
     #[serde(default)]
     pub role: Option<StaffRole>,
     /// The tenants served.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::extract::optional_object")]
     pub tenants: Option<TenantScope>,
     /// The groups, replacing the current ones.
     #[serde(default)]

@@ -39,9 +39,9 @@ pub(crate) struct Upload {
     file: Vec<Vec<u8>>,
     /// The message they come with, as HTML (the file names when left out).
     body: Option<String>,
-    /// `true` to attach them to an internal note (staff); any other value attaches them to
-    /// a public reply.
-    #[schema(value_type = Option<String>)]
+    /// `true` to attach them to an internal note (staff), `false` or empty (the default)
+    /// to a public reply.
+    #[schema(value_type = Option<String>, pattern = "^(true|false)?$")]
     internal: Option<bool>,
 }
 
@@ -178,7 +178,18 @@ async fn receive(
                 });
             }
             "body" => body = Some(small_text(field, "body", limits.json_body).await?),
-            "internal" => internal = small_text(field, "internal", 16).await?.trim() == "true",
+            "internal" => {
+                internal = match small_text(field, "internal", 16).await?.trim() {
+                    "true" => true,
+                    "false" | "" => false,
+                    _ => {
+                        return Err(ApiError::Domain(Error::invalid(
+                            "internal",
+                            "must be true or false",
+                        )));
+                    }
+                }
+            }
             other => {
                 return Err(ApiError::Domain(Error::invalid(
                     other,

@@ -123,6 +123,7 @@ pub struct SaveSearch {
     )]
     pub name: String,
     /// The criteria, as in search results' fields.
+    #[serde(deserialize_with = "crate::extract::object")]
     pub criteria: SearchCriteria,
 }
 
