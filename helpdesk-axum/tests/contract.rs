@@ -951,3 +951,48 @@ async fn if_match_takes_the_etag_or_its_bare_number() {
         StatusCode::BAD_REQUEST
     );
 }
+
+#[tokio::test]
+async fn a_file_part_without_a_filename_or_an_odd_internal_part_is_refused() {
+    let h = host().await;
+    let id = h.open(ALICE, "Printer").await;
+    let send = |part: &str| {
+        let boundary = "XcontractX";
+        Request::builder()
+            .method("POST")
+            .uri(format!("/helpdesk/tickets/{id}/attachments"))
+            .header("x-user", "alice")
+            .header("x-tenant", "acme")
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(Body::from(format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\nhello\r\n\
+                 --{boundary}\r\n{part}\r\n--{boundary}--\r\n"
+            )))
+            .unwrap()
+    };
+    let bare = h
+        .send(send(
+            "Content-Disposition: form-data; name=\"file\"\r\n\r\n{}",
+        ))
+        .await;
+    assert_eq!(
+        bare.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        bare.body
+    );
+    assert_eq!(bare.body["field"], "file");
+    let odd = h
+        .send(send(
+            "Content-Disposition: form-data; name=\"internal\"\r\n\r\nmaybe",
+        ))
+        .await;
+    assert_eq!(odd.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", odd.body);
+    assert_eq!(odd.body["field"], "internal");
+    let empty = h
+        .send(send(
+            "Content-Disposition: form-data; name=\"internal\"\r\n\r\n",
+        ))
+        .await;
+    assert_eq!(empty.status, StatusCode::OK, "{}", empty.body);
+}

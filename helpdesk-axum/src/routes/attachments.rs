@@ -34,7 +34,7 @@ pub const SAFE_CONTENT_TYPES: [&str; 12] = [
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)] // read part by part from the stream, never as a whole
 pub(crate) struct Upload {
-    /// The files, one part each.
+    /// The files, one part each, each with its `filename`.
     #[schema(value_type = Vec<String>, format = Binary, min_items = 1)]
     file: Vec<Vec<u8>>,
     /// The message they come with, as HTML (the file names when left out).
@@ -140,7 +140,13 @@ async fn receive(
                         format!("at most {} files at once", limits.attachments_per_upload),
                     )));
                 }
-                let file_name = field.file_name().unwrap_or("attachment").to_owned();
+                // A file part carries its file's name (`filename=`); a bare value is not a file.
+                let Some(file_name) = field.file_name().map(str::to_owned) else {
+                    return Err(ApiError::Domain(Error::invalid(
+                        "file",
+                        "a `file` part needs a filename",
+                    )));
+                };
                 let clean_name = helpdesk_core::clean_file_name(&file_name)?;
                 let content_type = field
                     .content_type()
