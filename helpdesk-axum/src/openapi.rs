@@ -250,6 +250,18 @@ fn complete(path: &str, write: bool, operation: &mut Operation) {
                         .into(),
                 );
             }
+            (ParameterIn::Query, "format") if path == "/export.csv" => {
+                queried = true;
+                parameter.schema = Some(string().enum_values(Some(["csv", "excel-fr"])).into());
+            }
+            (ParameterIn::Query, "numbers") => {
+                queried = true;
+                parameter.schema = Some(
+                    string()
+                        .pattern(Some("^#?[0-9]{1,19}(, *#?[0-9]{1,19})*$"))
+                        .into(),
+                );
+            }
             (ParameterIn::Query, _) => queried = true,
             _ => {}
         }

@@ -53,17 +53,20 @@ pub struct Approval {
     pub answers: Answers,
 }
 
-/// A member of the ticket's tenant, by id or by the host's user id.
+/// A member of the ticket's tenant, by id or by the host's user id: exactly one of the two.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(min_properties = 1, max_properties = 1)]
 pub struct MemberRef {
     /// The member's id.
     #[serde(default)]
-    #[schema(value_type = Option<uuid::Uuid>)]
+    #[schema(value_type = uuid::Uuid, required = false)]
     pub member: Option<MemberId>,
     /// Or the host's id for the user.
     #[serde(default)]
     #[schema(
+        value_type = String,
+        required = false,
         min_length = 1,
         max_length = 255,
         pattern = r"^[^\x00-\x1F\x7F]*\S[^\x00-\x1F\x7F]*$"
