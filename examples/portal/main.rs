@@ -98,6 +98,10 @@ struct Options {
         value_parser = duration
     )]
     db_acquire_timeout: Duration,
+    /// Turns off the per-caller write limit: for contract fuzzing (`.ci/contract-fuzz`),
+    /// which writes faster than people. Never in production.
+    #[arg(long, env = "HELPDESK_NO_WRITE_LIMIT")]
+    no_write_limit: bool,
 }
 
 /// [`helpdesk_sqlx::ACQUIRE_TIMEOUT`] as the flag's default (a test keeps them equal).
@@ -230,7 +234,14 @@ async fn main() -> Fallible<()> {
     let service = service
         .with_blobs(Arc::new(FsBlobStore::new(&options.files)))
         .with_attachment_limits(AttachmentLimits::default());
-    let helpdesk = HelpdeskState::new(service.clone(), sessions.clone());
+    // The document tells clients to send the portal's own session cookie.
+    use helpdesk_axum::utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+    let mut helpdesk = HelpdeskState::new(service.clone(), sessions.clone()).with_security_scheme(
+        SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("portal_session"))),
+    );
+    if options.no_write_limit {
+        helpdesk = helpdesk.with_write_limit(None);
+    }
 
     let app = Router::new()
         .route("/login", post(login::login))

@@ -53,8 +53,80 @@ where
     }
 }
 
+/// A `multipart/form-data` body. Another media type (or none) is a 415 problem, a body
+/// whose boundary cannot be read a 400 problem: never axum's plain-text refusal.
+#[derive(Debug)]
+pub(crate) struct MultipartBody(pub(crate) axum::extract::Multipart);
+
+impl<S: Send + Sync> FromRequest<S> for MultipartBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_multipart = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| {
+                ct.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .eq_ignore_ascii_case("multipart/form-data")
+            });
+        if !is_multipart {
+            return Err(ApiError::UnsupportedMediaType(
+                "send the files as multipart/form-data".to_owned(),
+            ));
+        }
+        axum::extract::Multipart::from_request(req, state)
+            .await
+            .map(MultipartBody)
+            .map_err(|e| ApiError::BadRequest {
+                field: None,
+                detail: e.body_text(),
+            })
+    }
+}
+
+/// Reads a nested body field only from a JSON object: serde would also fill a struct (or
+/// an adjacently tagged enum) from an array, which the OpenAPI document does not allow.
+pub(crate) fn object<'de, D, T>(de: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    use serde::Deserialize;
+    let map = serde_json::Map::<String, serde_json::Value>::deserialize(de)?;
+    serde_json::from_value(serde_json::Value::Object(map)).map_err(serde::de::Error::custom)
+}
+
+/// [`object`] for an optional field.
+pub(crate) fn optional_object<'de, D, T>(de: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    use serde::Deserialize;
+    match Option::<serde_json::Map<String, serde_json::Value>>::deserialize(de)? {
+        Some(map) => serde_json::from_value(serde_json::Value::Object(map))
+            .map(Some)
+            .map_err(serde::de::Error::custom),
+        None => Ok(None),
+    }
+}
+
 /// Reads `bytes` as JSON into `T`, naming the field at fault.
 pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // Every body is a JSON object; serde would also fill a struct from an array.
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first.is_some_and(|b| *b != b'{')
+        && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok()
+    {
+        return Err(ApiError::Domain(helpdesk_core::Error::invalid(
+            "body",
+            "must be a JSON object",
+        )));
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize::<_, T>(&mut de) {
         Ok(value) => match de.end() {
@@ -108,9 +180,13 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
         if text == "*" {
             return Ok(IfMatch(None));
         }
-        let version = text
+        // The ETag as sent (`"3"`), or its bare number from a client that dropped the quotes.
+        let unquoted = text
             .strip_prefix('"')
             .and_then(|t| t.strip_suffix('"'))
+            .unwrap_or(text);
+        let version = Some(unquoted)
+            .filter(|t| (1..=19).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit()))
             .and_then(|t| t.parse::<u64>().ok())
             .ok_or_else(|| ApiError::BadRequest {
                 field: Some("If-Match".to_owned()),

@@ -94,6 +94,7 @@ mod state;
 use axum::Extension;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef, MatchedPath, Request};
+use axum::http::{Method, Uri};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{delete, get, patch, post, put};
@@ -121,6 +122,9 @@ pub use rate::{ManualClock, RateLimit};
 pub use request_id::{REQUEST_ID_HEADER, RequestId};
 pub use routes::attachments::SAFE_CONTENT_TYPES;
 pub use state::{HelpdeskState, Limits};
+/// The OpenAPI crate the document is built with, for a host that describes its session
+/// ([`HelpdeskState::with_security_scheme`]) or extends [`ApiDoc`].
+pub use utoipa;
 
 /// The helpdesk's routes with the default [`Limits`], to nest at any prefix of the host's
 /// router. Needs a [`HelpdeskState`] reachable from the host's state `S` through
@@ -230,6 +234,9 @@ where
         ))
         .merge(uploads)
         .layer(Extension(limits));
+    let routes = routes
+        .fallback(no_such_route)
+        .method_not_allowed_fallback(method_not_allowed);
     let routes = match limits.body_timeout {
         Some(timeout) => routes.layer(middleware::from_fn_with_state(timeout, guard::body_timeout)),
         None => routes,
@@ -237,6 +244,16 @@ where
     routes
         .layer(middleware::from_fn(trace))
         .layer(middleware::from_fn(request_id::request_id))
+}
+
+/// An unknown path under the helpdesk's prefix: a problem document, like every refusal.
+async fn no_such_route(method: Method, uri: Uri) -> ApiError {
+    ApiError::NoSuchRoute(format!("{method} {}", uri.path()))
+}
+
+/// A known path asked with a method it does not take.
+async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+    ApiError::MethodNotAllowed(format!("{method} {}", uri.path()))
 }
 
 /// One tracing span per request, named after the matched route and carrying the

@@ -54,9 +54,18 @@ impl Params {
             .filter(|s| !s.is_empty())
     }
 
+    /// The last value of `name` for a typed parameter: absent is none, a blank value is
+    /// refused (as the OpenAPI document's formats say).
+    fn typed(&self, name: &str) -> Result<Option<&str>, ApiError> {
+        match (self.0.contains_key(name), self.one(name)) {
+            (true, None) => Err(invalid(name, "must not be blank: leave it out instead")),
+            (_, value) => Ok(value),
+        }
+    }
+
     /// `name` parsed as `T`.
     pub(crate) fn parse<T: FromStr>(&self, name: &str) -> Result<Option<T>, ApiError> {
-        self.one(name)
+        self.typed(name)?
             .map(|v| {
                 v.parse()
                     .map_err(|_| invalid(name, format!("`{v}` is not valid here")))
@@ -68,6 +77,9 @@ impl Params {
     pub(crate) fn list<T: FromStr>(&self, name: &str) -> Result<Vec<T>, ApiError> {
         let mut out = Vec::new();
         for value in self.0.get(name).into_iter().flatten() {
+            if value.trim().is_empty() {
+                return Err(invalid(name, "must not be blank: leave it out instead"));
+            }
             for item in value.split(',').map(str::trim).filter(|s| !s.is_empty()) {
                 out.push(
                     item.parse()
@@ -80,7 +92,7 @@ impl Params {
 
     /// `name` as a boolean: `true`/`false`/`1`/`0`; absent is false.
     pub(crate) fn flag(&self, name: &str) -> Result<bool, ApiError> {
-        match self.one(name) {
+        match self.typed(name)? {
             None | Some("false" | "0") => Ok(false),
             Some("true" | "1") => Ok(true),
             Some(_) => Err(invalid(name, "must be true or false")),
@@ -89,7 +101,7 @@ impl Params {
 
     /// `name` as an instant: RFC 3339, or a date (midnight UTC).
     pub(crate) fn instant(&self, name: &str) -> Result<Option<DateTime<Utc>>, ApiError> {
-        let Some(value) = self.one(name) else {
+        let Some(value) = self.typed(name)? else {
             return Ok(None);
         };
         if let Ok(at) = DateTime::parse_from_rfc3339(value) {

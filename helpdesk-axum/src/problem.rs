@@ -53,6 +53,10 @@ pub enum ApiError {
     OriginNotAllowed(String),
     /// The request body stopped arriving before it was complete.
     RequestTimeout(String),
+    /// No route of the helpdesk has this path. Holds the method and path asked.
+    NoSuchRoute(String),
+    /// The path exists but not with this method. Holds the method and path asked.
+    MethodNotAllowed(String),
     /// The caller sent more writes than its rate limit allows; it may try again after
     /// `retry_after`.
     TooManyRequests {
@@ -179,6 +183,16 @@ impl ApiError {
                     "too many writes in a short time: try again in {} s",
                     retry_after_seconds(*retry_after)
                 ),
+            ),
+            ApiError::NoSuchRoute(asked) => Problem::new(
+                StatusCode::NOT_FOUND,
+                "route_not_found",
+                format!("the helpdesk has no route `{asked}`: see its openapi.json"),
+            ),
+            ApiError::MethodNotAllowed(asked) => Problem::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                format!("`{asked}`: this path does not take this method: see its openapi.json"),
             ),
             ApiError::Identity(_) => Problem::new(
                 StatusCode::INTERNAL_SERVER_ERROR,

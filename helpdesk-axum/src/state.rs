@@ -53,6 +53,7 @@ pub struct HelpdeskState {
     pub(crate) write_limit: Option<RateLimit>,
     pub(crate) rate_clock: Option<ManualClock>,
     pub(crate) write_limiter: Option<Arc<WriteLimiter>>,
+    pub(crate) security_scheme: Option<Arc<utoipa::openapi::security::SecurityScheme>>,
 }
 
 impl std::fmt::Debug for HelpdeskState {
@@ -76,6 +77,7 @@ impl HelpdeskState {
             write_limit,
             rate_clock: None,
             write_limiter: write_limit.map(|limit| Arc::new(WriteLimiter::new(limit, None))),
+            security_scheme: None,
         }
     }
 
@@ -105,6 +107,28 @@ impl HelpdeskState {
     pub fn with_rate_clock(mut self, clock: ManualClock) -> Self {
         self.rate_clock = Some(clock);
         self.rebuild_write_limiter();
+        self
+    }
+
+    /// Describes the host's own session in `GET /openapi.json`, so a client generated
+    /// from it sends what the host's [`Identify`] reads. By default the document names a
+    /// cookie called `session`. A host authenticating with a bearer token says:
+    ///
+    /// ```
+    /// # fn with(state: helpdesk_axum::HelpdeskState) -> helpdesk_axum::HelpdeskState {
+    /// use helpdesk_axum::utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+    /// state.with_security_scheme(SecurityScheme::Http(
+    ///     HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build(),
+    /// ))
+    /// # }
+    /// ```
+    ///
+    /// Every operation requires this scheme (named `host_session` in the document).
+    pub fn with_security_scheme(
+        mut self,
+        scheme: utoipa::openapi::security::SecurityScheme,
+    ) -> Self {
+        self.security_scheme = Some(Arc::new(scheme));
         self
     }
 

@@ -15,6 +15,7 @@ pub const MAX_FILE_NAME_CHARS: usize = 200;
 
 /// What is known about one attached file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attachment {
     /// The attachment's id; also its key in the blob store.
     pub id: AttachmentId,

@@ -9,6 +9,7 @@ use crate::text::single_line;
 
 /// A node of a tenant's category tree [catégorie / sous-catégorie, service].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Category {
     /// The category's id.
     pub id: CategoryId,
@@ -81,6 +82,7 @@ pub fn would_cycle(tree: &[Category], category: CategoryId, parent: CategoryId) 
 
 /// What a ticket is about [contrat, produit].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Product {
     /// The product's id.
     pub id: ProductId,

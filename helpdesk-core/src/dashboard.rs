@@ -50,6 +50,7 @@ impl DashboardQuery {
 
 /// A calendar month.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Month {
     /// The year.
     pub year: i32,
@@ -101,6 +102,7 @@ impl Month {
 
 /// How many tickets were opened in one month.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MonthCount {
     /// The month.
     pub month: Month,
@@ -110,6 +112,7 @@ pub struct MonthCount {
 
 /// Satisfaction from approved closures' questionnaires.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Satisfaction {
     /// How many closures were approved with answers.
     pub answered: u64,
@@ -121,6 +124,7 @@ pub struct Satisfaction {
 
 /// The whole dashboard.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Dashboard {
     /// Tickets per status; every status is present, zero included.
     pub by_status: BTreeMap<Status, u64>,

@@ -10,6 +10,7 @@ use crate::text::{RichText, single_line, words};
 
 /// A knowledge-base article.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Article {
     /// The article's id.
     pub id: ArticleId,

@@ -12,6 +12,7 @@ use crate::text::single_line;
 /// The host application's own id for one of its users. The host owns login and
 /// passwords; the helpdesk only keeps this reference.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct UserId(String);
 
@@ -54,6 +55,7 @@ impl fmt::Display for UserId {
 
 /// A member's role within their tenant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MemberRole {
     /// Opens and follows their own tickets [agent d'établissement, collaborateur].
@@ -65,6 +67,7 @@ pub enum MemberRole {
 
 /// A host user known to one tenant.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Member {
     /// The member's id.
     pub id: MemberId,
@@ -128,6 +131,7 @@ pub fn check_email(email: Option<&str>) -> Result<Option<String>, ValidationErro
 
 /// A support staff member's role.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum StaffRole {
     /// Works the tickets of the tenants and groups they serve [agent support].
@@ -141,6 +145,7 @@ pub enum StaffRole {
 
 /// The tenants a staff member serves.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", content = "tenants", rename_all = "snake_case")]
 pub enum TenantScope {
     /// Every tenant (a vendor's support team serving all its clients).
@@ -161,6 +166,7 @@ impl TenantScope {
 
 /// A member of the support staff, serving one or many tenants.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Staff {
     /// The staff member's id.
     pub id: StaffId,
@@ -211,6 +217,7 @@ impl Staff {
 /// support organisation, not to a tenant: a vendor's "Software" team serves every
 /// client; each tenant's categories route tickets to a group.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Group {
     /// The group's id.
     pub id: GroupId,
@@ -274,6 +281,7 @@ impl Actor {
 
 /// Who did something, as recorded on the timeline.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum ActorRef {
     /// A member.

@@ -19,6 +19,7 @@ pub const MAX_OPTIONS: usize = 20;
 
 /// The questions a tenant asks when a requester approves a closure.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QuestionnaireDefinition {
     /// The questions, in the order they are shown.
     pub questions: Vec<Question>,
@@ -26,6 +27,7 @@ pub struct QuestionnaireDefinition {
 
 /// One question of a [`QuestionnaireDefinition`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Question {
     /// A stable key the answers are filed under (`overall`, `processing_time`...).
     pub key: String,
@@ -39,13 +41,16 @@ pub struct Question {
 
 /// What kind of answer a [`Question`] expects.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum QuestionKind {
     /// A whole score between `min` and `max` inclusive.
     Score {
         /// The lowest score.
+        #[cfg_attr(feature = "openapi", schema(maximum = 255))]
         min: u8,
         /// The highest score.
+        #[cfg_attr(feature = "openapi", schema(maximum = 255))]
         max: u8,
     },
     /// One of a fixed list of options.
@@ -59,6 +64,7 @@ pub enum QuestionKind {
 
 /// One answer to a [`Question`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum Answer {
     /// A score.

@@ -30,6 +30,7 @@ pub const MAX_CONTAINS_WORDS: usize = 10;
 
 /// What to look for. Every field narrows the result; empty lists mean "any".
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct SearchCriteria {
     /// Only this tenant.
@@ -294,6 +295,7 @@ pub(crate) fn serialize_cursor<S: serde::Serializer>(
 
 /// Criteria a user saved under a name [sauvegarder les critères].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SavedSearch {
     /// The saved search's id.
     pub id: SavedSearchId,

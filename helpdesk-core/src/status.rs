@@ -10,6 +10,7 @@ use crate::error::ValidationError;
 /// The canonical state of a ticket. Each tenant may relabel them per language
 /// (see [`StatusLabels`](crate::StatusLabels)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Just opened, nobody has taken it yet [A traiter, Nouveau, Libre, Enregistré].
@@ -84,6 +85,7 @@ impl FromStr for Status {
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Priority {
     /// For the record, no hurry \[Faible\].

@@ -14,6 +14,7 @@ use crate::text::single_line;
 /// An isolated customer organisation. Every ticket, member, category and product
 /// belongs to exactly one tenant.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Tenant {
     /// The tenant's id.
     pub id: TenantId,
@@ -57,6 +58,7 @@ pub fn check_slug(slug: &str) -> Result<String, ValidationError> {
 
 /// Which tickets a requester may read.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RequesterVisibility {
     /// Their own tickets and those they are invited to (the default).
@@ -69,6 +71,7 @@ pub enum RequesterVisibility {
 
 /// How a ticket gets closed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ClosureMode {
     /// Staff propose, the requester approves with the questionnaire (the default).
@@ -107,6 +110,7 @@ pub type StatusLabels = BTreeMap<Status, String>;
 
 /// A length of time in whole seconds, as stored and serialised.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct Window(i64);
 
@@ -134,8 +138,10 @@ impl Window {
 
 /// How one tenant runs its helpdesk.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TenantSettings {
     /// Status labels per language tag (`fr`, `en`...).
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, BTreeMap<Status, String>>))]
     pub status_labels: BTreeMap<String, StatusLabels>,
     /// The language used when a caller's language has no labels.
     pub default_language: String,

@@ -17,6 +17,7 @@ pub const MAX_RICH_TEXT_BYTES: usize = 256 * 1024;
 /// too), so `<script>`, event handlers and `javascript:` URLs never survive into a
 /// ticket, whatever the caller sent or what a database row holds.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct RichText(String);
 

@@ -22,6 +22,7 @@ pub const MAX_CUSTOM_FIELDS: usize = 50;
 
 /// A request for help, owned by one requester in one tenant.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Ticket {
     /// The ticket's id.
     pub id: TicketId,
@@ -124,6 +125,7 @@ impl Ticket {
 /// Where a ticket stands, with what each state needs and nothing else: only a closed
 /// ticket has closure data, only a pending closure has a proposal date.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum TicketState {
     /// Just opened.
@@ -169,6 +171,7 @@ impl TicketState {
 
 /// How a ticket came to be closed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Closure {
     /// The requester (or a tenant admin) approved, answering the questionnaire.
@@ -176,6 +179,7 @@ pub enum Closure {
         /// Who approved.
         by: MemberId,
         /// The validated answers.
+        #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, crate::Answer>))]
         answers: Answers,
     },
     /// Nobody answered within the approval window; the questionnaire stays unanswered.

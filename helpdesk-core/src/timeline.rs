@@ -22,6 +22,7 @@ pub enum Visibility {
 
 /// One change to a ticket.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TimelineEvent {
     /// The event's id.
     pub id: EventId,
@@ -65,6 +66,7 @@ impl TimelineEvent {
 
 /// A status transition recorded on an event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatusChange {
     /// The status before.
     pub from: Status,
@@ -74,6 +76,7 @@ pub struct StatusChange {
 
 /// What happened to a ticket.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventKind {
     /// The ticket was opened.
@@ -113,6 +116,7 @@ pub enum EventKind {
     /// The requester approved the closure and answered the questionnaire.
     ClosureApproved {
         /// The validated answers.
+        #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, crate::Answer>))]
         answers: Answers,
     },
     /// The requester refused the closure.
@@ -186,6 +190,7 @@ impl EventKind {
 
 /// One edited field, with its value before and after.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "field", rename_all = "snake_case")]
 pub enum FieldChange {
     /// The subject.

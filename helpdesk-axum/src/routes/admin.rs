@@ -21,8 +21,11 @@ fn created<T: serde::Serialize>(body: T) -> Response {
     (StatusCode::CREATED, Json(body)).into_response()
 }
 
+/// List tenants.
+///
+/// The tenants the caller belongs to or serves.
 #[utoipa::path(get, path = "/admin/tenants", tag = "admin",
-    responses((status = 200, description = "The tenants the caller belongs to or serves")))]
+    responses((status = 200, description = "The tenants the caller belongs to or serves", body = Vec<helpdesk_core::Tenant>)))]
 pub(crate) async fn tenants(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -34,14 +37,23 @@ pub(crate) async fn tenants(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTenant {
-    /// A short URL-safe name.
+    /// A short URL-safe name: 1 to 63 lower-case letters, digits and dashes, not first.
+    #[schema(min_length = 1, max_length = 63, pattern = "^[a-z0-9][a-z0-9-]*$")]
     pub slug: String,
     /// The name shown to people.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1F\x7F]*\S[^\x00-\x1F\x7F]*$"
+    )]
     pub name: String,
 }
 
+/// Create a tenant.
+///
+/// Platform admins only.
 #[utoipa::path(post, path = "/admin/tenants", tag = "admin", request_body = NewTenant,
-    responses((status = 201, description = "The tenant (platform admins)"), (status = 403, description = "Forbidden for this caller", body = crate::Problem, content_type = "application/problem+json")))]
+    responses((status = 201, description = "The tenant (platform admins)", body = helpdesk_core::Tenant), (status = 403, description = "Forbidden for this caller", body = crate::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn create_tenant(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -59,8 +71,11 @@ fn tenant_id(raw: &str) -> Result<helpdesk_core::TenantId, ApiError> {
     raw.parse().map_err(|_| not_found(Entity::Tenant))
 }
 
+/// Read a tenant.
+///
+/// With its settings.
 #[utoipa::path(get, path = "/admin/tenants/{id}", tag = "admin", params(("id" = String, Path)),
-    responses((status = 200, description = "The tenant with its settings")))]
+    responses((status = 200, description = "The tenant with its settings", body = helpdesk_core::Tenant)))]
 pub(crate) async fn tenant(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -74,14 +89,22 @@ pub(crate) async fn tenant(
 #[serde(deny_unknown_fields)]
 pub struct TenantUpdate {
     /// The name shown to people.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1F\x7F]*\S[^\x00-\x1F\x7F]*$"
+    )]
     pub name: String,
     /// Status labels, visibility policy, closure mode, windows, questionnaire.
-    #[schema(value_type = Object)]
+    #[serde(deserialize_with = "crate::extract::object")]
     pub settings: TenantSettings,
 }
 
+/// Change a tenant's name and settings.
+///
+/// Tenant admins and platform admins.
 #[utoipa::path(put, path = "/admin/tenants/{id}", tag = "admin", request_body = TenantUpdate, params(("id" = String, Path)),
-    responses((status = 200, description = "The updated tenant")))]
+    responses((status = 200, description = "The updated tenant", body = helpdesk_core::Tenant)))]
 pub(crate) async fn update_tenant(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -95,9 +118,12 @@ pub(crate) async fn update_tenant(
     Ok(Json(tenant).into_response())
 }
 
+/// Set the closure questionnaire.
+///
+/// Tenant admins and platform admins.
 #[utoipa::path(put, path = "/admin/tenants/{id}/questionnaire", tag = "admin", params(("id" = String, Path)),
-    request_body(content = Object, description = "The questionnaire definition"),
-    responses((status = 200, description = "The tenant with its new questionnaire")))]
+    request_body(content = helpdesk_core::QuestionnaireDefinition, description = "The questionnaire definition"),
+    responses((status = 200, description = "The tenant with its new questionnaire", body = helpdesk_core::Tenant)))]
 pub(crate) async fn set_questionnaire(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -111,8 +137,11 @@ pub(crate) async fn set_questionnaire(
     Ok(Json(tenant).into_response())
 }
 
+/// List members.
+///
+/// The members of the tenant.
 #[utoipa::path(get, path = "/admin/members", tag = "admin", params(("tenant" = Option<String>, Query)),
-    responses((status = 200, description = "The tenant's members")))]
+    responses((status = 200, description = "The tenant's members", body = Vec<helpdesk_core::Member>)))]
 pub(crate) async fn members(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -126,19 +155,31 @@ pub(crate) async fn members(
 #[serde(deny_unknown_fields)]
 pub struct NewMember {
     /// The host's id for the user.
+    #[schema(
+        min_length = 1,
+        max_length = 255,
+        pattern = r"^[^\x00-\x1F\x7F]*\S[^\x00-\x1F\x7F]*$"
+    )]
     pub user: String,
     /// The name shown on tickets.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1F\x7F]*\S[^\x00-\x1F\x7F]*$"
+    )]
     pub display_name: String,
     /// Where notifications go.
     #[serde(default)]
     pub email: Option<String>,
     /// `requester` or `tenant_admin`.
-    #[schema(value_type = String)]
     pub role: MemberRole,
 }
 
+/// Register a member.
+///
+/// Tenant admins and platform admins register a host user in the tenant.
 #[utoipa::path(post, path = "/admin/members", tag = "admin", request_body = NewMember, params(("tenant" = Option<String>, Query)),
-    responses((status = 201, description = "The member")))]
+    responses((status = 201, description = "The member", body = helpdesk_core::Member)))]
 pub(crate) async fn add_member(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -180,8 +221,11 @@ async fn set_blocked(
     Ok(Json(member).into_response())
 }
 
+/// Block a member.
+///
+/// A blocked member can do nothing until unblocked.
 #[utoipa::path(post, path = "/admin/members/{id}/block", tag = "admin", params(("id" = String, Path), ("tenant" = Option<String>, Query)),
-    responses((status = 200, description = "The blocked member")))]
+    responses((status = 200, description = "The blocked member", body = helpdesk_core::Member)))]
 pub(crate) async fn block_member(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -190,8 +234,11 @@ pub(crate) async fn block_member(
     set_blocked(state, ctx, &id, true).await
 }
 
+/// Unblock a member.
+///
+/// The member can work again.
 #[utoipa::path(post, path = "/admin/members/{id}/unblock", tag = "admin", params(("id" = String, Path), ("tenant" = Option<String>, Query)),
-    responses((status = 200, description = "The unblocked member")))]
+    responses((status = 200, description = "The unblocked member", body = helpdesk_core::Member)))]
 pub(crate) async fn unblock_member(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -205,12 +252,14 @@ pub(crate) async fn unblock_member(
 #[serde(deny_unknown_fields)]
 pub struct RoleChange {
     /// `requester` or `tenant_admin`.
-    #[schema(value_type = String)]
     pub role: MemberRole,
 }
 
+/// Change a member's role.
+///
+/// `requester` or `tenant_admin`.
 #[utoipa::path(put, path = "/admin/members/{id}/role", tag = "admin", request_body = RoleChange,
-    params(("id" = String, Path), ("tenant" = Option<String>, Query)), responses((status = 200, description = "The member")))]
+    params(("id" = String, Path), ("tenant" = Option<String>, Query)), responses((status = 200, description = "The member", body = helpdesk_core::Member)))]
 pub(crate) async fn set_member_role(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -225,7 +274,10 @@ pub(crate) async fn set_member_role(
     Ok(Json(member).into_response())
 }
 
-#[utoipa::path(get, path = "/admin/staff", tag = "admin", responses((status = 200, description = "Support staff")))]
+/// List support staff.
+///
+/// Supervisors and platform admins.
+#[utoipa::path(get, path = "/admin/staff", tag = "admin", responses((status = 200, description = "Support staff", body = Vec<helpdesk_core::Staff>)))]
 pub(crate) async fn staff(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -238,17 +290,26 @@ pub(crate) async fn staff(
 #[serde(deny_unknown_fields)]
 pub struct NewStaff {
     /// The host's id for the user.
+    #[schema(
+        min_length = 1,
+        max_length = 255,
+        pattern = r"^[^\x00-\x1F\x7F]*\S[^\x00-\x1F\x7F]*$"
+    )]
     pub user: String,
     /// The name shown on tickets.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1F\x7F]*\S[^\x00-\x1F\x7F]*$"
+    )]
     pub display_name: String,
     /// Where notifications go.
     #[serde(default)]
     pub email: Option<String>,
     /// `agent`, `supervisor` or `platform_admin`.
-    #[schema(value_type = String)]
     pub role: StaffRole,
     /// `{"kind": "all"}` or `{"kind": "only", "tenants": [...]}`.
-    #[schema(value_type = Object)]
+    #[serde(deserialize_with = "crate::extract::object")]
     pub tenants: TenantScope,
     /// Groups to join.
     #[serde(default)]
@@ -256,8 +317,11 @@ pub struct NewStaff {
     pub groups: Vec<GroupId>,
 }
 
+/// Register a staff member.
+///
+/// Platform admins; supervisors for agents of their own tenants.
 #[utoipa::path(post, path = "/admin/staff", tag = "admin", request_body = NewStaff,
-    responses((status = 201, description = "The staff member")))]
+    responses((status = 201, description = "The staff member", body = helpdesk_core::Staff)))]
 pub(crate) async fn add_staff(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -290,11 +354,9 @@ pub struct StaffUpdate {
     pub display_name: Option<String>,
     /// `agent`, `supervisor` or `platform_admin`.
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
     pub role: Option<StaffRole>,
     /// The tenants served.
-    #[serde(default)]
-    #[schema(value_type = Option<Object>)]
+    #[serde(default, deserialize_with = "crate::extract::optional_object")]
     pub tenants: Option<TenantScope>,
     /// The groups, replacing the current ones.
     #[serde(default)]
@@ -305,8 +367,11 @@ pub struct StaffUpdate {
     pub active: Option<bool>,
 }
 
+/// Change a staff member.
+///
+/// Fields left out stay as they are.
 #[utoipa::path(patch, path = "/admin/staff/{id}", tag = "admin", request_body = StaffUpdate, params(("id" = String, Path)),
-    responses((status = 200, description = "The staff member")))]
+    responses((status = 200, description = "The staff member", body = helpdesk_core::Staff)))]
 pub(crate) async fn update_staff(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -325,7 +390,10 @@ pub(crate) async fn update_staff(
     Ok(Json(state.service.update_staff(&ctx.actor, id, changes).await?).into_response())
 }
 
-#[utoipa::path(get, path = "/admin/groups", tag = "admin", responses((status = 200, description = "Groups of staff")))]
+/// List groups.
+///
+/// The groups of support staff.
+#[utoipa::path(get, path = "/admin/groups", tag = "admin", responses((status = 200, description = "Groups of staff", body = Vec<helpdesk_core::Group>)))]
 pub(crate) async fn groups(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -338,11 +406,19 @@ pub(crate) async fn groups(
 #[serde(deny_unknown_fields)]
 pub struct Named {
     /// The name.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1F\x7F]*\S[^\x00-\x1F\x7F]*$"
+    )]
     pub name: String,
 }
 
+/// Create a group.
+///
+/// Supervisors and platform admins.
 #[utoipa::path(post, path = "/admin/groups", tag = "admin", request_body = Named,
-    responses((status = 201, description = "The group")))]
+    responses((status = 201, description = "The group", body = helpdesk_core::Group)))]
 pub(crate) async fn create_group(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -353,8 +429,11 @@ pub(crate) async fn create_group(
     ))
 }
 
+/// Rename a group.
+///
+/// Supervisors and platform admins.
 #[utoipa::path(patch, path = "/admin/groups/{id}", tag = "admin", request_body = Named, params(("id" = String, Path)),
-    responses((status = 200, description = "The renamed group")))]
+    responses((status = 200, description = "The renamed group", body = helpdesk_core::Group)))]
 pub(crate) async fn rename_group(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -371,8 +450,11 @@ pub(crate) async fn rename_group(
     .into_response())
 }
 
+/// List categories.
+///
+/// The tenant's category tree.
 #[utoipa::path(get, path = "/admin/categories", tag = "admin", params(("tenant" = Option<String>, Query)),
-    responses((status = 200, description = "The tenant's category tree")))]
+    responses((status = 200, description = "The tenant's category tree", body = Vec<helpdesk_core::Category>)))]
 pub(crate) async fn categories(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -386,6 +468,11 @@ pub(crate) async fn categories(
 #[serde(deny_unknown_fields)]
 pub struct CategoryBody {
     /// The name shown to requesters.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1F\x7F]*\S[^\x00-\x1F\x7F]*$"
+    )]
     pub name: String,
     /// The parent category.
     #[serde(default)]
@@ -404,8 +491,11 @@ fn yes() -> bool {
     true
 }
 
+/// Add a category.
+///
+/// Tenant admins, supervisors and platform admins; its group receives its tickets.
 #[utoipa::path(post, path = "/admin/categories", tag = "admin", request_body = CategoryBody, params(("tenant" = Option<String>, Query)),
-    responses((status = 201, description = "The category")))]
+    responses((status = 201, description = "The category", body = helpdesk_core::Category)))]
 pub(crate) async fn create_category(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -419,8 +509,11 @@ pub(crate) async fn create_category(
     Ok(created(category))
 }
 
+/// Change a category.
+///
+/// Its name, parent, group, and whether it can be chosen.
 #[utoipa::path(put, path = "/admin/categories/{id}", tag = "admin", request_body = CategoryBody,
-    params(("id" = String, Path), ("tenant" = Option<String>, Query)), responses((status = 200, description = "The category")))]
+    params(("id" = String, Path), ("tenant" = Option<String>, Query)), responses((status = 200, description = "The category", body = helpdesk_core::Category)))]
 pub(crate) async fn update_category(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -440,8 +533,11 @@ pub(crate) async fn update_category(
     Ok(Json(state.service.update_category(&ctx.actor, category).await?).into_response())
 }
 
+/// List products.
+///
+/// The tenant's products.
 #[utoipa::path(get, path = "/admin/products", tag = "admin", params(("tenant" = Option<String>, Query)),
-    responses((status = 200, description = "The tenant's products")))]
+    responses((status = 200, description = "The tenant's products", body = Vec<helpdesk_core::Product>)))]
 pub(crate) async fn products(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -455,6 +551,11 @@ pub(crate) async fn products(
 #[serde(deny_unknown_fields)]
 pub struct ProductBody {
     /// The name shown to requesters.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1F\x7F]*\S[^\x00-\x1F\x7F]*$"
+    )]
     pub name: String,
     /// A short code.
     #[serde(default)]
@@ -464,8 +565,11 @@ pub struct ProductBody {
     pub active: bool,
 }
 
+/// Add a product.
+///
+/// Tenant admins, supervisors and platform admins.
 #[utoipa::path(post, path = "/admin/products", tag = "admin", request_body = ProductBody, params(("tenant" = Option<String>, Query)),
-    responses((status = 201, description = "The product")))]
+    responses((status = 201, description = "The product", body = helpdesk_core::Product)))]
 pub(crate) async fn create_product(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -479,8 +583,11 @@ pub(crate) async fn create_product(
     Ok(created(product))
 }
 
+/// Change a product.
+///
+/// Its name, code, and whether it can be chosen.
 #[utoipa::path(put, path = "/admin/products/{id}", tag = "admin", request_body = ProductBody,
-    params(("id" = String, Path), ("tenant" = Option<String>, Query)), responses((status = 200, description = "The product")))]
+    params(("id" = String, Path), ("tenant" = Option<String>, Query)), responses((status = 200, description = "The product", body = helpdesk_core::Product)))]
 pub(crate) async fn update_product(
     State(state): State<HelpdeskState>,
     ctx: Ctx,

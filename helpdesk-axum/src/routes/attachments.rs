@@ -11,6 +11,7 @@ use helpdesk_core::{
 use http_body_util::Limited;
 
 use super::TicketCall;
+use crate::extract::MultipartBody;
 use crate::identity::Ctx;
 use crate::problem::{ApiError, not_found};
 use crate::state::{HelpdeskState, Limits};
@@ -32,6 +33,22 @@ pub const SAFE_CONTENT_TYPES: [&str; 12] = [
     "application/vnd.oasis.opendocument.spreadsheet",
 ];
 
+/// The parts of an upload, as the OpenAPI document describes them.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // read part by part from the stream, never as a whole
+pub(crate) struct Upload {
+    /// The files, one part each, each with its `filename`.
+    #[schema(value_type = Vec<String>, format = Binary, min_items = 1)]
+    file: Vec<Vec<u8>>,
+    /// The message they come with, as HTML (the file names when left out).
+    body: Option<String>,
+    /// `true` to attach them to an internal note (staff), `false` or empty (the default)
+    /// to a public reply.
+    #[schema(value_type = Option<String>, pattern = "^(true|false)?$")]
+    internal: Option<bool>,
+}
+
 fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::PayloadTooLarge("the upload is larger than allowed".to_owned())
@@ -43,10 +60,13 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
     }
 }
 
+/// Attach files with a reply or a note.
+///
+/// A `multipart/form-data` body: one or more `file` parts, an optional `body` message (the file names otherwise), and `internal=true` to attach them to an internal note (staff). Files are streamed to storage and refused (413) past the size limit.
 #[utoipa::path(post, path = "/tickets/{id}/attachments", tag = "attachments",
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
-    request_body(content_type = "multipart/form-data", description = "`file` parts (one or more), an optional `body` message, and `internal=true` to attach them to an internal note (staff)"),
-    responses((status = 200, description = "The ticket with a reply (or note) carrying the files"), (status = 413, description = "Body too large", body = crate::Problem, content_type = "application/problem+json")))]
+    request_body(content = Upload, content_type = "multipart/form-data", description = "`file` parts (one or more), an optional `body` message, and `internal=true` to attach them to an internal note (staff)"),
+    responses((status = 200, description = "The ticket with a reply (or note) carrying the files", body = helpdesk_core::Ticket), (status = 413, description = "Body too large", body = crate::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn upload(
     call: TicketCall,
     Extension(limits): Extension<Limits>,
@@ -62,10 +82,8 @@ pub(crate) async fn upload(
     crate::guard::declared_over(&request, max_body)?;
     let max_body = usize::try_from(max_body).unwrap_or(usize::MAX);
     let request = request.map(|body| Body::new(Limited::new(body, max_body)));
-    let mut multipart = match Multipart::from_request(request, &()).await {
-        Ok(multipart) => multipart,
-        Err(rejection) => return Ok(rejection.into_response()),
-    };
+    // Another media type (or none) is a 415 problem, an unreadable boundary a 400 one.
+    let MultipartBody(mut multipart) = MultipartBody::from_request(request, &()).await?;
     // Refused before a file is read: a caller who may neither reply nor add a note
     // uploads nothing.
     let mut upload = service.begin_attachments(&call.ctx.actor, call.id).await?;
@@ -104,7 +122,13 @@ async fn receive(
         let name = field.name().unwrap_or_default().to_owned();
         match name.as_str() {
             "file" => {
-                let file_name = field.file_name().unwrap_or("attachment").to_owned();
+                // A file part carries its file's name (`filename=`); a bare value is not a file.
+                let Some(file_name) = field.file_name().map(str::to_owned) else {
+                    return Err(ApiError::Domain(Error::invalid(
+                        "file",
+                        "a `file` part needs a filename",
+                    )));
+                };
                 let content_type = field
                     .content_type()
                     .unwrap_or("application/octet-stream")
@@ -123,7 +147,18 @@ async fn receive(
                 }
             }
             "body" => body = Some(small_text(field, "body", limits.json_body).await?),
-            "internal" => internal = small_text(field, "internal", 16).await?.trim() == "true",
+            "internal" => {
+                internal = match small_text(field, "internal", 16).await?.trim() {
+                    "true" => true,
+                    "false" | "" => false,
+                    _ => {
+                        return Err(ApiError::Domain(Error::invalid(
+                            "internal",
+                            "must be true or false",
+                        )));
+                    }
+                }
+            }
             other => {
                 return Err(ApiError::Domain(Error::invalid(
                     other,
@@ -167,8 +202,11 @@ async fn small_text(
     })
 }
 
+/// Download an attachment.
+///
+/// The file, as a download, if the caller may see the event it hangs on; served as `application/octet-stream` unless its type is a safe one.
 #[utoipa::path(get, path = "/attachments/{id}", tag = "attachments", params(("id" = String, Path)),
-    responses((status = 200, description = "The file, as an attachment download"), (status = 404, description = "No such ticket, or one the caller may not see", body = crate::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "The file, as an attachment download", content_type = "application/octet-stream", body = [u8]), (status = 404, description = "No such ticket, or one the caller may not see", body = crate::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn download(
     State(state): State<HelpdeskState>,
     ctx: Ctx,

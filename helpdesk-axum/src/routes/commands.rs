@@ -3,6 +3,8 @@
 use axum::response::Response;
 use helpdesk_core::{Answers, Entity, Error, GroupId, MemberId, StaffId, TicketId, UserId};
 use serde::Deserialize;
+#[allow(unused_imports)] // named by the schema attributes
+use std::collections::BTreeMap;
 
 use super::TicketCall;
 use crate::extract::JsonBody;
@@ -14,7 +16,8 @@ use crate::state::HelpdeskState;
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Message {
-    /// The text, as HTML; it is sanitised.
+    /// The text, as HTML; it is sanitised. It must keep some visible text.
+    #[schema(min_length = 1)]
     pub body: String,
 }
 
@@ -46,20 +49,28 @@ pub struct Assignment {
 #[serde(deny_unknown_fields)]
 pub struct Approval {
     /// Answers by question key: a number for scores, text for choices and comments.
-    #[schema(value_type = Object)]
+    #[schema(value_type = BTreeMap<String, helpdesk_core::Answer>)]
     pub answers: Answers,
 }
 
-/// A member of the ticket's tenant, by id or by the host's user id.
+/// A member of the ticket's tenant, by id or by the host's user id: exactly one of the two.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(min_properties = 1, max_properties = 1)]
 pub struct MemberRef {
     /// The member's id.
     #[serde(default)]
-    #[schema(value_type = Option<uuid::Uuid>)]
+    #[schema(value_type = uuid::Uuid, required = false)]
     pub member: Option<MemberId>,
     /// Or the host's id for the user.
     #[serde(default)]
+    #[schema(
+        value_type = String,
+        required = false,
+        min_length = 1,
+        max_length = 255,
+        pattern = r"^[^\x00-\x1F\x7F]*\S[^\x00-\x1F\x7F]*$"
+    )]
     pub user: Option<String>,
 }
 
@@ -111,9 +122,12 @@ async fn resolve_member(
     }
 }
 
+/// Reply publicly.
+///
+/// The requester, guests and staff, on an open ticket; a requester's reply to a question puts it back in progress.
 #[utoipa::path(post, path = "/tickets/{id}/replies", tag = "workflow", request_body = Message,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, description = "The ticket after the reply"), (status = 409, description = "Invalid transition or version conflict", body = crate::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "The ticket after the reply", body = helpdesk_core::Ticket), (status = 409, description = "Invalid transition or version conflict", body = crate::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn reply(
     call: TicketCall,
     JsonBody(body): JsonBody<Message>,
@@ -126,9 +140,12 @@ pub(crate) async fn reply(
     call.answer(result)
 }
 
+/// Add an internal note.
+///
+/// Staff only, in any state; never shown to requesters or guests.
 #[utoipa::path(post, path = "/tickets/{id}/notes", tag = "workflow", request_body = Message,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, description = "The ticket after the internal note (staff only)"), (status = 403, description = "Forbidden for this caller", body = crate::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "The ticket after the internal note (staff only)", body = helpdesk_core::Ticket), (status = 403, description = "Forbidden for this caller", body = crate::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn note(
     call: TicketCall,
     JsonBody(body): JsonBody<Message>,
@@ -141,9 +158,12 @@ pub(crate) async fn note(
     call.answer(result)
 }
 
+/// Assign to an agent or a group.
+///
+/// Supervisors assign; an agent may take a ticket for themself. A new ticket given an agent goes in progress.
 #[utoipa::path(post, path = "/tickets/{id}/assignment", tag = "workflow", request_body = Assignment,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, description = "The assigned ticket")))]
+    responses((status = 200, description = "The assigned ticket", body = helpdesk_core::Ticket)))]
 pub(crate) async fn assign(
     call: TicketCall,
     JsonBody(body): JsonBody<Assignment>,
@@ -162,9 +182,12 @@ pub(crate) async fn assign(
     call.answer(result)
 }
 
+/// Ask the requester for information.
+///
+/// Staff, on a new or in-progress ticket: it waits on the requester.
 #[utoipa::path(post, path = "/tickets/{id}/information-request", tag = "workflow", request_body = Message,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, description = "The ticket, now waiting on the requester")))]
+    responses((status = 200, description = "The ticket, now waiting on the requester", body = helpdesk_core::Ticket)))]
 pub(crate) async fn request_information(
     call: TicketCall,
     JsonBody(body): JsonBody<Message>,
@@ -178,9 +201,12 @@ pub(crate) async fn request_information(
     call.answer(result)
 }
 
+/// Propose a solution and closure.
+///
+/// Staff, on an open ticket: it waits for the requester's approval, or closes at once in direct closure mode.
 #[utoipa::path(post, path = "/tickets/{id}/closure", tag = "workflow", request_body = Message,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, description = "The ticket, pending closure (or closed in direct mode)")))]
+    responses((status = 200, description = "The ticket, pending closure (or closed in direct mode)", body = helpdesk_core::Ticket)))]
 pub(crate) async fn propose_closure(
     call: TicketCall,
     JsonBody(body): JsonBody<Message>,
@@ -194,9 +220,12 @@ pub(crate) async fn propose_closure(
     call.answer(result)
 }
 
+/// Approve the closure.
+///
+/// The requester or a tenant admin, answering the tenant's questionnaire.
 #[utoipa::path(post, path = "/tickets/{id}/closure/approval", tag = "workflow", request_body = Approval,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, description = "The closed ticket"), (status = 422, description = "A field is invalid; the problem names it", body = crate::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "The closed ticket", body = helpdesk_core::Ticket), (status = 422, description = "A field is invalid; the problem names it", body = crate::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn approve_closure(
     call: TicketCall,
     JsonBody(body): JsonBody<Approval>,
@@ -209,9 +238,12 @@ pub(crate) async fn approve_closure(
     call.answer(result)
 }
 
+/// Refuse the closure.
+///
+/// The requester or a tenant admin, saying why: the ticket goes back in progress.
 #[utoipa::path(post, path = "/tickets/{id}/closure/refusal", tag = "workflow", request_body = Message,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, description = "The ticket, back in progress")))]
+    responses((status = 200, description = "The ticket, back in progress", body = helpdesk_core::Ticket)))]
 pub(crate) async fn refuse_closure(
     call: TicketCall,
     JsonBody(body): JsonBody<Message>,
@@ -225,9 +257,12 @@ pub(crate) async fn refuse_closure(
     call.answer(result)
 }
 
+/// Cancel the ticket.
+///
+/// The requester, a tenant admin or a supervisor, while it is open.
 #[utoipa::path(post, path = "/tickets/{id}/cancellation", tag = "workflow", request_body = Reason,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, description = "The cancelled ticket")))]
+    responses((status = 200, description = "The cancelled ticket", body = helpdesk_core::Ticket)))]
 pub(crate) async fn cancel(
     call: TicketCall,
     JsonBody(body): JsonBody<Reason>,
@@ -245,9 +280,12 @@ pub(crate) async fn cancel(
     call.answer(result)
 }
 
+/// Reopen a closed ticket.
+///
+/// The requester within the tenant's reopen window; staff at any time.
 #[utoipa::path(post, path = "/tickets/{id}/reopening", tag = "workflow", request_body = Reason,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, description = "The reopened ticket")))]
+    responses((status = 200, description = "The reopened ticket", body = helpdesk_core::Ticket)))]
 pub(crate) async fn reopen(
     call: TicketCall,
     JsonBody(body): JsonBody<Reason>,
@@ -265,9 +303,12 @@ pub(crate) async fn reopen(
     call.answer(result)
 }
 
+/// Invite a guest.
+///
+/// The requester, a tenant admin or staff invite a member of the tenant (by `member` id or by host `user` id: exactly one) to follow the ticket.
 #[utoipa::path(post, path = "/tickets/{id}/guests", tag = "workflow", request_body = MemberRef,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, description = "The ticket with its new guest")))]
+    responses((status = 200, description = "The ticket with its new guest", body = helpdesk_core::Ticket)))]
 pub(crate) async fn invite_guest(
     call: TicketCall,
     JsonBody(body): JsonBody<MemberRef>,
@@ -281,9 +322,12 @@ pub(crate) async fn invite_guest(
     call.answer(result)
 }
 
+/// Give the ticket to another requester.
+///
+/// A tenant admin, to an active member of the same tenant (by `member` id or by host `user` id: exactly one).
 #[utoipa::path(post, path = "/tickets/{id}/requester", tag = "workflow", request_body = MemberRef,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, description = "The ticket with its new requester")))]
+    responses((status = 200, description = "The ticket with its new requester", body = helpdesk_core::Ticket)))]
 pub(crate) async fn reassign_requester(
     call: TicketCall,
     JsonBody(body): JsonBody<MemberRef>,

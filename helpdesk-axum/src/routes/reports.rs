@@ -16,10 +16,13 @@ use crate::params::{CRITERIA, Params};
 use crate::problem::{ApiError, not_found};
 use crate::state::HelpdeskState;
 
+/// Read the dashboard.
+///
+/// Counts per status, tickets opened per month and satisfaction over the tickets the caller may see, for one tenant or all, for one agent or all.
 #[utoipa::path(get, path = "/dashboard", tag = "reports",
-    params(("tenant" = Option<String>, Query), ("assignee" = Option<String>, Query, description = "One agent's tickets"),
-           ("months" = Option<u32>, Query, description = "Months in the series, 1 to 36 (12)")),
-    responses((status = 200, description = "Counts per status, tickets opened per month, satisfaction")))]
+    params(("tenant" = Option<String>, Query), ("assignee" = Option<uuid::Uuid>, Query, description = "One agent's tickets"),
+           ("months" = Option<u32>, Query, minimum = 1, maximum = 36, description = "Months in the series, 1 to 36 (12)")),
+    responses((status = 200, description = "Counts per status, tickets opened per month, satisfaction", body = helpdesk_core::Dashboard)))]
 pub(crate) async fn dashboard(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -40,12 +43,15 @@ pub(crate) async fn dashboard(
     Ok(Json(dashboard).into_response())
 }
 
+/// Export tickets as CSV.
+///
+/// Tenant admins and platform admins: the matching tickets (or the listed `numbers`), streamed as CSV.
 #[utoipa::path(get, path = "/export.csv", tag = "reports",
     params(("numbers" = Option<String>, Query, description = "Only these ticket numbers (comma-separated)"),
            ("format" = Option<String>, Query, description = "`csv` (the default: RFC 4180, comma-separated) or `excel-fr` (semicolon-separated, with a UTF-8 byte-order mark, for spreadsheets in French locales)"),
-           ("status" = Option<String>, Query), ("contains" = Option<String>, Query), ("include_closed" = Option<bool>, Query),
+           ("status" = Option<Vec<helpdesk_core::Status>>, Query, explode = true), ("contains" = Option<String>, Query, description = "At most 10 words, as in `GET /tickets`"), ("include_closed" = Option<bool>, Query),
            ("tenant" = Option<String>, Query)),
-    responses((status = 200, description = "CSV of the matching tickets, streamed page by page: every text cell quoted, cells a spreadsheet could run as a formula prefixed with `'`", content_type = "text/csv"),
+    responses((status = 200, description = "CSV of the matching tickets, streamed page by page: every text cell quoted, cells a spreadsheet could run as a formula prefixed with `'`", content_type = "text/csv", body = String),
               (status = 403, description = "Forbidden for this caller", body = crate::Problem, content_type = "application/problem+json"),
               (status = 422, description = "Unknown format, bad criteria, or more tickets than one export holds", body = crate::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn export(
@@ -93,8 +99,11 @@ pub(crate) async fn export(
     Ok(response)
 }
 
+/// List my saved searches.
+///
+/// The criteria the caller saved.
 #[utoipa::path(get, path = "/saved-searches", tag = "reports",
-    responses((status = 200, description = "The caller's saved searches")))]
+    responses((status = 200, description = "The caller's saved searches", body = Vec<helpdesk_core::SavedSearch>)))]
 pub(crate) async fn saved_searches(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -107,14 +116,22 @@ pub(crate) async fn saved_searches(
 #[serde(deny_unknown_fields)]
 pub struct SaveSearch {
     /// The name.
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1F\x7F]*\S[^\x00-\x1F\x7F]*$"
+    )]
     pub name: String,
     /// The criteria, as in search results' fields.
-    #[schema(value_type = Object)]
+    #[serde(deserialize_with = "crate::extract::object")]
     pub criteria: SearchCriteria,
 }
 
+/// Save search criteria.
+///
+/// Saves criteria under a name for the caller.
 #[utoipa::path(post, path = "/saved-searches", tag = "reports", request_body = SaveSearch,
-    responses((status = 201, description = "The saved search")))]
+    responses((status = 201, description = "The saved search", body = helpdesk_core::SavedSearch)))]
 pub(crate) async fn save_search(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -127,6 +144,9 @@ pub(crate) async fn save_search(
     Ok((StatusCode::CREATED, Json(saved)).into_response())
 }
 
+/// Forget a saved search.
+///
+/// Only its owner may forget it.
 #[utoipa::path(delete, path = "/saved-searches/{id}", tag = "reports", params(("id" = String, Path)),
     responses((status = 204, description = "Forgotten"), (status = 404, description = "No such ticket, or one the caller may not see", body = crate::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn delete_saved_search(
@@ -139,9 +159,15 @@ pub(crate) async fn delete_saved_search(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// Suggest articles for a subject.
+///
+/// Published articles of the tenant that may answer a ticket about `subject`, best first; without a subject, matched on the category alone.
 #[utoipa::path(get, path = "/kb/suggestions", tag = "knowledge base",
-    params(("subject" = String, Query), ("category" = Option<String>, Query), ("limit" = Option<usize>, Query), ("tenant" = Option<String>, Query)),
-    responses((status = 200, description = "Published articles that may answer the subject, best first")))]
+    params(("subject" = Option<String>, Query, description = "What the requester is typing; without it, articles are matched on the category alone"),
+           ("category" = Option<uuid::Uuid>, Query, description = "The category chosen, which ranks its articles first"),
+           ("limit" = Option<usize>, Query, description = "How many articles at most: 5 when left out, any value taken between 1 and 20"),
+           ("tenant" = Option<String>, Query)),
+    responses((status = 200, description = "Published articles that may answer the subject, best first", body = Vec<helpdesk_core::Article>)))]
 pub(crate) async fn kb_suggestions(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -159,8 +185,11 @@ pub(crate) async fn kb_suggestions(
     Ok(Json(articles).into_response())
 }
 
+/// List knowledge-base articles.
+///
+/// Staff and tenant admins see drafts; requesters see published articles.
 #[utoipa::path(get, path = "/kb/articles", tag = "knowledge base", params(("tenant" = Option<String>, Query)),
-    responses((status = 200, description = "The tenant's articles (published ones for requesters)")))]
+    responses((status = 200, description = "The tenant's articles (published ones for requesters)", body = Vec<helpdesk_core::Article>)))]
 pub(crate) async fn articles(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -174,8 +203,10 @@ pub(crate) async fn articles(
 #[serde(deny_unknown_fields)]
 pub struct ArticleBody {
     /// Its title.
+    #[schema(min_length = 1)]
     pub title: String,
     /// Its body, as HTML; it is sanitised.
+    #[schema(min_length = 1)]
     pub body: String,
     /// The category it answers questions about.
     #[serde(default)]
@@ -190,8 +221,11 @@ fn yes() -> bool {
     true
 }
 
+/// Write an article.
+///
+/// Staff and tenant admins; new articles are published.
 #[utoipa::path(post, path = "/kb/articles", tag = "knowledge base", request_body = ArticleBody,
-    responses((status = 201, description = "The article")))]
+    responses((status = 201, description = "The article", body = helpdesk_core::Article)))]
 pub(crate) async fn create_article(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -205,8 +239,11 @@ pub(crate) async fn create_article(
     Ok((StatusCode::CREATED, Json(article)).into_response())
 }
 
+/// Rewrite an article.
+///
+/// Staff and tenant admins; `published` hides or shows it.
 #[utoipa::path(put, path = "/kb/articles/{id}", tag = "knowledge base", request_body = ArticleBody,
-    params(("id" = String, Path)), responses((status = 200, description = "The article")))]
+    params(("id" = String, Path)), responses((status = 200, description = "The article", body = helpdesk_core::Article)))]
 pub(crate) async fn update_article(
     State(state): State<HelpdeskState>,
     ctx: Ctx,

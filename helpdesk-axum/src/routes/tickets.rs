@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, State};
+use axum::extract::{OriginalUri, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use helpdesk_core::{CategoryId, MemberId, NewTicket, Priority, ProductId, TicketEdit, TicketId};
@@ -20,8 +20,14 @@ use crate::state::HelpdeskState;
 #[serde(deny_unknown_fields)]
 pub struct OpenTicket {
     /// One line saying what it is about.
+    #[schema(
+        min_length = 1,
+        max_length = 250,
+        pattern = r"^[^\x00-\x1F\x7F]*\S[^\x00-\x1F\x7F]*$"
+    )]
     pub subject: String,
-    /// The description, as HTML; it is sanitised.
+    /// The description, as HTML; it is sanitised. It must keep some visible text.
+    #[schema(min_length = 1)]
     pub description: String,
     /// Where it is filed.
     #[serde(default)]
@@ -33,13 +39,14 @@ pub struct OpenTicket {
     pub product: Option<ProductId>,
     /// How urgent it is; normal when left out.
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
     pub priority: Option<Priority>,
     /// A phone number support can reach the requester on.
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub contact_phone: Option<String>,
     /// The computer or equipment concerned.
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub asset: Option<String>,
     /// Host-defined fields.
     #[serde(default)]
@@ -50,14 +57,18 @@ pub struct OpenTicket {
     pub requester: Option<MemberId>,
 }
 
+/// Open a ticket.
+///
+/// A requester opens their own ticket; staff and tenant admins may open one on a member's behalf (`requester`). Answers 201 with the ticket, its `ETag` and its `Location`. Retried with the same `Idempotency-Key` and body, it answers the same ticket.
 #[utoipa::path(post, path = "/tickets", tag = "tickets", request_body = OpenTicket,
     params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe key: the same key with the same body opens one ticket; with another body it is refused (422 `idempotency_key_reused`)"),
            ("tenant" = Option<String>, Query, description = "Tenant slug, for staff")),
-    responses((status = 201, description = "The ticket, with its ETag"),
+    responses((status = 201, description = "The ticket, with its ETag and its Location", body = helpdesk_core::Ticket),
               (status = 409, description = "A request with this Idempotency-Key is still running (`idempotency_key_in_use`)", body = crate::Problem, content_type = "application/problem+json"),
               (status = 422, description = "A field is invalid, or the Idempotency-Key was used with another body; the problem names it", body = crate::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn open(
     State(state): State<HelpdeskState>,
+    OriginalUri(uri): OriginalUri,
     ctx: Ctx,
     key: IdempotencyKey,
     JsonBody(body): JsonBody<OpenTicket>,
@@ -80,22 +91,37 @@ pub(crate) async fn open(
         .open(&ctx.actor, tenant, draft, vec![])
         .await?;
     let mut response = with_etag(StatusCode::CREATED, ticket.version, &ticket);
-    if let Ok(location) = HeaderValue::from_str(&format!("tickets/{}", ticket.id)) {
+    // The request's own path (under whatever prefix the host nests us at), then the id.
+    let collection = uri.path().trim_end_matches('/');
+    if let Ok(location) = HeaderValue::from_str(&format!("{collection}/{}", ticket.id)) {
         response.headers_mut().insert(header::LOCATION, location);
     }
     Ok(response)
 }
 
+/// Search tickets.
+///
+/// One page of the tickets the caller may see, newest first; closed and cancelled tickets only with `include_closed`, archived ones only with `include_archived`. Pass `next` as `cursor` for the following page.
 #[utoipa::path(get, path = "/tickets", tag = "tickets",
-    params(("status" = Option<String>, Query, description = "Comma-separated statuses"),
-           ("priority" = Option<String>, Query), ("category" = Option<String>, Query), ("product" = Option<String>, Query),
-           ("requester" = Option<String>, Query), ("assignee" = Option<String>, Query), ("group" = Option<String>, Query),
-           ("number" = Option<u64>, Query), ("opened_from" = Option<String>, Query), ("opened_to" = Option<String>, Query),
-           ("updated_from" = Option<String>, Query), ("updated_to" = Option<String>, Query),
-           ("contains" = Option<String>, Query, description = "Words, accents and case folded"),
-           ("include_closed" = Option<bool>, Query), ("include_archived" = Option<bool>, Query),
-           ("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query), ("tenant" = Option<String>, Query)),
-    responses((status = 200, description = "One page of tickets, newest first, with the next cursor")))]
+    params(("status" = Option<Vec<helpdesk_core::Status>>, Query, explode = true, description = "Only these statuses (the parameter repeats, or one value lists them comma-separated); the open ones when left out"),
+           ("priority" = Option<Vec<helpdesk_core::Priority>>, Query, explode = true, description = "Only these priorities"),
+           ("category" = Option<Vec<uuid::Uuid>>, Query, explode = true, description = "Only these categories"),
+           ("product" = Option<Vec<uuid::Uuid>>, Query, explode = true, description = "Only these products"),
+           ("requester" = Option<uuid::Uuid>, Query, description = "Only this member's tickets"),
+           ("assignee" = Option<uuid::Uuid>, Query, description = "Only tickets assigned to this staff member"),
+           ("group" = Option<uuid::Uuid>, Query, description = "Only this group's tickets"),
+           ("number" = Option<u64>, Query, description = "The ticket with this number"),
+           ("opened_from" = Option<chrono::DateTime<chrono::Utc>>, Query, description = "Opened at or after (RFC 3339, or a date `2026-01-31` for midnight UTC)"),
+           ("opened_to" = Option<chrono::DateTime<chrono::Utc>>, Query, description = "Opened before; not before `opened_from`"),
+           ("updated_from" = Option<chrono::DateTime<chrono::Utc>>, Query, description = "Changed at or after"),
+           ("updated_to" = Option<chrono::DateTime<chrono::Utc>>, Query, description = "Changed before; not before `updated_from`"),
+           ("contains" = Option<String>, Query, description = "At most 10 words (spaces and commas separate them), all of which must appear as word prefixes in the subject, description or public replies (staff: notes too); accents and case folded"),
+           ("include_closed" = Option<bool>, Query, description = "Also closed and cancelled tickets, when no status is named"),
+           ("include_archived" = Option<bool>, Query, description = "Also archived tickets"),
+           ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Tickets per page, 1 to 200 (50)"),
+           ("cursor" = Option<String>, Query, description = "The `next` of the previous page"),
+           ("tenant" = Option<String>, Query)),
+    responses((status = 200, description = "One page of tickets, newest first, with the next cursor", body = helpdesk_core::TicketList)))]
 pub(crate) async fn search(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -113,8 +139,11 @@ pub(crate) async fn search(
     Ok(axum::Json(page).into_response())
 }
 
+/// Read a ticket.
+///
+/// The ticket with the timeline, attachments and actions this caller may see (internal notes are for staff only), and its `ETag`.
 #[utoipa::path(get, path = "/tickets/{id}", tag = "tickets", params(("id" = String, Path)),
-    responses((status = 200, description = "The ticket with the timeline this caller may see"), (status = 404, description = "No such ticket, or one the caller may not see", body = crate::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "The ticket with the timeline this caller may see", body = helpdesk_core::TicketView), (status = 404, description = "No such ticket, or one the caller may not see", body = crate::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn get(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
@@ -132,9 +161,10 @@ pub(crate) fn ticket_id(raw: &str) -> Result<TicketId, ApiError> {
 }
 
 /// The body of `PATCH /tickets/{id}`: the fields to change, or a category to move to.
-/// Unknown fields (a `status`, say) are refused.
+/// Unknown fields (a `status`, say) are refused; at least one field is named.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(min_properties = 1)]
 pub struct EditTicket {
     /// A new subject.
     #[serde(default)]
@@ -144,11 +174,10 @@ pub struct EditTicket {
     pub description: Option<String>,
     /// A new priority.
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
     pub priority: Option<Priority>,
     /// A new product; `null` clears it.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<uuid::Uuid>)]
     pub product: Option<Option<ProductId>>,
     /// A new contact phone; `null` clears it.
     #[serde(default, deserialize_with = "double_option")]
@@ -160,7 +189,6 @@ pub struct EditTicket {
     pub asset: Option<Option<String>>,
     /// Custom fields to set, or remove with `null`.
     #[serde(default)]
-    #[schema(value_type = Object)]
     pub custom_fields: BTreeMap<String, Option<String>>,
     /// Move the ticket to this category (alone: not with other fields).
     #[serde(default)]
@@ -176,9 +204,12 @@ where
     Option::<T>::deserialize(de).map(Some)
 }
 
+/// Edit a ticket's fields, or move it to another category.
+///
+/// The requester while it is new, staff while it is open. A category move goes alone in its request.
 #[utoipa::path(patch, path = "/tickets/{id}", tag = "tickets", request_body = EditTicket,
     params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "The ETag read")),
-    responses((status = 200, description = "The edited ticket"), (status = 412, description = "If-Match does not name the current version", body = crate::Problem, content_type = "application/problem+json"), (status = 422, description = "A field is invalid; the problem names it", body = crate::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "The edited ticket", body = helpdesk_core::Ticket), (status = 412, description = "If-Match does not name the current version", body = crate::Problem, content_type = "application/problem+json"), (status = 422, description = "A field is invalid; the problem names it", body = crate::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn edit(
     call: TicketCall,
     JsonBody(body): JsonBody<EditTicket>,

@@ -30,6 +30,7 @@ pub const MAX_EXPORT_ROWS: usize = 50_000;
 /// A ticket as one actor may see it: internal notes and their attachments are left out
 /// for requesters and guests.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TicketView {
     /// The ticket.
     pub ticket: Ticket,
@@ -49,11 +50,13 @@ pub struct TicketView {
 
 /// One page of search results as a caller receives it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TicketList {
     /// The tickets, newest first.
     pub tickets: Vec<Ticket>,
     /// Where the next page starts, when more tickets follow; sent as an opaque string.
     #[serde(serialize_with = "crate::search::serialize_cursor")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub next: Option<crate::Cursor>,
     /// The display names of the tickets' requesters and assignees, by id.
     pub names: BTreeMap<String, String>,
