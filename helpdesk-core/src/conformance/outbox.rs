@@ -1,0 +1,180 @@
+//! The outbox of notification messages.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::fixtures::{
+    Must, blank_ticket, days, directory, event, now, opened_event, outbox_message, rich,
+};
+use crate::notify::{OutboxMessage, Recipient};
+use crate::people::ActorRef;
+use crate::ports::{Store, TicketChange};
+use crate::timeline::EventKind;
+
+/// Outbox: due messages are those whose next attempt time has come, oldest first
+/// (across tenants), at most `limit`, read back whole; a failure counts an attempt,
+/// records the error and delays the message until the given time; a delivered message
+/// is gone.
+pub async fn outbox_hands_out_due_messages_oldest_first_and_records_failures(store: &dyn Store) {
+    let dir = directory(store).await;
+    let agent = dir.staff[0].id;
+    let group = dir.groups[1].id;
+    let mut ticket = blank_ticket(dir.tenants[0].id, dir.requesters[0][0].id, now() - days(1));
+    ticket.guests = vec![dir.requesters[0][1].id];
+    let e1 = opened_event(&ticket);
+    let mut m1 = outbox_message(&ticket, &e1, vec![Recipient::Group(group)]);
+    m1.created_at = now() - Duration::hours(3);
+    m1.next_attempt_at = m1.created_at;
+    ticket.number = store
+        .open_ticket(TicketChange {
+            ticket: &ticket,
+            expected_version: 0,
+            events: std::slice::from_ref(&e1),
+            outbox: std::slice::from_ref(&m1),
+            attachments: &[],
+            request_fingerprint: None,
+        })
+        .await
+        .must("opening a ticket");
+
+    let at = now() - Duration::hours(2);
+    let mut v2 = ticket.clone();
+    v2.version = 2;
+    v2.updated_at = at;
+    let e2 = event(
+        &v2,
+        at,
+        ActorRef::Staff(agent),
+        EventKind::Replied {
+            body: rich("<p>Bonjour</p>"),
+        },
+        None,
+    );
+    let e3 = event(
+        &v2,
+        at,
+        ActorRef::Staff(agent),
+        EventKind::NoteAdded {
+            body: rich("<p>Interne</p>"),
+        },
+        None,
+    );
+    let mut m2 = outbox_message(
+        &v2,
+        &e2,
+        vec![
+            Recipient::Member(ticket.requester),
+            Recipient::Member(dir.requesters[0][1].id),
+            Recipient::Staff(agent),
+        ],
+    );
+    m2.next_attempt_at = now() + Duration::hours(1);
+    let mut m3 = outbox_message(&v2, &e3, vec![Recipient::Staff(dir.staff[1].id)]);
+    m3.created_at = now() - Duration::hours(1);
+    m3.next_attempt_at = m3.created_at;
+    store
+        .save_ticket(TicketChange {
+            ticket: &v2,
+            expected_version: 1,
+            events: &[e2, e3],
+            outbox: &[m2.clone(), m3.clone()],
+            attachments: &[],
+            request_fingerprint: None,
+        })
+        .await
+        .must("saving a ticket");
+
+    let mut other = blank_ticket(dir.tenants[1].id, dir.requesters[1][0].id, now() - days(2));
+    other.assignee = Some(agent);
+    let e4 = opened_event(&other);
+    let mut m4 = outbox_message(&other, &e4, vec![Recipient::Staff(agent)]);
+    m4.created_at = now() - Duration::hours(4);
+    m4.next_attempt_at = m4.created_at;
+    store
+        .open_ticket(TicketChange {
+            ticket: &other,
+            expected_version: 0,
+            events: std::slice::from_ref(&e4),
+            outbox: std::slice::from_ref(&m4),
+            attachments: &[],
+            request_fingerprint: None,
+        })
+        .await
+        .must("opening a ticket");
+
+    let due = |at: DateTime<Utc>, limit: u32| async move {
+        store
+            .due_messages(at, limit)
+            .await
+            .must("reading due messages")
+    };
+    assert_eq!(
+        due(now(), 10).await,
+        vec![m4.clone(), m1.clone(), m3.clone()],
+        "due messages, oldest first across tenants; one not due yet is left out"
+    );
+    assert_eq!(
+        due(now(), 2).await,
+        vec![m4.clone(), m1.clone()],
+        "the limit is honoured, keeping the oldest"
+    );
+    assert_eq!(
+        due(now() - Duration::hours(3), 10).await,
+        vec![m4.clone(), m1.clone()],
+        "a message is due exactly at its next attempt time"
+    );
+    assert_eq!(
+        due(now() + Duration::hours(1), 10).await,
+        vec![m4.clone(), m1.clone(), m2.clone(), m3.clone()],
+        "a delayed message becomes due at its time, in creation order"
+    );
+
+    let retry_at = now() + Duration::minutes(30);
+    store
+        .mark_failed(m1.id, "smtp: connection refused", retry_at)
+        .await
+        .must("recording a failure");
+    assert_eq!(
+        due(now(), 10).await,
+        vec![m4.clone(), m3.clone()],
+        "a failed message waits until its retry time"
+    );
+    let failed_once = OutboxMessage {
+        attempts: 1,
+        last_error: Some("smtp: connection refused".to_owned()),
+        next_attempt_at: retry_at,
+        ..m1.clone()
+    };
+    assert_eq!(
+        due(retry_at, 10).await,
+        vec![m4.clone(), failed_once.clone(), m3.clone()],
+        "a failure counts an attempt and records the error and the retry time"
+    );
+    let retry_again = now() + Duration::hours(2);
+    store
+        .mark_failed(m1.id, "smtp: timeout", retry_again)
+        .await
+        .must("recording a second failure");
+    let failed_twice = OutboxMessage {
+        attempts: 2,
+        last_error: Some("smtp: timeout".to_owned()),
+        next_attempt_at: retry_again,
+        ..m1.clone()
+    };
+    assert_eq!(
+        due(retry_again, 10).await,
+        vec![m4.clone(), failed_twice, m2.clone(), m3.clone()],
+        "each failure counts, the last error wins"
+    );
+
+    store.mark_delivered(m4.id).await.must("marking delivered");
+    store.mark_delivered(m3.id).await.must("marking delivered");
+    assert_eq!(
+        due(now() + days(1), 10)
+            .await
+            .iter()
+            .map(|m| m.id)
+            .collect::<Vec<_>>(),
+        vec![m1.id, m2.id],
+        "delivered messages are gone"
+    );
+}

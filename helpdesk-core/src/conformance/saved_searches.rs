@@ -1,0 +1,133 @@
+//! Saved searches.
+
+use chrono::Duration;
+
+use super::fixtures::{Must, days, directory, now, user};
+use crate::ids::{SavedSearchId, TenantId, TicketNumber};
+use crate::ports::Store;
+use crate::search::{SavedSearch, SearchCriteria};
+use crate::status::{Priority, Status};
+
+/// Saved searches: listed per owner and tenant (none for staff), by name, criteria
+/// round-tripping whole; only their owner deletes them (false otherwise, and for one
+/// already deleted).
+pub async fn saved_searches_belong_to_their_owner(store: &dyn Store) {
+    let dir = directory(store).await;
+    let (a, b) = (dir.tenants[0].id, dir.tenants[1].id);
+    let full = SearchCriteria {
+        tenant: Some(a),
+        number: Some(TicketNumber::new(42)),
+        statuses: vec![Status::New, Status::PendingClosure],
+        priorities: vec![Priority::Blocking],
+        categories: vec![dir.categories[0][0].id],
+        products: vec![dir.products[0][1].id],
+        requester: Some(dir.requesters[0][0].id),
+        assignee: Some(dir.staff[0].id),
+        group: Some(dir.groups[0].id),
+        opened_from: Some(now() - days(30) + Duration::milliseconds(5)),
+        opened_to: Some(now()),
+        updated_from: Some(now() - days(7)),
+        updated_to: Some(now() - days(1)),
+        contains: Some("Clôture, imprimante".to_owned()),
+        include_closed: true,
+        include_archived: true,
+    };
+    let saved =
+        |owner: &str, tenant: Option<TenantId>, name: &str, criteria: SearchCriteria| SavedSearch {
+            id: SavedSearchId::new(),
+            owner: user(owner),
+            tenant,
+            name: name.to_owned(),
+            criteria,
+            created_at: now() - Duration::minutes(3),
+        };
+    let mine_b = saved("alice", Some(a), "Bloquants", full.clone());
+    let mine_a = saved("alice", Some(a), "A valider", SearchCriteria::default());
+    let mine_elsewhere = saved("alice", Some(b), "Ailleurs", SearchCriteria::default());
+    let staff_one = saved("alice", None, "Support", full.clone());
+    let theirs = saved("bernard", Some(a), "Autre", SearchCriteria::default());
+    for s in [&mine_b, &mine_a, &mine_elsewhere, &staff_one, &theirs] {
+        store.insert_saved_search(s).await.must("saving a search");
+    }
+    assert_eq!(
+        store
+            .saved_searches(&user("alice"), Some(a))
+            .await
+            .must("listing saved searches"),
+        vec![mine_a.clone(), mine_b.clone()],
+        "an owner's saved searches in one tenant, by name, criteria whole"
+    );
+    assert_eq!(
+        store
+            .saved_searches(&user("alice"), None)
+            .await
+            .must("listing saved searches"),
+        vec![staff_one.clone()],
+        "saved searches without a tenant are listed apart"
+    );
+    assert_eq!(
+        store
+            .saved_searches(&user("alice"), Some(b))
+            .await
+            .must("listing saved searches"),
+        vec![mine_elsewhere.clone()]
+    );
+    assert!(
+        store
+            .saved_searches(&user("chloe"), Some(a))
+            .await
+            .must("listing saved searches")
+            .is_empty()
+    );
+
+    assert!(
+        !store
+            .delete_saved_search(&user("bernard"), mine_b.id)
+            .await
+            .must("deleting a saved search"),
+        "nobody but the owner deletes a saved search"
+    );
+    assert_eq!(
+        store
+            .saved_searches(&user("alice"), Some(a))
+            .await
+            .must("listing saved searches")
+            .len(),
+        2,
+        "a refused delete deletes nothing"
+    );
+    assert!(
+        store
+            .delete_saved_search(&user("alice"), mine_b.id)
+            .await
+            .must("deleting a saved search"),
+        "the owner deletes their saved search"
+    );
+    assert!(
+        !store
+            .delete_saved_search(&user("alice"), mine_b.id)
+            .await
+            .must("deleting a saved search"),
+        "deleting it again finds nothing"
+    );
+    assert!(
+        !store
+            .delete_saved_search(&user("alice"), SavedSearchId::new())
+            .await
+            .must("deleting a saved search")
+    );
+    assert_eq!(
+        store
+            .saved_searches(&user("alice"), Some(a))
+            .await
+            .must("listing saved searches"),
+        vec![mine_a]
+    );
+    assert_eq!(
+        store
+            .saved_searches(&user("bernard"), Some(a))
+            .await
+            .must("listing saved searches"),
+        vec![theirs]
+    );
+}

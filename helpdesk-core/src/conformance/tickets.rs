@@ -1,0 +1,546 @@
+//! Opening and saving tickets: numbering, idempotent opens, optimistic concurrency.
+
+use chrono::Duration;
+
+use super::fixtures::{
+    Must, attachment, blank_ticket, days, directory, event, now, opened_event, outbox_message, rich,
+};
+use crate::attachment::Attachment;
+use crate::error::{Entity, Error};
+use crate::ids::{AttachmentId, TicketId, TicketNumber};
+use crate::notify::{OutboxMessage, Recipient};
+use crate::people::ActorRef;
+use crate::ports::{Store, TicketChange};
+use crate::status::{Priority, Status};
+use crate::ticket::{Ticket, TicketState};
+use crate::timeline::{EventKind, FieldChange, TimelineEvent};
+
+/// Opening: each tenant numbers its tickets 1, 2, 3... on its own; the number is
+/// returned and stored; the ticket, its first event, its outbox messages and its
+/// attachments are all stored; lookups by number are scoped to the tenant; opening a
+/// ticket id already taken (a retried idempotent open) is [`Error::AlreadyExists`] and
+/// writes nothing.
+pub async fn opened_tickets_are_numbered_per_tenant_with_everything_they_carry(store: &dyn Store) {
+    let dir = directory(store).await;
+    let (a, b) = (&dir.tenants[0], &dir.tenants[1]);
+    let agent = &dir.staff[0];
+    let mut opened: Vec<(Ticket, TimelineEvent, OutboxMessage, Attachment)> = Vec::new();
+    // Interleave the tenants: alpha, bravo, alpha, alpha, bravo.
+    for (i, tenant) in [a, b, a, a, b].into_iter().enumerate() {
+        let t_ix = dir.index_of(tenant.id);
+        let requester = &dir.requesters[t_ix][i % 4];
+        let mut ticket = blank_ticket(
+            tenant.id,
+            requester.id,
+            now() - Duration::hours(10 - i as i64) + Duration::milliseconds(i as i64 * 111),
+        );
+        ticket.subject = format!("Demande {i}");
+        ticket.group = Some(dir.groups[0].id);
+        let first = opened_event(&ticket);
+        let message = outbox_message(
+            &ticket,
+            &first,
+            vec![
+                Recipient::Group(dir.groups[0].id),
+                Recipient::Staff(agent.id),
+            ],
+        );
+        let file = attachment(
+            &first,
+            "capture écran.png",
+            2048 + i as u64,
+            ticket.opened_by,
+        );
+        let number = store
+            .open_ticket(TicketChange {
+                ticket: &ticket,
+                expected_version: 0,
+                events: std::slice::from_ref(&first),
+                outbox: std::slice::from_ref(&message),
+                attachments: std::slice::from_ref(&file),
+                request_fingerprint: None,
+            })
+            .await
+            .must("opening a ticket");
+        ticket.number = number;
+        opened.push((ticket, first, message, file));
+    }
+    let numbers: Vec<(usize, u64)> = opened
+        .iter()
+        .map(|(t, ..)| (dir.index_of(t.tenant), t.number.get()))
+        .collect();
+    assert_eq!(
+        numbers,
+        vec![(0, 1), (1, 1), (0, 2), (0, 3), (1, 2)],
+        "each tenant numbers its tickets 1, 2, 3... independently"
+    );
+
+    for (ticket, first, message, file) in &opened {
+        assert_eq!(
+            store
+                .ticket(ticket.id)
+                .await
+                .must("reading a ticket")
+                .as_ref(),
+            Some(ticket),
+            "an opened ticket reads back whole, with its number"
+        );
+        assert_eq!(
+            store
+                .ticket_by_number(ticket.tenant, ticket.number)
+                .await
+                .must("reading a ticket by number")
+                .as_ref(),
+            Some(ticket),
+            "an opened ticket is found by its tenant and number"
+        );
+        assert_eq!(
+            store.timeline(ticket.id).await.must("reading a timeline"),
+            vec![first.clone()],
+            "the opening event is stored"
+        );
+        assert_eq!(
+            store
+                .attachments(ticket.id)
+                .await
+                .must("reading attachments"),
+            vec![file.clone()],
+            "the opening's attachments are stored"
+        );
+        assert_eq!(
+            store
+                .attachment(file.id)
+                .await
+                .must("reading an attachment")
+                .as_ref(),
+            Some(file)
+        );
+        let due = store
+            .due_messages(now() + days(1), 100)
+            .await
+            .must("reading the outbox");
+        assert!(
+            due.contains(message),
+            "the opening's outbox message is stored: {message:?} not in {due:?}"
+        );
+    }
+    let due = store
+        .due_messages(now() + days(1), 100)
+        .await
+        .must("reading the outbox");
+    assert_eq!(due.len(), opened.len(), "one outbox message per opening");
+
+    // Opening a ticket id that is taken (a retried idempotent open) is refused whole.
+    let (first_ticket, first_event, _, first_file) = &opened[0];
+    let mut retry = first_ticket.clone();
+    retry.number = TicketNumber::new(0);
+    retry.subject = "Retried".to_owned();
+    let retry_event = opened_event(&retry);
+    let retry_message = outbox_message(&retry, &retry_event, vec![Recipient::Staff(agent.id)]);
+    let retry_file = attachment(&retry_event, "retry.png", 1, retry.opened_by);
+    match store
+        .open_ticket(TicketChange {
+            ticket: &retry,
+            expected_version: 0,
+            events: std::slice::from_ref(&retry_event),
+            outbox: std::slice::from_ref(&retry_message),
+            attachments: std::slice::from_ref(&retry_file),
+            request_fingerprint: None,
+        })
+        .await
+    {
+        Err(Error::AlreadyExists(Entity::Ticket)) => {}
+        other => panic!(
+            "opening a ticket whose id is taken must be AlreadyExists(Ticket), got {other:?}"
+        ),
+    }
+    assert_eq!(
+        store
+            .ticket(first_ticket.id)
+            .await
+            .must("reading a ticket")
+            .as_ref(),
+        Some(first_ticket),
+        "a refused open leaves the existing ticket as it was"
+    );
+    assert_eq!(
+        store
+            .timeline(first_ticket.id)
+            .await
+            .must("reading a timeline"),
+        vec![first_event.clone()],
+        "a refused open appends no event"
+    );
+    assert_eq!(
+        store
+            .attachments(first_ticket.id)
+            .await
+            .must("reading attachments"),
+        vec![first_file.clone()],
+        "a refused open records no attachment"
+    );
+    assert_eq!(
+        store
+            .due_messages(now() + days(1), 100)
+            .await
+            .must("reading the outbox")
+            .len(),
+        opened.len(),
+        "a refused open queues no message"
+    );
+    let mut after_retry = blank_ticket(a.id, dir.requesters[0][0].id, now());
+    let after_event = opened_event(&after_retry);
+    after_retry.number = store
+        .open_ticket(TicketChange {
+            ticket: &after_retry,
+            expected_version: 0,
+            events: std::slice::from_ref(&after_event),
+            outbox: &[],
+            attachments: &[],
+            request_fingerprint: None,
+        })
+        .await
+        .must("opening after a refused open");
+    assert!(
+        after_retry.number > TicketNumber::new(3),
+        "numbers keep increasing after a refused open: got {}",
+        after_retry.number
+    );
+
+    assert_eq!(
+        store
+            .ticket_by_number(b.id, TicketNumber::new(3))
+            .await
+            .must("reading a ticket by number"),
+        None,
+        "bravo has no ticket 3 even though alpha has"
+    );
+    assert_eq!(
+        store
+            .ticket_by_number(dir.tenants[2].id, TicketNumber::new(1))
+            .await
+            .must("reading a ticket by number"),
+        None,
+        "a tenant without tickets has no ticket 1"
+    );
+    assert_eq!(
+        store.ticket(TicketId::new()).await.must("reading a ticket"),
+        None
+    );
+    assert!(
+        store
+            .timeline(TicketId::new())
+            .await
+            .must("reading a timeline")
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .attachment(AttachmentId::new())
+            .await
+            .must("reading an attachment"),
+        None
+    );
+}
+
+/// Idempotent opens: opening an id that exists answers [`Error::AlreadyExists`] when the
+/// request fingerprint is the one the ticket was opened with (a retry), and
+/// [`Error::IdempotencyKeyReused`] when it is another; either way nothing is written and
+/// no number is used up.
+pub async fn a_retried_open_is_told_apart_by_its_request_fingerprint(store: &dyn Store) {
+    let dir = directory(store).await;
+    let tenant = &dir.tenants[0];
+    let alice = &dir.requesters[0][0];
+    let mut ticket = blank_ticket(tenant.id, alice.id, now() - days(1));
+    let opened = opened_event(&ticket);
+    ticket.number = store
+        .open_ticket(TicketChange {
+            ticket: &ticket,
+            expected_version: 0,
+            events: std::slice::from_ref(&opened),
+            outbox: &[],
+            attachments: &[],
+            request_fingerprint: Some("fingerprint-one"),
+        })
+        .await
+        .must("opening with a fingerprint");
+    for (fingerprint, expected) in [
+        (Some("fingerprint-one"), "AlreadyExists(Ticket)"),
+        (Some("fingerprint-two"), "IdempotencyKeyReused"),
+        (None, "IdempotencyKeyReused"),
+    ] {
+        let mut retry = ticket.clone();
+        retry.number = TicketNumber::new(0);
+        retry.subject = "Another body".to_owned();
+        let retry_event = opened_event(&retry);
+        let answer = store
+            .open_ticket(TicketChange {
+                ticket: &retry,
+                expected_version: 0,
+                events: std::slice::from_ref(&retry_event),
+                outbox: &[],
+                attachments: &[],
+                request_fingerprint: fingerprint,
+            })
+            .await;
+        let got = match &answer {
+            Err(Error::AlreadyExists(Entity::Ticket)) => "AlreadyExists(Ticket)",
+            Err(Error::IdempotencyKeyReused) => "IdempotencyKeyReused",
+            _ => "something else",
+        };
+        assert_eq!(
+            got, expected,
+            "reopening with fingerprint {fingerprint:?}: got {answer:?}"
+        );
+    }
+    assert_eq!(
+        store.ticket(ticket.id).await.must("reading the ticket"),
+        Some(ticket.clone()),
+        "refused retries leave the ticket as it was"
+    );
+    assert_eq!(
+        store.timeline(ticket.id).await.must("reading the timeline"),
+        vec![opened],
+        "refused retries append nothing"
+    );
+    let mut next = blank_ticket(tenant.id, alice.id, now());
+    let next_event = opened_event(&next);
+    next.number = store
+        .open_ticket(TicketChange {
+            ticket: &next,
+            expected_version: 0,
+            events: std::slice::from_ref(&next_event),
+            outbox: &[],
+            attachments: &[],
+            request_fingerprint: None,
+        })
+        .await
+        .must("opening after refused retries");
+    assert_eq!(
+        next.number,
+        ticket.number.next(),
+        "refused retries use up no number"
+    );
+}
+
+/// Optimistic concurrency: a save naming a version other than the stored one is
+/// [`Error::VersionConflict`] (with both versions) and writes nothing at all (ticket,
+/// timeline, outbox, attachments); a save naming the right version writes everything;
+/// a save of a ticket that does not exist fails and writes nothing.
+pub async fn a_stale_save_is_a_conflict_and_writes_nothing(store: &dyn Store) {
+    let dir = directory(store).await;
+    let tenant = &dir.tenants[0];
+    let alice = &dir.requesters[0][0];
+    let agent = &dir.staff[0];
+    let mut ticket = blank_ticket(tenant.id, alice.id, now() - days(2));
+    let first = opened_event(&ticket);
+    ticket.number = store
+        .open_ticket(TicketChange {
+            ticket: &ticket,
+            expected_version: 0,
+            events: std::slice::from_ref(&first),
+            outbox: &[],
+            attachments: &[],
+            request_fingerprint: None,
+        })
+        .await
+        .must("opening a ticket");
+
+    // Version 1 -> 2: accepted.
+    let at2 = now() - days(1);
+    let mut v2 = ticket.clone();
+    v2.assignee = Some(agent.id);
+    v2.state = TicketState::InProgress;
+    v2.version = 2;
+    v2.updated_at = at2;
+    let e2 = event(
+        &v2,
+        at2,
+        ActorRef::Staff(agent.id),
+        EventKind::Assigned {
+            assignee: Some(agent.id),
+            group: None,
+        },
+        Some((Status::New, Status::InProgress)),
+    );
+    let m2 = outbox_message(&v2, &e2, vec![Recipient::Member(alice.id)]);
+    let a2 = attachment(&e2, "devis.pdf", 10, ActorRef::Staff(agent.id));
+    store
+        .save_ticket(TicketChange {
+            ticket: &v2,
+            expected_version: 1,
+            events: std::slice::from_ref(&e2),
+            outbox: std::slice::from_ref(&m2),
+            attachments: std::slice::from_ref(&a2),
+            request_fingerprint: None,
+        })
+        .await
+        .must("saving at the right version");
+
+    let timeline_before = vec![first.clone(), e2.clone()];
+    let outbox_before = store
+        .due_messages(now() + days(365), 100)
+        .await
+        .must("reading the outbox");
+    assert_eq!(
+        outbox_before,
+        vec![m2.clone()],
+        "the accepted save queued its message"
+    );
+
+    // Stale writers: one still at version 1, one claiming a version never stored.
+    for stale in [1u64, 5] {
+        let at3 = now() - Duration::hours(1);
+        let mut v3 = v2.clone();
+        v3.state = TicketState::WaitingOnRequester;
+        v3.priority = Priority::Blocking;
+        v3.subject = "Écrasé".to_owned();
+        v3.version = stale + 1;
+        v3.updated_at = at3;
+        let e3 = event(
+            &v3,
+            at3,
+            ActorRef::Staff(agent.id),
+            EventKind::InformationRequested {
+                message: rich("<p>Précisez</p>"),
+            },
+            Some((Status::InProgress, Status::WaitingOnRequester)),
+        );
+        let m3 = outbox_message(&v3, &e3, vec![Recipient::Member(alice.id)]);
+        let a3 = attachment(&e3, "stale.pdf", 20, ActorRef::Staff(agent.id));
+        match store
+            .save_ticket(TicketChange {
+                ticket: &v3,
+                expected_version: stale,
+                events: std::slice::from_ref(&e3),
+                outbox: std::slice::from_ref(&m3),
+                attachments: std::slice::from_ref(&a3),
+                request_fingerprint: None,
+            })
+            .await
+        {
+            Err(Error::VersionConflict { expected, actual }) => {
+                assert_eq!(
+                    (expected, actual),
+                    (stale, 2),
+                    "the conflict names the version read and the version stored"
+                );
+            }
+            other => panic!(
+                "a save expecting version {stale} of a ticket at version 2 must be a VersionConflict, got {other:?}"
+            ),
+        }
+        assert_eq!(
+            store.ticket(ticket.id).await.must("reading a ticket"),
+            Some(v2.clone()),
+            "a conflicting save leaves the ticket as it was"
+        );
+        assert_eq!(
+            store.timeline(ticket.id).await.must("reading a timeline"),
+            timeline_before,
+            "a conflicting save appends no event"
+        );
+        assert_eq!(
+            store
+                .due_messages(now() + days(365), 100)
+                .await
+                .must("reading the outbox"),
+            outbox_before,
+            "a conflicting save queues no message"
+        );
+        assert_eq!(
+            store
+                .attachments(ticket.id)
+                .await
+                .must("reading attachments"),
+            vec![a2.clone()],
+            "a conflicting save records no attachment"
+        );
+        assert_eq!(
+            store.attachment(a3.id).await.must("reading an attachment"),
+            None
+        );
+    }
+
+    // The right version still goes through afterwards.
+    let at4 = now();
+    let mut v3 = v2.clone();
+    v3.priority = Priority::High;
+    v3.version = 3;
+    v3.updated_at = at4;
+    let e4 = event(
+        &v3,
+        at4,
+        ActorRef::Staff(agent.id),
+        EventKind::FieldEdited {
+            change: FieldChange::Priority {
+                from: Priority::Normal,
+                to: Priority::High,
+            },
+        },
+        None,
+    );
+    store
+        .save_ticket(TicketChange {
+            ticket: &v3,
+            expected_version: 2,
+            events: std::slice::from_ref(&e4),
+            outbox: &[],
+            attachments: &[],
+            request_fingerprint: None,
+        })
+        .await
+        .must("saving at the right version after a conflict");
+    assert_eq!(
+        store.ticket(ticket.id).await.must("reading a ticket"),
+        Some(v3.clone())
+    );
+    assert_eq!(
+        store.timeline(ticket.id).await.must("reading a timeline"),
+        vec![first, e2, e4]
+    );
+
+    // A ticket that was never opened cannot be saved.
+    let mut ghost = blank_ticket(tenant.id, alice.id, now());
+    ghost.version = 2;
+    let ghost_event = event(
+        &ghost,
+        now(),
+        ActorRef::Member(alice.id),
+        EventKind::Replied {
+            body: rich("<p>Bonjour</p>"),
+        },
+        None,
+    );
+    let ghost_file = attachment(&ghost_event, "ghost.txt", 1, ActorRef::Member(alice.id));
+    let result = store
+        .save_ticket(TicketChange {
+            ticket: &ghost,
+            expected_version: 1,
+            events: std::slice::from_ref(&ghost_event),
+            outbox: &[],
+            attachments: std::slice::from_ref(&ghost_file),
+            request_fingerprint: None,
+        })
+        .await;
+    assert!(
+        result.is_err(),
+        "saving a ticket that was never opened must fail, got {result:?}"
+    );
+    assert_eq!(store.ticket(ghost.id).await.must("reading a ticket"), None);
+    assert!(
+        store
+            .timeline(ghost.id)
+            .await
+            .must("reading a timeline")
+            .is_empty(),
+        "a failed save of an unknown ticket appends nothing"
+    );
+    assert_eq!(
+        store
+            .attachment(ghost_file.id)
+            .await
+            .must("reading an attachment"),
+        None
+    );
+}
