@@ -4,7 +4,7 @@
 //! | feature | store | for |
 //! |---|---|---|
 //! | `fs` (default) | [`FsBlobStore`]: one file per attachment under a directory | a single server, a mounted volume |
-//! | (`helpdesk-core`'s `testing` feature) | `helpdesk_core::memory::MemoryBlobStore` | tests, demos |
+//! | (`helpdesk-core`'s `memory` feature) | `helpdesk_core::memory::MemoryBlobStore` | tests, demos |
 //!
 //! The service holds the store and runs the upload use case itself
 //! ([`HelpdeskService::with_blobs`](helpdesk_core::HelpdeskService::with_blobs),

@@ -8,7 +8,7 @@ use crate::error::StoreError;
 use crate::ids::AttachmentId;
 
 /// Stores and serves attachment bytes. `helpdesk-blobs` has a filesystem implementation
-/// (and says how an object store's multipart upload fits [`BlobWriter`]); the `testing`
+/// (and says how an object store's multipart upload fits [`BlobWriter`]); the `memory`
 /// feature an in-memory one. The service holds one
 /// ([`HelpdeskService::with_blobs`](crate::HelpdeskService::with_blobs)) and runs the
 /// upload use case over it ([`AttachmentUpload`](crate::AttachmentUpload)); a store only

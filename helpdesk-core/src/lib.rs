@@ -5,8 +5,9 @@
 //! Storage and notification are ports ([`Store`], [`Notifier`], [`Clock`], and
 //! [`BlobStore`] for attachment bytes, which the service streams uploads into through
 //! [`AttachmentUpload`] under one size setting, [`AttachmentLimits`]);
-//! `helpdesk-sqlx` implements the store on SQLite and PostgreSQL, and the `testing`
-//! feature brings an in-memory one with the conformance suite every store must pass.
+//! `helpdesk-sqlx` implements the store on SQLite and PostgreSQL, the `memory` feature
+//! brings an in-memory one, and the `testing` feature the conformance suite every store
+//! must pass.
 //! This crate never touches a database, a socket or an async runtime.
 //!
 //! The workflow rules are pure functions in [`workflow`]: a [`Command`] by an [`Actor`]
@@ -70,10 +71,11 @@
 //!
 //! # Features
 //!
-//! - `testing` (off by default): `memory`, an in-memory store and blob store, and
-//!   `conformance`, the checks every [`Store`] implementation must pass (a store's
-//!   own test suite calls them with its `setup()`). For tests, examples and store
-//!   authors, not for production.
+//! - `memory` (off by default): `memory`, an in-memory store and blob store. For tests,
+//!   examples and demos, not for production.
+//! - `testing` (off by default, implies `memory`): `conformance`, the checks every
+//!   [`Store`] implementation must pass (a store's own test suite calls them with its
+//!   `setup()`). For store authors.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -107,8 +109,8 @@ pub mod workflow;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod conformance;
-#[cfg(feature = "testing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+#[cfg(feature = "memory")]
+#[cfg_attr(docsrs, doc(cfg(feature = "memory")))]
 pub mod memory;
 
 pub use attachment::{

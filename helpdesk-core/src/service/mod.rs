@@ -78,7 +78,7 @@ impl HelpdeskService {
 
     /// The same service keeping attachment bytes in `blobs` (the filesystem store of
     /// `helpdesk-blobs`, an object store of the host's, the in-memory one of the
-    /// `testing` feature).
+    /// `memory` feature).
     ///
     /// ```
     /// use std::sync::Arc;
