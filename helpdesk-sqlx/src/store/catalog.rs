@@ -8,26 +8,42 @@ use helpdesk_core::{
 use super::{SqlStore, db, fetch_all, fetch_optional, found, select};
 use crate::backend::{Dialect, Exec};
 use crate::codec;
-use crate::error::duplicate_as;
+use crate::error::{SqlxStoreError, duplicate_as};
 use crate::sql::Sql;
+
+/// The parameters of a category row, `$1` to `$6`: the same for insert and update.
+fn category_row(sql: Sql, category: &Category) -> Result<Sql, SqlxStoreError> {
+    Ok(sql
+        .arg(category.tenant.as_uuid())
+        .arg(category.id.as_uuid())
+        .arg(category.parent.map(|p| p.as_uuid()))
+        .arg(category.name.as_str())
+        .arg(category.group.map(|g| g.as_uuid()))
+        .arg(category.active))
+}
+
+/// The parameters of a product row, `$1` to `$5`: the same for insert and update.
+fn product_row(sql: Sql, product: &Product) -> Result<Sql, SqlxStoreError> {
+    Ok(sql
+        .arg(product.tenant.as_uuid())
+        .arg(product.id.as_uuid())
+        .arg(product.code.clone())
+        .arg(product.name.as_str())
+        .arg(product.active))
+}
 
 #[async_trait]
 impl<D: Dialect> CatalogRepository for SqlStore<D> {
     async fn insert_category(&self, category: &Category) -> StoreResult<()> {
         self.conn()
-            .execute(
+            .execute(category_row(
                 Sql::new(
                     "INSERT INTO helpdesk_categories \
                      (tenant_id, id, parent_id, name, group_id, active) \
                      VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .arg(category.tenant.as_uuid())
-                .arg(category.id.as_uuid())
-                .arg(category.parent.map(|p| p.as_uuid()))
-                .arg(category.name.as_str())
-                .arg(category.group.map(|g| g.as_uuid()))
-                .arg(category.active),
-            )
+                ),
+                category,
+            )?)
             .await
             .map_err(duplicate_as(Entity::Category))?;
         Ok(())
@@ -36,18 +52,13 @@ impl<D: Dialect> CatalogRepository for SqlStore<D> {
     async fn update_category(&self, category: &Category) -> StoreResult<()> {
         let changed = self
             .conn()
-            .execute(
+            .execute(category_row(
                 Sql::new(
                     "UPDATE helpdesk_categories SET parent_id = $3, name = $4, group_id = $5, \
                      active = $6 WHERE tenant_id = $1 AND id = $2",
-                )
-                .arg(category.tenant.as_uuid())
-                .arg(category.id.as_uuid())
-                .arg(category.parent.map(|p| p.as_uuid()))
-                .arg(category.name.as_str())
-                .arg(category.group.map(|g| g.as_uuid()))
-                .arg(category.active),
-            )
+                ),
+                category,
+            )?)
             .await
             .map_err(db)?;
         found(changed, Entity::Category)
@@ -74,17 +85,13 @@ impl<D: Dialect> CatalogRepository for SqlStore<D> {
 
     async fn insert_product(&self, product: &Product) -> StoreResult<()> {
         self.conn()
-            .execute(
+            .execute(product_row(
                 Sql::new(
                     "INSERT INTO helpdesk_products (tenant_id, id, code, name, active) \
                      VALUES ($1, $2, $3, $4, $5)",
-                )
-                .arg(product.tenant.as_uuid())
-                .arg(product.id.as_uuid())
-                .arg(product.code.clone())
-                .arg(product.name.as_str())
-                .arg(product.active),
-            )
+                ),
+                product,
+            )?)
             .await
             .map_err(duplicate_as(Entity::Product))?;
         Ok(())
@@ -93,17 +100,13 @@ impl<D: Dialect> CatalogRepository for SqlStore<D> {
     async fn update_product(&self, product: &Product) -> StoreResult<()> {
         let changed = self
             .conn()
-            .execute(
+            .execute(product_row(
                 Sql::new(
                     "UPDATE helpdesk_products SET code = $3, name = $4, active = $5 \
                      WHERE tenant_id = $1 AND id = $2",
-                )
-                .arg(product.tenant.as_uuid())
-                .arg(product.id.as_uuid())
-                .arg(product.code.clone())
-                .arg(product.name.as_str())
-                .arg(product.active),
-            )
+                ),
+                product,
+            )?)
             .await
             .map_err(db)?;
         found(changed, Entity::Product)

@@ -9,26 +9,47 @@ use helpdesk_core::{
 use super::{SqlStore, db, fetch_all, fetch_optional, found, select};
 use crate::backend::{Dialect, Exec};
 use crate::codec::{self, enum_text, to_json};
-use crate::error::{duplicate_as, missing_parent_as};
+use crate::error::{SqlxStoreError, duplicate_as, missing_parent_as};
 use crate::sql::Sql;
+
+/// The values of a member row shared by insert and update, from `$3` on (`$1` and `$2`
+/// identify the row; the user never changes).
+fn member_values(sql: Sql, member: &Member) -> Result<Sql, SqlxStoreError> {
+    Ok(sql
+        .arg(member.display_name.as_str())
+        .arg(member.email.clone())
+        .arg(enum_text(&member.role)?)
+        .arg(member.blocked))
+}
+
+/// The values of a staff row that a change may write (six parameters): after the id in
+/// an insert or update, and again as the expected row of a compare-and-swap.
+fn staff_values(sql: Sql, staff: &Staff) -> Result<Sql, SqlxStoreError> {
+    Ok(sql
+        .arg(staff.display_name.as_str())
+        .arg(staff.email.clone())
+        .arg(enum_text(&staff.role)?)
+        .arg(to_json(&staff.tenants)?)
+        .arg(to_json(&staff.groups)?)
+        .arg(staff.active))
+}
 
 #[async_trait]
 impl<D: Dialect> DirectoryRepository for SqlStore<D> {
     async fn insert_member(&self, member: &Member) -> StoreResult<()> {
         self.conn()
             .execute(
-                Sql::new(
-                    "INSERT INTO helpdesk_members \
-                     (tenant_id, id, user_id, display_name, email, role, blocked) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                )
-                .arg(member.tenant.as_uuid())
-                .arg(member.id.as_uuid())
-                .arg(member.user.as_str())
-                .arg(member.display_name.as_str())
-                .arg(member.email.clone())
-                .arg(enum_text(&member.role)?)
-                .arg(member.blocked),
+                member_values(
+                    Sql::new(
+                        "INSERT INTO helpdesk_members \
+                         (tenant_id, id, display_name, email, role, blocked, user_id) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .arg(member.tenant.as_uuid())
+                    .arg(member.id.as_uuid()),
+                    member,
+                )?
+                .arg(member.user.as_str()),
             )
             .await
             .map_err(missing_parent_as(Entity::Member, Entity::Tenant))?;
@@ -38,18 +59,15 @@ impl<D: Dialect> DirectoryRepository for SqlStore<D> {
     async fn update_member(&self, member: &Member) -> StoreResult<()> {
         let changed = self
             .conn()
-            .execute(
+            .execute(member_values(
                 Sql::new(
                     "UPDATE helpdesk_members SET display_name = $3, email = $4, role = $5, \
                      blocked = $6 WHERE tenant_id = $1 AND id = $2",
                 )
                 .arg(member.tenant.as_uuid())
-                .arg(member.id.as_uuid())
-                .arg(member.display_name.as_str())
-                .arg(member.email.clone())
-                .arg(enum_text(&member.role)?)
-                .arg(member.blocked),
-            )
+                .arg(member.id.as_uuid()),
+                member,
+            )?)
             .await
             .map_err(db)?;
         found(changed, Entity::Member)
@@ -87,19 +105,16 @@ impl<D: Dialect> DirectoryRepository for SqlStore<D> {
     async fn insert_staff(&self, staff: &Staff) -> StoreResult<()> {
         self.conn()
             .execute(
-                Sql::new(
-                    "INSERT INTO helpdesk_staff \
-                     (id, user_id, display_name, email, role, tenants, group_ids, active) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                )
-                .arg(staff.id.as_uuid())
-                .arg(staff.user.as_str())
-                .arg(staff.display_name.as_str())
-                .arg(staff.email.clone())
-                .arg(enum_text(&staff.role)?)
-                .arg(to_json(&staff.tenants)?)
-                .arg(to_json(&staff.groups)?)
-                .arg(staff.active),
+                staff_values(
+                    Sql::new(
+                        "INSERT INTO helpdesk_staff \
+                         (id, display_name, email, role, tenants, group_ids, active, user_id) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    )
+                    .arg(staff.id.as_uuid()),
+                    staff,
+                )?
+                .arg(staff.user.as_str()),
             )
             .await
             .map_err(duplicate_as(Entity::Staff))?;
@@ -109,31 +124,15 @@ impl<D: Dialect> DirectoryRepository for SqlStore<D> {
     async fn update_staff(&self, staff: &Staff, expected: &Staff) -> StoreResult<()> {
         // Compare and swap in one statement: written only while the row still holds what
         // the change was made from.
-        let changed = self
-            .conn()
-            .execute(
-                Sql::new(
-                    "UPDATE helpdesk_staff SET display_name = $2, email = $3, role = $4, \
-                     tenants = $5, group_ids = $6, active = $7 \
-                     WHERE id = $1 AND display_name = $8 AND email IS NOT DISTINCT FROM $9 \
-                     AND role = $10 AND tenants = $11 AND group_ids = $12 AND active = $13",
-                )
-                .arg(staff.id.as_uuid())
-                .arg(staff.display_name.as_str())
-                .arg(staff.email.clone())
-                .arg(enum_text(&staff.role)?)
-                .arg(to_json(&staff.tenants)?)
-                .arg(to_json(&staff.groups)?)
-                .arg(staff.active)
-                .arg(expected.display_name.as_str())
-                .arg(expected.email.clone())
-                .arg(enum_text(&expected.role)?)
-                .arg(to_json(&expected.tenants)?)
-                .arg(to_json(&expected.groups)?)
-                .arg(expected.active),
-            )
-            .await
-            .map_err(db)?;
+        let sql = Sql::new(
+            "UPDATE helpdesk_staff SET display_name = $2, email = $3, role = $4, \
+             tenants = $5, group_ids = $6, active = $7 \
+             WHERE id = $1 AND display_name = $8 AND email IS NOT DISTINCT FROM $9 \
+             AND role = $10 AND tenants = $11 AND group_ids = $12 AND active = $13",
+        )
+        .arg(staff.id.as_uuid());
+        let sql = staff_values(staff_values(sql, staff)?, expected)?;
+        let changed = self.conn().execute(sql).await.map_err(db)?;
         if changed > 0 {
             return Ok(());
         }

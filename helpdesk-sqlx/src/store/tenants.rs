@@ -6,7 +6,7 @@ use helpdesk_core::{Entity, Error, QuestionKind, StoreResult, Tenant, TenantId, 
 use super::{SqlStore, db, fetch_all, fetch_optional, select};
 use crate::backend::{Dialect, Exec};
 use crate::codec::{self, to_json};
-use crate::error::duplicate_as;
+use crate::error::{SqlxStoreError, duplicate_as};
 use crate::query;
 use crate::sql::Sql;
 
@@ -15,17 +15,16 @@ impl<D: Dialect> TenantRepository for SqlStore<D> {
     async fn insert_tenant(&self, tenant: &Tenant) -> StoreResult<()> {
         let mut tx = D::begin(&self.pool).await.map_err(db)?;
         tx.execute(
-            Sql::new(
-                "INSERT INTO helpdesk_tenants \
-                 (id, slug, name, settings, archive_delay_ns, score_key) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .arg(tenant.id.as_uuid())
-            .arg(tenant.slug.as_str())
-            .arg(tenant.name.as_str())
-            .arg(to_json(&tenant.settings)?)
-            .arg(query::archive_delay_ns(tenant.settings.archive_delay))
-            .arg(tenant.settings.questionnaire.score_key().map(str::to_owned)),
+            tenant_values(
+                Sql::new(
+                    "INSERT INTO helpdesk_tenants \
+                     (id, name, settings, archive_delay_ns, score_key, slug) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .arg(tenant.id.as_uuid()),
+                tenant,
+            )?
+            .arg(tenant.slug.as_str()),
         )
         .await
         .map_err(duplicate_as(Entity::Tenant))?;
@@ -36,17 +35,14 @@ impl<D: Dialect> TenantRepository for SqlStore<D> {
     async fn update_tenant(&self, tenant: &Tenant) -> StoreResult<()> {
         let mut tx = D::begin(&self.pool).await.map_err(db)?;
         let changed = tx
-            .execute(
+            .execute(tenant_values(
                 Sql::new(
                     "UPDATE helpdesk_tenants SET name = $2, settings = $3, \
                      archive_delay_ns = $4, score_key = $5 WHERE id = $1",
                 )
-                .arg(tenant.id.as_uuid())
-                .arg(tenant.name.as_str())
-                .arg(to_json(&tenant.settings)?)
-                .arg(query::archive_delay_ns(tenant.settings.archive_delay))
-                .arg(tenant.settings.questionnaire.score_key().map(str::to_owned)),
-            )
+                .arg(tenant.id.as_uuid()),
+                tenant,
+            )?)
             .await
             .map_err(db)?;
         if changed == 0 {
@@ -81,6 +77,16 @@ impl<D: Dialect> TenantRepository for SqlStore<D> {
         let sql = select(codec::TENANT_COLUMNS, "FROM helpdesk_tenants ORDER BY slug");
         fetch_all(&mut self.conn(), sql, codec::tenant).await
     }
+}
+
+/// The values of a tenant row shared by insert and update, from `$2` on (`$1` is the id;
+/// the slug never changes).
+fn tenant_values(sql: Sql, tenant: &Tenant) -> Result<Sql, SqlxStoreError> {
+    Ok(sql
+        .arg(tenant.name.as_str())
+        .arg(to_json(&tenant.settings)?)
+        .arg(query::archive_delay_ns(tenant.settings.archive_delay))
+        .arg(tenant.settings.questionnaire.score_key().map(str::to_owned)))
 }
 
 /// Records which questions of the tenant's questionnaire are choices, for the dashboard.
