@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 use helpdesk_core::text::words;
 use helpdesk_core::{
     Answer, Attachment, AttachmentId, Closure, Cursor, Dashboard, DashboardQuery, Entity, Error,
-    MonthCount, SearchPage, SearchQuery, Status, StoreResult, TenantId, Ticket, TicketChange,
-    TicketId, TicketNumber, TicketRepository, TicketState, TimelineEvent, Visibility,
+    MonthCount, OutboxMessage, SearchPage, SearchQuery, Status, StoreResult, TenantId, Ticket,
+    TicketChange, TicketId, TicketNumber, TicketRepository, TicketState, TimelineEvent, Visibility,
 };
 
 use super::{SqlStore, db, fetch_all, fetch_optional, select, store_err};
@@ -98,8 +98,17 @@ async fn write_change<E: Exec>(
     tx: &mut E,
     ticket: &Ticket,
     change: &TicketChange<'_>,
-    mut position: i64,
+    position: i64,
 ) -> StoreResult<()> {
+    replace_guests(tx, ticket).await?;
+    insert_events(tx, ticket, change.events, position).await?;
+    insert_outbox(tx, ticket, change.outbox).await?;
+    insert_attachments(tx, ticket, change.attachments).await?;
+    replace_closure_answers(tx, ticket).await
+}
+
+/// Replaces the rows that list the ticket's guests.
+async fn replace_guests<E: Exec>(tx: &mut E, ticket: &Ticket) -> StoreResult<()> {
     let tenant = ticket.tenant.as_uuid();
     tx.execute(
         Sql::new("DELETE FROM helpdesk_ticket_guests WHERE tenant_id = $1 AND ticket_id = $2")
@@ -121,7 +130,18 @@ async fn write_change<E: Exec>(
         .await
         .map_err(db)?;
     }
-    for event in change.events {
+    Ok(())
+}
+
+/// Appends the change's events to the timeline, numbered from `position` on.
+async fn insert_events<E: Exec>(
+    tx: &mut E,
+    ticket: &Ticket,
+    events: &[TimelineEvent],
+    mut position: i64,
+) -> StoreResult<()> {
+    let tenant = ticket.tenant.as_uuid();
+    for event in events {
         let (author_kind, author_id) = actor_columns(event.author);
         tx.execute(
             Sql::new(
@@ -146,7 +166,17 @@ async fn write_change<E: Exec>(
         .map_err(duplicate_as(Entity::Ticket))?;
         position += 1;
     }
-    for message in change.outbox {
+    Ok(())
+}
+
+/// Queues the change's notifications.
+async fn insert_outbox<E: Exec>(
+    tx: &mut E,
+    ticket: &Ticket,
+    outbox: &[OutboxMessage],
+) -> StoreResult<()> {
+    let tenant = ticket.tenant.as_uuid();
+    for message in outbox {
         tx.execute(
             Sql::new(
                 "INSERT INTO helpdesk_outbox (tenant_id, id, ticket_id, event_id, recipients, \
@@ -166,7 +196,17 @@ async fn write_change<E: Exec>(
         .await
         .map_err(db)?;
     }
-    for attachment in change.attachments {
+    Ok(())
+}
+
+/// Records the change's attachments.
+async fn insert_attachments<E: Exec>(
+    tx: &mut E,
+    ticket: &Ticket,
+    attachments: &[Attachment],
+) -> StoreResult<()> {
+    let tenant = ticket.tenant.as_uuid();
+    for attachment in attachments {
         let (kind, id) = actor_columns(attachment.uploaded_by);
         tx.execute(
             Sql::new(
@@ -188,6 +228,12 @@ async fn write_change<E: Exec>(
         .await
         .map_err(duplicate_as(Entity::Attachment))?;
     }
+    Ok(())
+}
+
+/// Replaces the ticket's closure answers, which the dashboard counts.
+async fn replace_closure_answers<E: Exec>(tx: &mut E, ticket: &Ticket) -> StoreResult<()> {
+    let tenant = ticket.tenant.as_uuid();
     tx.execute(
         Sql::new("DELETE FROM helpdesk_closure_answers WHERE tenant_id = $1 AND ticket_id = $2")
             .arg(tenant)
@@ -428,120 +474,11 @@ impl<D: Dialect> TicketRepository for SqlStore<D> {
     }
 
     async fn dashboard(&self, query: &DashboardQuery) -> StoreResult<Dashboard> {
-        let scoped = |head: &'static str, tail: &'static str| {
-            let mut sql = Sql::new(head);
-            query::push_scope(&mut sql, &query.scope);
-            if let Some(tenant) = query.tenant {
-                sql.push(" AND t.tenant_id = ").bind(tenant.as_uuid());
-            }
-            if let Some(assignee) = query.assignee {
-                sql.push(" AND t.assignee_id = ").bind(assignee.as_uuid());
-            }
-            sql.push(tail);
-            sql
-        };
         let mut conn = self.conn();
         let mut dashboard = Dashboard::default();
-        for status in Status::ALL {
-            dashboard.by_status.insert(status, 0);
-        }
-        let counts = conn
-            .fetch_all(scoped(
-                "SELECT t.status AS status, COUNT(*) AS n FROM helpdesk_tickets t WHERE 1 = 1",
-                " GROUP BY t.status",
-            ))
-            .await
-            .map_err(db)?;
-        for row in &counts {
-            let status: Status =
-                row.text("status")?
-                    .parse()
-                    .map_err(|e: helpdesk_core::ValidationError| {
-                        store_err(SqlxStoreError::Corrupt(e.to_string()))
-                    })?;
-            dashboard
-                .by_status
-                .insert(status, codec::unsigned(row.i64("n")?, "count")?);
-        }
-
-        let first = query.first_month();
-        let first_index = codec::index_of_month(first);
-        let last_index = first_index + i64::from(query.months) - 1;
-        let mut sql = scoped(
-            "SELECT t.created_month AS month, COUNT(*) AS n FROM helpdesk_tickets t WHERE 1 = 1",
-            " AND t.created_month >= ",
-        );
-        sql.bind(first_index)
-            .push(" AND t.created_month <= ")
-            .bind(last_index)
-            .push(" GROUP BY t.created_month");
-        let months = conn.fetch_all(sql).await.map_err(db)?;
-        let mut opened = BTreeMap::new();
-        for row in &months {
-            opened.insert(row.i64("month")?, codec::unsigned(row.i64("n")?, "count")?);
-        }
-        for index in first_index..=last_index {
-            dashboard.opened_per_month.push(MonthCount {
-                month: codec::month_of_index(index),
-                opened: opened.get(&index).copied().unwrap_or(0),
-            });
-        }
-
-        let answered = conn
-            .fetch_optional(scoped(
-                "SELECT COUNT(*) AS n FROM helpdesk_tickets t \
-                 JOIN helpdesk_tenants tn ON tn.id = t.tenant_id WHERE t.approved = TRUE",
-                "",
-            ))
-            .await
-            .map_err(db)?;
-        if let Some(row) = answered {
-            dashboard.satisfaction.answered = codec::unsigned(row.i64("n")?, "count")?;
-        }
-
-        // The overall score is each tenant's first score question, as its tenant row
-        // records; the average is computed from the exact sum and count.
-        let scores = conn
-            .fetch_optional(scoped(
-                "SELECT COUNT(a.score) AS n, CAST(COALESCE(SUM(a.score), 0) AS BIGINT) AS total \
-                 FROM helpdesk_tickets t \
-                 JOIN helpdesk_tenants tn ON tn.id = t.tenant_id \
-                 JOIN helpdesk_closure_answers a ON a.tenant_id = t.tenant_id \
-                 AND a.ticket_id = t.id AND a.question_key = tn.score_key \
-                 WHERE t.approved = TRUE AND a.score IS NOT NULL",
-                "",
-            ))
-            .await
-            .map_err(db)?;
-        if let Some(row) = scores {
-            let n = row.i64("n")?;
-            if n > 0 {
-                dashboard.satisfaction.average_score = Some(row.i64("total")? as f64 / n as f64);
-            }
-        }
-
-        let choices = conn
-            .fetch_all(scoped(
-                "SELECT a.question_key AS question, a.choice AS choice, COUNT(*) AS n \
-                 FROM helpdesk_tickets t \
-                 JOIN helpdesk_closure_answers a ON a.tenant_id = t.tenant_id \
-                 AND a.ticket_id = t.id \
-                 JOIN helpdesk_tenant_choice_questions q ON q.tenant_id = t.tenant_id \
-                 AND q.question_key = a.question_key \
-                 WHERE t.approved = TRUE AND a.choice IS NOT NULL",
-                " GROUP BY a.question_key, a.choice",
-            ))
-            .await
-            .map_err(db)?;
-        for row in &choices {
-            *dashboard
-                .satisfaction
-                .choices
-                .entry(row.text("question")?)
-                .or_default()
-                .entry(row.text("choice")?)
-                .or_default() += codec::unsigned(row.i64("n")?, "count")?;
-        }
+        count_by_status(&mut conn, query, &mut dashboard).await?;
+        count_opened_per_month(&mut conn, query, &mut dashboard).await?;
+        count_satisfaction(&mut conn, query, &mut dashboard).await?;
         Ok(dashboard)
     }
 
@@ -561,4 +498,149 @@ impl<D: Dialect> TicketRepository for SqlStore<D> {
         .arg(i64::from(limit));
         fetch_all(&mut self.conn(), sql, codec::ticket).await
     }
+}
+
+/// A dashboard query: `head`, the scope of `query` (who may see which tickets, its tenant
+/// and assignee filters), then `tail`.
+fn scoped(query: &DashboardQuery, head: &'static str, tail: &'static str) -> Sql {
+    let mut sql = Sql::new(head);
+    query::push_scope(&mut sql, &query.scope);
+    if let Some(tenant) = query.tenant {
+        sql.push(" AND t.tenant_id = ").bind(tenant.as_uuid());
+    }
+    if let Some(assignee) = query.assignee {
+        sql.push(" AND t.assignee_id = ").bind(assignee.as_uuid());
+    }
+    sql.push(tail);
+    sql
+}
+
+/// The tickets in scope per status, every status listed.
+async fn count_by_status<E: Exec>(
+    conn: &mut E,
+    query: &DashboardQuery,
+    dashboard: &mut Dashboard,
+) -> StoreResult<()> {
+    for status in Status::ALL {
+        dashboard.by_status.insert(status, 0);
+    }
+    let counts = conn
+        .fetch_all(scoped(
+            query,
+            "SELECT t.status AS status, COUNT(*) AS n FROM helpdesk_tickets t WHERE 1 = 1",
+            " GROUP BY t.status",
+        ))
+        .await
+        .map_err(db)?;
+    for row in &counts {
+        let status: Status =
+            row.text("status")?
+                .parse()
+                .map_err(|e: helpdesk_core::ValidationError| {
+                    store_err(SqlxStoreError::Corrupt(e.to_string()))
+                })?;
+        dashboard
+            .by_status
+            .insert(status, codec::unsigned(row.i64("n")?, "count")?);
+    }
+    Ok(())
+}
+
+/// The tickets in scope opened each month of the query's window, every month listed.
+async fn count_opened_per_month<E: Exec>(
+    conn: &mut E,
+    query: &DashboardQuery,
+    dashboard: &mut Dashboard,
+) -> StoreResult<()> {
+    let first = query.first_month();
+    let first_index = codec::index_of_month(first);
+    let last_index = first_index + i64::from(query.months) - 1;
+    let mut sql = scoped(
+        query,
+        "SELECT t.created_month AS month, COUNT(*) AS n FROM helpdesk_tickets t WHERE 1 = 1",
+        " AND t.created_month >= ",
+    );
+    sql.bind(first_index)
+        .push(" AND t.created_month <= ")
+        .bind(last_index)
+        .push(" GROUP BY t.created_month");
+    let months = conn.fetch_all(sql).await.map_err(db)?;
+    let mut opened = BTreeMap::new();
+    for row in &months {
+        opened.insert(row.i64("month")?, codec::unsigned(row.i64("n")?, "count")?);
+    }
+    for index in first_index..=last_index {
+        dashboard.opened_per_month.push(MonthCount {
+            month: codec::month_of_index(index),
+            opened: opened.get(&index).copied().unwrap_or(0),
+        });
+    }
+    Ok(())
+}
+
+/// The approved closures in scope: how many, their average score, their choices.
+async fn count_satisfaction<E: Exec>(
+    conn: &mut E,
+    query: &DashboardQuery,
+    dashboard: &mut Dashboard,
+) -> StoreResult<()> {
+    let answered = conn
+        .fetch_optional(scoped(
+            query,
+            "SELECT COUNT(*) AS n FROM helpdesk_tickets t \
+             JOIN helpdesk_tenants tn ON tn.id = t.tenant_id WHERE t.approved = TRUE",
+            "",
+        ))
+        .await
+        .map_err(db)?;
+    if let Some(row) = answered {
+        dashboard.satisfaction.answered = codec::unsigned(row.i64("n")?, "count")?;
+    }
+
+    // The overall score is each tenant's first score question, as its tenant row
+    // records; the average is computed from the exact sum and count.
+    let scores = conn
+        .fetch_optional(scoped(
+            query,
+            "SELECT COUNT(a.score) AS n, CAST(COALESCE(SUM(a.score), 0) AS BIGINT) AS total \
+             FROM helpdesk_tickets t \
+             JOIN helpdesk_tenants tn ON tn.id = t.tenant_id \
+             JOIN helpdesk_closure_answers a ON a.tenant_id = t.tenant_id \
+             AND a.ticket_id = t.id AND a.question_key = tn.score_key \
+             WHERE t.approved = TRUE AND a.score IS NOT NULL",
+            "",
+        ))
+        .await
+        .map_err(db)?;
+    if let Some(row) = scores {
+        let n = row.i64("n")?;
+        if n > 0 {
+            dashboard.satisfaction.average_score = Some(row.i64("total")? as f64 / n as f64);
+        }
+    }
+
+    let choices = conn
+        .fetch_all(scoped(
+            query,
+            "SELECT a.question_key AS question, a.choice AS choice, COUNT(*) AS n \
+             FROM helpdesk_tickets t \
+             JOIN helpdesk_closure_answers a ON a.tenant_id = t.tenant_id \
+             AND a.ticket_id = t.id \
+             JOIN helpdesk_tenant_choice_questions q ON q.tenant_id = t.tenant_id \
+             AND q.question_key = a.question_key \
+             WHERE t.approved = TRUE AND a.choice IS NOT NULL",
+            " GROUP BY a.question_key, a.choice",
+        ))
+        .await
+        .map_err(db)?;
+    for row in &choices {
+        *dashboard
+            .satisfaction
+            .choices
+            .entry(row.text("question")?)
+            .or_default()
+            .entry(row.text("choice")?)
+            .or_default() += codec::unsigned(row.i64("n")?, "count")?;
+    }
+    Ok(())
 }
