@@ -4,7 +4,7 @@ use std::str::FromStr;
 
 use async_trait::async_trait;
 use helpdesk_core::Ticket;
-use sqlx::postgres::{PgArguments, PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgPool, PgRow};
 use sqlx::types::Json;
 use sqlx::{Postgres, Transaction};
 
@@ -78,6 +78,16 @@ fn tsquery(words: &[String]) -> String {
         .join(" & ")
 }
 
+/// The parameters of both index statements: the ticket (`$1`, `$2`) and its words
+/// (`$3` head, `$4` public, `$5` internal).
+fn index_args(sql: Sql, ticket: &Ticket, words: TicketWords) -> Sql {
+    sql.arg(ticket.tenant.as_uuid())
+        .arg(ticket.id.as_uuid())
+        .arg(Arg::TextArray(lexemes(words.head)))
+        .arg(Arg::TextArray(lexemes(words.public)))
+        .arg(Arg::TextArray(lexemes(words.internal)))
+}
+
 #[async_trait]
 impl Dialect for PostgresBackend {
     type Pool = PgPool;
@@ -131,19 +141,16 @@ impl Dialect for PostgresBackend {
         ticket: &Ticket,
         words: TicketWords,
     ) -> Result<(), sqlx::Error> {
-        tx.execute(
+        tx.execute(index_args(
             Sql::new(
                 "UPDATE helpdesk_tickets SET search_head = array_to_tsvector($3), \
                  search_public = array_to_tsvector($4), \
                  search_internal = array_to_tsvector($5) \
                  WHERE tenant_id = $1 AND id = $2",
-            )
-            .arg(ticket.tenant.as_uuid())
-            .arg(ticket.id.as_uuid())
-            .arg(Arg::TextArray(lexemes(words.head)))
-            .arg(Arg::TextArray(lexemes(words.public)))
-            .arg(Arg::TextArray(lexemes(words.internal))),
-        )
+            ),
+            ticket,
+            words,
+        ))
         .await
         .map(|_| ())
     }
@@ -153,19 +160,16 @@ impl Dialect for PostgresBackend {
         ticket: &Ticket,
         words: TicketWords,
     ) -> Result<(), sqlx::Error> {
-        tx.execute(
+        tx.execute(index_args(
             Sql::new(
                 "UPDATE helpdesk_tickets SET search_head = array_to_tsvector($3), \
                  search_public = search_public || array_to_tsvector($4), \
                  search_internal = search_internal || array_to_tsvector($5) \
                  WHERE tenant_id = $1 AND id = $2",
-            )
-            .arg(ticket.tenant.as_uuid())
-            .arg(ticket.id.as_uuid())
-            .arg(Arg::TextArray(lexemes(words.head)))
-            .arg(Arg::TextArray(lexemes(words.public)))
-            .arg(Arg::TextArray(lexemes(words.internal))),
-        )
+            ),
+            ticket,
+            words,
+        ))
         .await
         .map(|_| ())
     }
@@ -193,11 +197,7 @@ impl SqlStore<PostgresBackend> {
         options: PgConnectOptions,
         settings: PoolSettings,
     ) -> Result<Self, SqlxStoreError> {
-        let pool = settings
-            .apply(PgPoolOptions::new())
-            .connect_with(options)
-            .await?;
-        Ok(Self::with_pool(pool))
+        Self::open(options, settings).await
     }
 
     /// A store on the host's existing pool: our tables sit beside the host's, in the

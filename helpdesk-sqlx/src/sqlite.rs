@@ -62,6 +62,16 @@ fn match_expression(words: &[String]) -> String {
         .join(" AND ")
 }
 
+/// The parameters of both index statements: the ticket (`$1`, `$2`) and its words
+/// (`$3` head, `$4` public, `$5` internal).
+fn index_args(sql: Sql, ticket: &Ticket, words: TicketWords) -> Sql {
+    sql.arg(ticket.tenant.as_uuid())
+        .arg(ticket.id.as_uuid())
+        .arg(words.head.join(" "))
+        .arg(words.public.join(" "))
+        .arg(words.internal.join(" "))
+}
+
 #[async_trait]
 impl Dialect for SqliteBackend {
     type Pool = SqlitePool;
@@ -123,18 +133,15 @@ impl Dialect for SqliteBackend {
         words: TicketWords,
     ) -> Result<(), sqlx::Error> {
         use crate::backend::Exec;
-        tx.execute(
+        tx.execute(index_args(
             Sql::new(
                 "INSERT INTO helpdesk_ticket_text (rowid, tenant_id, head, public, internal) \
                  SELECT seq, tenant_id, $3, $4, $5 FROM helpdesk_tickets \
                  WHERE tenant_id = $1 AND id = $2",
-            )
-            .arg(ticket.tenant.as_uuid())
-            .arg(ticket.id.as_uuid())
-            .arg(words.head.join(" "))
-            .arg(words.public.join(" "))
-            .arg(words.internal.join(" ")),
-        )
+            ),
+            ticket,
+            words,
+        ))
         .await
         .map(|_| ())
     }
@@ -145,20 +152,17 @@ impl Dialect for SqliteBackend {
         words: TicketWords,
     ) -> Result<(), sqlx::Error> {
         use crate::backend::Exec;
-        tx.execute(
+        tx.execute(index_args(
             Sql::new(
                 "UPDATE helpdesk_ticket_text SET head = $3, \
                  public = CASE WHEN $4 = '' THEN public ELSE public || ' ' || $4 END, \
                  internal = CASE WHEN $5 = '' THEN internal ELSE internal || ' ' || $5 END \
                  WHERE rowid IN (SELECT seq FROM helpdesk_tickets \
                  WHERE tenant_id = $1 AND id = $2)",
-            )
-            .arg(ticket.tenant.as_uuid())
-            .arg(ticket.id.as_uuid())
-            .arg(words.head.join(" "))
-            .arg(words.public.join(" "))
-            .arg(words.internal.join(" ")),
-        )
+            ),
+            ticket,
+            words,
+        ))
         .await
         .map(|_| ())
     }
@@ -221,11 +225,7 @@ impl SqlStore<SqliteBackend> {
         options: SqliteConnectOptions,
         settings: PoolSettings,
     ) -> Result<Self, SqlxStoreError> {
-        let pool = settings
-            .apply(SqlitePoolOptions::new())
-            .connect_with(options)
-            .await?;
-        Ok(Self::with_pool(pool))
+        Self::open(options, settings).await
     }
 
     /// A store on the host's existing pool (its options are the host's: keep foreign

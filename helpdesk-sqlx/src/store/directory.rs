@@ -1,0 +1,202 @@
+//! [`DirectoryRepository`]: members of a tenant, staff and groups.
+
+use async_trait::async_trait;
+use helpdesk_core::{
+    DirectoryRepository, Entity, Error, Group, GroupId, Member, MemberId, Staff, StaffId,
+    StoreResult, TenantId, UserId,
+};
+
+use super::{SqlStore, db, fetch_all, fetch_optional, found, select};
+use crate::backend::{Dialect, Exec};
+use crate::codec::{self, enum_text, to_json};
+use crate::error::{SqlxStoreError, duplicate_as, missing_parent_as};
+use crate::sql::Sql;
+
+/// The values of a member row shared by insert and update, from `$3` on (`$1` and `$2`
+/// identify the row; the user never changes).
+fn member_values(sql: Sql, member: &Member) -> Result<Sql, SqlxStoreError> {
+    Ok(sql
+        .arg(member.display_name.as_str())
+        .arg(member.email.clone())
+        .arg(enum_text(&member.role)?)
+        .arg(member.blocked))
+}
+
+/// The values of a staff row that a change may write (six parameters): after the id in
+/// an insert or update, and again as the expected row of a compare-and-swap.
+fn staff_values(sql: Sql, staff: &Staff) -> Result<Sql, SqlxStoreError> {
+    Ok(sql
+        .arg(staff.display_name.as_str())
+        .arg(staff.email.clone())
+        .arg(enum_text(&staff.role)?)
+        .arg(to_json(&staff.tenants)?)
+        .arg(to_json(&staff.groups)?)
+        .arg(staff.active))
+}
+
+#[async_trait]
+impl<D: Dialect> DirectoryRepository for SqlStore<D> {
+    async fn insert_member(&self, member: &Member) -> StoreResult<()> {
+        self.conn()
+            .execute(
+                member_values(
+                    Sql::new(
+                        "INSERT INTO helpdesk_members \
+                         (tenant_id, id, display_name, email, role, blocked, user_id) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .arg(member.tenant.as_uuid())
+                    .arg(member.id.as_uuid()),
+                    member,
+                )?
+                .arg(member.user.as_str()),
+            )
+            .await
+            .map_err(missing_parent_as(Entity::Member, Entity::Tenant))?;
+        Ok(())
+    }
+
+    async fn update_member(&self, member: &Member) -> StoreResult<()> {
+        let changed = self
+            .conn()
+            .execute(member_values(
+                Sql::new(
+                    "UPDATE helpdesk_members SET display_name = $3, email = $4, role = $5, \
+                     blocked = $6 WHERE tenant_id = $1 AND id = $2",
+                )
+                .arg(member.tenant.as_uuid())
+                .arg(member.id.as_uuid()),
+                member,
+            )?)
+            .await
+            .map_err(db)?;
+        found(changed, Entity::Member)
+    }
+
+    async fn member(&self, tenant: TenantId, id: MemberId) -> StoreResult<Option<Member>> {
+        let sql = select(
+            codec::MEMBER_COLUMNS,
+            "FROM helpdesk_members WHERE tenant_id = $1 AND id = $2",
+        )
+        .arg(tenant.as_uuid())
+        .arg(id.as_uuid());
+        fetch_optional(&mut self.conn(), sql, codec::member).await
+    }
+
+    async fn member_by_user(&self, tenant: TenantId, user: &UserId) -> StoreResult<Option<Member>> {
+        let sql = select(
+            codec::MEMBER_COLUMNS,
+            "FROM helpdesk_members WHERE tenant_id = $1 AND user_id = $2",
+        )
+        .arg(tenant.as_uuid())
+        .arg(user.as_str());
+        fetch_optional(&mut self.conn(), sql, codec::member).await
+    }
+
+    async fn members(&self, tenant: TenantId) -> StoreResult<Vec<Member>> {
+        let sql = select(
+            codec::MEMBER_COLUMNS,
+            "FROM helpdesk_members WHERE tenant_id = $1 ORDER BY display_name, id",
+        )
+        .arg(tenant.as_uuid());
+        fetch_all(&mut self.conn(), sql, codec::member).await
+    }
+
+    async fn insert_staff(&self, staff: &Staff) -> StoreResult<()> {
+        self.conn()
+            .execute(
+                staff_values(
+                    Sql::new(
+                        "INSERT INTO helpdesk_staff \
+                         (id, display_name, email, role, tenants, group_ids, active, user_id) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    )
+                    .arg(staff.id.as_uuid()),
+                    staff,
+                )?
+                .arg(staff.user.as_str()),
+            )
+            .await
+            .map_err(duplicate_as(Entity::Staff))?;
+        Ok(())
+    }
+
+    async fn update_staff(&self, staff: &Staff, expected: &Staff) -> StoreResult<()> {
+        // Compare and swap in one statement: written only while the row still holds what
+        // the change was made from.
+        let sql = Sql::new(
+            "UPDATE helpdesk_staff SET display_name = $2, email = $3, role = $4, \
+             tenants = $5, group_ids = $6, active = $7 \
+             WHERE id = $1 AND display_name = $8 AND email IS NOT DISTINCT FROM $9 \
+             AND role = $10 AND tenants = $11 AND group_ids = $12 AND active = $13",
+        )
+        .arg(staff.id.as_uuid());
+        let sql = staff_values(staff_values(sql, staff)?, expected)?;
+        let changed = self.conn().execute(sql).await.map_err(db)?;
+        if changed > 0 {
+            return Ok(());
+        }
+        match self.staff(staff.id).await? {
+            Some(_) => Err(Error::ConcurrentUpdate(Entity::Staff)),
+            None => Err(Error::NotFound(Entity::Staff)),
+        }
+    }
+
+    async fn staff(&self, id: StaffId) -> StoreResult<Option<Staff>> {
+        let sql =
+            select(codec::STAFF_COLUMNS, "FROM helpdesk_staff WHERE id = $1").arg(id.as_uuid());
+        fetch_optional(&mut self.conn(), sql, codec::staff).await
+    }
+
+    async fn staff_by_user(&self, user: &UserId) -> StoreResult<Option<Staff>> {
+        let sql = select(
+            codec::STAFF_COLUMNS,
+            "FROM helpdesk_staff WHERE user_id = $1",
+        )
+        .arg(user.as_str());
+        fetch_optional(&mut self.conn(), sql, codec::staff).await
+    }
+
+    async fn all_staff(&self) -> StoreResult<Vec<Staff>> {
+        let sql = select(
+            codec::STAFF_COLUMNS,
+            "FROM helpdesk_staff ORDER BY display_name, id",
+        );
+        fetch_all(&mut self.conn(), sql, codec::staff).await
+    }
+
+    async fn insert_group(&self, group: &Group) -> StoreResult<()> {
+        self.conn()
+            .execute(
+                Sql::new("INSERT INTO helpdesk_groups (id, name) VALUES ($1, $2)")
+                    .arg(group.id.as_uuid())
+                    .arg(group.name.as_str()),
+            )
+            .await
+            .map_err(duplicate_as(Entity::Group))?;
+        Ok(())
+    }
+
+    async fn update_group(&self, group: &Group) -> StoreResult<()> {
+        let changed = self
+            .conn()
+            .execute(
+                Sql::new("UPDATE helpdesk_groups SET name = $2 WHERE id = $1")
+                    .arg(group.id.as_uuid())
+                    .arg(group.name.as_str()),
+            )
+            .await
+            .map_err(db)?;
+        found(changed, Entity::Group)
+    }
+
+    async fn group(&self, id: GroupId) -> StoreResult<Option<Group>> {
+        let sql = Sql::new("SELECT id, name FROM helpdesk_groups WHERE id = $1").arg(id.as_uuid());
+        fetch_optional(&mut self.conn(), sql, codec::group).await
+    }
+
+    async fn groups(&self) -> StoreResult<Vec<Group>> {
+        let sql = Sql::new("SELECT id, name FROM helpdesk_groups ORDER BY name, id");
+        fetch_all(&mut self.conn(), sql, codec::group).await
+    }
+}

@@ -1,0 +1,129 @@
+//! Every port of `helpdesk-core`, written once over [`Dialect`]: the same SQL runs on
+//! SQLite and PostgreSQL. One file per port; the helpers they share are here.
+
+mod catalog;
+mod directory;
+mod knowledge;
+mod outbox;
+mod saved_searches;
+mod tenants;
+mod tickets;
+
+use std::fmt;
+
+use helpdesk_core::{Entity, Error, StoreResult};
+
+use crate::backend::{Dialect, Exec};
+use crate::error::SqlxStoreError;
+use crate::pool::PoolSettings;
+use crate::sql::Sql;
+
+/// The helpdesk's store on one database: every port of `helpdesk-core`.
+///
+/// Use `SqliteStore` (feature `sqlite`) or `PostgresStore` (feature `postgres`);
+/// both are this type. Cheap to clone: it holds the connection pool.
+pub struct SqlStore<D: Dialect> {
+    pool: D::Pool,
+}
+
+impl<D: Dialect> Clone for SqlStore<D> {
+    fn clone(&self) -> Self {
+        Self {
+            pool: self.pool.clone(),
+        }
+    }
+}
+
+impl<D: Dialect> fmt::Debug for SqlStore<D> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SqlStore")
+            .field("pool", &self.pool)
+            .finish()
+    }
+}
+
+impl<D: Dialect> SqlStore<D> {
+    pub(crate) fn with_pool(pool: D::Pool) -> Self {
+        Self { pool }
+    }
+
+    pub(crate) fn raw_pool(&self) -> &D::Pool {
+        &self.pool
+    }
+
+    /// Brings the schema up to date: applies, in one transaction, every migration this
+    /// crate ships that the database has not recorded in `helpdesk_migrations`. Call it
+    /// once at start-up; running it again, or from several processes at once, is safe.
+    pub async fn migrate(&self) -> Result<(), SqlxStoreError> {
+        crate::migrate::run::<D>(&self.pool).await
+    }
+
+    /// The migrations this crate ships for this database, oldest first.
+    pub fn migrations() -> &'static [crate::Migration] {
+        D::MIGRATIONS
+    }
+
+    /// Opens a pool on `options` with `settings`: what `connect_with_pool` does on
+    /// either database.
+    #[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
+    pub(crate) async fn open<DB: sqlx::Database>(
+        options: <DB::Connection as sqlx::Connection>::Options,
+        settings: PoolSettings,
+    ) -> Result<Self, SqlxStoreError>
+    where
+        D: Dialect<Pool = sqlx::Pool<DB>>,
+    {
+        let pool = settings
+            .apply(sqlx::pool::PoolOptions::<DB>::new())
+            .connect_with(options)
+            .await?;
+        Ok(Self::with_pool(pool))
+    }
+
+    fn conn(&self) -> D::Pool {
+        self.pool.clone()
+    }
+}
+
+/// A storage failure.
+fn db(e: sqlx::Error) -> Error {
+    SqlxStoreError::from(e).into()
+}
+
+fn store_err(e: SqlxStoreError) -> Error {
+    e.into()
+}
+
+async fn fetch_all<E: Exec, T>(
+    exec: &mut E,
+    sql: Sql,
+    decode: impl Fn(&E::Row) -> Result<T, SqlxStoreError>,
+) -> StoreResult<Vec<T>> {
+    let rows = exec.fetch_all(sql).await.map_err(db)?;
+    rows.iter().map(|r| decode(r).map_err(store_err)).collect()
+}
+
+async fn fetch_optional<E: Exec, T>(
+    exec: &mut E,
+    sql: Sql,
+    decode: impl Fn(&E::Row) -> Result<T, SqlxStoreError>,
+) -> StoreResult<Option<T>> {
+    let row = exec.fetch_optional(sql).await.map_err(db)?;
+    row.as_ref()
+        .map(|r| decode(r).map_err(store_err))
+        .transpose()
+}
+
+fn select(columns: &'static str, rest: &'static str) -> Sql {
+    let mut sql = Sql::new("SELECT ");
+    sql.push(columns).push(" ").push(rest);
+    sql
+}
+
+fn found(changed: u64, entity: Entity) -> StoreResult<()> {
+    if changed == 0 {
+        Err(Error::NotFound(entity))
+    } else {
+        Ok(())
+    }
+}
