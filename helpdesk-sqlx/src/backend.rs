@@ -83,6 +83,9 @@ pub trait Dialect: Send + Sync + Sized + 'static {
     async fn begin(pool: &Self::Pool) -> Result<Self::Tx, sqlx::Error>;
     /// Commits.
     async fn commit(tx: Self::Tx) -> Result<(), sqlx::Error>;
+    /// Rolls back now, releasing the transaction's locks before it returns (dropping a
+    /// transaction rolls back too, but only once its connection is next used).
+    async fn rollback(tx: Self::Tx) -> Result<(), sqlx::Error>;
     /// Takes whatever lock makes migrating from several processes at once safe, inside
     /// the migration transaction.
     async fn lock_migrations(tx: &mut Self::Tx) -> Result<(), sqlx::Error>;

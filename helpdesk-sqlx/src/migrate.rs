@@ -42,7 +42,22 @@ const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS helpdesk_migrations (\
 /// from several processes at once.
 pub(crate) async fn run<D: Dialect>(pool: &D::Pool) -> Result<()> {
     let mut tx = D::begin(pool).await?;
-    D::lock_migrations(&mut tx).await?;
+    match apply::<D>(&mut tx).await {
+        Ok(()) => D::commit(tx).await?,
+        Err(e) => {
+            // Released now, not when the connection is next used: another instance (or
+            // this one, retrying) must not wait on a failed run's lock. A rollback that
+            // fails has lost its connection, and the lock went with the session.
+            let _ = D::rollback(tx).await;
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
+/// Every migration not yet recorded, inside the migration transaction `tx`.
+async fn apply<D: Dialect>(tx: &mut D::Tx) -> Result<()> {
+    D::lock_migrations(tx).await?;
     tx.execute(Sql::new(CREATE_TABLE)).await?;
     let applied = tx
         .fetch_all(Sql::new(
@@ -64,7 +79,7 @@ pub(crate) async fn run<D: Dialect>(pool: &D::Pool) -> Result<()> {
             }
             None => {}
         }
-        D::run_script(&mut tx, migration.sql).await?;
+        D::run_script(tx, migration.sql).await?;
         tx.execute(
             Sql::new(
                 "INSERT INTO helpdesk_migrations (version, description, checksum, applied_at) \
@@ -77,7 +92,6 @@ pub(crate) async fn run<D: Dialect>(pool: &D::Pool) -> Result<()> {
         )
         .await?;
     }
-    D::commit(tx).await?;
     Ok(())
 }
 

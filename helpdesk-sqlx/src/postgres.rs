@@ -117,6 +117,10 @@ impl Dialect for PostgresBackend {
         tx.commit().await
     }
 
+    async fn rollback(tx: Self::Tx) -> Result<(), sqlx::Error> {
+        tx.rollback().await
+    }
+
     async fn lock_migrations(tx: &mut Self::Tx) -> Result<(), sqlx::Error> {
         tx.execute(Sql::new("SELECT pg_advisory_xact_lock($1)").arg(MIGRATION_LOCK))
             .await

@@ -103,6 +103,10 @@ impl Dialect for SqliteBackend {
         tx.commit().await
     }
 
+    async fn rollback(tx: Self::Tx) -> Result<(), sqlx::Error> {
+        tx.rollback().await
+    }
+
     async fn lock_migrations(_: &mut Self::Tx) -> Result<(), sqlx::Error> {
         // BEGIN IMMEDIATE already holds the database's write lock.
         Ok(())
