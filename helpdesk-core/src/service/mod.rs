@@ -3,6 +3,7 @@
 
 mod admin;
 mod caller;
+mod idempotency;
 mod notifications;
 mod queries;
 mod tickets;
