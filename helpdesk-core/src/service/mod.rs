@@ -3,6 +3,7 @@
 
 mod admin;
 mod caller;
+mod export;
 mod idempotency;
 mod notifications;
 mod queries;
@@ -22,11 +23,11 @@ use crate::text::TextPolicy;
 use crate::ticket::Ticket;
 
 pub use admin::{MemberDetails, StaffChanges, StaffDetails};
-pub use notifications::DeliveryReport;
-pub use queries::{
-    CsvExport, CsvFormat, ExportRow, MAX_EXPORT_ROWS, TicketList, TicketView, csv_header, csv_line,
-    export_csv,
+pub use export::{
+    CsvExport, CsvFormat, ExportRow, MAX_EXPORT_ROWS, csv_header, csv_line, export_csv,
 };
+pub use notifications::DeliveryReport;
+pub use queries::{TicketList, TicketView};
 pub use tickets::{MAX_ATTACHMENTS_PER_EVENT, MAX_ATTEMPTS};
 pub use upload::{AttachAs, AttachmentLimits, AttachmentUpload, FileUpload, ToOpening, ToTicket};
 
