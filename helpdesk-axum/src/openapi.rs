@@ -1,11 +1,13 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
+use std::collections::BTreeMap;
+
 use axum::Json;
 use axum::extract::{OriginalUri, State};
 use axum::response::{IntoResponse, Response};
 use utoipa::OpenApi;
 use utoipa::openapi::header::{Header, HeaderBuilder};
-use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::path::{Operation, Parameter, ParameterIn};
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Ref, SchemaFormat, Type};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, RefOr, Required, Response as ApiResponse, ResponseBuilder};
@@ -191,81 +193,120 @@ fn complete(path: &str, write: bool, operation: &mut Operation) {
         SESSION_SCHEME,
         Vec::<String>::new(),
     )]);
-    let mut if_match = false;
-    let mut queried = false;
+    let parameters = constrain_parameters(path, operation);
+    add_refusals(path, write, parameters, operation);
+    add_response_headers(path, &mut operation.responses.responses);
+}
+
+/// What an operation's parameters say about the refusals it may answer with.
+#[derive(Clone, Copy, Default)]
+struct Parameters {
+    /// It takes an `If-Match` header.
+    if_match: bool,
+    /// It takes query parameters.
+    queried: bool,
+}
+
+/// Gives the parameters the constraints the handlers enforce.
+fn constrain_parameters(path: &str, operation: &mut Operation) -> Parameters {
+    let mut seen = Parameters::default();
     for parameter in operation.parameters.iter_mut().flatten() {
         let RefOr::T(parameter) = parameter else {
             continue;
         };
-        match (&parameter.parameter_in, parameter.name.as_str()) {
-            (ParameterIn::Path, "id") => {
-                parameter.schema = Some(
-                    string()
-                        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
-                        .into(),
-                );
+        match parameter.parameter_in {
+            ParameterIn::Path => constrain_path_parameter(parameter),
+            ParameterIn::Header => {
+                seen.if_match |= parameter.name == "If-Match";
+                constrain_header(parameter);
             }
-            (ParameterIn::Header, "If-Match") => {
-                if_match = true;
-                parameter.required = Required::False;
-                parameter.schema = Some(
-                    string()
-                        .pattern(Some(r#"^(\*|"[0-9]{1,19}"|[0-9]{1,19})$"#))
-                        .into(),
-                );
-                parameter.description = Some(
-                    "The ticket's `ETag` as read (`\"7\"`), or `*`: the write is refused with 412 if the ticket changed since".to_owned(),
-                );
+            ParameterIn::Query => {
+                seen.queried = true;
+                constrain_query_parameter(path, parameter);
             }
-            (ParameterIn::Header, "Idempotency-Key") => {
-                parameter.required = Required::False;
-                parameter.schema = Some(
-                    string()
-                        .min_length(Some(1))
-                        .max_length(Some(255))
-                        .pattern(Some("^[!-~]([ -~]*[!-~])?$"))
-                        .into(),
-                );
-            }
-            (ParameterIn::Query, "tenant") => {
-                queried = true;
-                parameter.schema = Some(
-                    string()
-                        .max_length(Some(63))
-                        .pattern(Some("^([a-z0-9][a-z0-9-]*)?$"))
-                        .into(),
-                );
-                parameter.description = Some(
-                    "The tenant's slug: a member's own tenant by default; staff serving several tenants name one here (empty: none)".to_owned(),
-                );
-            }
-            (ParameterIn::Query, "number") => {
-                queried = true;
-                // Read as an unsigned 64-bit number, larger than `int64` allows.
-                parameter.schema = Some(
-                    ObjectBuilder::new()
-                        .schema_type(Type::Integer)
-                        .format(Some(SchemaFormat::Custom("uint64".to_owned())))
-                        .minimum(Some(0))
-                        .into(),
-                );
-            }
-            (ParameterIn::Query, "format") if path == "/export.csv" => {
-                queried = true;
-                parameter.schema = Some(string().enum_values(Some(["csv", "excel-fr"])).into());
-            }
-            (ParameterIn::Query, "numbers") => {
-                queried = true;
-                parameter.schema = Some(
-                    string()
-                        .pattern(Some("^#?[0-9]{1,19}(, *#?[0-9]{1,19})*$"))
-                        .into(),
-                );
-            }
-            (ParameterIn::Query, _) => queried = true,
             _ => {}
         }
     }
+    seen
+}
+
+fn constrain_path_parameter(parameter: &mut Parameter) {
+    if parameter.name == "id" {
+        parameter.schema = Some(
+            string()
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
+                .into(),
+        );
+    }
+}
+
+fn constrain_header(parameter: &mut Parameter) {
+    match parameter.name.as_str() {
+        "If-Match" => {
+            parameter.required = Required::False;
+            parameter.schema = Some(
+                string()
+                    .pattern(Some(r#"^(\*|"[0-9]{1,19}"|[0-9]{1,19})$"#))
+                    .into(),
+            );
+            parameter.description = Some(
+                "The ticket's `ETag` as read (`\"7\"`), or `*`: the write is refused with 412 if the ticket changed since".to_owned(),
+            );
+        }
+        "Idempotency-Key" => {
+            parameter.required = Required::False;
+            parameter.schema = Some(
+                string()
+                    .min_length(Some(1))
+                    .max_length(Some(255))
+                    .pattern(Some("^[!-~]([ -~]*[!-~])?$"))
+                    .into(),
+            );
+        }
+        _ => {}
+    }
+}
+
+fn constrain_query_parameter(path: &str, parameter: &mut Parameter) {
+    match parameter.name.as_str() {
+        "tenant" => {
+            parameter.schema = Some(
+                string()
+                    .max_length(Some(63))
+                    .pattern(Some("^([a-z0-9][a-z0-9-]*)?$"))
+                    .into(),
+            );
+            parameter.description = Some(
+                "The tenant's slug: a member's own tenant by default; staff serving several tenants name one here (empty: none)".to_owned(),
+            );
+        }
+        "number" => {
+            // Read as an unsigned 64-bit number, larger than `int64` allows.
+            parameter.schema = Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .format(Some(SchemaFormat::Custom("uint64".to_owned())))
+                    .minimum(Some(0))
+                    .into(),
+            );
+        }
+        "format" if path == "/export.csv" => {
+            parameter.schema = Some(string().enum_values(Some(["csv", "excel-fr"])).into());
+        }
+        "numbers" => {
+            parameter.schema = Some(
+                string()
+                    .pattern(Some("^#?[0-9]{1,19}(, *#?[0-9]{1,19})*$"))
+                    .into(),
+            );
+        }
+        _ => {}
+    }
+}
+
+/// Declares the problem responses the operation may answer with.
+fn add_refusals(path: &str, write: bool, parameters: Parameters, operation: &mut Operation) {
+    let Parameters { if_match, queried } = parameters;
     let body = operation.request_body.as_ref();
     let multipart = body
         .is_some_and(|b| matches!(b, RefOr::T(b) if b.content.contains_key("multipart/form-data")));
@@ -324,6 +365,11 @@ fn complete(path: &str, write: bool, operation: &mut Operation) {
         add("413", "The body is larger than allowed, by its `Content-Length` or as it arrives (`payload_too_large`)".to_owned());
         add("429", "Too many writes by this caller in a short time (`too_many_requests`); the `Retry-After` header says how many seconds to wait".to_owned());
     }
+}
+
+/// Declares the headers of the operation's responses: `Retry-After`, `ETag`,
+/// `Location`, `Content-Disposition`; and an attachment's content as any binary.
+fn add_response_headers(path: &str, responses: &mut BTreeMap<String, RefOr<ApiResponse>>) {
     for (status, response) in responses.iter_mut() {
         let RefOr::T(response) = response else {
             continue;

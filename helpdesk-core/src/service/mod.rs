@@ -3,8 +3,11 @@
 
 mod admin;
 mod caller;
+mod export;
+mod idempotency;
 mod notifications;
 mod queries;
+mod staff;
 mod tickets;
 mod upload;
 
@@ -20,12 +23,13 @@ use crate::tenant::Tenant;
 use crate::text::TextPolicy;
 use crate::ticket::Ticket;
 
-pub use admin::{MemberDetails, StaffChanges, StaffDetails};
-pub use notifications::DeliveryReport;
-pub use queries::{
-    CsvExport, CsvFormat, ExportRow, MAX_EXPORT_ROWS, TicketList, TicketView, csv_header, csv_line,
-    export_csv,
+pub use admin::MemberDetails;
+pub use export::{
+    CsvExport, CsvFormat, ExportRow, MAX_EXPORT_ROWS, csv_header, csv_line, export_csv,
 };
+pub use notifications::DeliveryReport;
+pub use queries::{TicketList, TicketView};
+pub use staff::{StaffChanges, StaffDetails};
 pub use tickets::{MAX_ATTACHMENTS_PER_EVENT, MAX_ATTEMPTS};
 pub use upload::{AttachAs, AttachmentLimits, AttachmentUpload, FileUpload, ToOpening, ToTicket};
 

@@ -1,7 +1,7 @@
 //! The ticket use cases: open, and every command of the workflow.
 
 use crate::attachment::{Attachment, NewAttachment, clean_content_type, clean_file_name};
-use crate::catalog::route;
+use crate::catalog::{Category, Product, route};
 use crate::error::{Error, Forbidden, Result};
 use crate::ids::{CategoryId, GroupId, MemberId, StaffId, TenantId, TicketId};
 use crate::notify::OutboxMessage;
@@ -16,57 +16,11 @@ use crate::timeline::TimelineEvent;
 use crate::workflow::{self, Command, CommandName, Context, Opening};
 
 use super::HelpdeskService;
-
-/// The id a ticket opened with an idempotency key gets: the same for the same caller,
-/// tenant and key, so a retried request finds the ticket its first try opened.
-fn idempotent_ticket_id(tenant: TenantId, actor: &Actor, key: &str) -> TicketId {
-    let caller = match actor.reference() {
-        crate::ActorRef::Member(id) => id.to_string(),
-        crate::ActorRef::Staff(id) => id.to_string(),
-        crate::ActorRef::System => "system".to_owned(),
-    };
-    let name = format!("{tenant}/{caller}/{key}");
-    TicketId::from_uuid(uuid::Uuid::new_v5(&IDEMPOTENCY_NAMESPACE, name.as_bytes()))
-}
-
-const IDEMPOTENCY_NAMESPACE: uuid::Uuid =
-    uuid::Uuid::from_u128(0x5d1c_7f0e_8a7b_4d51_9b8e_6f1a_2c3d_4e5f);
+use super::idempotency::{InFlight, idempotent_ticket_id};
 
 /// The most attachments one event carries by default
 /// ([`AttachmentLimits::max_files`](crate::AttachmentLimits::max_files)).
 pub const MAX_ATTACHMENTS_PER_EVENT: usize = 10;
-
-/// An open with an idempotency key, running in this process: claimed before the work
-/// starts, released when it ends, whatever the outcome.
-struct InFlight<'a> {
-    set: &'a std::sync::Mutex<std::collections::HashSet<TicketId>>,
-    id: TicketId,
-}
-
-impl<'a> InFlight<'a> {
-    /// Claims `id`, or `None` when a request holding it is still running.
-    fn claim(
-        set: &'a std::sync::Mutex<std::collections::HashSet<TicketId>>,
-        id: TicketId,
-    ) -> Option<Self> {
-        let claimed = set
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(id);
-        // Built only when claimed, and after the lock is released: dropping an unclaimed
-        // guard would release the running request's claim.
-        claimed.then(|| Self { set, id })
-    }
-}
-
-impl Drop for InFlight<'_> {
-    fn drop(&mut self) {
-        self.set
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .remove(&self.id);
-    }
-}
 
 /// How one try of a command on a ticket ended, short of a refusal.
 enum Attempt {
@@ -94,27 +48,7 @@ impl HelpdeskService {
         Self::ensure_in_tenant(actor, tenant)?;
         let tenant = self.tenant_record(tenant).await?;
         let requester = self.requester_for(actor, &tenant, draft.requester).await?;
-        let (category, group) = match draft.category {
-            Some(id) => {
-                let tree = self.store.categories(tenant.id).await?;
-                let category =
-                    tree.iter().find(|c| c.id == id).cloned().ok_or_else(|| {
-                        Error::invalid("category", "no such category in this tenant")
-                    })?;
-                let group = route(&tree, id);
-                (Some(category), group)
-            }
-            None => (None, None),
-        };
-        let product = match draft.product {
-            Some(id) => Some(
-                self.store
-                    .product(tenant.id, id)
-                    .await?
-                    .ok_or_else(|| Error::invalid("product", "no such product in this tenant"))?,
-            ),
-            None => None,
-        };
+        let (category, group, product) = self.lookups_for(&tenant, &draft).await?;
         let now = self.clock.now();
         let (mut ticket, event) = workflow::open(
             actor,
@@ -170,6 +104,37 @@ impl HelpdeskService {
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// The draft's category (with the group it routes to) and product, looked up in
+    /// `tenant`.
+    async fn lookups_for(
+        &self,
+        tenant: &Tenant,
+        draft: &NewTicket,
+    ) -> Result<(Option<Category>, Option<GroupId>, Option<Product>)> {
+        let (category, group) = match draft.category {
+            Some(id) => {
+                let tree = self.store.categories(tenant.id).await?;
+                let category =
+                    tree.iter().find(|c| c.id == id).cloned().ok_or_else(|| {
+                        Error::invalid("category", "no such category in this tenant")
+                    })?;
+                let group = route(&tree, id);
+                (Some(category), group)
+            }
+            None => (None, None),
+        };
+        let product = match draft.product {
+            Some(id) => Some(
+                self.store
+                    .product(tenant.id, id)
+                    .await?
+                    .ok_or_else(|| Error::invalid("product", "no such product in this tenant"))?,
+            ),
+            None => None,
+        };
+        Ok((category, group, product))
     }
 
     async fn requester_for(
@@ -773,25 +738,5 @@ impl HelpdeskService {
                 text_policy: &self.text_policy,
             },
         ))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_idempotency_claim_is_held_until_dropped_and_a_refused_claim_releases_nothing() {
-        let set = std::sync::Mutex::default();
-        let id = TicketId::new();
-        let first = InFlight::claim(&set, id);
-        assert!(first.is_some());
-        assert!(InFlight::claim(&set, id).is_none(), "the key is in use");
-        assert!(
-            InFlight::claim(&set, id).is_none(),
-            "a refused claim left the first one in place"
-        );
-        drop(first);
-        assert!(InFlight::claim(&set, id).is_some(), "released once done");
     }
 }
