@@ -137,6 +137,16 @@ pub fn may_read_event(actor: &Actor, event: &TimelineEvent) -> bool {
     event.visibility() == Visibility::Public || sees_internal(actor)
 }
 
+/// The version of `ticket` that `actor` observes (its `ETag`), without copying it: the
+/// [public one](Ticket::public_version) for requesters and guests.
+pub fn observed_version(actor: &Actor, ticket: &Ticket) -> u64 {
+    if sees_internal(actor) {
+        ticket.version
+    } else {
+        ticket.public_version
+    }
+}
+
 /// The ticket as `actor` may observe it: requesters and guests get its
 /// [public face](Ticket::public_face), whose version and updated time move only with what
 /// they may see.

@@ -6,7 +6,7 @@ use crate::error::{Error, Forbidden, Result};
 use crate::ids::{CategoryId, GroupId, MemberId, StaffId, TenantId, TicketId};
 use crate::notify::OutboxMessage;
 use crate::people::{Actor, Member, MemberRole};
-use crate::permissions::observed_by;
+use crate::permissions::{observed_by, observed_version};
 use crate::ports::TicketChange;
 use crate::questionnaire::Answers;
 use crate::tenant::Tenant;
@@ -64,7 +64,8 @@ impl HelpdeskService {
             },
         )?;
         let mut event = event;
-        let fingerprint = draft.fingerprint();
+        // Only a keyed open stores (and so needs) a digest of its request.
+        let fingerprint = draft.idempotency_key.as_ref().map(|_| draft.fingerprint());
         let mut _in_flight = None;
         if let Some(key) = &draft.idempotency_key {
             let key = single_line("idempotency_key", key, 255)?;
@@ -89,7 +90,7 @@ impl HelpdeskService {
                 events: std::slice::from_ref(&event),
                 outbox: &outbox,
                 attachments: &attachments,
-                request_fingerprint: draft.idempotency_key.as_ref().map(|_| fingerprint.as_str()),
+                request_fingerprint: fingerprint.as_deref(),
             })
             .await;
         match opened {
@@ -256,7 +257,7 @@ impl HelpdeskService {
         )?;
         // A conditional write compares the version its caller can observe: requesters
         // and guests never see internal notes, so a note does not make theirs stale.
-        let observed = observed_by(actor, ticket.clone()).version;
+        let observed = observed_version(actor, &ticket);
         if let Some(expected) = expected_version
             && expected != observed
         {
