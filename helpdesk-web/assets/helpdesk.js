@@ -1,0 +1,101 @@
+// The helpdesk's pages work without this file; it adds what needs a script:
+// unsaved-text guards, the category filter, FAQ suggestions while typing a subject,
+// and screenshots pasted into a message. No inline script: loaded with `defer`.
+(function () {
+  "use strict";
+
+  // "Leave the page with unsaved text?" on forms marked data-guard.
+  function guardUnsavedText() {
+    var dirty = false;
+    document.querySelectorAll("form[data-guard]").forEach(function (form) {
+      form.addEventListener("input", function () { dirty = true; });
+      form.addEventListener("submit", function () { dirty = false; });
+    });
+    window.addEventListener("beforeunload", function (event) {
+      if (dirty) {
+        event.preventDefault();
+        event.returnValue = "";
+      }
+    });
+  }
+
+  // Filters the category tree as the user types in input[data-tree-filter].
+  function filterCategoryTree() {
+    document.querySelectorAll("input[data-tree-filter]").forEach(function (input) {
+      var tree = document.getElementById(input.getAttribute("data-tree-filter"));
+      if (!tree) { return; }
+      input.addEventListener("input", function () {
+        var words = input.value.trim().toLowerCase();
+        tree.querySelectorAll("li").forEach(function (item) {
+          var text = item.textContent.toLowerCase();
+          item.classList.toggle("hd-hidden", words !== "" && text.indexOf(words) === -1);
+        });
+      });
+    });
+  }
+
+  // FAQ articles for the subject (and category) being typed, from the page's own
+  // suggestion route (data-suggest on the subject field).
+  function suggestArticles() {
+    var subject = document.querySelector("input[data-suggest]");
+    if (!subject) { return; }
+    var target = document.getElementById(subject.getAttribute("data-suggest-target"));
+    var timer = null;
+    function refresh() {
+      var url = new URL(subject.getAttribute("data-suggest"), window.location.href);
+      url.searchParams.set("subject", subject.value);
+      var category = document.querySelector("input[name=category]:checked");
+      if (category && category.value) { url.searchParams.set("category", category.value); }
+      fetch(url.toString(), { credentials: "same-origin", headers: { "Accept": "text/html" } })
+        .then(function (r) { return r.ok ? r.text() : ""; })
+        .then(function (html) {
+          if (!target) { return; }
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          target.replaceChildren.apply(target, Array.from(doc.body.childNodes));
+        })
+        .catch(function () {});
+    }
+    function later() {
+      if (timer) { clearTimeout(timer); }
+      timer = setTimeout(refresh, 300);
+    }
+    subject.addEventListener("input", later);
+    document.querySelectorAll("input[name=category]").forEach(function (c) {
+      c.addEventListener("change", later);
+    });
+  }
+
+  // A screenshot pasted into a textarea[data-paste-files] becomes a file of the form's
+  // file input (named by data-paste-files), with a preview.
+  function pasteScreenshots() {
+    document.querySelectorAll("textarea[data-paste-files]").forEach(function (area) {
+      var input = area.form && area.form.querySelector("input[type=file][name='" + area.getAttribute("data-paste-files") + "']");
+      if (!input || typeof DataTransfer === "undefined") { return; }
+      area.addEventListener("paste", function (event) {
+        var items = (event.clipboardData && event.clipboardData.files) || [];
+        if (items.length === 0) { return; }
+        var transfer = new DataTransfer();
+        Array.from(input.files).forEach(function (f) { transfer.items.add(f); });
+        Array.from(items).forEach(function (file, i) {
+          if (file.type.indexOf("image/") !== 0) { return; }
+          var name = "screenshot-" + Date.now() + "-" + i + ".png";
+          transfer.items.add(new File([file], name, { type: file.type }));
+          var preview = document.createElement("img");
+          preview.alt = name;
+          preview.className = "hd-paste-preview";
+          preview.src = URL.createObjectURL(file);
+          area.insertAdjacentElement("afterend", preview);
+        });
+        input.files = transfer.files;
+        event.preventDefault();
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    guardUnsavedText();
+    filterCategoryTree();
+    suggestArticles();
+    pasteScreenshots();
+  });
+})();

@@ -1,0 +1,310 @@
+//! Every word the pages show, in French and in English.
+//!
+//! A message is a variant of [`Msg`]; the macro that declares them takes both languages
+//! at once, so a message without its translation does not compile.
+
+use chrono::{DateTime, Utc};
+use helpdesk_core::{MemberRole, Priority, StaffRole, Status};
+
+/// A language the pages speak.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Lang {
+    /// French, the default of a new tenant.
+    #[default]
+    Fr,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// Both languages, in the order the language pickers list them.
+    pub const ALL: [Lang; 2] = [Lang::Fr, Lang::En];
+
+    /// The language tag (`fr`, `en`), as tenant settings and `lang` attributes use it.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Fr => "fr",
+            Lang::En => "en",
+        }
+    }
+
+    /// The language of a tag such as `fr`, `en-GB` or `FR-ca`.
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        match primary.as_str() {
+            "fr" => Some(Lang::Fr),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The first language of an `Accept-Language` header we speak, by its weights.
+    pub fn from_accept_language(header: &str) -> Option<Lang> {
+        let mut best: Option<(Lang, f32)> = None;
+        for item in header.split(',') {
+            let mut parts = item.split(';');
+            let Some(lang) = parts.next().and_then(Lang::from_tag) else {
+                continue;
+            };
+            let weight = parts
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            if weight > 0.0 && best.is_none_or(|(_, w)| weight > w) {
+                best = Some((lang, weight));
+            }
+        }
+        best.map(|(lang, _)| lang)
+    }
+
+    /// The message in this language.
+    pub fn t(self, msg: Msg) -> &'static str {
+        msg.text(self)
+    }
+
+    /// A date and time as people of this language write it (`30/11/2026 14:05`,
+    /// `2026-11-30 14:05`), in UTC.
+    pub fn datetime(self, at: DateTime<Utc>) -> String {
+        match self {
+            Lang::Fr => at.format("%d/%m/%Y %H:%M").to_string(),
+            Lang::En => at.format("%Y-%m-%d %H:%M").to_string(),
+        }
+    }
+
+    /// A date alone (`30/11/2026`, `2026-11-30`).
+    pub fn date(self, at: DateTime<Utc>) -> String {
+        match self {
+            Lang::Fr => at.format("%d/%m/%Y").to_string(),
+            Lang::En => at.format("%Y-%m-%d").to_string(),
+        }
+    }
+
+    /// The name of a month (1 to 12), short.
+    pub fn month(self, month: u32) -> &'static str {
+        const FR: [&str; 12] = [
+            "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
+            "nov.", "déc.",
+        ];
+        const EN: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        let index = (month.clamp(1, 12) - 1) as usize;
+        match self {
+            Lang::Fr => FR[index],
+            Lang::En => EN[index],
+        }
+    }
+
+    /// The display name of a priority.
+    pub fn priority(self, priority: Priority) -> &'static str {
+        self.t(match priority {
+            Priority::Low => Msg::PriorityLow,
+            Priority::Normal => Msg::PriorityNormal,
+            Priority::High => Msg::PriorityHigh,
+            Priority::Blocking => Msg::PriorityBlocking,
+        })
+    }
+
+    /// The default name of a status, for when no tenant is at hand to label it.
+    pub fn status(self, status: Status) -> &'static str {
+        self.t(match status {
+            Status::New => Msg::StatusNew,
+            Status::InProgress => Msg::StatusInProgress,
+            Status::WaitingOnRequester => Msg::StatusWaiting,
+            Status::PendingClosure => Msg::StatusPendingClosure,
+            Status::Closed => Msg::StatusClosed,
+            Status::Cancelled => Msg::StatusCancelled,
+        })
+    }
+
+    /// The display name of a member's role.
+    pub fn member_role(self, role: MemberRole) -> &'static str {
+        self.t(match role {
+            MemberRole::Requester => Msg::RoleRequester,
+            MemberRole::TenantAdmin => Msg::RoleTenantAdmin,
+        })
+    }
+
+    /// The display name of a staff member's role.
+    pub fn staff_role(self, role: StaffRole) -> &'static str {
+        self.t(match role {
+            StaffRole::Agent => Msg::RoleAgent,
+            StaffRole::Supervisor => Msg::RoleSupervisor,
+            StaffRole::PlatformAdmin => Msg::RolePlatformAdmin,
+        })
+    }
+}
+
+macro_rules! messages {
+    ($($key:ident => $fr:literal, $en:literal;)*) => {
+        /// A sentence or word of the pages; [`Lang::t`] gives it in a language.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[allow(missing_docs)]
+        pub enum Msg {
+            $($key,)*
+        }
+
+        impl Msg {
+            /// The message in `lang`.
+            pub fn text(self, lang: Lang) -> &'static str {
+                match (self, lang) {
+                    $(
+                        (Msg::$key, Lang::Fr) => $fr,
+                        (Msg::$key, Lang::En) => $en,
+                    )*
+                }
+            }
+        }
+    };
+}
+
+messages! {
+    // The frame of every page.
+    Helpdesk => "Assistance", "Helpdesk";
+    SkipToContent => "Aller au contenu", "Skip to content";
+    MainMenu => "Menu principal", "Main menu";
+    Home => "Accueil", "Home";
+    Tickets => "Demandes", "Tickets";
+    NewTicket => "Nouvelle demande", "New ticket";
+    Administration => "Administration", "Administration";
+    MyProfile => "Mon profil", "My profile";
+    Language => "Langue", "Language";
+    Tenant => "Client", "Client";
+    AllTenants => "Tous les clients", "All clients";
+    Choose => "Choisir", "Choose";
+
+    // Home.
+    Dashboard => "Tableau de bord", "Dashboard";
+    OpenedPerMonth => "Demandes ouvertes par mois", "Tickets opened per month";
+    Satisfaction => "Satisfaction", "Satisfaction";
+    AverageScore => "Note moyenne", "Average score";
+    Answers => "Réponses", "Answers";
+    NoAnswerYet => "Aucune réponse pour l'instant", "No answer yet";
+    OutOfTen => "sur 10", "out of 10";
+    ByAgent => "Par intervenant", "By agent";
+    ByGroup => "Par groupe", "By group";
+    TicketsWithStatus => "Voir les demandes avec ce statut", "See the tickets with this status";
+
+    // Statuses and priorities, when no tenant label applies.
+    StatusNew => "Nouvelle", "New";
+    StatusInProgress => "En cours", "In progress";
+    StatusWaiting => "En attente de votre réponse", "Waiting for your answer";
+    StatusPendingClosure => "Clôture proposée", "Closure proposed";
+    StatusClosed => "Clôturée", "Closed";
+    StatusCancelled => "Annulée", "Cancelled";
+    PriorityLow => "Basse", "Low";
+    PriorityNormal => "Normale", "Normal";
+    PriorityHigh => "Haute", "High";
+    PriorityBlocking => "Bloquante", "Blocking";
+    RoleRequester => "Demandeur", "Requester";
+    RoleTenantAdmin => "Administrateur du client", "Client administrator";
+    RoleAgent => "Intervenant", "Agent";
+    RoleSupervisor => "Superviseur", "Supervisor";
+    RolePlatformAdmin => "Administrateur de la plateforme", "Platform administrator";
+
+    // The ticket list.
+    Number => "N°", "No.";
+    Subject => "Objet", "Subject";
+    Category => "Catégorie", "Category";
+    Product => "Produit", "Product";
+    Requester => "Demandeur", "Requester";
+    Assignee => "Intervenant", "Assignee";
+    Group => "Groupe", "Group";
+    Status => "Statut", "Status";
+    Priority => "Priorité", "Priority";
+    Opened => "Ouverte le", "Opened";
+    Updated => "Mise à jour", "Updated";
+    WaitingForYou => "Attend votre réponse", "Waiting for your answer";
+    NoTickets => "Aucune demande ne correspond.", "No ticket matches.";
+    NextPage => "Page suivante", "Next page";
+    FirstPage => "Première page", "First page";
+    Filters => "Filtres", "Filters";
+    Search => "Rechercher", "Search";
+    Contains => "Contient les mots", "Contains the words";
+    OpenedFrom => "Ouverte à partir du", "Opened from";
+    OpenedTo => "Ouverte jusqu'au", "Opened until";
+    UpdatedFrom => "Mise à jour à partir du", "Updated from";
+    UpdatedTo => "Mise à jour jusqu'au", "Updated until";
+    Any => "Tous", "Any";
+    Nobody => "Personne", "Nobody";
+    Unassigned => "Non attribuée", "Unassigned";
+    IncludeClosed => "Inclure les demandes clôturées et annulées", "Include closed and cancelled tickets";
+    IncludeArchived => "Inclure les demandes archivées", "Include archived tickets";
+    ClearFilters => "Effacer les filtres", "Clear the filters";
+    NotSet => "—", "—";
+
+    Message => "Message", "Message";
+    Reason => "Motif", "Reason";
+    Solution => "Solution", "Solution";
+    Score => "Note", "Score";
+    Comment => "Commentaire", "Comment";
+    Phone => "Téléphone", "Phone";
+    Asset => "Matériel concerné", "Asset";
+
+    // The ticket page (pages/ticket.rs).
+    TicketPageEnd => "", "";
+
+    // The new-ticket form (pages/new_ticket.rs).
+    NewTicketEnd => "", "";
+
+    // Administration (pages/admin).
+    AdminEnd => "", "";
+
+    // The profile page (pages/profile.rs).
+    ProfileEnd => "", "";
+
+    // Errors.
+    ErrorTitle => "La demande n'a pas abouti", "That did not work";
+    BackHome => "Retour à l'accueil", "Back to home";
+    NotFound => "Cette page ou cette demande n'existe pas, ou vous n'y avez pas accès.", "This page or ticket does not exist, or you may not see it.";
+    Forbidden => "Vous n'avez pas le droit de faire cela.", "You are not allowed to do that.";
+    InvalidInput => "Un champ n'est pas valable :", "A field is not valid:";
+    Conflict => "Quelqu'un d'autre a modifié cette demande entre-temps. Relisez-la : votre texte a été conservé ci-dessous.", "Someone else changed this ticket in the meantime. Read it again: what you typed is kept below.";
+    InvalidTransition => "Cette action n'est pas possible dans l'état actuel de la demande.", "This action is not possible in the ticket's current state.";
+    TooLarge => "Le fichier est trop volumineux.", "The file is too large.";
+    TooManyRequests => "Trop de demandes en peu de temps : réessayez dans un instant.", "Too many requests in a short time: try again in a moment.";
+    Unavailable => "Le service est momentanément indisponible : réessayez dans un instant.", "The service is unavailable for a moment: try again shortly.";
+    InternalError => "Une erreur s'est produite de notre côté. Elle a été enregistrée.", "Something went wrong on our side. It has been logged.";
+    CsrfRefused => "Ce formulaire a expiré ou ne vient pas de cette page. Rechargez la page et recommencez.", "This form has expired or did not come from this page. Reload the page and try again.";
+    CrossSite => "Cette action venait d'un autre site : elle a été refusée.", "This action came from another site: it was refused.";
+    NotLoggedIn => "Vous n'êtes pas connecté.", "You are not logged in.";
+    BadRequest => "La demande envoyée n'est pas valable.", "The request sent is not valid.";
+    ReasonAccountBlocked => "Ce compte est bloqué.", "This account is blocked.";
+    ReasonStaffOnly => "Seule l'équipe d'assistance peut faire cela.", "Only support staff may do this.";
+    ReasonRoleRequired => "Votre rôle ne le permet pas.", "Your role does not allow this.";
+    ReasonReadOnly => "Vous pouvez lire cette demande mais pas la modifier.", "You may read this ticket but not change it.";
+    ReasonNotTheRequester => "Seul le demandeur ou un administrateur du client peut faire cela.", "Only the requester or a client administrator may do this.";
+    ReasonTicketAlreadyTaken => "La demande est déjà prise en charge : seule l'équipe d'assistance peut la modifier.", "The ticket is already being handled: only support staff may change it now.";
+    ReasonReopenWindowPassed => "Le délai pour rouvrir cette demande est dépassé.", "The time to reopen this ticket has passed.";
+    ReasonOtherTenant => "Cela appartient à un autre client.", "This belongs to another client.";
+    RequestReference => "Référence de la requête", "Request reference";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_picks_the_heaviest_language_we_speak() {
+        assert_eq!(Lang::from_accept_language("en-GB,en;q=0.9"), Some(Lang::En));
+        assert_eq!(
+            Lang::from_accept_language("de-DE, en;q=0.5, fr;q=0.8"),
+            Some(Lang::Fr)
+        );
+        assert_eq!(Lang::from_accept_language("de, es"), None);
+        assert_eq!(
+            Lang::from_accept_language("fr;q=0, en;q=0.1"),
+            Some(Lang::En)
+        );
+        assert_eq!(Lang::from_accept_language(""), None);
+    }
+
+    #[test]
+    fn dates_follow_the_language() {
+        let at = DateTime::parse_from_rfc3339("2026-11-30T14:05:00Z")
+            .map(|d| d.with_timezone(&Utc))
+            .unwrap_or_default();
+        assert_eq!(Lang::Fr.datetime(at), "30/11/2026 14:05");
+        assert_eq!(Lang::En.date(at), "2026-11-30");
+    }
+}

@@ -1,0 +1,107 @@
+//! Drop-in web pages for the helpdesk: the screens requesters, agents and administrators
+//! use, rendered on the server, nested in the host's own axum `Router` at any prefix.
+//!
+//! The pages run on the same [`HelpdeskState`] as the JSON routes of `helpdesk-axum`,
+//! and so on the same [`HelpdeskService`](helpdesk_core::HelpdeskService) and the
+//! host's same [`Identify`](helpdesk_axum::Identify): no second login. They call the
+//! service directly, never the JSON API over HTTP.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use helpdesk_axum::{Caller, HelpdeskState, Identify, IdentifyError};
+//! use helpdesk_core::{HelpdeskService, memory::MemoryStore};
+//! use helpdesk_web::{Theme, WebConfig};
+//!
+//! struct MyLogin;
+//! #[helpdesk_axum::async_trait]
+//! impl Identify for MyLogin {
+//!     async fn identify(
+//!         &self,
+//!         _parts: &mut axum::http::request::Parts,
+//!     ) -> Result<Option<Caller>, IdentifyError> {
+//!         Ok(None) // the host's session lookup goes here
+//!     }
+//! }
+//!
+//! let service = HelpdeskService::new(Arc::new(MemoryStore::new()));
+//! let helpdesk = HelpdeskState::new(service, Arc::new(MyLogin));
+//! let pages = WebConfig::new()
+//!     .with_theme(Theme { name: "ENT Lycée Jean Moulin".into(), ..Theme::default() })
+//!     .with_login_url("/login");
+//! let app: axum::Router = axum::Router::new()
+//!     .nest("/support", helpdesk_web::pages(pages))
+//!     .nest("/support/api", helpdesk_axum::router())
+//!     .with_state(helpdesk);
+//! ```
+//!
+//! # Why maud
+//! The markup is written with [maud](https://maud.lambda.xyz/): pages are Rust
+//! functions, checked by the compiler like the rest of the code (a missing field or a
+//! misspelt message does not build), every value is HTML-escaped unless marked
+//! otherwise, pieces compose as plain function calls (a host's [`Chrome`] receives
+//! [`maud::Markup`]), and there are no template files to ship or find at run time.
+//! Its macro is small, which keeps builds short.
+//!
+//! # Without JavaScript
+//! Every action is a plain HTML form and works without a script. One small script,
+//! served by the crate (`/assets/helpdesk.js`, no inline code, so a strict
+//! Content-Security-Policy holds), adds FAQ suggestions while typing, the category
+//! filter, pasted screenshots and unsaved-text guards.
+//!
+//! # Security
+//! Every form carries a token checked on `POST` (a double-submit cookie of the pages),
+//! the `Origin` of writes is checked as for the JSON routes, every page is sent with a
+//! strict Content-Security-Policy, and text is escaped by the template engine; rich
+//! text is the core's sanitised HTML, without remote images.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod assets;
+mod chart;
+mod config;
+mod csrf;
+mod error;
+mod forms;
+mod i18n;
+mod layout;
+mod pages;
+mod site;
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use axum::routing::get;
+use axum::{Extension, Router, middleware};
+use helpdesk_axum::HelpdeskState;
+
+pub use config::{Chrome, DefaultChrome, PageParts, Theme, WebConfig};
+pub use csrf::{COOKIE_NAME as FORM_TOKEN_COOKIE, FormToken};
+pub use forms::TOKEN_FIELD;
+pub use i18n::{Lang, Msg};
+pub use layout::CONTENT_SECURITY_POLICY_VALUE;
+pub use maud;
+
+/// The helpdesk's pages, to nest at any prefix of the host's router. Needs a
+/// [`HelpdeskState`] reachable from the host's state `S` through `FromRef`, the same one
+/// `helpdesk_axum::router()` uses.
+pub fn pages<S>(config: WebConfig) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    HelpdeskState: FromRef<S>,
+{
+    let secure = config.secure_cookies;
+    Router::new()
+        .route("/", get(pages::home::home))
+        .route("/tickets", get(pages::list::list))
+        .route("/assets/helpdesk.css", get(assets::style))
+        .route("/assets/helpdesk.js", get(assets::script))
+        .route("/assets/theme.css", get(assets::theme))
+        .merge(pages::ticket::routes())
+        .merge(pages::new_ticket::routes())
+        .merge(pages::admin::routes())
+        .merge(pages::profile::routes())
+        .fallback(pages::not_found)
+        .layer(middleware::from_fn(move |request, next| {
+            csrf::keep_token(secure, request, next)
+        }))
+        .layer(Extension(Arc::new(config)))
+}

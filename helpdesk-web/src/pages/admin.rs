@@ -1,0 +1,14 @@
+//! Administration: members, staff and groups, categories with routing, products, knowledge base, questionnaire, tenant settings, each for the roles allowed.
+
+use axum::Router;
+use axum::extract::FromRef;
+use helpdesk_axum::HelpdeskState;
+
+/// This screen's routes, merged into [`crate::pages`].
+pub(crate) fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    HelpdeskState: FromRef<S>,
+{
+    Router::new()
+}

@@ -1,0 +1,132 @@
+//! The home page and the ticket list, as a browser receives them.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use axum::http::StatusCode;
+use helpdesk_core::NewTicket;
+
+async fn open(host: &support::Host, user: &str, subject: &str) {
+    let actor = host.actor(user).await;
+    host.service
+        .open(
+            &actor,
+            host.acme,
+            NewTicket {
+                subject: subject.into(),
+                description: "<p>Le bac 2 est bloqué</p>".into(),
+                category: Some(host.printers),
+                ..NewTicket::default()
+            },
+            vec![],
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn nobody_logged_in_is_sent_to_the_hosts_login_and_back() {
+    let host = support::host().await;
+    let page = host.get("/support/tickets?status=new", None, "fr").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        page.location(),
+        Some("/login?next=%2Fsupport%2Ftickets%3Fstatus%3Dnew")
+    );
+}
+
+#[tokio::test]
+async fn home_shows_a_tile_per_status_with_the_tenants_labels_in_the_language_asked() {
+    let host = support::host().await;
+    open(&host, "alice", "Imprimante en panne").await;
+    let fr = host.get("/support", Some("alice"), "fr-FR,fr;q=0.9").await;
+    assert_eq!(fr.status, StatusCode::OK);
+    assert!(fr.body.contains(r#"<html lang="fr">"#));
+    assert!(fr.body.contains("Tableau de bord"));
+    assert!(fr.body.contains("A traiter"), "the tenant's label for new");
+    assert!(fr.body.contains(r#"href="/support/tickets?status=new""#));
+    assert!(fr.body.contains(r#"<span class="hd-tile-count">1</span>"#));
+    let en = host.get("/support", Some("alice"), "en-GB").await;
+    assert!(en.body.contains(r#"<html lang="en">"#));
+    assert!(en.body.contains("Tickets opened per month"));
+}
+
+#[tokio::test]
+async fn every_page_has_a_strict_policy_and_no_inline_script_or_style() {
+    let host = support::host().await;
+    open(&host, "alice", "Imprimante").await;
+    for path in ["/support", "/support/tickets", "/support/nowhere"] {
+        let page = host.get(path, Some("alice"), "fr").await;
+        let csp = page.headers["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("default-src 'self'") && csp.contains("script-src 'self'"));
+        assert!(!page.body.contains("<script>"), "{path}: inline script");
+        assert!(!page.body.contains(" style="), "{path}: inline style");
+        assert!(
+            !page.body.contains("<style"),
+            "{path}: inline style element"
+        );
+    }
+    let css = host.get("/support/assets/helpdesk.css", None, "fr").await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert!(
+        css.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/css")
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_page_is_a_404_page_in_the_readers_language() {
+    let host = support::host().await;
+    let page = host.get("/support/nowhere", Some("alice"), "en").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.body.contains("does not exist"));
+}
+
+#[tokio::test]
+async fn the_list_shows_the_requesters_own_tickets_with_their_columns() {
+    let host = support::host().await;
+    open(&host, "alice", "Imprimante en panne").await;
+    open(&host, "bob", "Accès au réseau").await;
+    let page = host.get("/support/tickets", Some("alice"), "fr").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Imprimante en panne"));
+    assert!(
+        !page.body.contains("Accès au réseau"),
+        "bob's ticket is not alice's"
+    );
+    assert!(page.body.contains("Imprimantes"), "the category column");
+    assert!(page.body.contains("Alice Martin"), "the requester column");
+    let staff = host.get("/support/tickets", Some("sam"), "fr").await;
+    assert!(staff.body.contains("Imprimante en panne") && staff.body.contains("Accès au réseau"));
+}
+
+#[tokio::test]
+async fn list_filters_are_applied_and_bad_ones_are_a_page_that_says_which() {
+    let host = support::host().await;
+    open(&host, "alice", "Imprimante en panne").await;
+    open(&host, "alice", "Mot de passe oublié").await;
+    let page = host
+        .get(
+            "/support/tickets?contains=imprimante&status=new",
+            Some("alice"),
+            "fr",
+        )
+        .await;
+    assert!(page.body.contains("Imprimante en panne"));
+    assert!(!page.body.contains("Mot de passe oublié"));
+    let bad = host
+        .get(
+            "/support/tickets?opened_from=yesterday",
+            Some("alice"),
+            "en",
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("Opened from"), "{}", bad.body);
+    let bad_status = host
+        .get("/support/tickets?status=lost", Some("alice"), "en")
+        .await;
+    assert_eq!(bad_status.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
