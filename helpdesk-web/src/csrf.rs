@@ -15,7 +15,7 @@ use axum::response::Response;
 pub const COOKIE_NAME: &str = "hd_form_token";
 
 /// The hidden form field that repeats it.
-pub const FIELD: &str = "form_token";
+pub(crate) const FIELD: &str = "form_token";
 
 /// This request's token, put in its extensions by [`keep_token`].
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -106,3 +106,7 @@ pub(crate) fn field_label(lang: Lang, field: &str) -> Option<&'static str> {
 
 /// The name of the hidden token field, for tests and scripts.
 pub const TOKEN_FIELD: &str = FIELD;
+
+/// A form with no field but its token (a button that does one thing).
+#[derive(Debug, Deserialize)]
+pub(crate) struct NoFields {}

@@ -231,6 +231,15 @@ messages! {
     IncludeClosed => "Inclure les demandes clôturées et annulées", "Include closed and cancelled tickets";
     IncludeArchived => "Inclure les demandes archivées", "Include archived tickets";
     ClearFilters => "Effacer les filtres", "Clear the filters";
+    SavedSearches => "Recherches enregistrées", "Saved searches";
+    NoSavedSearch => "Aucune recherche enregistrée.", "No saved search.";
+    SaveCriteriaAs => "Enregistrer ces critères sous le nom", "Save these criteria as";
+    Save => "Enregistrer", "Save";
+    Forget => "Oublier", "Forget";
+    ExportCsv => "Exporter (CSV)", "Export (CSV)";
+    ExportThis => "Exporter la demande", "Export ticket";
+    FileFormat => "Format du fichier", "File format";
+    FormatExcelFr => "Excel (français)", "Excel (French)";
     NotSet => "—", "—";
 
     Message => "Message", "Message";

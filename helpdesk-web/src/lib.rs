@@ -92,6 +92,12 @@ where
     Router::new()
         .route("/", get(pages::home::home))
         .route("/tickets", get(pages::list::list))
+        .route("/tickets/export.csv", get(pages::list::export))
+        .route("/tickets/saved", axum::routing::post(pages::list::save))
+        .route(
+            "/tickets/saved/{id}/delete",
+            axum::routing::post(pages::list::forget),
+        )
         .route("/assets/helpdesk.css", get(assets::style))
         .route("/assets/helpdesk.js", get(assets::script))
         .route("/assets/theme.css", get(assets::theme))

@@ -130,3 +130,129 @@ async fn list_filters_are_applied_and_bad_ones_are_a_page_that_says_which() {
         .await;
     assert_eq!(bad_status.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn criteria_saved_under_a_name_apply_again_and_can_be_forgotten() {
+    let host = support::host().await;
+    open(&host, "alice", "Imprimante en panne").await;
+    open(&host, "alice", "Mot de passe oublié").await;
+    let refused = host
+        .post(
+            "/support/tickets/saved",
+            "alice",
+            &[
+                ("name", "Mes imprimantes"),
+                ("query", "contains=imprimante"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::FORBIDDEN,
+        "no token, nothing saved"
+    );
+    let alice = host.actor("alice").await;
+    assert!(
+        host.service
+            .saved_searches(&alice)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let saved = host
+        .post(
+            "/support/tickets/saved",
+            "alice",
+            &[
+                ("name", "Mes imprimantes"),
+                ("query", "contains=imprimante&status=new"),
+            ],
+            Some(support::TOKEN),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let list = host.get("/support/tickets", Some("alice"), "fr").await;
+    assert!(list.body.contains("Mes imprimantes"));
+    assert!(
+        list.body
+            .contains(r#"href="/support/tickets?status=new&amp;contains=imprimante""#),
+        "{}",
+        list.body
+    );
+    let applied = host
+        .get(
+            "/support/tickets?status=new&contains=imprimante",
+            Some("alice"),
+            "fr",
+        )
+        .await;
+    assert!(
+        applied.body.contains("Imprimante en panne")
+            && !applied.body.contains("Mot de passe oublié")
+    );
+
+    let id = host.service.saved_searches(&alice).await.unwrap()[0].id;
+    let forgotten = host
+        .post(
+            &format!("/support/tickets/saved/{id}/delete"),
+            "alice",
+            &[],
+            Some(support::TOKEN),
+        )
+        .await;
+    assert_eq!(forgotten.status, StatusCode::SEE_OTHER);
+    assert!(
+        host.service
+            .saved_searches(&alice)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn the_export_holds_the_filtered_or_the_ticked_tickets() {
+    let host = support::host().await;
+    open(&host, "alice", "Imprimante en panne").await;
+    open(&host, "alice", "Mot de passe oublié").await;
+    let filtered = host
+        .get(
+            "/support/tickets/export.csv?contains=imprimante&format=csv",
+            Some("carol"),
+            "fr",
+        )
+        .await;
+    assert_eq!(filtered.status, StatusCode::OK, "{}", filtered.body);
+    assert_eq!(filtered.headers["content-type"], "text/csv; charset=utf-8");
+    assert!(filtered.body.contains("Imprimante en panne"));
+    assert!(!filtered.body.contains("Mot de passe oublié"));
+    let ticked = host
+        .get(
+            "/support/tickets/export.csv?numbers=2&format=excel-fr",
+            Some("carol"),
+            "fr",
+        )
+        .await;
+    assert!(
+        ticked.body.starts_with('\u{feff}'),
+        "excel-fr starts with a byte-order mark"
+    );
+    assert!(
+        ticked.body.contains("Mot de passe oublié") && !ticked.body.contains("Imprimante en panne")
+    );
+    let list = host.get("/support/tickets", Some("carol"), "fr").await;
+    assert!(
+        list.body
+            .contains(r#"name="numbers" value="1" form="hd-export""#)
+    );
+    // Only tenant and platform admins export: others see no export and are refused.
+    let agent = host.get("/support/tickets", Some("sue"), "fr").await;
+    assert!(!agent.body.contains("hd-export"));
+    let refused = host
+        .get("/support/tickets/export.csv", Some("alice"), "en")
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused.body.contains("Your role does not allow this."));
+}

@@ -1,0 +1,99 @@
+//! The filter panel: every search criterion as a form field.
+
+use maud::{Markup, html};
+
+use helpdesk_core::{Priority, Status};
+
+use super::{Catalogue, ListForm};
+use crate::i18n::Msg;
+use crate::site::{Site, Viewer};
+
+pub(super) fn checked(values: &[String], value: &str) -> bool {
+    values.iter().any(|v| v == value)
+}
+
+pub(super) fn filters(viewer: &Viewer, form: &ListForm, catalogue: &Catalogue) -> Markup {
+    let site = &viewer.site;
+    html! {
+        details class="hd-action" open[form.is_filtered()] {
+            summary { (site.t(Msg::Filters)) }
+            form class="hd-form" method="get" action=(site.href("/tickets")) role="search" {
+                @if let Some(slug) = &site.tenant_slug {
+                    input type="hidden" name="tenant" value=(slug);
+                }
+                div class="hd-field" {
+                    label for="f-contains" { (site.t(Msg::Contains)) }
+                    input id="f-contains" type="search" name="contains" value=(form.contains);
+                }
+                div class="hd-field" {
+                    label for="f-number" { (site.t(Msg::Number)) }
+                    input id="f-number" type="number" min="1" name="number" value=(form.number);
+                }
+                fieldset {
+                    legend { (site.t(Msg::Status)) }
+                    div class="hd-checks" {
+                        @for status in Status::ALL {
+                            label {
+                                input type="checkbox" name="status" value=(status.as_str()) checked[checked(&form.status, status.as_str())];
+                                (viewer.status_label(None, status))
+                            }
+                        }
+                    }
+                }
+                fieldset {
+                    legend { (site.t(Msg::Priority)) }
+                    div class="hd-checks" {
+                        @for priority in Priority::ALL {
+                            label {
+                                input type="checkbox" name="priority" value=(priority.as_str()) checked[checked(&form.priority, priority.as_str())];
+                                (site.lang.priority(priority))
+                            }
+                        }
+                    }
+                }
+                @if !catalogue.categories.is_empty() {
+                    div class="hd-field" {
+                        label for="f-category" { (site.t(Msg::Category)) }
+                        select id="f-category" name="category" multiple size="4" {
+                            @for c in &catalogue.categories {
+                                option value=(c.id) selected[checked(&form.category, &c.id.to_string())] { (c.name) }
+                            }
+                        }
+                    }
+                }
+                @if !catalogue.products.is_empty() {
+                    div class="hd-field" {
+                        label for="f-product" { (site.t(Msg::Product)) }
+                        select id="f-product" name="product" multiple size="4" {
+                            @for p in &catalogue.products {
+                                option value=(p.id) selected[checked(&form.product, &p.id.to_string())] { (p.name) }
+                            }
+                        }
+                    }
+                }
+                (date_field(site, "opened_from", Msg::OpenedFrom, &form.opened_from))
+                (date_field(site, "opened_to", Msg::OpenedTo, &form.opened_to))
+                (date_field(site, "updated_from", Msg::UpdatedFrom, &form.updated_from))
+                (date_field(site, "updated_to", Msg::UpdatedTo, &form.updated_to))
+                div class="hd-checks" {
+                    label { input type="checkbox" name="closed" value="1" checked[form.closed.is_some()]; (site.t(Msg::IncludeClosed)) }
+                    label { input type="checkbox" name="archived" value="1" checked[form.archived.is_some()]; (site.t(Msg::IncludeArchived)) }
+                }
+                div class="hd-actions" {
+                    button type="submit" { (site.t(Msg::Search)) }
+                    a class="hd-button hd-secondary" href=(site.href("/tickets")) { (site.t(Msg::ClearFilters)) }
+                }
+            }
+        }
+    }
+}
+
+fn date_field(site: &Site, name: &str, label: Msg, value: &str) -> Markup {
+    let id = format!("f-{name}");
+    html! {
+        div class="hd-field" {
+            label for=(id) { (site.t(label)) }
+            input id=(id) type="date" name=(name) value=(value);
+        }
+    }
+}

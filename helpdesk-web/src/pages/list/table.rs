@@ -1,0 +1,77 @@
+//! The result table: the manuals' columns, a "waiting for your answer" marker, a box
+//! per row to export the ticked tickets.
+
+use std::collections::BTreeMap;
+
+use helpdesk_core::{Actor, Status, Ticket, TicketList};
+use maud::{Markup, html};
+
+use super::Catalogue;
+use crate::i18n::Msg;
+use crate::site::Viewer;
+
+fn waiting_for_viewer(actor: &Actor, ticket: &Ticket) -> bool {
+    matches!(actor, Actor::Member(m) if m.id == ticket.requester)
+        && ticket.state.status() == Status::WaitingOnRequester
+}
+
+fn name(names: &BTreeMap<String, String>, id: Option<String>) -> Option<&str> {
+    id.and_then(|id| names.get(&id)).map(String::as_str)
+}
+
+pub(super) fn table(
+    viewer: &Viewer,
+    found: &TicketList,
+    catalogue: &Catalogue,
+    exportable: bool,
+) -> Markup {
+    let site = &viewer.site;
+    let lang = site.lang;
+    if found.tickets.is_empty() {
+        return html! { p class="hd-muted" { (site.t(Msg::NoTickets)) } };
+    }
+    html! {
+        div class="hd-table-wrap" {
+            table class="hd-table" {
+                thead {
+                    tr {
+                        @if exportable {
+                            th scope="col" { span class="hd-visually-hidden" { (site.t(Msg::ExportThis)) } }
+                        }
+                        @for column in [Msg::Number, Msg::Subject, Msg::Category, Msg::Product, Msg::Requester, Msg::Assignee, Msg::Status, Msg::Priority, Msg::Opened, Msg::Updated] {
+                            th scope="col" { (site.t(column)) }
+                        }
+                    }
+                }
+                tbody {
+                    @for ticket in &found.tickets {
+                        @let waiting = waiting_for_viewer(&viewer.actor, ticket);
+                        tr class=[waiting.then_some("hd-waiting")] {
+                            @if exportable {
+                                td {
+                                    input type="checkbox" name="numbers" value=(ticket.number) form="hd-export"
+                                        aria-label=(format!("{} {}", site.t(Msg::ExportThis), ticket.number));
+                                }
+                            }
+                            td data-label=(site.t(Msg::Number)) { (ticket.number) }
+                            td data-label=(site.t(Msg::Subject)) {
+                                a href=(site.href(&format!("/tickets/{}", ticket.id))) { (ticket.subject) }
+                                @if waiting {
+                                    " " span class="hd-badge hd-badge-warn" { (site.t(Msg::WaitingForYou)) }
+                                }
+                            }
+                            td data-label=(site.t(Msg::Category)) { (catalogue.category_name(ticket).unwrap_or(site.t(Msg::NotSet))) }
+                            td data-label=(site.t(Msg::Product)) { (catalogue.product_name(ticket).unwrap_or(site.t(Msg::NotSet))) }
+                            td data-label=(site.t(Msg::Requester)) { (name(&found.names, Some(ticket.requester.to_string())).unwrap_or(site.t(Msg::NotSet))) }
+                            td data-label=(site.t(Msg::Assignee)) { (name(&found.names, ticket.assignee.map(|a| a.to_string())).unwrap_or(site.t(Msg::Unassigned))) }
+                            td data-label=(site.t(Msg::Status)) { (viewer.status_label(None, ticket.state.status())) }
+                            td data-label=(site.t(Msg::Priority)) { (lang.priority(ticket.priority)) }
+                            td data-label=(site.t(Msg::Opened)) { (lang.datetime(ticket.created_at)) }
+                            td data-label=(site.t(Msg::Updated)) { (lang.datetime(ticket.updated_at)) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
