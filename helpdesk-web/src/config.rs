@@ -132,6 +132,7 @@ pub struct WebConfig {
     pub(crate) theme: Theme,
     pub(crate) chrome: Arc<dyn Chrome>,
     pub(crate) login_url: String,
+    pub(crate) logout_url: Option<String>,
     pub(crate) secure_cookies: bool,
 }
 
@@ -140,6 +141,7 @@ impl fmt::Debug for WebConfig {
         f.debug_struct("WebConfig")
             .field("theme", &self.theme)
             .field("login_url", &self.login_url)
+            .field("logout_url", &self.logout_url)
             .field("secure_cookies", &self.secure_cookies)
             .finish_non_exhaustive()
     }
@@ -151,6 +153,7 @@ impl Default for WebConfig {
             theme: Theme::default(),
             chrome: Arc::new(DefaultChrome),
             login_url: "/login".to_owned(),
+            logout_url: None,
             secure_cookies: false,
         }
     }
@@ -178,6 +181,13 @@ impl WebConfig {
     /// `?next=`, a path on this site.
     pub fn with_login_url(mut self, url: impl Into<String>) -> Self {
         self.login_url = url.into();
+        self
+    }
+
+    /// Where the navigation's "log out" button posts (a form `POST` to the host's own
+    /// route, which ends its session); without it the navigation has no such button.
+    pub fn with_logout_url(mut self, url: impl Into<String>) -> Self {
+        self.logout_url = Some(url.into());
         self
     }
 

@@ -169,6 +169,7 @@ messages! {
     Administration => "Administration", "Administration";
     MyProfile => "Mon profil", "My profile";
     Language => "Langue", "Language";
+    LogOut => "Se déconnecter", "Log out";
     Tenant => "Client", "Client";
     AllTenants => "Tous les clients", "All clients";
     Choose => "Choisir", "Choose";

@@ -39,6 +39,13 @@ pub(crate) fn nav(viewer: &Viewer) -> Markup {
                     li { a href=(site.href("/admin")) { (site.t(Msg::Administration)) } }
                 }
                 li { a href=(site.href("/profile")) { (site.t(Msg::MyProfile)) " (" (viewer.display_name()) ")" } }
+                @if let Some(logout) = &site.config.logout_url {
+                    li {
+                        form class="hd-logout" method="post" action=(logout) {
+                            button type="submit" class="hd-link-button" { (site.t(Msg::LogOut)) }
+                        }
+                    }
+                }
             }
         }
     }
