@@ -314,6 +314,7 @@ messages! {
     EventRequesterReassigned => "Demandeur changé", "Requester changed";
     EventGuestInvited => "Utilisateur invité", "User invited";
     FromTo => "→", "→";
+    UnknownLogin => "aucun membre de ce client n'a cet identifiant.", "no member of this client has this login.";
     TicketPageEnd => "", "";
 
     // The new-ticket form (pages/new_ticket.rs).

@@ -503,6 +503,14 @@ async fn a_guest_invited_by_login_follows_the_ticket_without_owner_controls() {
         )
         .await;
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        unknown.body.contains("Identifiant de l&#39;utilisateur")
+            || unknown.body.contains("Identifiant de l'utilisateur")
+    );
+    assert!(
+        unknown.body.contains(r#"value="nobody-here""#),
+        "the login is kept"
+    );
     let ticket = host.service.ticket(&host.root, id).await.unwrap().ticket;
     assert_eq!(ticket.guests.len(), 1);
 }
@@ -591,4 +599,89 @@ async fn the_ticket_page_keeps_the_strict_policy() {
         .get("/support/tickets/not-a-ticket", Some("alice"), "en")
         .await;
     assert_eq!(nowhere.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_requester_reading_someone_elses_ticket_sees_no_form() {
+    let host = support::host().await;
+    let tenant = host.service.tenant(&host.root, host.acme).await.unwrap();
+    let mut settings = tenant.settings.clone();
+    settings.requester_visibility = helpdesk_core::RequesterVisibility::WholeTenantReadOnly;
+    host.service
+        .update_tenant(&host.root, host.acme, &tenant.name, settings)
+        .await
+        .unwrap();
+    let id = open(&host, "alice", "Imprimante").await;
+    let page = host.get(&page_path(id), Some("bob"), "fr").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Imprimante") && page.body.contains("Le bac 2 est bloqué"));
+    assert!(!page.body.contains("<form"), "no form at all");
+    assert!(page.body.contains("aucune action ne vous y est ouverte"));
+    let refused = host
+        .post(
+            &format!("{}/reply", page_path(id)),
+            "bob",
+            &[("version", "1"), ("body", "Moi aussi")],
+            Some(TOKEN),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        host.service
+            .ticket(&host.root, id)
+            .await
+            .unwrap()
+            .timeline
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_stale_reply_with_a_file_keeps_the_text_and_stores_no_file() {
+    let host = support::host().await;
+    let id = open(&host, "alice", "Imprimante").await;
+    let (_, old) = seen(&host, id, "alice").await;
+    let sam = host.actor("sam").await;
+    host.service
+        .request_information(&sam, id, None, "<p>Quel modèle ?</p>")
+        .await
+        .unwrap();
+    let page = host
+        .post_multipart(
+            &format!("{}/reply", page_path(id)),
+            "alice",
+            &[("version", &old), ("body", "Voici la photo demandée")],
+            &[("photo.png", "image/png", b"\x89PNG")],
+            Some(TOKEN),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::CONFLICT, "{}", page.body);
+    assert!(page.body.contains("Voici la photo demandée</textarea>"));
+    let view = host.service.ticket(&host.root, id).await.unwrap();
+    assert!(view.attachments.is_empty());
+    assert_eq!(view.ticket.status(), Status::WaitingOnRequester);
+}
+
+#[tokio::test]
+async fn a_file_past_the_limit_is_a_413_page_and_nothing_is_kept() {
+    let host = support::host().await;
+    let id = open(&host, "alice", "Imprimante").await;
+    let (_, version) = seen(&host, id, "alice").await;
+    let max = host.service.attachment_limits().max_bytes;
+    let big = vec![b'a'; usize::try_from(max).unwrap() + 1];
+    let page = host
+        .post_multipart(
+            &format!("{}/reply", page_path(id)),
+            "alice",
+            &[("version", &version), ("body", "Le journal complet")],
+            &[("journal.txt", "text/plain", &big)],
+            Some(TOKEN),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", page.body);
+    assert!(page.body.contains("trop volumineux"));
+    let view = host.service.ticket(&host.root, id).await.unwrap();
+    assert!(view.attachments.is_empty());
+    assert_eq!(view.timeline.len(), 1);
 }

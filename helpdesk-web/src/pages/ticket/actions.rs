@@ -7,11 +7,11 @@ use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use helpdesk_core::{
-    Answer, Answers, CategoryId, GroupId, MemberId, Priority, ProductId, QuestionKind, StaffId,
-    TicketEdit, TicketId, UserId,
+    Answer, Answers, CategoryId, Error, GroupId, MemberId, Priority, ProductId, QuestionKind,
+    StaffId, TicketEdit, TicketId, UserId,
 };
 
-use super::{Kept, finish, ticket_id};
+use super::{Kept, Notice, finish, ticket_id};
 use crate::error::PageError;
 use crate::forms::WebForm;
 use crate::i18n::Msg;
@@ -291,36 +291,57 @@ pub(crate) async fn move_category(
     finish(&viewer, id, result, fields.kept(), "history").await
 }
 
-/// The member a form names: by id (a list's choice) or by the host's login.
+/// The member a form names: by id (a list's choice) or by the host's login. A login
+/// nobody has is refused as the field's error, so the page keeps what was typed.
 async fn member(
     viewer: &Viewer,
     id: TicketId,
     field: &str,
     value: &str,
-) -> Result<MemberId, PageError> {
+) -> Result<MemberId, Error> {
     let value = value.trim();
     if let Ok(member) = value.parse::<MemberId>() {
         return Ok(member);
     }
     if value.is_empty() {
-        return Err(invalid(viewer, field, "must not be empty"));
+        return Err(Error::invalid(field, "must not be empty"));
     }
-    let view = viewer
-        .service
-        .ticket(&viewer.actor, id)
-        .await
-        .map_err(|e| PageError::domain(&viewer.site, e))?;
-    let user = UserId::new(value).map_err(|e| invalid(viewer, field, &e.to_string()))?;
+    let view = viewer.service.ticket(&viewer.actor, id).await?;
+    let user = UserId::new(value).map_err(|e| Error::invalid(field, e.to_string()))?;
     match viewer
         .service
         .member_by_user(&viewer.actor, view.ticket.tenant, &user)
         .await
     {
         Ok(member) => Ok(member.id),
-        Err(helpdesk_core::Error::NotFound(_)) => {
-            Err(invalid(viewer, field, &format!("no member `{value}`")))
+        Err(Error::NotFound(_)) => Err(Error::invalid(field, UNKNOWN_LOGIN)),
+        Err(e) => Err(e),
+    }
+}
+
+/// The reason of a login nobody in the tenant has (shown in the reader's language).
+const UNKNOWN_LOGIN: &str = "unknown login";
+
+/// The page for a member the form named that could not be found: the ticket again,
+/// the field said in the reader's language, the typed login kept.
+async fn member_refused(
+    viewer: &Viewer,
+    id: TicketId,
+    error: Error,
+    label: Msg,
+    kept: Kept,
+) -> Result<Response, PageError> {
+    match error {
+        Error::Validation(v) if v.reason == UNKNOWN_LOGIN => {
+            let site = &viewer.site;
+            let notice = Notice {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                message: Msg::InvalidInput,
+                detail: Some(format!("{} — {}", site.t(label), site.t(Msg::UnknownLogin))),
+            };
+            super::view::show(viewer, id, Some(notice), &kept).await
         }
-        Err(e) => Err(PageError::domain(&viewer.site, e)),
+        other => super::refused(viewer, id, other, kept).await,
     }
 }
 
@@ -333,7 +354,10 @@ pub(crate) async fn invite_guest(
     let id = ticket_id(&viewer.site, &id)?;
     let fields = Fields::new("invite-guest", pairs);
     let version = fields.version(&viewer)?;
-    let guest = member(&viewer, id, "login", fields.get("login")).await?;
+    let guest = match member(&viewer, id, "login", fields.get("login")).await {
+        Ok(guest) => guest,
+        Err(e) => return member_refused(&viewer, id, e, Msg::Login, fields.kept()).await,
+    };
     let result = viewer
         .service
         .invite_guest(&viewer.actor, id, Some(version), guest)
@@ -350,7 +374,10 @@ pub(crate) async fn reassign_requester(
     let id = ticket_id(&viewer.site, &id)?;
     let fields = Fields::new("reassign-requester", pairs);
     let version = fields.version(&viewer)?;
-    let to = member(&viewer, id, "member", fields.get("member")).await?;
+    let to = match member(&viewer, id, "member", fields.get("member")).await {
+        Ok(to) => to,
+        Err(e) => return member_refused(&viewer, id, e, Msg::NewRequester, fields.kept()).await,
+    };
     let result = viewer
         .service
         .reassign_requester(&viewer.actor, id, Some(version), to)

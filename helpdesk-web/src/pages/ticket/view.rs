@@ -299,18 +299,9 @@ impl Page<'_> {
     }
 
     fn history(&self) -> Markup {
-        let ticket = &self.view.ticket;
         html! {
             section id="history" class="hd-ticket-section" {
                 h2 { (self.t(Msg::History)) }
-                article class="hd-event" {
-                    p class="hd-event-meta" {
-                        strong { (self.t(Msg::Description)) }
-                        " — " (self.t(Msg::OpenedBy)) " " (self.author(ticket.opened_by))
-                        " · " time datetime=(ticket.created_at.to_rfc3339()) { (self.lang().datetime(ticket.created_at)) }
-                    }
-                    div class="hd-rich" { (PreEscaped(ticket.description.as_html())) }
-                }
                 ol class="hd-timeline" {
                     @for event in &self.view.timeline {
                         (self.event(event))
@@ -349,6 +340,10 @@ impl Page<'_> {
                     }
                 }
                 (self.event_details(&event.kind))
+                @if matches!(event.kind, EventKind::Opened) {
+                    // The description as it stands now (edits are events of their own).
+                    div class="hd-rich" { (PreEscaped(self.view.ticket.description.as_html())) }
+                }
                 @if let Some(body) = event.body() {
                     div class="hd-rich" { (PreEscaped(body.as_html())) }
                 }
@@ -831,6 +826,9 @@ impl Page<'_> {
             .filter_map(|c| Some((c.id.to_string(), self.lists.category_path(c.id)?)))
             .collect();
         choices.sort_by(|a, b| a.1.cmp(&b.1));
+        if choices.is_empty() {
+            return html! {};
+        }
         let kept = self.kept.get("move-category", "category");
         html! {
             (self.block("move-category", Msg::ActionMoveCategory, self.form("move-category", false, html! {
