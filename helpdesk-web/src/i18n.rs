@@ -314,6 +314,7 @@ messages! {
     EventRequesterReassigned => "Demandeur changé", "Requester changed";
     EventGuestInvited => "Utilisateur invité", "User invited";
     FromTo => "→", "→";
+    AnswerRequired => "une réponse est obligatoire.", "an answer is required.";
     UnknownLogin => "aucun membre de ce client n'a cet identifiant.", "no member of this client has this login.";
     TicketPageEnd => "", "";
 

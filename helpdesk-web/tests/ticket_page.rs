@@ -685,3 +685,48 @@ async fn a_file_past_the_limit_is_a_413_page_and_nothing_is_kept() {
     assert!(view.attachments.is_empty());
     assert_eq!(view.timeline.len(), 1);
 }
+
+#[tokio::test]
+async fn approving_without_the_required_score_says_which_question_and_keeps_the_comment() {
+    let host = support::host().await;
+    let id = open(&host, "alice", "Imprimante").await;
+    let sam = host.actor("sam").await;
+    host.service
+        .propose_closure(&sam, id, None, "<p>Réparée</p>")
+        .await
+        .unwrap();
+    let (_, version) = seen(&host, id, "alice").await;
+    let page = host
+        .post(
+            &format!("{}/approve-closure", page_path(id)),
+            "alice",
+            &[
+                ("version", &version),
+                ("q_follow_up", "satisfied"),
+                ("q_comment", "Très bon suivi"),
+            ],
+            Some(TOKEN),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("une réponse est obligatoire"));
+    assert!(
+        page.body.contains("Très bon suivi</textarea>"),
+        "the comment is kept"
+    );
+    assert!(
+        page.body.contains(r#"value="satisfied" checked"#),
+        "the choice is kept"
+    );
+    assert_eq!(status(&host, id).await, Status::PendingClosure);
+    let out_of_range = host
+        .post(
+            &format!("{}/approve-closure", page_path(id)),
+            "alice",
+            &[("version", &version), ("q_overall", "11")],
+            Some(TOKEN),
+        )
+        .await;
+    assert_eq!(out_of_range.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(status(&host, id).await, Status::PendingClosure);
+}

@@ -163,8 +163,12 @@ pub(crate) async fn approve_closure(
         .settings
         .questionnaire;
     let mut answers = Answers::new();
+    let mut missing = None;
     for question in &questionnaire.questions {
         let Some(value) = fields.optional(&format!("q_{}", question.key)) else {
+            if question.required && missing.is_none() {
+                missing = Some(question);
+            }
             continue;
         };
         let answer = match (&question.kind, value.trim().parse::<u8>()) {
@@ -173,10 +177,33 @@ pub(crate) async fn approve_closure(
         };
         answers.insert(question.key.clone(), answer);
     }
+    let lang = viewer.site.lang;
+    let said = |question: &helpdesk_core::Question, reason: &str| Notice {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        message: Msg::InvalidInput,
+        detail: Some(format!(
+            "{} — {reason}",
+            super::view::question_label(lang, question)
+        )),
+    };
+    if let Some(question) = missing {
+        let notice = said(question, lang.t(Msg::AnswerRequired));
+        return super::view::show(&viewer, id, Some(notice), &fields.kept()).await;
+    }
     let result = viewer
         .service
         .approve_closure(&viewer.actor, id, Some(version), answers)
         .await;
+    // An answer the questionnaire refuses is said with its question's label.
+    if let Err(Error::Validation(v)) = &result
+        && let Some(question) = v
+            .field
+            .strip_prefix("answers.")
+            .and_then(|key| questionnaire.questions.iter().find(|q| q.key == key))
+    {
+        let notice = said(question, &v.reason);
+        return super::view::show(&viewer, id, Some(notice), &fields.kept()).await;
+    }
     finish(&viewer, id, result, fields.kept(), "history").await
 }
 

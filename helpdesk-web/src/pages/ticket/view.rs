@@ -244,6 +244,15 @@ impl Page<'_> {
         self.viewer.status_label(self.lists.tenant.as_ref(), status)
     }
 
+    /// The group's name, "—" for none; nothing when the viewer may not read group
+    /// names (requesters), rather than a wrong "—".
+    fn group_shown(&self, group: Option<helpdesk_core::GroupId>) -> Option<&str> {
+        match group {
+            None => Some(self.t(Msg::NotSet)),
+            Some(g) => self.lists.group_name(g),
+        }
+    }
+
     fn href(&self, path: &str) -> String {
         self.site()
             .href(&format!("/tickets/{}{path}", self.view.ticket.id))
@@ -267,7 +276,9 @@ impl Page<'_> {
                     (item(self.t(Msg::Priority), lang.priority(ticket.priority)))
                     (item(self.t(Msg::Requester), &self.name_of(ticket.requester)))
                     (item(self.t(Msg::Assignee), &ticket.assignee.map_or_else(|| self.t(Msg::Unassigned).to_owned(), |a| self.name_of(a))))
-                    (item(self.t(Msg::Group), ticket.group.and_then(|g| self.lists.group_name(g)).unwrap_or(not_set)))
+                    @if let Some(group) = self.group_shown(ticket.group) {
+                        (item(self.t(Msg::Group), group))
+                    }
                     (item(self.t(Msg::Category), &ticket.category.and_then(|c| self.lists.category_path(c)).unwrap_or_else(|| not_set.to_owned())))
                     (item(self.t(Msg::Product), ticket.product.and_then(|p| self.lists.product_name(p)).unwrap_or(not_set)))
                     (item(self.t(Msg::Opened), &lang.datetime(ticket.created_at)))
@@ -364,8 +375,8 @@ impl Page<'_> {
             EventKind::Assigned { assignee, group } => html! {
                 dl class="hd-event-details" {
                     (item(self.t(Msg::Assignee), &assignee.map_or_else(|| self.t(Msg::Unassigned).to_owned(), |a| self.name_of(a))))
-                    @if let Some(g) = group {
-                        (item(self.t(Msg::Group), self.lists.group_name(*g).unwrap_or(not_set)))
+                    @if let Some(name) = group.and_then(|g| self.lists.group_name(g)) {
+                        (item(self.t(Msg::Group), name))
                     }
                 }
             },
@@ -936,7 +947,7 @@ fn event_words(kind: &EventKind) -> Msg {
 
 /// A question's label: ours, translated, when it is the default questionnaire's;
 /// the tenant's own words otherwise.
-fn question_label(lang: Lang, question: &Question) -> String {
+pub(super) fn question_label(lang: Lang, question: &Question) -> String {
     let default = QuestionnaireDefinition::default();
     let is_default = default
         .questions
