@@ -220,6 +220,14 @@ impl Page<'_> {
         self.viewer.site.lang
     }
 
+    /// The colon between a label and its value: spaced in French, not in English.
+    fn colon(&self) -> &'static str {
+        match self.lang() {
+            Lang::Fr => " : ",
+            Lang::En => ": ",
+        }
+    }
+
     fn may(&self, action: CommandName) -> bool {
         self.view.actions.contains(&action)
     }
@@ -268,7 +276,7 @@ impl Page<'_> {
                 p {
                     span class="hd-badge" { (self.status(ticket.status())) }
                     " "
-                    span class="hd-badge" { (self.t(Msg::Priority)) " : " (lang.priority(ticket.priority)) }
+                    span class="hd-badge" { (self.t(Msg::Priority)) (self.colon()) (lang.priority(ticket.priority)) }
                 }
                 dl {
                     (item(self.t(Msg::Number), &ticket.number.to_string()))
@@ -347,7 +355,7 @@ impl Page<'_> {
                 }
                 @if let Some(change) = event.status_change {
                     p class="hd-event-status" {
-                        (self.t(Msg::StatusChanged)) " : " (self.status(change.from)) " " (self.t(Msg::FromTo)) " " (self.status(change.to))
+                        (self.t(Msg::StatusChanged)) (self.colon()) (self.status(change.from)) " " (self.t(Msg::FromTo)) " " (self.status(change.to))
                     }
                 }
                 (self.event_details(&event.kind))
@@ -386,23 +394,23 @@ impl Page<'_> {
                     p class="hd-event-details" {
                         (label)
                         @if let (Some(from), Some(to)) = (from, to) {
-                            " : " (from) " " (self.t(Msg::FromTo)) " " (to)
+                            (self.colon()) (from) " " (self.t(Msg::FromTo)) " " (to)
                         }
                     }
                 }
             }
             EventKind::CategoryMoved { to, .. } => html! {
                 p class="hd-event-details" {
-                    (self.t(Msg::Category)) " : " (self.lists.category_path(*to).unwrap_or_else(|| not_set.to_owned()))
+                    (self.t(Msg::Category)) (self.colon()) (self.lists.category_path(*to).unwrap_or_else(|| not_set.to_owned()))
                 }
             },
             EventKind::RequesterReassigned { from, to } => html! {
                 p class="hd-event-details" {
-                    (self.t(Msg::Requester)) " : " (self.name_of(from)) " " (self.t(Msg::FromTo)) " " (self.name_of(to))
+                    (self.t(Msg::Requester)) (self.colon()) (self.name_of(from)) " " (self.t(Msg::FromTo)) " " (self.name_of(to))
                 }
             },
             EventKind::GuestInvited { guest } => html! {
-                p class="hd-event-details" { (self.t(Msg::Guests)) " : " (self.name_of(guest)) }
+                p class="hd-event-details" { (self.t(Msg::Guests)) (self.colon()) (self.name_of(guest)) }
             },
             EventKind::ClosureApproved { answers } => self.answers(answers),
             _ => html! {},
