@@ -208,3 +208,57 @@ impl Host {
             .unwrap()
     }
 }
+
+impl Host {
+    /// `POST path` of a `multipart/form-data` form as `user` of acme: the form token
+    /// first (unless `token` is `None`), then `fields`, then `files` as
+    /// `(file name, content type, bytes)`.
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        user: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+        token: Option<&str>,
+    ) -> Page {
+        const BOUNDARY: &str = "hd-test-boundary-7d1f";
+        let mut body: Vec<u8> = Vec::new();
+        let mut text = |name: &str, value: &str| {
+            body.extend_from_slice(
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        };
+        if let Some(token) = token {
+            text("form_token", token);
+        }
+        for (name, value) in fields {
+            text(name, value);
+        }
+        for (file_name, content_type, bytes) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: {content_type}\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+        let request = Request::post(path)
+            .header("x-user", user)
+            .header("x-tenant", "acme")
+            .header("accept-language", "fr")
+            .header("cookie", format!("hd_form_token={TOKEN}"))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .body(Body::from(body))
+            .unwrap();
+        self.send(request).await
+    }
+}
