@@ -149,6 +149,13 @@ fn form(
                 input type="hidden" name="tenant" value=(slug);
             }
             input type="hidden" name="idempotency_key" value=(draft.idempotency_key);
+            @if choices.unread {
+                @for (name, value) in [("requester", &draft.requester), ("category", &draft.category), ("product", &draft.product)] {
+                    @if !value.is_empty() {
+                        input type="hidden" name=(name) value=(value);
+                    }
+                }
+            }
             @if let Some(members) = &choices.members {
                 (requester_field(viewer, members, draft, problem))
             }

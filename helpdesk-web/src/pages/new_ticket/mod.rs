@@ -159,6 +159,9 @@ pub(crate) struct Choices {
     /// The members a ticket may be opened for; `None` when the viewer opens only for
     /// themself.
     pub(crate) members: Option<Vec<Member>>,
+    /// The lists could not be read (a blocked account reads nothing): the choices
+    /// made are kept in hidden fields.
+    pub(crate) unread: bool,
 }
 
 impl Choices {
@@ -189,7 +192,19 @@ impl Choices {
             categories,
             products,
             members,
+            unread: false,
         })
+    }
+
+    /// No list: what a refused form shows when the lists cannot be read either.
+    fn unread(tenant: &Tenant) -> Choices {
+        Choices {
+            tenant: tenant.clone(),
+            categories: Vec::new(),
+            products: Vec::new(),
+            members: None,
+            unread: true,
+        }
     }
 }
 
@@ -493,7 +508,11 @@ async fn refused(
     problem: Problem,
 ) -> Result<Response, PageError> {
     let draft = draft.with_key();
-    let choices = Choices::load(viewer, tenant).await?;
+    // The refusal is what the reader must see, even when the lists cannot be read.
+    let choices = match Choices::load(viewer, tenant).await {
+        Ok(choices) => choices,
+        Err(_) => Choices::unread(tenant),
+    };
     let articles = find_articles(viewer, tenant, &draft.subject, &draft.category)
         .await
         .unwrap_or(None);
