@@ -562,3 +562,105 @@ async fn a_file_over_the_limit_is_refused_with_the_fields_kept() {
     assert!(page.body.contains(">Voici la vidéo.</textarea>"));
     assert!(tickets(&host).await.is_empty());
 }
+
+#[tokio::test]
+async fn a_tenant_admin_may_open_for_a_member_or_for_herself() {
+    let host = support::host().await;
+    let form = host.get("/support/tickets/new", Some("carol"), "fr").await;
+    assert!(form.body.contains(r#"<option value="">Moi-même</option>"#));
+    assert!(form.body.contains("Bob Durand (bob@example.org)"));
+    let bob = member_id(&host.actor("bob").await);
+    let parts = fields(
+        "Pour Bob",
+        "Son poste redémarre.",
+        vec![Part::Text("requester", &bob)],
+    );
+    let page = send_form(&host, "/support/tickets", "carol", true, "fr", &parts).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let carol = host.actor("carol").await;
+    let view = host.service.ticket(&carol, opened_id(&page)).await.unwrap();
+    assert_eq!(view.ticket.requester.to_string(), bob);
+    let mine = fields("Pour moi", "Mon poste.", vec![]);
+    let page = send_form(&host, "/support/tickets", "carol", true, "fr", &mine).await;
+    let view = host.service.ticket(&carol, opened_id(&page)).await.unwrap();
+    assert_eq!(view.ticket.requester.to_string(), member_id(&carol));
+}
+
+#[tokio::test]
+async fn a_key_reused_for_other_content_is_refused_with_a_fresh_key() {
+    let host = support::host().await;
+    let key = "0d9a4c1e-5b6f-4a2d-8c3e-7f1a2b3c4d5e";
+    let first = fields(
+        "Écran noir",
+        "Rien.",
+        vec![Part::Text("idempotency_key", key)],
+    );
+    let page = send_form(&host, "/support/tickets", "alice", true, "fr", &first).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let other = fields(
+        "Clavier cassé",
+        "La touche A.",
+        vec![Part::Text("idempotency_key", key)],
+    );
+    let page = send_form(&host, "/support/tickets", "alice", true, "en", &other).await;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("This form already opened a ticket"));
+    assert!(page.body.contains(r#"value="Clavier cassé""#));
+    assert!(!page.body.contains(key), "a new key for a new ticket");
+    assert_eq!(tickets(&host).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_form_that_is_not_multipart_or_without_a_client_is_a_refusal_page() {
+    let host = support::host().await;
+    let page = host
+        .post(
+            "/support/tickets",
+            "alice",
+            &[("subject", "Imprimante"), ("description", "Bloquée")],
+            Some(support::TOKEN),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(page.body.contains("La demande envoyée n'est pas valable."));
+    // Staff who name no client: told to choose one, nothing opened.
+    let parts = fields("Poste lent", "Lent.", vec![]);
+    let page = send_form(&host, "/support/tickets", "sam", false, "en", &parts).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("Which client is this ticket for?"));
+    assert!(tickets(&host).await.is_empty());
+}
+
+#[tokio::test]
+async fn enter_in_a_field_sends_the_ticket_and_the_suggestion_fragment_is_bare() {
+    let host = support::host().await;
+    let page = host.get("/support/tickets/new", Some("alice"), "fr").await;
+    let form = &page.body[page.body.find("<form").unwrap()..];
+    // The first submit button of the form (the one Enter presses) sends the ticket.
+    let first_button = &form[form.find("<button").unwrap()..];
+    assert!(first_button.starts_with(r#"<button type="submit" class="hd-visually-hidden""#));
+    assert!(!first_button[..first_button.find("</button>").unwrap()].contains("formaction"));
+    let fragment = host
+        .get(
+            "/support/tickets/new/suggestions?subject=",
+            Some("alice"),
+            "fr",
+        )
+        .await;
+    assert_eq!(fragment.status, StatusCode::OK);
+    assert!(
+        fragment.body.is_empty(),
+        "nothing before a subject is typed"
+    );
+    assert!(
+        fragment.headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("script-src 'self'")
+    );
+}

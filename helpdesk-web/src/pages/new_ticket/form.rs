@@ -149,6 +149,12 @@ fn form(
                 input type="hidden" name="tenant" value=(slug);
             }
             input type="hidden" name="idempotency_key" value=(draft.idempotency_key);
+            // The form's default button, first, so that Enter in a field sends the
+            // ticket (not the "see the FAQ articles" button below); the visible one
+            // closes the form.
+            button type="submit" class="hd-visually-hidden" tabindex="-1" aria-hidden="true" {
+                (site.t(Msg::NtSubmit))
+            }
             @if choices.unread {
                 @for (name, value) in [("requester", &draft.requester), ("category", &draft.category), ("product", &draft.product)] {
                     @if !value.is_empty() {
