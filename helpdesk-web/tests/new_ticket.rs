@@ -223,24 +223,55 @@ async fn faq_suggestions_are_a_fragment_of_matching_articles() {
         .await;
     assert_eq!(none.status, StatusCode::OK);
     assert!(none.body.contains("No FAQ article matches yet."));
-    // Without a script: the form sent by GET comes back with the articles and the text.
+    // Without a script: the button sends the form back with the articles and the text.
     let again = host
-        .get(
-            "/support/tickets/new?form_token=x&subject=imprimante%20bac&description=Le%20bac%20coince&priority=high&idempotency_key=abc-123",
-            Some("alice"),
-            "fr",
+        .post(
+            "/support/tickets/new",
+            "alice",
+            &[
+                ("subject", "imprimante bac"),
+                ("description", "Le bac <coince>"),
+                ("priority", "high"),
+                ("idempotency_key", "abc-123"),
+                ("attachments", "capture.png"),
+            ],
+            Some(support::TOKEN),
         )
         .await;
     assert_eq!(again.status, StatusCode::OK);
     assert!(again.body.contains("Ouvrez le capot avant"));
     assert!(again.body.contains(r#"value="imprimante bac""#));
-    assert!(again.body.contains(">Le bac coince</textarea>"));
+    assert!(again.body.contains(">Le bac &lt;coince&gt;</textarea>"));
     assert!(again.body.contains(r#"<option value="high" selected>"#));
     assert!(
         again
             .body
             .contains(r#"name="idempotency_key" value="abc-123""#)
     );
+    assert!(tickets(&host).await.is_empty(), "nothing saved");
+    let button = again.body.find("Voir les articles de la FAQ").unwrap();
+    let tag = &again.body[again.body[..button].rfind("<button").unwrap()..button];
+    assert!(tag.contains(r#"formaction="/support/tickets/new" formmethod="post""#));
+    // Without its token it is refused like any form.
+    let stale = host
+        .post("/support/tickets/new", "alice", &[("subject", "bac")], None)
+        .await;
+    assert_eq!(stale.status, StatusCode::FORBIDDEN);
+    // A host's link may fill the form in.
+    let printers = host.printers.to_string();
+    let link = host
+        .get(
+            &format!("/support/tickets/new?category={printers}&subject=imprimante%20bac"),
+            Some("alice"),
+            "fr",
+        )
+        .await;
+    assert_eq!(link.status, StatusCode::OK);
+    assert!(
+        link.body
+            .contains(&format!(r#"value="{printers}" checked"#))
+    );
+    assert!(link.body.contains("Ouvrez le capot avant"));
 }
 
 #[tokio::test]
@@ -557,6 +588,10 @@ async fn a_file_over_the_limit_is_refused_with_the_fields_kept() {
     let page = send_form(&host, "/support/tickets", "alice", true, "en", &parts).await;
     assert_eq!(page.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(page.body.contains("The file is too large."));
+    assert!(
+        page.body.contains("`video.mp4` — 10 MB at most per file"),
+        "refused by the service's limit, naming the file"
+    );
     assert!(page.body.contains("video.mp4"));
     assert!(page.body.contains(r#"value="Capture trop lourde""#));
     assert!(page.body.contains(">Voici la vidéo.</textarea>"));
@@ -663,4 +698,39 @@ async fn enter_in_a_field_sends_the_ticket_and_the_suggestion_fragment_is_bare()
             .unwrap()
             .contains("script-src 'self'")
     );
+}
+
+#[tokio::test]
+async fn files_of_several_megabytes_are_taken() {
+    let host = support::host().await;
+    let parts = fields(
+        "Journal d'erreurs",
+        "Le journal complet est joint.",
+        vec![
+            Part::File {
+                name: "attachments",
+                file_name: "journal.txt",
+                content_type: "text/plain",
+                bytes: vec![b'a'; 3 * 1024 * 1024],
+            },
+            Part::File {
+                name: "attachments",
+                file_name: "capture.png",
+                content_type: "image/png",
+                bytes: vec![7; 1024],
+            },
+        ],
+    );
+    let page = send_form(&host, "/support/tickets", "alice", true, "fr", &parts).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let alice = host.actor("alice").await;
+    let view = host.service.ticket(&alice, opened_id(&page)).await.unwrap();
+    let mut names: Vec<_> = view
+        .attachments
+        .iter()
+        .map(|a| a.file_name.as_str())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names, ["capture.png", "journal.txt"]);
+    assert!(view.attachments.iter().any(|a| a.size == 3 * 1024 * 1024));
 }

@@ -144,10 +144,6 @@ fn form(
             enctype="multipart/form-data" data-guard {
             // The token first: the page reads nothing of the form before it.
             (layout::token_field(site))
-            @if let Some(slug) = &site.tenant_slug {
-                // Kept by the "see the FAQ articles" button, which sends the form by GET.
-                input type="hidden" name="tenant" value=(slug);
-            }
             input type="hidden" name="idempotency_key" value=(draft.idempotency_key);
             // The form's default button, first, so that Enter in a field sends the
             // ticket (not the "see the FAQ articles" button below); the visible one
@@ -178,7 +174,7 @@ fn form(
                     data-suggest-target=(SUGGESTIONS_ID);
                 div class="hd-actions" {
                     button type="submit" class="hd-secondary"
-                        formaction=(site.href("/tickets/new")) formmethod="get"
+                        formaction=(site.href("/tickets/new")) formmethod="post"
                         formenctype="application/x-www-form-urlencoded" formnovalidate {
                         (site.t(Msg::NtSeeSuggestions))
                     }

@@ -2,8 +2,13 @@
 //! with pasted screenshots, attachments; staff open on a member's behalf.
 //!
 //! - `GET /tickets/new`: the form (staff serving several clients first pick one). Its
-//!   query may carry what was typed (the "see the FAQ articles" button sends the form
-//!   here), which is shown again with the articles that match the subject.
+//!   query may fill it in (`?category=…&subject=…`, for a host's "report a problem
+//!   with…" link), with the FAQ articles that match the subject.
+//! - `POST /tickets/new`: the "see the FAQ articles" button of the form, which works
+//!   without a script: the form comes back with what was typed and the articles for
+//!   its subject. Nothing is saved, so no redirect; it is a `POST` (with the form
+//!   token, checked) rather than a `GET` so that neither the token nor a long
+//!   description ends up in an address, a history or a server log.
 //! - `GET /tickets/new/suggestions?subject=&category=`: those articles as an HTML
 //!   fragment, for the script that refreshes them while the subject is typed.
 //! - `POST /tickets`: the form, `multipart/form-data` (its files), read part by part:
@@ -29,6 +34,7 @@ use helpdesk_core::{
 use serde::Deserialize;
 
 use crate::error::{PageError, field_detail};
+use crate::forms::WebForm;
 use crate::i18n::Msg;
 use crate::layout;
 use crate::site::Viewer;
@@ -43,7 +49,7 @@ where
     HelpdeskState: FromRef<S>,
 {
     Router::new()
-        .route("/tickets/new", get(new_ticket))
+        .route("/tickets/new", get(new_ticket).post(preview))
         .route("/tickets/new/suggestions", get(suggestions))
         // The body limit is the service's attachment limits, applied while reading.
         .route("/tickets", post(create).layer(DefaultBodyLimit::disable()))
@@ -244,6 +250,24 @@ async fn new_ticket(viewer: Viewer, RawQuery(query): RawQuery) -> Result<Respons
     // A query that cannot be read is only a form to fill again.
     let draft: Draft =
         serde_html_form::from_str(query.as_deref().unwrap_or_default()).unwrap_or_default();
+    let draft = draft.with_key();
+    let choices = Choices::load(&viewer, &tenant).await?;
+    let articles = find_articles(&viewer, &tenant, &draft.subject, &draft.category).await?;
+    Ok(form::page(
+        &viewer,
+        &choices,
+        &draft,
+        articles.as_deref(),
+        None,
+    ))
+}
+
+/// `POST /tickets/new`: the form again with what was typed and the FAQ articles for
+/// its subject.
+async fn preview(viewer: Viewer, WebForm(draft): WebForm<Draft>) -> Result<Response, PageError> {
+    let Some(tenant) = viewer.tenant.clone() else {
+        return tenant_chooser(&viewer).await;
+    };
     let draft = draft.with_key();
     let choices = Choices::load(&viewer, &tenant).await?;
     let articles = find_articles(&viewer, &tenant, &draft.subject, &draft.category).await?;
