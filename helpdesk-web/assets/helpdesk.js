@@ -19,16 +19,29 @@
     });
   }
 
-  // Filters the category tree as the user types in input[data-tree-filter].
+  // Filters the category tree as the user types in input[data-tree-filter]: an item
+  // stays when it or one of its sub-items matches, or when the category it sits under
+  // matches (so the sub-categories of a matching category can still be chosen).
   function filterCategoryTree() {
     document.querySelectorAll("input[data-tree-filter]").forEach(function (input) {
       var tree = document.getElementById(input.getAttribute("data-tree-filter"));
       if (!tree) { return; }
+      function parentItem(item) {
+        var up = item.parentElement && item.parentElement.closest("li");
+        return up && tree.contains(up) ? up : null;
+      }
+      function ownLabelMatches(item, words) {
+        var label = item.querySelector(":scope > label");
+        return !!label && label.textContent.toLowerCase().indexOf(words) !== -1;
+      }
       input.addEventListener("input", function () {
         var words = input.value.trim().toLowerCase();
         tree.querySelectorAll("li").forEach(function (item) {
-          var text = item.textContent.toLowerCase();
-          item.classList.toggle("hd-hidden", words !== "" && text.indexOf(words) === -1);
+          var shown = words === "" || item.textContent.toLowerCase().indexOf(words) !== -1;
+          for (var up = parentItem(item); !shown && up; up = parentItem(up)) {
+            shown = ownLabelMatches(up, words);
+          }
+          item.classList.toggle("hd-hidden", !shown);
         });
       });
     });

@@ -329,6 +329,39 @@ messages! {
     TicketPageEnd => "", "";
 
     // The new-ticket form (pages/new_ticket.rs).
+    NtChooseTenant => "Pour quel client ouvrez-vous cette demande ?", "Which client is this ticket for?";
+    NtNoTenant => "Vous ne servez aucun client pour l'instant.", "You serve no client yet.";
+    NtIntro => "Décrivez votre problème : la catégorie choisie détermine le service qui traitera votre demande.", "Describe your problem: the category you choose decides which team handles your ticket.";
+    NtOnBehalfOf => "Demande ouverte pour", "Opened on behalf of";
+    NtMyself => "Moi-même", "Myself";
+    NtChooseMember => "Choisissez un membre…", "Choose a member…";
+    NtFilterCategories => "Filtrer les catégories", "Filter the categories";
+    NtNoCategory => "Je ne sais pas", "I don't know";
+    NtSubjectHint => "Quelques mots qui résument le problème : des articles de la FAQ qui y répondent peut-être s'affichent.", "A few words that sum up the problem: FAQ articles that may answer it are shown.";
+    NtSeeSuggestions => "Voir les articles de la FAQ", "See the FAQ articles";
+    NtSuggestionsTitle => "Ces articles répondent peut-être à votre question", "These articles may answer your question";
+    NtNoSuggestion => "Aucun article de la FAQ ne correspond pour l'instant.", "No FAQ article matches yet.";
+    NtReadArticle => "Lire l'article", "Read the article";
+    NtDescription => "Description", "Description";
+    NtDescriptionHint => "Texte simple : une ligne vide sépare deux paragraphes, une ligne qui commence par « - » est un élément de liste, les adresses web (http:// ou https://) deviennent des liens.", "Plain text: a blank line separates two paragraphs, a line starting with \"- \" is a list item, web addresses (http:// or https://) become links.";
+    NtAttachments => "Pièces jointes", "Attachments";
+    NtFilesAtMost => "fichiers au plus", "files at most";
+    NtEachAtMost => "au plus par fichier", "at most per file";
+    NtPasteHint => "Vous pouvez aussi coller une capture d'écran dans la description : elle est ajoutée aux pièces jointes.", "You may also paste a screenshot into the description: it is added to the attachments.";
+    NtMegabytes => "Mo", "MB";
+    NtKilobytes => "Ko", "KB";
+    NtNoProduct => "Aucun en particulier", "None in particular";
+    NtPhoneHint => "Si l'assistance ne peut pas vous joindre au numéro habituel.", "If support cannot reach you on your usual number.";
+    NtAssetHint => "Facultatif : le numéro de l'ordinateur ou du matériel, si vous le connaissez.", "Optional: the number of the computer or equipment, if you know it.";
+    NtSubmit => "Envoyer la demande", "Send the ticket";
+    NtSubjectRequired => "Saisissez l'objet de votre demande.", "Type the subject of your ticket.";
+    NtCharactersAtMost => "caractères au plus", "characters at most";
+    NtDescriptionRequired => "Décrivez votre problème.", "Describe your problem.";
+    NtRequesterRequired => "Choisissez le membre pour qui vous ouvrez cette demande.", "Choose the member this ticket is for.";
+    NtInvalidChoice => "ce choix n'existe pas", "this choice does not exist";
+    NtFilesNotKept => "Les fichiers joints n'ont pas été gardés : choisissez-les à nouveau.", "The attached files were not kept: choose them again.";
+    NtAlreadySent => "Ce formulaire a déjà servi à ouvrir une demande avec un autre contenu. Vérifiez vos demandes ; pour en ouvrir une nouvelle, envoyez ce formulaire à nouveau.", "This form already opened a ticket with other content. Check your tickets; to open a new one, send this form again.";
+    NtGoToField => "Aller au champ", "Go to the field";
     NewTicketEnd => "", "";
 
     // Administration (pages/admin).
