@@ -360,6 +360,8 @@ messages! {
     AdmWindows => "Délais", "Time limits";
     AdmWording => "Libellé de la question", "Wording of the question";
     AdmYes => "Oui", "Yes";
+    AdmSearchMembers => "Rechercher (nom, identifiant, e-mail)", "Search (name, login, email)";
+    AdmMembersCount => "membres", "members";
     AdminEnd => "", "";
 
     // The profile page (pages/profile.rs).

@@ -656,3 +656,26 @@ async fn admin_pages_speak_french_and_english() {
         assert!(!page.body.contains(" style=") && !page.body.contains("<script>"));
     }
 }
+
+#[tokio::test]
+async fn members_are_found_by_name_login_or_email() {
+    let host = support::host().await;
+    let page = host
+        .get("/support/admin/members?q=DURAND", Some("carol"), "fr")
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Bob Durand"));
+    assert!(!page.body.contains("Alice Martin"));
+    assert!(
+        page.body.contains(r#"value="DURAND""#),
+        "the search is kept"
+    );
+    let by_mail = host
+        .get(
+            "/support/admin/members?q=alice%40example",
+            Some("carol"),
+            "fr",
+        )
+        .await;
+    assert!(by_mail.body.contains("Alice Martin") && !by_mail.body.contains("Bob Durand"));
+}

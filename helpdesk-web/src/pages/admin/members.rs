@@ -60,6 +60,28 @@ async fn list(viewer: Viewer, query: RawQuery) -> Result<Response, PageError> {
     render(viewer, done(&query), NewMember::default(), None).await
 }
 
+/// The words searched for, from `?q=` (read leniently: a bad query searches nothing).
+fn searched(viewer: &Viewer) -> String {
+    let query = viewer.site.here.split_once('?').map_or("", |(_, q)| q);
+    serde_html_form::from_str::<Vec<(String, String)>>(query)
+        .unwrap_or_default()
+        .into_iter()
+        .find(|(k, _)| k == "q")
+        .map(|(_, v)| v.trim().to_owned())
+        .unwrap_or_default()
+}
+
+/// Whether a member matches every word searched, in their name, login or email.
+fn matches(member: &helpdesk_core::Member, words: &[String]) -> bool {
+    let haystack = helpdesk_core::text::fold(&format!(
+        "{} {} {}",
+        member.display_name,
+        member.user.as_str(),
+        member.email.as_deref().unwrap_or("")
+    ));
+    words.iter().all(|w| haystack.contains(w.as_str()))
+}
+
 async fn render(
     viewer: Viewer,
     done: bool,
@@ -71,16 +93,32 @@ async fn render(
         Ok(t) => t,
         Err(page) => return Ok(page),
     };
-    let members = viewer
+    let all = viewer
         .service
         .members(&viewer.actor, tenant.id)
         .await
         .map_err(|e| PageError::domain(&viewer.site, e))?;
+    let q = searched(&viewer);
+    let words: Vec<String> = helpdesk_core::text::fold(&q)
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    let total = all.len();
+    let members: Vec<_> = all.into_iter().filter(|m| matches(m, &words)).collect();
     let site = &viewer.site;
     let lang = site.lang;
     let me = viewer.actor.as_member().map(|m| m.id);
     let content = html! {
         (banners(site, done, problem.as_ref()))
+        form class="hd-inline-form hd-admin-search" method="get" action=(site.href(PATH)) role="search" {
+            @if let Some(slug) = &site.tenant_slug {
+                input type="hidden" name="tenant" value=(slug);
+            }
+            label for="m-q" { (site.t(Msg::AdmSearchMembers)) }
+            input id="m-q" type="search" name="q" value=(q) maxlength="200";
+            button type="submit" class="hd-secondary" { (site.t(Msg::Search)) }
+        }
+        p class="hd-muted" { (members.len()) " / " (total) " " (site.t(Msg::AdmMembersCount)) }
         @if members.is_empty() {
             p class="hd-muted" { (site.t(Msg::AdmNone)) }
         } @else {
