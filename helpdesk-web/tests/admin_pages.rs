@@ -679,3 +679,44 @@ async fn members_are_found_by_name_login_or_email() {
         .await;
     assert!(by_mail.body.contains("Alice Martin") && !by_mail.body.contains("Bob Durand"));
 }
+
+#[tokio::test]
+async fn every_admin_page_labels_its_fields_and_keeps_the_strict_policy() {
+    let host = support::host().await;
+    let sam = host.actor("sam").await.as_staff().unwrap().id;
+    for (user, path) in [
+        ("carol", "/support/admin".to_owned()),
+        ("carol", "/support/admin/members".to_owned()),
+        ("sue", "/support/admin/staff".to_owned()),
+        ("sue", format!("/support/admin/staff/{sam}")),
+        ("carol", "/support/admin/categories".to_owned()),
+        (
+            "carol",
+            format!("/support/admin/categories/{}", host.printers),
+        ),
+        ("carol", "/support/admin/products".to_owned()),
+        ("sam", "/support/admin/articles".to_owned()),
+        ("carol", "/support/admin/questionnaire".to_owned()),
+        ("carol", "/support/admin/settings".to_owned()),
+        ("root", "/support/admin/tenants".to_owned()),
+        ("carol", "/support/profile".to_owned()),
+    ] {
+        let page = host.get(&path, Some(user), "fr").await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(
+            !page.body.contains(" style=") && !page.body.contains("<style"),
+            "{path}"
+        );
+        assert!(!page.body.contains("<script>"), "{path}");
+        // Every id a label points at exists, once.
+        for piece in page.body.split(r#"<label for=""#).skip(1) {
+            let id = &piece[..piece.find('"').unwrap()];
+            let count = page.body.matches(&format!(r#" id="{id}""#)).count();
+            assert_eq!(count, 1, "{path}: label for {id}");
+        }
+        // Every POST form carries the token.
+        let posts = page.body.matches(r#"method="post""#).count();
+        let tokens = page.body.matches(r#"name="form_token""#).count();
+        assert_eq!(posts, tokens, "{path}");
+    }
+}
