@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::extract::{FromRef, FromRequestParts, OriginalUri};
-use axum::http::header::ACCEPT_LANGUAGE;
+use axum::http::header::{ACCEPT_LANGUAGE, COOKIE};
 use axum::http::request::Parts;
 use helpdesk_axum::{Ctx, HelpdeskState};
 use helpdesk_core::{Actor, HelpdeskService, Tenant};
@@ -75,6 +75,22 @@ fn query_value<'a>(query: &'a str, key: &str) -> Option<&'a str> {
     })
 }
 
+/// The cookie that keeps the language chosen on the profile page.
+pub(crate) const LANG_COOKIE: &str = "hd_lang";
+
+/// The language of the [`LANG_COOKIE`] cookie, when it names one we speak.
+fn lang_cookie(parts: &Parts) -> Option<Lang> {
+    parts
+        .headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|header| header.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == LANG_COOKIE)
+        .and_then(|(_, value)| Lang::from_tag(value))
+}
+
 /// The prefix the pages are nested at: the original path without the path the nested
 /// router saw.
 fn prefix(original: &str, inner: &str) -> String {
@@ -95,11 +111,14 @@ where
             .get::<Arc<WebConfig>>()
             .cloned()
             .unwrap_or_default();
-        let asked = parts
-            .headers
-            .get(ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(Lang::from_accept_language);
+        // The language chosen on the profile page first, then the browser's.
+        let asked = lang_cookie(parts).or_else(|| {
+            parts
+                .headers
+                .get(ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::from_accept_language)
+        });
         let token = parts
             .extensions
             .get::<FormToken>()

@@ -1,8 +1,25 @@
-//! The viewer's profile: name, email, language.
+//! The viewer's profile: name, email, role and tenant as the host keeps them, and the
+//! language of the pages, kept in a cookie of this browser.
 
 use axum::Router;
-use axum::extract::FromRef;
+use axum::extract::{FromRef, RawQuery};
+use axum::http::header::{LOCATION, SET_COOKIE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use helpdesk_axum::HelpdeskState;
+use helpdesk_core::Actor;
+use maud::html;
+use serde::Deserialize;
+
+use crate::error::PageError;
+use crate::forms::WebForm;
+use crate::i18n::{Lang, Msg};
+use crate::layout;
+use crate::site::{LANG_COOKIE, Viewer};
+
+/// A year, in seconds: how long the language choice is kept.
+const YEAR: u32 = 365 * 24 * 3600;
 
 /// This screen's routes, merged into [`crate::pages`].
 pub(crate) fn routes<S>() -> Router<S>
@@ -10,5 +27,101 @@ where
     S: Clone + Send + Sync + 'static,
     HelpdeskState: FromRef<S>,
 {
-    Router::new()
+    Router::new().route("/profile", get(show).post(save))
+}
+
+/// `GET /profile`.
+async fn show(viewer: Viewer, query: RawQuery) -> Result<Response, PageError> {
+    let done = query
+        .0
+        .as_deref()
+        .is_some_and(|q| q.split('&').any(|p| p == "done=1"));
+    let site = &viewer.site;
+    let lang = site.lang;
+    let (email, role) = match &viewer.actor {
+        Actor::Member(m) => (m.email.clone(), lang.member_role(m.role)),
+        Actor::Staff(s) => (s.email.clone(), lang.staff_role(s.role)),
+        Actor::System => (None, ""),
+    };
+    let content = html! {
+        h1 { (site.t(Msg::MyProfile)) }
+        @if done {
+            p class="hd-flash" role="status" { (site.t(Msg::ProfSaved)) }
+        }
+        section aria-labelledby="hd-identity" class="hd-profile" {
+            h2 id="hd-identity" { (site.t(Msg::ProfIdentity)) }
+            dl {
+                dt { (site.t(Msg::AdmName)) } dd { (viewer.display_name()) }
+                dt { (site.t(Msg::AdmEmail)) } dd { (email.as_deref().unwrap_or(site.t(Msg::NotSet))) }
+                dt { (site.t(Msg::AdmRole)) } dd { (role) }
+                dt { (site.t(Msg::Tenant)) } dd { (viewer.tenant.as_ref().map_or(site.t(Msg::NotSet), |t| t.name.as_str())) }
+            }
+            p class="hd-muted" { (site.t(Msg::ProfHostOwns)) }
+        }
+        section aria-labelledby="hd-language" {
+            h2 id="hd-language" { (site.t(Msg::Language)) }
+            form class="hd-form" method="post" action=(site.href("/profile")) {
+                (layout::token_field(site))
+                fieldset {
+                    legend { (site.t(Msg::ProfLanguageChoice)) }
+                    div class="hd-checks" {
+                        @for choice in Lang::ALL {
+                            label {
+                                input type="radio" name="lang" value=(choice.tag()) checked[choice == lang];
+                                span lang=(choice.tag()) { (choice.t(Msg::ProfLanguageName)) }
+                            }
+                        }
+                    }
+                }
+                p class="hd-muted" { (site.t(Msg::ProfLanguageHelp)) }
+                div class="hd-actions" { button type="submit" { (site.t(Msg::AdmSave)) } }
+            }
+        }
+    };
+    Ok(layout::page(
+        site,
+        layout::nav(&viewer),
+        site.t(Msg::MyProfile),
+        content,
+    ))
+}
+
+/// The language form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct LanguageForm {
+    lang: String,
+}
+
+/// `POST /profile`: keeps the language chosen in a cookie, then back to the profile.
+async fn save(viewer: Viewer, WebForm(form): WebForm<LanguageForm>) -> Result<Response, PageError> {
+    let site = &viewer.site;
+    let Some(lang) = Lang::from_tag(&form.lang).filter(|l| l.tag() == form.lang) else {
+        return Err(PageError::refused(
+            site,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Msg::InvalidInput,
+            Some(site.t(Msg::Language).to_owned()),
+        ));
+    };
+    let secure = if site.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age={YEAR}; SameSite=Lax{secure}",
+        lang.tag()
+    );
+    let mut link = site.href("/profile");
+    link.push(if link.contains('?') { '&' } else { '?' });
+    link.push_str("done=1");
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let (Ok(location), Ok(cookie)) =
+        (HeaderValue::from_str(&link), HeaderValue::from_str(&cookie))
+    {
+        response.headers_mut().insert(LOCATION, location);
+        response.headers_mut().insert(SET_COOKIE, cookie);
+    }
+    Ok(response)
 }

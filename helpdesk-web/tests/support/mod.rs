@@ -258,7 +258,25 @@ impl Host {
                 format!("multipart/form-data; boundary={BOUNDARY}"),
             )
             .body(Body::from(body))
+    /// `GET path` as `user` of acme with a `Cookie` header, in `lang`.
+    pub async fn get_with_cookie(&self, path: &str, user: &str, lang: &str, cookie: &str) -> Page {
+        let request = Request::get(path)
+            .header("accept-language", lang)
+            .header("x-user", user)
+            .header("x-tenant", "acme")
+            .header("cookie", cookie)
+            .body(Body::empty())
             .unwrap();
         self.send(request).await
+    }
+}
+
+impl Page {
+    /// The value of the first `name="…" value="…"` input of the page.
+    pub fn input_value(&self, name: &str) -> Option<String> {
+        let marker = format!(r#"name="{name}" value=""#);
+        let start = self.body.find(&marker)? + marker.len();
+        let end = self.body[start..].find('"')?;
+        Some(self.body[start..start + end].to_owned())
     }
 }

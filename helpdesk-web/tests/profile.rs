@@ -1,0 +1,78 @@
+//! The profile page: what the host keeps, and the language chosen for the pages.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use axum::http::StatusCode;
+
+#[tokio::test]
+async fn the_profile_shows_who_is_looking_and_says_the_host_keeps_it() {
+    let host = support::host().await;
+    let fr = host.get("/support/profile", Some("alice"), "fr").await;
+    assert_eq!(fr.status, StatusCode::OK);
+    assert!(fr.body.contains("Alice Martin") && fr.body.contains("alice@example.org"));
+    assert!(fr.body.contains("Demandeur") && fr.body.contains("Acme"));
+    assert!(fr.body.contains("repris ici à chaque visite"));
+    assert!(fr.body.contains(r#"name="form_token""#));
+    let en = host.get("/support/profile", Some("sam"), "en").await;
+    assert!(en.body.contains("My profile") && en.body.contains("Agent"));
+    assert!(en.body.contains("copied here on every visit"));
+}
+
+#[tokio::test]
+async fn the_language_chosen_is_kept_in_a_cookie_and_switches_the_pages() {
+    let host = support::host().await;
+    let page = host
+        .post(
+            "/support/profile",
+            "alice",
+            &[("lang", "en")],
+            Some(support::TOKEN),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location(), Some("/support/profile?done=1"));
+    let cookie = page.headers["set-cookie"].to_str().unwrap();
+    assert!(cookie.starts_with("hd_lang=en;"), "{cookie}");
+    assert!(cookie.contains("Path=/") && cookie.contains("SameSite=Lax"));
+    assert!(cookie.contains("Max-Age=31536000"));
+    // The cookie wins over the browser's French.
+    let home = host
+        .get_with_cookie("/support", "alice", "fr", "hd_lang=en")
+        .await;
+    assert!(home.body.contains(r#"<html lang="en">"#));
+    assert!(home.body.contains("Tickets opened per month"));
+    let done = host
+        .get_with_cookie("/support/profile?done=1", "alice", "fr", "hd_lang=en")
+        .await;
+    assert!(done.body.contains(r#"role="status""#) && done.body.contains("Your choice is saved."));
+    let back = host
+        .get_with_cookie("/support", "alice", "en", "hd_lang=fr")
+        .await;
+    assert!(back.body.contains(r#"<html lang="fr">"#));
+}
+
+#[tokio::test]
+async fn an_unknown_language_or_a_missing_token_is_refused() {
+    let host = support::host().await;
+    let bad = host
+        .post(
+            "/support/profile",
+            "alice",
+            &[("lang", "de")],
+            Some(support::TOKEN),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        !bad.headers.contains_key("set-cookie")
+            || !bad.headers["set-cookie"]
+                .to_str()
+                .unwrap()
+                .contains("hd_lang")
+    );
+    let no_token = host
+        .post("/support/profile", "alice", &[("lang", "en")], None)
+        .await;
+    assert_eq!(no_token.status, StatusCode::FORBIDDEN);
+}
