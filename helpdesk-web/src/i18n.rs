@@ -277,7 +277,6 @@ messages! {
     AddNote => "Ajouter une note interne", "Add an internal note";
     AttachFiles => "Joindre des fichiers", "Attach files";
     Send => "Envoyer", "Send";
-    Save => "Enregistrer", "Save";
     ActionAssign => "Attribuer", "Assign";
     ActionTakeIt => "Prendre en charge", "Take it";
     ActionRequestInformation => "Demander un complément d'information", "Request information";

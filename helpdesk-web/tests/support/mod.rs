@@ -258,6 +258,12 @@ impl Host {
                 format!("multipart/form-data; boundary={BOUNDARY}"),
             )
             .body(Body::from(body))
+            .unwrap();
+        self.send(request).await
+    }
+}
+
+impl Host {
     /// `GET path` as `user` of acme with a `Cookie` header, in `lang`.
     pub async fn get_with_cookie(&self, path: &str, user: &str, lang: &str, cookie: &str) -> Page {
         let request = Request::get(path)
