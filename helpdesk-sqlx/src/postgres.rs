@@ -78,14 +78,21 @@ fn tsquery(words: &[String]) -> String {
         .join(" & ")
 }
 
-/// The parameters of both index statements: the ticket (`$1`, `$2`) and its words
-/// (`$3` head, `$4` public, `$5` internal).
-fn index_args(sql: Sql, ticket: &Ticket, words: TicketWords) -> Sql {
-    sql.arg(ticket.tenant.as_uuid())
+/// Runs one of the index statements with its parameters: the ticket (`$1`, `$2`) and
+/// its words (`$3` head, `$4` public, `$5` internal).
+async fn write_index(
+    tx: &mut Transaction<'static, Postgres>,
+    statement: &'static str,
+    ticket: &Ticket,
+    words: TicketWords,
+) -> Result<(), sqlx::Error> {
+    let sql = Sql::new(statement)
+        .arg(ticket.tenant.as_uuid())
         .arg(ticket.id.as_uuid())
         .arg(Arg::TextArray(lexemes(words.head)))
         .arg(Arg::TextArray(lexemes(words.public)))
-        .arg(Arg::TextArray(lexemes(words.internal)))
+        .arg(Arg::TextArray(lexemes(words.internal)));
+    tx.execute(sql).await.map(|_| ())
 }
 
 #[async_trait]
@@ -145,18 +152,16 @@ impl Dialect for PostgresBackend {
         ticket: &Ticket,
         words: TicketWords,
     ) -> Result<(), sqlx::Error> {
-        tx.execute(index_args(
-            Sql::new(
-                "UPDATE helpdesk_tickets SET search_head = array_to_tsvector($3), \
-                 search_public = array_to_tsvector($4), \
-                 search_internal = array_to_tsvector($5) \
-                 WHERE tenant_id = $1 AND id = $2",
-            ),
+        write_index(
+            tx,
+            "UPDATE helpdesk_tickets SET search_head = array_to_tsvector($3), \
+             search_public = array_to_tsvector($4), \
+             search_internal = array_to_tsvector($5) \
+             WHERE tenant_id = $1 AND id = $2",
             ticket,
             words,
-        ))
+        )
         .await
-        .map(|_| ())
     }
 
     async fn index_saved_ticket(
@@ -164,18 +169,16 @@ impl Dialect for PostgresBackend {
         ticket: &Ticket,
         words: TicketWords,
     ) -> Result<(), sqlx::Error> {
-        tx.execute(index_args(
-            Sql::new(
-                "UPDATE helpdesk_tickets SET search_head = array_to_tsvector($3), \
-                 search_public = search_public || array_to_tsvector($4), \
-                 search_internal = search_internal || array_to_tsvector($5) \
-                 WHERE tenant_id = $1 AND id = $2",
-            ),
+        write_index(
+            tx,
+            "UPDATE helpdesk_tickets SET search_head = array_to_tsvector($3), \
+             search_public = search_public || array_to_tsvector($4), \
+             search_internal = search_internal || array_to_tsvector($5) \
+             WHERE tenant_id = $1 AND id = $2",
             ticket,
             words,
-        ))
+        )
         .await
-        .map(|_| ())
     }
 }
 

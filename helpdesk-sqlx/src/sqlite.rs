@@ -62,14 +62,22 @@ fn match_expression(words: &[String]) -> String {
         .join(" AND ")
 }
 
-/// The parameters of both index statements: the ticket (`$1`, `$2`) and its words
-/// (`$3` head, `$4` public, `$5` internal).
-fn index_args(sql: Sql, ticket: &Ticket, words: TicketWords) -> Sql {
-    sql.arg(ticket.tenant.as_uuid())
+/// Runs one of the index statements with its parameters: the ticket (`$1`, `$2`) and
+/// its words (`$3` head, `$4` public, `$5` internal).
+async fn write_index(
+    tx: &mut Transaction<'static, Sqlite>,
+    statement: &'static str,
+    ticket: &Ticket,
+    words: TicketWords,
+) -> Result<(), sqlx::Error> {
+    use crate::backend::Exec;
+    let sql = Sql::new(statement)
+        .arg(ticket.tenant.as_uuid())
         .arg(ticket.id.as_uuid())
         .arg(words.head.join(" "))
         .arg(words.public.join(" "))
-        .arg(words.internal.join(" "))
+        .arg(words.internal.join(" "));
+    tx.execute(sql).await.map(|_| ())
 }
 
 #[async_trait]
@@ -136,18 +144,15 @@ impl Dialect for SqliteBackend {
         ticket: &Ticket,
         words: TicketWords,
     ) -> Result<(), sqlx::Error> {
-        use crate::backend::Exec;
-        tx.execute(index_args(
-            Sql::new(
-                "INSERT INTO helpdesk_ticket_text (rowid, tenant_id, head, public, internal) \
-                 SELECT seq, tenant_id, $3, $4, $5 FROM helpdesk_tickets \
-                 WHERE tenant_id = $1 AND id = $2",
-            ),
+        write_index(
+            tx,
+            "INSERT INTO helpdesk_ticket_text (rowid, tenant_id, head, public, internal) \
+             SELECT seq, tenant_id, $3, $4, $5 FROM helpdesk_tickets \
+             WHERE tenant_id = $1 AND id = $2",
             ticket,
             words,
-        ))
+        )
         .await
-        .map(|_| ())
     }
 
     async fn index_saved_ticket(
@@ -155,20 +160,17 @@ impl Dialect for SqliteBackend {
         ticket: &Ticket,
         words: TicketWords,
     ) -> Result<(), sqlx::Error> {
-        use crate::backend::Exec;
-        tx.execute(index_args(
-            Sql::new(
-                "UPDATE helpdesk_ticket_text SET head = $3, \
-                 public = CASE WHEN $4 = '' THEN public ELSE public || ' ' || $4 END, \
-                 internal = CASE WHEN $5 = '' THEN internal ELSE internal || ' ' || $5 END \
-                 WHERE rowid IN (SELECT seq FROM helpdesk_tickets \
-                 WHERE tenant_id = $1 AND id = $2)",
-            ),
+        write_index(
+            tx,
+            "UPDATE helpdesk_ticket_text SET head = $3, \
+             public = CASE WHEN $4 = '' THEN public ELSE public || ' ' || $4 END, \
+             internal = CASE WHEN $5 = '' THEN internal ELSE internal || ' ' || $5 END \
+             WHERE rowid IN (SELECT seq FROM helpdesk_tickets \
+             WHERE tenant_id = $1 AND id = $2)",
             ticket,
             words,
-        ))
+        )
         .await
-        .map(|_| ())
     }
 }
 

@@ -75,8 +75,7 @@ impl HelpdeskService {
         name: &str,
         settings: TenantSettings,
     ) -> Result<Tenant> {
-        Self::ensure_in_tenant(actor, id)?;
-        Self::require(administers(actor, id), Forbidden::RoleRequired)?;
+        Self::ensure_administers(actor, id)?;
         settings.check()?;
         let mut tenant = self.tenant_record(id).await?;
         tenant.name = single_line("name", name, 200)?;
@@ -105,8 +104,7 @@ impl HelpdeskService {
         tenant: TenantId,
         details: MemberDetails<'_>,
     ) -> Result<Member> {
-        Self::ensure_in_tenant(actor, tenant)?;
-        Self::require(administers(actor, tenant), Forbidden::RoleRequired)?;
+        Self::ensure_administers(actor, tenant)?;
         self.tenant_record(tenant).await?;
         self.refuse_staff_user(details.user).await?;
         let member = Member::new(
@@ -189,11 +187,7 @@ impl HelpdeskService {
 
     /// The members of `tenant` (its admins and the staff serving it).
     pub async fn members(&self, actor: &Actor, tenant: TenantId) -> Result<Vec<Member>> {
-        Self::ensure_in_tenant(actor, tenant)?;
-        Self::require(
-            actor.is_staff() || administers(actor, tenant),
-            Forbidden::RoleRequired,
-        )?;
+        Self::ensure_staff_or_administers(actor, tenant)?;
         self.store.members(tenant).await
     }
 
@@ -206,13 +200,7 @@ impl HelpdeskService {
         member: MemberId,
         blocked: bool,
     ) -> Result<Member> {
-        Self::ensure_in_tenant(actor, tenant)?;
-        Self::require(administers(actor, tenant), Forbidden::RoleRequired)?;
-        let mut target = self
-            .store
-            .member(tenant, member)
-            .await?
-            .ok_or(Error::NotFound(Entity::Member))?;
+        let mut target = self.administered_member(actor, tenant, member).await?;
         if actor.as_member().is_some_and(|m| m.id == target.id) {
             return Err(Error::invalid("member", "you cannot block yourself"));
         }
@@ -231,18 +219,44 @@ impl HelpdeskService {
         member: MemberId,
         role: MemberRole,
     ) -> Result<Member> {
-        Self::ensure_in_tenant(actor, tenant)?;
-        Self::require(administers(actor, tenant), Forbidden::RoleRequired)?;
-        let mut target = self
-            .store
-            .member(tenant, member)
-            .await?
-            .ok_or(Error::NotFound(Entity::Member))?;
+        let mut target = self.administered_member(actor, tenant, member).await?;
         if target.role != role {
             target.role = role;
             self.store.update_member(&target).await?;
         }
         Ok(target)
+    }
+
+    /// Refuses an actor outside `tenant` and, inside it, anyone who does not administer
+    /// it (its admins, supervisors, platform admins).
+    fn ensure_administers(actor: &Actor, tenant: TenantId) -> Result<()> {
+        Self::ensure_in_tenant(actor, tenant)?;
+        Self::require(administers(actor, tenant), Forbidden::RoleRequired)
+    }
+
+    /// Refuses an actor outside `tenant` and, inside it, members who do not administer
+    /// it: staff serving the tenant and its admins pass.
+    fn ensure_staff_or_administers(actor: &Actor, tenant: TenantId) -> Result<()> {
+        Self::ensure_in_tenant(actor, tenant)?;
+        Self::require(
+            actor.is_staff() || administers(actor, tenant),
+            Forbidden::RoleRequired,
+        )
+    }
+
+    /// Member `member` of `tenant`, for a change by someone who administers the tenant
+    /// (tenant admins, supervisors, platform admins).
+    async fn administered_member(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        member: MemberId,
+    ) -> Result<Member> {
+        Self::ensure_administers(actor, tenant)?;
+        self.store
+            .member(tenant, member)
+            .await?
+            .ok_or(Error::NotFound(Entity::Member))
     }
 
     /// Adds a category to `tenant`'s tree (its admins, supervisors, platform admins).
@@ -254,8 +268,7 @@ impl HelpdeskService {
         name: &str,
         group: Option<GroupId>,
     ) -> Result<Category> {
-        Self::ensure_in_tenant(actor, tenant)?;
-        Self::require(administers(actor, tenant), Forbidden::RoleRequired)?;
+        Self::ensure_administers(actor, tenant)?;
         self.tenant_record(tenant).await?;
         let category = Category::new(tenant, parent, name, group)?;
         self.check_category(&category).await?;
@@ -265,8 +278,7 @@ impl HelpdeskService {
 
     /// Renames, moves, re-routes or retires a category.
     pub async fn update_category(&self, actor: &Actor, category: Category) -> Result<Category> {
-        Self::ensure_in_tenant(actor, category.tenant)?;
-        Self::require(administers(actor, category.tenant), Forbidden::RoleRequired)?;
+        Self::ensure_administers(actor, category.tenant)?;
         self.store
             .category(category.tenant, category.id)
             .await?
@@ -315,8 +327,7 @@ impl HelpdeskService {
         code: Option<&str>,
         name: &str,
     ) -> Result<Product> {
-        Self::ensure_in_tenant(actor, tenant)?;
-        Self::require(administers(actor, tenant), Forbidden::RoleRequired)?;
+        Self::ensure_administers(actor, tenant)?;
         self.tenant_record(tenant).await?;
         let product = Product::new(tenant, code, name)?;
         self.store.insert_product(&product).await?;
@@ -325,8 +336,7 @@ impl HelpdeskService {
 
     /// Renames or retires a product.
     pub async fn update_product(&self, actor: &Actor, product: Product) -> Result<Product> {
-        Self::ensure_in_tenant(actor, product.tenant)?;
-        Self::require(administers(actor, product.tenant), Forbidden::RoleRequired)?;
+        Self::ensure_administers(actor, product.tenant)?;
         let id: ProductId = product.id;
         self.store
             .product(product.tenant, id)
@@ -356,11 +366,7 @@ impl HelpdeskService {
         title: &str,
         body: &str,
     ) -> Result<Article> {
-        Self::ensure_in_tenant(actor, tenant)?;
-        Self::require(
-            actor.is_staff() || administers(actor, tenant),
-            Forbidden::RoleRequired,
-        )?;
+        Self::ensure_staff_or_administers(actor, tenant)?;
         if let Some(c) = category
             && self.store.category(tenant, c).await?.is_none()
         {
@@ -386,11 +392,7 @@ impl HelpdeskService {
         body: &str,
         published: bool,
     ) -> Result<Article> {
-        Self::ensure_in_tenant(actor, tenant)?;
-        Self::require(
-            actor.is_staff() || administers(actor, tenant),
-            Forbidden::RoleRequired,
-        )?;
+        Self::ensure_staff_or_administers(actor, tenant)?;
         let mut article = self
             .store
             .article(tenant, id)

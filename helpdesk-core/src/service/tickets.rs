@@ -538,21 +538,13 @@ impl HelpdeskService {
         expected_version: Option<u64>,
         reason: Option<&str>,
     ) -> Result<Ticket> {
-        self.run(
+        self.run_with_reason(
             actor,
             ticket,
             expected_version,
-            vec![],
+            reason,
             CommandName::Cancel,
-            async |_: &Self, _: &Ticket| {
-                let reason = reason
-                    .map(|r| {
-                        RichText::sanitize_with(r, &self.text_policy)
-                            .map_err(|e| Error::invalid("reason", e.reason))
-                    })
-                    .transpose()?;
-                Ok(Command::Cancel { reason })
-            },
+            |reason| Command::Cancel { reason },
         )
         .await
     }
@@ -566,12 +558,34 @@ impl HelpdeskService {
         expected_version: Option<u64>,
         reason: Option<&str>,
     ) -> Result<Ticket> {
+        self.run_with_reason(
+            actor,
+            ticket,
+            expected_version,
+            reason,
+            CommandName::Reopen,
+            |reason| Command::Reopen { reason },
+        )
+        .await
+    }
+
+    /// Runs a command whose one input is an optional reason (cancelling, reopening),
+    /// sanitised under the host's text policy once the actor may run it.
+    async fn run_with_reason(
+        &self,
+        actor: &Actor,
+        ticket: TicketId,
+        expected_version: Option<u64>,
+        reason: Option<&str>,
+        name: CommandName,
+        command: fn(Option<RichText>) -> Command,
+    ) -> Result<Ticket> {
         self.run(
             actor,
             ticket,
             expected_version,
             vec![],
-            CommandName::Reopen,
+            name,
             async |_: &Self, _: &Ticket| {
                 let reason = reason
                     .map(|r| {
@@ -579,7 +593,7 @@ impl HelpdeskService {
                             .map_err(|e| Error::invalid("reason", e.reason))
                     })
                     .transpose()?;
-                Ok(Command::Reopen { reason })
+                Ok(command(reason))
             },
         )
         .await
