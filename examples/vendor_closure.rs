@@ -11,9 +11,9 @@ use std::sync::Arc;
 use chrono::{Duration, TimeZone, Utc};
 use helpdesk_core::memory::MemoryStore;
 use helpdesk_core::{
-    Actor, ActorRef, Answer, Answers, EventKind, HelpdeskService, ManualClock, MemberDetails,
-    MemberRole, NewTicket, Priority, StaffDetails, StaffRole, Status, TenantScope, TicketView,
-    UserId,
+    Actor, ActorRef, Answer, Answers, CategoryId, EventKind, HelpdeskService, ManualClock,
+    MemberDetails, MemberRole, NewTicket, Priority, ProductId, StaffDetails, StaffRole, Status,
+    Tenant, TenantScope, Ticket, TicketId, TicketView, UserId,
 };
 
 type Fallible<T> = Result<T, Box<dyn std::error::Error>>;
@@ -26,8 +26,53 @@ async fn main() -> Fallible<()> {
             .unwrap_or_default(),
     ));
     let service = HelpdeskService::new(Arc::new(MemoryStore::new())).with_clock(clock.clone());
+    let scene = set_up(&service).await?;
+    let (martin, christian) = (&scene.martin, &scene.christian);
 
-    // The platform, as the host sets it up once.
+    // 1. The client files a request [Déposer une DI].
+    let ticket = service
+        .open(
+            christian,
+            scene.tenant.id,
+            NewTicket {
+                subject: "DI de test pour documentation".into(),
+                description: "<p>Bonjour,</p><p>merci de nous dépanner</p>".into(),
+                category: Some(scene.category),
+                product: Some(scene.product),
+                priority: Some(Priority::High),
+                ..NewTicket::default()
+            },
+            vec![],
+        )
+        .await?;
+    let id = ticket.id;
+    support_takes_it(&service, &clock, &scene, id).await?;
+    closure_refused(&service, &clock, &scene, id).await?;
+    let closed = closure_approved(&service, &clock, &scene, id).await?;
+    assert_eq!(closed.status(), Status::Closed);
+
+    println!("Ticket n°{} — {}", closed.number, closed.subject);
+    println!("\nAs the requester sees it:");
+    print_timeline(
+        &service.ticket(christian, id).await?,
+        &scene.tenant.settings,
+    );
+    println!("\nAs support sees it (internal notes included):");
+    print_timeline(&service.ticket(martin, id).await?, &scene.tenant.settings);
+    Ok(())
+}
+
+/// The client's tenant with its catalog, the support agent and the client.
+struct Scene {
+    tenant: Tenant,
+    category: CategoryId,
+    product: ProductId,
+    martin: Actor,
+    christian: Actor,
+}
+
+/// The platform, as the host sets it up once.
+async fn set_up(service: &HelpdeskService) -> Fallible<Scene> {
     let root = service
         .bootstrap_platform_admin(&UserId::new("root")?, "Platform admin")
         .await?;
@@ -54,47 +99,42 @@ async fn main() -> Fallible<()> {
             },
         )
         .await?;
-    let martin = Actor::Staff(martin);
-    let christian = Actor::Member(
-        service
-            .ensure_member(
-                tenant.id,
-                MemberDetails {
-                    user: &UserId::new("cbergeron")?,
-                    display_name: "Christian Bergeron",
-                    email: Some("cbergeron@client.example"),
-                    role: MemberRole::Requester,
-                },
-            )
-            .await?,
-    );
-
-    // 1. The client files a request [Déposer une DI].
-    let ticket = service
-        .open(
-            &christian,
+    let christian = service
+        .ensure_member(
             tenant.id,
-            NewTicket {
-                subject: "DI de test pour documentation".into(),
-                description: "<p>Bonjour,</p><p>merci de nous dépanner</p>".into(),
-                category: Some(category.id),
-                product: Some(product.id),
-                priority: Some(Priority::High),
-                ..NewTicket::default()
+            MemberDetails {
+                user: &UserId::new("cbergeron")?,
+                display_name: "Christian Bergeron",
+                email: Some("cbergeron@client.example"),
+                role: MemberRole::Requester,
             },
-            vec![],
         )
         .await?;
-    let id = ticket.id;
+    Ok(Scene {
+        tenant,
+        category: category.id,
+        product: product.id,
+        martin: Actor::Staff(martin),
+        christian: Actor::Member(christian),
+    })
+}
 
-    // 2. Support takes it and replies.
+/// Steps 2 and 3: support takes the ticket and replies, then needs more information;
+/// the client answers.
+async fn support_takes_it(
+    service: &HelpdeskService,
+    clock: &ManualClock,
+    scene: &Scene,
+    id: TicketId,
+) -> Fallible<()> {
+    let (martin, christian) = (&scene.martin, &scene.christian);
     clock.advance(Duration::hours(1));
     service
-        .assign(&martin, id, None, martin_id(&martin), None)
+        .assign(martin, id, None, martin_id(martin), None)
         .await?;
     service
         .reply(
-            &martin,
+            martin,
             id,
             None,
             "<p>Nous regardons votre demande.</p>",
@@ -103,7 +143,7 @@ async fn main() -> Fallible<()> {
         .await?;
     service
         .add_note(
-            &martin,
+            martin,
             id,
             None,
             "Probablement le fichier de rechargement.",
@@ -111,11 +151,10 @@ async fn main() -> Fallible<()> {
         )
         .await?;
 
-    // 3. Support needs more information; the client answers.
     clock.advance(Duration::hours(2));
     service
         .request_information(
-            &martin,
+            martin,
             id,
             None,
             "Pouvez-vous joindre le fichier de rechargement ?",
@@ -124,33 +163,54 @@ async fn main() -> Fallible<()> {
     clock.advance(Duration::hours(20));
     service
         .reply(
-            &christian,
+            christian,
             id,
             None,
             "Le fichier est sur le serveur, dossier /rechargement/2020-05.",
             vec![],
         )
         .await?;
+    Ok(())
+}
 
-    // 4. Support proposes a closure; the client refuses it with a justification.
+/// Step 4: support proposes a closure; the client refuses it with a justification.
+async fn closure_refused(
+    service: &HelpdeskService,
+    clock: &ManualClock,
+    scene: &Scene,
+    id: TicketId,
+) -> Fallible<()> {
     clock.advance(Duration::hours(3));
     service
-        .propose_closure(&martin, id, None, "Fichier corrigé et rechargé.")
+        .propose_closure(&scene.martin, id, None, "Fichier corrigé et rechargé.")
         .await?;
     clock.advance(Duration::hours(1));
     service
         .refuse_closure(
-            &christian,
+            &scene.christian,
             id,
             None,
             "Le rechargement échoue toujours pour deux allocataires.",
         )
         .await?;
+    Ok(())
+}
 
-    // 5. Support proposes again; the client approves with the questionnaire.
+/// Step 5: support proposes again; the client approves with the questionnaire.
+async fn closure_approved(
+    service: &HelpdeskService,
+    clock: &ManualClock,
+    scene: &Scene,
+    id: TicketId,
+) -> Fallible<Ticket> {
     clock.advance(Duration::days(1));
     service
-        .propose_closure(&martin, id, None, "Les deux allocataires sont corrigés.")
+        .propose_closure(
+            &scene.martin,
+            id,
+            None,
+            "Les deux allocataires sont corrigés.",
+        )
         .await?;
     clock.advance(Duration::hours(2));
     let answers: Answers = [
@@ -163,17 +223,9 @@ async fn main() -> Fallible<()> {
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
-    let closed = service
-        .approve_closure(&christian, id, None, answers)
-        .await?;
-    assert_eq!(closed.status(), Status::Closed);
-
-    println!("Ticket n°{} — {}", closed.number, closed.subject);
-    println!("\nAs the requester sees it:");
-    print_timeline(&service.ticket(&christian, id).await?, &tenant.settings);
-    println!("\nAs support sees it (internal notes included):");
-    print_timeline(&service.ticket(&martin, id).await?, &tenant.settings);
-    Ok(())
+    Ok(service
+        .approve_closure(&scene.christian, id, None, answers)
+        .await?)
 }
 
 fn martin_id(actor: &Actor) -> Option<helpdesk_core::StaffId> {

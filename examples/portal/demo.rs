@@ -1,6 +1,8 @@
 //! Demo data, created on first start: two tenants, their members, the support staff,
 //! categories, products and a few tickets.
 
+use std::collections::HashMap;
+
 use helpdesk_core::{
     Actor, GroupId, HelpdeskService, MemberDetails, MemberRole, NewTicket, Priority, StaffDetails,
     StaffRole, Tenant, TenantId, TenantScope, TicketNumber, UserId,
@@ -93,98 +95,11 @@ pub(crate) async fn ensure(service: &HelpdeskService) -> Fallible<Vec<Person>> {
     };
     let software = group("Support logiciel").await?;
     let hardware = group("Matériel et réseau").await?;
-
-    let staff = service.staff_list(&root).await?;
-    let sam_user = UserId::new("sam")?;
-    let sam = match staff.iter().find(|s| s.user == sam_user) {
-        Some(staff) => Actor::Staff(staff.clone()),
-        None => Actor::Staff(
-            service
-                .add_staff(
-                    &root,
-                    StaffDetails {
-                        user: &sam_user,
-                        display_name: "Sam Support",
-                        email: Some("sam@example.org"),
-                        role: StaffRole::Agent,
-                        tenants: TenantScope::All,
-                        groups: vec![software, hardware],
-                    },
-                )
-                .await?,
-        ),
-    };
-    let sue_user = UserId::new("sue")?;
-    if !staff.iter().any(|s| s.user == sue_user) {
-        service
-            .add_staff(
-                &root,
-                StaffDetails {
-                    user: &sue_user,
-                    display_name: "Sue Supervisor",
-                    email: Some("sue@example.org"),
-                    role: StaffRole::Supervisor,
-                    tenants: TenantScope::All,
-                    groups: vec![],
-                },
-            )
-            .await?;
-    }
-
-    let mut members = std::collections::HashMap::new();
-    for p in &people {
-        let (Some(slug), Some(role)) = (&p.tenant, p.member_role) else {
-            continue;
-        };
-        let tenant = if slug == "acme" { acme.id } else { globex.id };
-        let email = format!("{}@example.org", p.login);
-        let member = service
-            .ensure_member(
-                tenant,
-                MemberDetails {
-                    user: &UserId::new(&p.login)?,
-                    display_name: &p.name,
-                    email: Some(&email),
-                    role,
-                },
-            )
-            .await?;
-        members.insert(p.login.clone(), Actor::Member(member));
-    }
-
+    let sam = ensure_staff(service, &root, [software, hardware]).await?;
+    let members = ensure_members(service, &people, &acme, &globex).await?;
     for tenant in [&acme, &globex] {
-        if service.categories(&root, tenant.id).await?.is_empty() {
-            let logiciel = service
-                .create_category(&root, tenant.id, None, "Logiciel", Some(software))
-                .await?;
-            service
-                .create_category(&root, tenant.id, Some(logiciel.id), "Connexion", None)
-                .await?;
-            service
-                .create_category(&root, tenant.id, None, "Imprimantes", Some(hardware))
-                .await?;
-        }
-        if service.products(&root, tenant.id).await?.is_empty() {
-            service
-                .create_product(&root, tenant.id, Some("INL"), "Indeline")
-                .await?;
-            service
-                .create_product(&root, tenant.id, Some("WPA"), "Winpaie")
-                .await?;
-        }
-        if service.articles(&root, tenant.id).await?.is_empty() {
-            service
-                .create_article(
-                    &root,
-                    tenant.id,
-                    None,
-                    "Réinitialiser son mot de passe",
-                    "<p>Cliquez sur « Mot de passe oublié » sur la page de connexion.</p>",
-                )
-                .await?;
-        }
+        ensure_catalog(service, &root, tenant, [software, hardware]).await?;
     }
-
     let has_tickets = async |tenant: TenantId| -> Fallible<bool> {
         match service
             .ticket_by_number(&root, tenant, TicketNumber::FIRST)
@@ -216,12 +131,128 @@ pub(crate) async fn ensure(service: &HelpdeskService) -> Fallible<Vec<Person>> {
     Ok(people)
 }
 
+/// Sam (agent of every tenant, in both groups) and Sue (supervisor); returns Sam.
+async fn ensure_staff(
+    service: &HelpdeskService,
+    root: &Actor,
+    [software, hardware]: [GroupId; 2],
+) -> Fallible<Actor> {
+    let staff = service.staff_list(root).await?;
+    let sam_user = UserId::new("sam")?;
+    let sam = match staff.iter().find(|s| s.user == sam_user) {
+        Some(staff) => Actor::Staff(staff.clone()),
+        None => Actor::Staff(
+            service
+                .add_staff(
+                    root,
+                    StaffDetails {
+                        user: &sam_user,
+                        display_name: "Sam Support",
+                        email: Some("sam@example.org"),
+                        role: StaffRole::Agent,
+                        tenants: TenantScope::All,
+                        groups: vec![software, hardware],
+                    },
+                )
+                .await?,
+        ),
+    };
+    let sue_user = UserId::new("sue")?;
+    if !staff.iter().any(|s| s.user == sue_user) {
+        service
+            .add_staff(
+                root,
+                StaffDetails {
+                    user: &sue_user,
+                    display_name: "Sue Supervisor",
+                    email: Some("sue@example.org"),
+                    role: StaffRole::Supervisor,
+                    tenants: TenantScope::All,
+                    groups: vec![],
+                },
+            )
+            .await?;
+    }
+    Ok(sam)
+}
+
+/// The members of `acme` and `globex` among `people`, by login.
+async fn ensure_members(
+    service: &HelpdeskService,
+    people: &[Person],
+    acme: &Tenant,
+    globex: &Tenant,
+) -> Fallible<HashMap<String, Actor>> {
+    let mut members = HashMap::new();
+    for p in people {
+        let (Some(slug), Some(role)) = (&p.tenant, p.member_role) else {
+            continue;
+        };
+        let tenant = if slug == "acme" { acme.id } else { globex.id };
+        let email = format!("{}@example.org", p.login);
+        let member = service
+            .ensure_member(
+                tenant,
+                MemberDetails {
+                    user: &UserId::new(&p.login)?,
+                    display_name: &p.name,
+                    email: Some(&email),
+                    role,
+                },
+            )
+            .await?;
+        members.insert(p.login.clone(), Actor::Member(member));
+    }
+    Ok(members)
+}
+
+/// The tenant's categories, products and knowledge base article, each set created only
+/// when the tenant has none.
+async fn ensure_catalog(
+    service: &HelpdeskService,
+    root: &Actor,
+    tenant: &Tenant,
+    [software, hardware]: [GroupId; 2],
+) -> Fallible<()> {
+    if service.categories(root, tenant.id).await?.is_empty() {
+        let logiciel = service
+            .create_category(root, tenant.id, None, "Logiciel", Some(software))
+            .await?;
+        service
+            .create_category(root, tenant.id, Some(logiciel.id), "Connexion", None)
+            .await?;
+        service
+            .create_category(root, tenant.id, None, "Imprimantes", Some(hardware))
+            .await?;
+    }
+    if service.products(root, tenant.id).await?.is_empty() {
+        service
+            .create_product(root, tenant.id, Some("INL"), "Indeline")
+            .await?;
+        service
+            .create_product(root, tenant.id, Some("WPA"), "Winpaie")
+            .await?;
+    }
+    if service.articles(root, tenant.id).await?.is_empty() {
+        service
+            .create_article(
+                root,
+                tenant.id,
+                None,
+                "Réinitialiser son mot de passe",
+                "<p>Cliquez sur « Mot de passe oublié » sur la page de connexion.</p>",
+            )
+            .await?;
+    }
+    Ok(())
+}
+
 async fn acme_tickets(
     service: &HelpdeskService,
     root: &Actor,
     acme: &Tenant,
     sam: &Actor,
-    members: &std::collections::HashMap<String, Actor>,
+    members: &HashMap<String, Actor>,
 ) -> Fallible<()> {
     let categories = service.categories(root, acme.id).await?;
     let printers = categories

@@ -234,24 +234,62 @@ async fn main() -> Fallible<()> {
     let service = service
         .with_blobs(Arc::new(FsBlobStore::new(&options.files)))
         .with_attachment_limits(AttachmentLimits::default());
+    let app = app(&options, service.clone(), sessions);
+
+    let listener = tokio::net::TcpListener::bind(options.addr).await?;
+    print_banner(listener.local_addr()?, &options);
+
+    let (stop, stopped) = watch::channel(false);
+    let worker = tokio::spawn(background_work(service, stopped));
+    let connections = GracefulShutdown::new();
+    let signal = serve_until_signal(&listener, &app, &options, &connections, &mut signals).await?;
+
+    // Refuse new connections from now on; finish what is in flight.
+    drop(listener);
+    eprintln!(
+        "{signal}: draining requests in flight (at most {:?})",
+        options.shutdown_grace
+    );
+    let _ = stop.send(true);
+    let drained = tokio::time::timeout(options.shutdown_grace, async {
+        connections.shutdown().await;
+        let _ = worker.await;
+    })
+    .await;
+    match drained {
+        Ok(()) => {
+            eprintln!("stopped cleanly");
+            Ok(())
+        }
+        Err(_) => Err(format!(
+            "requests still in flight after {:?}: closed",
+            options.shutdown_grace
+        )
+        .into()),
+    }
+}
+
+/// The host's routes (login, logout) with the helpdesk's at `/helpdesk` and the health
+/// probes at `/health`.
+fn app(options: &Options, service: HelpdeskService, sessions: Arc<Sessions>) -> Router {
     // The document tells clients to send the portal's own session cookie.
     use helpdesk_axum::utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
-    let mut helpdesk = HelpdeskState::new(service.clone(), sessions.clone()).with_security_scheme(
+    let mut helpdesk = HelpdeskState::new(service, sessions.clone()).with_security_scheme(
         SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("portal_session"))),
     );
     if options.no_write_limit {
         helpdesk = helpdesk.with_write_limit(None);
     }
-
-    let app = Router::new()
+    Router::new()
         .route("/login", post(login::login))
         .route("/logout", post(login::logout))
         .nest("/helpdesk", helpdesk_axum::router())
         .nest("/health", helpdesk_axum::health::router())
-        .with_state(AppState { helpdesk, sessions });
+        .with_state(AppState { helpdesk, sessions })
+}
 
-    let listener = tokio::net::TcpListener::bind(options.addr).await?;
-    let addr = listener.local_addr()?;
+/// Where the portal listens, and how to try it.
+fn print_banner(addr: SocketAddr, options: &Options) {
     println!("helpdesk portal listening on http://{addr}");
     println!("  API:       http://{addr}/helpdesk/openapi.json");
     println!("  health:    http://{addr}/health/live  http://{addr}/health/ready");
@@ -264,18 +302,24 @@ async fn main() -> Fallible<()> {
         "  demo logins (password `demo`): {}",
         demo::LOGINS.join(", ")
     );
+}
 
-    let (stop, stopped) = watch::channel(false);
-    let worker = tokio::spawn(background_work(service, stopped));
-
+/// Serves each accepted connection (watched by `connections`) until a shutdown signal
+/// comes; returns the signal's name.
+async fn serve_until_signal(
+    listener: &tokio::net::TcpListener,
+    app: &Router,
+    options: &Options,
+    connections: &GracefulShutdown,
+    signals: &mut ShutdownSignals,
+) -> Fallible<&'static str> {
     let mut http = hyper::server::conn::http1::Builder::new();
     // A client that dribbles its headers is cut off instead of holding a connection.
     http.timer(TokioTimer::new())
         .header_read_timeout(options.header_timeout);
-    let connections = GracefulShutdown::new();
-    let signal = loop {
+    loop {
         let (stream, remote) = tokio::select! {
-            signal = signals.recv() => break signal?,
+            signal = signals.recv() => return signal,
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
                 Err(e) => {
@@ -300,30 +344,6 @@ async fn main() -> Fallible<()> {
                 tracing::debug!("connection from {remote} ended: {e}");
             }
         });
-    };
-
-    // Refuse new connections from now on; finish what is in flight.
-    drop(listener);
-    eprintln!(
-        "{signal}: draining requests in flight (at most {:?})",
-        options.shutdown_grace
-    );
-    let _ = stop.send(true);
-    let drained = tokio::time::timeout(options.shutdown_grace, async {
-        connections.shutdown().await;
-        let _ = worker.await;
-    })
-    .await;
-    match drained {
-        Ok(()) => {
-            eprintln!("stopped cleanly");
-            Ok(())
-        }
-        Err(_) => Err(format!(
-            "requests still in flight after {:?}: closed",
-            options.shutdown_grace
-        )
-        .into()),
     }
 }
 

@@ -117,70 +117,137 @@ type DashboardSpec = (
 /// narrow it.
 pub async fn dashboard_counts_statuses_months_and_satisfaction(store: &dyn Store) {
     let dir = directory(store).await;
-    let (a, b) = (dir.tenants[0].id, dir.tenants[1].id);
-    let [agnes, bruno] = [dir.staff[0].id, dir.staff[1].id];
-    let (alice, bernard) = (dir.requesters[0][0].id, dir.requesters[0][1].id);
-    let bravo_alice = dir.requesters[1][0].id;
-    let (logiciel, materiel) = (dir.groups[0].id, dir.groups[1].id);
-    let approved = |by: MemberId, pairs: &[(&str, Answer)]| {
-        let answers: Answers = pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), v.clone()))
-            .collect();
-        Closure::Approved { by, answers }
-    };
-    let text = |s: &str| Answer::Text(s.to_owned());
-    let closed = |at: DateTime<Utc>, closure: Closure| TicketState::Closed {
+    let cast = Cast::of(&dir);
+    let specs: Vec<DashboardSpec> = [
+        alpha_open_specs(&cast),
+        alpha_approved_specs(&cast),
+        alpha_ended_specs(&cast),
+        bravo_specs(&cast),
+    ]
+    .concat();
+    let tickets = insert_dashboard_tickets(store, specs).await;
+    assert_platform_dashboard(store).await;
+    assert_empty_dashboard(store).await;
+    for (name, q) in reference_cases(&dir, &cast) {
+        let got = store.dashboard(&q).await.must("computing a dashboard");
+        assert_same_dashboard(&got, &reference_dashboard(&tickets, &dir, &q), name);
+    }
+    assert_narrowed_dashboards(store, &cast).await;
+}
+
+/// The tenants, people and groups the dashboard's tickets point at.
+struct Cast {
+    a: TenantId,
+    b: TenantId,
+    agnes: StaffId,
+    bruno: StaffId,
+    alice: MemberId,
+    bernard: MemberId,
+    bravo_alice: MemberId,
+    logiciel: GroupId,
+    materiel: GroupId,
+}
+
+impl Cast {
+    fn of(dir: &Directory) -> Self {
+        Self {
+            a: dir.tenants[0].id,
+            b: dir.tenants[1].id,
+            agnes: dir.staff[0].id,
+            bruno: dir.staff[1].id,
+            alice: dir.requesters[0][0].id,
+            bernard: dir.requesters[0][1].id,
+            bravo_alice: dir.requesters[1][0].id,
+            logiciel: dir.groups[0].id,
+            materiel: dir.groups[1].id,
+        }
+    }
+
+    /// Requester Alice of alpha, on her own tickets.
+    fn alice_scope(&self) -> Scope {
+        Scope::Requester {
+            tenant: self.a,
+            member: self.alice,
+            whole_tenant: false,
+        }
+    }
+}
+
+/// A closure approved by `by` with these answers.
+fn approved(by: MemberId, pairs: &[(&str, Answer)]) -> Closure {
+    let answers: Answers = pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect();
+    Closure::Approved { by, answers }
+}
+
+fn text(s: &str) -> Answer {
+    Answer::Text(s.to_owned())
+}
+
+fn closed(at: DateTime<Utc>, closure: Closure) -> TicketState {
+    TicketState::Closed {
         closed_at: at,
         closure,
-    };
-    // (tenant, requester, assignee, group, opened at, state)
-    let specs: Vec<DashboardSpec> = vec![
+    }
+}
+
+/// Alpha's tickets still open: new, in progress, waiting, pending closure.
+fn alpha_open_specs(c: &Cast) -> Vec<DashboardSpec> {
+    vec![
         (
-            a,
-            alice,
-            Some(agnes),
-            Some(logiciel),
+            c.a,
+            c.alice,
+            Some(c.agnes),
+            Some(c.logiciel),
             utc(2025, 6, 10, 9, 0, 0),
             TicketState::New,
         ),
         (
-            a,
-            bernard,
-            Some(bruno),
-            Some(materiel),
+            c.a,
+            c.bernard,
+            Some(c.bruno),
+            Some(c.materiel),
             utc(2025, 6, 1, 0, 0, 0),
             TicketState::InProgress,
         ),
         (
-            a,
-            alice,
+            c.a,
+            c.alice,
             None,
-            Some(logiciel),
+            Some(c.logiciel),
             utc(2025, 5, 20, 8, 30, 0),
             TicketState::WaitingOnRequester,
         ),
         (
-            a,
-            bernard,
-            Some(agnes),
+            c.a,
+            c.bernard,
+            Some(c.agnes),
             None,
             utc(2025, 3, 5, 10, 0, 0),
             TicketState::PendingClosure {
                 proposed_at: utc(2025, 3, 9, 10, 0, 0),
-                proposed_by: agnes,
+                proposed_by: c.agnes,
             },
         ),
+    ]
+}
+
+/// Alpha's closures approved with answers: one opened at midnight on January 1st, one
+/// a second before.
+fn alpha_approved_specs(c: &Cast) -> Vec<DashboardSpec> {
+    vec![
         (
-            a,
-            alice,
-            Some(agnes),
-            Some(logiciel),
+            c.a,
+            c.alice,
+            Some(c.agnes),
+            Some(c.logiciel),
             utc(2025, 1, 1, 0, 0, 0),
             closed(
                 utc(2025, 1, 8, 0, 0, 0),
                 approved(
-                    alice,
+                    c.alice,
                     &[
                         ("overall", Answer::Score(8)),
                         ("processing_time", text("very_satisfied")),
@@ -191,15 +258,15 @@ pub async fn dashboard_counts_statuses_months_and_satisfaction(store: &dyn Store
             ),
         ),
         (
-            a,
-            bernard,
-            Some(bruno),
-            Some(materiel),
+            c.a,
+            c.bernard,
+            Some(c.bruno),
+            Some(c.materiel),
             utc(2024, 12, 31, 23, 59, 59),
             closed(
                 utc(2025, 1, 3, 0, 0, 0),
                 approved(
-                    bernard,
+                    c.bernard,
                     &[
                         ("overall", Answer::Score(5)),
                         ("processing_time", text("satisfied")),
@@ -207,60 +274,72 @@ pub async fn dashboard_counts_statuses_months_and_satisfaction(store: &dyn Store
                 ),
             ),
         ),
+    ]
+}
+
+/// Alpha's tickets ended otherwise: closed automatically or directly, cancelled.
+fn alpha_ended_specs(c: &Cast) -> Vec<DashboardSpec> {
+    vec![
         (
-            a,
-            alice,
-            Some(agnes),
+            c.a,
+            c.alice,
+            Some(c.agnes),
             None,
             utc(2024, 6, 1, 12, 0, 0),
             closed(utc(2024, 6, 20, 0, 0, 0), Closure::AutoApproved),
         ),
         (
-            a,
-            bernard,
+            c.a,
+            c.bernard,
             None,
             None,
             utc(2025, 2, 14, 14, 0, 0),
-            closed(utc(2025, 2, 15, 0, 0, 0), Closure::Direct { by: bruno }),
+            closed(utc(2025, 2, 15, 0, 0, 0), Closure::Direct { by: c.bruno }),
         ),
         (
-            a,
-            alice,
-            Some(agnes),
-            Some(materiel),
+            c.a,
+            c.alice,
+            Some(c.agnes),
+            Some(c.materiel),
             utc(2025, 4, 1, 7, 0, 0),
             TicketState::Cancelled {
                 cancelled_at: utc(2025, 4, 2, 0, 0, 0),
             },
         ),
         (
-            a,
-            bernard,
+            c.a,
+            c.bernard,
             None,
-            Some(logiciel),
+            Some(c.logiciel),
             utc(2023, 12, 1, 0, 0, 0),
             TicketState::Cancelled {
                 cancelled_at: utc(2024, 1, 1, 0, 0, 0),
             },
         ),
+    ]
+}
+
+/// Bravo's tickets: one new, one approved with answers.
+fn bravo_specs(c: &Cast) -> Vec<DashboardSpec> {
+    vec![
         (
-            b,
-            bravo_alice,
-            Some(agnes),
+            c.b,
+            c.bravo_alice,
+            Some(c.agnes),
             None,
             utc(2025, 6, 14, 18, 0, 0),
             TicketState::New,
         ),
         (
-            b,
-            bravo_alice,
-            Some(bruno),
-            Some(materiel),
+            c.b,
+            c.bravo_alice,
+            Some(c.bruno),
+            Some(c.materiel),
             utc(2025, 5, 2, 9, 0, 0),
             closed(
                 utc(2025, 5, 10, 0, 0, 0),
                 approved(
-                    bravo_alice,
+                    c.bravo_alice,
                     &[
                         ("overall", Answer::Score(10)),
                         ("human", text("dissatisfied")),
@@ -268,7 +347,11 @@ pub async fn dashboard_counts_statuses_months_and_satisfaction(store: &dyn Store
                 ),
             ),
         ),
-    ];
+    ]
+}
+
+/// Stores each spec as a ticket opened, then assigned into its state an hour later.
+async fn insert_dashboard_tickets(store: &dyn Store, specs: Vec<DashboardSpec>) -> Vec<Ticket> {
     let mut tickets = Vec::new();
     for (tenant, requester, assignee, group, created_at, state) in specs {
         let mut ticket = blank_ticket(tenant, requester, created_at);
@@ -288,19 +371,31 @@ pub async fn dashboard_counts_statuses_months_and_satisfaction(store: &dyn Store
         insert_ticket(store, &mut ticket, &[opened, moved]).await;
         tickets.push(ticket);
     }
+    tickets
+}
 
-    let query = |scope: Scope, tenant: Option<TenantId>, assignee: Option<StaffId>, months: u32| {
-        DashboardQuery {
-            scope,
-            tenant,
-            assignee,
-            months,
-            now: now(),
-        }
-    };
-    let month = |year, month| Month { year, month };
+/// A dashboard query at the fixtures' `now`.
+fn query(
+    scope: Scope,
+    tenant: Option<TenantId>,
+    assignee: Option<StaffId>,
+    months: u32,
+) -> DashboardQuery {
+    DashboardQuery {
+        scope,
+        tenant,
+        assignee,
+        months,
+        now: now(),
+    }
+}
 
-    // The whole platform over six months, spelled out.
+fn month(year: i32, month: u32) -> Month {
+    Month { year, month }
+}
+
+/// The whole platform over six months, spelled out.
+async fn assert_platform_dashboard(store: &dyn Store) {
     let everything = store
         .dashboard(&query(Scope::Everything, None, None, 6))
         .await
@@ -355,8 +450,10 @@ pub async fn dashboard_counts_statuses_months_and_satisfaction(store: &dyn Store
         everything.satisfaction.choices, expected_choices,
         "choice answers are counted per question and option; comments are not choices"
     );
+}
 
-    // Nothing in scope: every status and month still present, at zero.
+/// Nothing in scope: every status and month still present, at zero.
+async fn assert_empty_dashboard(store: &dyn Store) {
     let nothing = store
         .dashboard(&query(Scope::Nothing, None, None, 3))
         .await
@@ -375,14 +472,17 @@ pub async fn dashboard_counts_statuses_months_and_satisfaction(store: &dyn Store
         "every month is present, zeros included"
     );
     assert_eq!(nothing.satisfaction, crate::Satisfaction::default());
+}
 
+/// The queries compared with the reference dashboard, by name.
+fn reference_cases(dir: &Directory, c: &Cast) -> [(&'static str, DashboardQuery); 12] {
     let agnes_scope = Scope::Staff {
-        staff: agnes,
+        staff: c.agnes,
         tenants: dir.staff[0].tenants.clone(),
         groups: dir.staff[0].groups.clone(),
         all_groups: false,
     };
-    let cases = [
+    [
         (
             "the whole platform",
             query(Scope::Everything, None, None, 6),
@@ -392,55 +492,40 @@ pub async fn dashboard_counts_statuses_months_and_satisfaction(store: &dyn Store
             "eighteen months across years",
             query(Scope::Everything, None, None, 18),
         ),
-        ("tenant alpha", query(Scope::Everything, Some(a), None, 12)),
-        ("tenant bravo", query(Scope::Everything, Some(b), None, 12)),
+        (
+            "tenant alpha",
+            query(Scope::Everything, Some(c.a), None, 12),
+        ),
+        (
+            "tenant bravo",
+            query(Scope::Everything, Some(c.b), None, 12),
+        ),
         (
             "assigned to Agnes",
-            query(Scope::Everything, None, Some(agnes), 12),
+            query(Scope::Everything, None, Some(c.agnes), 12),
         ),
         (
             "assigned to Bruno in alpha",
-            query(Scope::Everything, Some(a), Some(bruno), 36),
+            query(Scope::Everything, Some(c.a), Some(c.bruno), 36),
         ),
         ("an agent's scope", query(agnes_scope, None, None, 12)),
         (
             "tenant admin of alpha",
-            query(Scope::Tenant { tenant: a }, None, None, 6),
+            query(Scope::Tenant { tenant: c.a }, None, None, 6),
         ),
         (
             "tenant admin of alpha asking for bravo",
-            query(Scope::Tenant { tenant: a }, Some(b), None, 6),
+            query(Scope::Tenant { tenant: c.a }, Some(c.b), None, 6),
         ),
-        (
-            "requester Alice",
-            query(
-                Scope::Requester {
-                    tenant: a,
-                    member: alice,
-                    whole_tenant: false,
-                },
-                None,
-                None,
-                24,
-            ),
-        ),
+        ("requester Alice", query(c.alice_scope(), None, None, 24)),
         ("nothing", query(Scope::Nothing, None, None, 6)),
-    ];
-    for (name, q) in cases {
-        let got = store.dashboard(&q).await.must("computing a dashboard");
-        assert_same_dashboard(&got, &reference_dashboard(&tickets, &dir, &q), name);
-    }
+    ]
+}
+
+/// A requester's dashboard and a tenant's, spelled out.
+async fn assert_narrowed_dashboards(store: &dyn Store, c: &Cast) {
     let alice_only = store
-        .dashboard(&query(
-            Scope::Requester {
-                tenant: a,
-                member: alice,
-                whole_tenant: false,
-            },
-            None,
-            None,
-            6,
-        ))
+        .dashboard(&query(c.alice_scope(), None, None, 6))
         .await
         .must("computing a dashboard");
     assert_eq!(
@@ -449,7 +534,7 @@ pub async fn dashboard_counts_statuses_months_and_satisfaction(store: &dyn Store
         "a requester's dashboard counts only their own tickets"
     );
     let bravo = store
-        .dashboard(&query(Scope::Everything, Some(b), None, 6))
+        .dashboard(&query(Scope::Everything, Some(c.b), None, 6))
         .await
         .must("computing a dashboard");
     assert_eq!(bravo.satisfaction.average_score, Some(10.0));

@@ -1,10 +1,9 @@
-//! Tenants, members, staff, groups and the catalog.
+//! Tenants and members.
 
 use super::fixtures::{Found, Must, user};
-use crate::catalog::{Category, Product};
 use crate::error::{Entity, Error};
-use crate::ids::{GroupId, TenantId};
-use crate::people::{Group, Member, MemberRole, Staff, StaffRole, TenantScope};
+use crate::ids::TenantId;
+use crate::people::{Member, MemberRole};
 use crate::ports::Store;
 use crate::questionnaire::{Question, QuestionKind, QuestionnaireDefinition};
 use crate::status::Status;
@@ -15,6 +14,43 @@ use crate::tenant::{ClosureMode, RequesterVisibility, Tenant, Window};
 /// name and settings but keeps the slug.
 pub async fn tenants_are_unique_by_slug_and_listed_by_slug(store: &dyn Store) {
     let beta = Tenant::new("beta", "Beta").must("a tenant");
+    let alpha = alpha_with_every_setting();
+    let gamma = Tenant::new("gamma-2", "Gamma").must("a tenant");
+    for t in [&beta, &alpha, &gamma] {
+        store.insert_tenant(t).await.must("inserting a tenant");
+    }
+
+    assert_eq!(
+        store.tenant(alpha.id).await.must("reading a tenant"),
+        Some(alpha.clone()),
+        "a tenant reads back whole, settings included"
+    );
+    assert_eq!(
+        store.tenant_by_slug("beta").await.must("reading by slug"),
+        Some(beta.clone()),
+        "a tenant is found by its slug"
+    );
+    assert_eq!(
+        store.tenant_by_slug("delta").await.must("reading by slug"),
+        None,
+        "an unknown slug finds nothing"
+    );
+    assert_eq!(
+        store.tenant(TenantId::new()).await.must("reading a tenant"),
+        None,
+        "an unknown id finds nothing"
+    );
+    assert_eq!(
+        store.tenants().await.must("listing tenants"),
+        vec![alpha.clone(), beta.clone(), gamma.clone()],
+        "tenants are listed by slug"
+    );
+    assert_a_taken_slug_is_refused(store).await;
+    assert_a_tenant_update_keeps_the_slug(store, &beta).await;
+}
+
+/// Tenant `alpha` with every setting away from its default.
+fn alpha_with_every_setting() -> Tenant {
     let mut alpha = Tenant::new("alpha", "Alpha Etablissement").must("a tenant");
     alpha.settings.requester_visibility = RequesterVisibility::WholeTenantReadOnly;
     alpha.settings.closure_mode = ClosureMode::Direct;
@@ -46,37 +82,11 @@ pub async fn tenants_are_unique_by_slug_and_listed_by_slug(store: &dyn Store) {
             },
         ],
     };
-    let gamma = Tenant::new("gamma-2", "Gamma").must("a tenant");
-    for t in [&beta, &alpha, &gamma] {
-        store.insert_tenant(t).await.must("inserting a tenant");
-    }
+    alpha
+}
 
-    assert_eq!(
-        store.tenant(alpha.id).await.must("reading a tenant"),
-        Some(alpha.clone()),
-        "a tenant reads back whole, settings included"
-    );
-    assert_eq!(
-        store.tenant_by_slug("beta").await.must("reading by slug"),
-        Some(beta.clone()),
-        "a tenant is found by its slug"
-    );
-    assert_eq!(
-        store.tenant_by_slug("delta").await.must("reading by slug"),
-        None,
-        "an unknown slug finds nothing"
-    );
-    assert_eq!(
-        store.tenant(TenantId::new()).await.must("reading a tenant"),
-        None,
-        "an unknown id finds nothing"
-    );
-    assert_eq!(
-        store.tenants().await.must("listing tenants"),
-        vec![alpha.clone(), beta.clone(), gamma.clone()],
-        "tenants are listed by slug"
-    );
-
+/// A second tenant with the slug `alpha` (of the three stored) is refused and not stored.
+async fn assert_a_taken_slug_is_refused(store: &dyn Store) {
     let duplicate = Tenant::new("alpha", "Another Alpha").must("a tenant");
     match store.insert_tenant(&duplicate).await {
         Err(Error::AlreadyExists(Entity::Tenant)) => {}
@@ -88,7 +98,10 @@ pub async fn tenants_are_unique_by_slug_and_listed_by_slug(store: &dyn Store) {
         "a refused tenant is not stored"
     );
     assert_eq!(store.tenants().await.must("listing tenants").len(), 3);
+}
 
+/// An update of `beta` replaces its name and settings, not its slug.
+async fn assert_a_tenant_update_keeps_the_slug(store: &dyn Store, beta: &Tenant) {
     let mut renamed = beta.clone();
     renamed.name = "Beta Renommé".to_owned();
     renamed.slug = "beta-new".to_owned();
@@ -119,26 +132,32 @@ pub async fn tenants_are_unique_by_slug_and_listed_by_slug(store: &dyn Store) {
     );
 }
 
+/// Stores tenants `alpha` and `bravo`.
+pub(super) async fn two_tenants(store: &dyn Store) -> (Tenant, Tenant) {
+    let a = Tenant::new("alpha", "Alpha").must("a tenant");
+    let b = Tenant::new("bravo", "Bravo").must("a tenant");
+    store.insert_tenant(&a).await.must("inserting a tenant");
+    store.insert_tenant(&b).await.must("inserting a tenant");
+    (a, b)
+}
+
+fn member(tenant: &Tenant, id: &str, name: &str, role: MemberRole) -> Member {
+    Member::new(
+        tenant.id,
+        user(id),
+        name,
+        Some(&format!("{id}@example.org")),
+        role,
+    )
+    .must("a member")
+}
+
 /// Members: one per host user and tenant ([`Error::AlreadyExists`] otherwise), the same
 /// host user may be a member of two tenants; every lookup is scoped to its tenant;
 /// members are listed by display name; an update replaces name, email, role and the
 /// blocked flag, but never the host user.
 pub async fn members_are_unique_per_tenant_and_read_within_it(store: &dyn Store) {
-    let a = Tenant::new("alpha", "Alpha").must("a tenant");
-    let b = Tenant::new("bravo", "Bravo").must("a tenant");
-    store.insert_tenant(&a).await.must("inserting a tenant");
-    store.insert_tenant(&b).await.must("inserting a tenant");
-
-    let member = |tenant: &Tenant, id: &str, name: &str, role| {
-        Member::new(
-            tenant.id,
-            user(id),
-            name,
-            Some(&format!("{id}@example.org")),
-            role,
-        )
-        .must("a member")
-    };
+    let (a, b) = two_tenants(store).await;
     let zoe = member(&a, "zoe", "Zoe", MemberRole::Requester);
     let alice_a = member(&a, "alice", "Alice", MemberRole::Requester);
     let bernard = member(&a, "bernard", "Bernard", MemberRole::TenantAdmin);
@@ -163,7 +182,21 @@ pub async fn members_are_unique_per_tenant_and_read_within_it(store: &dyn Store)
         None,
         "a refused member is not stored"
     );
+    assert_members_are_read_within_their_tenant(
+        store,
+        (&a, &b),
+        [&zoe, &alice_a, &bernard, &alice_b],
+    )
+    .await;
+    assert_a_member_update_keeps_the_host_user(store, &a, &alice_a).await;
+}
 
+/// Lookups by id, by host user and lists are scoped to the tenant.
+async fn assert_members_are_read_within_their_tenant(
+    store: &dyn Store,
+    (a, b): (&Tenant, &Tenant),
+    [zoe, alice_a, bernard, alice_b]: [&Member; 4],
+) {
     assert_eq!(
         store
             .member(a.id, alice_a.id)
@@ -211,7 +244,14 @@ pub async fn members_are_unique_per_tenant_and_read_within_it(store: &dyn Store)
         store.members(b.id).await.must("listing members"),
         vec![alice_b.clone()]
     );
+}
 
+/// An update blocks and unblocks, replaces name, email and role, never the host user.
+async fn assert_a_member_update_keeps_the_host_user(
+    store: &dyn Store,
+    a: &Tenant,
+    alice_a: &Member,
+) {
     let mut changed = alice_a.clone();
     changed.blocked = true;
     changed.display_name = "Alice Martin".to_owned();
@@ -253,382 +293,5 @@ pub async fn members_are_unique_per_tenant_and_read_within_it(store: &dyn Store)
             .must("reading a member"),
         Some(unblocked),
         "an update can unblock a member"
-    );
-}
-
-/// Staff: one per host user ([`Error::AlreadyExists`] otherwise); their tenant scope
-/// (all, some, none) and groups round-trip; listed by display name; an update replaces
-/// everything but the host user.
-pub async fn staff_are_unique_and_keep_their_tenants_and_groups(store: &dyn Store) {
-    let a = Tenant::new("alpha", "Alpha").must("a tenant");
-    let b = Tenant::new("bravo", "Bravo").must("a tenant");
-    store.insert_tenant(&a).await.must("inserting a tenant");
-    store.insert_tenant(&b).await.must("inserting a tenant");
-    let g1 = Group::new("Logiciel").must("a group");
-    let g2 = Group::new("Materiel").must("a group");
-    store.insert_group(&g1).await.must("inserting a group");
-    store.insert_group(&g2).await.must("inserting a group");
-
-    let mut sam = Staff::new(
-        user("sam"),
-        "Sam",
-        Some("sam@support.example"),
-        StaffRole::Agent,
-        TenantScope::Only(vec![b.id, a.id]),
-    )
-    .must("a staff member");
-    sam.groups = vec![g2.id, g1.id];
-    let root = Staff::new(
-        user("root"),
-        "Admin",
-        None,
-        StaffRole::PlatformAdmin,
-        TenantScope::All,
-    )
-    .must("a staff member");
-    let mut nobody = Staff::new(
-        user("newcomer"),
-        "Newcomer",
-        None,
-        StaffRole::Supervisor,
-        TenantScope::Only(vec![]),
-    )
-    .must("a staff member");
-    nobody.active = false;
-    for s in [&sam, &root, &nobody] {
-        store.insert_staff(s).await.must("inserting staff");
-    }
-
-    let twin = Staff::new(
-        user("sam"),
-        "Sam Again",
-        None,
-        StaffRole::Agent,
-        TenantScope::All,
-    )
-    .must("a staff member");
-    match store.insert_staff(&twin).await {
-        Err(Error::AlreadyExists(Entity::Staff)) => {}
-        other => panic!(
-            "a second staff member for one host user must be AlreadyExists(Staff), got {other:?}"
-        ),
-    }
-    assert_eq!(store.staff(twin.id).await.must("reading staff"), None);
-
-    assert_eq!(
-        store.staff(sam.id).await.must("reading staff"),
-        Some(sam.clone()),
-        "tenants and groups round-trip, in order"
-    );
-    assert_eq!(
-        store.staff(nobody.id).await.must("reading staff"),
-        Some(nobody.clone()),
-        "an empty tenant list and inactivity round-trip"
-    );
-    assert_eq!(
-        store
-            .staff_by_user(&user("root"))
-            .await
-            .must("reading staff by user"),
-        Some(root.clone())
-    );
-    assert_eq!(
-        store
-            .staff_by_user(&user("alice"))
-            .await
-            .must("reading staff by user"),
-        None
-    );
-    assert_eq!(
-        store.all_staff().await.must("listing staff"),
-        vec![root.clone(), nobody.clone(), sam.clone()],
-        "staff are listed by display name"
-    );
-
-    let mut changed = sam.clone();
-    changed.groups = vec![g1.id];
-    changed.tenants = TenantScope::All;
-    changed.role = StaffRole::Supervisor;
-    changed.active = false;
-    changed.display_name = "Samuel".to_owned();
-    changed.email = None;
-    changed.user = user("mallory");
-    store
-        .update_staff(&changed, &sam)
-        .await
-        .must("updating staff");
-    let expected = Staff {
-        user: user("sam"),
-        ..changed
-    };
-    assert_eq!(
-        store.staff(sam.id).await.must("reading staff"),
-        Some(expected.clone()),
-        "an update replaces role, tenants, groups and activity, and keeps the host user"
-    );
-    assert_eq!(
-        store
-            .staff_by_user(&user("sam"))
-            .await
-            .must("reading staff by user"),
-        Some(expected)
-    );
-    assert_eq!(
-        store
-            .staff_by_user(&user("mallory"))
-            .await
-            .must("reading staff by user"),
-        None
-    );
-}
-
-/// A staff update is a compare-and-swap: it is written only while the stored record
-/// still equals the one it was made from. Made from a stale record (someone else wrote
-/// in between), it answers [`Error::ConcurrentUpdate`] and writes nothing; for a staff
-/// member that does not exist, [`Error::NotFound`].
-pub async fn a_staff_update_made_from_a_stale_record_writes_nothing(store: &dyn Store) {
-    let g1 = Group::new("Logiciel").must("a group");
-    store.insert_group(&g1).await.must("inserting a group");
-    let sam = Staff::new(
-        user("sam"),
-        "Sam",
-        Some("sam@support.example"),
-        StaffRole::Agent,
-        TenantScope::All,
-    )
-    .must("a staff member");
-    store.insert_staff(&sam).await.must("inserting staff");
-
-    let renamed = Staff {
-        display_name: "Samuel".to_owned(),
-        ..sam.clone()
-    };
-    store
-        .update_staff(&renamed, &sam)
-        .await
-        .must("updating staff from the stored record");
-
-    // Made from `sam` too, but `renamed` was written meanwhile: a lost update if taken.
-    let regrouped = Staff {
-        groups: vec![g1.id],
-        ..sam.clone()
-    };
-    match store.update_staff(&regrouped, &sam).await {
-        Err(Error::ConcurrentUpdate(Entity::Staff)) => {}
-        other => panic!(
-            "an update made from a stale staff record must be ConcurrentUpdate(Staff), got {other:?}"
-        ),
-    }
-    assert_eq!(
-        store.staff(sam.id).await.must("reading staff"),
-        Some(renamed.clone()),
-        "a refused staff update writes nothing"
-    );
-
-    // Each field takes part in the comparison, the email's absence included.
-    for stale in [
-        Staff {
-            email: None,
-            ..renamed.clone()
-        },
-        Staff {
-            role: StaffRole::Supervisor,
-            ..renamed.clone()
-        },
-        Staff {
-            tenants: TenantScope::Only(vec![]),
-            ..renamed.clone()
-        },
-        Staff {
-            groups: vec![g1.id],
-            ..renamed.clone()
-        },
-        Staff {
-            active: false,
-            ..renamed.clone()
-        },
-    ] {
-        let attempt = Staff {
-            display_name: "Mallory".to_owned(),
-            ..stale.clone()
-        };
-        match store.update_staff(&attempt, &stale).await {
-            Err(Error::ConcurrentUpdate(Entity::Staff)) => {}
-            other => panic!(
-                "an update made from {stale:?} while {renamed:?} is stored must be \
-                 ConcurrentUpdate(Staff), got {other:?}"
-            ),
-        }
-    }
-    let without_email = Staff {
-        email: None,
-        ..renamed.clone()
-    };
-    store
-        .update_staff(&without_email, &renamed)
-        .await
-        .must("removing the email");
-    let back = Staff {
-        email: Some("sam@support.example".to_owned()),
-        ..renamed.clone()
-    };
-    store
-        .update_staff(&back, &without_email)
-        .await
-        .must("updating from a record without email");
-    assert_eq!(store.staff(sam.id).await.must("reading staff"), Some(back));
-
-    let ghost = Staff::new(
-        user("ghost"),
-        "Ghost",
-        None,
-        StaffRole::Agent,
-        TenantScope::All,
-    )
-    .must("a staff member");
-    match store.update_staff(&ghost, &ghost).await {
-        Err(Error::NotFound(Entity::Staff)) => {}
-        other => panic!("updating missing staff must be NotFound(Staff), got {other:?}"),
-    }
-}
-
-/// Groups, categories and products: stored and read back whole; categories and
-/// products are scoped to their tenant (a lookup from another tenant finds nothing),
-/// the category tree's parents round-trip; lists are by name; updates replace.
-pub async fn groups_categories_and_products_round_trip(store: &dyn Store) {
-    let a = Tenant::new("alpha", "Alpha").must("a tenant");
-    let b = Tenant::new("bravo", "Bravo").must("a tenant");
-    store.insert_tenant(&a).await.must("inserting a tenant");
-    store.insert_tenant(&b).await.must("inserting a tenant");
-
-    let reseau = Group::new("Reseau").must("a group");
-    let logiciel = Group::new("Logiciel").must("a group");
-    let materiel = Group::new("Materiel").must("a group");
-    for g in [&reseau, &logiciel, &materiel] {
-        store.insert_group(g).await.must("inserting a group");
-    }
-    assert_eq!(
-        store.group(reseau.id).await.must("reading a group"),
-        Some(reseau.clone())
-    );
-    assert_eq!(
-        store.group(GroupId::new()).await.must("reading a group"),
-        None
-    );
-    assert_eq!(
-        store.groups().await.must("listing groups"),
-        vec![logiciel.clone(), materiel.clone(), reseau.clone()],
-        "groups are listed by name"
-    );
-    let mut renamed = materiel.clone();
-    renamed.name = "Atelier".to_owned();
-    store.update_group(&renamed).await.must("renaming a group");
-    assert_eq!(
-        store.groups().await.must("listing groups"),
-        vec![renamed.clone(), logiciel.clone(), reseau.clone()],
-        "a renamed group is listed under its new name"
-    );
-
-    let it = Category::new(a.id, None, "Informatique", Some(logiciel.id)).must("a category");
-    let printers = Category::new(a.id, Some(it.id), "Imprimantes", None).must("a category");
-    let mut toner =
-        Category::new(a.id, Some(printers.id), "Toner", Some(reseau.id)).must("a category");
-    toner.active = false;
-    let admin_b = Category::new(b.id, None, "Administratif", None).must("a category");
-    // Parents first, as a store with foreign keys needs.
-    for c in [&it, &printers, &toner, &admin_b] {
-        store.insert_category(c).await.must("inserting a category");
-    }
-    assert_eq!(
-        store
-            .category(a.id, toner.id)
-            .await
-            .must("reading a category"),
-        Some(toner.clone()),
-        "parent, group and activity round-trip"
-    );
-    assert_eq!(
-        store.category(b.id, it.id).await.must("reading a category"),
-        None,
-        "a category of alpha is not found in bravo"
-    );
-    assert_eq!(
-        store.categories(a.id).await.must("listing categories"),
-        vec![printers.clone(), it.clone(), toner.clone()],
-        "a tenant's whole tree, by name"
-    );
-    assert_eq!(
-        store.categories(b.id).await.must("listing categories"),
-        vec![admin_b.clone()]
-    );
-    let mut moved = toner.clone();
-    moved.parent = Some(it.id);
-    moved.group = None;
-    moved.active = true;
-    moved.name = "Cartouches".to_owned();
-    store
-        .update_category(&moved)
-        .await
-        .must("updating a category");
-    assert_eq!(
-        store
-            .category(a.id, toner.id)
-            .await
-            .must("reading a category"),
-        Some(moved.clone()),
-        "an update moves, renames, re-routes and reactivates"
-    );
-    let mut top = printers.clone();
-    top.parent = None;
-    store
-        .update_category(&top)
-        .await
-        .must("moving a category to the top");
-    assert_eq!(
-        store
-            .category(a.id, printers.id)
-            .await
-            .must("reading a category")
-            .found("the moved category")
-            .parent,
-        None,
-        "a category can move to the top of the tree"
-    );
-
-    let contract = Product::new(a.id, None, "Contrat").must("a product");
-    let inl = Product::new(a.id, Some("INL"), "Logiciel INL").must("a product");
-    let other = Product::new(b.id, Some("MNT"), "Maintenance").must("a product");
-    for p in [&inl, &contract, &other] {
-        store.insert_product(p).await.must("inserting a product");
-    }
-    assert_eq!(
-        store.product(a.id, inl.id).await.must("reading a product"),
-        Some(inl.clone())
-    );
-    assert_eq!(
-        store.product(b.id, inl.id).await.must("reading a product"),
-        None,
-        "a product of alpha is not found in bravo"
-    );
-    assert_eq!(
-        store.products(a.id).await.must("listing products"),
-        vec![contract.clone(), inl.clone()],
-        "products are listed by name, only their tenant's"
-    );
-    let mut retired = inl.clone();
-    retired.active = false;
-    retired.code = None;
-    retired.name = "Logiciel INL v1".to_owned();
-    store
-        .update_product(&retired)
-        .await
-        .must("updating a product");
-    assert_eq!(
-        store.product(a.id, inl.id).await.must("reading a product"),
-        Some(retired)
-    );
-    assert_eq!(
-        store.products(b.id).await.must("listing products"),
-        vec![other]
     );
 }

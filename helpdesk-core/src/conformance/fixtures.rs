@@ -243,6 +243,19 @@ pub(super) fn attachment(event: &TimelineEvent, name: &str, size: u64, by: Actor
     }
 }
 
+/// The change that opens `ticket` with its opening event `first` and nothing else: no
+/// message, no attachment, no request fingerprint.
+pub(super) fn opening<'a>(ticket: &'a Ticket, first: &'a TimelineEvent) -> TicketChange<'a> {
+    TicketChange {
+        ticket,
+        expected_version: 0,
+        events: std::slice::from_ref(first),
+        outbox: &[],
+        attachments: &[],
+        request_fingerprint: None,
+    }
+}
+
 /// Opens `ticket` as it was when first opened (state new, version 1), then saves it as
 /// it is now with the rest of `events` at version 2. `events[0]` is its opening event.
 /// Sets the number the store gave and the version.
@@ -330,7 +343,42 @@ impl Directory {
     }
 }
 
+/// Stores the [`Directory`]: tenants, groups and staff first, then each tenant's
+/// members, categories and products.
 pub(super) async fn directory(store: &dyn Store) -> Directory {
+    let tenants = insert_tenants(store).await;
+    let mut groups = Vec::new();
+    for name in ["Logiciel", "Materiel", "Reseau"] {
+        let group = Group::new(name).must("a fixture group");
+        store.insert_group(&group).await.must("inserting a group");
+        groups.push(group);
+    }
+    let staff = insert_staff(store, &tenants, &groups).await;
+    let mut requesters = Vec::new();
+    let mut admins = Vec::new();
+    let mut categories = Vec::new();
+    let mut products = Vec::new();
+    for tenant in &tenants {
+        let (people, admin) = insert_members(store, tenant).await;
+        requesters.push(people);
+        admins.push(admin);
+        categories.push(insert_categories(store, tenant, &groups).await);
+        products.push(insert_products(store, tenant).await);
+    }
+    Directory {
+        tenants,
+        requesters,
+        admins,
+        groups,
+        staff,
+        categories,
+        products,
+    }
+}
+
+/// `alpha` (defaults), `bravo` (whole-tenant visibility, 30-day archive delay),
+/// `charlie` (7-day archive delay).
+async fn insert_tenants(store: &dyn Store) -> Vec<Tenant> {
     let mut tenants = Vec::new();
     for (slug, name) in [
         ("alpha", "Alpha"),
@@ -345,12 +393,11 @@ pub(super) async fn directory(store: &dyn Store) -> Directory {
     for tenant in &tenants {
         store.insert_tenant(tenant).await.must("inserting a tenant");
     }
-    let mut groups = Vec::new();
-    for name in ["Logiciel", "Materiel", "Reseau"] {
-        let group = Group::new(name).must("a fixture group");
-        store.insert_group(&group).await.must("inserting a group");
-        groups.push(group);
-    }
+    tenants
+}
+
+/// Agnes, Bruno and Sylvie (see [`Directory::staff`]).
+async fn insert_staff(store: &dyn Store, tenants: &[Tenant], groups: &[Group]) -> Vec<Staff> {
     let mut agnes = Staff::new(
         user("agnes"),
         "Agnes",
@@ -381,71 +428,69 @@ pub(super) async fn directory(store: &dyn Store) -> Directory {
     for s in &staff {
         store.insert_staff(s).await.must("inserting staff");
     }
-    let mut requesters = Vec::new();
-    let mut admins = Vec::new();
-    let mut categories = Vec::new();
-    let mut products = Vec::new();
-    for tenant in &tenants {
-        let mut people = Vec::new();
-        for (id, name) in [
-            ("alice", "Alice"),
-            ("bernard", "Bernard"),
-            ("chloe", "Chloe"),
-            ("denis", "Denis"),
-        ] {
-            let email = format!("{id}@{}.example", tenant.slug);
-            let member = Member::new(
-                tenant.id,
-                user(id),
-                name,
-                Some(&email),
-                MemberRole::Requester,
-            )
-            .must("a fixture member");
-            store
-                .insert_member(&member)
-                .await
-                .must("inserting a member");
-            people.push(member);
-        }
-        let admin = Member::new(
+    staff
+}
+
+/// The tenant's requesters Alice, Bernard, Chloe and Denis, and its admin Emma.
+async fn insert_members(store: &dyn Store, tenant: &Tenant) -> (Vec<Member>, Member) {
+    let mut people = Vec::new();
+    for (id, name) in [
+        ("alice", "Alice"),
+        ("bernard", "Bernard"),
+        ("chloe", "Chloe"),
+        ("denis", "Denis"),
+    ] {
+        let email = format!("{id}@{}.example", tenant.slug);
+        let member = Member::new(
             tenant.id,
-            user("emma"),
-            "Emma",
-            None,
-            MemberRole::TenantAdmin,
+            user(id),
+            name,
+            Some(&email),
+            MemberRole::Requester,
         )
         .must("a fixture member");
-        store.insert_member(&admin).await.must("inserting a member");
-        let it = Category::new(tenant.id, None, "Informatique", Some(groups[0].id))
-            .must("a fixture category");
-        let printers =
-            Category::new(tenant.id, Some(it.id), "Imprimantes", None).must("a fixture category");
-        let school = Category::new(tenant.id, None, "Scolarite", Some(groups[2].id))
-            .must("a fixture category");
-        let tree = vec![it, printers, school];
-        for c in &tree {
-            store.insert_category(c).await.must("inserting a category");
-        }
-        let catalog = vec![
-            Product::new(tenant.id, Some("CM"), "Contrat de maintenance").must("a fixture product"),
-            Product::new(tenant.id, Some("INL"), "Logiciel INL").must("a fixture product"),
-        ];
-        for p in &catalog {
-            store.insert_product(p).await.must("inserting a product");
-        }
-        requesters.push(people);
-        admins.push(admin);
-        categories.push(tree);
-        products.push(catalog);
+        store
+            .insert_member(&member)
+            .await
+            .must("inserting a member");
+        people.push(member);
     }
-    Directory {
-        tenants,
-        requesters,
-        admins,
-        groups,
-        staff,
-        categories,
-        products,
+    let admin = Member::new(
+        tenant.id,
+        user("emma"),
+        "Emma",
+        None,
+        MemberRole::TenantAdmin,
+    )
+    .must("a fixture member");
+    store.insert_member(&admin).await.must("inserting a member");
+    (people, admin)
+}
+
+/// The tenant's Informatique (to Logiciel), Imprimantes (under Informatique) and
+/// Scolarite (to Reseau).
+async fn insert_categories(store: &dyn Store, tenant: &Tenant, groups: &[Group]) -> Vec<Category> {
+    let it = Category::new(tenant.id, None, "Informatique", Some(groups[0].id))
+        .must("a fixture category");
+    let printers =
+        Category::new(tenant.id, Some(it.id), "Imprimantes", None).must("a fixture category");
+    let school =
+        Category::new(tenant.id, None, "Scolarite", Some(groups[2].id)).must("a fixture category");
+    let tree = vec![it, printers, school];
+    for c in &tree {
+        store.insert_category(c).await.must("inserting a category");
     }
+    tree
+}
+
+/// The tenant's Contrat de maintenance (CM) and Logiciel INL (INL).
+async fn insert_products(store: &dyn Store, tenant: &Tenant) -> Vec<Product> {
+    let catalog = vec![
+        Product::new(tenant.id, Some("CM"), "Contrat de maintenance").must("a fixture product"),
+        Product::new(tenant.id, Some("INL"), "Logiciel INL").must("a fixture product"),
+    ];
+    for p in &catalog {
+        store.insert_product(p).await.must("inserting a product");
+    }
+    catalog
 }

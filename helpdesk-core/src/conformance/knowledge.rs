@@ -1,6 +1,7 @@
 //! Knowledge base articles.
 
 use super::fixtures::{Must, days, directory, now, rich};
+use crate::ids::TenantId;
 use crate::knowledge::Article;
 use crate::ports::Store;
 
@@ -57,6 +58,18 @@ pub async fn knowledge_base_articles_stay_in_their_tenant(store: &dyn Store) {
         vec![other.clone()]
     );
 
+    assert_an_update_replaces(store, a, &jam, &vpn, &reset).await;
+    assert_an_update_naming_another_tenant_changes_nothing(store, a, b, &reset).await;
+}
+
+/// An update replaces title, body, category, publication and time.
+async fn assert_an_update_replaces(
+    store: &dyn Store,
+    a: TenantId,
+    jam: &Article,
+    vpn: &Article,
+    reset: &Article,
+) {
     let mut edited = jam.clone();
     edited.title = "Bourrage papier".to_owned();
     edited.body = rich("<p>Nouvelle procédure</p>");
@@ -76,7 +89,15 @@ pub async fn knowledge_base_articles_stay_in_their_tenant(store: &dyn Store) {
         vec![edited.clone(), vpn.clone(), reset.clone()],
         "an edited article is listed under its new title"
     );
+}
 
+/// An update naming tenant `b` neither changes nor moves an article of `a`.
+async fn assert_an_update_naming_another_tenant_changes_nothing(
+    store: &dyn Store,
+    a: TenantId,
+    b: TenantId,
+    reset: &Article,
+) {
     let mut hijack = reset.clone();
     hijack.tenant = b;
     hijack.title = "Piraté".to_owned();

@@ -57,6 +57,7 @@
 //! counts every approved closure in scope, whatever the month window; error variants
 //! name the entity ([`Error::AlreadyExists`]`(`[`Entity::Tenant`]`)`...).
 
+mod catalog;
 mod closures_due;
 mod dashboard;
 mod dataset;
@@ -67,15 +68,14 @@ mod outbox;
 mod round_trip;
 mod saved_searches;
 mod search;
+mod staff;
 mod tickets;
 
+pub use catalog::groups_categories_and_products_round_trip;
 pub use closures_due::closures_due_are_the_tenants_oldest_pending_proposals;
 pub use dashboard::dashboard_counts_statuses_months_and_satisfaction;
 pub use directory::{
-    a_staff_update_made_from_a_stale_record_writes_nothing,
-    groups_categories_and_products_round_trip, members_are_unique_per_tenant_and_read_within_it,
-    staff_are_unique_and_keep_their_tenants_and_groups,
-    tenants_are_unique_by_slug_and_listed_by_slug,
+    members_are_unique_per_tenant_and_read_within_it, tenants_are_unique_by_slug_and_listed_by_slug,
 };
 pub use knowledge::knowledge_base_articles_stay_in_their_tenant;
 pub use outbox::outbox_hands_out_due_messages_oldest_first_and_records_failures;
@@ -86,6 +86,10 @@ pub use search::{
     search_pages_of_one_walk_through_everything,
     search_pages_stay_stable_while_tickets_are_inserted,
     search_returns_exactly_the_reference_results,
+};
+pub use staff::{
+    a_staff_update_made_from_a_stale_record_writes_nothing,
+    staff_are_unique_and_keep_their_tenants_and_groups,
 };
 pub use tickets::{
     a_retried_open_is_told_apart_by_its_request_fingerprint,

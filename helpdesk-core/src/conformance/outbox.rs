@@ -3,7 +3,8 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::fixtures::{
-    Must, blank_ticket, days, directory, event, now, opened_event, outbox_message, rich,
+    Directory, Must, blank_ticket, days, directory, event, now, opened_event, opening,
+    outbox_message, rich,
 };
 use crate::notify::{OutboxMessage, Recipient};
 use crate::people::ActorRef;
@@ -16,6 +17,16 @@ use crate::timeline::EventKind;
 /// is gone.
 pub async fn outbox_hands_out_due_messages_oldest_first_and_records_failures(store: &dyn Store) {
     let dir = directory(store).await;
+    let [m1, m2, m3] = open_and_reply_in_alpha(store, &dir).await;
+    let m4 = open_in_bravo(store, &dir).await;
+    let messages = [m1, m2, m3, m4];
+    assert_due_oldest_first(store, &messages).await;
+    assert_failures_delay_and_deliveries_remove(store, &messages).await;
+}
+
+/// Queues three messages on a ticket of alpha: `m1` when it opens, three hours ago;
+/// `m2` (a reply, delayed for an hour) and `m3` (a note, an hour ago) when it is saved.
+async fn open_and_reply_in_alpha(store: &dyn Store, dir: &Directory) -> [OutboxMessage; 3] {
     let agent = dir.staff[0].id;
     let group = dir.groups[1].id;
     let mut ticket = blank_ticket(dir.tenants[0].id, dir.requesters[0][0].id, now() - days(1));
@@ -26,12 +37,8 @@ pub async fn outbox_hands_out_due_messages_oldest_first_and_records_failures(sto
     m1.next_attempt_at = m1.created_at;
     ticket.number = store
         .open_ticket(TicketChange {
-            ticket: &ticket,
-            expected_version: 0,
-            events: std::slice::from_ref(&e1),
             outbox: std::slice::from_ref(&m1),
-            attachments: &[],
-            request_fingerprint: None,
+            ..opening(&ticket, &e1)
         })
         .await
         .must("opening a ticket");
@@ -82,7 +89,12 @@ pub async fn outbox_hands_out_due_messages_oldest_first_and_records_failures(sto
         })
         .await
         .must("saving a ticket");
+    [m1, m2, m3]
+}
 
+/// Queues `m4` on a ticket of bravo when it opens, four hours ago.
+async fn open_in_bravo(store: &dyn Store, dir: &Directory) -> OutboxMessage {
+    let agent = dir.staff[0].id;
     let mut other = blank_ticket(dir.tenants[1].id, dir.requesters[1][0].id, now() - days(2));
     other.assignee = Some(agent);
     let e4 = opened_event(&other);
@@ -91,50 +103,61 @@ pub async fn outbox_hands_out_due_messages_oldest_first_and_records_failures(sto
     m4.next_attempt_at = m4.created_at;
     store
         .open_ticket(TicketChange {
-            ticket: &other,
-            expected_version: 0,
-            events: std::slice::from_ref(&e4),
             outbox: std::slice::from_ref(&m4),
-            attachments: &[],
-            request_fingerprint: None,
+            ..opening(&other, &e4)
         })
         .await
         .must("opening a ticket");
+    m4
+}
 
-    let due = |at: DateTime<Utc>, limit: u32| async move {
-        store
-            .due_messages(at, limit)
-            .await
-            .must("reading due messages")
-    };
+async fn due(store: &dyn Store, at: DateTime<Utc>, limit: u32) -> Vec<OutboxMessage> {
+    store
+        .due_messages(at, limit)
+        .await
+        .must("reading due messages")
+}
+
+/// Due messages come oldest first across tenants, at most `limit`, each from its next
+/// attempt time on.
+async fn assert_due_oldest_first(store: &dyn Store, messages: &[OutboxMessage; 4]) {
+    let [m1, m2, m3, m4] = messages;
     assert_eq!(
-        due(now(), 10).await,
+        due(store, now(), 10).await,
         vec![m4.clone(), m1.clone(), m3.clone()],
         "due messages, oldest first across tenants; one not due yet is left out"
     );
     assert_eq!(
-        due(now(), 2).await,
+        due(store, now(), 2).await,
         vec![m4.clone(), m1.clone()],
         "the limit is honoured, keeping the oldest"
     );
     assert_eq!(
-        due(now() - Duration::hours(3), 10).await,
+        due(store, now() - Duration::hours(3), 10).await,
         vec![m4.clone(), m1.clone()],
         "a message is due exactly at its next attempt time"
     );
     assert_eq!(
-        due(now() + Duration::hours(1), 10).await,
+        due(store, now() + Duration::hours(1), 10).await,
         vec![m4.clone(), m1.clone(), m2.clone(), m3.clone()],
         "a delayed message becomes due at its time, in creation order"
     );
+}
 
+/// A failure counts an attempt, records the error and delays the message; a delivered
+/// message is gone.
+async fn assert_failures_delay_and_deliveries_remove(
+    store: &dyn Store,
+    messages: &[OutboxMessage; 4],
+) {
+    let [m1, m2, m3, m4] = messages;
     let retry_at = now() + Duration::minutes(30);
     store
         .mark_failed(m1.id, "smtp: connection refused", retry_at)
         .await
         .must("recording a failure");
     assert_eq!(
-        due(now(), 10).await,
+        due(store, now(), 10).await,
         vec![m4.clone(), m3.clone()],
         "a failed message waits until its retry time"
     );
@@ -145,7 +168,7 @@ pub async fn outbox_hands_out_due_messages_oldest_first_and_records_failures(sto
         ..m1.clone()
     };
     assert_eq!(
-        due(retry_at, 10).await,
+        due(store, retry_at, 10).await,
         vec![m4.clone(), failed_once.clone(), m3.clone()],
         "a failure counts an attempt and records the error and the retry time"
     );
@@ -161,7 +184,7 @@ pub async fn outbox_hands_out_due_messages_oldest_first_and_records_failures(sto
         ..m1.clone()
     };
     assert_eq!(
-        due(retry_again, 10).await,
+        due(store, retry_again, 10).await,
         vec![m4.clone(), failed_twice, m2.clone(), m3.clone()],
         "each failure counts, the last error wins"
     );
@@ -169,7 +192,7 @@ pub async fn outbox_hands_out_due_messages_oldest_first_and_records_failures(sto
     store.mark_delivered(m4.id).await.must("marking delivered");
     store.mark_delivered(m3.id).await.must("marking delivered");
     assert_eq!(
-        due(now() + days(1), 10)
+        due(store, now() + days(1), 10)
             .await
             .iter()
             .map(|m| m.id)

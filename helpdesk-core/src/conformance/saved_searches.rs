@@ -2,7 +2,7 @@
 
 use chrono::Duration;
 
-use super::fixtures::{Must, days, directory, now, user};
+use super::fixtures::{Directory, Must, days, directory, now, user};
 use crate::ids::{SavedSearchId, TenantId, TicketNumber};
 use crate::ports::Store;
 use crate::search::{SavedSearch, SearchCriteria};
@@ -14,33 +14,7 @@ use crate::status::{Priority, Status};
 pub async fn saved_searches_belong_to_their_owner(store: &dyn Store) {
     let dir = directory(store).await;
     let (a, b) = (dir.tenants[0].id, dir.tenants[1].id);
-    let full = SearchCriteria {
-        tenant: Some(a),
-        number: Some(TicketNumber::new(42)),
-        statuses: vec![Status::New, Status::PendingClosure],
-        priorities: vec![Priority::Blocking],
-        categories: vec![dir.categories[0][0].id],
-        products: vec![dir.products[0][1].id],
-        requester: Some(dir.requesters[0][0].id),
-        assignee: Some(dir.staff[0].id),
-        group: Some(dir.groups[0].id),
-        opened_from: Some(now() - days(30) + Duration::milliseconds(5)),
-        opened_to: Some(now()),
-        updated_from: Some(now() - days(7)),
-        updated_to: Some(now() - days(1)),
-        contains: Some("Clôture, imprimante".to_owned()),
-        include_closed: true,
-        include_archived: true,
-    };
-    let saved =
-        |owner: &str, tenant: Option<TenantId>, name: &str, criteria: SearchCriteria| SavedSearch {
-            id: SavedSearchId::new(),
-            owner: user(owner),
-            tenant,
-            name: name.to_owned(),
-            criteria,
-            created_at: now() - Duration::minutes(3),
-        };
+    let full = every_criterion(&dir);
     let mine_b = saved("alice", Some(a), "Bloquants", full.clone());
     let mine_a = saved("alice", Some(a), "A valider", SearchCriteria::default());
     let mine_elsewhere = saved("alice", Some(b), "Ailleurs", SearchCriteria::default());
@@ -79,7 +53,64 @@ pub async fn saved_searches_belong_to_their_owner(store: &dyn Store) {
             .must("listing saved searches")
             .is_empty()
     );
+    assert_only_the_owner_deletes(store, a, &mine_b).await;
+    assert_eq!(
+        store
+            .saved_searches(&user("alice"), Some(a))
+            .await
+            .must("listing saved searches"),
+        vec![mine_a]
+    );
+    assert_eq!(
+        store
+            .saved_searches(&user("bernard"), Some(a))
+            .await
+            .must("listing saved searches"),
+        vec![theirs]
+    );
+}
 
+/// Criteria with every field set.
+fn every_criterion(dir: &Directory) -> SearchCriteria {
+    SearchCriteria {
+        tenant: Some(dir.tenants[0].id),
+        number: Some(TicketNumber::new(42)),
+        statuses: vec![Status::New, Status::PendingClosure],
+        priorities: vec![Priority::Blocking],
+        categories: vec![dir.categories[0][0].id],
+        products: vec![dir.products[0][1].id],
+        requester: Some(dir.requesters[0][0].id),
+        assignee: Some(dir.staff[0].id),
+        group: Some(dir.groups[0].id),
+        opened_from: Some(now() - days(30) + Duration::milliseconds(5)),
+        opened_to: Some(now()),
+        updated_from: Some(now() - days(7)),
+        updated_to: Some(now() - days(1)),
+        contains: Some("Clôture, imprimante".to_owned()),
+        include_closed: true,
+        include_archived: true,
+    }
+}
+
+fn saved(
+    owner: &str,
+    tenant: Option<TenantId>,
+    name: &str,
+    criteria: SearchCriteria,
+) -> SavedSearch {
+    SavedSearch {
+        id: SavedSearchId::new(),
+        owner: user(owner),
+        tenant,
+        name: name.to_owned(),
+        criteria,
+        created_at: now() - Duration::minutes(3),
+    }
+}
+
+/// Only alice deletes her search `mine_b` in tenant `a`, once; other deletes answer
+/// false and delete nothing.
+async fn assert_only_the_owner_deletes(store: &dyn Store, a: TenantId, mine_b: &SavedSearch) {
     assert!(
         !store
             .delete_saved_search(&user("bernard"), mine_b.id)
@@ -115,19 +146,5 @@ pub async fn saved_searches_belong_to_their_owner(store: &dyn Store) {
             .delete_saved_search(&user("alice"), SavedSearchId::new())
             .await
             .must("deleting a saved search")
-    );
-    assert_eq!(
-        store
-            .saved_searches(&user("alice"), Some(a))
-            .await
-            .must("listing saved searches"),
-        vec![mine_a]
-    );
-    assert_eq!(
-        store
-            .saved_searches(&user("bernard"), Some(a))
-            .await
-            .must("listing saved searches"),
-        vec![theirs]
     );
 }

@@ -6,10 +6,10 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::dataset::{Dataset, dataset};
 use super::fixtures::{
-    Must, assert_same_tickets, blank_ticket, directory, event, insert_ticket, newest_first, now,
-    opened_event, rich,
+    Directory, Must, assert_same_tickets, blank_ticket, directory, event, insert_ticket,
+    newest_first, now, opened_event, rich,
 };
-use crate::ids::TicketId;
+use crate::ids::{MemberId, StaffId, TenantId, TicketId};
 use crate::people::ActorRef;
 use crate::permissions::Scope;
 use crate::ports::{Store, TicketChange};
@@ -132,6 +132,31 @@ pub async fn search_returns_exactly_the_reference_results(store: &dyn Store) {
     );
 }
 
+/// The tickets of the word search: subject, description, and an optional staff reply
+/// and internal note.
+const WORD_TICKETS: [(&str, &str, Option<&str>, Option<&str>); 5] = [
+    ("Clôture impossible", "<p>Rien à signaler</p>", None, None),
+    (
+        "Problème",
+        "<p>L'<strong>Imprimante</strong> est en panne</p>",
+        None,
+        None,
+    ),
+    (
+        "Autre sujet",
+        "<p>Voir la réponse</p>",
+        Some("<p>IMPRIMANTE réparée, clôture proposée</p>"),
+        None,
+    ),
+    (
+        "Question",
+        "<p>Une question</p>",
+        Some("<p>Merci</p>"),
+        Some("<p>Zorglub confidentiel</p>"),
+    ),
+    ("Sans rapport", "<p>Écran fêlé</p>", None, None),
+];
+
 /// Search words: accents and case are folded on both sides ("cloture" finds "Clôture",
 /// "imprimante" finds "Imprimante"), words match as prefixes, markup is not text, and
 /// words only found in internal notes are found by staff scopes only (never by tenant
@@ -141,59 +166,7 @@ pub async fn search_folds_accents_and_keeps_internal_notes_to_staff(store: &dyn 
     let tenant = dir.tenants[0].clone();
     let alice = dir.requesters[0][0].clone();
     let agent = dir.staff[2].clone();
-    let mut tickets = Vec::new();
-    let mut timelines = BTreeMap::new();
-    let specs: [(&str, &str, Option<&str>, Option<&str>); 5] = [
-        ("Clôture impossible", "<p>Rien à signaler</p>", None, None),
-        (
-            "Problème",
-            "<p>L'<strong>Imprimante</strong> est en panne</p>",
-            None,
-            None,
-        ),
-        (
-            "Autre sujet",
-            "<p>Voir la réponse</p>",
-            Some("<p>IMPRIMANTE réparée, clôture proposée</p>"),
-            None,
-        ),
-        (
-            "Question",
-            "<p>Une question</p>",
-            Some("<p>Merci</p>"),
-            Some("<p>Zorglub confidentiel</p>"),
-        ),
-        ("Sans rapport", "<p>Écran fêlé</p>", None, None),
-    ];
-    for (i, (subject, description, reply, note)) in specs.into_iter().enumerate() {
-        let mut ticket = blank_ticket(tenant.id, alice.id, now() - Duration::hours(10 - i as i64));
-        ticket.subject = subject.to_owned();
-        ticket.description = rich(description);
-        let mut events = vec![opened_event(&ticket)];
-        if let Some(body) = reply {
-            events.push(event(
-                &ticket,
-                ticket.created_at + Duration::minutes(5),
-                ActorRef::Staff(agent.id),
-                EventKind::Replied { body: rich(body) },
-                None,
-            ));
-        }
-        if let Some(body) = note {
-            events.push(event(
-                &ticket,
-                ticket.created_at + Duration::minutes(6),
-                ActorRef::Staff(agent.id),
-                EventKind::NoteAdded { body: rich(body) },
-                None,
-            ));
-        }
-        ticket.updated_at = events.last().map_or(ticket.created_at, |e| e.at);
-        insert_ticket(store, &mut ticket, &events).await;
-        timelines.insert(ticket.id, events);
-        tickets.push(ticket);
-    }
-    let data = Dataset::new(dir, tickets, &timelines);
+    let data = insert_word_tickets(store, dir, alice.id, agent.id).await;
     let [t0, t1, t2, t3, t4] = [0, 1, 2, 3, 4].map(|i| data.tickets[i].id);
 
     let staff_scopes = [
@@ -233,33 +206,86 @@ pub async fn search_folds_accents_and_keeps_internal_notes_to_staff(store: &dyn 
         ("strong", vec![], vec![]),
     ];
     for (words, for_staff, for_members) in cases {
-        let criteria = SearchCriteria {
-            contains: Some(words.to_owned()),
-            ..Default::default()
-        };
         for (scopes, expected_ids) in [(&staff_scopes, &for_staff), (&member_scopes, &for_members)]
         {
             for (scope_name, scope) in scopes.iter() {
-                let context = format!("searching `{words}` in scope `{scope_name}`");
-                let expected: Vec<Ticket> = expected_ids
-                    .iter()
-                    .map(|id| data.find(*id).clone())
-                    .collect();
-                assert_eq!(
-                    data.reference(&SearchQuery {
-                        scope: scope.clone(),
-                        criteria: criteria.clone(),
-                        page: PageRequest::default(),
-                        now: now(),
-                    }),
-                    expected,
-                    "{context}: the suite's own expectation disagrees with the reference"
-                );
-                let got = page_through(store, scope, &criteria, 50, &context).await;
-                assert_same_tickets(&got, &expected, &context);
+                assert_words_find(store, &data, words, (scope_name, scope), expected_ids).await;
             }
         }
     }
+}
+
+/// Stores [`WORD_TICKETS`] in alpha, an hour apart, requested by `alice`, with replies
+/// and notes by `agent`.
+async fn insert_word_tickets(
+    store: &dyn Store,
+    dir: Directory,
+    alice: MemberId,
+    agent: StaffId,
+) -> Dataset {
+    let tenant = dir.tenants[0].id;
+    let mut tickets = Vec::new();
+    let mut timelines = BTreeMap::new();
+    for (i, (subject, description, reply, note)) in WORD_TICKETS.into_iter().enumerate() {
+        let mut ticket = blank_ticket(tenant, alice, now() - Duration::hours(10 - i as i64));
+        ticket.subject = subject.to_owned();
+        ticket.description = rich(description);
+        let mut events = vec![opened_event(&ticket)];
+        if let Some(body) = reply {
+            events.push(event(
+                &ticket,
+                ticket.created_at + Duration::minutes(5),
+                ActorRef::Staff(agent),
+                EventKind::Replied { body: rich(body) },
+                None,
+            ));
+        }
+        if let Some(body) = note {
+            events.push(event(
+                &ticket,
+                ticket.created_at + Duration::minutes(6),
+                ActorRef::Staff(agent),
+                EventKind::NoteAdded { body: rich(body) },
+                None,
+            ));
+        }
+        ticket.updated_at = events.last().map_or(ticket.created_at, |e| e.at);
+        insert_ticket(store, &mut ticket, &events).await;
+        timelines.insert(ticket.id, events);
+        tickets.push(ticket);
+    }
+    Dataset::new(dir, tickets, &timelines)
+}
+
+/// Searching `words` in the scope finds exactly `expected_ids`, as the reference does.
+async fn assert_words_find(
+    store: &dyn Store,
+    data: &Dataset,
+    words: &str,
+    (scope_name, scope): (&str, &Scope),
+    expected_ids: &[TicketId],
+) {
+    let criteria = SearchCriteria {
+        contains: Some(words.to_owned()),
+        ..Default::default()
+    };
+    let context = format!("searching `{words}` in scope `{scope_name}`");
+    let expected: Vec<Ticket> = expected_ids
+        .iter()
+        .map(|id| data.find(*id).clone())
+        .collect();
+    assert_eq!(
+        data.reference(&SearchQuery {
+            scope: scope.clone(),
+            criteria: criteria.clone(),
+            page: PageRequest::default(),
+            now: now(),
+        }),
+        expected,
+        "{context}: the suite's own expectation disagrees with the reference"
+    );
+    let got = page_through(store, scope, &criteria, 50, &context).await;
+    assert_same_tickets(&got, &expected, &context);
 }
 
 /// Cursor pagination is stable: tickets opened (ahead of the cursor or behind it) and
@@ -267,21 +293,16 @@ pub async fn search_folds_accents_and_keeps_internal_notes_to_staff(store: &dyn 
 /// behind the cursor show up in later pages, tickets ahead of it do not.
 pub async fn search_pages_stay_stable_while_tickets_are_inserted(store: &dyn Store) {
     let dir = directory(store).await;
-    let tenant = dir.tenants[0].clone();
-    let alice = dir.requesters[0][0].clone();
+    let tenant = dir.tenants[0].id;
+    let alice = dir.requesters[0][0].id;
     let mut tickets: Vec<Ticket> = Vec::new();
     for i in 0..30i64 {
         // Pairs opened at the same instant.
         let created_at = now() - Duration::hours(2 + i / 2) + Duration::milliseconds(250);
-        let mut ticket = blank_ticket(tenant.id, alice.id, created_at);
-        ticket.subject = format!("Ticket {i}");
-        let events = [opened_event(&ticket)];
-        insert_ticket(store, &mut ticket, &events).await;
-        tickets.push(ticket);
+        tickets.push(insert_alone(store, tenant, alice, created_at, format!("Ticket {i}")).await);
     }
     let original: BTreeSet<TicketId> = tickets.iter().map(|t| t.id).collect();
-    let scope = Scope::Tenant { tenant: tenant.id };
-    let criteria = SearchCriteria::default();
+    let scope = Scope::Tenant { tenant };
     let mut ahead = BTreeSet::new();
     let mut behind = BTreeSet::new();
     let mut seen: Vec<Ticket> = Vec::new();
@@ -291,7 +312,7 @@ pub async fn search_pages_stay_stable_while_tickets_are_inserted(store: &dyn Sto
         let page = store
             .search(&SearchQuery {
                 scope: scope.clone(),
-                criteria: criteria.clone(),
+                criteria: SearchCriteria::default(),
                 page: PageRequest { limit: 4, after },
                 now: now(),
             })
@@ -302,26 +323,14 @@ pub async fn search_pages_stay_stable_while_tickets_are_inserted(store: &dyn Sto
         after = Some(next);
 
         // A newer ticket: ahead of the cursor, it belongs to pages already read.
-        let mut newer = blank_ticket(
-            tenant.id,
-            alice.id,
-            now() - Duration::minutes(30) + Duration::milliseconds(round),
-        );
-        newer.subject = format!("Newer {round}");
-        let events = [opened_event(&newer)];
-        insert_ticket(store, &mut newer, &events).await;
+        let at = now() - Duration::minutes(30) + Duration::milliseconds(round);
+        let newer = insert_alone(store, tenant, alice, at, format!("Newer {round}")).await;
         ahead.insert(newer.id);
         tickets.push(newer);
 
         // An older ticket: behind the cursor, it must come in a later page.
-        let mut older = blank_ticket(
-            tenant.id,
-            alice.id,
-            next.created_at - Duration::seconds(1) - Duration::milliseconds(round),
-        );
-        older.subject = format!("Older {round}");
-        let events = [opened_event(&older)];
-        insert_ticket(store, &mut older, &events).await;
+        let at = next.created_at - Duration::seconds(1) - Duration::milliseconds(round);
+        let older = insert_alone(store, tenant, alice, at, format!("Older {round}")).await;
         behind.insert(older.id);
         tickets.push(older);
 
@@ -333,38 +342,70 @@ pub async fn search_pages_stay_stable_while_tickets_are_inserted(store: &dyn Sto
                 .filter(|t| original.contains(&t.id) && !seen_ids.contains(&t.id))
                 .last()
             {
-                let before = target.version;
-                target.priority = Priority::Blocking;
-                target.version += 1;
-                target.updated_at = now();
-                let edit = event(
-                    target,
-                    now(),
-                    ActorRef::Member(alice.id),
-                    EventKind::FieldEdited {
-                        change: FieldChange::Priority {
-                            from: Priority::Normal,
-                            to: Priority::Blocking,
-                        },
-                    },
-                    None,
-                );
-                store
-                    .save_ticket(TicketChange {
-                        ticket: target,
-                        expected_version: before,
-                        events: std::slice::from_ref(&edit),
-                        outbox: &[],
-                        attachments: &[],
-                        request_fingerprint: None,
-                    })
-                    .await
-                    .must("changing a ticket between pages");
+                make_blocking(store, target, alice).await;
                 changed = Some(target.id);
             }
         }
     }
     assert!(changed.is_some(), "a ticket was changed while paging");
+    assert_pages_saw_exactly_what_was_behind(&seen, &tickets, &ahead, &behind);
+}
+
+/// Stores a ticket of `alice` with only its opening event.
+async fn insert_alone(
+    store: &dyn Store,
+    tenant: TenantId,
+    alice: MemberId,
+    created_at: DateTime<Utc>,
+    subject: String,
+) -> Ticket {
+    let mut ticket = blank_ticket(tenant, alice, created_at);
+    ticket.subject = subject;
+    let events = [opened_event(&ticket)];
+    insert_ticket(store, &mut ticket, &events).await;
+    ticket
+}
+
+/// Saves the ticket with its priority raised to blocking by `alice`, now.
+async fn make_blocking(store: &dyn Store, target: &mut Ticket, alice: MemberId) {
+    let before = target.version;
+    target.priority = Priority::Blocking;
+    target.version += 1;
+    target.updated_at = now();
+    let edit = event(
+        target,
+        now(),
+        ActorRef::Member(alice),
+        EventKind::FieldEdited {
+            change: FieldChange::Priority {
+                from: Priority::Normal,
+                to: Priority::Blocking,
+            },
+        },
+        None,
+    );
+    store
+        .save_ticket(TicketChange {
+            ticket: target,
+            expected_version: before,
+            events: std::slice::from_ref(&edit),
+            outbox: &[],
+            attachments: &[],
+            request_fingerprint: None,
+        })
+        .await
+        .must("changing a ticket between pages");
+}
+
+/// The pages held every ticket but those opened ahead of the cursor, once each, newest
+/// first; those opened behind it included.
+#[track_caller]
+fn assert_pages_saw_exactly_what_was_behind(
+    seen: &[Ticket],
+    tickets: &[Ticket],
+    ahead: &BTreeSet<TicketId>,
+    behind: &BTreeSet<TicketId>,
+) {
     let mut expected: Vec<Ticket> = tickets
         .iter()
         .filter(|t| !ahead.contains(&t.id))
@@ -372,7 +413,7 @@ pub async fn search_pages_stay_stable_while_tickets_are_inserted(store: &dyn Sto
         .collect();
     newest_first(&mut expected);
     assert_same_tickets(
-        &seen,
+        seen,
         &expected,
         "paging by 4 while tickets are opened and changed",
     );

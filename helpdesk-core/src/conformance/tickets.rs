@@ -3,17 +3,21 @@
 use chrono::Duration;
 
 use super::fixtures::{
-    Must, attachment, blank_ticket, days, directory, event, now, opened_event, outbox_message, rich,
+    Directory, Must, attachment, blank_ticket, days, directory, event, now, opened_event, opening,
+    outbox_message, rich,
 };
 use crate::attachment::Attachment;
 use crate::error::{Entity, Error};
-use crate::ids::{AttachmentId, TicketId, TicketNumber};
+use crate::ids::{AttachmentId, MemberId, StaffId, TenantId, TicketId, TicketNumber};
 use crate::notify::{OutboxMessage, Recipient};
 use crate::people::ActorRef;
 use crate::ports::{Store, TicketChange};
 use crate::status::{Priority, Status};
 use crate::ticket::{Ticket, TicketState};
 use crate::timeline::{EventKind, FieldChange, TimelineEvent};
+
+/// A ticket as opened, with the opening event, message and attachment it carried.
+type Opened = (Ticket, TimelineEvent, OutboxMessage, Attachment);
 
 /// Opening: each tenant numbers its tickets 1, 2, 3... on its own; the number is
 /// returned and stored; the ticket, its first event, its outbox messages and its
@@ -22,10 +26,29 @@ use crate::timeline::{EventKind, FieldChange, TimelineEvent};
 /// writes nothing.
 pub async fn opened_tickets_are_numbered_per_tenant_with_everything_they_carry(store: &dyn Store) {
     let dir = directory(store).await;
+    let opened = open_in_interleaved_tenants(store, &dir).await;
+    let numbers: Vec<(usize, u64)> = opened
+        .iter()
+        .map(|(t, ..)| (dir.index_of(t.tenant), t.number.get()))
+        .collect();
+    assert_eq!(
+        numbers,
+        vec![(0, 1), (1, 1), (0, 2), (0, 3), (1, 2)],
+        "each tenant numbers its tickets 1, 2, 3... independently"
+    );
+    assert_opened_read_back(store, &opened).await;
+    assert_a_taken_id_is_refused_whole(store, &opened, dir.staff[0].id).await;
+    assert_numbers_go_on_after_a_refused_open(store, dir.tenants[0].id, dir.requesters[0][0].id)
+        .await;
+    assert_lookups_by_number_stay_in_their_tenant(store, &dir).await;
+}
+
+/// Opens five tickets, alternating tenants (alpha, bravo, alpha, alpha, bravo), each with
+/// an outbox message and an attachment.
+async fn open_in_interleaved_tenants(store: &dyn Store, dir: &Directory) -> Vec<Opened> {
     let (a, b) = (&dir.tenants[0], &dir.tenants[1]);
     let agent = &dir.staff[0];
-    let mut opened: Vec<(Ticket, TimelineEvent, OutboxMessage, Attachment)> = Vec::new();
-    // Interleave the tenants: alpha, bravo, alpha, alpha, bravo.
+    let mut opened: Vec<Opened> = Vec::new();
     for (i, tenant) in [a, b, a, a, b].into_iter().enumerate() {
         let t_ix = dir.index_of(tenant.id);
         let requester = &dir.requesters[t_ix][i % 4];
@@ -53,29 +76,22 @@ pub async fn opened_tickets_are_numbered_per_tenant_with_everything_they_carry(s
         );
         let number = store
             .open_ticket(TicketChange {
-                ticket: &ticket,
-                expected_version: 0,
-                events: std::slice::from_ref(&first),
                 outbox: std::slice::from_ref(&message),
                 attachments: std::slice::from_ref(&file),
-                request_fingerprint: None,
+                ..opening(&ticket, &first)
             })
             .await
             .must("opening a ticket");
         ticket.number = number;
         opened.push((ticket, first, message, file));
     }
-    let numbers: Vec<(usize, u64)> = opened
-        .iter()
-        .map(|(t, ..)| (dir.index_of(t.tenant), t.number.get()))
-        .collect();
-    assert_eq!(
-        numbers,
-        vec![(0, 1), (1, 1), (0, 2), (0, 3), (1, 2)],
-        "each tenant numbers its tickets 1, 2, 3... independently"
-    );
+    opened
+}
 
-    for (ticket, first, message, file) in &opened {
+/// Every opened ticket reads back whole, by id and by number, with its event,
+/// attachment and message; there is one message per opening.
+async fn assert_opened_read_back(store: &dyn Store, opened: &[Opened]) {
+    for (ticket, first, message, file) in opened {
         assert_eq!(
             store
                 .ticket(ticket.id)
@@ -129,23 +145,22 @@ pub async fn opened_tickets_are_numbered_per_tenant_with_everything_they_carry(s
         .await
         .must("reading the outbox");
     assert_eq!(due.len(), opened.len(), "one outbox message per opening");
+}
 
-    // Opening a ticket id that is taken (a retried idempotent open) is refused whole.
+/// Opening a ticket id that is taken (a retried idempotent open) is refused whole.
+async fn assert_a_taken_id_is_refused_whole(store: &dyn Store, opened: &[Opened], agent: StaffId) {
     let (first_ticket, first_event, _, first_file) = &opened[0];
     let mut retry = first_ticket.clone();
     retry.number = TicketNumber::new(0);
     retry.subject = "Retried".to_owned();
     let retry_event = opened_event(&retry);
-    let retry_message = outbox_message(&retry, &retry_event, vec![Recipient::Staff(agent.id)]);
+    let retry_message = outbox_message(&retry, &retry_event, vec![Recipient::Staff(agent)]);
     let retry_file = attachment(&retry_event, "retry.png", 1, retry.opened_by);
     match store
         .open_ticket(TicketChange {
-            ticket: &retry,
-            expected_version: 0,
-            events: std::slice::from_ref(&retry_event),
             outbox: std::slice::from_ref(&retry_message),
             attachments: std::slice::from_ref(&retry_file),
-            request_fingerprint: None,
+            ..opening(&retry, &retry_event)
         })
         .await
     {
@@ -188,17 +203,18 @@ pub async fn opened_tickets_are_numbered_per_tenant_with_everything_they_carry(s
         opened.len(),
         "a refused open queues no message"
     );
-    let mut after_retry = blank_ticket(a.id, dir.requesters[0][0].id, now());
+}
+
+/// After a refused open, alpha's next ticket gets a number above those it had.
+async fn assert_numbers_go_on_after_a_refused_open(
+    store: &dyn Store,
+    tenant: TenantId,
+    requester: MemberId,
+) {
+    let mut after_retry = blank_ticket(tenant, requester, now());
     let after_event = opened_event(&after_retry);
     after_retry.number = store
-        .open_ticket(TicketChange {
-            ticket: &after_retry,
-            expected_version: 0,
-            events: std::slice::from_ref(&after_event),
-            outbox: &[],
-            attachments: &[],
-            request_fingerprint: None,
-        })
+        .open_ticket(opening(&after_retry, &after_event))
         .await
         .must("opening after a refused open");
     assert!(
@@ -206,10 +222,13 @@ pub async fn opened_tickets_are_numbered_per_tenant_with_everything_they_carry(s
         "numbers keep increasing after a refused open: got {}",
         after_retry.number
     );
+}
 
+/// Numbers are looked up within their tenant; unknown ids find nothing.
+async fn assert_lookups_by_number_stay_in_their_tenant(store: &dyn Store, dir: &Directory) {
     assert_eq!(
         store
-            .ticket_by_number(b.id, TicketNumber::new(3))
+            .ticket_by_number(dir.tenants[1].id, TicketNumber::new(3))
             .await
             .must("reading a ticket by number"),
         None,
@@ -255,12 +274,8 @@ pub async fn a_retried_open_is_told_apart_by_its_request_fingerprint(store: &dyn
     let opened = opened_event(&ticket);
     ticket.number = store
         .open_ticket(TicketChange {
-            ticket: &ticket,
-            expected_version: 0,
-            events: std::slice::from_ref(&opened),
-            outbox: &[],
-            attachments: &[],
             request_fingerprint: Some("fingerprint-one"),
+            ..opening(&ticket, &opened)
         })
         .await
         .must("opening with a fingerprint");
@@ -275,12 +290,8 @@ pub async fn a_retried_open_is_told_apart_by_its_request_fingerprint(store: &dyn
         let retry_event = opened_event(&retry);
         let answer = store
             .open_ticket(TicketChange {
-                ticket: &retry,
-                expected_version: 0,
-                events: std::slice::from_ref(&retry_event),
-                outbox: &[],
-                attachments: &[],
                 request_fingerprint: fingerprint,
+                ..opening(&retry, &retry_event)
             })
             .await;
         let got = match &answer {
@@ -306,14 +317,7 @@ pub async fn a_retried_open_is_told_apart_by_its_request_fingerprint(store: &dyn
     let mut next = blank_ticket(tenant.id, alice.id, now());
     let next_event = opened_event(&next);
     next.number = store
-        .open_ticket(TicketChange {
-            ticket: &next,
-            expected_version: 0,
-            events: std::slice::from_ref(&next_event),
-            outbox: &[],
-            attachments: &[],
-            request_fingerprint: None,
-        })
+        .open_ticket(opening(&next, &next_event))
         .await
         .must("opening after refused retries");
     assert_eq!(
@@ -323,48 +327,76 @@ pub async fn a_retried_open_is_told_apart_by_its_request_fingerprint(store: &dyn
     );
 }
 
+/// A ticket opened, then saved at version 2 with an event, an outbox message and an
+/// attachment.
+struct Accepted {
+    first: TimelineEvent,
+    v2: Ticket,
+    e2: TimelineEvent,
+    m2: OutboxMessage,
+    a2: Attachment,
+}
+
 /// Optimistic concurrency: a save naming a version other than the stored one is
 /// [`Error::VersionConflict`] (with both versions) and writes nothing at all (ticket,
 /// timeline, outbox, attachments); a save naming the right version writes everything;
 /// a save of a ticket that does not exist fails and writes nothing.
 pub async fn a_stale_save_is_a_conflict_and_writes_nothing(store: &dyn Store) {
     let dir = directory(store).await;
-    let tenant = &dir.tenants[0];
-    let alice = &dir.requesters[0][0];
-    let agent = &dir.staff[0];
-    let mut ticket = blank_ticket(tenant.id, alice.id, now() - days(2));
+    let tenant = dir.tenants[0].id;
+    let alice = dir.requesters[0][0].id;
+    let agent = dir.staff[0].id;
+    let accepted = open_and_save_at_version_2(store, tenant, alice, agent).await;
+    let outbox_before = store
+        .due_messages(now() + days(365), 100)
+        .await
+        .must("reading the outbox");
+    assert_eq!(
+        outbox_before,
+        vec![accepted.m2.clone()],
+        "the accepted save queued its message"
+    );
+    // Stale writers: one still at version 1, one claiming a version never stored.
+    for stale in [1u64, 5] {
+        assert_stale_save_writes_nothing(store, &accepted, stale, alice, agent, &outbox_before)
+            .await;
+    }
+    assert_the_right_version_goes_through(store, accepted, agent).await;
+    assert_a_ticket_never_opened_is_not_saved(store, tenant, alice).await;
+}
+
+/// Opens a ticket, then saves it at version 2 (version 1 -> 2: accepted), assigned and
+/// in progress, with a message and an attachment.
+async fn open_and_save_at_version_2(
+    store: &dyn Store,
+    tenant: TenantId,
+    alice: MemberId,
+    agent: StaffId,
+) -> Accepted {
+    let mut ticket = blank_ticket(tenant, alice, now() - days(2));
     let first = opened_event(&ticket);
     ticket.number = store
-        .open_ticket(TicketChange {
-            ticket: &ticket,
-            expected_version: 0,
-            events: std::slice::from_ref(&first),
-            outbox: &[],
-            attachments: &[],
-            request_fingerprint: None,
-        })
+        .open_ticket(opening(&ticket, &first))
         .await
         .must("opening a ticket");
-
-    // Version 1 -> 2: accepted.
     let at2 = now() - days(1);
     let mut v2 = ticket.clone();
-    v2.assignee = Some(agent.id);
+    v2.assignee = Some(agent);
     v2.state = TicketState::InProgress;
     v2.version = 2;
     v2.updated_at = at2;
     let e2 = event(
         &v2,
         at2,
-        ActorRef::Staff(agent.id),
+        ActorRef::Staff(agent),
         EventKind::Assigned {
-            assignee: Some(agent.id),
+            assignee: Some(agent),
             group: None,
         },
         Some((Status::New, Status::InProgress)),
     );
-    let m2 = outbox_message(&v2, &e2, vec![Recipient::Member(alice.id)]);
-    let a2 = attachment(&e2, "devis.pdf", 10, ActorRef::Staff(agent.id));
+    let m2 = outbox_message(&v2, &e2, vec![Recipient::Member(alice)]);
+    let a2 = attachment(&e2, "devis.pdf", 10, ActorRef::Staff(agent));
     store
         .save_ticket(TicketChange {
             ticket: &v2,
@@ -376,93 +408,104 @@ pub async fn a_stale_save_is_a_conflict_and_writes_nothing(store: &dyn Store) {
         })
         .await
         .must("saving at the right version");
-
-    let timeline_before = vec![first.clone(), e2.clone()];
-    let outbox_before = store
-        .due_messages(now() + days(365), 100)
-        .await
-        .must("reading the outbox");
-    assert_eq!(
-        outbox_before,
-        vec![m2.clone()],
-        "the accepted save queued its message"
-    );
-
-    // Stale writers: one still at version 1, one claiming a version never stored.
-    for stale in [1u64, 5] {
-        let at3 = now() - Duration::hours(1);
-        let mut v3 = v2.clone();
-        v3.state = TicketState::WaitingOnRequester;
-        v3.priority = Priority::Blocking;
-        v3.subject = "Écrasé".to_owned();
-        v3.version = stale + 1;
-        v3.updated_at = at3;
-        let e3 = event(
-            &v3,
-            at3,
-            ActorRef::Staff(agent.id),
-            EventKind::InformationRequested {
-                message: rich("<p>Précisez</p>"),
-            },
-            Some((Status::InProgress, Status::WaitingOnRequester)),
-        );
-        let m3 = outbox_message(&v3, &e3, vec![Recipient::Member(alice.id)]);
-        let a3 = attachment(&e3, "stale.pdf", 20, ActorRef::Staff(agent.id));
-        match store
-            .save_ticket(TicketChange {
-                ticket: &v3,
-                expected_version: stale,
-                events: std::slice::from_ref(&e3),
-                outbox: std::slice::from_ref(&m3),
-                attachments: std::slice::from_ref(&a3),
-                request_fingerprint: None,
-            })
-            .await
-        {
-            Err(Error::VersionConflict { expected, actual }) => {
-                assert_eq!(
-                    (expected, actual),
-                    (stale, 2),
-                    "the conflict names the version read and the version stored"
-                );
-            }
-            other => panic!(
-                "a save expecting version {stale} of a ticket at version 2 must be a VersionConflict, got {other:?}"
-            ),
-        }
-        assert_eq!(
-            store.ticket(ticket.id).await.must("reading a ticket"),
-            Some(v2.clone()),
-            "a conflicting save leaves the ticket as it was"
-        );
-        assert_eq!(
-            store.timeline(ticket.id).await.must("reading a timeline"),
-            timeline_before,
-            "a conflicting save appends no event"
-        );
-        assert_eq!(
-            store
-                .due_messages(now() + days(365), 100)
-                .await
-                .must("reading the outbox"),
-            outbox_before,
-            "a conflicting save queues no message"
-        );
-        assert_eq!(
-            store
-                .attachments(ticket.id)
-                .await
-                .must("reading attachments"),
-            vec![a2.clone()],
-            "a conflicting save records no attachment"
-        );
-        assert_eq!(
-            store.attachment(a3.id).await.must("reading an attachment"),
-            None
-        );
+    Accepted {
+        first,
+        v2,
+        e2,
+        m2,
+        a2,
     }
+}
 
-    // The right version still goes through afterwards.
+/// A save expecting version `stale` of the ticket at version 2 is a conflict naming
+/// both versions, and writes no ticket, event, message or attachment.
+async fn assert_stale_save_writes_nothing(
+    store: &dyn Store,
+    accepted: &Accepted,
+    stale: u64,
+    alice: MemberId,
+    agent: StaffId,
+    outbox_before: &[OutboxMessage],
+) {
+    let Accepted {
+        first, v2, e2, a2, ..
+    } = accepted;
+    let at3 = now() - Duration::hours(1);
+    let mut v3 = v2.clone();
+    v3.state = TicketState::WaitingOnRequester;
+    v3.priority = Priority::Blocking;
+    v3.subject = "Écrasé".to_owned();
+    v3.version = stale + 1;
+    v3.updated_at = at3;
+    let e3 = event(
+        &v3,
+        at3,
+        ActorRef::Staff(agent),
+        EventKind::InformationRequested {
+            message: rich("<p>Précisez</p>"),
+        },
+        Some((Status::InProgress, Status::WaitingOnRequester)),
+    );
+    let m3 = outbox_message(&v3, &e3, vec![Recipient::Member(alice)]);
+    let a3 = attachment(&e3, "stale.pdf", 20, ActorRef::Staff(agent));
+    match store
+        .save_ticket(TicketChange {
+            ticket: &v3,
+            expected_version: stale,
+            events: std::slice::from_ref(&e3),
+            outbox: std::slice::from_ref(&m3),
+            attachments: std::slice::from_ref(&a3),
+            request_fingerprint: None,
+        })
+        .await
+    {
+        Err(Error::VersionConflict { expected, actual }) => {
+            assert_eq!(
+                (expected, actual),
+                (stale, 2),
+                "the conflict names the version read and the version stored"
+            );
+        }
+        other => panic!(
+            "a save expecting version {stale} of a ticket at version 2 must be a VersionConflict, got {other:?}"
+        ),
+    }
+    assert_eq!(
+        store.ticket(v2.id).await.must("reading a ticket"),
+        Some(v2.clone()),
+        "a conflicting save leaves the ticket as it was"
+    );
+    assert_eq!(
+        store.timeline(v2.id).await.must("reading a timeline"),
+        vec![first.clone(), e2.clone()],
+        "a conflicting save appends no event"
+    );
+    assert_eq!(
+        store
+            .due_messages(now() + days(365), 100)
+            .await
+            .must("reading the outbox"),
+        outbox_before,
+        "a conflicting save queues no message"
+    );
+    assert_eq!(
+        store.attachments(v2.id).await.must("reading attachments"),
+        vec![a2.clone()],
+        "a conflicting save records no attachment"
+    );
+    assert_eq!(
+        store.attachment(a3.id).await.must("reading an attachment"),
+        None
+    );
+}
+
+/// The right version still goes through after conflicts.
+async fn assert_the_right_version_goes_through(
+    store: &dyn Store,
+    accepted: Accepted,
+    agent: StaffId,
+) {
+    let Accepted { first, v2, e2, .. } = accepted;
     let at4 = now();
     let mut v3 = v2.clone();
     v3.priority = Priority::High;
@@ -471,7 +514,7 @@ pub async fn a_stale_save_is_a_conflict_and_writes_nothing(store: &dyn Store) {
     let e4 = event(
         &v3,
         at4,
-        ActorRef::Staff(agent.id),
+        ActorRef::Staff(agent),
         EventKind::FieldEdited {
             change: FieldChange::Priority {
                 from: Priority::Normal,
@@ -492,27 +535,33 @@ pub async fn a_stale_save_is_a_conflict_and_writes_nothing(store: &dyn Store) {
         .await
         .must("saving at the right version after a conflict");
     assert_eq!(
-        store.ticket(ticket.id).await.must("reading a ticket"),
+        store.ticket(v2.id).await.must("reading a ticket"),
         Some(v3.clone())
     );
     assert_eq!(
-        store.timeline(ticket.id).await.must("reading a timeline"),
+        store.timeline(v2.id).await.must("reading a timeline"),
         vec![first, e2, e4]
     );
+}
 
-    // A ticket that was never opened cannot be saved.
-    let mut ghost = blank_ticket(tenant.id, alice.id, now());
+/// A ticket that was never opened cannot be saved, and the failed save writes nothing.
+async fn assert_a_ticket_never_opened_is_not_saved(
+    store: &dyn Store,
+    tenant: TenantId,
+    alice: MemberId,
+) {
+    let mut ghost = blank_ticket(tenant, alice, now());
     ghost.version = 2;
     let ghost_event = event(
         &ghost,
         now(),
-        ActorRef::Member(alice.id),
+        ActorRef::Member(alice),
         EventKind::Replied {
             body: rich("<p>Bonjour</p>"),
         },
         None,
     );
-    let ghost_file = attachment(&ghost_event, "ghost.txt", 1, ActorRef::Member(alice.id));
+    let ghost_file = attachment(&ghost_event, "ghost.txt", 1, ActorRef::Member(alice));
     let result = store
         .save_ticket(TicketChange {
             ticket: &ghost,
