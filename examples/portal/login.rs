@@ -564,20 +564,18 @@ mod tests {
     #[tokio::test]
     async fn an_unknown_login_takes_as_long_as_a_wrong_password() {
         let accounts = accounts();
-        let fastest = |login: &'static str| {
-            let accounts = accounts.clone();
-            async move {
-                let mut best = Duration::MAX;
-                for _ in 0..3 {
-                    let started = Instant::now();
-                    assert!(accounts.check(login, "wrong").await.is_none());
-                    best = best.min(started.elapsed());
-                }
-                best
-            }
+        let time = async |login: &str| {
+            let started = Instant::now();
+            assert!(accounts.check(login, "wrong").await.is_none());
+            started.elapsed()
         };
-        let wrong_password = fastest("alice").await;
-        let unknown_login = fastest("nobody").await;
+        // Measured in turns, the fastest of each kept: a burst of load on a shared
+        // machine slows both kinds alike instead of one.
+        let (mut wrong_password, mut unknown_login) = (Duration::MAX, Duration::MAX);
+        for _ in 0..5 {
+            wrong_password = wrong_password.min(time("alice").await);
+            unknown_login = unknown_login.min(time("nobody").await);
+        }
         // Both run one Argon2 verification; without the decoy an unknown login would
         // answer in microseconds.
         assert!(
@@ -585,6 +583,7 @@ mod tests {
             "unknown login {unknown_login:?}, wrong password {wrong_password:?}"
         );
     }
+
     #[test]
     fn next_is_followed_only_to_a_path_on_this_site() {
         assert_eq!(local_path("/tickets?status=open"), "/tickets?status=open");
