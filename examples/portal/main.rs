@@ -1,5 +1,6 @@
-//! The reference deployment: a host application that owns its users and login, and
-//! nests the helpdesk's routes at `/helpdesk`.
+//! The reference deployment: a host application that owns its users, its login page and
+//! its sessions, serves the helpdesk's pages at `/` and nests its JSON API at
+//! `/helpdesk`.
 //!
 //! ```sh
 //! cargo run --bin portal                           # SQLite file, 127.0.0.1:8080
@@ -16,10 +17,16 @@
 //!
 //! On first start it creates demo data (tenants `acme` and `globex`, their members, the
 //! support staff, categories, products and tickets), once even when several portals
-//! start together on one database. Log in with
+//! start together on one database. Open `http://127.0.0.1:8080/` in a browser and log in
+//! as `alice`, `bob`, `carol`, `dave`, `erin`, `sam`, `sue` or `root`, password `demo`
+//! (the login page lists them). API callers log in with
 //! `POST /login {"login": "alice", "password": "demo"}`, keep the cookie, and call
 //! `/helpdesk/...`; `GET /helpdesk/openapi.json` lists every route. `GET /health/live`
 //! and `GET /health/ready` are the probes.
+//!
+//! Login sessions live in the portal's `portal_sessions` table of the same database, so
+//! several portals on it share them and a restart logs nobody out. Behind HTTPS, pass
+//! `--secure-cookies`.
 //!
 //! On SIGTERM or SIGINT it stops accepting connections, lets the requests in flight
 //! finish within `--shutdown-grace` (20 s), stops the notification worker, and exits 0;
@@ -71,7 +78,7 @@ struct AppState {
 #[derive(Debug, Parser)]
 #[command(
     name = "portal",
-    about = "The helpdesk's reference deployment: a host with its own login that nests the helpdesk at /helpdesk",
+    about = "The helpdesk's reference deployment: a host with its own login, the helpdesk's pages at / and its API at /helpdesk",
     after_help = "Logs go to stderr, filtered by RUST_LOG (default `info`; e.g. RUST_LOG=debug or \
                   RUST_LOG=info,helpdesk_axum=debug). Each line of a request carries its request_id."
 )]
@@ -371,6 +378,7 @@ fn app(
 /// Where the portal listens, and how to try it.
 fn print_banner(addr: SocketAddr, options: &Options) {
     println!("helpdesk portal listening on http://{addr}");
+    println!("  browser:   http://{addr}/");
     println!("  API:       http://{addr}/helpdesk/openapi.json");
     println!("  health:    http://{addr}/health/live  http://{addr}/health/ready");
     println!("  database:  {}", options.database_url);
