@@ -1,5 +1,6 @@
-//! The reference deployment: a host application that owns its users and login, and
-//! nests the helpdesk's routes at `/helpdesk`.
+//! The reference deployment: a host application that owns its users, its login page and
+//! its sessions, serves the helpdesk's pages at `/` and nests its JSON API at
+//! `/helpdesk`.
 //!
 //! ```sh
 //! cargo run --bin portal                           # SQLite file, 127.0.0.1:8080
@@ -16,10 +17,16 @@
 //!
 //! On first start it creates demo data (tenants `acme` and `globex`, their members, the
 //! support staff, categories, products and tickets), once even when several portals
-//! start together on one database. Log in with
+//! start together on one database. Open `http://127.0.0.1:8080/` in a browser and log in
+//! as `alice`, `bob`, `carol`, `dave`, `erin`, `sam`, `sue` or `root`, password `demo`
+//! (the login page lists them). API callers log in with
 //! `POST /login {"login": "alice", "password": "demo"}`, keep the cookie, and call
 //! `/helpdesk/...`; `GET /helpdesk/openapi.json` lists every route. `GET /health/live`
 //! and `GET /health/ready` are the probes.
+//!
+//! Login sessions live in the portal's `portal_sessions` table of the same database, so
+//! several portals on it share them and a restart logs nobody out. Behind HTTPS, pass
+//! `--secure-cookies`.
 //!
 //! On SIGTERM or SIGINT it stops accepting connections, lets the requests in flight
 //! finish within `--shutdown-grace` (20 s), stops the notification worker, and exits 0;
@@ -29,6 +36,8 @@
 
 mod demo;
 mod login;
+mod login_page;
+mod session_store;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -37,26 +46,31 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{ConnectInfo, FromRef};
-use axum::routing::post;
+use axum::routing::{get, post};
 use clap::Parser;
 use helpdesk_axum::HelpdeskState;
 use helpdesk_core::{AttachmentLimits, HelpdeskService, Store};
 use helpdesk_sqlx::{FsBlobStore, PoolSettings, PostgresStore, SqliteStore};
+use helpdesk_web::{Theme, WebConfig};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::sync::watch;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::filter::LevelFilter;
 
-use login::Sessions;
+use login::Accounts;
+use session_store::DbSessionStore;
 
 type Fallible<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
-/// The host's state: its own sessions, and the helpdesk's state inside it.
+/// The host's state: its users, its look, and the helpdesk's state inside it.
 #[derive(Clone, FromRef)]
 struct AppState {
     helpdesk: HelpdeskState,
-    sessions: Arc<Sessions>,
+    accounts: Arc<Accounts>,
+    theme: Arc<Theme>,
 }
 
 /// The portal's configuration: each flag can also come from the environment variable
@@ -64,7 +78,7 @@ struct AppState {
 #[derive(Debug, Parser)]
 #[command(
     name = "portal",
-    about = "The helpdesk's reference deployment: a host with its own login that nests the helpdesk at /helpdesk",
+    about = "The helpdesk's reference deployment: a host with its own login, the helpdesk's pages at / and its API at /helpdesk",
     after_help = "Logs go to stderr, filtered by RUST_LOG (default `info`; e.g. RUST_LOG=debug or \
                   RUST_LOG=info,helpdesk_axum=debug). Each line of a request carries its request_id."
 )]
@@ -102,6 +116,10 @@ struct Options {
     /// which writes faster than people. Never in production.
     #[arg(long, env = "HELPDESK_NO_WRITE_LIMIT")]
     no_write_limit: bool,
+    /// Marks the cookies `Secure` (sent over HTTPS only): set it when the portal is
+    /// served over TLS, by itself or behind a proxy.
+    #[arg(long, env = "HELPDESK_SECURE_COOKIES")]
+    secure_cookies: bool,
 }
 
 /// [`helpdesk_sqlx::ACQUIRE_TIMEOUT`] as the flag's default (a test keeps them equal).
@@ -137,31 +155,49 @@ fn logging() {
         .try_init();
 }
 
-/// Opens and migrates the database, then creates the demo data under a lock that makes
-/// two portals starting together on one database seed it once.
-async fn store(options: &Options) -> Fallible<(HelpdeskService, Vec<demo::Person>)> {
+/// What [`store`] opens: the helpdesk's service, the portal's users and its sessions.
+struct Opened {
+    service: HelpdeskService,
+    people: Vec<demo::Person>,
+    sessions: DbSessionStore,
+}
+
+/// Opens and migrates the database, then creates the portal's session table and the
+/// demo data under a lock that makes two portals starting together on one database
+/// do each once.
+async fn store(options: &Options) -> Fallible<Opened> {
     let url = options.database_url.as_str();
     let pool = PoolSettings::default().acquire_timeout(options.db_acquire_timeout);
-    let (store, lock): (Arc<dyn Store>, demo::SeedLock) =
+    let (store, sessions, lock): (Arc<dyn Store>, DbSessionStore, demo::SeedLock) =
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let store = PostgresStore::connect_with_pool(url.parse()?, pool).await?;
             store.migrate().await?;
             let lock = demo::SeedLock::postgres(&store).await?;
-            (Arc::new(store), lock)
+            let sessions = DbSessionStore::Postgres(store.pool().clone());
+            (Arc::new(store), sessions, lock)
         } else if url.contains(":memory:") || url.contains("mode=memory") {
             let store = SqliteStore::connect(url).await?;
             store.migrate().await?;
-            (Arc::new(store), demo::SeedLock::None)
+            let sessions = DbSessionStore::Sqlite(store.pool().clone());
+            (Arc::new(store), sessions, demo::SeedLock::None)
         } else {
             let store = SqliteStore::connect_with_pool(SqliteStore::options(url)?, pool).await?;
             store.migrate().await?;
             let lock = demo::SeedLock::sqlite(url).await?;
-            (Arc::new(store), lock)
+            let sessions = DbSessionStore::Sqlite(store.pool().clone());
+            (Arc::new(store), sessions, lock)
         };
     let service = HelpdeskService::new(store);
-    let seeded = demo::ensure(&service).await;
+    let seeded = match sessions.migrate().await {
+        Ok(()) => demo::ensure(&service).await,
+        Err(e) => Err(e.into()),
+    };
     lock.release().await?;
-    Ok((service, seeded?))
+    Ok(Opened {
+        service,
+        people: seeded?,
+        sessions,
+    })
 }
 
 /// SIGTERM (what service managers and orchestrators send) and SIGINT (Ctrl-C), caught
@@ -204,11 +240,21 @@ impl ShutdownSignals {
     }
 }
 
-/// Delivers notifications and closes overdue closures every 30 s until `stop` says so;
-/// a round under way when the signal comes is finished, not cut.
-async fn background_work(service: HelpdeskService, mut stop: watch::Receiver<bool>) {
+/// Delivers notifications, closes overdue closures and deletes expired login sessions
+/// every 30 s until `stop` says so; a round under way when the signal comes is
+/// finished, not cut.
+async fn background_work(
+    service: HelpdeskService,
+    sessions: DbSessionStore,
+    mut stop: watch::Receiver<bool>,
+) {
     let notifier = helpdesk_core::NoNotifier;
     loop {
+        match sessions.delete_expired().await {
+            Ok(0) => {}
+            Ok(n) => tracing::debug!(sessions = n, "expired sessions deleted"),
+            Err(e) => tracing::error!(error = %e, "deleting expired sessions failed"),
+        }
         if let Err(e) = service.deliver_notifications(&notifier, 100).await {
             tracing::error!(error = %e, "notification delivery failed");
         }
@@ -228,19 +274,23 @@ async fn main() -> Fallible<()> {
     logging();
     // Caught from here on: a SIGTERM during start-up is answered once the portal is up.
     let mut signals = ShutdownSignals::new()?;
-    let (service, people) = store(&options).await?;
-    let sessions = Arc::new(Sessions::new(people)?);
+    let Opened {
+        service,
+        people,
+        sessions,
+    } = store(&options).await?;
+    let accounts = Arc::new(Accounts::new(people)?);
     // Attachments: files under `--files`, 10 MiB each (the service's one size setting).
     let service = service
         .with_blobs(Arc::new(FsBlobStore::new(&options.files)))
         .with_attachment_limits(AttachmentLimits::default());
-    let app = app(&options, service.clone(), sessions);
+    let app = app(&options, service.clone(), accounts, sessions.clone());
 
     let listener = tokio::net::TcpListener::bind(options.addr).await?;
     print_banner(listener.local_addr()?, &options);
 
     let (stop, stopped) = watch::channel(false);
-    let worker = tokio::spawn(background_work(service, stopped));
+    let worker = tokio::spawn(background_work(service, sessions, stopped));
     let connections = GracefulShutdown::new();
     let signal = serve_until_signal(&listener, &app, &options, &connections, &mut signals).await?;
 
@@ -269,28 +319,66 @@ async fn main() -> Fallible<()> {
     }
 }
 
-/// The host's routes (login, logout) with the helpdesk's at `/helpdesk` and the health
-/// probes at `/health`.
-fn app(options: &Options, service: HelpdeskService, sessions: Arc<Sessions>) -> Router {
+/// The portal's name and colours, on its login page and the helpdesk's pages.
+fn theme() -> Theme {
+    Theme {
+        name: "Portail d'assistance".to_owned(),
+        ..Theme::default()
+    }
+}
+
+/// The host's routes (login, logout), the helpdesk's pages at the root, its JSON API at
+/// `/helpdesk` and the health probes at `/health`, every one inside the session layer.
+fn app(
+    options: &Options,
+    service: HelpdeskService,
+    accounts: Arc<Accounts>,
+    sessions: DbSessionStore,
+) -> Router {
     // The document tells clients to send the portal's own session cookie.
     use helpdesk_axum::utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
-    let mut helpdesk = HelpdeskState::new(service, sessions.clone()).with_security_scheme(
-        SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("portal_session"))),
+    let mut helpdesk = HelpdeskState::new(service, accounts.clone()).with_security_scheme(
+        SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(login::COOKIE))),
     );
     if options.no_write_limit {
         helpdesk = helpdesk.with_write_limit(None);
     }
+    let theme = theme();
+    let pages = WebConfig::new()
+        .with_theme(theme.clone())
+        .with_login_url("/login")
+        .with_logout_url("/logout")
+        .with_secure_cookies(options.secure_cookies);
+    let lifetime = i64::try_from(login::SESSION_LIFETIME.as_secs()).unwrap_or(i64::MAX);
+    // A session is saved at login only, so it ends `SESSION_LIFETIME` after the login.
+    let sessions = SessionManagerLayer::new(sessions)
+        .with_name(login::COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(options.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::seconds(lifetime),
+        ));
+    // Axum nests nothing at the root: the pages are merged. Their fallback (a 404 page)
+    // answers unknown paths; `/helpdesk/...` keeps the API's own (problem+json).
     Router::new()
-        .route("/login", post(login::login))
+        .route("/login", get(login::login_page).post(login::login))
         .route("/logout", post(login::logout))
         .nest("/helpdesk", helpdesk_axum::router())
         .nest("/health", helpdesk_axum::health::router())
-        .with_state(AppState { helpdesk, sessions })
+        .merge(helpdesk_web::pages(pages))
+        .layer(sessions)
+        .with_state(AppState {
+            helpdesk,
+            accounts,
+            theme: Arc::new(theme),
+        })
 }
 
 /// Where the portal listens, and how to try it.
 fn print_banner(addr: SocketAddr, options: &Options) {
     println!("helpdesk portal listening on http://{addr}");
+    println!("  browser:   http://{addr}/");
     println!("  API:       http://{addr}/helpdesk/openapi.json");
     println!("  health:    http://{addr}/health/live  http://{addr}/health/ready");
     println!("  database:  {}", options.database_url);
@@ -370,6 +458,7 @@ mod tests {
             "HELPDESK_SHUTDOWN_GRACE",
             "HELPDESK_HEADER_TIMEOUT",
             "HELPDESK_DB_ACQUIRE_TIMEOUT",
+            "HELPDESK_SECURE_COOKIES",
         ] {
             assert!(names.iter().any(|n| n == name), "{name} is not read");
         }
