@@ -1,0 +1,295 @@
+//! The browser tests' tools: the portal as a real process, Debian's Chromium driven
+//! through its WebDriver, axe-core run in each page, a screenshot of each screen.
+//!
+//! They read `HELPDESK_TEST_CHROMEDRIVER` and `HELPDESK_TEST_AXE` (what
+//! `.ci/browser-deps` prints). Without them the tests say loudly that they skipped; under
+//! `CI=true` that is a failure.
+#![allow(dead_code, unreachable_pub)]
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+/// What the browser tests need from the machine.
+pub struct Tools {
+    pub chromedriver: String,
+    pub chromium: Option<String>,
+    pub axe: String,
+}
+
+impl Tools {
+    /// The tools, or `None` (with a loud message) when they are not installed outside CI.
+    pub fn find(test: &str) -> Option<Tools> {
+        let driver = std::env::var("HELPDESK_TEST_CHROMEDRIVER").ok();
+        let axe = std::env::var("HELPDESK_TEST_AXE").ok();
+        match (driver, axe) {
+            (Some(chromedriver), Some(axe)) if !chromedriver.is_empty() && !axe.is_empty() => {
+                Some(Tools {
+                    chromedriver,
+                    chromium: std::env::var("HELPDESK_TEST_CHROMIUM").ok(),
+                    axe,
+                })
+            }
+            _ if std::env::var("CI").is_ok_and(|v| v == "true") => panic!(
+                "{test}: HELPDESK_TEST_CHROMEDRIVER and HELPDESK_TEST_AXE must be set under CI (run .ci/browser-deps)"
+            ),
+            _ => {
+                eprintln!(
+                    "\n*** SKIPPED {test}: no browser; run `eval \"$(bash .ci/browser-deps)\"` with those variables exported to run it ***\n"
+                );
+                None
+            }
+        }
+    }
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("no free port: {e}"))
+}
+
+/// A child process killed when dropped.
+pub struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The reference portal, started on a fresh SQLite database.
+pub struct Portal {
+    _process: Process,
+    pub base: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Portal {
+    pub fn start() -> Portal {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+        let addr = format!("127.0.0.1:{}", free_port());
+        let db = format!("sqlite://{}", dir.path().join("portal.db").display());
+        let mut child = Command::new(env!("CARGO_BIN_EXE_portal"))
+            .args(["--addr", &addr, "--database-url", &db, "--files"])
+            .arg(dir.path().join("files"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("portal: {e}"));
+        let stdout = child
+            .stdout
+            .take()
+            .unwrap_or_else(|| panic!("portal stdout"));
+        let mut lines = BufReader::new(stdout).lines();
+        let first = lines
+            .next()
+            .unwrap_or_else(|| panic!("the portal printed nothing"))
+            .unwrap_or_else(|e| panic!("portal output: {e}"));
+        assert!(first.contains(&addr), "unexpected first line: {first}");
+        std::thread::spawn(move || for _ in lines {});
+        Portal {
+            _process: Process(child),
+            base: format!("http://{addr}"),
+            _dir: dir,
+        }
+    }
+}
+
+/// One headless Chromium session, in a language, at a window size.
+pub struct Browser {
+    pub client: Client,
+    _driver: Process,
+    axe_source: String,
+    base: String,
+    shots: PathBuf,
+}
+
+impl Browser {
+    /// A browser that asks for `lang` (`fr`, `en`) and has a `width` × 900 window.
+    pub async fn open(tools: &Tools, portal: &Portal, lang: &str, width: u32) -> Browser {
+        let port = free_port();
+        let mut driver = Command::new(&tools.chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("chromedriver: {e}"));
+        // It says when it listens: read until then, then let its output drain.
+        let stdout = driver
+            .stdout
+            .take()
+            .unwrap_or_else(|| panic!("chromedriver stdout"));
+        let mut lines = BufReader::new(stdout).lines();
+        loop {
+            match lines.next() {
+                Some(Ok(line)) if line.contains("started successfully") => break,
+                Some(Ok(_)) => continue,
+                _ => panic!("chromedriver stopped before it listened"),
+            }
+        }
+        std::thread::spawn(move || for _ in lines {});
+        let driver = Process(driver);
+        let mut chrome = json!({
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                format!("--window-size={width},900"), format!("--lang={lang}"),
+            ],
+            "prefs": { "intl.accept_languages": lang },
+        });
+        if let Some(binary) = &tools.chromium {
+            chrome["binary"] = json!(binary);
+        }
+        let mut caps = serde_json::Map::new();
+        caps.insert("goog:chromeOptions".into(), chrome);
+        let url = format!("http://127.0.0.1:{port}");
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&url)
+            .await
+            .unwrap_or_else(|e| panic!("chromedriver session on {url}: {e}"));
+        let axe_source = std::fs::read_to_string(&tools.axe)
+            .unwrap_or_else(|e| panic!("axe-core at {}: {e}", tools.axe));
+        let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
+        std::fs::create_dir_all(&shots).unwrap_or_else(|e| panic!("screenshots dir: {e}"));
+        Browser {
+            client,
+            _driver: driver,
+            axe_source,
+            base: portal.base.clone(),
+            shots,
+        }
+    }
+
+    pub async fn goto(&self, path: &str) {
+        self.client
+            .goto(&format!("{}{}", self.base, path))
+            .await
+            .unwrap_or_else(|e| panic!("goto {path}: {e}"));
+    }
+
+    pub async fn find(&self, css: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element {css}: {e}"))
+    }
+
+    pub async fn exists(&self, css: &str) -> bool {
+        self.client.find(Locator::Css(css)).await.is_ok()
+    }
+
+    pub async fn fill(&self, css: &str, text: &str) {
+        let field = self.find(css).await;
+        field
+            .clear()
+            .await
+            .unwrap_or_else(|e| panic!("clear {css}: {e}"));
+        field
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.find(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    /// The visible text of the page's main content.
+    pub async fn text(&self) -> String {
+        self.find("main")
+            .await
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("text: {e}"))
+    }
+
+    pub async fn path(&self) -> String {
+        let url = self
+            .client
+            .current_url()
+            .await
+            .unwrap_or_else(|e| panic!("url: {e}"));
+        match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_owned(),
+        }
+    }
+
+    /// Logs in through the portal's login form.
+    pub async fn login(&self, login: &str) {
+        self.goto("/login").await;
+        self.fill("input[name=login]", login).await;
+        self.fill("input[name=password]", "demo").await;
+        self.click("form button[type=submit]").await;
+        self.find("main").await;
+    }
+
+    /// Saves a screenshot as `target/screenshots/<name>.png`.
+    pub async fn screenshot(&self, name: &str) {
+        let png = self
+            .client
+            .screenshot()
+            .await
+            .unwrap_or_else(|e| panic!("screenshot: {e}"));
+        std::fs::write(self.shots.join(format!("{name}.png")), png)
+            .unwrap_or_else(|e| panic!("write screenshot {name}: {e}"));
+    }
+
+    /// Runs axe-core in the page; panics listing every serious or critical violation.
+    pub async fn assert_accessible(&self, screen: &str) {
+        self.client
+            .execute(&self.axe_source, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("inject axe: {e}"));
+        let result = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] })
+                    .then(r => done(r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help,
+                        nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5) }))))
+                    .catch(e => done([{ id: 'axe-error', impact: 'critical', help: String(e), nodes: [] }]));",
+                vec![],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("run axe: {e}"));
+        let serious: Vec<&Value> = result
+            .as_array()
+            .map(|v| {
+                v.iter()
+                    .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert!(
+            serious.is_empty(),
+            "{screen}: axe-core found serious or critical violations: {}",
+            serde_json::to_string_pretty(&serious).unwrap_or_default()
+        );
+    }
+
+    /// The screen's checks in one: accessible, then a screenshot.
+    pub async fn check_screen(&self, name: &str) {
+        self.assert_accessible(name).await;
+        self.screenshot(name).await;
+    }
+
+    pub async fn quit(self) {
+        let _ = self.client.close().await;
+    }
+}
