@@ -18,13 +18,22 @@ use axum::http::request::Parts;
 use axum::http::{Request, StatusCode};
 use helpdesk_axum::{Caller, HelpdeskState, Identify, IdentifyError, Limits};
 use helpdesk_core::memory::MemoryBlobStore;
+use helpdesk_core::testing::{MemberSeed, Seed, StaffSeed};
 use helpdesk_core::{
-    Actor, AttachmentLimits, GroupId, HelpdeskService, MemberDetails, MemberRole, StaffDetails,
-    StaffRole, Store, TenantId, TenantScope, UserId,
+    Actor, AttachmentLimits, GroupId, HelpdeskService, MemberRole, Store, TenantId, UserId,
 };
 use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
+
+/// A request header's value, when it is text.
+pub fn header(parts: &Parts, name: &str) -> Option<String> {
+    parts
+        .headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
 
 /// Trusts `x-user` and `x-tenant` headers, as a host's login layer would set them.
 pub struct HeaderIdentity;
@@ -32,13 +41,7 @@ pub struct HeaderIdentity;
 #[async_trait]
 impl Identify for HeaderIdentity {
     async fn identify(&self, parts: &mut Parts) -> Result<Option<Caller>, IdentifyError> {
-        let header = |name: &str| {
-            parts
-                .headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
+        let header = |name: &str| header(parts, name);
         let Some(user) = header("x-user") else {
             return Ok(None);
         };
@@ -133,82 +136,27 @@ pub async fn host_custom(
     let service = HelpdeskService::new(store)
         .with_blobs(blobs)
         .with_attachment_limits(attachments);
-    let root = service
-        .bootstrap_platform_admin(&UserId::new("root").unwrap(), "Root")
+    let world = Seed::new(service)
+        .two_tenants()
+        .group("Software")
+        .group("Network")
+        .member("acme", "alice", MemberRole::Requester)
+        .member("acme", "bob", MemberRole::Requester)
+        .member("acme", "carol", MemberRole::TenantAdmin)
+        .member_seed(MemberSeed::new("acme", "mallory", MemberRole::Requester).blocked())
+        .member("acme", "frank", MemberRole::Requester)
+        .member("globex", "dave", MemberRole::Requester)
+        .staff(StaffSeed::agent("sam").groups(&["Software"]))
+        .staff(StaffSeed::agent("otto").groups(&["Network"]))
+        .staff(StaffSeed::supervisor("sue").only(&["acme"]))
+        .build()
         .await
         .unwrap();
-    let acme = service
-        .create_tenant(&root, "acme", "Acme")
-        .await
-        .unwrap()
-        .id;
-    let globex = service
-        .create_tenant(&root, "globex", "Globex")
-        .await
-        .unwrap()
-        .id;
-    let software = service.create_group(&root, "Software").await.unwrap().id;
-    let network = service.create_group(&root, "Network").await.unwrap().id;
-    for (tenant, user, role) in [
-        (acme, "alice", MemberRole::Requester),
-        (acme, "bob", MemberRole::Requester),
-        (acme, "carol", MemberRole::TenantAdmin),
-        (acme, "mallory", MemberRole::Requester),
-        (acme, "frank", MemberRole::Requester),
-        (globex, "dave", MemberRole::Requester),
-    ] {
-        service
-            .ensure_member(
-                tenant,
-                MemberDetails {
-                    user: &UserId::new(user).unwrap(),
-                    display_name: user,
-                    email: Some(&format!("{user}@example.org")),
-                    role,
-                },
-            )
-            .await
-            .unwrap();
-    }
-    let mallory = service
-        .actor(&UserId::new("mallory").unwrap(), Some(acme))
-        .await
-        .unwrap();
-    let carol = service
-        .actor(&UserId::new("carol").unwrap(), Some(acme))
-        .await
-        .unwrap();
-    service
-        .set_member_blocked(&carol, acme, mallory.as_member().unwrap().id, true)
-        .await
-        .unwrap();
-    for (user, role, tenants, group) in [
-        ("sam", StaffRole::Agent, TenantScope::All, Some(software)),
-        ("otto", StaffRole::Agent, TenantScope::All, Some(network)),
-        (
-            "sue",
-            StaffRole::Supervisor,
-            TenantScope::Only(vec![acme]),
-            None,
-        ),
-    ] {
-        service
-            .add_staff(
-                &root,
-                StaffDetails {
-                    user: &UserId::new(user).unwrap(),
-                    display_name: user,
-                    email: None,
-                    role,
-                    tenants,
-                    groups: group.into_iter().collect(),
-                },
-            )
-            .await
-            .unwrap();
-    }
+    let (acme, globex) = (world.tenant("acme"), world.tenant("globex"));
+    let (software, network) = (world.group("Software"), world.group("Network"));
+    let service = world.service;
     let software_category = service
-        .create_category(&root, acme, None, "Logiciel", Some(software))
+        .create_category(&world.root, acme, None, "Logiciel", Some(software))
         .await
         .unwrap()
         .id;
