@@ -33,10 +33,14 @@ use crate::timeline::TimelineEvent;
 /// every other call passes through. Calls are named after the port methods
 /// (`"tenant_by_slug"`, `"mark_delivered"`, ...); it counts them, and the writes that
 /// reached the store beneath, so that a test can check what a failure left written.
+///
+/// With no failure planned it is a plain pass-through, which can also
+/// [hold](FaultyStore::holding) what must live as long as the store (a test database).
 pub struct FaultyStore {
     inner: Arc<dyn Store>,
     state: Mutex<Plan>,
     writes: AtomicUsize,
+    _held: Option<Box<dyn std::any::Any + Send + Sync>>,
 }
 
 impl std::fmt::Debug for FaultyStore {
@@ -68,7 +72,15 @@ impl FaultyStore {
             inner,
             state: Mutex::new(Plan::default()),
             writes: AtomicUsize::new(0),
+            _held: None,
         }
+    }
+
+    /// Keeps `held` for as long as this store lives, and drops it with the store: a test
+    /// database that must outlive every call and go when the test is done.
+    pub fn holding(mut self, held: impl std::any::Any + Send + Sync) -> Self {
+        self._held = Some(Box::new(held));
+        self
     }
 
     /// Makes the `nth` call (1 for the next one) to the port method `op` from now on

@@ -230,7 +230,8 @@ impl StaffSeed {
 }
 
 /// What to set a service up with; [`build`](Seed::build) does it, in this order: the
-/// platform admin `root`, the tenants, the groups, the members, the staff.
+/// platform admin `root` (or the one already there, seeding a database twice), the
+/// tenants, the groups, the members, the staff.
 #[derive(Debug)]
 #[must_use = "a seed does nothing until it is built"]
 pub struct Seed {
@@ -328,7 +329,7 @@ impl Seed {
     pub async fn build(self) -> Result<World> {
         let service = self.service;
         let root = service
-            .bootstrap_platform_admin(&UserId::new("root")?, "Root")
+            .ensure_platform_admin(&UserId::new("root")?, "Root")
             .await?;
         let mut tenants = BTreeMap::new();
         for (slug, name) in &self.tenants {
