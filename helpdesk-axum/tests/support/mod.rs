@@ -8,11 +8,14 @@
     clippy::expect_used
 )]
 
+use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::{Context, Poll};
 
 use async_trait::async_trait;
 use axum::Router;
-use axum::body::Body;
+use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::FromRef;
 use axum::http::request::Parts;
 use axum::http::{Request, StatusCode};
@@ -22,6 +25,7 @@ use helpdesk_core::testing::{MemberSeed, Seed, StaffSeed};
 use helpdesk_core::{
     Actor, AttachmentLimits, GroupId, HelpdeskService, MemberRole, Store, TenantId, UserId,
 };
+use http_body::Frame;
 use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
@@ -248,5 +252,70 @@ impl Host {
             .await;
         assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
         answer.body["id"].as_str().unwrap().to_owned()
+    }
+}
+
+/// The boundary of the multipart bodies the tests make.
+pub const BOUNDARY: &str = "XhelpdeskX";
+
+/// A multipart body's head, up to the first byte of the file `name`.
+pub fn file_head(name: &str) -> String {
+    format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+}
+
+/// A multipart body's end, after the file.
+pub fn tail() -> String {
+    format!("\r\n--{BOUNDARY}--\r\n")
+}
+
+/// What [`Generated`] bodies are filled with.
+pub static FILLER: [u8; 64 * 1024] = [7; 64 * 1024];
+
+/// A multipart body made as it is read: a head, `size` filler bytes, a tail. Counts the
+/// bytes handed out, so a test can tell how much of it the server read.
+pub struct Generated {
+    head: Option<Bytes>,
+    remaining: usize,
+    tail: Option<Bytes>,
+    polled: Arc<AtomicUsize>,
+}
+
+impl Generated {
+    pub fn new(head: String, size: usize, tail: String) -> (Self, Arc<AtomicUsize>) {
+        let polled = Arc::new(AtomicUsize::new(0));
+        let body = Self {
+            head: Some(Bytes::from(head)),
+            remaining: size,
+            tail: Some(Bytes::from(tail)),
+            polled: polled.clone(),
+        };
+        (body, polled)
+    }
+}
+
+impl HttpBody for Generated {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        let this = &mut *self;
+        let next = if let Some(head) = this.head.take() {
+            head
+        } else if this.remaining > 0 {
+            let n = this.remaining.min(FILLER.len());
+            this.remaining -= n;
+            Bytes::from_static(&FILLER[..n])
+        } else if let Some(tail) = this.tail.take() {
+            tail
+        } else {
+            return Poll::Ready(None);
+        };
+        this.polled.fetch_add(next.len(), Ordering::SeqCst);
+        Poll::Ready(Some(Ok(Frame::data(next))))
     }
 }

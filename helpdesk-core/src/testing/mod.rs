@@ -117,6 +117,26 @@ pub fn draft(subject: &str) -> NewTicket {
     }
 }
 
+/// Every regular file under `root`, however deep: for checking that a blob store left
+/// nothing behind. A directory that cannot be read counts as empty.
+pub fn files_under(root: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let mut dirs = vec![root.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for path in entries.flatten().map(|entry| entry.path()) {
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
+
 /// A member to seed: shown as their user id, notified at `<user>@example.org`, active,
 /// unless changed.
 #[derive(Clone, Debug)]
