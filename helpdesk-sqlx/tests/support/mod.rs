@@ -7,7 +7,7 @@ pub mod postgres;
 
 use std::sync::Arc;
 
-use helpdesk_core::testing::{MemberSeed, Seed};
+use helpdesk_core::testing::{FaultyStore, MemberSeed, Seed};
 use helpdesk_core::{Actor, HelpdeskService, MemberRole, Store, Tenant};
 #[cfg(feature = "sqlite")]
 use helpdesk_sqlx::SqliteStore;
@@ -60,6 +60,23 @@ pub async fn sqlite_memory() -> SqliteStore {
     store
 }
 
+/// A fresh, migrated PostgreSQL store in a database of its own on the server at `url`,
+/// which goes when the store does.
+#[cfg(feature = "postgres")]
+pub async fn pg_migrated(url: &str) -> std::sync::Arc<FaultyStore> {
+    let database = postgres::TestDatabase::create(url).await;
+    let store = database.store().await;
+    store.migrate().await.expect("migrating PostgreSQL");
+    std::sync::Arc::new(FaultyStore::new(std::sync::Arc::new(store)).holding(database))
+}
+
+/// [`pg_migrated`]: the setup the conformance suite calls for every test.
+#[cfg(feature = "postgres")]
+pub async fn pg_fresh() -> std::sync::Arc<FaultyStore> {
+    let url = postgres::url("the conformance suite").expect("built with a PostgreSQL URL");
+    pg_migrated(&url).await
+}
+
 /// Runs `run` from a synchronous test on a fresh, migrated in-memory SQLite store.
 #[cfg(feature = "sqlite")]
 pub fn on_sqlite_memory(run: impl FnOnce(Arc<dyn Store>, &tokio::runtime::Runtime)) {
@@ -76,7 +93,7 @@ pub fn on_postgres(what: &str, run: impl FnOnce(Arc<dyn Store>, &tokio::runtime:
         return;
     };
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
-    let store = runtime.block_on(postgres::migrated(&url));
+    let store = runtime.block_on(pg_migrated(&url));
     run(store, &runtime);
 }
 

@@ -6,7 +6,6 @@
 use std::io::Write as _;
 use std::str::FromStr;
 
-use helpdesk_core::testing::FaultyStore;
 use helpdesk_sqlx::PostgresStore;
 use helpdesk_sqlx::sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
 use helpdesk_sqlx::sqlx::{self, AssertSqlSafe, ConnectOptions, Connection};
@@ -119,19 +118,4 @@ impl Drop for TestDatabase {
             eprintln!("could not drop test database {}: {e}", self.name);
         }
     }
-}
-
-/// A fresh, migrated PostgreSQL store in a database of its own on the server at `url`,
-/// which goes when the store does.
-pub async fn migrated(url: &str) -> std::sync::Arc<FaultyStore> {
-    let database = TestDatabase::create(url).await;
-    let store = database.store().await;
-    store.migrate().await.expect("migrating PostgreSQL");
-    std::sync::Arc::new(FaultyStore::new(std::sync::Arc::new(store)).holding(database))
-}
-
-/// [`migrated`]: the setup the conformance suite calls for every test.
-pub async fn fresh() -> std::sync::Arc<FaultyStore> {
-    let url = url("the conformance suite").expect("built with a PostgreSQL URL");
-    migrated(&url).await
 }
