@@ -207,19 +207,13 @@ async fn staff_serving_several_tenants_name_one_per_request_or_none() {
 
 #[tokio::test]
 async fn a_staff_member_is_added_with_their_groups_in_one_call() {
-    let w = world().await;
+    let mut w = world().await;
     let sam = w
-        .service
-        .add_staff(
-            &w.root,
-            StaffDetails {
-                user: &UserId::new("sam").unwrap(),
-                display_name: "Sam",
-                email: None,
-                role: StaffRole::Agent,
-                tenants: TenantScope::All,
-                groups: vec![w.group("Logiciel")],
-            },
+        .add_staff_as(
+            &w.root.clone(),
+            StaffSeed::new("sam", StaffRole::Agent)
+                .named("Sam")
+                .groups(&["Logiciel"]),
         )
         .await
         .unwrap();

@@ -7,8 +7,7 @@ use helpdesk_core::testing::{Seed, StaffSeed, World, draft};
 use helpdesk_core::{
     Actor, Answer, Answers, AttachmentId, ClosureMode, CommandName, Entity, Error, Forbidden,
     MemberDetails, MemberRole, NewAttachment, NewTicket, PageRequest, RequesterVisibility,
-    SearchCriteria, StaffDetails, StaffRole, Status, TenantId, TenantScope, TicketId, UserId,
-    export_csv,
+    SearchCriteria, StaffRole, Status, TenantId, TicketId, UserId, export_csv,
 };
 
 /// Alice, Bob (requesters) and Carol (tenant admin) in acme, Dave in globex; Sam, an
@@ -169,34 +168,22 @@ async fn nobody_blocks_themself() {
 
 #[tokio::test]
 async fn supervisors_create_agents_only_within_their_tenants() {
-    let w = world().await;
+    let mut w = world().await;
     let inside = w
-        .service
-        .add_staff(
+        .add_staff_as(
             &w.actor("sue"),
-            StaffDetails {
-                user: &UserId::new("ann").unwrap(),
-                display_name: "Ann",
-                email: None,
-                role: StaffRole::Agent,
-                tenants: TenantScope::Only(vec![w.tenant("acme")]),
-                groups: vec![],
-            },
+            StaffSeed::new("ann", StaffRole::Agent)
+                .named("Ann")
+                .only(&["acme"]),
         )
         .await;
     assert!(inside.is_ok());
     let outside = w
-        .service
-        .add_staff(
+        .add_staff_as(
             &w.actor("sue"),
-            StaffDetails {
-                user: &UserId::new("ben").unwrap(),
-                display_name: "Ben",
-                email: None,
-                role: StaffRole::Agent,
-                tenants: TenantScope::Only(vec![w.tenant("globex")]),
-                groups: vec![],
-            },
+            StaffSeed::new("ben", StaffRole::Agent)
+                .named("Ben")
+                .only(&["globex"]),
         )
         .await
         .unwrap_err();
@@ -205,33 +192,17 @@ async fn supervisors_create_agents_only_within_their_tenants() {
         "{outside}"
     );
     let promote = w
-        .service
-        .add_staff(
+        .add_staff_as(
             &w.actor("sue"),
-            StaffDetails {
-                user: &UserId::new("cid").unwrap(),
-                display_name: "Cid",
-                email: None,
-                role: StaffRole::PlatformAdmin,
-                tenants: TenantScope::All,
-                groups: vec![],
-            },
+            StaffSeed::new("cid", StaffRole::PlatformAdmin).named("Cid"),
         )
         .await
         .unwrap_err();
     assert!(matches!(promote, Error::Forbidden(_)), "{promote}");
     let agent = w
-        .service
-        .add_staff(
+        .add_staff_as(
             &w.actor("sam"),
-            StaffDetails {
-                user: &UserId::new("dan").unwrap(),
-                display_name: "Dan",
-                email: None,
-                role: StaffRole::Agent,
-                tenants: TenantScope::All,
-                groups: vec![],
-            },
+            StaffSeed::new("dan", StaffRole::Agent).named("Dan"),
         )
         .await
         .unwrap_err();
@@ -991,19 +962,11 @@ async fn a_search_page_names_requesters_and_assignees() {
 
 #[tokio::test]
 async fn one_host_user_is_either_staff_or_a_member() {
-    let w = world().await;
+    let mut w = world().await;
     let err = w
-        .service
-        .add_staff(
-            &w.root,
-            StaffDetails {
-                user: &UserId::new("carol").unwrap(),
-                display_name: "Carol",
-                email: None,
-                role: StaffRole::Agent,
-                tenants: TenantScope::All,
-                groups: vec![],
-            },
+        .add_staff_as(
+            &w.root.clone(),
+            StaffSeed::new("carol", StaffRole::Agent).named("Carol"),
         )
         .await
         .unwrap_err();

@@ -512,6 +512,13 @@ impl World {
 
     /// Adds one more staff member, as [`Seed::staff`] would have.
     pub async fn add_staff(&mut self, seed: StaffSeed) -> Result<Actor> {
+        let root = self.root.clone();
+        self.add_staff_as(&root, seed).await.map(Actor::Staff)
+    }
+
+    /// Has `by` add one more staff member: the service's answer, refusals included. An
+    /// added one can be looked up by user like the seeded ones.
+    pub async fn add_staff_as(&mut self, by: &Actor, seed: StaffSeed) -> Result<Staff> {
         let tenants = match &seed.tenants {
             None => TenantScope::All,
             Some(slugs) => TenantScope::Only(
@@ -534,7 +541,7 @@ impl World {
         let mut staff = self
             .service
             .add_staff(
-                &self.root,
+                by,
                 StaffDetails {
                     user: &UserId::new(&seed.user)?,
                     display_name: &seed.display_name,
@@ -555,7 +562,8 @@ impl World {
                 .update_staff(&self.root, staff.id, deactivate)
                 .await?;
         }
-        self.add_person(&seed.user, Actor::Staff(staff))
+        self.add_person(&seed.user, Actor::Staff(staff.clone()))?;
+        Ok(staff)
     }
 
     /// The clock of a world seeded [`at`](Seed::at) a time.
