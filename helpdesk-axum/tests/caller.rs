@@ -477,11 +477,7 @@ async fn an_unavailable_store_while_resolving_the_caller_is_503_with_retry_after
             answer.body
         );
         assert_eq!(answer.body["code"], "service_unavailable", "{what}");
-        let retry: u64 = answer.headers[header::RETRY_AFTER]
-            .to_str()
-            .unwrap()
-            .parse()
-            .unwrap();
+        let retry = support::retry_after(&answer.headers);
         assert!(retry > 0, "{what}: Retry-After {retry}");
     })
     .await;

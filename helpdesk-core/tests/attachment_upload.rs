@@ -97,6 +97,20 @@ fn store_error(what: &str) -> StoreError {
     StoreError::new(what.to_owned())
 }
 
+/// Lets `delete` succeed `times` times, recording the ids it is called with.
+fn record_deletes(
+    blobs: &mut MockBlobs,
+    times: impl Into<mockall::TimesRange>,
+) -> Arc<std::sync::Mutex<Vec<AttachmentId>>> {
+    let deleted = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = deleted.clone();
+    blobs.expect_delete().times(times).returning(move |id| {
+        log.lock().unwrap().push(id);
+        Ok(())
+    });
+    deleted
+}
+
 /// A writer that takes every chunk and finishes, and is never aborted.
 fn healthy_writer() -> MockWriter {
     let mut writer = MockWriter::new();
@@ -169,12 +183,7 @@ async fn a_finish_failure_refuses_the_reply_and_deletes_the_files_already_readab
             writer.expect_abort().never();
             Ok(Box::new(writer))
         });
-    let deleted = Arc::new(std::sync::Mutex::new(Vec::new()));
-    let log = deleted.clone();
-    blobs.expect_delete().returning(move |id| {
-        log.lock().unwrap().push(id);
-        Ok(())
-    });
+    let deleted = record_deletes(&mut blobs, ..);
     let w = mocked(blobs, AttachmentLimits::default()).await;
     let before = version_and_attachments(&w).await;
 
@@ -216,12 +225,7 @@ async fn a_refused_reply_deletes_every_file_it_would_have_carried() {
         log.lock().unwrap().push(id);
         Ok(Box::new(healthy_writer()))
     });
-    let deleted = Arc::new(std::sync::Mutex::new(Vec::new()));
-    let log = deleted.clone();
-    blobs.expect_delete().times(2).returning(move |id| {
-        log.lock().unwrap().push(id);
-        Ok(())
-    });
+    let deleted = record_deletes(&mut blobs, 2);
     let w = mocked(blobs, AttachmentLimits::default()).await;
     let before = version_and_attachments(&w).await;
 

@@ -189,6 +189,14 @@ async fn assigned_ticket_with_guest(w: &World) -> TicketId {
     ticket.id
 }
 
+/// Ann proposes to close the ticket.
+async fn propose_closure(w: &World, id: TicketId) {
+    w.service
+        .propose_closure(&w.actor("ann"), id, None, "<p>Toner remplacé</p>")
+        .await
+        .unwrap();
+}
+
 fn answers(score: u8) -> BTreeMap<String, Answer> {
     BTreeMap::from([("overall".to_owned(), Answer::Score(score))])
 }
@@ -403,10 +411,7 @@ async fn requesting_information_notifies_the_requester_and_guests() {
 async fn proposing_closure_notifies_the_requester_and_guests() {
     let w = world().await;
     let id = assigned_ticket_with_guest(&w).await;
-    w.service
-        .propose_closure(&w.actor("ann"), id, None, "<p>Toner remplacé</p>")
-        .await
-        .unwrap();
+    propose_closure(&w, id).await;
     let n = deliver_one(&w, "closure_proposed").await;
     assert_eq!(names(&n), ["Alice", "Gina"]);
 }
@@ -415,10 +420,7 @@ async fn proposing_closure_notifies_the_requester_and_guests() {
 async fn approving_closure_notifies_the_assignee_and_guests() {
     let w = world().await;
     let id = assigned_ticket_with_guest(&w).await;
-    w.service
-        .propose_closure(&w.actor("ann"), id, None, "<p>Toner remplacé</p>")
-        .await
-        .unwrap();
+    propose_closure(&w, id).await;
     deliver(&w).await;
     w.service
         .approve_closure(&w.actor("alice"), id, None, answers(9))
@@ -432,10 +434,7 @@ async fn approving_closure_notifies_the_assignee_and_guests() {
 async fn refusing_closure_notifies_the_assignee_and_guests() {
     let w = world().await;
     let id = assigned_ticket_with_guest(&w).await;
-    w.service
-        .propose_closure(&w.actor("ann"), id, None, "<p>Toner remplacé</p>")
-        .await
-        .unwrap();
+    propose_closure(&w, id).await;
     deliver(&w).await;
     w.service
         .refuse_closure(&w.actor("alice"), id, None, "<p>Ça bloque encore</p>")

@@ -39,6 +39,15 @@ pub fn header(parts: &Parts, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The seconds of an answer's `Retry-After`.
+pub fn retry_after(headers: &axum::http::HeaderMap) -> u64 {
+    headers[axum::http::header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
 /// Trusts `x-user` and `x-tenant` headers, as a host's login layer would set them.
 pub struct HeaderIdentity;
 
