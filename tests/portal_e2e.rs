@@ -2,11 +2,13 @@
 //! in over HTTP with cookies, and drive the vendor manual's closure scenario.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+mod support;
+
+use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
-use serde_json::{Value, json};
+use serde_json::json;
+use support::{Reply, free_port, login, request};
 
 struct Portal {
     child: Child,
@@ -19,14 +21,6 @@ impl Drop for Portal {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn start() -> Portal {
@@ -53,103 +47,6 @@ fn start() -> Portal {
     }
 }
 
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Value,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// A minimal HTTP/1.1 client: one request per connection.
-fn request(
-    addr: &str,
-    method: &str,
-    path: &str,
-    cookie: Option<&str>,
-    body: Option<&Value>,
-) -> Reply {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    let body = body.map(Value::to_string).unwrap_or_default();
-    let mut head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    if !body.is_empty() {
-        head.push_str("Content-Type: application/json\r\n");
-    }
-    if let Some(cookie) = cookie {
-        head.push_str(&format!("Cookie: {cookie}\r\n"));
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).unwrap();
-    stream.write_all(body.as_bytes()).unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap();
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .unwrap()
-        .split(' ')
-        .nth(1)
-        .unwrap()
-        .parse()
-        .unwrap();
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
-        .collect::<Vec<_>>();
-    let chunked = headers
-        .iter()
-        .any(|(n, v)| n.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
-    let body = if chunked {
-        dechunk(body)
-    } else {
-        body.to_owned()
-    };
-    Reply {
-        status,
-        headers,
-        body: serde_json::from_str(&body).unwrap_or(Value::Null),
-    }
-}
-
-fn dechunk(mut body: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = body.split_once("\r\n") {
-        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-        if size == 0 {
-            break;
-        }
-        out.push_str(&rest[..size]);
-        body = &rest[size + 2..];
-    }
-    out
-}
-
-fn login(portal: &Portal, who: &str) -> String {
-    let reply = request(
-        &portal.addr,
-        "POST",
-        "/login",
-        None,
-        Some(&json!({"login": who, "password": "demo"})),
-    );
-    assert_eq!(reply.status, 200, "login {who}: {}", reply.body);
-    let cookie = reply.header("set-cookie").unwrap();
-    assert!(cookie.contains("HttpOnly"), "{cookie}");
-    cookie.split(';').next().unwrap().to_owned()
-}
-
 #[test]
 fn the_vendor_closure_scenario_over_http_with_cookies() {
     let portal = start();
@@ -166,8 +63,8 @@ fn the_vendor_closure_scenario_over_http_with_cookies() {
     let anonymous = request(addr, "GET", "/helpdesk/tickets", None, None);
     assert_eq!(anonymous.status, 401);
 
-    let alice = login(&portal, "alice");
-    let sam = login(&portal, "sam");
+    let alice = login(&portal.addr, "alice");
+    let sam = login(&portal.addr, "sam");
 
     let opened = request(
         addr,
@@ -312,7 +209,7 @@ fn the_running_portal_serves_an_openapi_document_listing_every_route() {
 #[test]
 fn demo_data_is_there_on_first_start() {
     let portal = start();
-    let carol = login(&portal, "carol");
+    let carol = login(&portal.addr, "carol");
     let list = request(&portal.addr, "GET", "/helpdesk/tickets", Some(&carol), None);
     assert_eq!(list.status, 200, "{}", list.body);
     assert_eq!(
@@ -320,7 +217,7 @@ fn demo_data_is_there_on_first_start() {
         2,
         "acme has two demo tickets"
     );
-    let dave = login(&portal, "dave");
+    let dave = login(&portal.addr, "dave");
     let his = request(&portal.addr, "GET", "/helpdesk/tickets", Some(&dave), None);
     assert_eq!(his.body["tickets"].as_array().unwrap().len(), 1);
 }

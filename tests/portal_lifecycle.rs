@@ -8,13 +8,16 @@
 #[path = "../helpdesk-sqlx/tests/support/postgres.rs"]
 mod pg;
 
+mod support;
+
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::process::{Child, ChildStderr, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::json;
+use support::{Reply, free_port, login, request, response};
 
 /// A portal process, killed when dropped unless it exited.
 struct Portal {
@@ -29,14 +32,6 @@ impl Drop for Portal {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// Spawns a portal on `database`; [`Spawned::ready`] waits until it listens.
@@ -110,89 +105,6 @@ impl Portal {
     }
 }
 
-/// A minimal HTTP/1.1 exchange: one request per connection; the status and JSON body.
-fn request(
-    addr: &str,
-    method: &str,
-    path: &str,
-    cookie: Option<&str>,
-    body: Option<&Value>,
-) -> (u16, Vec<String>, Value) {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    let body = body.map(Value::to_string).unwrap_or_default();
-    let mut head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    if !body.is_empty() {
-        head.push_str("Content-Type: application/json\r\n");
-    }
-    if let Some(cookie) = cookie {
-        head.push_str(&format!("Cookie: {cookie}\r\n"));
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).unwrap();
-    stream.write_all(body.as_bytes()).unwrap();
-    response(&mut stream)
-}
-
-/// Reads a whole response (the server closes the connection after it).
-fn response(stream: &mut TcpStream) -> (u16, Vec<String>, Value) {
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap();
-    let mut lines = head.lines();
-    let status = lines.next().unwrap().split(' ').nth(1).unwrap();
-    let headers = lines.map(str::to_owned).collect::<Vec<_>>();
-    let chunked = headers.iter().any(|h| {
-        h.to_ascii_lowercase()
-            .starts_with("transfer-encoding: chunked")
-    });
-    let body = if chunked {
-        dechunk(body)
-    } else {
-        body.to_owned()
-    };
-    (
-        status.parse().unwrap(),
-        headers,
-        serde_json::from_str(&body).unwrap_or(Value::Null),
-    )
-}
-
-fn dechunk(mut body: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = body.split_once("\r\n") {
-        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-        if size == 0 {
-            break;
-        }
-        out.push_str(&rest[..size]);
-        body = &rest[size + 2..];
-    }
-    out
-}
-
-fn login(addr: &str, who: &str) -> String {
-    let (status, headers, body) = request(
-        addr,
-        "POST",
-        "/login",
-        None,
-        Some(&json!({"login": who, "password": "demo"})),
-    );
-    assert_eq!(status, 200, "login {who}: {body}");
-    let cookie = headers
-        .iter()
-        .find_map(|h| {
-            h.strip_prefix("set-cookie: ")
-                .or(h.strip_prefix("Set-Cookie: "))
-        })
-        .unwrap();
-    cookie.split(';').next().unwrap().to_owned()
-}
-
 fn sqlite_url(dir: &tempfile::TempDir) -> String {
     format!("sqlite://{}", dir.path().join("portal.db").display())
 }
@@ -208,7 +120,9 @@ fn sigterm_lets_an_upload_in_flight_finish_refuses_new_connections_and_exits_0()
     .ready();
     let addr = portal.addr.clone();
     let alice = login(&addr, "alice");
-    let (status, _, list) = request(&addr, "GET", "/helpdesk/tickets", Some(&alice), None);
+    let Reply {
+        status, body: list, ..
+    } = request(&addr, "GET", "/helpdesk/tickets", Some(&alice), None);
     assert_eq!(status, 200, "{list}");
     let id = list["tickets"][0]["id"].as_str().unwrap().to_owned();
     let version = list["tickets"][0]["version"].as_u64().unwrap();
@@ -247,7 +161,11 @@ fn sigterm_lets_an_upload_in_flight_finish_refuses_new_connections_and_exits_0()
     }
 
     upload.write_all(rest).unwrap();
-    let (status, _, ticket) = response(&mut upload);
+    let Reply {
+        status,
+        body: ticket,
+        ..
+    } = response(&mut upload);
     assert_eq!(status, 200, "the upload in flight completes: {ticket}");
     assert_eq!(
         ticket["version"].as_u64(),
@@ -284,7 +202,9 @@ fn a_client_that_stalls_in_its_headers_is_disconnected() {
         "the stalled request got an answer: {answer}"
     );
     // The server still serves everyone else.
-    let (status, _, live) = request(&portal.addr, "GET", "/health/live", None, None);
+    let Reply {
+        status, body: live, ..
+    } = request(&portal.addr, "GET", "/health/live", None, None);
     assert_eq!((status, live), (200, json!({"status": "live"})));
 }
 
@@ -295,17 +215,25 @@ fn two_portals_seed_once(database: &str, dir: &tempfile::TempDir) {
     let (a, b) = (a.ready(), b.ready());
     for portal in [&a, &b] {
         let addr = portal.addr.as_str();
-        let (status, _, ready) = request(addr, "GET", "/health/ready", None, None);
+        let Reply {
+            status,
+            body: ready,
+            ..
+        } = request(addr, "GET", "/health/ready", None, None);
         assert_eq!((status, ready), (200, json!({"status": "ready"})));
         let carol = login(addr, "carol");
-        let (_, _, acme) = request(addr, "GET", "/helpdesk/tickets", Some(&carol), None);
+        let Reply { body: acme, .. } =
+            request(addr, "GET", "/helpdesk/tickets", Some(&carol), None);
         assert_eq!(acme["tickets"].as_array().unwrap().len(), 2, "{acme}");
         let dave = login(addr, "dave");
-        let (_, _, globex) = request(addr, "GET", "/helpdesk/tickets", Some(&dave), None);
+        let Reply { body: globex, .. } =
+            request(addr, "GET", "/helpdesk/tickets", Some(&dave), None);
         assert_eq!(globex["tickets"].as_array().unwrap().len(), 1, "{globex}");
         let root = login(addr, "root");
         let count = |path: &str| {
-            let (status, _, list) = request(addr, "GET", path, Some(&root), None);
+            let Reply {
+                status, body: list, ..
+            } = request(addr, "GET", path, Some(&root), None);
             assert_eq!(status, 200, "{path}: {list}");
             list.as_array().unwrap().len()
         };
@@ -419,7 +347,11 @@ fn configured_from_the_environment_it_logs_a_500s_cause_under_the_request_id_it_
             .await
             .unwrap();
     });
-    let (status, headers, problem) = request(
+    let Reply {
+        status,
+        headers,
+        body: problem,
+    } = request(
         &portal.addr,
         "GET",
         "/helpdesk/saved-searches",
@@ -430,8 +362,7 @@ fn configured_from_the_environment_it_logs_a_500s_cause_under_the_request_id_it_
     assert_eq!(status, 500, "{problem}");
     let id = headers
         .iter()
-        .find_map(|h| {
-            let (name, value) = h.split_once(": ")?;
+        .find_map(|(name, value)| {
             name.eq_ignore_ascii_case("x-request-id")
                 .then(|| value.to_owned())
         })

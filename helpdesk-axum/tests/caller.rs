@@ -10,13 +10,16 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::FromRef;
 use axum::http::request::Parts;
-use axum::http::{Request, StatusCode};
+use axum::http::{HeaderMap, Request, StatusCode, header};
 use helpdesk_axum::{Caller, HelpdeskState, Identify, IdentifyError, Profile};
 use helpdesk_core::memory::MemoryStore;
-use helpdesk_core::{HelpdeskService, MemberRole, StaffDetails, StaffRole, TenantScope, UserId};
+use helpdesk_core::testing::{FaultyStore, Seed, StaffSeed};
+use helpdesk_core::{HelpdeskService, MemberRole, StoreError, StoreErrorKind, UserId};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
+
+mod support;
 
 /// A host whose login hands over the user's profile: `x-user`, `x-tenant`, `x-name`,
 /// `x-email`, `x-role` headers.
@@ -25,13 +28,7 @@ struct ProfileLogin;
 #[helpdesk_axum::async_trait]
 impl Identify for ProfileLogin {
     async fn identify(&self, parts: &mut Parts) -> Result<Option<Caller>, IdentifyError> {
-        let header = |name: &str| {
-            parts
-                .headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
+        let header = |name: &str| support::header(parts, name);
         let Some(user) = header("x-user") else {
             return Ok(None);
         };
@@ -73,34 +70,21 @@ struct Host {
     app: Router,
     service: HelpdeskService,
     store: Arc<MemoryStore>,
+    /// Between the service and `store`: fails the calls a test plans.
+    faults: Arc<FaultyStore>,
 }
 
+/// Tenants acme and globex, and Sam, an agent of acme, on the in-memory store.
 async fn host(identity: Arc<dyn Identify>) -> Host {
     let store = Arc::new(MemoryStore::new());
-    let service = HelpdeskService::new(store.clone());
-    let root = service
-        .bootstrap_platform_admin(&UserId::new("root").unwrap(), "Root")
+    let faults = Arc::new(FaultyStore::new(store.clone()));
+    let world = Seed::new(HelpdeskService::new(faults.clone()))
+        .two_tenants()
+        .staff(StaffSeed::agent("sam").named("Sam").only(&["acme"]))
+        .build()
         .await
         .unwrap();
-    let acme = service.create_tenant(&root, "acme", "Acme").await.unwrap();
-    service
-        .create_tenant(&root, "globex", "Globex")
-        .await
-        .unwrap();
-    service
-        .add_staff(
-            &root,
-            StaffDetails {
-                user: &UserId::new("sam").unwrap(),
-                display_name: "Sam",
-                email: None,
-                role: StaffRole::Agent,
-                tenants: TenantScope::Only(vec![acme.id]),
-                groups: vec![],
-            },
-        )
-        .await
-        .unwrap();
+    let service = world.service;
     let helpdesk = HelpdeskState::new(service.clone(), identity);
     let app = Router::new()
         .nest("/helpdesk", helpdesk_axum::router())
@@ -109,11 +93,13 @@ async fn host(identity: Arc<dyn Identify>) -> Host {
         app,
         service,
         store,
+        faults,
     }
 }
 
 struct Answer {
     status: StatusCode,
+    headers: HeaderMap,
     body: Value,
     text: String,
 }
@@ -140,9 +126,11 @@ impl Host {
         };
         let response = self.app.clone().oneshot(request.unwrap()).await.unwrap();
         let status = response.status();
+        let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         Answer {
             status,
+            headers,
             body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
             text: String::from_utf8_lossy(&bytes).into_owned(),
         }
@@ -409,4 +397,106 @@ async fn ticket_actions_are_listed_by_their_snake_case_names() {
         assert!(actions.contains(&json!(name)), "{name} in {actions:?}");
     }
     assert!(actions.iter().all(Value::is_string));
+}
+
+/// The cause every injected store failure carries: it must never reach a client.
+const CAUSE: &str = "pg 10.0.0.9:5432: too many clients";
+
+fn store_failure(kind: StoreErrorKind) -> StoreError {
+    StoreError::with_source(
+        "reading the directory",
+        std::io::Error::new(std::io::ErrorKind::ConnectionRefused, CAUSE),
+    )
+    .with_kind(kind)
+}
+
+/// The reads resolving a member's request makes, in order, and who makes them: Alice,
+/// seen for the first time with her profile (so a read that went through would register
+/// her), and Sam, staff naming the tenant he serves.
+const CALLER_READS: &[(&str, &[(&str, &str)])] = &[
+    ("tenant_by_slug", ALICE),
+    ("staff_by_user", ALICE),
+    ("member_by_user", ALICE),
+    ("staff_by_user", &[("x-user", "sam"), ("x-tenant", "acme")]),
+];
+
+/// Fails each read of the request context once with `kind` and checks the answer.
+async fn each_failing_caller_read(kind: StoreErrorKind, check: impl Fn(&Answer, &str)) {
+    for &(read, who) in CALLER_READS {
+        let h = host(Arc::new(ProfileLogin)).await;
+        let (writes, calls) = (h.faults.writes(), h.faults.calls(read));
+        h.faults.fail(read, 1, store_failure(kind));
+        let answer = h.call(who, "GET", "/tickets", None).await;
+        let what = format!("{read} failing ({kind:?}) for {:?}", who[0].1);
+        assert!(h.faults.all_failed(), "{what}: the read was made");
+        assert_eq!(h.faults.calls(read), calls + 1, "{what}: read once");
+        check(&answer, &what);
+        assert_eq!(
+            answer.headers[header::CONTENT_TYPE],
+            helpdesk_axum::PROBLEM_JSON,
+            "{what}"
+        );
+        assert_eq!(answer.body["status"], answer.status.as_u16(), "{what}");
+        for secret in [
+            CAUSE,
+            "10.0.0.9",
+            "too many clients",
+            "reading the directory",
+        ] {
+            assert!(
+                !answer.text.contains(secret),
+                "{what}: leaks `{secret}`: {}",
+                answer.text
+            );
+        }
+        assert_eq!(h.faults.writes(), writes, "{what}: nothing written");
+        assert_eq!(h.store.member_writes(), 0, "{what}: no member registered");
+        let root = h
+            .service
+            .actor(&UserId::new("root").unwrap(), None)
+            .await
+            .unwrap();
+        let acme = h.service.tenant_by_slug(&root, "acme").await.unwrap().id;
+        assert!(
+            h.service
+                .member_by_user(&root, acme, &UserId::new("alice").unwrap())
+                .await
+                .is_err(),
+            "{what}: Alice was not registered"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_unavailable_store_while_resolving_the_caller_is_503_with_retry_after() {
+    each_failing_caller_read(StoreErrorKind::Unavailable, |answer, what| {
+        assert_eq!(
+            answer.status,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{what}: {}",
+            answer.body
+        );
+        assert_eq!(answer.body["code"], "service_unavailable", "{what}");
+        let retry = support::retry_after(&answer.headers);
+        assert!(retry > 0, "{what}: Retry-After {retry}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn another_store_failure_while_resolving_the_caller_is_a_generic_500() {
+    each_failing_caller_read(StoreErrorKind::Other, |answer, what| {
+        assert_eq!(
+            answer.status,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "{what}: {}",
+            answer.body
+        );
+        assert_eq!(answer.body["code"], "internal_error", "{what}");
+        assert!(
+            !answer.headers.contains_key(header::RETRY_AFTER),
+            "{what}: not worth retrying at once"
+        );
+    })
+    .await;
 }

@@ -7,7 +7,7 @@ mod support;
 
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -16,71 +16,11 @@ use axum::http::{Request, StatusCode};
 use helpdesk_axum::{Limits, ManualClock, RateLimit};
 use helpdesk_core::AttachmentLimits;
 use helpdesk_core::memory::{MemoryBlobStore, MemoryStore};
+use helpdesk_core::testing::files_under;
 use helpdesk_sqlx::FsBlobStore;
 use http_body::Frame;
 use serde_json::json;
 use support::*;
-
-const BOUNDARY: &str = "XhelpdeskX";
-
-fn file_head(name: &str) -> String {
-    format!(
-        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-    )
-}
-
-fn tail() -> String {
-    format!("\r\n--{BOUNDARY}--\r\n")
-}
-
-static FILLER: [u8; 64 * 1024] = [7; 64 * 1024];
-
-/// A multipart body made as it is read: a head, `size` filler bytes, a tail. Counts the
-/// bytes handed out, so a test can tell how much of it the server read.
-struct Generated {
-    head: Option<Bytes>,
-    remaining: usize,
-    tail: Option<Bytes>,
-    polled: Arc<AtomicUsize>,
-}
-
-impl Generated {
-    fn new(head: String, size: usize, tail: String) -> (Self, Arc<AtomicUsize>) {
-        let polled = Arc::new(AtomicUsize::new(0));
-        let body = Self {
-            head: Some(Bytes::from(head)),
-            remaining: size,
-            tail: Some(Bytes::from(tail)),
-            polled: polled.clone(),
-        };
-        (body, polled)
-    }
-}
-
-impl HttpBody for Generated {
-    type Data = Bytes;
-    type Error = std::convert::Infallible;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
-        let this = &mut *self;
-        let next = if let Some(head) = this.head.take() {
-            head
-        } else if this.remaining > 0 {
-            let n = this.remaining.min(FILLER.len());
-            this.remaining -= n;
-            Bytes::from_static(&FILLER[..n])
-        } else if let Some(tail) = this.tail.take() {
-            tail
-        } else {
-            return Poll::Ready(None);
-        };
-        this.polled.fetch_add(next.len(), Ordering::SeqCst);
-        Poll::Ready(Some(Ok(Frame::data(next))))
-    }
-}
 
 /// A body that never sends a byte.
 struct Silent;
@@ -137,26 +77,6 @@ fn small_upload(name: &str, bytes: &[u8]) -> Body {
     body.extend_from_slice(bytes);
     body.extend_from_slice(tail().as_bytes());
     Body::from(body)
-}
-
-/// Every regular file under `root`, however deep.
-fn files_under(root: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut found = Vec::new();
-    let mut dirs = vec![root.to_path_buf()];
-    while let Some(dir) = dirs.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else {
-                found.push(path);
-            }
-        }
-    }
-    found
 }
 
 async fn attachment_count(h: &Host, id: &str) -> usize {

@@ -20,7 +20,7 @@ use helpdesk_axum::HelpdeskState;
 use helpdesk_sqlx::sqlx::Connection as _;
 use helpdesk_sqlx::{PoolSettings, PostgresStore, SqliteStore};
 use serde_json::json;
-use support::{ALICE, Answer, AppState, HeaderIdentity, Host};
+use support::{ALICE, Answer, AppState, HeaderIdentity, Host, retry_after};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
@@ -110,11 +110,7 @@ fn assert_unavailable(answer: &Answer, what: &str) {
     );
     assert_eq!(answer.body["code"], "service_unavailable", "{what}");
     assert_eq!(answer.body["status"], 503, "{what}");
-    let retry: u64 = answer.headers[header::RETRY_AFTER]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let retry = retry_after(&answer.headers);
     assert!(retry > 0, "{what}: Retry-After {retry}");
     // The cause is logged, never sent.
     let text = String::from_utf8_lossy(&answer.bytes);

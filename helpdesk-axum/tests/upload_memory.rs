@@ -5,71 +5,23 @@
 
 mod support;
 
-use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::task::{Context, Poll};
 
-use axum::body::{Body, Bytes, HttpBody};
+use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use helpdesk_axum::Limits;
 use helpdesk_core::AttachmentLimits;
 use helpdesk_core::memory::MemoryStore;
 use helpdesk_sqlx::FsBlobStore;
-use http_body::Frame;
 use peak_alloc::PeakAlloc;
 use support::*;
 
 #[global_allocator]
 static ALLOCATOR: PeakAlloc = PeakAlloc;
 
-const BOUNDARY: &str = "XhelpdeskX";
-static FILLER: [u8; 64 * 1024] = [7; 64 * 1024];
-
-/// A one-file multipart body of `size` bytes made as it is read (never held whole),
-/// counting the bytes handed out.
-struct Generated {
-    head: Option<Bytes>,
-    remaining: usize,
-    tail: Option<Bytes>,
-    polled: Arc<AtomicUsize>,
-}
-
-impl HttpBody for Generated {
-    type Data = Bytes;
-    type Error = std::convert::Infallible;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
-        let this = &mut *self;
-        let next = if let Some(head) = this.head.take() {
-            head
-        } else if this.remaining > 0 {
-            let n = this.remaining.min(FILLER.len());
-            this.remaining -= n;
-            Bytes::from_static(&FILLER[..n])
-        } else if let Some(tail) = this.tail.take() {
-            tail
-        } else {
-            return Poll::Ready(None);
-        };
-        this.polled.fetch_add(next.len(), Ordering::SeqCst);
-        Poll::Ready(Some(Ok(Frame::data(next))))
-    }
-}
-
 fn upload(ticket: &str, size: usize) -> (Request<Body>, Arc<AtomicUsize>) {
-    let polled = Arc::new(AtomicUsize::new(0));
-    let body = Generated {
-        head: Some(Bytes::from(format!(
-            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-        ))),
-        remaining: size,
-        tail: Some(Bytes::from(format!("\r\n--{BOUNDARY}--\r\n"))),
-        polled: polled.clone(),
-    };
+    let (body, polled) = Generated::new(file_head("big.bin"), size, tail());
     let request = Request::builder()
         .method("POST")
         .uri(format!("/helpdesk/tickets/{ticket}/attachments"))

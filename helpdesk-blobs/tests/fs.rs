@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use helpdesk_blobs::FsBlobStore;
+use helpdesk_core::testing::files_under;
 use helpdesk_core::{AttachmentId, BlobStore};
 
 #[tokio::test]
@@ -56,26 +57,6 @@ fn keys_that_are_not_ours_are_refused() {
     ] {
         assert_eq!(FsBlobStore::key_of(bad), None, "{bad}");
     }
-}
-
-/// Every regular file under `root`, however deep.
-fn files_under(root: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut found = Vec::new();
-    let mut dirs = vec![root.to_path_buf()];
-    while let Some(dir) = dirs.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else {
-                found.push(path);
-            }
-        }
-    }
-    found
 }
 
 #[tokio::test]

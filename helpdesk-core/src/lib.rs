@@ -112,6 +112,9 @@ pub mod conformance;
 #[cfg(feature = "memory")]
 #[cfg_attr(docsrs, doc(cfg(feature = "memory")))]
 pub mod memory;
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
 
 pub use attachment::{
     Attachment, MAX_FILE_NAME_CHARS, NewAttachment, clean_content_type, clean_file_name,

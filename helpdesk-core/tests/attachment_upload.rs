@@ -8,11 +8,11 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use helpdesk_core::memory::{MemoryBlobStore, MemoryStore};
+use helpdesk_core::memory::MemoryBlobStore;
+use helpdesk_core::testing::{self, MemberSeed, Seed, StaffSeed, draft};
 use helpdesk_core::{
-    Actor, AttachAs, AttachmentId, AttachmentLimits, BlobStore, BlobWriter, Entity, Error,
-    HelpdeskService, MemberDetails, MemberRole, NewTicket, StaffDetails, StaffRole, StoreError,
-    TenantId, TenantScope, TicketId, UserId, Visibility,
+    AttachAs, AttachmentId, AttachmentLimits, BlobStore, BlobWriter, Entity, Error, MemberRole,
+    NewTicket, StoreError, TicketId, Visibility,
 };
 use mockall::Sequence;
 use mockall::mock;
@@ -39,92 +39,48 @@ mock! {
     }
 }
 
+/// The seeded service and Alice's ticket in acme.
 struct World {
-    service: HelpdeskService,
-    acme: TenantId,
-    alice: Actor,
-    dave: Actor,
-    sam: Actor,
+    seeded: testing::World,
     ticket: TicketId,
 }
 
-async fn member(service: &HelpdeskService, tenant: TenantId, user: &str) -> Actor {
-    Actor::Member(
-        service
-            .ensure_member(
-                tenant,
-                MemberDetails {
-                    user: &UserId::new(user).unwrap(),
-                    display_name: user,
-                    email: None,
-                    role: MemberRole::Requester,
-                },
-            )
-            .await
-            .unwrap(),
-    )
-}
-
-fn draft(subject: &str) -> NewTicket {
-    NewTicket {
-        subject: subject.into(),
-        description: format!("<p>{subject}</p>"),
-        ..NewTicket::default()
+impl std::ops::Deref for World {
+    type Target = testing::World;
+    fn deref(&self) -> &testing::World {
+        &self.seeded
     }
 }
 
 /// Alice's ticket in acme; Dave is in globex; Sam is an agent of every tenant.
 async fn world(blobs: Option<Arc<dyn BlobStore>>, limits: AttachmentLimits) -> World {
-    let mut service =
-        HelpdeskService::new(Arc::new(MemoryStore::new())).with_attachment_limits(limits);
-    if let Some(blobs) = blobs {
-        service = service.with_blobs(blobs);
-    }
-    let root = service
-        .bootstrap_platform_admin(&UserId::new("root").unwrap(), "Root")
+    let seeded = Seed::in_memory()
+        .configure(|service| {
+            let service = service.with_attachment_limits(limits);
+            match blobs {
+                Some(blobs) => service.with_blobs(blobs),
+                None => service,
+            }
+        })
+        .two_tenants()
+        .member_seed(MemberSeed::new("acme", "alice", MemberRole::Requester).email(None))
+        .member_seed(MemberSeed::new("globex", "dave", MemberRole::Requester).email(None))
+        .staff(StaffSeed::agent("sam").named("Sam"))
+        .build()
         .await
         .unwrap();
-    let acme = service
-        .create_tenant(&root, "acme", "Acme")
+    let ticket = seeded
+        .service
+        .open(
+            &seeded.actor("alice"),
+            seeded.tenant("acme"),
+            draft("Printer"),
+            vec![],
+        )
         .await
         .unwrap()
         .id;
-    let globex = service
-        .create_tenant(&root, "globex", "Globex")
-        .await
-        .unwrap()
-        .id;
-    let alice = member(&service, acme, "alice").await;
-    let dave = member(&service, globex, "dave").await;
-    let sam = Actor::Staff(
-        service
-            .add_staff(
-                &root,
-                StaffDetails {
-                    user: &UserId::new("sam").unwrap(),
-                    display_name: "Sam",
-                    email: None,
-                    role: StaffRole::Agent,
-                    tenants: TenantScope::All,
-                    groups: vec![],
-                },
-            )
-            .await
-            .unwrap(),
-    );
-    let ticket = service
-        .open(&alice, acme, draft("Printer"), vec![])
-        .await
-        .unwrap()
-        .id;
-    World {
-        service,
-        acme,
-        alice,
-        dave,
-        sam,
-        ticket,
-    }
+    World { seeded, ticket }
 }
 
 async fn mocked(blobs: MockBlobs, limits: AttachmentLimits) -> World {
@@ -133,12 +89,26 @@ async fn mocked(blobs: MockBlobs, limits: AttachmentLimits) -> World {
 
 /// What the ticket's timeline says: its version and its attachments.
 async fn version_and_attachments(w: &World) -> (u64, usize) {
-    let view = w.service.ticket(&w.sam, w.ticket).await.unwrap();
+    let view = w.service.ticket(&w.actor("sam"), w.ticket).await.unwrap();
     (view.ticket.version, view.attachments.len())
 }
 
 fn store_error(what: &str) -> StoreError {
     StoreError::new(what.to_owned())
+}
+
+/// Lets `delete` succeed `times` times, recording the ids it is called with.
+fn record_deletes(
+    blobs: &mut MockBlobs,
+    times: impl Into<mockall::TimesRange>,
+) -> Arc<std::sync::Mutex<Vec<AttachmentId>>> {
+    let deleted = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = deleted.clone();
+    blobs.expect_delete().times(times).returning(move |id| {
+        log.lock().unwrap().push(id);
+        Ok(())
+    });
+    deleted
 }
 
 /// A writer that takes every chunk and finishes, and is never aborted.
@@ -169,7 +139,7 @@ async fn a_write_failure_refuses_the_file_and_discards_it_and_nothing_is_attache
 
     let mut upload = w
         .service
-        .begin_attachments(&w.alice, w.ticket)
+        .begin_attachments(&w.actor("alice"), w.ticket)
         .await
         .unwrap();
     let mut file = upload.file("report.pdf", "application/pdf").await.unwrap();
@@ -213,18 +183,13 @@ async fn a_finish_failure_refuses_the_reply_and_deletes_the_files_already_readab
             writer.expect_abort().never();
             Ok(Box::new(writer))
         });
-    let deleted = Arc::new(std::sync::Mutex::new(Vec::new()));
-    let log = deleted.clone();
-    blobs.expect_delete().returning(move |id| {
-        log.lock().unwrap().push(id);
-        Ok(())
-    });
+    let deleted = record_deletes(&mut blobs, ..);
     let w = mocked(blobs, AttachmentLimits::default()).await;
     let before = version_and_attachments(&w).await;
 
     let mut upload = w
         .service
-        .begin_attachments(&w.alice, w.ticket)
+        .begin_attachments(&w.actor("alice"), w.ticket)
         .await
         .unwrap();
     for name in ["a.txt", "b.txt"] {
@@ -260,18 +225,13 @@ async fn a_refused_reply_deletes_every_file_it_would_have_carried() {
         log.lock().unwrap().push(id);
         Ok(Box::new(healthy_writer()))
     });
-    let deleted = Arc::new(std::sync::Mutex::new(Vec::new()));
-    let log = deleted.clone();
-    blobs.expect_delete().times(2).returning(move |id| {
-        log.lock().unwrap().push(id);
-        Ok(())
-    });
+    let deleted = record_deletes(&mut blobs, 2);
     let w = mocked(blobs, AttachmentLimits::default()).await;
     let before = version_and_attachments(&w).await;
 
     let mut upload = w
         .service
-        .begin_attachments(&w.alice, w.ticket)
+        .begin_attachments(&w.actor("alice"), w.ticket)
         .await
         .unwrap();
     for name in ["a.txt", "b.txt"] {
@@ -310,7 +270,7 @@ async fn a_failing_delete_still_answers_with_the_refusal_and_nothing_refers_to_t
     // A requester may not add an internal note: refused when the note runs.
     let mut upload = w
         .service
-        .begin_attachments(&w.alice, w.ticket)
+        .begin_attachments(&w.actor("alice"), w.ticket)
         .await
         .unwrap();
     let mut file = upload.file("a.txt", "text/plain").await.unwrap();
@@ -352,7 +312,7 @@ async fn an_abort_that_fails_is_reported_after_every_file_was_tried() {
     let w = mocked(blobs, AttachmentLimits::default()).await;
     let mut upload = w
         .service
-        .begin_attachments(&w.alice, w.ticket)
+        .begin_attachments(&w.actor("alice"), w.ticket)
         .await
         .unwrap();
     for name in ["a.txt", "b.txt"] {
@@ -384,7 +344,7 @@ async fn a_file_past_the_size_limit_is_refused_as_its_bytes_arrive_and_discarded
     let w = mocked(blobs, limits).await;
     let mut upload = w
         .service
-        .begin_attachments(&w.alice, w.ticket)
+        .begin_attachments(&w.actor("alice"), w.ticket)
         .await
         .unwrap();
     let mut file = upload
@@ -415,7 +375,7 @@ async fn a_file_past_the_count_limit_is_refused_before_a_writer_is_opened() {
     let w = mocked(blobs, limits).await;
     let mut upload = w
         .service
-        .begin_attachments(&w.alice, w.ticket)
+        .begin_attachments(&w.actor("alice"), w.ticket)
         .await
         .unwrap();
     let mut file = upload.file("a.txt", "text/plain").await.unwrap();
@@ -437,7 +397,7 @@ async fn a_ticket_the_caller_may_not_see_is_refused_before_a_writer_is_opened() 
     let w = mocked(blobs, AttachmentLimits::default()).await;
     let refusal = w
         .service
-        .begin_attachments(&w.dave, w.ticket)
+        .begin_attachments(&w.actor("dave"), w.ticket)
         .await
         .unwrap_err();
     assert!(
@@ -451,7 +411,7 @@ async fn without_a_blob_store_an_upload_is_refused_with_a_storage_error() {
     let w = world(None, AttachmentLimits::default()).await;
     let refusal = w
         .service
-        .begin_attachments(&w.alice, w.ticket)
+        .begin_attachments(&w.actor("alice"), w.ticket)
         .await
         .unwrap_err();
     assert!(matches!(refusal, Error::Store(_)), "{refusal:?}");
@@ -464,7 +424,7 @@ async fn an_upload_dropped_unfinished_leaves_nothing_stored_and_nothing_attached
     let before = version_and_attachments(&w).await;
     let mut upload = w
         .service
-        .begin_attachments(&w.alice, w.ticket)
+        .begin_attachments(&w.actor("alice"), w.ticket)
         .await
         .unwrap();
     let mut file = upload.file("a.txt", "text/plain").await.unwrap();
@@ -481,7 +441,7 @@ async fn files_sent_without_a_message_get_one_listing_their_names_escaped() {
     let w = world(Some(blobs.clone()), AttachmentLimits::default()).await;
     let mut upload = w
         .service
-        .begin_attachments(&w.alice, w.ticket)
+        .begin_attachments(&w.actor("alice"), w.ticket)
         .await
         .unwrap();
     let mut file = upload.file("<i>a&b.png", "image/png").await.unwrap();
@@ -493,11 +453,15 @@ async fn files_sent_without_a_message_get_one_listing_their_names_escaped() {
         .await
         .unwrap();
 
-    let view = w.service.ticket(&w.alice, w.ticket).await.unwrap();
+    let view = w.service.ticket(&w.actor("alice"), w.ticket).await.unwrap();
     let reply = view.timeline.last().unwrap();
     let body = reply.body().map(|b| b.as_html().to_owned());
     assert_eq!(body.as_deref(), Some("<p>&lt;i&gt;a&amp;b.png</p>"));
-    let (attachment, bytes) = w.service.attachment_file(&w.alice, id).await.unwrap();
+    let (attachment, bytes) = w
+        .service
+        .attachment_file(&w.actor("alice"), id)
+        .await
+        .unwrap();
     assert_eq!(attachment.size, 8);
     assert_eq!(bytes, b"\x89PNGrest");
 }
@@ -506,7 +470,11 @@ async fn files_sent_without_a_message_get_one_listing_their_names_escaped() {
 async fn files_attached_to_a_note_stay_with_staff() {
     let blobs = Arc::new(MemoryBlobStore::new());
     let w = world(Some(blobs), AttachmentLimits::default()).await;
-    let mut upload = w.service.begin_attachments(&w.sam, w.ticket).await.unwrap();
+    let mut upload = w
+        .service
+        .begin_attachments(&w.actor("sam"), w.ticket)
+        .await
+        .unwrap();
     let mut file = upload.file("logs.txt", "text/plain").await.unwrap();
     file.write(b"trace").await.unwrap();
     let id = file.close().unwrap();
@@ -514,13 +482,17 @@ async fn files_attached_to_a_note_stay_with_staff() {
         .finish(AttachAs::Note, None, Some("<p>logs</p>"))
         .await
         .unwrap();
-    let note = w.service.ticket(&w.sam, w.ticket).await.unwrap();
+    let note = w.service.ticket(&w.actor("sam"), w.ticket).await.unwrap();
     assert_eq!(
         note.timeline.last().unwrap().visibility(),
         Visibility::Internal
     );
-    assert!(w.service.attachment_file(&w.sam, id).await.is_ok());
-    let hidden = w.service.attachment_file(&w.alice, id).await.unwrap_err();
+    assert!(w.service.attachment_file(&w.actor("sam"), id).await.is_ok());
+    let hidden = w
+        .service
+        .attachment_file(&w.actor("alice"), id)
+        .await
+        .unwrap_err();
     assert!(matches!(hidden, Error::NotFound(Entity::Attachment)));
 }
 
@@ -528,7 +500,11 @@ async fn files_attached_to_a_note_stay_with_staff() {
 async fn a_ticket_opened_with_a_pasted_screenshot_carries_it() {
     let blobs = Arc::new(MemoryBlobStore::new());
     let w = world(Some(blobs), AttachmentLimits::default()).await;
-    let mut upload = w.service.begin_opening(&w.alice, w.acme).await.unwrap();
+    let mut upload = w
+        .service
+        .begin_opening(&w.actor("alice"), w.tenant("acme"))
+        .await
+        .unwrap();
     let mut file = upload.file("screenshot.png", "image/png").await.unwrap();
     file.write(b"\x89PNG").await.unwrap();
     let id = file.close().unwrap();
@@ -540,17 +516,30 @@ async fn a_ticket_opened_with_a_pasted_screenshot_carries_it() {
         })
         .await
         .unwrap();
-    let view = w.service.ticket(&w.alice, ticket.id).await.unwrap();
+    let view = w
+        .service
+        .ticket(&w.actor("alice"), ticket.id)
+        .await
+        .unwrap();
     assert_eq!(view.attachments.len(), 1);
     assert_eq!(view.attachments[0].id, id);
-    assert!(w.service.attachment_file(&w.alice, id).await.is_ok());
+    assert!(
+        w.service
+            .attachment_file(&w.actor("alice"), id)
+            .await
+            .is_ok()
+    );
 }
 
 #[tokio::test]
 async fn an_opening_refused_deletes_its_files() {
     let blobs = Arc::new(MemoryBlobStore::new());
     let w = world(Some(blobs.clone()), AttachmentLimits::default()).await;
-    let mut upload = w.service.begin_opening(&w.alice, w.acme).await.unwrap();
+    let mut upload = w
+        .service
+        .begin_opening(&w.actor("alice"), w.tenant("acme"))
+        .await
+        .unwrap();
     let mut file = upload.file("screenshot.png", "image/png").await.unwrap();
     file.write(b"\x89PNG").await.unwrap();
     let id = file.close().unwrap();
@@ -563,7 +552,12 @@ async fn an_opening_refused_deletes_its_files() {
 async fn a_member_of_another_tenant_cannot_start_an_opening_there() {
     let blobs = Arc::new(MemoryBlobStore::new());
     let w = world(Some(blobs), AttachmentLimits::default()).await;
-    assert!(w.service.begin_opening(&w.dave, w.acme).await.is_err());
+    assert!(
+        w.service
+            .begin_opening(&w.actor("dave"), w.tenant("acme"))
+            .await
+            .is_err()
+    );
 }
 
 #[tokio::test]
@@ -573,7 +567,11 @@ async fn a_retried_opening_answers_with_the_first_ticket_and_deletes_the_files_s
     let mut ids = Vec::new();
     let mut tickets = Vec::new();
     for _ in 0..2 {
-        let mut upload = w.service.begin_opening(&w.alice, w.acme).await.unwrap();
+        let mut upload = w
+            .service
+            .begin_opening(&w.actor("alice"), w.tenant("acme"))
+            .await
+            .unwrap();
         let mut file = upload.file("screenshot.png", "image/png").await.unwrap();
         file.write(b"\x89PNG").await.unwrap();
         ids.push(file.close().unwrap());
@@ -596,6 +594,10 @@ async fn a_retried_opening_answers_with_the_first_ticket_and_deletes_the_files_s
         None,
         "the retry's is spare"
     );
-    let view = w.service.ticket(&w.alice, tickets[0]).await.unwrap();
+    let view = w
+        .service
+        .ticket(&w.actor("alice"), tickets[0])
+        .await
+        .unwrap();
     assert_eq!(view.attachments.len(), 1);
 }

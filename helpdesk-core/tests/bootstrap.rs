@@ -3,28 +3,38 @@
 //! platform; bad input changes nothing.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::Arc;
-
-use helpdesk_core::DirectoryRepository;
-use helpdesk_core::memory::MemoryStore;
+use helpdesk_core::testing::{self, memory_service};
+use helpdesk_core::{Actor, DirectoryRepository, Staff};
 use helpdesk_core::{
     Error, Forbidden, HelpdeskService, StaffDetails, StaffRole, StoreError, StoreErrorKind,
     TenantScope, UserId,
 };
 
 fn service() -> HelpdeskService {
-    service_and_store().0
+    memory_service().0
 }
 
-/// A service and the store it runs on, for tests that count what was stored.
-fn service_and_store() -> (HelpdeskService, Arc<MemoryStore>) {
-    let store = Arc::new(MemoryStore::new());
-    (HelpdeskService::new(store.clone()), store)
+/// An agent of every tenant, added by `by`.
+async fn add_agent(service: &HelpdeskService, by: &Actor, user: &str) -> Staff {
+    service
+        .add_staff(
+            by,
+            StaffDetails {
+                user: &testing::user(user),
+                display_name: user,
+                email: None,
+                role: StaffRole::Agent,
+                tenants: TenantScope::All,
+                groups: vec![],
+            },
+        )
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
 async fn ensure_platform_admin_creates_once_and_returns_the_same_admin_after() {
-    let (service, store) = service_and_store();
+    let (service, store) = memory_service();
     let root = UserId::new("root").unwrap();
     let first = service.ensure_platform_admin(&root, "Root").await.unwrap();
     let again = service.ensure_platform_admin(&root, "Root").await.unwrap();
@@ -35,7 +45,7 @@ async fn ensure_platform_admin_creates_once_and_returns_the_same_admin_after() {
 
 #[tokio::test]
 async fn ensure_platform_admin_never_takes_over_a_platform_that_has_staff() {
-    let (service, store) = service_and_store();
+    let (service, store) = memory_service();
     let root = service
         .ensure_platform_admin(&UserId::new("root").unwrap(), "Root")
         .await
@@ -47,20 +57,7 @@ async fn ensure_platform_admin_never_takes_over_a_platform_that_has_staff() {
         intruder,
         Err(Error::Forbidden(Forbidden::RoleRequired))
     ));
-    service
-        .add_staff(
-            &root,
-            StaffDetails {
-                user: &UserId::new("sam").unwrap(),
-                display_name: "Sam",
-                email: None,
-                role: StaffRole::Agent,
-                tenants: TenantScope::All,
-                groups: vec![],
-            },
-        )
-        .await
-        .unwrap();
+    add_agent(&service, &root, "sam").await;
     let agent = service
         .ensure_platform_admin(&UserId::new("sam").unwrap(), "Sam")
         .await;
@@ -97,20 +94,7 @@ async fn ensure_tenant_refuses_bad_slugs_and_non_admins_and_creates_nothing() {
         .unwrap();
     let bad = service.ensure_tenant(&root, "Not a slug!", "Acme").await;
     assert!(matches!(bad, Err(Error::Validation(_))), "{bad:?}");
-    let agent = service
-        .add_staff(
-            &root,
-            StaffDetails {
-                user: &UserId::new("sam").unwrap(),
-                display_name: "Sam",
-                email: None,
-                role: StaffRole::Agent,
-                tenants: TenantScope::All,
-                groups: vec![],
-            },
-        )
-        .await
-        .unwrap();
+    let agent = add_agent(&service, &root, "sam").await;
     let refused = service
         .ensure_tenant(&helpdesk_core::Actor::Staff(agent), "acme", "Acme")
         .await;

@@ -3,91 +3,21 @@
 //! the host's profile; and the staff use cases that go with them.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::Arc;
-
-use helpdesk_core::memory::MemoryStore;
+use helpdesk_core::testing::{Seed, StaffSeed, World, member_caller, profile, staff_caller};
 use helpdesk_core::workflow::CommandName;
 use helpdesk_core::{
-    Actor, Caller, Entity, Error, Forbidden, GroupId, HelpdeskService, MemberRole, Profile,
-    StaffChanges, StaffDetails, StaffRole, TenantId, TenantScope, UserId,
+    Entity, Error, Forbidden, GroupId, MemberRole, StaffChanges, StaffDetails, StaffRole,
+    TenantScope, UserId,
 };
 
-struct World {
-    service: HelpdeskService,
-    store: Arc<MemoryStore>,
-    root: Actor,
-    acme: TenantId,
-    globex: TenantId,
-    group: GroupId,
-}
-
+/// Two tenants and a group, on the in-memory store.
 async fn world() -> World {
-    let store = Arc::new(MemoryStore::new());
-    let service = HelpdeskService::new(store.clone());
-    let root = service
-        .bootstrap_platform_admin(&UserId::new("root").unwrap(), "Root")
-        .await
-        .unwrap();
-    let acme = service
-        .create_tenant(&root, "acme", "Acme")
+    Seed::in_memory()
+        .two_tenants()
+        .group("Logiciel")
+        .build()
         .await
         .unwrap()
-        .id;
-    let globex = service
-        .create_tenant(&root, "globex", "Globex")
-        .await
-        .unwrap()
-        .id;
-    let group = service.create_group(&root, "Logiciel").await.unwrap().id;
-    World {
-        service,
-        store,
-        root,
-        acme,
-        globex,
-        group,
-    }
-}
-
-fn profile(name: &str, email: Option<&str>, role: MemberRole) -> Profile {
-    Profile {
-        display_name: name.to_owned(),
-        email: email.map(str::to_owned),
-        role,
-    }
-}
-
-fn member_caller(user: &str, tenant: &str, profile: Option<Profile>) -> Caller {
-    Caller {
-        user: UserId::new(user).unwrap(),
-        tenant: Some(tenant.to_owned()),
-        profile,
-    }
-}
-
-fn staff_caller(user: &str) -> Caller {
-    Caller {
-        user: UserId::new(user).unwrap(),
-        tenant: None,
-        profile: None,
-    }
-}
-
-async fn agent(w: &World, user: &str, tenants: TenantScope) {
-    w.service
-        .add_staff(
-            &w.root,
-            StaffDetails {
-                user: &UserId::new(user).unwrap(),
-                display_name: user,
-                email: None,
-                role: StaffRole::Agent,
-                tenants,
-                groups: vec![],
-            },
-        )
-        .await
-        .unwrap();
 }
 
 #[tokio::test]
@@ -102,8 +32,8 @@ async fn a_member_is_registered_from_the_profile_on_first_sight() {
     let member = resolved.actor.as_member().unwrap();
     assert_eq!(member.display_name, "Alice");
     assert_eq!(member.email.as_deref(), Some("alice@acme.example"));
-    assert_eq!(member.tenant, w.acme);
-    assert_eq!(resolved.tenant.unwrap().id, w.acme);
+    assert_eq!(member.tenant, w.tenant("acme"));
+    assert_eq!(resolved.tenant.unwrap().id, w.tenant("acme"));
 }
 
 #[tokio::test]
@@ -114,7 +44,7 @@ async fn a_changed_profile_updates_name_email_and_role_in_one_write() {
         .resolve_caller(&member_caller("alice", "acme", Some(first)), None)
         .await
         .unwrap();
-    let writes = w.store.member_writes();
+    let writes = w.store().member_writes();
 
     let changed = profile(
         "Alice Martin",
@@ -126,14 +56,14 @@ async fn a_changed_profile_updates_name_email_and_role_in_one_write() {
         .resolve_caller(&member_caller("alice", "acme", Some(changed)), None)
         .await
         .unwrap();
-    assert_eq!(w.store.member_writes(), writes + 1, "one write");
+    assert_eq!(w.store().member_writes(), writes + 1, "one write");
     let member = resolved.actor.as_member().unwrap();
     assert_eq!(member.display_name, "Alice Martin");
     assert_eq!(member.email.as_deref(), Some("a.martin@acme.example"));
     assert_eq!(member.role, MemberRole::TenantAdmin);
     let stored = w
         .service
-        .member_by_user(&w.root, w.acme, &UserId::new("alice").unwrap())
+        .member_by_user(&w.root, w.tenant("acme"), &UserId::new("alice").unwrap())
         .await
         .unwrap();
     assert_eq!(&stored, member, "the refreshed member is stored");
@@ -145,11 +75,11 @@ async fn an_unchanged_profile_writes_nothing() {
     let alice = profile("Alice", Some("alice@acme.example"), MemberRole::Requester);
     let caller = member_caller("alice", "acme", Some(alice));
     w.service.resolve_caller(&caller, None).await.unwrap();
-    let writes = w.store.member_writes();
+    let writes = w.store().member_writes();
     for _ in 0..3 {
         w.service.resolve_caller(&caller, None).await.unwrap();
     }
-    assert_eq!(w.store.member_writes(), writes);
+    assert_eq!(w.store().member_writes(), writes);
 }
 
 #[tokio::test]
@@ -163,10 +93,10 @@ async fn a_profile_never_unblocks_a_blocked_member() {
         .unwrap();
     let id = resolved.actor.as_member().unwrap().id;
     w.service
-        .set_member_blocked(&w.root, w.acme, id, true)
+        .set_member_blocked(&w.root, w.tenant("acme"), id, true)
         .await
         .unwrap();
-    let writes = w.store.member_writes();
+    let writes = w.store().member_writes();
 
     let renamed = profile("Alice Martin", None, MemberRole::TenantAdmin);
     let refused = w
@@ -179,7 +109,7 @@ async fn a_profile_never_unblocks_a_blocked_member() {
     );
     let stored = w
         .service
-        .member_by_user(&w.root, w.acme, &UserId::new("alice").unwrap())
+        .member_by_user(&w.root, w.tenant("acme"), &UserId::new("alice").unwrap())
         .await
         .unwrap();
     assert!(stored.blocked, "still blocked");
@@ -188,7 +118,7 @@ async fn a_profile_never_unblocks_a_blocked_member() {
         MemberRole::Requester,
         "a blocked member is not promoted"
     );
-    assert_eq!(w.store.member_writes(), writes);
+    assert_eq!(w.store().member_writes(), writes);
 }
 
 #[tokio::test]
@@ -234,8 +164,10 @@ async fn a_member_asking_for_another_tenant_finds_no_tenant() {
 
 #[tokio::test]
 async fn staff_who_do_not_serve_a_tenant_find_no_tenant() {
-    let w = world().await;
-    agent(&w, "sam", TenantScope::Only(vec![w.acme])).await;
+    let mut w = world().await;
+    w.add_staff(StaffSeed::agent("sam").only(&["acme"]))
+        .await
+        .unwrap();
     let err = w
         .service
         .resolve_caller(&staff_caller("sam"), Some("globex"))
@@ -256,8 +188,8 @@ async fn staff_who_do_not_serve_a_tenant_find_no_tenant() {
 
 #[tokio::test]
 async fn staff_serving_several_tenants_name_one_per_request_or_none() {
-    let w = world().await;
-    agent(&w, "sam", TenantScope::All).await;
+    let mut w = world().await;
+    w.add_staff(StaffSeed::agent("sam")).await.unwrap();
     let none = w
         .service
         .resolve_caller(&staff_caller("sam"), None)
@@ -270,28 +202,22 @@ async fn staff_serving_several_tenants_name_one_per_request_or_none() {
         .resolve_caller(&staff_caller("sam"), Some("globex"))
         .await
         .unwrap();
-    assert_eq!(globex.tenant.unwrap().id, w.globex);
+    assert_eq!(globex.tenant.unwrap().id, w.tenant("globex"));
 }
 
 #[tokio::test]
 async fn a_staff_member_is_added_with_their_groups_in_one_call() {
-    let w = world().await;
+    let mut w = world().await;
     let sam = w
-        .service
-        .add_staff(
-            &w.root,
-            StaffDetails {
-                user: &UserId::new("sam").unwrap(),
-                display_name: "Sam",
-                email: None,
-                role: StaffRole::Agent,
-                tenants: TenantScope::All,
-                groups: vec![w.group],
-            },
+        .add_staff_as(
+            &w.root.clone(),
+            StaffSeed::new("sam", StaffRole::Agent)
+                .named("Sam")
+                .groups(&["Logiciel"]),
         )
         .await
         .unwrap();
-    assert_eq!(sam.groups, vec![w.group]);
+    assert_eq!(sam.groups, vec![w.group("Logiciel")]);
     assert_eq!(w.service.staff_member(&w.root, sam.id).await.unwrap(), sam);
 }
 
@@ -326,8 +252,10 @@ async fn a_staff_member_with_an_unknown_group_is_not_added_at_all() {
 
 #[tokio::test]
 async fn a_staff_update_changes_only_the_fields_it_names() {
-    let w = world().await;
-    agent(&w, "sam", TenantScope::Only(vec![w.acme])).await;
+    let mut w = world().await;
+    w.add_staff(StaffSeed::agent("sam").only(&["acme"]))
+        .await
+        .unwrap();
     let sam = w
         .service
         .resolve_caller(&staff_caller("sam"), None)
@@ -341,7 +269,7 @@ async fn a_staff_update_changes_only_the_fields_it_names() {
             &w.root,
             sam.id,
             StaffChanges {
-                groups: Some(vec![w.group]),
+                groups: Some(vec![w.group("Logiciel")]),
                 ..Default::default()
             },
         )
@@ -359,9 +287,13 @@ async fn a_staff_update_changes_only_the_fields_it_names() {
         )
         .await
         .unwrap();
-    assert_eq!(renamed.groups, vec![w.group], "the earlier change is kept");
+    assert_eq!(
+        renamed.groups,
+        vec![w.group("Logiciel")],
+        "the earlier change is kept"
+    );
     assert_eq!(renamed.display_name, "Samuel");
-    assert_eq!(renamed.tenants, TenantScope::Only(vec![w.acme]));
+    assert_eq!(renamed.tenants, TenantScope::Only(vec![w.tenant("acme")]));
     assert_eq!(grouped.user, renamed.user);
 }
 
@@ -413,8 +345,8 @@ fn command_names_serialise_as_the_snake_case_strings_clients_read() {
 
 #[tokio::test]
 async fn a_staff_update_naming_an_unknown_group_or_missing_staff_changes_nothing() {
-    let w = world().await;
-    agent(&w, "sam", TenantScope::All).await;
+    let mut w = world().await;
+    w.add_staff(StaffSeed::agent("sam")).await.unwrap();
     let sam = w
         .service
         .resolve_caller(&staff_caller("sam"), None)

@@ -9,11 +9,11 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use chrono::{Duration, TimeZone, Utc};
 use helpdesk_core::memory::MemoryStore;
+use helpdesk_core::testing::{self, FaultyStore, MemberSeed, Seed, StaffSeed};
 use helpdesk_core::{
     Actor, ActorRef, Answer, Category, Contact, ContactRef, DeliveryReport, Error, EventKind,
-    HelpdeskService, ManualClock, Member, MemberDetails, MemberRole, NewTicket, Notification,
-    Notifier, NotifyError, OutboxRepository, RequesterVisibility, Staff, StaffChanges,
-    StaffDetails, StaffRole, Tenant, TenantScope, TicketId, TicketRepository, UserId,
+    HelpdeskService, MemberRole, NewTicket, Notification, Notifier, NotifyError, OutboxRepository,
+    RequesterVisibility, StaffChanges, StaffRole, StoreError, TicketId, TicketRepository, UserId,
 };
 use mockall::mock;
 
@@ -28,132 +28,72 @@ mock! {
 
 /// One tenant with its support: the group `Support` (Ann, Andy, and Ina who is
 /// inactive), Otto in another group, Sue their supervisor; members Alice and Bob
-/// (requesters), Gina (who gets invited) and Emma (tenant admin).
+/// (requesters), Gina (who gets invited) and Emma (tenant admin); and the category
+/// `Support` routed to the group.
 struct World {
-    service: HelpdeskService,
-    store: Arc<MemoryStore>,
-    clock: Arc<ManualClock>,
-    tenant: Tenant,
+    seeded: testing::World,
     support: Category,
-    ann: Actor,
-    sue: Actor,
-    otto: Actor,
-    alice: Actor,
-    bob: Member,
-    gina: Member,
-    emma: Actor,
 }
 
-impl World {
-    fn staff(actor: &Actor) -> &Staff {
-        actor.as_staff().expect("a staff actor")
-    }
-
-    fn member(actor: &Actor) -> &Member {
-        actor.as_member().expect("a member actor")
+impl std::ops::Deref for World {
+    type Target = testing::World;
+    fn deref(&self) -> &testing::World {
+        &self.seeded
     }
 }
 
 async fn world() -> World {
-    let store = Arc::new(MemoryStore::new());
-    let clock = Arc::new(ManualClock::new(
-        Utc.with_ymd_and_hms(2025, 6, 15, 12, 0, 0).unwrap(),
-    ));
-    let service = HelpdeskService::new(store.clone()).with_clock(clock.clone());
-    let root = service
-        .bootstrap_platform_admin(&UserId::new("root").unwrap(), "Root")
+    world_with(Seed::in_memory()).await
+}
+
+/// [`world`] seeded on `seed`'s service.
+async fn world_with(seed: Seed) -> World {
+    let staff = |name: &str, role| {
+        let user = name.to_lowercase();
+        StaffSeed::new(&user, role)
+            .named(name)
+            .email(&format!("{user}@support.example"))
+            .only(&["acme"])
+    };
+    let member = |name: &str, role| {
+        let user = name.to_lowercase();
+        MemberSeed::new("acme", &user, role)
+            .named(name)
+            .email(Some(&format!("{user}@acme.example")))
+    };
+    let seeded = seed
+        .at(Utc.with_ymd_and_hms(2025, 6, 15, 12, 0, 0).unwrap())
+        .tenant("acme", "Acme")
+        .group("Support")
+        .group("Billing")
+        .staff(staff("Ann", StaffRole::Agent).groups(&["Support"]))
+        .staff(staff("Andy", StaffRole::Agent).groups(&["Support"]))
+        .staff(
+            staff("Ina", StaffRole::Agent)
+                .groups(&["Support"])
+                .inactive(),
+        )
+        .staff(staff("Otto", StaffRole::Agent).groups(&["Billing"]))
+        .staff(staff("Sue", StaffRole::Supervisor))
+        .member_seed(member("Alice", MemberRole::Requester))
+        .member_seed(member("Bob", MemberRole::Requester))
+        .member_seed(member("Gina", MemberRole::Requester))
+        .member_seed(member("Emma", MemberRole::TenantAdmin))
+        .build()
         .await
         .unwrap();
-    let tenant = service.create_tenant(&root, "acme", "Acme").await.unwrap();
-    let group = service.create_group(&root, "Support").await.unwrap();
-    let other_group = service.create_group(&root, "Billing").await.unwrap();
-    let support = service
-        .create_category(&root, tenant.id, None, "Support", Some(group.id))
+    let support = seeded
+        .service
+        .create_category(
+            &seeded.root,
+            seeded.tenant("acme"),
+            None,
+            "Support",
+            Some(seeded.group("Support")),
+        )
         .await
         .unwrap();
-
-    let staff = |name: &'static str, role, groups: Vec<_>, active| {
-        let service = service.clone();
-        let root = root.clone();
-        let tenant = tenant.id;
-        async move {
-            let user = UserId::new(&name.to_lowercase()).unwrap();
-            let email = format!("{}@support.example", name.to_lowercase());
-            let created = service
-                .add_staff(
-                    &root,
-                    StaffDetails {
-                        user: &user,
-                        display_name: name,
-                        email: Some(&email),
-                        role,
-                        tenants: TenantScope::Only(vec![tenant]),
-                        groups: vec![],
-                    },
-                )
-                .await
-                .unwrap();
-            let updated = service
-                .update_staff(
-                    &root,
-                    created.id,
-                    StaffChanges {
-                        groups: Some(groups),
-                        active: Some(active),
-                        ..Default::default()
-                    },
-                )
-                .await
-                .unwrap();
-            Actor::Staff(updated)
-        }
-    };
-    let ann = staff("Ann", StaffRole::Agent, vec![group.id], true).await;
-    staff("Andy", StaffRole::Agent, vec![group.id], true).await;
-    staff("Ina", StaffRole::Agent, vec![group.id], false).await;
-    let otto = staff("Otto", StaffRole::Agent, vec![other_group.id], true).await;
-    let sue = staff("Sue", StaffRole::Supervisor, vec![], true).await;
-
-    let member = |name: &'static str, role| {
-        let service = service.clone();
-        let root = root.clone();
-        let tenant = tenant.id;
-        async move {
-            let user = UserId::new(&name.to_lowercase()).unwrap();
-            let email = format!("{}@acme.example", name.to_lowercase());
-            service
-                .add_member(
-                    &root,
-                    tenant,
-                    MemberDetails {
-                        user: &user,
-                        display_name: name,
-                        email: Some(&email),
-                        role,
-                    },
-                )
-                .await
-                .unwrap()
-        }
-    };
-    let alice = Actor::Member(member("Alice", MemberRole::Requester).await);
-    let bob = member("Bob", MemberRole::Requester).await;
-    let gina = member("Gina", MemberRole::Requester).await;
-    let emma = Actor::Member(member("Emma", MemberRole::TenantAdmin).await);
-    World {
-        service,
-        store,
-        clock,
-        tenant,
-        support,
-        ann,
-        sue,
-        otto,
-        alice,
-        bob,
-        gina,
-        emma,
-    }
+    World { seeded, support }
 }
 
 fn draft(subject: &str, w: &World) -> NewTicket {
@@ -184,7 +124,7 @@ async fn deliver(w: &World) -> Vec<Notification> {
             failed: 0
         }
     );
-    assert_eq!(w.store.outbox_len(), 0, "every due message was handled");
+    assert_eq!(w.store().outbox_len(), 0, "every due message was handled");
     sent
 }
 
@@ -224,23 +164,37 @@ async fn assigned_ticket_with_guest(w: &World) -> TicketId {
     let ticket = w
         .service
         .open(
-            &w.alice,
-            w.tenant.id,
+            &w.actor("alice"),
+            w.tenant("acme"),
             draft("Imprimante bloquée", w),
             vec![],
         )
         .await
         .unwrap();
     w.service
-        .assign(&w.sue, ticket.id, None, Some(World::staff(&w.ann).id), None)
+        .assign(
+            &w.actor("sue"),
+            ticket.id,
+            None,
+            Some(w.staff("ann").id),
+            None,
+        )
         .await
         .unwrap();
     w.service
-        .invite_guest(&w.alice, ticket.id, None, w.gina.id)
+        .invite_guest(&w.actor("alice"), ticket.id, None, w.member("gina").id)
         .await
         .unwrap();
     deliver(w).await;
     ticket.id
+}
+
+/// Ann proposes to close the ticket.
+async fn propose_closure(w: &World, id: TicketId) {
+    w.service
+        .propose_closure(&w.actor("ann"), id, None, "<p>Toner remplacé</p>")
+        .await
+        .unwrap();
 }
 
 fn answers(score: u8) -> BTreeMap<String, Answer> {
@@ -253,8 +207,8 @@ async fn opening_notifies_the_routed_groups_active_agents_but_not_the_requester(
     let ticket = w
         .service
         .open(
-            &w.alice,
-            w.tenant.id,
+            &w.actor("alice"),
+            w.tenant("acme"),
             draft("Imprimante bloquée", &w),
             vec![],
         )
@@ -267,11 +221,11 @@ async fn opening_notifies_the_routed_groups_active_agents_but_not_the_requester(
         "the group's active agents; not Ina (inactive), not Otto (other group), not Alice"
     );
     assert_eq!(n.ticket, ticket.id);
-    assert_eq!(n.tenant, w.tenant.id);
+    assert_eq!(n.tenant, w.tenant("acme"));
     assert_eq!(n.number.get(), 1);
     assert_eq!(n.subject, "Imprimante bloquée");
     assert!(n.contacts.contains(&Contact {
-        recipient: ContactRef::Staff(World::staff(&w.ann).id),
+        recipient: ContactRef::Staff(w.staff("ann").id),
         display_name: "Ann".to_owned(),
         email: Some("ann@support.example".to_owned()),
     }));
@@ -283,8 +237,8 @@ async fn opening_without_a_group_or_assignee_notifies_nobody() {
     let w = world().await;
     w.service
         .open(
-            &w.alice,
-            w.tenant.id,
+            &w.actor("alice"),
+            w.tenant("acme"),
             NewTicket {
                 category: None,
                 ..draft("Question", &w)
@@ -294,7 +248,7 @@ async fn opening_without_a_group_or_assignee_notifies_nobody() {
         .await
         .unwrap();
     assert_eq!(
-        w.store.outbox_len(),
+        w.store().outbox_len(),
         0,
         "nobody is concerned, nothing is queued"
     );
@@ -306,10 +260,10 @@ async fn opening_on_a_requesters_behalf_notifies_the_requester_and_the_group() {
     let w = world().await;
     w.service
         .open(
-            &w.sue,
-            w.tenant.id,
+            &w.actor("sue"),
+            w.tenant("acme"),
             NewTicket {
-                requester: Some(World::member(&w.alice).id),
+                requester: Some(w.member("alice").id),
                 ..draft("Appel téléphonique", &w)
             },
             vec![],
@@ -329,12 +283,18 @@ async fn a_staff_reply_notifies_the_requester_and_guests_but_not_its_author() {
     let w = world().await;
     let id = assigned_ticket_with_guest(&w).await;
     w.service
-        .reply(&w.ann, id, None, "<p>Avez-vous redémarré ?</p>", vec![])
+        .reply(
+            &w.actor("ann"),
+            id,
+            None,
+            "<p>Avez-vous redémarré ?</p>",
+            vec![],
+        )
         .await
         .unwrap();
     let n = deliver_one(&w, "replied").await;
     assert_eq!(names(&n), ["Alice", "Gina"]);
-    assert_eq!(n.event.author, w.ann.reference());
+    assert_eq!(n.event.author, w.actor("ann").reference());
 }
 
 #[tokio::test]
@@ -342,7 +302,13 @@ async fn a_requester_reply_notifies_the_assignee_and_guests() {
     let w = world().await;
     let id = assigned_ticket_with_guest(&w).await;
     w.service
-        .reply(&w.alice, id, None, "<p>Toujours bloqué</p>", vec![])
+        .reply(
+            &w.actor("alice"),
+            id,
+            None,
+            "<p>Toujours bloqué</p>",
+            vec![],
+        )
         .await
         .unwrap();
     let n = deliver_one(&w, "replied").await;
@@ -357,7 +323,7 @@ async fn a_requester_reply_notifies_the_assignee_and_guests() {
 async fn a_guest_reply_notifies_the_requester_and_the_assignee() {
     let w = world().await;
     let id = assigned_ticket_with_guest(&w).await;
-    let gina = Actor::Member(w.gina.clone());
+    let gina = Actor::Member(w.member("gina").clone());
     w.service
         .reply(&gina, id, None, "<p>Chez moi aussi</p>", vec![])
         .await
@@ -371,7 +337,13 @@ async fn an_internal_note_reaches_the_staff_side_only() {
     let w = world().await;
     let id = assigned_ticket_with_guest(&w).await;
     w.service
-        .add_note(&w.sue, id, None, "<p>Fournisseur relancé</p>", vec![])
+        .add_note(
+            &w.actor("sue"),
+            id,
+            None,
+            "<p>Fournisseur relancé</p>",
+            vec![],
+        )
         .await
         .unwrap();
     let n = deliver_one(&w, "note_added").await;
@@ -384,10 +356,10 @@ async fn an_internal_note_reaches_the_staff_side_only() {
 
     // The assignee's own note concerns nobody else on the staff side.
     w.service
-        .add_note(&w.ann, id, None, "<p>Pour moi</p>", vec![])
+        .add_note(&w.actor("ann"), id, None, "<p>Pour moi</p>", vec![])
         .await
         .unwrap();
-    assert_eq!(w.store.outbox_len(), 0);
+    assert_eq!(w.store().outbox_len(), 0);
     deliver_nothing(&w).await;
 }
 
@@ -396,16 +368,27 @@ async fn an_internal_note_on_an_unassigned_ticket_reaches_the_groups_active_agen
     let w = world().await;
     let ticket = w
         .service
-        .open(&w.alice, w.tenant.id, draft("Écran noir", &w), vec![])
+        .open(
+            &w.actor("alice"),
+            w.tenant("acme"),
+            draft("Écran noir", &w),
+            vec![],
+        )
         .await
         .unwrap();
     w.service
-        .invite_guest(&w.alice, ticket.id, None, w.gina.id)
+        .invite_guest(&w.actor("alice"), ticket.id, None, w.member("gina").id)
         .await
         .unwrap();
     deliver(&w).await;
     w.service
-        .add_note(&w.sue, ticket.id, None, "<p>Qui prend ?</p>", vec![])
+        .add_note(
+            &w.actor("sue"),
+            ticket.id,
+            None,
+            "<p>Qui prend ?</p>",
+            vec![],
+        )
         .await
         .unwrap();
     let n = deliver_one(&w, "note_added").await;
@@ -417,7 +400,7 @@ async fn requesting_information_notifies_the_requester_and_guests() {
     let w = world().await;
     let id = assigned_ticket_with_guest(&w).await;
     w.service
-        .request_information(&w.ann, id, None, "<p>Quel modèle ?</p>")
+        .request_information(&w.actor("ann"), id, None, "<p>Quel modèle ?</p>")
         .await
         .unwrap();
     let n = deliver_one(&w, "information_requested").await;
@@ -428,10 +411,7 @@ async fn requesting_information_notifies_the_requester_and_guests() {
 async fn proposing_closure_notifies_the_requester_and_guests() {
     let w = world().await;
     let id = assigned_ticket_with_guest(&w).await;
-    w.service
-        .propose_closure(&w.ann, id, None, "<p>Toner remplacé</p>")
-        .await
-        .unwrap();
+    propose_closure(&w, id).await;
     let n = deliver_one(&w, "closure_proposed").await;
     assert_eq!(names(&n), ["Alice", "Gina"]);
 }
@@ -440,13 +420,10 @@ async fn proposing_closure_notifies_the_requester_and_guests() {
 async fn approving_closure_notifies_the_assignee_and_guests() {
     let w = world().await;
     let id = assigned_ticket_with_guest(&w).await;
-    w.service
-        .propose_closure(&w.ann, id, None, "<p>Toner remplacé</p>")
-        .await
-        .unwrap();
+    propose_closure(&w, id).await;
     deliver(&w).await;
     w.service
-        .approve_closure(&w.alice, id, None, answers(9))
+        .approve_closure(&w.actor("alice"), id, None, answers(9))
         .await
         .unwrap();
     let n = deliver_one(&w, "closure_approved").await;
@@ -457,13 +434,10 @@ async fn approving_closure_notifies_the_assignee_and_guests() {
 async fn refusing_closure_notifies_the_assignee_and_guests() {
     let w = world().await;
     let id = assigned_ticket_with_guest(&w).await;
-    w.service
-        .propose_closure(&w.ann, id, None, "<p>Toner remplacé</p>")
-        .await
-        .unwrap();
+    propose_closure(&w, id).await;
     deliver(&w).await;
     w.service
-        .refuse_closure(&w.alice, id, None, "<p>Ça bloque encore</p>")
+        .refuse_closure(&w.actor("alice"), id, None, "<p>Ça bloque encore</p>")
         .await
         .unwrap();
     let n = deliver_one(&w, "closure_refused").await;
@@ -475,7 +449,7 @@ async fn cancelling_notifies_the_assignee_and_guests() {
     let w = world().await;
     let id = assigned_ticket_with_guest(&w).await;
     w.service
-        .cancel(&w.alice, id, None, Some("<p>Doublon</p>"))
+        .cancel(&w.actor("alice"), id, None, Some("<p>Doublon</p>"))
         .await
         .unwrap();
     let n = deliver_one(&w, "cancelled").await;
@@ -488,11 +462,11 @@ async fn reopening_notifies_the_other_side_and_guests() {
     let id = assigned_ticket_with_guest(&w).await;
     let close = async || {
         w.service
-            .propose_closure(&w.ann, id, None, "<p>Réglé</p>")
+            .propose_closure(&w.actor("ann"), id, None, "<p>Réglé</p>")
             .await
             .unwrap();
         w.service
-            .approve_closure(&w.alice, id, None, answers(7))
+            .approve_closure(&w.actor("alice"), id, None, answers(7))
             .await
             .unwrap();
         deliver(&w).await;
@@ -500,7 +474,7 @@ async fn reopening_notifies_the_other_side_and_guests() {
 
     close().await;
     w.service
-        .reopen(&w.ann, id, None, Some("<p>Erreur de ma part</p>"))
+        .reopen(&w.actor("ann"), id, None, Some("<p>Erreur de ma part</p>"))
         .await
         .unwrap();
     let n = deliver_one(&w, "reopened").await;
@@ -512,7 +486,7 @@ async fn reopening_notifies_the_other_side_and_guests() {
 
     close().await;
     w.service
-        .reopen(&w.alice, id, None, Some("<p>Ça recommence</p>"))
+        .reopen(&w.actor("alice"), id, None, Some("<p>Ça recommence</p>"))
         .await
         .unwrap();
     let n = deliver_one(&w, "reopened").await;
@@ -529,20 +503,26 @@ async fn inviting_a_guest_notifies_the_new_guest_and_the_assignee() {
     let ticket = w
         .service
         .open(
-            &w.alice,
-            w.tenant.id,
+            &w.actor("alice"),
+            w.tenant("acme"),
             draft("Imprimante bloquée", &w),
             vec![],
         )
         .await
         .unwrap();
     w.service
-        .assign(&w.sue, ticket.id, None, Some(World::staff(&w.ann).id), None)
+        .assign(
+            &w.actor("sue"),
+            ticket.id,
+            None,
+            Some(w.staff("ann").id),
+            None,
+        )
         .await
         .unwrap();
     deliver(&w).await;
     w.service
-        .invite_guest(&w.alice, ticket.id, None, w.gina.id)
+        .invite_guest(&w.actor("alice"), ticket.id, None, w.member("gina").id)
         .await
         .unwrap();
     let n = deliver_one(&w, "guest_invited").await;
@@ -554,7 +534,7 @@ async fn reassigning_the_requester_notifies_the_new_one_and_not_the_old_one_who_
     let w = world().await;
     let id = assigned_ticket_with_guest(&w).await;
     w.service
-        .reassign_requester(&w.emma, id, None, w.bob.id)
+        .reassign_requester(&w.actor("emma"), id, None, w.member("bob").id)
         .await
         .unwrap();
     let n = deliver_one(&w, "requester_reassigned").await;
@@ -568,15 +548,20 @@ async fn reassigning_the_requester_notifies_the_new_one_and_not_the_old_one_who_
 #[tokio::test]
 async fn reassigning_the_requester_notifies_the_old_one_when_the_tenant_lets_them_see_it() {
     let w = world().await;
-    let mut settings = w.tenant.settings.clone();
+    let mut settings = w.tenant_record("acme").settings.clone();
     settings.requester_visibility = RequesterVisibility::WholeTenantReadOnly;
     w.service
-        .update_tenant(&w.emma, w.tenant.id, &w.tenant.name, settings)
+        .update_tenant(
+            &w.actor("emma"),
+            w.tenant("acme"),
+            &w.tenant_record("acme").name,
+            settings,
+        )
         .await
         .unwrap();
     let id = assigned_ticket_with_guest(&w).await;
     w.service
-        .reassign_requester(&w.emma, id, None, w.bob.id)
+        .reassign_requester(&w.actor("emma"), id, None, w.member("bob").id)
         .await
         .unwrap();
     let n = deliver_one(&w, "requester_reassigned").await;
@@ -588,28 +573,44 @@ async fn blocked_members_are_left_out() {
     let w = world().await;
     let id = assigned_ticket_with_guest(&w).await;
     w.service
-        .set_member_blocked(&w.emma, w.tenant.id, w.gina.id, true)
+        .set_member_blocked(
+            &w.actor("emma"),
+            w.tenant("acme"),
+            w.member("gina").id,
+            true,
+        )
         .await
         .unwrap();
     w.service
-        .reply(&w.ann, id, None, "<p>Voici la procédure</p>", vec![])
+        .reply(
+            &w.actor("ann"),
+            id,
+            None,
+            "<p>Voici la procédure</p>",
+            vec![],
+        )
         .await
         .unwrap();
     let n = deliver_one(&w, "replied").await;
     assert_eq!(names(&n), ["Alice"], "Gina is blocked");
 
     w.service
-        .set_member_blocked(&w.emma, w.tenant.id, World::member(&w.alice).id, true)
+        .set_member_blocked(
+            &w.actor("emma"),
+            w.tenant("acme"),
+            w.member("alice").id,
+            true,
+        )
         .await
         .unwrap();
     w.service
-        .reply(&w.ann, id, None, "<p>Encore une chose</p>", vec![])
+        .reply(&w.actor("ann"), id, None, "<p>Encore une chose</p>", vec![])
         .await
         .unwrap();
-    assert_eq!(w.store.outbox_len(), 1, "the message is queued");
+    assert_eq!(w.store().outbox_len(), 1, "the message is queued");
     deliver_nothing(&w).await;
     assert_eq!(
-        w.store.outbox_len(),
+        w.store().outbox_len(),
         0,
         "a message with nobody left to tell is settled, not retried"
     );
@@ -619,7 +620,7 @@ async fn blocked_members_are_left_out() {
 async fn inactive_staff_are_left_out() {
     let w = world().await;
     let id = assigned_ticket_with_guest(&w).await;
-    let ann = World::staff(&w.ann).clone();
+    let ann = w.staff("ann").clone();
     let root = w
         .service
         .actor(&UserId::new("root").unwrap(), None)
@@ -637,7 +638,7 @@ async fn inactive_staff_are_left_out() {
         .await
         .unwrap();
     w.service
-        .reply(&w.alice, id, None, "<p>Quelqu'un ?</p>", vec![])
+        .reply(&w.actor("alice"), id, None, "<p>Quelqu'un ?</p>", vec![])
         .await
         .unwrap();
     let n = deliver_one(&w, "replied").await;
@@ -649,11 +650,11 @@ async fn a_failed_delivery_stays_in_the_outbox_and_is_delivered_once_after_the_b
     let w = world().await;
     let id = assigned_ticket_with_guest(&w).await;
     w.service
-        .reply(&w.ann, id, None, "<p>Voici</p>", vec![])
+        .reply(&w.actor("ann"), id, None, "<p>Voici</p>", vec![])
         .await
         .unwrap();
     let queued = w
-        .store
+        .store()
         .due_messages(w.service.now(), 10)
         .await
         .unwrap()
@@ -675,9 +676,9 @@ async fn a_failed_delivery_stays_in_the_outbox_and_is_delivered_once_after_the_b
                 failed: 1
             }
         );
-        assert_eq!(w.store.outbox_len(), 1, "the message stays in the outbox");
+        assert_eq!(w.store().outbox_len(), 1, "the message stays in the outbox");
         let stored = w
-            .store
+            .store()
             .due_messages(w.service.now() + Duration::days(1), 10)
             .await
             .unwrap();
@@ -694,16 +695,16 @@ async fn a_failed_delivery_stays_in_the_outbox_and_is_delivered_once_after_the_b
 
         // Backing off: one minute after the first failure, two after the second.
         let backoff = Duration::minutes(1 << (attempt - 1));
-        w.clock.advance(backoff - Duration::seconds(1));
+        w.clock().advance(backoff - Duration::seconds(1));
         deliver_nothing(&w).await;
-        w.clock.advance(Duration::seconds(1));
+        w.clock().advance(Duration::seconds(1));
     }
 
     let sent = deliver(&w).await;
     assert_eq!(sent.len(), 1, "delivered once, when the server is back");
     assert_eq!(sent[0].id, queued.id, "the same message, not a copy");
     assert_eq!(names(&sent[0]), ["Alice", "Gina"]);
-    w.clock.advance(Duration::hours(1));
+    w.clock().advance(Duration::hours(1));
     deliver_nothing(&w).await;
 }
 
@@ -711,12 +712,12 @@ async fn a_failed_delivery_stays_in_the_outbox_and_is_delivered_once_after_the_b
 async fn a_refused_command_queues_nothing() {
     let w = world().await;
     let id = assigned_ticket_with_guest(&w).await;
-    let gina = Actor::Member(w.gina.clone());
-    let bob = Actor::Member(w.bob.clone());
+    let gina = Actor::Member(w.member("gina").clone());
+    let bob = Actor::Member(w.member("bob").clone());
 
     let note = w
         .service
-        .add_note(&w.alice, id, None, "<p>Je note</p>", vec![])
+        .add_note(&w.actor("alice"), id, None, "<p>Je note</p>", vec![])
         .await;
     assert!(matches!(note, Err(Error::Forbidden(_))), "{note:?}");
     let proposal = w
@@ -731,7 +732,7 @@ async fn a_refused_command_queues_nothing() {
     assert!(matches!(stranger, Err(Error::NotFound(_))), "{stranger:?}");
     let other_group = w
         .service
-        .reply(&w.otto, id, None, "<p>Salut</p>", vec![])
+        .reply(&w.actor("otto"), id, None, "<p>Salut</p>", vec![])
         .await;
     assert!(
         matches!(other_group, Err(Error::NotFound(_))),
@@ -739,7 +740,7 @@ async fn a_refused_command_queues_nothing() {
     );
     let stale = w
         .service
-        .reply(&w.ann, id, Some(1), "<p>Trop tard</p>", vec![])
+        .reply(&w.actor("ann"), id, Some(1), "<p>Trop tard</p>", vec![])
         .await;
     assert!(
         matches!(stale, Err(Error::VersionConflict { .. })),
@@ -747,18 +748,21 @@ async fn a_refused_command_queues_nothing() {
     );
     let approval = w
         .service
-        .approve_closure(&w.alice, id, None, answers(5))
+        .approve_closure(&w.actor("alice"), id, None, answers(5))
         .await;
     assert!(
         matches!(approval, Err(Error::InvalidTransition { .. })),
         "{approval:?}"
     );
-    let empty = w.service.reply(&w.ann, id, None, "<p> </p>", vec![]).await;
+    let empty = w
+        .service
+        .reply(&w.actor("ann"), id, None, "<p> </p>", vec![])
+        .await;
     assert!(matches!(empty, Err(Error::Validation(_))), "{empty:?}");
 
-    assert_eq!(w.store.outbox_len(), 0, "refused commands queue nothing");
+    assert_eq!(w.store().outbox_len(), 0, "refused commands queue nothing");
     deliver_nothing(&w).await;
-    let timeline = w.store.timeline(id).await.unwrap();
+    let timeline = w.store().timeline(id).await.unwrap();
     assert!(
         timeline
             .iter()
@@ -768,6 +772,82 @@ async fn a_refused_command_queues_nothing() {
     assert!(
         timeline
             .iter()
-            .all(|e| e.author != ActorRef::Member(w.bob.id))
+            .all(|e| e.author != ActorRef::Member(w.member("bob").id))
     );
+}
+
+#[tokio::test]
+async fn a_failure_to_mark_one_message_delivered_is_reported_and_loses_nothing() {
+    let memory = Arc::new(MemoryStore::new());
+    let store = Arc::new(FaultyStore::new(memory.clone()));
+    let service = HelpdeskService::new(store.clone());
+    let w = world_with(Seed::new(service).with_memory(memory)).await;
+    for subject in ["Imprimante", "Scanner", "Badge"] {
+        w.service
+            .open(
+                &w.actor("alice"),
+                w.tenant("acme"),
+                draft(subject, &w),
+                vec![],
+            )
+            .await
+            .unwrap();
+    }
+    let due: Vec<_> = w
+        .store()
+        .due_messages(w.service.now(), 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    assert_eq!(due.len(), 3, "one message per opening");
+
+    // The notifier takes all three; marking the second one delivered fails.
+    store.fail(
+        "mark_delivered",
+        2,
+        StoreError::new("outbox row locked by another worker"),
+    );
+    let sent = Arc::new(Mutex::new(Vec::new()));
+    let log = sent.clone();
+    let mut mailer = MockMailer::new();
+    mailer.expect_notify().returning(move |n| {
+        log.lock().unwrap().push(n.id);
+        Ok(())
+    });
+    let err = w
+        .service
+        .deliver_notifications(&mailer, 100)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Store(_)),
+        "the failure is reported: {err:?}"
+    );
+    assert!(store.all_failed(), "the planned failure happened");
+    assert_eq!(
+        *sent.lock().unwrap(),
+        due[..2],
+        "the run stops at the failure: the third is not handed out"
+    );
+    assert_eq!(
+        store.calls("mark_delivered"),
+        2,
+        "the first was marked, the second failed to be"
+    );
+    assert_eq!(
+        w.store().outbox_len(),
+        2,
+        "nothing unmarked left the outbox"
+    );
+
+    // The next run hands out what was not marked, at least once, and only that.
+    let again: Vec<_> = deliver(&w).await.into_iter().map(|n| n.id).collect();
+    assert_eq!(
+        again,
+        due[1..],
+        "the unmarked one again (at least once) and the one never sent; not the marked one"
+    );
+    deliver_nothing(&w).await;
 }

@@ -2,132 +2,30 @@
 //! the knowledge base, attachments and faults.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::Arc;
-
 use chrono::{Duration, TimeZone, Utc};
-use helpdesk_core::memory::MemoryStore;
+use helpdesk_core::testing::{Seed, StaffSeed, World, draft};
 use helpdesk_core::{
     Actor, Answer, Answers, AttachmentId, ClosureMode, CommandName, Entity, Error, Forbidden,
-    HelpdeskService, ManualClock, MemberDetails, MemberRole, NewAttachment, NewTicket, PageRequest,
-    RequesterVisibility, SearchCriteria, StaffDetails, StaffRole, Status, TenantId, TenantScope,
-    TicketId, UserId, export_csv,
+    MemberDetails, MemberRole, NewAttachment, NewTicket, PageRequest, RequesterVisibility,
+    SearchCriteria, StaffRole, Status, TenantId, TicketId, UserId, export_csv,
 };
 
-struct World {
-    service: HelpdeskService,
-    store: Arc<MemoryStore>,
-    clock: Arc<ManualClock>,
-    root: Actor,
-    acme: TenantId,
-    globex: TenantId,
-    alice: Actor,
-    bob: Actor,
-    carol: Actor,
-    dave: Actor,
-    sam: Actor,
-    sue: Actor,
-}
-
-async fn member(
-    service: &HelpdeskService,
-    tenant: TenantId,
-    user: &str,
-    role: MemberRole,
-) -> Actor {
-    Actor::Member(
-        service
-            .ensure_member(
-                tenant,
-                MemberDetails {
-                    user: &UserId::new(user).unwrap(),
-                    display_name: user,
-                    email: Some(&format!("{user}@example.org")),
-                    role,
-                },
-            )
-            .await
-            .unwrap(),
-    )
-}
-
+/// Alice, Bob (requesters) and Carol (tenant admin) in acme, Dave in globex; Sam, an
+/// agent of every tenant; Sue, a supervisor of acme; on the in-memory store, at a manual
+/// clock.
 async fn world() -> World {
-    let store = Arc::new(MemoryStore::new());
-    let clock = Arc::new(ManualClock::new(
-        Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap(),
-    ));
-    let service = HelpdeskService::new(store.clone()).with_clock(clock.clone());
-    let root = service
-        .bootstrap_platform_admin(&UserId::new("root").unwrap(), "Root")
-        .await
-        .unwrap();
-    let acme = service
-        .create_tenant(&root, "acme", "Acme")
-        .await
-        .unwrap()
-        .id;
-    let globex = service
-        .create_tenant(&root, "globex", "Globex")
+    Seed::in_memory()
+        .at(Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap())
+        .two_tenants()
+        .member("acme", "alice", MemberRole::Requester)
+        .member("acme", "bob", MemberRole::Requester)
+        .member("acme", "carol", MemberRole::TenantAdmin)
+        .member("globex", "dave", MemberRole::Requester)
+        .staff(StaffSeed::agent("sam").named("Sam"))
+        .staff(StaffSeed::supervisor("sue").named("Sue").only(&["acme"]))
+        .build()
         .await
         .unwrap()
-        .id;
-    let alice = member(&service, acme, "alice", MemberRole::Requester).await;
-    let bob = member(&service, acme, "bob", MemberRole::Requester).await;
-    let carol = member(&service, acme, "carol", MemberRole::TenantAdmin).await;
-    let dave = member(&service, globex, "dave", MemberRole::Requester).await;
-    let sam = Actor::Staff(
-        service
-            .add_staff(
-                &root,
-                StaffDetails {
-                    user: &UserId::new("sam").unwrap(),
-                    display_name: "Sam",
-                    email: None,
-                    role: StaffRole::Agent,
-                    tenants: TenantScope::All,
-                    groups: vec![],
-                },
-            )
-            .await
-            .unwrap(),
-    );
-    let sue = Actor::Staff(
-        service
-            .add_staff(
-                &root,
-                StaffDetails {
-                    user: &UserId::new("sue").unwrap(),
-                    display_name: "Sue",
-                    email: None,
-                    role: StaffRole::Supervisor,
-                    tenants: TenantScope::Only(vec![acme]),
-                    groups: vec![],
-                },
-            )
-            .await
-            .unwrap(),
-    );
-    World {
-        service,
-        store,
-        clock,
-        root,
-        acme,
-        globex,
-        alice,
-        bob,
-        carol,
-        dave,
-        sam,
-        sue,
-    }
-}
-
-fn draft(subject: &str) -> NewTicket {
-    NewTicket {
-        subject: subject.into(),
-        description: format!("<p>{subject}</p>"),
-        ..NewTicket::default()
-    }
 }
 
 async fn open(w: &World, actor: &Actor, tenant: TenantId, subject: &str) -> TicketId {
@@ -141,7 +39,12 @@ async fn open(w: &World, actor: &Actor, tenant: TenantId, subject: &str) -> Tick
 #[tokio::test]
 async fn only_platform_admins_create_tenants() {
     let w = world().await;
-    for actor in [&w.carol, &w.sam, &w.sue, &w.alice] {
+    for actor in [
+        &w.actor("carol"),
+        &w.actor("sam"),
+        &w.actor("sue"),
+        &w.actor("alice"),
+    ] {
         let err = w
             .service
             .create_tenant(actor, "initech", "Initech")
@@ -183,13 +86,13 @@ async fn the_platform_admin_can_be_bootstrapped_only_once() {
 #[tokio::test]
 async fn tenant_admins_block_members_who_then_can_do_nothing() {
     let w = world().await;
-    let ticket = open(&w, &w.alice, w.acme, "Printer").await;
-    let Actor::Member(alice) = &w.alice else {
+    let ticket = open(&w, &w.actor("alice"), w.tenant("acme"), "Printer").await;
+    let Actor::Member(alice) = &w.actor("alice") else {
         unreachable!()
     };
     let err = w
         .service
-        .set_member_blocked(&w.bob, w.acme, alice.id, true)
+        .set_member_blocked(&w.actor("bob"), w.tenant("acme"), alice.id, true)
         .await
         .unwrap_err();
     assert!(
@@ -198,7 +101,7 @@ async fn tenant_admins_block_members_who_then_can_do_nothing() {
     );
     let other_tenant = w
         .service
-        .set_member_blocked(&w.dave, w.acme, alice.id, true)
+        .set_member_blocked(&w.actor("dave"), w.tenant("acme"), alice.id, true)
         .await
         .unwrap_err();
     assert!(
@@ -208,13 +111,13 @@ async fn tenant_admins_block_members_who_then_can_do_nothing() {
 
     let blocked = w
         .service
-        .set_member_blocked(&w.carol, w.acme, alice.id, true)
+        .set_member_blocked(&w.actor("carol"), w.tenant("acme"), alice.id, true)
         .await
         .unwrap();
     assert!(blocked.blocked);
     let refused = w
         .service
-        .actor(&UserId::new("alice").unwrap(), Some(w.acme))
+        .actor(&UserId::new("alice").unwrap(), Some(w.tenant("acme")))
         .await
         .unwrap_err();
     assert!(
@@ -234,13 +137,13 @@ async fn tenant_admins_block_members_who_then_can_do_nothing() {
 
     let unblocked = w
         .service
-        .set_member_blocked(&w.carol, w.acme, alice.id, false)
+        .set_member_blocked(&w.actor("carol"), w.tenant("acme"), alice.id, false)
         .await
         .unwrap();
     assert!(!unblocked.blocked);
     assert!(
         w.service
-            .actor(&UserId::new("alice").unwrap(), Some(w.acme))
+            .actor(&UserId::new("alice").unwrap(), Some(w.tenant("acme")))
             .await
             .is_ok()
     );
@@ -249,12 +152,12 @@ async fn tenant_admins_block_members_who_then_can_do_nothing() {
 #[tokio::test]
 async fn nobody_blocks_themself() {
     let w = world().await;
-    let Actor::Member(carol) = &w.carol else {
+    let Actor::Member(carol) = &w.actor("carol") else {
         unreachable!()
     };
     let err = w
         .service
-        .set_member_blocked(&w.carol, w.acme, carol.id, true)
+        .set_member_blocked(&w.actor("carol"), w.tenant("acme"), carol.id, true)
         .await
         .unwrap_err();
     assert!(
@@ -265,34 +168,22 @@ async fn nobody_blocks_themself() {
 
 #[tokio::test]
 async fn supervisors_create_agents_only_within_their_tenants() {
-    let w = world().await;
+    let mut w = world().await;
     let inside = w
-        .service
-        .add_staff(
-            &w.sue,
-            StaffDetails {
-                user: &UserId::new("ann").unwrap(),
-                display_name: "Ann",
-                email: None,
-                role: StaffRole::Agent,
-                tenants: TenantScope::Only(vec![w.acme]),
-                groups: vec![],
-            },
+        .add_staff_as(
+            &w.actor("sue"),
+            StaffSeed::new("ann", StaffRole::Agent)
+                .named("Ann")
+                .only(&["acme"]),
         )
         .await;
     assert!(inside.is_ok());
     let outside = w
-        .service
-        .add_staff(
-            &w.sue,
-            StaffDetails {
-                user: &UserId::new("ben").unwrap(),
-                display_name: "Ben",
-                email: None,
-                role: StaffRole::Agent,
-                tenants: TenantScope::Only(vec![w.globex]),
-                groups: vec![],
-            },
+        .add_staff_as(
+            &w.actor("sue"),
+            StaffSeed::new("ben", StaffRole::Agent)
+                .named("Ben")
+                .only(&["globex"]),
         )
         .await
         .unwrap_err();
@@ -301,33 +192,17 @@ async fn supervisors_create_agents_only_within_their_tenants() {
         "{outside}"
     );
     let promote = w
-        .service
-        .add_staff(
-            &w.sue,
-            StaffDetails {
-                user: &UserId::new("cid").unwrap(),
-                display_name: "Cid",
-                email: None,
-                role: StaffRole::PlatformAdmin,
-                tenants: TenantScope::All,
-                groups: vec![],
-            },
+        .add_staff_as(
+            &w.actor("sue"),
+            StaffSeed::new("cid", StaffRole::PlatformAdmin).named("Cid"),
         )
         .await
         .unwrap_err();
     assert!(matches!(promote, Error::Forbidden(_)), "{promote}");
     let agent = w
-        .service
-        .add_staff(
-            &w.sam,
-            StaffDetails {
-                user: &UserId::new("dan").unwrap(),
-                display_name: "Dan",
-                email: None,
-                role: StaffRole::Agent,
-                tenants: TenantScope::All,
-                groups: vec![],
-            },
+        .add_staff_as(
+            &w.actor("sam"),
+            StaffSeed::new("dan", StaffRole::Agent).named("Dan"),
         )
         .await
         .unwrap_err();
@@ -337,22 +212,38 @@ async fn supervisors_create_agents_only_within_their_tenants() {
 #[tokio::test]
 async fn categories_route_tickets_to_their_group_and_refuse_cycles() {
     let w = world().await;
-    let network = w.service.create_group(&w.sue, "Réseau").await.unwrap();
+    let network = w
+        .service
+        .create_group(&w.actor("sue"), "Réseau")
+        .await
+        .unwrap();
     let top = w
         .service
-        .create_category(&w.carol, w.acme, None, "Informatique", Some(network.id))
+        .create_category(
+            &w.actor("carol"),
+            w.tenant("acme"),
+            None,
+            "Informatique",
+            Some(network.id),
+        )
         .await
         .unwrap();
     let sub = w
         .service
-        .create_category(&w.carol, w.acme, Some(top.id), "Imprimantes", None)
+        .create_category(
+            &w.actor("carol"),
+            w.tenant("acme"),
+            Some(top.id),
+            "Imprimantes",
+            None,
+        )
         .await
         .unwrap();
     let ticket = w
         .service
         .open(
-            &w.alice,
-            w.acme,
+            &w.actor("alice"),
+            w.tenant("acme"),
             NewTicket {
                 category: Some(sub.id),
                 ..draft("Imprimante HS")
@@ -367,7 +258,7 @@ async fn categories_route_tickets_to_their_group_and_refuse_cycles() {
     looped.parent = Some(sub.id);
     let err = w
         .service
-        .update_category(&w.carol, looped)
+        .update_category(&w.actor("carol"), looped)
         .await
         .unwrap_err();
     assert!(
@@ -378,8 +269,8 @@ async fn categories_route_tickets_to_their_group_and_refuse_cycles() {
     let foreign = w
         .service
         .open(
-            &w.dave,
-            w.globex,
+            &w.actor("dave"),
+            w.tenant("globex"),
             NewTicket {
                 category: Some(sub.id),
                 ..draft("x")
@@ -397,7 +288,7 @@ async fn categories_route_tickets_to_their_group_and_refuse_cycles() {
 #[tokio::test]
 async fn requesters_open_for_themselves_and_staff_on_a_members_behalf() {
     let w = world().await;
-    let Actor::Member(bob) = &w.bob else {
+    let Actor::Member(bob) = &w.actor("bob") else {
         unreachable!()
     };
     let for_bob = NewTicket {
@@ -406,7 +297,7 @@ async fn requesters_open_for_themselves_and_staff_on_a_members_behalf() {
     };
     let err = w
         .service
-        .open(&w.alice, w.acme, for_bob.clone(), vec![])
+        .open(&w.actor("alice"), w.tenant("acme"), for_bob.clone(), vec![])
         .await
         .unwrap_err();
     assert!(
@@ -415,19 +306,24 @@ async fn requesters_open_for_themselves_and_staff_on_a_members_behalf() {
     );
     let by_admin = w
         .service
-        .open(&w.carol, w.acme, for_bob.clone(), vec![])
+        .open(&w.actor("carol"), w.tenant("acme"), for_bob.clone(), vec![])
         .await
         .unwrap();
     assert_eq!(by_admin.requester, bob.id);
     let by_staff = w
         .service
-        .open(&w.sam, w.acme, for_bob, vec![])
+        .open(&w.actor("sam"), w.tenant("acme"), for_bob, vec![])
         .await
         .unwrap();
     assert_eq!(by_staff.requester, bob.id);
     let nobody = w
         .service
-        .open(&w.sam, w.acme, draft("for whom?"), vec![])
+        .open(
+            &w.actor("sam"),
+            w.tenant("acme"),
+            draft("for whom?"),
+            vec![],
+        )
         .await
         .unwrap_err();
     assert!(
@@ -436,7 +332,12 @@ async fn requesters_open_for_themselves_and_staff_on_a_members_behalf() {
     );
     let elsewhere = w
         .service
-        .open(&w.dave, w.acme, draft("wrong tenant"), vec![])
+        .open(
+            &w.actor("dave"),
+            w.tenant("acme"),
+            draft("wrong tenant"),
+            vec![],
+        )
         .await
         .unwrap_err();
     assert!(
@@ -448,21 +349,24 @@ async fn requesters_open_for_themselves_and_staff_on_a_members_behalf() {
 #[tokio::test]
 async fn a_store_failure_leaves_no_trace_and_the_command_can_be_retried() {
     let w = world().await;
-    let ticket = open(&w, &w.alice, w.acme, "Printer").await;
-    let before = w.service.ticket(&w.sam, ticket).await.unwrap();
-    let outbox = w.store.outbox_len();
-    w.store.fail_next_ticket_write();
+    let ticket = open(&w, &w.actor("alice"), w.tenant("acme"), "Printer").await;
+    let before = w.service.ticket(&w.actor("sam"), ticket).await.unwrap();
+    let outbox = w.store().outbox_len();
+    w.store().fail_next_ticket_write();
     let err = w
         .service
-        .reply(&w.sam, ticket, None, "On it", vec![])
+        .reply(&w.actor("sam"), ticket, None, "On it", vec![])
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Store(_)), "{err}");
-    assert_eq!(w.service.ticket(&w.sam, ticket).await.unwrap(), before);
-    assert_eq!(w.store.outbox_len(), outbox);
+    assert_eq!(
+        w.service.ticket(&w.actor("sam"), ticket).await.unwrap(),
+        before
+    );
+    assert_eq!(w.store().outbox_len(), outbox);
     let after = w
         .service
-        .reply(&w.sam, ticket, None, "On it", vec![])
+        .reply(&w.actor("sam"), ticket, None, "On it", vec![])
         .await
         .unwrap();
     assert_eq!(after.version, before.ticket.version + 1);
@@ -471,15 +375,15 @@ async fn a_store_failure_leaves_no_trace_and_the_command_can_be_retried() {
 #[tokio::test]
 async fn a_stale_version_is_a_conflict_and_changes_nothing() {
     let w = world().await;
-    let ticket = open(&w, &w.alice, w.acme, "Printer").await;
+    let ticket = open(&w, &w.actor("alice"), w.tenant("acme"), "Printer").await;
     w.service
-        .reply(&w.sam, ticket, Some(1), "first", vec![])
+        .reply(&w.actor("sam"), ticket, Some(1), "first", vec![])
         .await
         .unwrap();
-    let before = w.service.ticket(&w.sam, ticket).await.unwrap();
+    let before = w.service.ticket(&w.actor("sam"), ticket).await.unwrap();
     let err = w
         .service
-        .reply(&w.sue, ticket, Some(1), "second", vec![])
+        .reply(&w.actor("sue"), ticket, Some(1), "second", vec![])
         .await
         .unwrap_err();
     assert!(
@@ -492,13 +396,16 @@ async fn a_stale_version_is_a_conflict_and_changes_nothing() {
         ),
         "{err}"
     );
-    assert_eq!(w.service.ticket(&w.sam, ticket).await.unwrap(), before);
+    assert_eq!(
+        w.service.ticket(&w.actor("sam"), ticket).await.unwrap(),
+        before
+    );
 }
 
 #[tokio::test]
 async fn internal_note_attachments_stay_with_staff() {
     let w = world().await;
-    let ticket = open(&w, &w.alice, w.acme, "Printer").await;
+    let ticket = open(&w, &w.actor("alice"), w.tenant("acme"), "Printer").await;
     let public = AttachmentId::new();
     let internal = AttachmentId::new();
     let file = |id, name: &str| NewAttachment {
@@ -509,7 +416,7 @@ async fn internal_note_attachments_stay_with_staff() {
     };
     w.service
         .reply(
-            &w.sam,
+            &w.actor("sam"),
             ticket,
             None,
             "see picture",
@@ -519,7 +426,7 @@ async fn internal_note_attachments_stay_with_staff() {
         .unwrap();
     w.service
         .add_note(
-            &w.sam,
+            &w.actor("sam"),
             ticket,
             None,
             "log file",
@@ -528,7 +435,7 @@ async fn internal_note_attachments_stay_with_staff() {
         .await
         .unwrap();
 
-    let alice_view = w.service.ticket(&w.alice, ticket).await.unwrap();
+    let alice_view = w.service.ticket(&w.actor("alice"), ticket).await.unwrap();
     assert_eq!(
         alice_view
             .attachments
@@ -540,20 +447,33 @@ async fn internal_note_attachments_stay_with_staff() {
     assert_eq!(alice_view.attachments[0].file_name, "photo.png");
     assert_eq!(
         w.service
-            .ticket(&w.sam, ticket)
+            .ticket(&w.actor("sam"), ticket)
             .await
             .unwrap()
             .attachments
             .len(),
         2
     );
-    assert!(w.service.attachment(&w.alice, public).await.is_ok());
-    let hidden = w.service.attachment(&w.alice, internal).await.unwrap_err();
+    assert!(
+        w.service
+            .attachment(&w.actor("alice"), public)
+            .await
+            .is_ok()
+    );
+    let hidden = w
+        .service
+        .attachment(&w.actor("alice"), internal)
+        .await
+        .unwrap_err();
     assert!(
         matches!(hidden, Error::NotFound(Entity::Attachment)),
         "{hidden}"
     );
-    let foreign = w.service.attachment(&w.dave, public).await.unwrap_err();
+    let foreign = w
+        .service
+        .attachment(&w.actor("dave"), public)
+        .await
+        .unwrap_err();
     assert!(
         matches!(foreign, Error::NotFound(Entity::Attachment)),
         "{foreign}"
@@ -563,20 +483,26 @@ async fn internal_note_attachments_stay_with_staff() {
 #[tokio::test]
 async fn export_is_for_tenant_admins_and_platform_admins_within_their_scope() {
     let w = world().await;
-    let first = open(&w, &w.alice, w.acme, "=SUM(A1)").await;
-    open(&w, &w.bob, w.acme, "Réseau lent, très lent").await;
-    open(&w, &w.dave, w.globex, "Globex only").await;
+    let first = open(&w, &w.actor("alice"), w.tenant("acme"), "=SUM(A1)").await;
+    open(
+        &w,
+        &w.actor("bob"),
+        w.tenant("acme"),
+        "Réseau lent, très lent",
+    )
+    .await;
+    open(&w, &w.actor("dave"), w.tenant("globex"), "Globex only").await;
     w.service
-        .propose_closure(&w.sam, first, None, "done")
+        .propose_closure(&w.actor("sam"), first, None, "done")
         .await
         .unwrap();
     let answers: Answers = [("overall".to_owned(), Answer::Score(8))].into();
     w.service
-        .approve_closure(&w.alice, first, None, answers)
+        .approve_closure(&w.actor("alice"), first, None, answers)
         .await
         .unwrap();
 
-    for actor in [&w.alice, &w.sam, &w.sue] {
+    for actor in [&w.actor("alice"), &w.actor("sam"), &w.actor("sue")] {
         let err = w
             .service
             .export(actor, SearchCriteria::default(), &[])
@@ -591,7 +517,11 @@ async fn export_is_for_tenant_admins_and_platform_admins_within_their_scope() {
         include_closed: true,
         ..SearchCriteria::default()
     };
-    let rows = w.service.export(&w.carol, all.clone(), &[]).await.unwrap();
+    let rows = w
+        .service
+        .export(&w.actor("carol"), all.clone(), &[])
+        .await
+        .unwrap();
     assert_eq!(rows.len(), 2, "a tenant admin exports their tenant only");
     assert!(rows.iter().all(|r| r.tenant == "acme"));
     let closed = rows.iter().find(|r| r.score.is_some()).unwrap();
@@ -627,28 +557,40 @@ async fn saved_searches_belong_to_their_owner() {
     };
     let saved = w
         .service
-        .save_search(&w.alice, "Mes nouveaux", criteria.clone())
+        .save_search(&w.actor("alice"), "Mes nouveaux", criteria.clone())
         .await
         .unwrap();
     assert_eq!(
-        w.service.saved_searches(&w.alice).await.unwrap(),
+        w.service.saved_searches(&w.actor("alice")).await.unwrap(),
         std::slice::from_ref(&saved)
     );
-    assert!(w.service.saved_searches(&w.bob).await.unwrap().is_empty());
+    assert!(
+        w.service
+            .saved_searches(&w.actor("bob"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let err = w
         .service
-        .delete_saved_search(&w.bob, saved.id)
+        .delete_saved_search(&w.actor("bob"), saved.id)
         .await
         .unwrap_err();
     assert!(matches!(err, Error::NotFound(Entity::SavedSearch)), "{err}");
     w.service
-        .delete_saved_search(&w.alice, saved.id)
+        .delete_saved_search(&w.actor("alice"), saved.id)
         .await
         .unwrap();
-    assert!(w.service.saved_searches(&w.alice).await.unwrap().is_empty());
+    assert!(
+        w.service
+            .saved_searches(&w.actor("alice"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let blank = w
         .service
-        .save_search(&w.alice, "  ", criteria)
+        .save_search(&w.actor("alice"), "  ", criteria)
         .await
         .unwrap_err();
     assert!(
@@ -662,8 +604,8 @@ async fn knowledge_base_suggests_published_articles_of_the_callers_tenant() {
     let w = world().await;
     w.service
         .create_article(
-            &w.sam,
-            w.acme,
+            &w.actor("sam"),
+            w.tenant("acme"),
             None,
             "Réinitialiser son mot de passe",
             "<p>Cliquez sur « mot de passe oublié ».</p>",
@@ -673,8 +615,8 @@ async fn knowledge_base_suggests_published_articles_of_the_callers_tenant() {
     let draft_article = w
         .service
         .create_article(
-            &w.carol,
-            w.acme,
+            &w.actor("carol"),
+            w.tenant("acme"),
             None,
             "Mot de passe expiré",
             "<p>Brouillon</p>",
@@ -683,8 +625,8 @@ async fn knowledge_base_suggests_published_articles_of_the_callers_tenant() {
         .unwrap();
     w.service
         .update_article(
-            &w.carol,
-            w.acme,
+            &w.actor("carol"),
+            w.tenant("acme"),
             draft_article.id,
             "Mot de passe expiré",
             "<p>Brouillon</p>",
@@ -694,7 +636,7 @@ async fn knowledge_base_suggests_published_articles_of_the_callers_tenant() {
         .unwrap();
     let err = w
         .service
-        .create_article(&w.alice, w.acme, None, "x", "y")
+        .create_article(&w.actor("alice"), w.tenant("acme"), None, "x", "y")
         .await
         .unwrap_err();
     assert!(
@@ -704,7 +646,13 @@ async fn knowledge_base_suggests_published_articles_of_the_callers_tenant() {
 
     let found = w
         .service
-        .kb_suggestions(&w.alice, w.acme, "mot de PASSE oublie", None, 5)
+        .kb_suggestions(
+            &w.actor("alice"),
+            w.tenant("acme"),
+            "mot de PASSE oublie",
+            None,
+            5,
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -713,30 +661,44 @@ async fn knowledge_base_suggests_published_articles_of_the_callers_tenant() {
     );
     let foreign = w
         .service
-        .kb_suggestions(&w.dave, w.acme, "mot de passe", None, 5)
+        .kb_suggestions(&w.actor("dave"), w.tenant("acme"), "mot de passe", None, 5)
         .await
         .unwrap_err();
     assert!(
         matches!(foreign, Error::NotFound(Entity::Tenant)),
         "{foreign}"
     );
-    assert_eq!(w.service.articles(&w.alice, w.acme).await.unwrap().len(), 1);
-    assert_eq!(w.service.articles(&w.carol, w.acme).await.unwrap().len(), 2);
+    assert_eq!(
+        w.service
+            .articles(&w.actor("alice"), w.tenant("acme"))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        w.service
+            .articles(&w.actor("carol"), w.tenant("acme"))
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
 }
 
 #[tokio::test]
 async fn due_closures_are_approved_automatically_without_answers() {
     let w = world().await;
-    let ticket = open(&w, &w.alice, w.acme, "Printer").await;
+    let ticket = open(&w, &w.actor("alice"), w.tenant("acme"), "Printer").await;
     w.service
-        .propose_closure(&w.sam, ticket, None, "fixed")
+        .propose_closure(&w.actor("sam"), ticket, None, "fixed")
         .await
         .unwrap();
-    w.clock.advance(Duration::days(14));
+    w.clock().advance(Duration::days(14));
     assert_eq!(w.service.auto_approve_due_closures().await.unwrap(), 0);
-    w.clock.advance(Duration::days(2));
+    w.clock().advance(Duration::days(2));
     assert_eq!(w.service.auto_approve_due_closures().await.unwrap(), 1);
-    let view = w.service.ticket(&w.alice, ticket).await.unwrap();
+    let view = w.service.ticket(&w.actor("alice"), ticket).await.unwrap();
     assert_eq!(view.ticket.status(), Status::Closed);
     assert!(view.ticket.closure_answers().is_none());
     assert_eq!(w.service.auto_approve_due_closures().await.unwrap(), 0);
@@ -745,20 +707,29 @@ async fn due_closures_are_approved_automatically_without_answers() {
 #[tokio::test]
 async fn tenant_settings_change_visibility_and_closure_mode() {
     let w = world().await;
-    let alices = open(&w, &w.alice, w.acme, "Alice's").await;
-    let missing = w.service.ticket(&w.bob, alices).await.unwrap_err();
+    let alices = open(&w, &w.actor("alice"), w.tenant("acme"), "Alice's").await;
+    let missing = w.service.ticket(&w.actor("bob"), alices).await.unwrap_err();
     assert!(
         matches!(missing, Error::NotFound(Entity::Ticket)),
         "{missing}"
     );
 
-    let tenant = w.service.tenant(&w.carol, w.acme).await.unwrap();
+    let tenant = w
+        .service
+        .tenant(&w.actor("carol"), w.tenant("acme"))
+        .await
+        .unwrap();
     let mut settings = tenant.settings.clone();
     settings.requester_visibility = RequesterVisibility::WholeTenantReadOnly;
     settings.closure_mode = ClosureMode::Direct;
     let err = w
         .service
-        .update_tenant(&w.alice, w.acme, "Acme", settings.clone())
+        .update_tenant(
+            &w.actor("alice"),
+            w.tenant("acme"),
+            "Acme",
+            settings.clone(),
+        )
         .await
         .unwrap_err();
     assert!(
@@ -766,11 +737,11 @@ async fn tenant_settings_change_visibility_and_closure_mode() {
         "{err}"
     );
     w.service
-        .update_tenant(&w.carol, w.acme, "Acme", settings)
+        .update_tenant(&w.actor("carol"), w.tenant("acme"), "Acme", settings)
         .await
         .unwrap();
 
-    let view = w.service.ticket(&w.bob, alices).await.unwrap();
+    let view = w.service.ticket(&w.actor("bob"), alices).await.unwrap();
     assert!(
         !view.actions.contains(&CommandName::Reply),
         "read-only: {:?}",
@@ -778,7 +749,7 @@ async fn tenant_settings_change_visibility_and_closure_mode() {
     );
     let readonly = w
         .service
-        .reply(&w.bob, alices, None, "me too", vec![])
+        .reply(&w.actor("bob"), alices, None, "me too", vec![])
         .await
         .unwrap_err();
     assert!(
@@ -787,14 +758,18 @@ async fn tenant_settings_change_visibility_and_closure_mode() {
     );
     let page = w
         .service
-        .search(&w.bob, SearchCriteria::default(), PageRequest::default())
+        .search(
+            &w.actor("bob"),
+            SearchCriteria::default(),
+            PageRequest::default(),
+        )
         .await
         .unwrap();
     assert_eq!(page.tickets.len(), 1);
 
     let closed = w
         .service
-        .propose_closure(&w.sam, alices, None, "done")
+        .propose_closure(&w.actor("sam"), alices, None, "done")
         .await
         .unwrap();
     assert_eq!(
@@ -807,12 +782,20 @@ async fn tenant_settings_change_visibility_and_closure_mode() {
 #[tokio::test]
 async fn dashboards_count_what_the_caller_may_see() {
     let w = world().await;
-    open(&w, &w.alice, w.acme, "one").await;
-    open(&w, &w.bob, w.acme, "two").await;
-    open(&w, &w.dave, w.globex, "three").await;
-    let alice = w.service.dashboard(&w.alice, None, None, 3).await.unwrap();
+    open(&w, &w.actor("alice"), w.tenant("acme"), "one").await;
+    open(&w, &w.actor("bob"), w.tenant("acme"), "two").await;
+    open(&w, &w.actor("dave"), w.tenant("globex"), "three").await;
+    let alice = w
+        .service
+        .dashboard(&w.actor("alice"), None, None, 3)
+        .await
+        .unwrap();
     assert_eq!(alice.by_status[&Status::New], 1);
-    let carol = w.service.dashboard(&w.carol, None, None, 3).await.unwrap();
+    let carol = w
+        .service
+        .dashboard(&w.actor("carol"), None, None, 3)
+        .await
+        .unwrap();
     assert_eq!(carol.by_status[&Status::New], 2);
     let root = w.service.dashboard(&w.root, None, None, 3).await.unwrap();
     assert_eq!(root.by_status[&Status::New], 3);
@@ -838,36 +821,44 @@ async fn a_retried_open_with_the_same_idempotency_key_opens_one_ticket() {
     };
     let first = w
         .service
-        .open(&w.alice, w.acme, keyed.clone(), vec![])
+        .open(&w.actor("alice"), w.tenant("acme"), keyed.clone(), vec![])
         .await
         .unwrap();
     let again = w
         .service
-        .open(&w.alice, w.acme, keyed.clone(), vec![])
+        .open(&w.actor("alice"), w.tenant("acme"), keyed.clone(), vec![])
         .await
         .unwrap();
     assert_eq!(first.id, again.id);
     assert_eq!(again.number, first.number);
     let page = w
         .service
-        .search(&w.carol, SearchCriteria::default(), PageRequest::default())
+        .search(
+            &w.actor("carol"),
+            SearchCriteria::default(),
+            PageRequest::default(),
+        )
         .await
         .unwrap();
     assert_eq!(page.tickets.len(), 1);
     // Another caller's key never collides with alice's.
-    let bobs = w.service.open(&w.bob, w.acme, keyed, vec![]).await.unwrap();
+    let bobs = w
+        .service
+        .open(&w.actor("bob"), w.tenant("acme"), keyed, vec![])
+        .await
+        .unwrap();
     assert_ne!(bobs.id, first.id);
 }
 
 #[tokio::test]
 async fn a_refusal_names_the_real_reason_before_looking_at_the_input() {
     let w = world().await;
-    let ticket = open(&w, &w.alice, w.acme, "Printer").await;
+    let ticket = open(&w, &w.actor("alice"), w.tenant("acme"), "Printer").await;
     // Alice may see the ticket but never assign: an unknown assignee does not matter.
     let err = w
         .service
         .assign(
-            &w.alice,
+            &w.actor("alice"),
             ticket,
             None,
             Some(helpdesk_core::StaffId::new()),
@@ -882,7 +873,7 @@ async fn a_refusal_names_the_real_reason_before_looking_at_the_input() {
     // A blank note by a requester is refused as staff-only, not as blank.
     let err = w
         .service
-        .add_note(&w.alice, ticket, None, " ", vec![])
+        .add_note(&w.actor("alice"), ticket, None, " ", vec![])
         .await
         .unwrap_err();
     assert!(
@@ -892,14 +883,14 @@ async fn a_refusal_names_the_real_reason_before_looking_at_the_input() {
     // On a hidden ticket, even a blank reply answers not found.
     let err = w
         .service
-        .reply(&w.dave, ticket, None, "", vec![])
+        .reply(&w.actor("dave"), ticket, None, "", vec![])
         .await
         .unwrap_err();
     assert!(matches!(err, Error::NotFound(Entity::Ticket)), "{err}");
     // An approval on a new ticket is an invalid transition, whatever the answers.
     let err = w
         .service
-        .approve_closure(&w.alice, ticket, Some(99), Answers::new())
+        .approve_closure(&w.actor("alice"), ticket, Some(99), Answers::new())
         .await
         .unwrap_err();
     assert!(
@@ -917,14 +908,14 @@ async fn a_refusal_names_the_real_reason_before_looking_at_the_input() {
 #[tokio::test]
 async fn a_ticket_view_names_the_people_its_reader_may_see() {
     let w = world().await;
-    let ticket = open(&w, &w.alice, w.acme, "Printer").await;
+    let ticket = open(&w, &w.actor("alice"), w.tenant("acme"), "Printer").await;
     w.service
-        .add_note(&w.sam, ticket, None, "internal", vec![])
+        .add_note(&w.actor("sam"), ticket, None, "internal", vec![])
         .await
         .unwrap();
-    let alice_id = w.alice.as_member().unwrap().id.to_string();
-    let sam_id = w.sam.as_staff().unwrap().id.to_string();
-    let alices = w.service.ticket(&w.alice, ticket).await.unwrap();
+    let alice_id = w.actor("alice").as_member().unwrap().id.to_string();
+    let sam_id = w.actor("sam").as_staff().unwrap().id.to_string();
+    let alices = w.service.ticket(&w.actor("alice"), ticket).await.unwrap();
     assert_eq!(
         alices.names.get(&alice_id).map(String::as_str),
         Some("alice")
@@ -933,31 +924,35 @@ async fn a_ticket_view_names_the_people_its_reader_may_see() {
         !alices.names.contains_key(&sam_id),
         "a note's author is not revealed by it"
     );
-    let sams = w.service.ticket(&w.sam, ticket).await.unwrap();
+    let sams = w.service.ticket(&w.actor("sam"), ticket).await.unwrap();
     assert_eq!(sams.names.get(&sam_id).map(String::as_str), Some("Sam"));
     w.service
-        .reply(&w.sam, ticket, None, "public", vec![])
+        .reply(&w.actor("sam"), ticket, None, "public", vec![])
         .await
         .unwrap();
-    let alices = w.service.ticket(&w.alice, ticket).await.unwrap();
+    let alices = w.service.ticket(&w.actor("alice"), ticket).await.unwrap();
     assert_eq!(alices.names.get(&sam_id).map(String::as_str), Some("Sam"));
 }
 
 #[tokio::test]
 async fn a_search_page_names_requesters_and_assignees() {
     let w = world().await;
-    let ticket = open(&w, &w.alice, w.acme, "Printer").await;
-    let sam = w.sam.as_staff().unwrap().id;
+    let ticket = open(&w, &w.actor("alice"), w.tenant("acme"), "Printer").await;
+    let sam = w.actor("sam").as_staff().unwrap().id;
     w.service
-        .assign(&w.sam, ticket, None, Some(sam), None)
+        .assign(&w.actor("sam"), ticket, None, Some(sam), None)
         .await
         .unwrap();
     let page = w
         .service
-        .search(&w.carol, SearchCriteria::default(), PageRequest::default())
+        .search(
+            &w.actor("carol"),
+            SearchCriteria::default(),
+            PageRequest::default(),
+        )
         .await
         .unwrap();
-    let alice = w.alice.as_member().unwrap().id.to_string();
+    let alice = w.actor("alice").as_member().unwrap().id.to_string();
     assert_eq!(page.names.get(&alice).map(String::as_str), Some("alice"));
     assert_eq!(
         page.names.get(&sam.to_string()).map(String::as_str),
@@ -967,19 +962,11 @@ async fn a_search_page_names_requesters_and_assignees() {
 
 #[tokio::test]
 async fn one_host_user_is_either_staff_or_a_member() {
-    let w = world().await;
+    let mut w = world().await;
     let err = w
-        .service
-        .add_staff(
-            &w.root,
-            StaffDetails {
-                user: &UserId::new("carol").unwrap(),
-                display_name: "Carol",
-                email: None,
-                role: StaffRole::Agent,
-                tenants: TenantScope::All,
-                groups: vec![],
-            },
+        .add_staff_as(
+            &w.root.clone(),
+            StaffSeed::new("carol", StaffRole::Agent).named("Carol"),
         )
         .await
         .unwrap_err();
@@ -990,8 +977,8 @@ async fn one_host_user_is_either_staff_or_a_member() {
     let err = w
         .service
         .add_member(
-            &w.carol,
-            w.acme,
+            &w.actor("carol"),
+            w.tenant("acme"),
             MemberDetails {
                 user: &UserId::new("sam").unwrap(),
                 display_name: "Fake Sam",
@@ -1008,7 +995,7 @@ async fn one_host_user_is_either_staff_or_a_member() {
     // Carol is still recognised as the tenant admin she is.
     let carol = w
         .service
-        .actor(&UserId::new("carol").unwrap(), Some(w.acme))
+        .actor(&UserId::new("carol").unwrap(), Some(w.tenant("acme")))
         .await
         .unwrap();
     assert!(carol.as_member().is_some());
@@ -1017,10 +1004,13 @@ async fn one_host_user_is_either_staff_or_a_member() {
 #[tokio::test]
 async fn groups_are_listed_to_staff_and_tenant_admins_only() {
     let w = world().await;
-    w.service.create_group(&w.sue, "Réseau").await.unwrap();
-    assert_eq!(w.service.groups(&w.carol).await.unwrap().len(), 1);
-    assert_eq!(w.service.groups(&w.sam).await.unwrap().len(), 1);
-    let err = w.service.groups(&w.alice).await.unwrap_err();
+    w.service
+        .create_group(&w.actor("sue"), "Réseau")
+        .await
+        .unwrap();
+    assert_eq!(w.service.groups(&w.actor("carol")).await.unwrap().len(), 1);
+    assert_eq!(w.service.groups(&w.actor("sam")).await.unwrap().len(), 1);
+    let err = w.service.groups(&w.actor("alice")).await.unwrap_err();
     assert!(
         matches!(err, Error::Forbidden(Forbidden::RoleRequired)),
         "{err}"
@@ -1031,17 +1021,17 @@ async fn groups_are_listed_to_staff_and_tenant_admins_only() {
 async fn paging_does_not_skip_tickets_opened_in_the_same_microsecond() {
     let w = world().await;
     let at = Utc.with_ymd_and_hms(2026, 3, 2, 10, 0, 0).unwrap();
-    w.clock.set(at);
-    let first = open(&w, &w.alice, w.acme, "first").await;
-    w.clock.set(at + Duration::nanoseconds(1));
-    let second = open(&w, &w.alice, w.acme, "second").await;
+    w.clock().set(at);
+    let first = open(&w, &w.actor("alice"), w.tenant("acme"), "first").await;
+    w.clock().set(at + Duration::nanoseconds(1));
+    let second = open(&w, &w.actor("alice"), w.tenant("acme"), "second").await;
     let one = PageRequest {
         limit: 1,
         after: None,
     };
     let page1 = w
         .service
-        .search(&w.carol, SearchCriteria::default(), one)
+        .search(&w.actor("carol"), SearchCriteria::default(), one)
         .await
         .unwrap();
     assert_eq!(page1.tickets[0].id, second);
@@ -1049,7 +1039,7 @@ async fn paging_does_not_skip_tickets_opened_in_the_same_microsecond() {
     let page2 = w
         .service
         .search(
-            &w.carol,
+            &w.actor("carol"),
             SearchCriteria::default(),
             PageRequest {
                 limit: 1,
@@ -1073,7 +1063,7 @@ async fn an_idempotency_key_sent_again_with_another_body_is_refused_and_opens_no
     };
     let first = w
         .service
-        .open(&w.alice, w.acme, keyed.clone(), vec![])
+        .open(&w.actor("alice"), w.tenant("acme"), keyed.clone(), vec![])
         .await
         .unwrap();
     let other_body = NewTicket {
@@ -1082,13 +1072,17 @@ async fn an_idempotency_key_sent_again_with_another_body_is_refused_and_opens_no
     };
     let err = w
         .service
-        .open(&w.alice, w.acme, other_body, vec![])
+        .open(&w.actor("alice"), w.tenant("acme"), other_body, vec![])
         .await
         .unwrap_err();
     assert!(matches!(err, Error::IdempotencyKeyReused), "{err}");
     let page = w
         .service
-        .search(&w.carol, SearchCriteria::default(), PageRequest::default())
+        .search(
+            &w.actor("carol"),
+            SearchCriteria::default(),
+            PageRequest::default(),
+        )
         .await
         .unwrap();
     assert_eq!(page.tickets.len(), 1, "nothing more was opened");
@@ -1096,7 +1090,7 @@ async fn an_idempotency_key_sent_again_with_another_body_is_refused_and_opens_no
     // The first request, sent again, still finds its ticket.
     let again = w
         .service
-        .open(&w.alice, w.acme, keyed, vec![])
+        .open(&w.actor("alice"), w.tenant("acme"), keyed, vec![])
         .await
         .unwrap();
     assert_eq!(again.id, first.id);
@@ -1105,25 +1099,41 @@ async fn an_idempotency_key_sent_again_with_another_body_is_refused_and_opens_no
 #[tokio::test]
 async fn an_internal_note_leaves_no_trace_a_requester_can_observe() {
     let w = world().await;
-    let ticket = open(&w, &w.alice, w.acme, "Printer").await;
-    w.clock.advance(Duration::minutes(5));
+    let ticket = open(&w, &w.actor("alice"), w.tenant("acme"), "Printer").await;
+    w.clock().advance(Duration::minutes(5));
     w.service
-        .reply(&w.sam, ticket, None, "Which model?", vec![])
+        .reply(&w.actor("sam"), ticket, None, "Which model?", vec![])
         .await
         .unwrap();
-    let seen = w.service.ticket(&w.alice, ticket).await.unwrap().ticket;
-    w.clock.advance(Duration::hours(1));
+    let seen = w
+        .service
+        .ticket(&w.actor("alice"), ticket)
+        .await
+        .unwrap()
+        .ticket;
+    w.clock().advance(Duration::hours(1));
     let noted_at = w.service.now();
     let after_note = w
         .service
-        .add_note(&w.sam, ticket, None, "Internal: the vendor owes us", vec![])
+        .add_note(
+            &w.actor("sam"),
+            ticket,
+            None,
+            "Internal: the vendor owes us",
+            vec![],
+        )
         .await
         .unwrap();
     assert_eq!(after_note.version, seen.version + 1, "staff see the note");
     assert_eq!(after_note.updated_at, noted_at);
 
     // The requester's version, updated time and search by updated time are unmoved.
-    let seen_again = w.service.ticket(&w.alice, ticket).await.unwrap().ticket;
+    let seen_again = w
+        .service
+        .ticket(&w.actor("alice"), ticket)
+        .await
+        .unwrap()
+        .ticket;
     assert_eq!(seen_again.version, seen.version);
     assert_eq!(seen_again.updated_at, seen.updated_at);
     let since_note = SearchCriteria {
@@ -1132,20 +1142,28 @@ async fn an_internal_note_leaves_no_trace_a_requester_can_observe() {
     };
     let theirs = w
         .service
-        .search(&w.alice, since_note.clone(), PageRequest::default())
+        .search(
+            &w.actor("alice"),
+            since_note.clone(),
+            PageRequest::default(),
+        )
         .await
         .unwrap();
     assert!(theirs.tickets.is_empty(), "the requester finds no change");
     let listed = w
         .service
-        .search(&w.alice, SearchCriteria::default(), PageRequest::default())
+        .search(
+            &w.actor("alice"),
+            SearchCriteria::default(),
+            PageRequest::default(),
+        )
         .await
         .unwrap();
     assert_eq!(listed.tickets[0].version, seen.version);
     assert_eq!(listed.tickets[0].updated_at, seen.updated_at);
     let staffs = w
         .service
-        .search(&w.sam, since_note, PageRequest::default())
+        .search(&w.actor("sam"), since_note, PageRequest::default())
         .await
         .unwrap();
     assert_eq!(staffs.tickets.len(), 1, "staff find the noted ticket");
@@ -1153,14 +1171,20 @@ async fn an_internal_note_leaves_no_trace_a_requester_can_observe() {
     // Their conditional reply on the version they saw is not stale because of the note.
     let replied = w
         .service
-        .reply(&w.alice, ticket, Some(seen.version), "A 4050", vec![])
+        .reply(
+            &w.actor("alice"),
+            ticket,
+            Some(seen.version),
+            "A 4050",
+            vec![],
+        )
         .await
         .unwrap();
     assert_eq!(replied.version, seen.version + 1);
     // A staff member who read before the note is stale, as before.
     let err = w
         .service
-        .reply(&w.sam, ticket, Some(seen.version), "late", vec![])
+        .reply(&w.actor("sam"), ticket, Some(seen.version), "late", vec![])
         .await
         .unwrap_err();
     assert!(matches!(err, Error::VersionConflict { .. }), "{err}");

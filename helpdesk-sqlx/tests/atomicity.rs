@@ -18,6 +18,32 @@ use support::World;
 /// Row counts of every table we own (FTS5 shadow tables included on SQLite).
 type Counts = BTreeMap<String, i64>;
 
+/// The row counts of the tables `list` names, on `pool` (SQLite or PostgreSQL).
+macro_rules! table_counts {
+    ($pool:expr, $list:expr $(,)?) => {{
+        let pool = $pool;
+        let tables: Vec<String> = sqlx::query($list)
+            .fetch_all(pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let mut counts = Counts::new();
+        for table in tables {
+            let n: i64 = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT COUNT(*) FROM \"{table}\""
+            )))
+            .fetch_one(pool)
+            .await
+            .unwrap()
+            .get(0);
+            counts.insert(table, n);
+        }
+        counts
+    }};
+}
+
 /// What a test needs from a database beside the store: raw SQL.
 #[async_trait::async_trait]
 trait Raw: Send + Sync {
@@ -152,29 +178,11 @@ mod sqlite {
     #[async_trait::async_trait]
     impl Raw for RawSqlite {
         async fn counts(&self) -> Counts {
-            let pool = self.0.pool();
-            let tables: Vec<String> = sqlx::query(
+            table_counts!(
+                self.0.pool(),
                 "SELECT name FROM sqlite_master WHERE type = 'table' \
                  AND name LIKE 'helpdesk_%' ORDER BY name",
             )
-            .fetch_all(pool)
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| r.get(0))
-            .collect();
-            let mut counts = Counts::new();
-            for table in tables {
-                let n: i64 = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "SELECT COUNT(*) FROM \"{table}\""
-                )))
-                .fetch_one(pool)
-                .await
-                .unwrap()
-                .get(0);
-                counts.insert(table, n);
-            }
-            counts
         }
 
         async fn fail_outbox_writes(&self, on: bool) {
@@ -208,29 +216,11 @@ mod postgres {
     #[async_trait::async_trait]
     impl Raw for RawPostgres {
         async fn counts(&self) -> Counts {
-            let pool = self.0.pool();
-            let tables: Vec<String> = sqlx::query(
+            table_counts!(
+                self.0.pool(),
                 "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() \
                  AND tablename LIKE 'helpdesk_%' ORDER BY tablename",
             )
-            .fetch_all(pool)
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| r.get(0))
-            .collect();
-            let mut counts = Counts::new();
-            for table in tables {
-                let n: i64 = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "SELECT COUNT(*) FROM \"{table}\""
-                )))
-                .fetch_one(pool)
-                .await
-                .unwrap()
-                .get(0);
-                counts.insert(table, n);
-            }
-            counts
         }
 
         async fn fail_outbox_writes(&self, on: bool) {

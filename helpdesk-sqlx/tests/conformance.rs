@@ -18,7 +18,7 @@ async fn fresh_sqlite() -> std::sync::Arc<helpdesk_sqlx::SqliteStore> {
 helpdesk_core::store_conformance_tests!(sqlite, fresh_sqlite());
 
 #[cfg(all(feature = "postgres", helpdesk_test_postgres))]
-helpdesk_core::store_conformance_tests!(postgres, support::postgres::fresh());
+helpdesk_core::store_conformance_tests!(postgres, support::pg_fresh());
 
 #[cfg(all(feature = "postgres", not(helpdesk_test_postgres)))]
 #[test]

@@ -478,25 +478,11 @@ fn run(store: Arc<dyn Store>, runtime: &tokio::runtime::Runtime) {
 #[cfg(feature = "sqlite")]
 #[test]
 fn sqlite_no_call_for_one_tenant_returns_counts_or_changes_another_tenants_data() {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let store: Arc<dyn Store> =
-        runtime.block_on(async { Arc::new(support::sqlite_memory().await) });
-    run(store, &runtime);
+    support::on_sqlite_memory(run);
 }
 
 #[cfg(feature = "postgres")]
 #[test]
 fn postgres_no_call_for_one_tenant_returns_counts_or_changes_another_tenants_data() {
-    use support::postgres::{TestDatabase, url};
-    let Some(url) = url("tenant isolation") else {
-        return;
-    };
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let db = runtime.block_on(TestDatabase::create(&url));
-    let store = runtime.block_on(async {
-        let store = db.store().await;
-        store.migrate().await.unwrap();
-        store
-    });
-    run(Arc::new(store), &runtime);
+    support::on_postgres("tenant isolation", run);
 }

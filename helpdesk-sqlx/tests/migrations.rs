@@ -21,6 +21,17 @@ const HOST_SCHEMA: &str = "\
     INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
         VALUES (20240101000000, 'host schema', TRUE, 'x', 1);";
 
+/// Counts the rows of one of the tables the tests look at (`helpdesk_migrations` by
+/// default).
+fn count_sql(table: &str) -> &'static str {
+    match table {
+        "users" => "SELECT COUNT(*) FROM users",
+        "tickets" => "SELECT COUNT(*) FROM tickets",
+        "_sqlx_migrations" => "SELECT COUNT(*) FROM _sqlx_migrations",
+        _ => "SELECT COUNT(*) FROM helpdesk_migrations",
+    }
+}
+
 async fn tenant_round_trip(store: &dyn Store) {
     let tenant = helpdesk_core::Tenant::new("acme", "Acme").unwrap();
     store.insert_tenant(&tenant).await.unwrap();
@@ -39,13 +50,7 @@ mod sqlite {
     }
 
     async fn count(store: &SqliteStore, table: &'static str) -> i64 {
-        let sql = match table {
-            "users" => "SELECT COUNT(*) FROM users",
-            "tickets" => "SELECT COUNT(*) FROM tickets",
-            "_sqlx_migrations" => "SELECT COUNT(*) FROM _sqlx_migrations",
-            _ => "SELECT COUNT(*) FROM helpdesk_migrations",
-        };
-        sqlx::query(sql)
+        sqlx::query(count_sql(table))
             .fetch_one(store.pool())
             .await
             .unwrap()
@@ -157,13 +162,7 @@ mod postgres {
     }
 
     async fn count(store: &PostgresStore, table: &'static str) -> i64 {
-        let sql = match table {
-            "users" => "SELECT COUNT(*) FROM users",
-            "tickets" => "SELECT COUNT(*) FROM tickets",
-            "_sqlx_migrations" => "SELECT COUNT(*) FROM _sqlx_migrations",
-            _ => "SELECT COUNT(*) FROM helpdesk_migrations",
-        };
-        sqlx::query(sql)
+        sqlx::query(count_sql(table))
             .fetch_one(store.pool())
             .await
             .unwrap()

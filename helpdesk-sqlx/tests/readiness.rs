@@ -5,12 +5,21 @@
 mod support;
 
 use helpdesk_core::{HealthCheck, Readiness};
+use helpdesk_sqlx::Migration;
 
-async fn pending_until_migrated(store: &(impl HealthCheck + ?Sized), shipped: Vec<i64>) {
+/// Reports every `shipped` migration pending, then, once `migrate` has run, ready.
+async fn pending_until_migrated<E: std::fmt::Debug>(
+    store: &(impl HealthCheck + ?Sized),
+    shipped: &[Migration],
+    migrate: impl Future<Output = Result<(), E>>,
+) {
+    let versions = shipped.iter().map(|m| m.version).collect();
     assert_eq!(
         store.readiness().await.unwrap(),
-        Readiness::MigrationsPending { versions: shipped }
+        Readiness::MigrationsPending { versions }
     );
+    migrate.await.unwrap();
+    assert_eq!(store.readiness().await.unwrap(), Readiness::Ready);
 }
 
 #[cfg(feature = "sqlite")]
@@ -19,13 +28,7 @@ async fn sqlite_readiness_reports_pending_migrations_until_migrated() {
     use helpdesk_sqlx::SqliteStore;
     let file = support::SqliteFile::new_empty();
     let store = file.store().await;
-    let shipped = SqliteStore::migrations()
-        .iter()
-        .map(|m| m.version)
-        .collect();
-    pending_until_migrated(&store, shipped).await;
-    store.migrate().await.unwrap();
-    assert_eq!(store.readiness().await.unwrap(), Readiness::Ready);
+    pending_until_migrated(&store, SqliteStore::migrations(), store.migrate()).await;
 }
 
 #[cfg(feature = "postgres")]
@@ -37,13 +40,7 @@ async fn postgres_readiness_reports_pending_migrations_until_migrated() {
     };
     let database = support::postgres::TestDatabase::create(&url).await;
     let store = database.store().await;
-    let shipped = PostgresStore::migrations()
-        .iter()
-        .map(|m| m.version)
-        .collect();
-    pending_until_migrated(&store, shipped).await;
-    store.migrate().await.unwrap();
-    assert_eq!(store.readiness().await.unwrap(), Readiness::Ready);
+    pending_until_migrated(&store, PostgresStore::migrations(), store.migrate()).await;
 }
 
 #[cfg(feature = "postgres")]

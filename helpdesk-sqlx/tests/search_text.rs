@@ -175,25 +175,11 @@ fn run(store: Arc<dyn Store>, runtime: &tokio::runtime::Runtime) {
 #[cfg(feature = "sqlite")]
 #[test]
 fn sqlite_full_text_matches_the_reference_on_awkward_unicode() {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let store: Arc<dyn Store> =
-        runtime.block_on(async { Arc::new(support::sqlite_memory().await) });
-    run(store, &runtime);
+    support::on_sqlite_memory(run);
 }
 
 #[cfg(feature = "postgres")]
 #[test]
 fn postgres_full_text_matches_the_reference_on_awkward_unicode() {
-    use support::postgres::{TestDatabase, url};
-    let Some(url) = url("full text on awkward unicode") else {
-        return;
-    };
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let db = runtime.block_on(TestDatabase::create(&url));
-    let store = runtime.block_on(async {
-        let store = db.store().await;
-        store.migrate().await.unwrap();
-        store
-    });
-    run(Arc::new(store), &runtime);
+    support::on_postgres("full text on awkward unicode", run);
 }

@@ -8,23 +8,45 @@
     clippy::expect_used
 )]
 
+use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::{Context, Poll};
 
 use async_trait::async_trait;
 use axum::Router;
-use axum::body::Body;
+use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::FromRef;
 use axum::http::request::Parts;
 use axum::http::{Request, StatusCode};
 use helpdesk_axum::{Caller, HelpdeskState, Identify, IdentifyError, Limits};
 use helpdesk_core::memory::MemoryBlobStore;
+use helpdesk_core::testing::{MemberSeed, Seed, StaffSeed};
 use helpdesk_core::{
-    Actor, AttachmentLimits, GroupId, HelpdeskService, MemberDetails, MemberRole, StaffDetails,
-    StaffRole, Store, TenantId, TenantScope, UserId,
+    Actor, AttachmentLimits, GroupId, HelpdeskService, MemberRole, Store, TenantId, UserId,
 };
+use http_body::Frame;
 use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
+
+/// A request header's value, when it is text.
+pub fn header(parts: &Parts, name: &str) -> Option<String> {
+    parts
+        .headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// The seconds of an answer's `Retry-After`.
+pub fn retry_after(headers: &axum::http::HeaderMap) -> u64 {
+    headers[axum::http::header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
 
 /// Trusts `x-user` and `x-tenant` headers, as a host's login layer would set them.
 pub struct HeaderIdentity;
@@ -32,13 +54,7 @@ pub struct HeaderIdentity;
 #[async_trait]
 impl Identify for HeaderIdentity {
     async fn identify(&self, parts: &mut Parts) -> Result<Option<Caller>, IdentifyError> {
-        let header = |name: &str| {
-            parts
-                .headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
+        let header = |name: &str| header(parts, name);
         let Some(user) = header("x-user") else {
             return Ok(None);
         };
@@ -133,82 +149,27 @@ pub async fn host_custom(
     let service = HelpdeskService::new(store)
         .with_blobs(blobs)
         .with_attachment_limits(attachments);
-    let root = service
-        .bootstrap_platform_admin(&UserId::new("root").unwrap(), "Root")
+    let world = Seed::new(service)
+        .two_tenants()
+        .group("Software")
+        .group("Network")
+        .member("acme", "alice", MemberRole::Requester)
+        .member("acme", "bob", MemberRole::Requester)
+        .member("acme", "carol", MemberRole::TenantAdmin)
+        .member_seed(MemberSeed::new("acme", "mallory", MemberRole::Requester).blocked())
+        .member("acme", "frank", MemberRole::Requester)
+        .member("globex", "dave", MemberRole::Requester)
+        .staff(StaffSeed::agent("sam").groups(&["Software"]))
+        .staff(StaffSeed::agent("otto").groups(&["Network"]))
+        .staff(StaffSeed::supervisor("sue").only(&["acme"]))
+        .build()
         .await
         .unwrap();
-    let acme = service
-        .create_tenant(&root, "acme", "Acme")
-        .await
-        .unwrap()
-        .id;
-    let globex = service
-        .create_tenant(&root, "globex", "Globex")
-        .await
-        .unwrap()
-        .id;
-    let software = service.create_group(&root, "Software").await.unwrap().id;
-    let network = service.create_group(&root, "Network").await.unwrap().id;
-    for (tenant, user, role) in [
-        (acme, "alice", MemberRole::Requester),
-        (acme, "bob", MemberRole::Requester),
-        (acme, "carol", MemberRole::TenantAdmin),
-        (acme, "mallory", MemberRole::Requester),
-        (acme, "frank", MemberRole::Requester),
-        (globex, "dave", MemberRole::Requester),
-    ] {
-        service
-            .ensure_member(
-                tenant,
-                MemberDetails {
-                    user: &UserId::new(user).unwrap(),
-                    display_name: user,
-                    email: Some(&format!("{user}@example.org")),
-                    role,
-                },
-            )
-            .await
-            .unwrap();
-    }
-    let mallory = service
-        .actor(&UserId::new("mallory").unwrap(), Some(acme))
-        .await
-        .unwrap();
-    let carol = service
-        .actor(&UserId::new("carol").unwrap(), Some(acme))
-        .await
-        .unwrap();
-    service
-        .set_member_blocked(&carol, acme, mallory.as_member().unwrap().id, true)
-        .await
-        .unwrap();
-    for (user, role, tenants, group) in [
-        ("sam", StaffRole::Agent, TenantScope::All, Some(software)),
-        ("otto", StaffRole::Agent, TenantScope::All, Some(network)),
-        (
-            "sue",
-            StaffRole::Supervisor,
-            TenantScope::Only(vec![acme]),
-            None,
-        ),
-    ] {
-        service
-            .add_staff(
-                &root,
-                StaffDetails {
-                    user: &UserId::new(user).unwrap(),
-                    display_name: user,
-                    email: None,
-                    role,
-                    tenants,
-                    groups: group.into_iter().collect(),
-                },
-            )
-            .await
-            .unwrap();
-    }
+    let (acme, globex) = (world.tenant("acme"), world.tenant("globex"));
+    let (software, network) = (world.group("Software"), world.group("Network"));
+    let service = world.service;
     let software_category = service
-        .create_category(&root, acme, None, "Logiciel", Some(software))
+        .create_category(&world.root, acme, None, "Logiciel", Some(software))
         .await
         .unwrap()
         .id;
@@ -300,5 +261,70 @@ impl Host {
             .await;
         assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
         answer.body["id"].as_str().unwrap().to_owned()
+    }
+}
+
+/// The boundary of the multipart bodies the tests make.
+pub const BOUNDARY: &str = "XhelpdeskX";
+
+/// A multipart body's head, up to the first byte of the file `name`.
+pub fn file_head(name: &str) -> String {
+    format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+}
+
+/// A multipart body's end, after the file.
+pub fn tail() -> String {
+    format!("\r\n--{BOUNDARY}--\r\n")
+}
+
+/// What [`Generated`] bodies are filled with.
+pub static FILLER: [u8; 64 * 1024] = [7; 64 * 1024];
+
+/// A multipart body made as it is read: a head, `size` filler bytes, a tail. Counts the
+/// bytes handed out, so a test can tell how much of it the server read.
+pub struct Generated {
+    head: Option<Bytes>,
+    remaining: usize,
+    tail: Option<Bytes>,
+    polled: Arc<AtomicUsize>,
+}
+
+impl Generated {
+    pub fn new(head: String, size: usize, tail: String) -> (Self, Arc<AtomicUsize>) {
+        let polled = Arc::new(AtomicUsize::new(0));
+        let body = Self {
+            head: Some(Bytes::from(head)),
+            remaining: size,
+            tail: Some(Bytes::from(tail)),
+            polled: polled.clone(),
+        };
+        (body, polled)
+    }
+}
+
+impl HttpBody for Generated {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        let this = &mut *self;
+        let next = if let Some(head) = this.head.take() {
+            head
+        } else if this.remaining > 0 {
+            let n = this.remaining.min(FILLER.len());
+            this.remaining -= n;
+            Bytes::from_static(&FILLER[..n])
+        } else if let Some(tail) = this.tail.take() {
+            tail
+        } else {
+            return Poll::Ready(None);
+        };
+        this.polled.fetch_add(next.len(), Ordering::SeqCst);
+        Poll::Ready(Some(Ok(Frame::data(next))))
     }
 }

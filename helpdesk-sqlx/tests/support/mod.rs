@@ -7,7 +7,8 @@ pub mod postgres;
 
 use std::sync::Arc;
 
-use helpdesk_core::{Actor, HelpdeskService, MemberDetails, MemberRole, Store, Tenant, UserId};
+use helpdesk_core::testing::{FaultyStore, MemberSeed, Seed};
+use helpdesk_core::{Actor, HelpdeskService, MemberRole, Store, Tenant};
 #[cfg(feature = "sqlite")]
 use helpdesk_sqlx::SqliteStore;
 #[cfg(feature = "sqlite")]
@@ -59,6 +60,43 @@ pub async fn sqlite_memory() -> SqliteStore {
     store
 }
 
+/// A fresh, migrated PostgreSQL store in a database of its own on the server at `url`,
+/// which goes when the store does.
+#[cfg(feature = "postgres")]
+pub async fn pg_migrated(url: &str) -> std::sync::Arc<FaultyStore> {
+    let database = postgres::TestDatabase::create(url).await;
+    let store = database.store().await;
+    store.migrate().await.expect("migrating PostgreSQL");
+    std::sync::Arc::new(FaultyStore::new(std::sync::Arc::new(store)).holding(database))
+}
+
+/// [`pg_migrated`]: the setup the conformance suite calls for every test.
+#[cfg(feature = "postgres")]
+pub async fn pg_fresh() -> std::sync::Arc<FaultyStore> {
+    let url = postgres::url("the conformance suite").expect("built with a PostgreSQL URL");
+    pg_migrated(&url).await
+}
+
+/// Runs `run` from a synchronous test on a fresh, migrated in-memory SQLite store.
+#[cfg(feature = "sqlite")]
+pub fn on_sqlite_memory(run: impl FnOnce(Arc<dyn Store>, &tokio::runtime::Runtime)) {
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let store: Arc<dyn Store> = runtime.block_on(async { Arc::new(sqlite_memory().await) });
+    run(store, &runtime);
+}
+
+/// Runs `run` from a synchronous test on a fresh, migrated PostgreSQL database of its
+/// own, or says loudly that `what` was skipped.
+#[cfg(feature = "postgres")]
+pub fn on_postgres(what: &str, run: impl FnOnce(Arc<dyn Store>, &tokio::runtime::Runtime)) {
+    let Some(url) = postgres::url(what) else {
+        return;
+    };
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let store = runtime.block_on(pg_migrated(&url));
+    run(store, &runtime);
+}
+
 /// A tenant with one requester and a platform admin, through the service.
 pub struct World {
     pub service: HelpdeskService,
@@ -69,40 +107,23 @@ pub struct World {
 
 impl World {
     pub async fn new(store: Arc<dyn Store>) -> Self {
-        let service = HelpdeskService::new(store);
-        let root = match service
-            .bootstrap_platform_admin(&UserId::new("root").expect("a user id"), "Root")
-            .await
-        {
-            Ok(root) => root,
-            // Already bootstrapped on this database: find the platform admin.
-            Err(_) => service
-                .actor(&UserId::new("root").expect("a user id"), None)
-                .await
-                .expect("the platform admin"),
-        };
         let slug = format!("t-{}", uuid::Uuid::now_v7().simple());
-        let tenant = service
-            .create_tenant(&root, &slug, "Acme")
-            .await
-            .expect("creating a tenant");
-        let requester = service
-            .ensure_member(
-                tenant.id,
-                MemberDetails {
-                    user: &UserId::new(&format!("alice-{slug}")).expect("a user id"),
-                    display_name: "Alice",
-                    email: Some("alice@acme.example"),
-                    role: MemberRole::Requester,
-                },
+        let alice = format!("alice-{slug}");
+        let world = Seed::new(HelpdeskService::new(store))
+            .tenant(&slug, "Acme")
+            .member_seed(
+                MemberSeed::new(&slug, &alice, MemberRole::Requester)
+                    .named("Alice")
+                    .email(Some("alice@acme.example")),
             )
+            .build()
             .await
-            .expect("adding a requester");
+            .expect("seeding a tenant and a requester");
         Self {
-            service,
-            root,
-            tenant,
-            requester: Actor::Member(requester),
+            tenant: world.tenant_record(&slug).clone(),
+            requester: world.actor(&alice),
+            root: world.root,
+            service: world.service,
         }
     }
 }
