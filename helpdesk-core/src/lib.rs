@@ -75,7 +75,10 @@
 //!   examples and demos, not for production.
 //! - `testing` (off by default, implies `memory`): `conformance`, the checks every
 //!   [`Store`] implementation must pass (a store's own test suite calls them with its
-//!   `setup()`). For store authors.
+//!   `setup()`). For store authors. And `testing`, fixtures for tests of code built on
+//!   the service: a seeded world of tenants, groups, members and staff looked up by name
+//!   ([`testing::Seed`], [`testing::World`]), and a store wrapper that makes chosen calls
+//!   fail ([`testing::FaultyStore`]).
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
