@@ -5,6 +5,8 @@
 
 mod harness;
 
+mod vendor;
+
 use harness::{Browser, Portal, Tools};
 
 /// Login, home and list for a requester, in both languages and on a phone-sized screen.
