@@ -335,6 +335,15 @@ impl Browser {
             .unwrap_or_else(|e| panic!("choose {label:?} in {css}: {e}"));
     }
 
+    /// Chooses the option of the `<select>` at `css` whose value is `value`.
+    pub async fn select_value(&self, css: &str, value: &str) {
+        self.find(css)
+            .await
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|e| panic!("choose {value:?} in {css}: {e}"));
+    }
+
     /// Chooses the option of the `<select>` at `css` whose visible text contains
     /// `words` (names shown with an e-mail after them).
     pub async fn select_containing(&self, css: &str, words: &str) {
@@ -353,6 +362,39 @@ impl Browser {
             }
         }
         panic!("no option containing {words:?} in {css}");
+    }
+
+    /// Clicks the `<label>` whose whole text is `text` (a radio of the category tree).
+    pub async fn click_label(&self, text: &str) {
+        let xpath = format!("//label[normalize-space()='{text}']");
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::XPath(&xpath))
+            .await
+            .unwrap_or_else(|e| panic!("no label {text:?}: {e}"))
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click label {text:?}: {e}"));
+    }
+
+    /// Polls until the element at `css` shows `text`.
+    pub async fn wait_text_in(&self, css: &str, text: &str) -> String {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let shown = match self.client.find(Locator::Css(css)).await {
+                Ok(e) => e.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if shown.contains(text) {
+                return shown;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "waited for {text:?} in {css}; it shows:\n{shown}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// Attaches the file at `path` to the file input at `css`, as a person picking it.

@@ -5,6 +5,8 @@
 
 mod harness;
 
+mod legal_aid;
+mod school;
 mod vendor;
 
 use harness::{Browser, Portal, Tools};
