@@ -378,6 +378,19 @@ impl Browser {
             .unwrap_or_else(|e| panic!("click label {text:?}: {e}"));
     }
 
+    /// Clicks the link whose whole text is `text`.
+    pub async fn click_link(&self, text: &str) {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::LinkText(text))
+            .await
+            .unwrap_or_else(|e| panic!("no link {text:?}: {e}"))
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click link {text:?}: {e}"));
+    }
+
     /// Polls until the element at `css` shows `text`.
     pub async fn wait_text_in(&self, css: &str, text: &str) -> String {
         let deadline = std::time::Instant::now() + Duration::from_secs(10);

@@ -6,6 +6,7 @@
 mod harness;
 
 mod legal_aid;
+mod myciag;
 mod school;
 mod vendor;
 
