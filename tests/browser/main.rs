@@ -3,6 +3,7 @@
 //! screen, a screenshot of every screen under `target/screenshots/`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod bad_input;
 mod harness;
 
 mod legal_aid;
