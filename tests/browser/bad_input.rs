@@ -92,7 +92,9 @@ async fn bad_input([alice, bob, sam]: &[Browser; 3]) {
         .await
         .unwrap();
     b.submit("section#reply button[type=submit]").await;
-    let page = b.wait_text(refused(b)).await;
+    let page = b
+        .wait_text(b.tr("Le texte envoyé est trop long", "The text sent is too long"))
+        .await;
     assert_no_server_error(&page);
     b.check_screen(&b.screen("error-too-long")).await;
     b.goto(&ticket).await;
