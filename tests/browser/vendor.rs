@@ -158,6 +158,10 @@ async fn life_of_a_request([alice, sam, carol]: &[Browser; 3], files: &std::path
     b.goto("/").await;
     let after = b.text_of(satisfaction).await;
     assert_ne!(before, after, "the satisfaction did not move");
+    assert!(
+        after.contains(b.tr("Très satisfait", "Very satisfied")),
+        "the criteria's choices are not in words: {after}"
+    );
     b.check_screen_and_phone(&b.screen("home-satisfaction"))
         .await;
 }
