@@ -498,6 +498,7 @@ messages! {
     Conflict => "Quelqu'un d'autre a modifié cette demande entre-temps. Relisez-la : votre texte a été conservé ci-dessous.", "Someone else changed this ticket in the meantime. Read it again: what you typed is kept below.";
     InvalidTransition => "Cette action n'est pas possible dans l'état actuel de la demande.", "This action is not possible in the ticket's current state.";
     TooLarge => "Le fichier est trop volumineux.", "The file is too large.";
+    TextTooLong => "Le texte envoyé est trop long (256 Kio au plus) : raccourcissez-le ou joignez-le en fichier.", "The text sent is too long (256 KiB at most): shorten it or attach it as a file.";
     TooManyRequests => "Trop de demandes en peu de temps : réessayez dans un instant.", "Too many requests in a short time: try again in a moment.";
     Unavailable => "Le service est momentanément indisponible : réessayez dans un instant.", "The service is unavailable for a moment: try again shortly.";
     InternalError => "Une erreur s'est produite de notre côté. Elle a été enregistrée.", "Something went wrong on our side. It has been logged.";

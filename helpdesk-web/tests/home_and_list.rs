@@ -52,6 +52,51 @@ async fn home_shows_a_tile_per_status_with_the_tenants_labels_in_the_language_as
 }
 
 #[tokio::test]
+async fn home_says_the_satisfaction_criteria_and_choices_in_words() {
+    let host = support::host().await;
+    let alice = host.actor("alice").await;
+    let sam = host.actor("sam").await;
+    let id = host
+        .service
+        .open(
+            &alice,
+            host.acme,
+            NewTicket {
+                subject: "Imprimante en panne".into(),
+                description: "<p>Le bac 2 est bloqué</p>".into(),
+                category: Some(host.printers),
+                ..NewTicket::default()
+            },
+            vec![],
+        )
+        .await
+        .unwrap()
+        .id;
+    host.service
+        .propose_closure(&sam, id, None, "<p>Réparée</p>")
+        .await
+        .unwrap();
+    let answers = helpdesk_core::Answers::from([
+        ("overall".to_owned(), helpdesk_core::Answer::Score(8)),
+        (
+            "follow_up".to_owned(),
+            helpdesk_core::Answer::Text("very_satisfied".into()),
+        ),
+    ]);
+    host.service
+        .approve_closure(&alice, id, None, answers)
+        .await
+        .unwrap();
+    let fr = host.get("/support", Some("carol"), "fr").await;
+    assert!(fr.body.contains("Suivi"), "{}", fr.body);
+    assert!(fr.body.contains("Très satisfait"), "{}", fr.body);
+    assert!(!fr.body.contains("very_satisfied"), "{}", fr.body);
+    let en = host.get("/support", Some("carol"), "en").await;
+    assert!(en.body.contains("Very satisfied"), "{}", en.body);
+    assert!(!en.body.contains("follow_up"), "{}", en.body);
+}
+
+#[tokio::test]
 async fn every_page_has_a_strict_policy_and_no_inline_script_or_style() {
     let host = support::host().await;
     open(&host, "alice", "Imprimante").await;

@@ -687,6 +687,32 @@ async fn a_file_past_the_limit_is_a_413_page_and_nothing_is_kept() {
 }
 
 #[tokio::test]
+async fn a_reply_text_past_the_limit_says_the_text_is_too_long() {
+    let host = support::host().await;
+    let id = open(&host, "alice", "Imprimante").await;
+    let (_, version) = seen(&host, id, "alice").await;
+    let long = "x".repeat(300 * 1024);
+    let page = host
+        .post_multipart(
+            &format!("{}/reply", page_path(id)),
+            "alice",
+            &[("version", &version), ("body", &long)],
+            &[],
+            Some(TOKEN),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", page.body);
+    assert!(
+        page.body.contains("texte envoyé est trop long"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("fichier est trop volumineux"));
+    let view = host.service.ticket(&host.root, id).await.unwrap();
+    assert_eq!(view.timeline.len(), 1);
+}
+
+#[tokio::test]
 async fn approving_without_the_required_score_says_which_question_and_keeps_the_comment() {
     let host = support::host().await;
     let id = open(&host, "alice", "Imprimante").await;

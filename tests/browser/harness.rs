@@ -107,6 +107,9 @@ impl Portal {
 /// One headless Chromium session, in a language, at a window size.
 pub struct Browser {
     pub client: Client,
+    /// The language the browser asks for (`fr`, `en`): screen names carry it.
+    pub lang: String,
+    width: u32,
     _driver: Process,
     axe_source: String,
     base: String,
@@ -162,11 +165,38 @@ impl Browser {
         std::fs::create_dir_all(&shots).unwrap_or_else(|e| panic!("screenshots dir: {e}"));
         Browser {
             client,
+            lang: lang.to_owned(),
+            width,
             _driver: driver,
             axe_source,
             base: portal.base.clone(),
             shots,
         }
+    }
+
+    /// The French or the English words, as the browser's language asks.
+    pub fn tr<'a>(&self, fr: &'a str, en: &'a str) -> &'a str {
+        if self.lang == "fr" { fr } else { en }
+    }
+
+    /// A tenant's default label of a state (`new`, `in_progress`...), in the
+    /// browser's language.
+    pub fn label(&self, state: &str) -> &'static str {
+        let (fr, en) = match state {
+            "new" => ("A traiter", "New"),
+            "in_progress" => ("En cours", "In progress"),
+            "waiting_on_requester" => ("En attente de votre réponse", "Waiting on you"),
+            "pending_closure" => ("Clôture à valider", "Closure to approve"),
+            "closed" => ("Clôturée", "Closed"),
+            "cancelled" => ("Annulée", "Cancelled"),
+            other => panic!("no state {other}"),
+        };
+        self.tr(fr, en)
+    }
+
+    /// A screen's stable name: `<screen>-<lang>`.
+    pub fn screen(&self, screen: &str) -> String {
+        format!("{screen}-{}", self.lang)
     }
 
     pub async fn goto(&self, path: &str) {
@@ -230,13 +260,237 @@ impl Browser {
         }
     }
 
+    /// A browser of its own for `login` (the portal lets a login try only a few times
+    /// in a row, so each person of a scenario keeps their session), logged in.
+    pub async fn person(tools: &Tools, portal: &Portal, lang: &str, login: &str) -> Browser {
+        let browser = Browser::open(tools, portal, lang, 1280).await;
+        browser.login(login).await;
+        browser
+    }
+
     /// Logs in through the portal's login form.
     pub async fn login(&self, login: &str) {
         self.goto("/login").await;
         self.fill("input[name=login]", login).await;
         self.fill("input[name=password]", "demo").await;
         self.click("form button[type=submit]").await;
+        self.wait_path(|p| !p.starts_with("/login"), &format!("{login} logged in"))
+            .await;
         self.find("main").await;
+    }
+
+    /// Polls until `ok` holds for the current path (with its query), or panics after
+    /// ten seconds saying what was awaited.
+    pub async fn wait_path(&self, ok: impl Fn(&str) -> bool, what: &str) -> String {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let path = self.path().await;
+            if ok(&path) {
+                return path;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "waited for {what}; still at {path}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Polls until the page's main content shows `text`, or panics after ten seconds
+    /// with what it shows.
+    pub async fn wait_text(&self, text: &str) -> String {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let shown = match self.client.find(Locator::Css("main")).await {
+                Ok(main) => main.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if shown.contains(text) {
+                return shown;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "waited for {text:?} on {}; the page shows:\n{shown}",
+                self.path().await
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The text of the first element matching `css`.
+    pub async fn text_of(&self, css: &str) -> String {
+        self.find(css)
+            .await
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("text of {css}: {e}"))
+    }
+
+    /// Chooses the option of the `<select>` at `css` whose visible text is `label`.
+    pub async fn select(&self, css: &str, label: &str) {
+        self.find(css)
+            .await
+            .select_by_label(label)
+            .await
+            .unwrap_or_else(|e| panic!("choose {label:?} in {css}: {e}"));
+    }
+
+    /// Chooses the option of the `<select>` at `css` whose value is `value`.
+    pub async fn select_value(&self, css: &str, value: &str) {
+        self.find(css)
+            .await
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|e| panic!("choose {value:?} in {css}: {e}"));
+    }
+
+    /// Chooses the option of the `<select>` at `css` whose visible text contains
+    /// `words` (names shown with an e-mail after them).
+    pub async fn select_containing(&self, css: &str, words: &str) {
+        let select = self.find(css).await;
+        let options = select
+            .find_all(Locator::Css("option"))
+            .await
+            .unwrap_or_else(|e| panic!("options of {css}: {e}"));
+        for option in options {
+            if option.text().await.unwrap_or_default().contains(words) {
+                option
+                    .click()
+                    .await
+                    .unwrap_or_else(|e| panic!("choose {words:?} in {css}: {e}"));
+                return;
+            }
+        }
+        panic!("no option containing {words:?} in {css}");
+    }
+
+    /// Clicks the `<label>` whose whole text is `text` (a radio of the category tree).
+    pub async fn click_label(&self, text: &str) {
+        let xpath = format!("//label[normalize-space()='{text}']");
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::XPath(&xpath))
+            .await
+            .unwrap_or_else(|e| panic!("no label {text:?}: {e}"))
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click label {text:?}: {e}"));
+    }
+
+    /// Clicks the link whose whole text is `text`.
+    pub async fn click_link(&self, text: &str) {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::LinkText(text))
+            .await
+            .unwrap_or_else(|e| panic!("no link {text:?}: {e}"))
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click link {text:?}: {e}"));
+    }
+
+    /// Polls until the element at `css` shows `text`.
+    pub async fn wait_text_in(&self, css: &str, text: &str) -> String {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let shown = match self.client.find(Locator::Css(css)).await {
+                Ok(e) => e.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if shown.contains(text) {
+                return shown;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "waited for {text:?} in {css}; it shows:\n{shown}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Attaches the file at `path` to the file input at `css`, as a person picking it.
+    pub async fn attach(&self, css: &str, path: &std::path::Path) {
+        let path = path
+            .canonicalize()
+            .unwrap_or_else(|e| panic!("file {}: {e}", path.display()));
+        self.find(css)
+            .await
+            .send_keys(&path.display().to_string())
+            .await
+            .unwrap_or_else(|e| panic!("attach {} to {css}: {e}", path.display()));
+    }
+
+    /// Clicks the submit button of the form holding `css`, then waits for the answer:
+    /// the page after it has no element `css` of this form any more (a new document).
+    pub async fn submit(&self, button_css: &str) {
+        let button = self.find(button_css).await;
+        let old = self
+            .client
+            .find(Locator::Css("html"))
+            .await
+            .unwrap_or_else(|e| panic!("html: {e}"));
+        button
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {button_css}: {e}"));
+        // The old document goes stale once the browser shows the answer.
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while old.tag_name().await.is_ok() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the form of {button_css} brought no new page"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.find("main").await;
+    }
+
+    /// Unfolds the action block `details#act-<action>` of a ticket page (if folded).
+    pub async fn open_action(&self, action: &str) {
+        let details = self.find(&format!("details#act-{action}")).await;
+        let open = details
+            .attr("open")
+            .await
+            .unwrap_or_else(|e| panic!("details {action}: {e}"));
+        if open.is_none() {
+            self.click(&format!("details#act-{action} > summary")).await;
+        }
+    }
+
+    /// Sends the action block `act-<action>` after typing `text` into its `field`.
+    pub async fn act(&self, action: &str, field: &str, text: &str) {
+        self.open_action(action).await;
+        self.fill(&format!("#{action}-{field}"), text).await;
+        self.submit(&format!("details#act-{action} button[type=submit]"))
+            .await;
+    }
+
+    /// A public reply (or, with `note`, an internal note) from the ticket page.
+    pub async fn message(&self, form: &str, text: &str) {
+        self.fill(&format!("#{form}-body"), text).await;
+        self.submit(&format!("section#{form} button[type=submit]"))
+            .await;
+    }
+
+    /// The id of the ticket whose page is shown (`/tickets/{id}`).
+    pub async fn ticket_id(&self) -> String {
+        let path = self.path().await;
+        let id = path
+            .strip_prefix("/tickets/")
+            .map(|rest| rest.split(['?', '#', '/']).next().unwrap_or_default())
+            .unwrap_or_default();
+        assert!(
+            id.len() == 36 && id.contains('-'),
+            "not on a ticket page: {path}"
+        );
+        id.to_owned()
+    }
+
+    /// The ticket's status as its badge says it.
+    pub async fn status(&self) -> String {
+        self.text_of(".hd-ticket-header .hd-badge").await
     }
 
     /// Saves a screenshot as `target/screenshots/<name>.png`.
@@ -287,6 +541,22 @@ impl Browser {
     pub async fn check_screen(&self, name: &str) {
         self.assert_accessible(name).await;
         self.screenshot(name).await;
+    }
+
+    /// The screen's checks at the window's width, then again on a 360 px wide phone
+    /// (`<name>-360`).
+    pub async fn check_screen_and_phone(&self, name: &str) {
+        self.check_screen(name).await;
+        self.resize(360).await;
+        self.check_screen(&format!("{name}-360")).await;
+        self.resize(self.width).await;
+    }
+
+    async fn resize(&self, width: u32) {
+        self.client
+            .set_window_size(width, 900)
+            .await
+            .unwrap_or_else(|e| panic!("window at {width} px: {e}"));
     }
 
     pub async fn quit(self) {

@@ -3,7 +3,13 @@
 //! screen, a screenshot of every screen under `target/screenshots/`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod bad_input;
 mod harness;
+
+mod legal_aid;
+mod myciag;
+mod school;
+mod vendor;
 
 use harness::{Browser, Portal, Tools};
 

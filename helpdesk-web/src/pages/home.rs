@@ -8,6 +8,7 @@ use crate::chart;
 use crate::error::PageError;
 use crate::i18n::Msg;
 use crate::layout;
+use crate::pages::ticket::{option_words, question_label};
 use crate::site::Viewer;
 
 /// Months shown on the home chart.
@@ -89,10 +90,10 @@ fn satisfaction(viewer: &Viewer, dashboard: &Dashboard) -> Markup {
                 }
                 p { (site.t(Msg::Answers)) " : " (s.answered) }
                 @for (criterion, choices) in &s.choices {
-                    h3 { (criterion) }
+                    h3 { (criterion_words(viewer, criterion)) }
                     ul class="hd-choices" {
                         @for (choice, count) in choices {
-                            li { (choice) " : " (count) }
+                            li { (option_words(site.lang, choice).unwrap_or(choice)) " : " (count) }
                         }
                     }
                 }
@@ -100,4 +101,19 @@ fn satisfaction(viewer: &Viewer, dashboard: &Dashboard) -> Markup {
             None => p class="hd-muted" { (site.t(Msg::NoAnswerYet)) },
         }
     }
+}
+
+/// A criterion's words: its question's label in the tenant's questionnaire (ours,
+/// translated, for the default one), else its key.
+fn criterion_words(viewer: &Viewer, key: &str) -> String {
+    let questionnaire = viewer
+        .tenant
+        .as_ref()
+        .map(|t| t.settings.questionnaire.clone())
+        .unwrap_or_default();
+    questionnaire
+        .questions
+        .iter()
+        .find(|q| q.key == key)
+        .map_or_else(|| key.to_owned(), |q| question_label(viewer.site.lang, q))
 }

@@ -338,7 +338,7 @@ async fn receive<'s>(
                 return Err(Unread::Page(PageError::refused(
                     site,
                     StatusCode::PAYLOAD_TOO_LARGE,
-                    Msg::TooLarge,
+                    Msg::TextTooLong,
                     None,
                 )));
             }

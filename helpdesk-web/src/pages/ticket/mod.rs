@@ -22,7 +22,7 @@ use crate::error::PageError;
 use crate::i18n::Msg;
 use crate::site::{Site, Viewer};
 
-pub(crate) use view::Kept;
+pub(crate) use view::{Kept, option_words, question_label};
 
 /// This screen's routes, merged into [`crate::pages`].
 pub(crate) fn routes<S>() -> Router<S>

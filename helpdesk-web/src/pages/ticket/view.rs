@@ -955,7 +955,7 @@ fn event_words(kind: &EventKind) -> Msg {
 
 /// A question's label: ours, translated, when it is the default questionnaire's;
 /// the tenant's own words otherwise.
-pub(super) fn question_label(lang: Lang, question: &Question) -> String {
+pub(crate) fn question_label(lang: Lang, question: &Question) -> String {
     let default = QuestionnaireDefinition::default();
     let is_default = default
         .questions
@@ -977,7 +977,7 @@ pub(super) fn question_label(lang: Lang, question: &Question) -> String {
 }
 
 /// The words of the default questionnaire's options.
-fn option_words(lang: Lang, option: &str) -> Option<&'static str> {
+pub(crate) fn option_words(lang: Lang, option: &str) -> Option<&'static str> {
     let msg = match option {
         "very_satisfied" => Msg::VerySatisfied,
         "satisfied" => Msg::Satisfied,
