@@ -178,7 +178,7 @@ impl Default for TenantSettings {
 
 fn default_labels() -> BTreeMap<String, StatusLabels> {
     let fr = [
-        (Status::New, "A traiter"),
+        (Status::New, "À traiter"),
         (Status::InProgress, "En cours"),
         (Status::WaitingOnRequester, "En attente de votre réponse"),
         (Status::PendingClosure, "Clôture à valider"),
@@ -264,7 +264,7 @@ mod tests {
             .insert(Status::Closed, "Conflit réglé".into());
         assert_eq!(settings.label(Status::Closed, "fr"), "Conflit réglé");
         assert_eq!(settings.label(Status::Closed, "en"), "Closed");
-        assert_eq!(settings.label(Status::New, "de"), "A traiter");
+        assert_eq!(settings.label(Status::New, "de"), "À traiter");
     }
 
     fn field_refused(settings: &TenantSettings) -> Option<String> {

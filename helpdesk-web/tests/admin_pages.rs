@@ -376,7 +376,7 @@ async fn a_status_label_changed_in_french_shows_on_the_home_tiles() {
     assert_eq!(form.status, StatusCode::OK);
     assert_eq!(
         form.input_value("label_fr_new").as_deref(),
-        Some("A traiter")
+        Some("À traiter")
     );
     let mut fields = settings_fields();
     set(&mut fields, "label_fr_new", "À prendre en charge");
@@ -392,7 +392,7 @@ async fn a_status_label_changed_in_french_shows_on_the_home_tiles() {
     assert_eq!(page.location(), Some("/support/admin/settings?done=1"));
     let home = host.get("/support", Some("alice"), "fr").await;
     assert!(home.body.contains("À prendre en charge"));
-    assert!(!home.body.contains(">A traiter<"));
+    assert!(!home.body.contains(">À traiter<"));
     let english = host.get("/support", Some("alice"), "en").await;
     assert!(
         english.body.contains(">New<"),

@@ -43,7 +43,7 @@ async fn home_shows_a_tile_per_status_with_the_tenants_labels_in_the_language_as
     assert_eq!(fr.status, StatusCode::OK);
     assert!(fr.body.contains(r#"<html lang="fr">"#));
     assert!(fr.body.contains("Tableau de bord"));
-    assert!(fr.body.contains("A traiter"), "the tenant's label for new");
+    assert!(fr.body.contains("À traiter"), "the tenant's label for new");
     assert!(fr.body.contains(r#"href="/support/tickets?status=new""#));
     assert!(fr.body.contains(r#"<span class="hd-tile-count">1</span>"#));
     let en = host.get("/support", Some("alice"), "en-GB").await;

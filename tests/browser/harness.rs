@@ -183,7 +183,7 @@ impl Browser {
     /// browser's language.
     pub fn label(&self, state: &str) -> &'static str {
         let (fr, en) = match state {
-            "new" => ("A traiter", "New"),
+            "new" => ("À traiter", "New"),
             "in_progress" => ("En cours", "In progress"),
             "waiting_on_requester" => ("En attente de votre réponse", "Waiting on you"),
             "pending_closure" => ("Clôture à valider", "Closure to approve"),

@@ -8,7 +8,7 @@ use axum::response::Response;
 use axum::routing::get;
 use helpdesk_axum::HelpdeskState;
 use helpdesk_core::{Question, QuestionKind, QuestionnaireDefinition};
-use maud::html;
+use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::{
@@ -138,47 +138,7 @@ async fn render(
         form class="hd-form" method="post" action=(site.href(PATH)) {
             (crate::layout::token_field(site))
             @for (i, row) in rows.iter().enumerate() {
-                fieldset class="hd-admin-question" {
-                    legend { (site.t(Msg::AdmQuestion)) " " (i + 1) }
-                    div class="hd-field" {
-                        label for=(format!("q{i}-key")) { (site.t(Msg::AdmKey)) }
-                        input id=(format!("q{i}-key")) type="text" name="key" value=(row.key) maxlength="64";
-                    }
-                    div class="hd-field" {
-                        label for=(format!("q{i}-label")) { (site.t(Msg::AdmWording)) }
-                        input id=(format!("q{i}-label")) type="text" name="label" value=(row.label) maxlength="500";
-                    }
-                    div class="hd-field" {
-                        label for=(format!("q{i}-required")) { (site.t(Msg::AdmRequired)) }
-                        select id=(format!("q{i}-required")) name="required" {
-                            option value="0" selected[!row.required] { (site.t(Msg::AdmNo)) }
-                            option value="1" selected[row.required] { (site.t(Msg::AdmYes)) }
-                        }
-                    }
-                    div class="hd-field" {
-                        label for=(format!("q{i}-kind")) { (site.t(Msg::AdmKind)) }
-                        select id=(format!("q{i}-kind")) name="kind" {
-                            option value="score" selected[row.kind == "score"] { (site.t(Msg::AdmKindScore)) }
-                            option value="choice" selected[row.kind == "choice"] { (site.t(Msg::AdmKindChoice)) }
-                            option value="text" selected[row.kind == "text"] { (site.t(Msg::AdmKindText)) }
-                        }
-                    }
-                    div class="hd-admin-pair" {
-                        div class="hd-field" {
-                            label for=(format!("q{i}-min")) { (site.t(Msg::AdmMin)) }
-                            input id=(format!("q{i}-min")) type="number" name="min" min="0" max="255" value=(row.min);
-                        }
-                        div class="hd-field" {
-                            label for=(format!("q{i}-max")) { (site.t(Msg::AdmMax)) }
-                            input id=(format!("q{i}-max")) type="number" name="max" min="0" max="255" value=(row.max);
-                        }
-                    }
-                    div class="hd-field" {
-                        label for=(format!("q{i}-options")) { (site.t(Msg::AdmOptions)) }
-                        input id=(format!("q{i}-options")) type="text" name="options" value=(row.options) aria-describedby=(format!("q{i}-options-help"));
-                        p id=(format!("q{i}-options-help")) class="hd-muted" { (site.t(Msg::AdmOptionsHelp)) }
-                    }
-                }
+                (question(site, i, row))
             }
             p class="hd-muted" { (site.t(Msg::AdmQuestionRemoveHelp)) }
             div class="hd-actions" { button type="submit" { (site.t(Msg::AdmSave)) } }
@@ -190,6 +150,53 @@ async fn render(
         Msg::AdmQuestionnaire,
         content,
     ))
+}
+
+/// One question's fields; `i` numbers them.
+fn question(site: &crate::site::Site, i: usize, row: &Row) -> Markup {
+    html! {
+        fieldset class="hd-admin-question" {
+            legend { (site.t(Msg::AdmQuestion)) " " (i + 1) }
+            div class="hd-field" {
+                label for=(format!("q{i}-key")) { (site.t(Msg::AdmKey)) }
+                input id=(format!("q{i}-key")) type="text" name="key" value=(row.key) maxlength="64";
+            }
+            div class="hd-field" {
+                label for=(format!("q{i}-label")) { (site.t(Msg::AdmWording)) }
+                input id=(format!("q{i}-label")) type="text" name="label" value=(row.label) maxlength="500";
+            }
+            div class="hd-field" {
+                label for=(format!("q{i}-required")) { (site.t(Msg::AdmRequired)) }
+                select id=(format!("q{i}-required")) name="required" {
+                    option value="0" selected[!row.required] { (site.t(Msg::AdmNo)) }
+                    option value="1" selected[row.required] { (site.t(Msg::AdmYes)) }
+                }
+            }
+            div class="hd-field" {
+                label for=(format!("q{i}-kind")) { (site.t(Msg::AdmKind)) }
+                select id=(format!("q{i}-kind")) name="kind" {
+                    option value="score" selected[row.kind == "score"] { (site.t(Msg::AdmKindScore)) }
+                    option value="choice" selected[row.kind == "choice"] { (site.t(Msg::AdmKindChoice)) }
+                    option value="text" selected[row.kind == "text"] { (site.t(Msg::AdmKindText)) }
+                }
+            }
+            div class="hd-admin-pair" {
+                div class="hd-field" {
+                    label for=(format!("q{i}-min")) { (site.t(Msg::AdmMin)) }
+                    input id=(format!("q{i}-min")) type="number" name="min" min="0" max="255" value=(row.min);
+                }
+                div class="hd-field" {
+                    label for=(format!("q{i}-max")) { (site.t(Msg::AdmMax)) }
+                    input id=(format!("q{i}-max")) type="number" name="max" min="0" max="255" value=(row.max);
+                }
+            }
+            div class="hd-field" {
+                label for=(format!("q{i}-options")) { (site.t(Msg::AdmOptions)) }
+                input id=(format!("q{i}-options")) type="text" name="options" value=(row.options) aria-describedby=(format!("q{i}-options-help"));
+                p id=(format!("q{i}-options-help")) class="hd-muted" { (site.t(Msg::AdmOptionsHelp)) }
+            }
+        }
+    }
 }
 
 fn definition_of(

@@ -12,7 +12,7 @@ use helpdesk_axum::HelpdeskState;
 use helpdesk_core::{
     ClosureMode, RequesterVisibility, SUPPORTED_LANGUAGES, Status, Tenant, TenantSettings, Window,
 };
-use maud::html;
+use maud::{Markup, html};
 
 use super::{
     Problem, admin_page, banners, done, problem, require_admin, see_other, status_of,
@@ -125,57 +125,14 @@ async fn render(
         form class="hd-form hd-settings" method="post" action=(site.href(PATH)) {
             (crate::layout::token_field(site))
             (text_field(site, "s-name", "name", Msg::AdmTenantName, &v("name"), true))
-            fieldset {
-                legend { (site.t(Msg::AdmStatusLabels)) }
-                p class="hd-muted" { (site.t(Msg::AdmStatusLabelsHelp)) }
-                div class="hd-admin-labels" {
-                    @for tag in SUPPORTED_LANGUAGES {
-                        @let lang = Lang::from_tag(tag).unwrap_or_default();
-                        fieldset {
-                            legend { (site.t(match lang { Lang::Fr => Msg::AdmFrench, Lang::En => Msg::AdmEnglish })) }
-                            @for status in Status::ALL {
-                                @let field = label_field(tag, status);
-                                @let id = format!("s-{field}");
-                                div class="hd-field" {
-                                    label for=(id) { (site.lang.status(status)) " (" (tag.to_uppercase()) ")" }
-                                    input id=(id) type="text" name=(field) value=(v(&field)) maxlength="100" required lang=(tag);
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            fieldset {
-                legend { (site.t(Msg::AdmWindows)) }
-                @for (field, _, label) in WINDOWS {
-                    @let id = format!("s-{field}");
-                    div class="hd-field" {
-                        label for=(id) { (site.t(label)) }
-                        input id=(id) type="number" name=(field) value=(v(field)) min="0" max="3650" step="1" required inputmode="numeric";
-                    }
-                }
-            }
-            div class="hd-field" {
-                label for="s-visibility" { (site.t(Msg::AdmRequesterVisibility)) }
-                select id="s-visibility" name="requester_visibility" {
-                    option value="own_and_invited" selected[v("requester_visibility") == "own_and_invited"] { (site.t(Msg::AdmOwnAndInvited)) }
-                    option value="whole_tenant_read_only" selected[v("requester_visibility") == "whole_tenant_read_only"] { (site.t(Msg::AdmWholeTenant)) }
-                }
-            }
-            div class="hd-field" {
-                label for="s-closure" { (site.t(Msg::AdmClosureMode)) }
-                select id="s-closure" name="closure_mode" {
-                    option value="two_step" selected[v("closure_mode") == "two_step"] { (site.t(Msg::AdmTwoStep)) }
-                    option value="direct" selected[v("closure_mode") == "direct"] { (site.t(Msg::AdmDirect)) }
-                }
-            }
-            div class="hd-field" {
-                label for="s-language" { (site.t(Msg::AdmDefaultLanguage)) }
-                select id="s-language" name="default_language" {
-                    option value="fr" selected[v("default_language") == "fr"] { (site.t(Msg::AdmFrench)) }
-                    option value="en" selected[v("default_language") == "en"] { (site.t(Msg::AdmEnglish)) }
-                }
-            }
+            (status_labels(site, &form))
+            (windows(site, &form))
+            (select_field(site, "s-visibility", "requester_visibility", Msg::AdmRequesterVisibility,
+                &[("own_and_invited", Msg::AdmOwnAndInvited), ("whole_tenant_read_only", Msg::AdmWholeTenant)], &v("requester_visibility")))
+            (select_field(site, "s-closure", "closure_mode", Msg::AdmClosureMode,
+                &[("two_step", Msg::AdmTwoStep), ("direct", Msg::AdmDirect)], &v("closure_mode")))
+            (select_field(site, "s-language", "default_language", Msg::AdmDefaultLanguage,
+                &[("fr", Msg::AdmFrench), ("en", Msg::AdmEnglish)], &v("default_language")))
             p class="hd-muted" { (site.t(Msg::AdmQuestionnaireElsewhere)) " " a href=(site.href("/admin/questionnaire")) { (site.t(Msg::AdmQuestionnaire)) } }
             div class="hd-actions" { button type="submit" { (site.t(Msg::AdmSave)) } }
         }
@@ -186,6 +143,69 @@ async fn render(
         Msg::AdmSettings,
         content,
     ))
+}
+
+/// The status labels, one field per status and language.
+fn status_labels(site: &crate::site::Site, form: &SettingsForm) -> Markup {
+    html! {
+        fieldset {
+            legend { (site.t(Msg::AdmStatusLabels)) }
+            p class="hd-muted" { (site.t(Msg::AdmStatusLabelsHelp)) }
+            div class="hd-admin-labels" {
+                @for tag in SUPPORTED_LANGUAGES {
+                    @let lang = Lang::from_tag(tag).unwrap_or_default();
+                    fieldset {
+                        legend { (site.t(match lang { Lang::Fr => Msg::AdmFrench, Lang::En => Msg::AdmEnglish })) }
+                        @for status in Status::ALL {
+                            @let field = label_field(tag, status);
+                            @let id = format!("s-{field}");
+                            div class="hd-field" {
+                                label for=(id) { (site.lang.status(status)) " (" (tag.to_uppercase()) ")" }
+                                input id=(id) type="text" name=(field) value=(value(form, &field)) maxlength="100" required lang=(tag);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The approval, reopen and archive windows, in days.
+fn windows(site: &crate::site::Site, form: &SettingsForm) -> Markup {
+    html! {
+        fieldset {
+            legend { (site.t(Msg::AdmWindows)) }
+            @for (field, _, label) in WINDOWS {
+                @let id = format!("s-{field}");
+                div class="hd-field" {
+                    label for=(id) { (site.t(label)) }
+                    input id=(id) type="number" name=(field) value=(value(form, field)) min="0" max="3650" step="1" required inputmode="numeric";
+                }
+            }
+        }
+    }
+}
+
+/// A labelled select of fixed `options` (value, words), `current` selected.
+fn select_field(
+    site: &crate::site::Site,
+    id: &str,
+    name: &str,
+    label: Msg,
+    options: &[(&str, Msg)],
+    current: &str,
+) -> Markup {
+    html! {
+        div class="hd-field" {
+            label for=(id) { (site.t(label)) }
+            select id=(id) name=(name) {
+                @for (value, words) in options {
+                    option value=(value) selected[current == *value] { (site.t(*words)) }
+                }
+            }
+        }
+    }
 }
 
 /// The settings the form asks for, over the tenant's current ones (the questionnaire

@@ -215,7 +215,6 @@ async fn render(
     let can = require_admin(&viewer)?;
     let data = load(&viewer).await?;
     let site = &viewer.site;
-    let lang = site.lang;
     let typed_group = |id: Option<GroupId>, current: &str| -> String {
         match &group_form {
             Some((g, name)) if *g == id => name.clone(),
@@ -227,32 +226,7 @@ async fn render(
         @if !can.manage_staff {
             p class="hd-muted" { (site.t(Msg::AdmReadOnly)) }
         }
-        h2 { (site.t(Msg::AdmStaff)) }
-        div class="hd-table-wrap" {
-            table class="hd-table" {
-                thead { tr {
-                    @for column in [Msg::AdmName, Msg::AdmLogin, Msg::AdmRole, Msg::AdmGroups, Msg::AdmTenants, Msg::AdmActive] { th scope="col" { (site.t(column)) } }
-                    @if can.manage_staff { th scope="col" { (site.t(Msg::AdmActions)) } }
-                } }
-                tbody {
-                    @for s in &data.staff {
-                        tr {
-                            td data-label=(site.t(Msg::AdmName)) { (s.display_name) @if let Some(e) = &s.email { br; span class="hd-muted" { (e) } } }
-                            td data-label=(site.t(Msg::AdmLogin)) { code { (s.user.as_str()) } }
-                            td data-label=(site.t(Msg::AdmRole)) { (lang.staff_role(s.role)) }
-                            td data-label=(site.t(Msg::AdmGroups)) { (groups_text(site, &data, &s.groups)) }
-                            td data-label=(site.t(Msg::AdmTenants)) { (tenants_text(site, &data, &s.tenants)) }
-                            td data-label=(site.t(Msg::AdmActive)) { (site.t(if s.active { Msg::AdmYes } else { Msg::AdmNo })) }
-                            @if can.manage_staff {
-                                td data-label=(site.t(Msg::AdmActions)) {
-                                    a href=(site.href(&format!("/admin/staff/{}", s.id))) { (site.t(Msg::AdmEdit)) span class="hd-visually-hidden" { " " (s.display_name) } }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        (staff_table(site, can, &data))
         @if can.manage_staff {
             section aria-labelledby="hd-add-staff" {
                 h2 id="hd-add-staff" { (site.t(Msg::AdmAddStaff)) }
@@ -264,33 +238,7 @@ async fn render(
                 }
             }
         }
-        section aria-labelledby="hd-groups" {
-            h2 id="hd-groups" { (site.t(Msg::AdmGroups)) }
-            @if data.groups.is_empty() { p class="hd-muted" { (site.t(Msg::AdmNone)) } }
-            ul class="hd-admin-list" {
-                @for g in &data.groups {
-                    li {
-                        @if can.manage_staff {
-                            form method="post" class="hd-inline-form" action=(site.href(&format!("/admin/groups/{}", g.id))) {
-                                (crate::layout::token_field(site))
-                                label for=(format!("g-{}", g.id)) class="hd-visually-hidden" { (site.t(Msg::AdmName)) " — " (g.name) }
-                                input id=(format!("g-{}", g.id)) type="text" name="name" value=(typed_group(Some(g.id), &g.name)) required maxlength="200";
-                                button type="submit" class="hd-secondary" { (site.t(Msg::AdmRename)) }
-                            }
-                        } @else {
-                            (g.name)
-                        }
-                    }
-                }
-            }
-            @if can.manage_staff {
-                form class="hd-form" method="post" action=(site.href("/admin/groups")) {
-                    (crate::layout::token_field(site))
-                    (text_field(site, "g-new", "name", Msg::AdmNewGroup, &typed_group(None, ""), true))
-                    div class="hd-actions" { button type="submit" { (site.t(Msg::AdmAdd)) } }
-                }
-            }
-        }
+        (groups_section(site, can, &data, &typed_group))
     };
     Ok(admin_page(
         &viewer,
@@ -298,6 +246,77 @@ async fn render(
         Msg::AdmStaffAndGroups,
         content,
     ))
+}
+
+/// The staff, one row each, with a link to edit them for those who may.
+fn staff_table(site: &Site, can: Can, data: &Data) -> Markup {
+    let lang = site.lang;
+    html! {
+    h2 { (site.t(Msg::AdmStaff)) }
+    div class="hd-table-wrap" {
+        table class="hd-table" {
+            thead { tr {
+                @for column in [Msg::AdmName, Msg::AdmLogin, Msg::AdmRole, Msg::AdmGroups, Msg::AdmTenants, Msg::AdmActive] { th scope="col" { (site.t(column)) } }
+                @if can.manage_staff { th scope="col" { (site.t(Msg::AdmActions)) } }
+            } }
+            tbody {
+                @for s in &data.staff {
+                    tr {
+                        td data-label=(site.t(Msg::AdmName)) { (s.display_name) @if let Some(e) = &s.email { br; span class="hd-muted" { (e) } } }
+                        td data-label=(site.t(Msg::AdmLogin)) { code { (s.user.as_str()) } }
+                        td data-label=(site.t(Msg::AdmRole)) { (lang.staff_role(s.role)) }
+                        td data-label=(site.t(Msg::AdmGroups)) { (groups_text(site, &data, &s.groups)) }
+                        td data-label=(site.t(Msg::AdmTenants)) { (tenants_text(site, &data, &s.tenants)) }
+                        td data-label=(site.t(Msg::AdmActive)) { (site.t(if s.active { Msg::AdmYes } else { Msg::AdmNo })) }
+                        @if can.manage_staff {
+                            td data-label=(site.t(Msg::AdmActions)) {
+                                a href=(site.href(&format!("/admin/staff/{}", s.id))) { (site.t(Msg::AdmEdit)) span class="hd-visually-hidden" { " " (s.display_name) } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    }
+}
+
+/// The groups, renamed in place by those who manage staff, and the form to add one.
+fn groups_section(
+    site: &Site,
+    can: Can,
+    data: &Data,
+    typed_group: &dyn Fn(Option<GroupId>, &str) -> String,
+) -> Markup {
+    html! {
+    section aria-labelledby="hd-groups" {
+        h2 id="hd-groups" { (site.t(Msg::AdmGroups)) }
+        @if data.groups.is_empty() { p class="hd-muted" { (site.t(Msg::AdmNone)) } }
+        ul class="hd-admin-list" {
+            @for g in &data.groups {
+                li {
+                    @if can.manage_staff {
+                        form method="post" class="hd-inline-form" action=(site.href(&format!("/admin/groups/{}", g.id))) {
+                            (crate::layout::token_field(site))
+                            label for=(format!("g-{}", g.id)) class="hd-visually-hidden" { (site.t(Msg::AdmName)) " — " (g.name) }
+                            input id=(format!("g-{}", g.id)) type="text" name="name" value=(typed_group(Some(g.id), &g.name)) required maxlength="200";
+                            button type="submit" class="hd-secondary" { (site.t(Msg::AdmRename)) }
+                        }
+                    } @else {
+                        (g.name)
+                    }
+                }
+            }
+        }
+        @if can.manage_staff {
+            form class="hd-form" method="post" action=(site.href("/admin/groups")) {
+                (crate::layout::token_field(site))
+                (text_field(site, "g-new", "name", Msg::AdmNewGroup, &typed_group(None, ""), true))
+                div class="hd-actions" { button type="submit" { (site.t(Msg::AdmAdd)) } }
+            }
+        }
+    }
+    }
 }
 
 /// The tenants and groups a form chose, or the field that is wrong.

@@ -281,70 +281,16 @@ async fn receive<'s>(
             None,
         ))
     };
-    while let Some(mut field) = multipart.next_field().await.map_err(|_| bad())? {
+    while let Some(field) = multipart.next_field().await.map_err(|_| bad())? {
         let name = field.name().unwrap_or_default().to_owned();
         if name == "file" {
             if !*token_checked {
                 return Err(Unread::Page(token_refused(site)));
             }
-            let file_name = field.file_name().unwrap_or_default().to_owned();
-            if file_name.is_empty() {
-                // No file chosen: browsers still send an empty part.
-                while field.chunk().await.map_err(|_| bad())?.is_some() {}
-                continue;
-            }
-            let content_type = field
-                .content_type()
-                .unwrap_or("application/octet-stream")
-                .to_owned();
-            if upload.is_none() {
-                *upload = Some(
-                    viewer
-                        .service
-                        .begin_attachments(&viewer.actor, id)
-                        .await
-                        .map_err(Unread::Core)?,
-                );
-            }
-            let Some(current) = upload.as_mut() else {
-                return Err(bad());
-            };
-            let mut file = current
-                .file(&file_name, &content_type)
-                .await
-                .map_err(Unread::Core)?;
-            loop {
-                match field.chunk().await {
-                    Ok(Some(chunk)) => {
-                        if let Err(e) = file.write(&chunk).await {
-                            return Err(Unread::Core(e));
-                        }
-                    }
-                    Ok(None) => break,
-                    Err(_) => {
-                        if let Err(e) = file.abort().await {
-                            tracing::warn!(error = %e, "could not discard a refused file");
-                        }
-                        return Err(bad());
-                    }
-                }
-            }
-            file.close().map_err(Unread::Core)?;
+            stream_file(viewer, id, field, upload).await?;
             continue;
         }
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.chunk().await.map_err(|_| bad())? {
-            if bytes.len().saturating_add(chunk.len()) > MAX_TEXT_PART {
-                return Err(Unread::Page(PageError::refused(
-                    site,
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    Msg::TextTooLong,
-                    None,
-                )));
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        let value = String::from_utf8(bytes).map_err(|_| bad())?;
+        let value = read_text(site, field).await?;
         if name == crate::forms::TOKEN_FIELD {
             check_token(site, Some(&value)).map_err(Unread::Page)?;
             *token_checked = true;
@@ -353,4 +299,90 @@ async fn receive<'s>(
         }
     }
     Ok(())
+}
+
+/// A refusal of a body that cannot be read as the form's parts.
+fn bad_request(site: &crate::site::Site) -> Unread {
+    Unread::Page(PageError::refused(
+        site,
+        StatusCode::BAD_REQUEST,
+        Msg::BadRequest,
+        None,
+    ))
+}
+
+/// Streams one file part into the ticket's upload (begun at the first file); an empty
+/// part (no file chosen) is read and skipped.
+async fn stream_file<'s>(
+    viewer: &'s Viewer,
+    id: TicketId,
+    mut field: axum::extract::multipart::Field<'_>,
+    upload: &mut Option<AttachmentUpload<'s, ToTicket>>,
+) -> Result<(), Unread> {
+    let bad = || bad_request(&viewer.site);
+    let file_name = field.file_name().unwrap_or_default().to_owned();
+    if file_name.is_empty() {
+        // No file chosen: browsers still send an empty part.
+        while field.chunk().await.map_err(|_| bad())?.is_some() {}
+        return Ok(());
+    }
+    let content_type = field
+        .content_type()
+        .unwrap_or("application/octet-stream")
+        .to_owned();
+    if upload.is_none() {
+        *upload = Some(
+            viewer
+                .service
+                .begin_attachments(&viewer.actor, id)
+                .await
+                .map_err(Unread::Core)?,
+        );
+    }
+    let Some(current) = upload.as_mut() else {
+        return Err(bad());
+    };
+    let mut file = current
+        .file(&file_name, &content_type)
+        .await
+        .map_err(Unread::Core)?;
+    loop {
+        match field.chunk().await {
+            Ok(Some(chunk)) => {
+                if let Err(e) = file.write(&chunk).await {
+                    return Err(Unread::Core(e));
+                }
+            }
+            Ok(None) => break,
+            Err(_) => {
+                if let Err(e) = file.abort().await {
+                    tracing::warn!(error = %e, "could not discard a refused file");
+                }
+                return Err(bad());
+            }
+        }
+    }
+    file.close().map_err(Unread::Core)?;
+    Ok(())
+}
+
+/// A text part, whole, refused past `MAX_TEXT_PART`.
+async fn read_text(
+    site: &crate::site::Site,
+    mut field: axum::extract::multipart::Field<'_>,
+) -> Result<String, Unread> {
+    let bad = || bad_request(site);
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(|_| bad())? {
+        if bytes.len().saturating_add(chunk.len()) > MAX_TEXT_PART {
+            return Err(Unread::Page(PageError::refused(
+                site,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                Msg::TextTooLong,
+                None,
+            )));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    String::from_utf8(bytes).map_err(|_| bad())
 }
