@@ -265,8 +265,8 @@ fn staff_table(site: &Site, can: Can, data: &Data) -> Markup {
                         td data-label=(site.t(Msg::AdmName)) { (s.display_name) @if let Some(e) = &s.email { br; span class="hd-muted" { (e) } } }
                         td data-label=(site.t(Msg::AdmLogin)) { code { (s.user.as_str()) } }
                         td data-label=(site.t(Msg::AdmRole)) { (lang.staff_role(s.role)) }
-                        td data-label=(site.t(Msg::AdmGroups)) { (groups_text(site, &data, &s.groups)) }
-                        td data-label=(site.t(Msg::AdmTenants)) { (tenants_text(site, &data, &s.tenants)) }
+                        td data-label=(site.t(Msg::AdmGroups)) { (groups_text(site, data, &s.groups)) }
+                        td data-label=(site.t(Msg::AdmTenants)) { (tenants_text(site, data, &s.tenants)) }
                         td data-label=(site.t(Msg::AdmActive)) { (site.t(if s.active { Msg::AdmYes } else { Msg::AdmNo })) }
                         @if can.manage_staff {
                             td data-label=(site.t(Msg::AdmActions)) {
