@@ -118,14 +118,17 @@ pub use attachment::{
 };
 pub use blob::{BlobStore, BlobWriter};
 pub use caller::{Caller, CallerContext, Profile};
-pub use catalog::{Category, Product, route, would_cycle};
-pub use dashboard::{Dashboard, DashboardQuery, MAX_MONTHS, Month, MonthCount, Satisfaction};
+pub use catalog::{Category, Product, ancestry, route, would_cycle};
+pub use dashboard::{
+    AgentLine, Breakdown, Dashboard, DashboardQuery, GroupLine, LineCounts, MAX_MONTHS, Month,
+    MonthCount, Satisfaction,
+};
 pub use error::{Entity, Error, Forbidden, Result, StoreError, StoreErrorKind, ValidationError};
 pub use ids::{
     ArticleId, AttachmentId, CategoryId, EventId, GroupId, MemberId, OutboxId, ProductId,
     SavedSearchId, StaffId, TenantId, TicketId, TicketNumber,
 };
-pub use knowledge::{Article, relevance, suggest};
+pub use knowledge::{Article, faq, relevance, suggest};
 pub use notify::{
     Contact, ContactRef, NoNotifier, Notification, Notifier, NotifyError, OutboxMessage, Recipient,
     recipients,
@@ -143,7 +146,10 @@ pub use questionnaire::{
     Answer, Answers, MAX_OPTIONS, MAX_QUESTIONS, MAX_TEXT_ANSWER_CHARS, Question, QuestionKind,
     QuestionnaireDefinition, SATISFACTION,
 };
-pub use search::{Cursor, PageRequest, SavedSearch, SearchCriteria, SearchPage, SearchQuery};
+pub use search::{
+    Cursor, PageRequest, SavedSearch, SearchCriteria, SearchPage, SearchQuery, Sort, SortKey,
+    SortOrder, SortValue,
+};
 pub use service::{
     AttachAs, AttachmentLimits, AttachmentUpload, CsvExport, CsvFormat, DeliveryReport, ExportRow,
     FileUpload, HelpdeskService, MAX_ATTACHMENTS_PER_EVENT, MAX_ATTEMPTS, MAX_EXPORT_ROWS,

@@ -167,6 +167,7 @@ struct ReadmeDoctests;
 
 mod backend;
 mod codec;
+mod collate;
 mod error;
 mod migrate;
 mod pool;

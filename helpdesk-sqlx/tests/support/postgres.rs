@@ -274,6 +274,12 @@ impl TicketRepository for TestStore {
     async fn dashboard(&self, query: &DashboardQuery) -> StoreResult<Dashboard> {
         self.store.dashboard(query).await
     }
+    async fn dashboard_breakdown(
+        &self,
+        query: &DashboardQuery,
+    ) -> StoreResult<helpdesk_core::Breakdown> {
+        self.store.dashboard_breakdown(query).await
+    }
     async fn closures_due(
         &self,
         tenant: TenantId,

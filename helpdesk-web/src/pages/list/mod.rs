@@ -5,7 +5,7 @@ use axum::extract::RawQuery;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
-use helpdesk_core::{Category, Cursor, PageRequest, Product, SearchCriteria, Ticket};
+use helpdesk_core::{Category, Cursor, PageRequest, Product, SearchCriteria, Sort, Ticket};
 use maud::html;
 use serde::Deserialize;
 
@@ -122,6 +122,7 @@ impl ListForm {
             contains: Some(self.contains.trim().to_owned()).filter(|c| !c.is_empty()),
             include_closed: self.closed.is_some(),
             include_archived: self.archived.is_some(),
+            sort: Sort::default(),
         })
     }
 
