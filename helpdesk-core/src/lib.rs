@@ -56,6 +56,12 @@
 //! [`HelpdeskService::resolve_caller`]: the tenant named, who may enter it, members
 //! registered on first sight and kept in step with the host's [`Profile`].
 //!
+//! A search ([`HelpdeskService::search`]) answers one page in the criteria's [`Sort`]
+//! (newest opened first by default), the [`total`](TicketList::total) of matching tickets
+//! and a [`Cursor`] valid under that sort only. Staff read the dashboard per agent and per
+//! group with [`HelpdeskService::dashboard_breakdown`]; an empty subject with a category
+//! gives [`HelpdeskService::kb_suggestions`] that category's FAQ.
+//!
 //! Rich text is sanitised on the way in ([`RichText`]). Images are kept only when they
 //! show the helpdesk's own attachments (`attachments/<uuid>`, relative); a host that
 //! serves images from its own CDN allows that host with a [`TextPolicy`]:
