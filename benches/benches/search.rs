@@ -30,7 +30,7 @@ use helpdesk_benches::timing::{Plan, Samples, measure};
 use helpdesk_core::{
     Actor, Cursor, DashboardQuery, HelpdeskService, ManualClock, MemberDetails, MemberId,
     MemberRole, NewTicket, PageRequest, Priority, RequesterVisibility, Scope, SearchCriteria,
-    SearchQuery, Store, TenantId, TicketId, UserId,
+    SearchQuery, Sort, SortValue, Store, TenantId, TicketId, UserId,
 };
 use helpdesk_sqlx::SqliteStore;
 
@@ -285,7 +285,8 @@ impl Fixture {
         let mut listed: Vec<&Seeded> = self.seeded.iter().filter(|s| !s.cancelled).collect();
         listed.sort_by_key(|s| std::cmp::Reverse((s.created_at, s.id)));
         self.cursor = listed.get(listed.len() / 2).map(|s| Cursor {
-            created_at: s.created_at,
+            sort: Sort::default(),
+            value: SortValue::At(s.created_at),
             id: s.id,
         });
         Ok(began.elapsed())
@@ -320,7 +321,7 @@ impl Fixture {
                 &self.admin,
                 criteria,
                 PageRequest {
-                    after: self.cursor,
+                    after: self.cursor.clone(),
                     ..page
                 },
             ),

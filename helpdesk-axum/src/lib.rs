@@ -36,7 +36,12 @@
 //! Ticket responses carry an `ETag`; every write on a ticket honours `If-Match`; `POST /tickets`
 //! honours `Idempotency-Key`. `GET /export.csv` streams its rows page by page, as RFC
 //! 4180 CSV or, with `?format=excel-fr`, `;`-separated after a UTF-8 byte-order mark for
-//! French spreadsheets. `GET /openapi.json` describes every route. When the storage
+//! French spreadsheets. `GET /tickets` sorts with `sort=number|subject|status|priority|opened|updated`
+//! and `order=asc|desc` (newest opened first by default), answers `total`, how many
+//! tickets match on all pages, and refuses (422, field `cursor`) a cursor issued under
+//! another sort. `GET /kb/suggestions` without a subject gives a category's FAQ;
+//! `GET /dashboard/breakdown` gives staff the counts per agent and per group.
+//! `GET /openapi.json` describes every route. When the storage
 //! is unreachable for now (a database outage, no connection within the store's acquire
 //! timeout, SQLite's busy timeout exhausted), every route answers 503
 //! `service_unavailable` with `Retry-After`. Liveness and readiness probes are in
@@ -178,6 +183,7 @@ where
         )
         .route("/attachments/{id}", get(attachments::download))
         .route("/dashboard", get(reports::dashboard))
+        .route("/dashboard/breakdown", get(reports::dashboard_breakdown))
         .route("/export.csv", get(reports::export))
         .route(
             "/saved-searches",

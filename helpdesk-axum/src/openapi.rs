@@ -40,6 +40,7 @@ use crate::routes::{admin, attachments, commands, reports, tickets};
         attachments::upload,
         attachments::download,
         reports::dashboard,
+        reports::dashboard_breakdown,
         reports::export,
         reports::saved_searches,
         reports::save_search,

@@ -6,7 +6,7 @@ use std::str::FromStr;
 use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
 use chrono::{DateTime, NaiveDate, Utc};
-use helpdesk_core::{Error, PageRequest, SearchCriteria};
+use helpdesk_core::{Error, PageRequest, SearchCriteria, Sort};
 
 use crate::problem::ApiError;
 
@@ -133,7 +133,25 @@ impl Params {
             contains: self.one("contains").map(str::to_owned),
             include_closed: self.flag("include_closed")?,
             include_archived: self.flag("include_archived")?,
+            sort: Sort {
+                key: self.sort_part("sort")?.unwrap_or_default(),
+                order: self.sort_part("order")?.unwrap_or_default(),
+            },
         })
+    }
+
+    /// `sort` or `order`, refused with the core's reason (which names the accepted
+    /// values).
+    fn sort_part<T: FromStr<Err = helpdesk_core::ValidationError>>(
+        &self,
+        name: &str,
+    ) -> Result<Option<T>, ApiError> {
+        self.typed(name)?
+            .map(|v| {
+                v.parse()
+                    .map_err(|e: helpdesk_core::ValidationError| invalid(name, e.reason))
+            })
+            .transpose()
     }
 
     /// The page these parameters ask for.
@@ -148,7 +166,7 @@ impl Params {
 }
 
 /// The parameters [`Params::criteria`] reads.
-pub(crate) const CRITERIA: [&str; 16] = [
+pub(crate) const CRITERIA: [&str; 18] = [
     "number",
     "status",
     "priority",
@@ -164,5 +182,7 @@ pub(crate) const CRITERIA: [&str; 16] = [
     "contains",
     "include_closed",
     "include_archived",
+    "sort",
+    "order",
     "tenant",
 ];

@@ -233,7 +233,7 @@ async fn a_retried_post_with_an_idempotency_key_creates_one_ticket() {
 }
 
 /// Every route the router serves, by method and path.
-const ROUTES: [(&str, &str); 48] = [
+const ROUTES: [(&str, &str); 49] = [
     ("post", "/tickets"),
     ("get", "/tickets"),
     ("get", "/tickets/{id}"),
@@ -252,6 +252,7 @@ const ROUTES: [(&str, &str); 48] = [
     ("post", "/tickets/{id}/guests"),
     ("post", "/tickets/{id}/requester"),
     ("get", "/dashboard"),
+    ("get", "/dashboard/breakdown"),
     ("get", "/export.csv"),
     ("get", "/saved-searches"),
     ("post", "/saved-searches"),

@@ -63,6 +63,22 @@ pub fn route(tree: &[Category], category: CategoryId) -> Option<GroupId> {
     None
 }
 
+/// `category` and its ancestors, nearest first: the category itself, its parent, its
+/// parent's parent... `tree` is the tenant's whole tree; an unknown category gives an
+/// empty list, and a cycle or a missing parent ends the walk.
+pub fn ancestry(tree: &[Category], category: CategoryId) -> Vec<CategoryId> {
+    let mut out = Vec::new();
+    let mut current = tree.iter().find(|c| c.id == category);
+    while let Some(c) = current {
+        if out.contains(&c.id) {
+            break;
+        }
+        out.push(c.id);
+        current = c.parent.and_then(|p| tree.iter().find(|x| x.id == p));
+    }
+    out
+}
+
 /// Whether making `parent` the parent of `category` would put a category under itself.
 pub fn would_cycle(tree: &[Category], category: CategoryId, parent: CategoryId) -> bool {
     let mut current = Some(parent);

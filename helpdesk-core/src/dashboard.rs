@@ -1,5 +1,6 @@
 //! The dashboard [tableau de bord]: counts per status, tickets opened per month and
-//! satisfaction, per tenant and per agent. Stores compute it in their query language,
+//! satisfaction, per tenant and per agent, and their [`Breakdown`] per agent and per
+//! group. Stores compute it in their query language,
 //! never by loading tickets.
 
 use std::collections::BTreeMap;
@@ -8,7 +9,7 @@ use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ValidationError;
-use crate::ids::{StaffId, TenantId};
+use crate::ids::{GroupId, StaffId, TenantId};
 use crate::permissions::Scope;
 use crate::status::Status;
 
@@ -132,6 +133,87 @@ pub struct Dashboard {
     pub opened_per_month: Vec<MonthCount>,
     /// Satisfaction.
     pub satisfaction: Satisfaction,
+}
+
+/// The counts of one line of a [`Breakdown`]: one agent's or one group's tickets.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LineCounts {
+    /// Tickets per status; every status is present, zero included.
+    pub by_status: BTreeMap<Status, u64>,
+    /// How many closures were approved (with answers), as in [`Satisfaction::answered`].
+    pub answered: u64,
+    /// The average overall score of those closures, if any was scored.
+    pub average_score: Option<f64>,
+}
+
+impl LineCounts {
+    /// Counts with every status at zero.
+    pub fn zero() -> Self {
+        Self {
+            by_status: Status::ALL.into_iter().map(|s| (s, 0)).collect(),
+            answered: 0,
+            average_score: None,
+        }
+    }
+
+    /// How many tickets the line holds, all statuses together.
+    pub fn tickets(&self) -> u64 {
+        self.by_status.values().sum()
+    }
+}
+
+/// One assignee's line of a [`Breakdown`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AgentLine {
+    /// The assignee; none for the tickets assigned to nobody.
+    pub agent: Option<StaffId>,
+    /// The assignee's display name; empty for nobody (and for a staff member no longer
+    /// known).
+    pub name: String,
+    /// Their tickets' counts.
+    #[serde(flatten)]
+    pub counts: LineCounts,
+}
+
+/// One group's line of a [`Breakdown`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GroupLine {
+    /// The group; none for the tickets of no group.
+    pub group: Option<GroupId>,
+    /// The group's name; empty for no group (and for a group no longer known).
+    pub name: String,
+    /// Its tickets' counts.
+    #[serde(flatten)]
+    pub counts: LineCounts,
+}
+
+/// The dashboard per agent and per group [tableau de bord par agent, par groupe]: the
+/// tickets in scope (archived ones included) counted by status and by satisfaction, per
+/// assignee and per group, as [`Dashboard::by_status`] and [`Dashboard::satisfaction`]
+/// count them all together. Only lines with at least one ticket are listed; the lines of
+/// each list add up to the dashboard's counts.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Breakdown {
+    /// One line per assignee (and one for unassigned tickets), by name, nobody last.
+    pub by_agent: Vec<AgentLine>,
+    /// One line per group (and one for tickets of no group), by name, no group last.
+    pub by_group: Vec<GroupLine>,
+}
+
+impl Breakdown {
+    /// Orders the lines as documented: by name, then id, the line of nobody last.
+    pub fn sort_lines(&mut self) {
+        self.by_agent.sort_by(|a, b| {
+            (a.agent.is_none(), &a.name, a.agent).cmp(&(b.agent.is_none(), &b.name, b.agent))
+        });
+        self.by_group.sort_by(|a, b| {
+            (a.group.is_none(), &a.name, a.group).cmp(&(b.group.is_none(), &b.name, b.group))
+        });
+    }
 }
 
 #[cfg(test)]

@@ -89,6 +89,26 @@ pub fn suggest<'a>(
     scored.into_iter().take(limit).map(|(_, a)| a).collect()
 }
 
+/// The frequently asked questions of a category, for a requester who has not typed a
+/// subject yet: the published articles filed under `chain` (a category and its
+/// ancestors, nearest first, as [`ancestry`](crate::catalog::ancestry) gives them), the
+/// nearest category's first, each category's by title, at most `limit`.
+pub fn faq<'a>(articles: &'a [Article], chain: &[CategoryId], limit: usize) -> Vec<&'a Article> {
+    let mut found: Vec<(usize, &Article)> = articles
+        .iter()
+        .filter(|a| a.published)
+        .filter_map(|a| {
+            let category = a.category?;
+            chain
+                .iter()
+                .position(|c| *c == category)
+                .map(|rank| (rank, a))
+        })
+        .collect();
+    found.sort_by(|a, b| (a.0, &a.1.title, a.1.id).cmp(&(b.0, &b.1.title, b.1.id)));
+    found.into_iter().take(limit).map(|(_, a)| a).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

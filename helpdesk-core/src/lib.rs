@@ -56,6 +56,12 @@
 //! [`HelpdeskService::resolve_caller`]: the tenant named, who may enter it, members
 //! registered on first sight and kept in step with the host's [`Profile`].
 //!
+//! A search ([`HelpdeskService::search`]) answers one page in the criteria's [`Sort`]
+//! (newest opened first by default), the [`total`](TicketList::total) of matching tickets
+//! and a [`Cursor`] valid under that sort only. Staff read the dashboard per agent and per
+//! group with [`HelpdeskService::dashboard_breakdown`]; an empty subject with a category
+//! gives [`HelpdeskService::kb_suggestions`] that category's FAQ.
+//!
 //! Rich text is sanitised on the way in ([`RichText`]). Images are kept only when they
 //! show the helpdesk's own attachments (`attachments/<uuid>`, relative); a host that
 //! serves images from its own CDN allows that host with a [`TextPolicy`]:
@@ -124,14 +130,17 @@ pub use attachment::{
 };
 pub use blob::{BlobStore, BlobWriter};
 pub use caller::{Caller, CallerContext, Profile};
-pub use catalog::{Category, Product, route, would_cycle};
-pub use dashboard::{Dashboard, DashboardQuery, MAX_MONTHS, Month, MonthCount, Satisfaction};
+pub use catalog::{Category, Product, ancestry, route, would_cycle};
+pub use dashboard::{
+    AgentLine, Breakdown, Dashboard, DashboardQuery, GroupLine, LineCounts, MAX_MONTHS, Month,
+    MonthCount, Satisfaction,
+};
 pub use error::{Entity, Error, Forbidden, Result, StoreError, StoreErrorKind, ValidationError};
 pub use ids::{
     ArticleId, AttachmentId, CategoryId, EventId, GroupId, MemberId, OutboxId, ProductId,
     SavedSearchId, StaffId, TenantId, TicketId, TicketNumber,
 };
-pub use knowledge::{Article, relevance, suggest};
+pub use knowledge::{Article, faq, relevance, suggest};
 pub use notify::{
     Contact, ContactRef, NoNotifier, Notification, Notifier, NotifyError, OutboxMessage, Recipient,
     recipients,
@@ -149,7 +158,10 @@ pub use questionnaire::{
     Answer, Answers, MAX_OPTIONS, MAX_QUESTIONS, MAX_TEXT_ANSWER_CHARS, Question, QuestionKind,
     QuestionnaireDefinition, SATISFACTION,
 };
-pub use search::{Cursor, PageRequest, SavedSearch, SearchCriteria, SearchPage, SearchQuery};
+pub use search::{
+    Cursor, PageRequest, SavedSearch, SearchCriteria, SearchPage, SearchQuery, Sort, SortKey,
+    SortOrder, SortValue,
+};
 pub use service::{
     AttachAs, AttachmentLimits, AttachmentUpload, CsvExport, CsvFormat, DeliveryReport, ExportRow,
     FileUpload, HelpdeskService, MAX_ATTACHMENTS_PER_EVENT, MAX_ATTEMPTS, MAX_EXPORT_ROWS,

@@ -11,7 +11,9 @@ use chrono::{DateTime, Utc};
 
 use crate::attachment::Attachment;
 use crate::catalog::{Category, Product};
-use crate::dashboard::{Dashboard, DashboardQuery, MonthCount};
+use crate::dashboard::{
+    AgentLine, Breakdown, Dashboard, DashboardQuery, GroupLine, LineCounts, MonthCount,
+};
 use crate::error::{Entity, Error, StoreError};
 use crate::ids::{
     ArticleId, AttachmentId, CategoryId, GroupId, MemberId, OutboxId, ProductId, SavedSearchId,
@@ -25,7 +27,7 @@ use crate::ports::{
     SavedSearchRepository, StoreResult, TenantRepository, TicketChange, TicketRepository,
 };
 use crate::questionnaire::{Answer, QuestionKind};
-use crate::search::{Cursor, SavedSearch, SearchPage, SearchQuery, contains_all, searchable_words};
+use crate::search::{SavedSearch, SearchPage, SearchQuery, contains_all, searchable_words};
 use crate::status::Status;
 use crate::tenant::Tenant;
 use crate::ticket::{Closure, Ticket, TicketState};
@@ -472,13 +474,14 @@ impl TicketRepository for MemoryStore {
     }
 
     async fn search(&self, query: &SearchQuery) -> StoreResult<SearchPage> {
+        query.check_cursor()?;
         let s = self.lock();
         let words = query.criteria.contains_words();
-        let internal = query.scope.sees_internal();
+        let internal = query.sees_internal();
         let mut found: Vec<&Ticket> = s
             .tickets
             .values()
-            .filter(|t| query.matches_fields(t))
+            .filter(|t| query.matches_filters(t))
             .filter(|t| query.criteria.include_archived || !archived(&s, t, query.now))
             .filter(|t| {
                 words.is_empty() || {
@@ -487,16 +490,23 @@ impl TicketRepository for MemoryStore {
                 }
             })
             .collect();
-        found.sort_by_key(|t| std::cmp::Reverse((t.created_at, t.id)));
+        let total = found.len() as u64;
+        found.retain(|t| query.matches_fields(t));
+        let sort = query.criteria.sort;
+        found.sort_by(|a, b| sort.compare(a, b, internal));
         let limit = query.page.limit as usize;
         let more = found.len() > limit;
         let tickets: Vec<Ticket> = found.into_iter().take(limit).cloned().collect();
         let next = if more {
-            tickets.last().map(Cursor::after)
+            tickets.last().map(|t| query.cursor_after(t))
         } else {
             None
         };
-        Ok(SearchPage { tickets, next })
+        Ok(SearchPage {
+            tickets,
+            total,
+            next,
+        })
     }
 
     async fn dashboard(&self, query: &DashboardQuery) -> StoreResult<Dashboard> {
@@ -565,6 +575,88 @@ impl TicketRepository for MemoryStore {
         dashboard.satisfaction.average_score =
             (scored > 0).then(|| score_sum as f64 / scored as f64);
         Ok(dashboard)
+    }
+
+    async fn dashboard_breakdown(&self, query: &DashboardQuery) -> StoreResult<Breakdown> {
+        /// Counts, score sum and scored closures of one line.
+        #[derive(Default)]
+        struct Acc {
+            counts: Option<LineCounts>,
+            score_sum: u64,
+            scored: u64,
+        }
+        impl Acc {
+            fn add(&mut self, t: &Ticket, score: Option<Option<u64>>) {
+                let counts = self.counts.get_or_insert_with(LineCounts::zero);
+                *counts.by_status.entry(t.status()).or_default() += 1;
+                if let Some(score) = score {
+                    counts.answered += 1;
+                    if let Some(score) = score {
+                        self.score_sum += score;
+                        self.scored += 1;
+                    }
+                }
+            }
+            fn finish(self) -> LineCounts {
+                let mut counts = self.counts.unwrap_or_else(LineCounts::zero);
+                counts.average_score =
+                    (self.scored > 0).then(|| self.score_sum as f64 / self.scored as f64);
+                counts
+            }
+        }
+        let s = self.lock();
+        let mut agents: BTreeMap<Option<StaffId>, Acc> = BTreeMap::new();
+        let mut groups: BTreeMap<Option<GroupId>, Acc> = BTreeMap::new();
+        let tickets = s.tickets.values().filter(|t| {
+            query.scope.admits(t)
+                && query.tenant.is_none_or(|x| x == t.tenant)
+                && query.assignee.is_none_or(|a| Some(a) == t.assignee)
+        });
+        for t in tickets {
+            // An approved closure of a known tenant: answered, with its overall score.
+            let score = match (&t.state, s.tenants.get(&t.tenant)) {
+                (
+                    TicketState::Closed {
+                        closure: Closure::Approved { answers, .. },
+                        ..
+                    },
+                    Some(tenant),
+                ) => Some(
+                    match tenant
+                        .settings
+                        .questionnaire
+                        .score_key()
+                        .and_then(|k| answers.get(k))
+                    {
+                        Some(Answer::Score(score)) => Some(u64::from(*score)),
+                        _ => None,
+                    },
+                ),
+                _ => None,
+            };
+            agents.entry(t.assignee).or_default().add(t, score);
+            groups.entry(t.group).or_default().add(t, score);
+        }
+        let mut breakdown = Breakdown {
+            by_agent: agents
+                .into_iter()
+                .map(|(agent, acc)| AgentLine {
+                    agent,
+                    name: String::new(),
+                    counts: acc.finish(),
+                })
+                .collect(),
+            by_group: groups
+                .into_iter()
+                .map(|(group, acc)| GroupLine {
+                    group,
+                    name: String::new(),
+                    counts: acc.finish(),
+                })
+                .collect(),
+        };
+        breakdown.sort_lines();
+        Ok(breakdown)
     }
 
     async fn closures_due(

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 
 use crate::attachment::Attachment;
 use crate::catalog::{Category, Product};
-use crate::dashboard::{Dashboard, DashboardQuery};
+use crate::dashboard::{Breakdown, Dashboard, DashboardQuery};
 use crate::error::Error;
 use crate::ids::{
     ArticleId, AttachmentId, CategoryId, GroupId, MemberId, OutboxId, ProductId, SavedSearchId,
@@ -154,17 +154,28 @@ pub trait TicketRepository: Send + Sync {
     async fn attachments(&self, ticket: TicketId) -> StoreResult<Vec<Attachment>>;
     /// One attachment.
     async fn attachment(&self, id: AttachmentId) -> StoreResult<Option<Attachment>>;
-    /// One page of the tickets matching `query`, newest first (by opening time, then
-    /// id). Must return exactly the tickets that
+    /// One page of the tickets matching `query`, in the order of its criteria's
+    /// [`Sort`](crate::Sort) ([`Sort::compare`](crate::Sort::compare): the key's value
+    /// as the caller observes it, then the id). Must return exactly the tickets that
     /// [`SearchQuery::matches_fields`](crate::SearchQuery::matches_fields) accepts, that
     /// match `contains` as [`contains_all`](crate::search::contains_all) defines it over the
     /// subject, description and public replies (internal notes too when the scope
     /// [sees them](crate::Scope::sees_internal)), and, unless archived tickets are asked,
     /// that are not [archived](crate::Ticket::is_archived) under their tenant's archive
-    /// delay. `next` is set exactly when more tickets follow.
+    /// delay. `next` is set exactly when more tickets follow, and is then
+    /// [`SearchQuery::cursor_after`](crate::SearchQuery::cursor_after) the page's last
+    /// ticket. `total` counts every ticket the same search matches, on every page (as
+    /// if there were no cursor), computed by the store with the same filters. A cursor
+    /// issued under another sort is refused with [`Error::Validation`]
+    /// ([`SearchQuery::check_cursor`](crate::SearchQuery::check_cursor)).
     async fn search(&self, query: &SearchQuery) -> StoreResult<SearchPage>;
     /// The dashboard of the tickets in the query's scope, archived ones included.
     async fn dashboard(&self, query: &DashboardQuery) -> StoreResult<Dashboard>;
+    /// The [`Breakdown`] of the tickets in the query's scope (and its tenant and
+    /// assignee filters), archived ones included: per assignee and per group, counts by
+    /// status and satisfaction as [`dashboard`](Self::dashboard) counts them. Names are
+    /// left empty (the service fills them in); the months of the query are not used.
+    async fn dashboard_breakdown(&self, query: &DashboardQuery) -> StoreResult<Breakdown>;
     /// Tickets of `tenant` pending closure since before `proposed_before`, oldest first,
     /// at most `limit`.
     async fn closures_due(

@@ -4,6 +4,7 @@
 //! [`SearchQuery::matches_fields`] with [`contains_all`] is the reference meaning of a search. Stores answer in SQL;
 //! the conformance suite checks that they return exactly what this function accepts.
 
+use std::cmp::Ordering;
 use std::fmt;
 use std::str::FromStr;
 
@@ -69,6 +70,9 @@ pub struct SearchCriteria {
     /// Also archived tickets (closed or cancelled for longer than the tenant's archive
     /// delay).
     pub include_archived: bool,
+    /// The order of the results; newest opened first unless asked. A page's cursor is
+    /// only valid under the sort it was issued for.
+    pub sort: Sort,
 }
 
 impl SearchCriteria {
@@ -119,37 +123,291 @@ impl SearchCriteria {
     }
 }
 
-/// A position in a result list: the last ticket of the previous page. Sent to clients as
-/// an opaque string.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What a search is sorted by.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SortKey {
+    /// The ticket number.
+    Number,
+    /// The subject, by Unicode code point (so `Zeta` comes before `alpha`).
+    Subject,
+    /// The status, in workflow order: new, in progress, waiting on the requester,
+    /// pending closure, closed, cancelled.
+    Status,
+    /// The priority: low, normal, high, blocking.
+    Priority,
+    /// When the ticket was opened (the default).
+    #[default]
+    Opened,
+    /// When the ticket last changed as the caller observes it: requesters and guests see
+    /// the last public change, staff every change.
+    Updated,
+}
+
+impl SortKey {
+    /// Every sort key.
+    pub const ALL: [SortKey; 6] = [
+        SortKey::Number,
+        SortKey::Subject,
+        SortKey::Status,
+        SortKey::Priority,
+        SortKey::Opened,
+        SortKey::Updated,
+    ];
+
+    /// The key's name in queries and serialised criteria.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SortKey::Number => "number",
+            SortKey::Subject => "subject",
+            SortKey::Status => "status",
+            SortKey::Priority => "priority",
+            SortKey::Opened => "opened",
+            SortKey::Updated => "updated",
+        }
+    }
+
+    const fn code(self) -> char {
+        match self {
+            SortKey::Number => 'n',
+            SortKey::Subject => 's',
+            SortKey::Status => 't',
+            SortKey::Priority => 'p',
+            SortKey::Opened => 'o',
+            SortKey::Updated => 'u',
+        }
+    }
+}
+
+impl fmt::Display for SortKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for SortKey {
+    type Err = ValidationError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        SortKey::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| {
+                ValidationError::new(
+                    "sort",
+                    "must be one of number, subject, status, priority, opened, updated",
+                )
+            })
+    }
+}
+
+/// Ascending or descending.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SortOrder {
+    /// Smallest first (oldest, lowest number, `a` before `b`).
+    Asc,
+    /// Largest first (the default: newest first).
+    #[default]
+    Desc,
+}
+
+impl SortOrder {
+    /// The order's name in queries: `asc` or `desc`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SortOrder::Asc => "asc",
+            SortOrder::Desc => "desc",
+        }
+    }
+
+    /// The other direction.
+    pub const fn reversed(self) -> Self {
+        match self {
+            SortOrder::Asc => SortOrder::Desc,
+            SortOrder::Desc => SortOrder::Asc,
+        }
+    }
+}
+
+impl fmt::Display for SortOrder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for SortOrder {
+    type Err = ValidationError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "asc" => Ok(SortOrder::Asc),
+            "desc" => Ok(SortOrder::Desc),
+            _ => Err(ValidationError::new("order", "must be asc or desc")),
+        }
+    }
+}
+
+/// The order of a result list: a key and a direction; ties on the key are broken by the
+/// ticket id, in the same direction. The default is newest opened first.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct Sort {
+    /// What to sort by.
+    pub key: SortKey,
+    /// Which way.
+    pub order: SortOrder,
+}
+
+impl Sort {
+    /// A sort by `key` in `order`.
+    pub const fn new(key: SortKey, order: SortOrder) -> Self {
+        Self { key, order }
+    }
+
+    /// The reference order of two tickets under this sort, as a caller who does or does
+    /// not [see internal notes](Scope::sees_internal) observes them: by the key's value,
+    /// then by id, both in the sort's direction. Stores must list tickets in this order.
+    pub fn compare(self, a: &Ticket, b: &Ticket, sees_internal: bool) -> Ordering {
+        let natural = SortValue::of(a, self.key, sees_internal)
+            .cmp(&SortValue::of(b, self.key, sees_internal))
+            .then_with(|| a.id.cmp(&b.id));
+        match self.order {
+            SortOrder::Asc => natural,
+            SortOrder::Desc => natural.reverse(),
+        }
+    }
+}
+
+/// The value of one ticket under a [`SortKey`]: what a cursor remembers.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SortValue {
+    /// A ticket number.
+    Number(TicketNumber),
+    /// A subject.
+    Subject(String),
+    /// A status.
+    Status(Status),
+    /// A priority.
+    Priority(Priority),
+    /// An instant: opened or updated.
+    At(DateTime<Utc>),
+}
+
+impl SortValue {
+    /// The value of `ticket` under `key`; `sees_internal` picks the updated time the
+    /// caller observes.
+    pub fn of(ticket: &Ticket, key: SortKey, sees_internal: bool) -> Self {
+        match key {
+            SortKey::Number => SortValue::Number(ticket.number),
+            SortKey::Subject => SortValue::Subject(ticket.subject.clone()),
+            SortKey::Status => SortValue::Status(ticket.status()),
+            SortKey::Priority => SortValue::Priority(ticket.priority),
+            SortKey::Opened => SortValue::At(ticket.created_at),
+            SortKey::Updated => SortValue::At(if sees_internal {
+                ticket.updated_at
+            } else {
+                ticket.public_updated_at
+            }),
+        }
+    }
+
+    /// Whether this value is of the kind `key` sorts on.
+    fn fits(&self, key: SortKey) -> bool {
+        matches!(
+            (self, key),
+            (SortValue::Number(_), SortKey::Number)
+                | (SortValue::Subject(_), SortKey::Subject)
+                | (SortValue::Status(_), SortKey::Status)
+                | (SortValue::Priority(_), SortKey::Priority)
+                | (SortValue::At(_), SortKey::Opened | SortKey::Updated)
+        )
+    }
+}
+
+/// A position in a result list: the last ticket of the previous page, under the sort the
+/// page was listed with. Sent to clients as an opaque string; a cursor is refused under
+/// any other sort.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cursor {
-    /// When the last ticket was opened.
-    pub created_at: DateTime<Utc>,
+    /// The sort the cursor was issued under.
+    pub sort: Sort,
+    /// The last ticket's value under the sort's key.
+    pub value: SortValue,
     /// Its id, to break ties.
     pub id: TicketId,
 }
 
 impl Cursor {
-    /// The cursor just after `ticket`.
-    pub fn after(ticket: &Ticket) -> Self {
+    /// The cursor just after `ticket` under `sort`, for a caller who does or does not
+    /// see internal notes.
+    pub fn after(ticket: &Ticket, sort: Sort, sees_internal: bool) -> Self {
         Self {
-            created_at: ticket.created_at,
+            sort,
+            value: SortValue::of(ticket, sort.key, sees_internal),
             id: ticket.id,
         }
     }
 
-    /// Whether `ticket` comes after this cursor in the newest-first order.
-    pub fn precedes(&self, ticket: &Ticket) -> bool {
-        (ticket.created_at, ticket.id) < (self.created_at, self.id)
+    /// Whether `ticket` comes after this cursor in its sort.
+    pub fn precedes(&self, ticket: &Ticket, sees_internal: bool) -> bool {
+        let natural = SortValue::of(ticket, self.sort.key, sees_internal)
+            .cmp(&self.value)
+            .then_with(|| ticket.id.cmp(&self.id));
+        match self.sort.order {
+            SortOrder::Asc => natural == Ordering::Greater,
+            SortOrder::Desc => natural == Ordering::Less,
+        }
     }
+
+    /// Refuses a cursor issued under another sort than `sort`.
+    pub fn check(&self, sort: Sort) -> Result<(), ValidationError> {
+        if self.sort == sort && self.value.fits(sort.key) {
+            Ok(())
+        } else {
+            Err(ValidationError::new(
+                "cursor",
+                format!(
+                    "was issued for the sort {} {}, not {} {}",
+                    self.sort.key, self.sort.order, sort.key, sort.order
+                ),
+            ))
+        }
+    }
+}
+
+fn nanos_of(at: DateTime<Utc>) -> i64 {
+    at.timestamp_nanos_opt().unwrap_or(i64::MAX)
 }
 
 impl fmt::Display for Cursor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Nanoseconds: stores keep them, and two tickets opened in the same microsecond
-        // must not share a position.
-        let nanos = self.created_at.timestamp_nanos_opt().unwrap_or(i64::MAX);
-        write!(f, "{}.{}", nanos, self.id.as_uuid().simple())
+        let order = match self.sort.order {
+            SortOrder::Asc => 'a',
+            SortOrder::Desc => 'd',
+        };
+        write!(
+            f,
+            "{}{}.{}.",
+            self.sort.key.code(),
+            order,
+            self.id.as_uuid().simple()
+        )?;
+        match &self.value {
+            SortValue::Number(n) => write!(f, "{}", n.get()),
+            // Hexadecimal UTF-8: the cursor stays safe in a URL whatever the subject.
+            SortValue::Subject(s) => s.bytes().try_for_each(|b| write!(f, "{b:02x}")),
+            SortValue::Status(s) => f.write_str(s.as_str()),
+            SortValue::Priority(p) => f.write_str(p.as_str()),
+            // Nanoseconds: stores keep them, and two tickets opened in the same
+            // microsecond must not share a position.
+            SortValue::At(at) => write!(f, "{}", nanos_of(*at)),
+        }
     }
 }
 
@@ -158,23 +416,70 @@ impl FromStr for Cursor {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let bad = || ValidationError::new("cursor", "is not a cursor this helpdesk issued");
-        let (nanos_text, id) = s.split_once('.').ok_or_else(bad)?;
-        let nanos: i64 = nanos_text.parse().map_err(|_| bad())?;
-        let created_at = DateTime::from_timestamp_nanos(nanos);
-        let id = uuid::Uuid::try_parse(id).map_err(|_| bad())?;
+        let mut parts = s.splitn(3, '.');
+        let (Some(head), Some(second)) = (parts.next(), parts.next()) else {
+            return Err(bad());
+        };
+        let Some(value) = parts.next() else {
+            // The earlier form, `nanos.id`: newest opened first.
+            let nanos: i64 = head.parse().map_err(|_| bad())?;
+            let id = uuid::Uuid::try_parse(second).map_err(|_| bad())?;
+            return Ok(Self {
+                sort: Sort::default(),
+                value: SortValue::At(DateTime::from_timestamp_nanos(nanos)),
+                id: TicketId::from_uuid(id),
+            });
+        };
+        let mut codes = head.chars();
+        let (Some(key), Some(order), None) = (codes.next(), codes.next(), codes.next()) else {
+            return Err(bad());
+        };
+        let key = SortKey::ALL
+            .into_iter()
+            .find(|k| k.code() == key)
+            .ok_or_else(bad)?;
+        let order = match order {
+            'a' => SortOrder::Asc,
+            'd' => SortOrder::Desc,
+            _ => return Err(bad()),
+        };
+        let id = uuid::Uuid::try_parse(second).map_err(|_| bad())?;
+        let value = match key {
+            SortKey::Number => {
+                SortValue::Number(TicketNumber::new(value.parse::<u64>().map_err(|_| bad())?))
+            }
+            SortKey::Subject => {
+                if value.len() % 2 != 0 || !value.is_ascii() {
+                    return Err(bad());
+                }
+                let bytes = (0..value.len())
+                    .step_by(2)
+                    .map(|i| u8::from_str_radix(&value[i..i + 2], 16))
+                    .collect::<Result<Vec<u8>, _>>()
+                    .map_err(|_| bad())?;
+                SortValue::Subject(String::from_utf8(bytes).map_err(|_| bad())?)
+            }
+            SortKey::Status => SortValue::Status(value.parse().map_err(|_| bad())?),
+            SortKey::Priority => SortValue::Priority(value.parse().map_err(|_| bad())?),
+            SortKey::Opened | SortKey::Updated => SortValue::At(DateTime::from_timestamp_nanos(
+                value.parse::<i64>().map_err(|_| bad())?,
+            )),
+        };
         Ok(Self {
-            created_at,
+            sort: Sort::new(key, order),
+            value,
             id: TicketId::from_uuid(id),
         })
     }
 }
 
 /// Which page to return.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PageRequest {
     /// At most this many tickets, 1 to [`MAX_PAGE_SIZE`].
     pub limit: u32,
-    /// Start after this cursor; none starts from the newest.
+    /// Start after this cursor; none starts from the first ticket of the sort. The
+    /// cursor must have been issued under the search's [`Sort`].
     pub after: Option<Cursor>,
 }
 
@@ -215,13 +520,43 @@ pub struct SearchQuery {
 }
 
 impl SearchQuery {
+    /// Whether the caller sees internal notes: it decides which updated time they
+    /// observe and whether notes are searched.
+    pub fn sees_internal(&self) -> bool {
+        self.scope.sees_internal()
+    }
+
+    /// Refuses a cursor issued under another sort than the criteria's.
+    pub fn check_cursor(&self) -> Result<(), ValidationError> {
+        match &self.page.after {
+            Some(cursor) => cursor.check(self.criteria.sort),
+            None => Ok(()),
+        }
+    }
+
+    /// The cursor just after `ticket` in this search's sort.
+    pub fn cursor_after(&self, ticket: &Ticket) -> Cursor {
+        Cursor::after(ticket, self.criteria.sort, self.sees_internal())
+    }
+
     /// The reference meaning of a search on everything but `contains` and archiving,
     /// which need the timeline and the tenant: whether `ticket` passes scope, filters and
     /// cursor.
     pub fn matches_fields(&self, ticket: &Ticket) -> bool {
+        self.matches_filters(ticket)
+            && self
+                .page
+                .after
+                .as_ref()
+                .is_none_or(|cursor| cursor.precedes(ticket, self.sees_internal()))
+    }
+
+    /// [`matches_fields`](Self::matches_fields) without the cursor: whether `ticket`
+    /// counts in the search's [`total`](SearchPage::total).
+    pub fn matches_filters(&self, ticket: &Ticket) -> bool {
         let c = &self.criteria;
         // Those who do not see internal notes search on the updated time they observe.
-        let updated_at = if self.scope.sees_internal() {
+        let updated_at = if self.sees_internal() {
             ticket.updated_at
         } else {
             ticket.public_updated_at
@@ -241,7 +576,6 @@ impl SearchQuery {
             && c.opened_to.is_none_or(|t| ticket.created_at < t)
             && c.updated_from.is_none_or(|t| updated_at >= t)
             && c.updated_to.is_none_or(|t| updated_at < t)
-            && self.page.after.is_none_or(|cursor| cursor.precedes(ticket))
     }
 }
 
@@ -273,11 +607,14 @@ pub fn searchable_words(
     out
 }
 
-/// One page of results, newest first.
+/// One page of results, in the search's sort.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SearchPage {
     /// The tickets.
     pub tickets: Vec<Ticket>,
+    /// How many tickets match the search in the caller's scope, on every page (the
+    /// cursor left aside).
+    pub total: u64,
     /// Where the next page starts, when more tickets follow.
     #[serde(serialize_with = "serialize_cursor")]
     pub next: Option<Cursor>,
@@ -324,20 +661,95 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_forgeries_are_refused() {
-        let cursor = Cursor {
-            created_at: DateTime::from_timestamp_nanos(1_700_000_000_123_456_789),
-            id: TicketId::new(),
-        };
-        assert_eq!(cursor.to_string().parse::<Cursor>().ok(), Some(cursor));
+        let id = TicketId::new();
+        let cursors = [
+            Cursor {
+                sort: Sort::default(),
+                value: SortValue::At(DateTime::from_timestamp_nanos(1_700_000_000_123_456_789)),
+                id,
+            },
+            Cursor {
+                sort: Sort::new(SortKey::Subject, SortOrder::Asc),
+                value: SortValue::Subject("Écran. noir? 100% & ☃".into()),
+                id,
+            },
+            Cursor {
+                sort: Sort::new(SortKey::Number, SortOrder::Desc),
+                value: SortValue::Number(TicketNumber::new(55853)),
+                id,
+            },
+            Cursor {
+                sort: Sort::new(SortKey::Status, SortOrder::Asc),
+                value: SortValue::Status(Status::PendingClosure),
+                id,
+            },
+            Cursor {
+                sort: Sort::new(SortKey::Priority, SortOrder::Desc),
+                value: SortValue::Priority(Priority::Blocking),
+                id,
+            },
+        ];
+        for cursor in cursors {
+            let text = cursor.to_string();
+            assert!(
+                text.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_'),
+                "{text} must be safe in a URL"
+            );
+            assert_eq!(text.parse::<Cursor>().ok(), Some(cursor));
+        }
+        // The earlier form still reads, as newest opened first.
+        let legacy = format!("1700000000123456789.{}", id.as_uuid().simple());
+        assert_eq!(
+            legacy.parse::<Cursor>().map(|c| c.sort),
+            Ok(Sort::default())
+        );
         for forged in [
             "",
             "abc",
             "1.2",
             "99999999999999999999.x",
             "1.'; drop table",
+            "xd.00000000000000000000000000000000.1",
+            "na.00000000000000000000000000000000.-1",
+            "sa.00000000000000000000000000000000.fff",
+            "sa.00000000000000000000000000000000.ff",
+            "ta.00000000000000000000000000000000.open",
+            "oda.00000000000000000000000000000000.1",
         ] {
             assert!(forged.parse::<Cursor>().is_err(), "{forged}");
         }
+    }
+
+    #[test]
+    fn a_cursor_is_refused_under_another_sort() {
+        let cursor = Cursor {
+            sort: Sort::new(SortKey::Number, SortOrder::Asc),
+            value: SortValue::Number(TicketNumber::new(3)),
+            id: TicketId::new(),
+        };
+        assert!(cursor.check(cursor.sort).is_ok());
+        for other in [
+            Sort::new(SortKey::Number, SortOrder::Desc),
+            Sort::new(SortKey::Subject, SortOrder::Asc),
+            Sort::default(),
+        ] {
+            let refused = cursor.check(other);
+            assert_eq!(refused.map_err(|e| e.field), Err("cursor".into()));
+        }
+    }
+
+    #[test]
+    fn sort_keys_and_orders_read_back_their_names() {
+        for key in SortKey::ALL {
+            assert_eq!(key.as_str().parse::<SortKey>(), Ok(key));
+        }
+        for order in [SortOrder::Asc, SortOrder::Desc] {
+            assert_eq!(order.as_str().parse::<SortOrder>(), Ok(order));
+            assert_eq!(order.reversed().reversed(), order);
+        }
+        assert!("created".parse::<SortKey>().is_err());
+        assert!("up".parse::<SortOrder>().is_err());
     }
 
     #[test]

@@ -1375,12 +1375,12 @@ impl World {
             after: None,
         };
         for actor in &self.actors {
-            let found = self.service.search(actor, everything(), page).await;
+            let found = self.service.search(actor, everything(), page.clone()).await;
             let secret = SearchCriteria {
                 contains: Some(SECRET.to_owned()),
                 ..everything()
             };
-            let found_secret = self.service.search(actor, secret, page).await;
+            let found_secret = self.service.search(actor, secret, page.clone()).await;
             if !is_active(actor) {
                 for r in [found, found_secret] {
                     prop_assert!(

@@ -64,7 +64,7 @@ pub struct TicketWords {
 /// A database the store runs on. Sealed: implemented by
 /// [`SqliteBackend`](crate::SqliteBackend) and [`PostgresBackend`](crate::PostgresBackend).
 #[async_trait]
-pub trait Dialect: Send + Sync + Sized + 'static {
+pub trait Dialect: crate::collate::SubjectOrder + Send + Sync + Sized + 'static {
     /// The connection pool.
     type Pool: Exec<Row = Self::Row> + Clone + Send + Sync + std::fmt::Debug;
     /// An open transaction; dropping it uncommitted rolls it back.

@@ -134,8 +134,19 @@
 //!   (which splits on our spaces and leaves every non-ASCII letter alone) and
 //!   `"word"*` queries; PostgreSQL `tsvector`s built with `array_to_tsvector` (no parser,
 //!   no dictionary) and `'word':*` queries.
+//! - **Sort and total**: a search is two statements. `SELECT COUNT(*)` with the page's
+//!   filters (scope, criteria, archive rule, full text; no cursor) gives the total; the
+//!   page adds the keyset condition `(key > $v OR (key = $v AND t.id > $id))` (`<` when
+//!   descending) and `ORDER BY key, t.id` in the sort's direction, `LIMIT` one more than
+//!   the page. The key is `t.number`, `t.created_at`, `t.updated_at` (staff) or
+//!   `t.public_updated_at` (requesters and guests), the subject in code-point order
+//!   (SQLite's `BINARY`; `COLLATE "C"` on PostgreSQL, whatever the database's collation),
+//!   or the rank of the status or priority (a `CASE`). A cursor of another sort is refused
+//!   before any SQL runs.
 //! - **Dashboards**: counts per status, per month and satisfaction are `GROUP BY`s;
-//!   approved closures' answers are kept in `helpdesk_closure_answers` for that.
+//!   approved closures' answers are kept in `helpdesk_closure_answers` for that. The
+//!   breakdown per agent and per group is two `GROUP BY`s per list (per key and status;
+//!   per key over approved closures with their overall score).
 //! - **Timestamps** are stored as integer nanoseconds since the epoch, so they read back
 //!   exactly as written and compare the same in both databases (instants 1677-2262).
 //!
@@ -146,6 +157,15 @@
 //! - PostgreSQL keeps lexemes up to 2046 bytes: longer words are cut there, on both the
 //!   stored and the searched side. It also refuses the NUL character in text.
 //! - Archive delays longer than about 146 years count as 146 years.
+//! - Sorted pages: the default order (newest opened first) and the number order use the
+//!   indexes `(tenant_id, created_at DESC, id DESC)` and `(tenant_id, number)`. Sorting by
+//!   subject, status, priority or last change sorts the matching rows of the query for
+//!   each page, and the total counts them: fine for the tens of thousands of tickets of
+//!   a tenant, not for a big table. There, add indexes on `(tenant_id, updated_at, id)`
+//!   and `(tenant_id, public_updated_at, id)`, on `(tenant_id, subject COLLATE "C", id)`
+//!   (PostgreSQL) or `(tenant_id, subject, id)` (SQLite), and on an expression or a
+//!   generated column for the status and priority ranks; and consider an estimated
+//!   total above some bound.
 //!
 //! # Features
 //!
@@ -167,6 +187,7 @@ struct ReadmeDoctests;
 
 mod backend;
 mod codec;
+mod collate;
 mod error;
 mod migrate;
 mod pool;

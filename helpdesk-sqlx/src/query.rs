@@ -1,12 +1,12 @@
 //! The shared query fragments: the visibility [`Scope`], the search criteria, the
-//! cursor and the archive rule, as SQL over `helpdesk_tickets t` (and `helpdesk_tenants
+//! sort and its cursor, and the archive rule, as SQL over `helpdesk_tickets t` (and `helpdesk_tenants
 //! tn` for archiving). Both databases use them as they are; the one dialect difference,
 //! full text, is [`Dialect::push_contains`].
 //!
 //! Each function appends ` AND (...)` conditions, so a caller starts from `WHERE 1 = 1`.
 
 use helpdesk_core::search::SearchQuery;
-use helpdesk_core::{Scope, Status, TenantScope};
+use helpdesk_core::{Priority, Scope, SortKey, SortOrder, SortValue, Status, TenantScope};
 
 use crate::backend::Dialect;
 use crate::codec::nanos_clamped;
@@ -70,7 +70,8 @@ pub(crate) fn push_statuses(sql: &mut Sql, statuses: &[Status]) {
         .bind_list(statuses.iter().map(|s| s.as_str()));
 }
 
-/// [`SearchQuery::matches_fields`] and the archive rule and `contains`, in SQL.
+/// [`SearchQuery::matches_filters`] and the archive rule and `contains`, in SQL: what
+/// a search counts in its total. The page adds [`push_after`] and [`push_order`].
 pub(crate) fn push_search<D: Dialect>(sql: &mut Sql, query: &SearchQuery) {
     let c = &query.criteria;
     push_scope(sql, &query.scope);
@@ -128,17 +129,6 @@ pub(crate) fn push_search<D: Dialect>(sql: &mut Sql, query: &SearchQuery) {
             .push(" < ")
             .bind(nanos_clamped(at));
     }
-    if let Some(cursor) = query.page.after {
-        // Newest first: what follows the cursor is older, or as old with a smaller id.
-        let at = nanos_clamped(cursor.created_at);
-        sql.push(" AND (t.created_at < ")
-            .bind(at)
-            .push(" OR (t.created_at = ")
-            .bind(at)
-            .push(" AND t.id < ")
-            .bind(cursor.id.as_uuid())
-            .push("))");
-    }
     if !c.include_archived {
         // Archived: ended_at + the tenant's delay <= now. Kept: the rest, and tickets of
         // a tenant the store does not know, as the reference store does.
@@ -150,6 +140,88 @@ pub(crate) fn push_search<D: Dialect>(sql: &mut Sql, query: &SearchQuery) {
     if !words.is_empty() {
         D::push_contains(sql, &words, query.scope.sees_internal());
     }
+}
+
+/// The expression a sort key orders by, for a caller who does or does not see internal
+/// notes. Statuses and priorities order by their rank, not their name.
+fn sort_expression<D: Dialect>(key: SortKey, sees_internal: bool) -> &'static str {
+    match key {
+        SortKey::Number => "t.number",
+        SortKey::Subject => D::SUBJECT,
+        SortKey::Status => {
+            "(CASE t.status WHEN 'new' THEN 0 WHEN 'in_progress' THEN 1 \
+             WHEN 'waiting_on_requester' THEN 2 WHEN 'pending_closure' THEN 3 \
+             WHEN 'closed' THEN 4 ELSE 5 END)"
+        }
+        SortKey::Priority => {
+            "(CASE t.priority WHEN 'low' THEN 0 WHEN 'normal' THEN 1 \
+             WHEN 'high' THEN 2 ELSE 3 END)"
+        }
+        SortKey::Opened => "t.created_at",
+        SortKey::Updated if sees_internal => "t.updated_at",
+        SortKey::Updated => "t.public_updated_at",
+    }
+}
+
+/// A cursor's value bound as the sort expression compares it.
+fn bind_value(sql: &mut Sql, value: &SortValue) {
+    match value {
+        SortValue::Number(n) => sql.bind(i64::try_from(n.get()).unwrap_or(i64::MAX)),
+        SortValue::Subject(s) => sql.bind(s.as_str()),
+        SortValue::Status(s) => sql.bind(status_rank(*s)),
+        SortValue::Priority(p) => sql.bind(priority_rank(*p)),
+        SortValue::At(at) => sql.bind(nanos_clamped(*at)),
+    };
+}
+
+fn status_rank(status: Status) -> i64 {
+    Status::ALL
+        .iter()
+        .position(|s| *s == status)
+        .map_or(0, |i| i as i64)
+}
+
+fn priority_rank(priority: Priority) -> i64 {
+    Priority::ALL
+        .iter()
+        .position(|p| *p == priority)
+        .map_or(0, |i| i as i64)
+}
+
+/// "`t` comes after the query's cursor in its sort": the key's value beyond the
+/// cursor's, or equal with the id beyond, both in the sort's direction. The service and
+/// the store refuse a cursor of another sort before this runs.
+pub(crate) fn push_after<D: Dialect>(sql: &mut Sql, query: &SearchQuery) {
+    let Some(cursor) = &query.page.after else {
+        return;
+    };
+    let key = sort_expression::<D>(cursor.sort.key, query.sees_internal());
+    let beyond = match cursor.sort.order {
+        SortOrder::Asc => " > ",
+        SortOrder::Desc => " < ",
+    };
+    sql.push(" AND (").push(key).push(beyond);
+    bind_value(sql, &cursor.value);
+    sql.push(" OR (").push(key).push(" = ");
+    bind_value(sql, &cursor.value);
+    sql.push(" AND t.id")
+        .push(beyond)
+        .bind(cursor.id.as_uuid())
+        .push("))");
+}
+
+/// ` ORDER BY` the query's sort, ties broken by id in the same direction.
+pub(crate) fn push_order<D: Dialect>(sql: &mut Sql, query: &SearchQuery) {
+    let sort = query.criteria.sort;
+    let direction = match sort.order {
+        SortOrder::Asc => " ASC",
+        SortOrder::Desc => " DESC",
+    };
+    sql.push(" ORDER BY ")
+        .push(sort_expression::<D>(sort.key, query.sees_internal()))
+        .push(direction)
+        .push(", t.id")
+        .push(direction);
 }
 
 /// The longest archive delay stored, about 146 years: with `now` kept above

@@ -218,6 +218,11 @@ messages! {
     WaitingForYou => "Attend votre réponse", "Waiting for your answer";
     NoTickets => "Aucune demande ne correspond.", "No ticket matches.";
     NextPage => "Page suivante", "Next page";
+    OneTicket => "demande", "ticket";
+    ManyTickets => "demandes", "tickets";
+    PageSize => "Demandes par page", "Tickets per page";
+    SortBy => "Trier par", "Sort by";
+    NoGroup => "Sans groupe", "No group";
     FirstPage => "Première page", "First page";
     Filters => "Filtres", "Filters";
     Search => "Rechercher", "Search";

@@ -43,6 +43,26 @@ pub(crate) async fn dashboard(
     Ok(Json(dashboard).into_response())
 }
 
+/// Read the dashboard per agent and per group.
+///
+/// Support staff: counts per status and satisfaction (approved closures, average overall score) per assignee and per group, with their names, over the tickets the caller may see (archived included), in one tenant or all; supervisors and platform admins see every line, an agent only the tickets assigned to them. Lines by name, the line of nobody last.
+#[utoipa::path(get, path = "/dashboard/breakdown", tag = "reports",
+    params(("tenant" = Option<String>, Query)),
+    responses((status = 200, description = "One line per assignee and per group holding a ticket", body = helpdesk_core::Breakdown),
+              (status = 403, description = "Forbidden for members (reason `staff_only`)", body = crate::Problem, content_type = "application/problem+json")))]
+pub(crate) async fn dashboard_breakdown(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+    params: Params,
+) -> Result<Response, ApiError> {
+    params.only(&["tenant"])?;
+    let breakdown = state
+        .service
+        .dashboard_breakdown(&ctx.actor, ctx.tenant.as_ref().map(|t| t.id))
+        .await?;
+    Ok(Json(breakdown).into_response())
+}
+
 /// Export tickets as CSV.
 ///
 /// Tenant admins and platform admins: the matching tickets (or the listed `numbers`), streamed as CSV.
@@ -50,6 +70,8 @@ pub(crate) async fn dashboard(
     params(("numbers" = Option<String>, Query, description = "Only these ticket numbers (comma-separated)"),
            ("format" = Option<String>, Query, description = "`csv` (the default: RFC 4180, comma-separated) or `excel-fr` (semicolon-separated, with a UTF-8 byte-order mark, for spreadsheets in French locales)"),
            ("status" = Option<Vec<helpdesk_core::Status>>, Query, explode = true), ("contains" = Option<String>, Query, description = "At most 10 words, as in `GET /tickets`"), ("include_closed" = Option<bool>, Query),
+           ("sort" = Option<helpdesk_core::SortKey>, Query, description = "The order of the rows, as in `GET /tickets` (`opened`)"),
+           ("order" = Option<helpdesk_core::SortOrder>, Query, description = "`asc` or `desc` (`desc`)"),
            ("tenant" = Option<String>, Query)),
     responses((status = 200, description = "CSV of the matching tickets, streamed page by page: every text cell quoted, cells a spreadsheet could run as a formula prefixed with `'`", content_type = "text/csv", body = String),
               (status = 403, description = "Forbidden for this caller", body = crate::Problem, content_type = "application/problem+json"),
@@ -161,13 +183,13 @@ pub(crate) async fn delete_saved_search(
 
 /// Suggest articles for a subject.
 ///
-/// Published articles of the tenant that may answer a ticket about `subject`, best first; without a subject, matched on the category alone.
+/// Published articles of the tenant that may answer a ticket about `subject`, best first; without a subject (or one of no words), the frequently asked questions of `category`: its published articles, then its parent's and so up the tree, each category's by title; with neither, none.
 #[utoipa::path(get, path = "/kb/suggestions", tag = "knowledge base",
-    params(("subject" = Option<String>, Query, description = "What the requester is typing; without it, articles are matched on the category alone"),
-           ("category" = Option<uuid::Uuid>, Query, description = "The category chosen, which ranks its articles first"),
+    params(("subject" = Option<String>, Query, description = "What the requester is typing; without it, the FAQ of `category`"),
+           ("category" = Option<uuid::Uuid>, Query, description = "The category chosen: ranks its articles first, or gives its FAQ (and its ancestors') without a subject"),
            ("limit" = Option<usize>, Query, description = "How many articles at most: 5 when left out, any value taken between 1 and 20"),
            ("tenant" = Option<String>, Query)),
-    responses((status = 200, description = "Published articles that may answer the subject, best first", body = Vec<helpdesk_core::Article>)))]
+    responses((status = 200, description = "Published articles that may answer the subject, best first, or the category's FAQ", body = Vec<helpdesk_core::Article>)))]
 pub(crate) async fn kb_suggestions(
     State(state): State<HelpdeskState>,
     ctx: Ctx,

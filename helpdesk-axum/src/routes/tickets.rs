@@ -101,7 +101,7 @@ pub(crate) async fn open(
 
 /// Search tickets.
 ///
-/// One page of the tickets the caller may see, newest first; closed and cancelled tickets only with `include_closed`, archived ones only with `include_archived`. Pass `next` as `cursor` for the following page.
+/// One page of the tickets the caller may see, newest first unless `sort` and `order` say otherwise, with `total`, how many tickets match on all pages; closed and cancelled tickets only with `include_closed`, archived ones only with `include_archived`. Pass `next` as `cursor` for the following page, with the same `sort` and `order` (a cursor is refused under another sort).
 #[utoipa::path(get, path = "/tickets", tag = "tickets",
     params(("status" = Option<Vec<helpdesk_core::Status>>, Query, explode = true, description = "Only these statuses (the parameter repeats, or one value lists them comma-separated); the open ones when left out"),
            ("priority" = Option<Vec<helpdesk_core::Priority>>, Query, explode = true, description = "Only these priorities"),
@@ -118,10 +118,12 @@ pub(crate) async fn open(
            ("contains" = Option<String>, Query, description = "At most 10 words (spaces and commas separate them), all of which must appear as word prefixes in the subject, description or public replies (staff: notes too); accents and case folded"),
            ("include_closed" = Option<bool>, Query, description = "Also closed and cancelled tickets, when no status is named"),
            ("include_archived" = Option<bool>, Query, description = "Also archived tickets"),
+           ("sort" = Option<helpdesk_core::SortKey>, Query, description = "What to sort by (`opened`): `number`, `subject` (by Unicode code point), `status` (workflow order), `priority` (low to blocking), `opened`, `updated` (the last change the caller may see); ties by ticket id"),
+           ("order" = Option<helpdesk_core::SortOrder>, Query, description = "`asc` or `desc` (`desc`)"),
            ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Tickets per page, 1 to 200 (50)"),
-           ("cursor" = Option<String>, Query, description = "The `next` of the previous page"),
+           ("cursor" = Option<String>, Query, description = "The `next` of the previous page, under the same `sort` and `order`"),
            ("tenant" = Option<String>, Query)),
-    responses((status = 200, description = "One page of tickets, newest first, with the next cursor", body = helpdesk_core::TicketList)))]
+    responses((status = 200, description = "One page of tickets in the asked order, with how many match in all (`total`) and the next cursor", body = helpdesk_core::TicketList)))]
 pub(crate) async fn search(
     State(state): State<HelpdeskState>,
     ctx: Ctx,

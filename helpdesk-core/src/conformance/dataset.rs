@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, Utc};
 
 use super::fixtures::{
-    Directory, Found, Rng, blank_ticket, days, directory, event, insert_ticket, newest_first, now,
-    opened_event, rich,
+    Directory, Found, Rng, blank_ticket, days, directory, event, insert_ticket, now, opened_event,
+    rich,
 };
 use crate::ids::{MemberId, StaffId, TicketId, TicketNumber};
 use crate::people::{ActorRef, Staff, TenantScope};
@@ -84,7 +84,8 @@ impl Dataset {
             })
             .cloned()
             .collect();
-        newest_first(&mut found);
+        let sort = query.criteria.sort;
+        found.sort_by(|a, b| sort.compare(a, b, internal));
         found
     }
 

@@ -53,10 +53,12 @@
 //! Beyond the port docs, the checks pin down what callers rely on: a timeline keeps the
 //! order events were appended in, even for events of one save that share a time and
 //! whose ids are not in order; a ticket's guests and a staff member's groups keep their
-//! order; a search page's `next` is [`Cursor::after`] its last ticket; satisfaction
+//! order; a search page's `next` is [`Cursor::after`] its last ticket and its `total` the
+//! number of tickets all its pages hold; satisfaction
 //! counts every approved closure in scope, whatever the month window; error variants
 //! name the entity ([`Error::AlreadyExists`]`(`[`Entity::Tenant`]`)`...).
 
+mod breakdown;
 mod catalog;
 mod closures_due;
 mod dashboard;
@@ -68,9 +70,11 @@ mod outbox;
 mod round_trip;
 mod saved_searches;
 mod search;
+mod sorting;
 mod staff;
 mod tickets;
 
+pub use breakdown::dashboard_breakdown_counts_per_agent_and_per_group;
 pub use catalog::groups_categories_and_products_round_trip;
 pub use closures_due::closures_due_are_the_tenants_oldest_pending_proposals;
 pub use dashboard::dashboard_counts_statuses_months_and_satisfaction;
@@ -90,6 +94,11 @@ pub use search::{
 pub use staff::{
     a_staff_update_made_from_a_stale_record_writes_nothing,
     staff_are_unique_and_keep_their_tenants_and_groups,
+};
+pub use sorting::{
+    a_cursor_is_refused_under_another_sort,
+    search_totals_count_all_pages_and_internal_notes_only_for_staff,
+    sorted_search_pages_walk_every_ticket_once_in_order,
 };
 pub use tickets::{
     a_retried_open_is_told_apart_by_its_request_fingerprint,
@@ -148,7 +157,11 @@ macro_rules! store_conformance_tests {
             search_folds_accents_and_keeps_internal_notes_to_staff,
             search_pages_stay_stable_while_tickets_are_inserted,
             search_pages_of_one_walk_through_everything,
+            sorted_search_pages_walk_every_ticket_once_in_order,
+            search_totals_count_all_pages_and_internal_notes_only_for_staff,
+            a_cursor_is_refused_under_another_sort,
             dashboard_counts_statuses_months_and_satisfaction,
+            dashboard_breakdown_counts_per_agent_and_per_group,
             closures_due_are_the_tenants_oldest_pending_proposals,
             saved_searches_belong_to_their_owner,
             knowledge_base_articles_stay_in_their_tenant,

@@ -5,7 +5,7 @@ use chrono::Duration;
 use super::fixtures::{Directory, Must, days, directory, now, user};
 use crate::ids::{SavedSearchId, TenantId, TicketNumber};
 use crate::ports::Store;
-use crate::search::{SavedSearch, SearchCriteria};
+use crate::search::{SavedSearch, SearchCriteria, Sort, SortKey, SortOrder};
 use crate::status::{Priority, Status};
 
 /// Saved searches: listed per owner and tenant (none for staff), by name, criteria
@@ -89,6 +89,7 @@ fn every_criterion(dir: &Directory) -> SearchCriteria {
         contains: Some("Clôture, imprimante".to_owned()),
         include_closed: true,
         include_archived: true,
+        sort: Sort::new(SortKey::Subject, SortOrder::Asc),
     }
 }
 

@@ -13,7 +13,7 @@ use crate::ids::{MemberId, StaffId, TenantId, TicketId};
 use crate::people::ActorRef;
 use crate::permissions::Scope;
 use crate::ports::{Store, TicketChange};
-use crate::search::{Cursor, PageRequest, SearchCriteria, SearchQuery};
+use crate::search::{Cursor, PageRequest, SearchCriteria, SearchQuery, SortValue};
 #[cfg(doc)]
 use crate::search::{contains_all, searchable_words};
 use crate::status::{Priority, Status};
@@ -23,7 +23,7 @@ use crate::timeline::{EventKind, FieldChange};
 /// Every page of one search, checking the page contract on the way: at most `limit`
 /// tickets; `next` set exactly when more follow, and then the page is full and `next` is
 /// the cursor after its last ticket.
-async fn page_through(
+pub(super) async fn page_through(
     store: &dyn Store,
     scope: &Scope,
     criteria: &SearchCriteria,
@@ -32,16 +32,26 @@ async fn page_through(
 ) -> Vec<Ticket> {
     let mut out: Vec<Ticket> = Vec::new();
     let mut after = None;
+    let mut total = None;
     for _ in 0..2_000 {
-        let page = store
-            .search(&SearchQuery {
-                scope: scope.clone(),
-                criteria: criteria.clone(),
-                page: PageRequest { limit, after },
-                now: now(),
-            })
-            .await
-            .must(context);
+        let query = SearchQuery {
+            scope: scope.clone(),
+            criteria: criteria.clone(),
+            page: PageRequest {
+                limit,
+                after: after.clone(),
+            },
+            now: now(),
+        };
+        let page = store.search(&query).await.must(context);
+        // The total is the same on every page.
+        if let Some(total) = total {
+            assert_eq!(
+                page.total, total,
+                "{context}: the total changed from one page to the next"
+            );
+        }
+        total = Some(page.total);
         assert!(
             page.tickets.len() <= limit as usize,
             "{context}: a page of limit {limit} held {} tickets",
@@ -52,6 +62,11 @@ async fn page_through(
         }
         let Some(next) = page.next else {
             out.extend(page.tickets);
+            assert_eq!(
+                total,
+                Some(out.len() as u64),
+                "{context}: the total must be the number of tickets on all pages"
+            );
             return out;
         };
         assert_eq!(
@@ -60,8 +75,8 @@ async fn page_through(
             "{context}: `next` is set, so the page must be full"
         );
         assert_eq!(
-            page.tickets.last().map(Cursor::after),
-            Some(next),
+            page.tickets.last().map(|t| query.cursor_after(t)),
+            Some(next.clone()),
             "{context}: `next` must be the cursor after the page's last ticket"
         );
         out.extend(page.tickets);
@@ -313,13 +328,19 @@ pub async fn search_pages_stay_stable_while_tickets_are_inserted(store: &dyn Sto
             .search(&SearchQuery {
                 scope: scope.clone(),
                 criteria: SearchCriteria::default(),
-                page: PageRequest { limit: 4, after },
+                page: PageRequest {
+                    limit: 4,
+                    after: after.clone(),
+                },
                 now: now(),
             })
             .await
             .must("searching a page");
         seen.extend(page.tickets);
         let Some(next) = page.next else { break };
+        let Some(SortValue::At(next_at)) = Some(next.value.clone()) else {
+            panic!("a cursor of the default sort must carry the opening time");
+        };
         after = Some(next);
 
         // A newer ticket: ahead of the cursor, it belongs to pages already read.
@@ -329,7 +350,7 @@ pub async fn search_pages_stay_stable_while_tickets_are_inserted(store: &dyn Sto
         tickets.push(newer);
 
         // An older ticket: behind the cursor, it must come in a later page.
-        let at = next.created_at - Duration::seconds(1) - Duration::milliseconds(round);
+        let at = next_at - Duration::seconds(1) - Duration::milliseconds(round);
         let older = insert_alone(store, tenant, alice, at, format!("Older {round}")).await;
         behind.insert(older.id);
         tickets.push(older);

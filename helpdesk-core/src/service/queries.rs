@@ -6,15 +6,17 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::attachment::Attachment;
-use crate::dashboard::{Dashboard, DashboardQuery};
+use crate::catalog::ancestry;
+use crate::dashboard::{Breakdown, Dashboard, DashboardQuery};
 use crate::error::{Entity, Error, Forbidden, Result};
 use crate::ids::{
     AttachmentId, CategoryId, SavedSearchId, StaffId, TenantId, TicketId, TicketNumber,
 };
-use crate::knowledge::{Article, suggest};
+use crate::knowledge::{Article, faq, suggest};
 use crate::people::Actor;
-use crate::permissions::{ensure_active, may_read_event, observed_by};
+use crate::permissions::{ensure_active, manages_staff, may_read_event, observed_by};
 use crate::search::{PageRequest, SavedSearch, SearchCriteria, SearchQuery};
+use crate::text::words;
 use crate::ticket::Ticket;
 use crate::timeline::{EventKind, TimelineEvent};
 use crate::{ActorRef, MemberId};
@@ -46,8 +48,10 @@ pub struct TicketView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TicketList {
-    /// The tickets, newest first.
+    /// The tickets, in the criteria's sort (newest opened first by default).
     pub tickets: Vec<Ticket>,
+    /// How many tickets match the criteria in the caller's scope, on every page.
+    pub total: u64,
     /// Where the next page starts, when more tickets follow; sent as an opaque string.
     #[serde(serialize_with = "crate::search::serialize_cursor")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
@@ -202,8 +206,10 @@ impl HelpdeskService {
         }
     }
 
-    /// Searches the tickets `actor` may see: one page, newest first, with the names of
-    /// their requesters and assignees.
+    /// Searches the tickets `actor` may see: one page in the criteria's
+    /// [`Sort`](crate::Sort) (newest opened first by default), how many tickets match in
+    /// all, and the names of the page's requesters and assignees. A cursor issued under
+    /// another sort is a validation error on `cursor`.
     pub async fn search(
         &self,
         actor: &Actor,
@@ -213,15 +219,14 @@ impl HelpdeskService {
         criteria.check()?;
         page.check()?;
         let scope = self.scope(actor).await?;
-        let found = self
-            .store
-            .search(&SearchQuery {
-                scope,
-                criteria,
-                page,
-                now: self.clock.now(),
-            })
-            .await?;
+        let query = SearchQuery {
+            scope,
+            criteria,
+            page,
+            now: self.clock.now(),
+        };
+        query.check_cursor()?;
+        let found = self.store.search(&query).await?;
         let members = found
             .tickets
             .iter()
@@ -235,6 +240,7 @@ impl HelpdeskService {
                 .into_iter()
                 .map(|t| observed_by(actor, t))
                 .collect(),
+            total: found.total,
             next: found.next,
         })
     }
@@ -261,6 +267,52 @@ impl HelpdeskService {
         };
         query.check()?;
         self.store.dashboard(&query).await
+    }
+
+    /// The dashboard per agent and per group [tableau de bord par agent, par groupe]:
+    /// counts by status and satisfaction per assignee and per group, with their names,
+    /// over the tickets `actor` may see, in one tenant or all they see. For supervisors
+    /// and platform admins, every line of their scope; an agent gets only the tickets
+    /// assigned to them (their own line, and the groups of those tickets). Members are
+    /// refused ([`Forbidden::StaffOnly`]).
+    pub async fn dashboard_breakdown(
+        &self,
+        actor: &Actor,
+        tenant: Option<TenantId>,
+    ) -> Result<Breakdown> {
+        let scope = self.scope(actor).await?;
+        let assignee = match actor {
+            Actor::Member(_) => return Err(Forbidden::StaffOnly.into()),
+            Actor::Staff(s) if !manages_staff(actor) => Some(s.id),
+            _ => None,
+        };
+        if let Some(t) = tenant {
+            Self::ensure_in_tenant(actor, t)?;
+        }
+        let query = DashboardQuery {
+            scope,
+            tenant,
+            assignee,
+            months: 1,
+            now: self.clock.now(),
+        };
+        let mut breakdown = self.store.dashboard_breakdown(&query).await?;
+        for line in &mut breakdown.by_agent {
+            if let Some(id) = line.agent
+                && let Some(staff) = self.store.staff(id).await?
+            {
+                line.name = staff.display_name;
+            }
+        }
+        for line in &mut breakdown.by_group {
+            if let Some(id) = line.group
+                && let Some(group) = self.store.group(id).await?
+            {
+                line.name = group.name;
+            }
+        }
+        breakdown.sort_lines();
+        Ok(breakdown)
     }
 
     /// Saves `actor`'s search criteria under `name`.
@@ -312,7 +364,10 @@ impl HelpdeskService {
     }
 
     /// Published articles of `tenant` that may answer a ticket about `subject`, best
-    /// first [articles suggested while typing the subject].
+    /// first [articles suggested while typing the subject]. With a subject of no words
+    /// and a `category`, the category's frequently asked questions instead: its
+    /// published articles, then its ancestors' (nearest first), each by title (see
+    /// [`faq`](crate::knowledge::faq)). With neither, nothing.
     pub async fn kb_suggestions(
         &self,
         actor: &Actor,
@@ -323,9 +378,14 @@ impl HelpdeskService {
     ) -> Result<Vec<Article>> {
         Self::ensure_in_tenant(actor, tenant)?;
         let articles = self.store.articles(tenant).await?;
-        Ok(suggest(&articles, subject, category, limit.clamp(1, 20))
-            .into_iter()
-            .cloned()
-            .collect())
+        let limit = limit.clamp(1, 20);
+        let found = match category {
+            Some(category) if words(subject).is_empty() => {
+                let tree = self.store.categories(tenant).await?;
+                faq(&articles, &ancestry(&tree, category), limit)
+            }
+            _ => suggest(&articles, subject, category, limit),
+        };
+        Ok(found.into_iter().cloned().collect())
     }
 }

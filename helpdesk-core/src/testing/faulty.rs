@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 
 use crate::attachment::Attachment;
 use crate::catalog::{Category, Product};
-use crate::dashboard::{Dashboard, DashboardQuery};
+use crate::dashboard::{Breakdown, Dashboard, DashboardQuery};
 use crate::error::StoreError;
 use crate::ids::{
     ArticleId, AttachmentId, CategoryId, GroupId, MemberId, OutboxId, ProductId, SavedSearchId,
@@ -302,6 +302,10 @@ impl TicketRepository for FaultyStore {
     async fn dashboard(&self, query: &DashboardQuery) -> StoreResult<Dashboard> {
         self.enter("dashboard")?;
         self.inner.dashboard(query).await
+    }
+    async fn dashboard_breakdown(&self, query: &DashboardQuery) -> StoreResult<Breakdown> {
+        self.enter("dashboard_breakdown")?;
+        self.inner.dashboard_breakdown(query).await
     }
     async fn closures_due(
         &self,

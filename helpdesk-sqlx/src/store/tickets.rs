@@ -7,9 +7,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use helpdesk_core::text::words;
 use helpdesk_core::{
-    Answer, Attachment, AttachmentId, Closure, Cursor, Dashboard, DashboardQuery, Entity, Error,
-    MonthCount, OutboxMessage, SearchPage, SearchQuery, Status, StoreResult, TenantId, Ticket,
-    TicketChange, TicketId, TicketNumber, TicketRepository, TicketState, TimelineEvent, Visibility,
+    AgentLine, Answer, Attachment, AttachmentId, Breakdown, Closure, Dashboard, DashboardQuery,
+    Entity, Error, GroupId, GroupLine, LineCounts, MonthCount, OutboxMessage, SearchPage,
+    SearchQuery, StaffId, Status, StoreResult, TenantId, Ticket, TicketChange, TicketId,
+    TicketNumber, TicketRepository, TicketState, TimelineEvent, Visibility,
 };
 
 use super::{SqlStore, db, fetch_all, fetch_optional, select, store_err};
@@ -455,22 +456,39 @@ impl<D: Dialect> TicketRepository for SqlStore<D> {
     }
 
     async fn search(&self, query: &SearchQuery) -> StoreResult<SearchPage> {
+        query.check_cursor()?;
+        let mut conn = self.conn();
+        // The total: the same filters, no cursor, no order.
+        let mut count = Sql::new(
+            "SELECT COUNT(*) AS n FROM helpdesk_tickets t \
+             LEFT JOIN helpdesk_tenants tn ON tn.id = t.tenant_id WHERE 1 = 1",
+        );
+        query::push_search::<D>(&mut count, query);
+        let total = match conn.fetch_optional(count).await.map_err(db)? {
+            Some(row) => codec::unsigned(row.i64("n")?, "count")?,
+            None => 0,
+        };
         let mut sql =
             ticket_select("LEFT JOIN helpdesk_tenants tn ON tn.id = t.tenant_id WHERE 1 = 1");
         query::push_search::<D>(&mut sql, query);
+        query::push_after::<D>(&mut sql, query);
+        query::push_order::<D>(&mut sql, query);
         // One more than the page: `next` is set exactly when more tickets follow.
         let limit = i64::from(query.page.limit);
-        sql.push(" ORDER BY t.created_at DESC, t.id DESC LIMIT ")
-            .bind(limit + 1);
-        let mut tickets = fetch_all(&mut self.conn(), sql, codec::ticket).await?;
+        sql.push(" LIMIT ").bind(limit + 1);
+        let mut tickets = fetch_all(&mut conn, sql, codec::ticket).await?;
         let more = tickets.len() > query.page.limit as usize;
         tickets.truncate(query.page.limit as usize);
         let next = if more {
-            tickets.last().map(Cursor::after)
+            tickets.last().map(|t| query.cursor_after(t))
         } else {
             None
         };
-        Ok(SearchPage { tickets, next })
+        Ok(SearchPage {
+            tickets,
+            total,
+            next,
+        })
     }
 
     async fn dashboard(&self, query: &DashboardQuery) -> StoreResult<Dashboard> {
@@ -480,6 +498,32 @@ impl<D: Dialect> TicketRepository for SqlStore<D> {
         count_opened_per_month(&mut conn, query, &mut dashboard).await?;
         count_satisfaction(&mut conn, query, &mut dashboard).await?;
         Ok(dashboard)
+    }
+
+    async fn dashboard_breakdown(&self, query: &DashboardQuery) -> StoreResult<Breakdown> {
+        let mut conn = self.conn();
+        let agents = breakdown_lines(&mut conn, query, "t.assignee_id").await?;
+        let groups = breakdown_lines(&mut conn, query, "t.group_id").await?;
+        let mut breakdown = Breakdown {
+            by_agent: agents
+                .into_iter()
+                .map(|(k, counts)| AgentLine {
+                    agent: k.map(StaffId::from_uuid),
+                    name: String::new(),
+                    counts,
+                })
+                .collect(),
+            by_group: groups
+                .into_iter()
+                .map(|(k, counts)| GroupLine {
+                    group: k.map(GroupId::from_uuid),
+                    name: String::new(),
+                    counts,
+                })
+                .collect(),
+        };
+        breakdown.sort_lines();
+        Ok(breakdown)
     }
 
     async fn closures_due(
@@ -504,15 +548,72 @@ impl<D: Dialect> TicketRepository for SqlStore<D> {
 /// and assignee filters), then `tail`.
 fn scoped(query: &DashboardQuery, head: &'static str, tail: &'static str) -> Sql {
     let mut sql = Sql::new(head);
-    query::push_scope(&mut sql, &query.scope);
+    push_dashboard_filters(&mut sql, query);
+    sql.push(tail);
+    sql
+}
+
+/// The scope of a dashboard query and its tenant and assignee filters.
+fn push_dashboard_filters(sql: &mut Sql, query: &DashboardQuery) {
+    query::push_scope(sql, &query.scope);
     if let Some(tenant) = query.tenant {
         sql.push(" AND t.tenant_id = ").bind(tenant.as_uuid());
     }
     if let Some(assignee) = query.assignee {
         sql.push(" AND t.assignee_id = ").bind(assignee.as_uuid());
     }
-    sql.push(tail);
-    sql
+}
+
+/// The lines of one breakdown list, keyed by `column` (`t.assignee_id` or
+/// `t.group_id`): two grouped statements, counts per key and status, then approved
+/// closures per key with the sum and count of their overall scores.
+async fn breakdown_lines<E: Exec>(
+    conn: &mut E,
+    query: &DashboardQuery,
+    column: &'static str,
+) -> StoreResult<BTreeMap<Option<uuid::Uuid>, LineCounts>> {
+    let mut lines: BTreeMap<Option<uuid::Uuid>, LineCounts> = BTreeMap::new();
+    let mut sql = Sql::new("SELECT ");
+    sql.push(column)
+        .push(" AS k, t.status AS status, COUNT(*) AS n FROM helpdesk_tickets t WHERE 1 = 1");
+    push_dashboard_filters(&mut sql, query);
+    sql.push(" GROUP BY ").push(column).push(", t.status");
+    for row in &conn.fetch_all(sql).await.map_err(db)? {
+        let status: Status =
+            row.text("status")?
+                .parse()
+                .map_err(|e: helpdesk_core::ValidationError| {
+                    store_err(SqlxStoreError::Corrupt(e.to_string()))
+                })?;
+        lines
+            .entry(row.opt_uuid("k")?)
+            .or_insert_with(LineCounts::zero)
+            .by_status
+            .insert(status, codec::unsigned(row.i64("n")?, "count")?);
+    }
+    let mut sql = Sql::new("SELECT ");
+    sql.push(column).push(
+        " AS k, COUNT(*) AS answered, COUNT(a.score) AS scored, \
+         CAST(COALESCE(SUM(a.score), 0) AS BIGINT) AS total \
+         FROM helpdesk_tickets t \
+         JOIN helpdesk_tenants tn ON tn.id = t.tenant_id \
+         LEFT JOIN helpdesk_closure_answers a ON a.tenant_id = t.tenant_id \
+         AND a.ticket_id = t.id AND a.question_key = tn.score_key AND a.score IS NOT NULL \
+         WHERE t.approved = TRUE",
+    );
+    push_dashboard_filters(&mut sql, query);
+    sql.push(" GROUP BY ").push(column);
+    for row in &conn.fetch_all(sql).await.map_err(db)? {
+        let line = lines
+            .entry(row.opt_uuid("k")?)
+            .or_insert_with(LineCounts::zero);
+        line.answered = codec::unsigned(row.i64("answered")?, "count")?;
+        let scored = row.i64("scored")?;
+        if scored > 0 {
+            line.average_score = Some(row.i64("total")? as f64 / scored as f64);
+        }
+    }
+    Ok(lines)
 }
 
 /// The tickets in scope per status, every status listed.

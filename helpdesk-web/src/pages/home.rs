@@ -1,7 +1,8 @@
-//! Home: one tile per status with its count, tickets opened per month, satisfaction.
+//! Home: one tile per status with its count, tickets opened per month, satisfaction;
+//! for staff, the counts and satisfaction per agent and per group.
 
 use axum::response::Response;
-use helpdesk_core::{Dashboard, Status};
+use helpdesk_core::{Breakdown, Dashboard, LineCounts, Status};
 use maud::{Markup, html};
 
 use crate::chart;
@@ -22,6 +23,18 @@ pub(crate) async fn home(viewer: Viewer) -> Result<Response, PageError> {
         .dashboard(&viewer.actor, tenant, None, MONTHS)
         .await
         .map_err(|e| PageError::domain(&viewer.site, e))?;
+    // Staff see the dashboard per agent and per group (an agent, their own line).
+    let breakdown = if viewer.actor.is_staff() {
+        Some(
+            viewer
+                .service
+                .dashboard_breakdown(&viewer.actor, tenant)
+                .await
+                .map_err(|e| PageError::domain(&viewer.site, e))?,
+        )
+    } else {
+        None
+    };
     let site = &viewer.site;
     let content = html! {
         h1 { (site.t(Msg::Dashboard)) }
@@ -35,6 +48,9 @@ pub(crate) async fn home(viewer: Viewer) -> Result<Response, PageError> {
                 h2 id="hd-satisfaction" { (site.t(Msg::Satisfaction)) }
                 (satisfaction(&viewer, &dashboard))
             }
+        }
+        @if let Some(breakdown) = &breakdown {
+            (breakdown_tables(&viewer, breakdown))
         }
     };
     Ok(layout::page(
@@ -116,4 +132,86 @@ fn criterion_words(viewer: &Viewer, key: &str) -> String {
         .iter()
         .find(|q| q.key == key)
         .map_or_else(|| key.to_owned(), |q| question_label(viewer.site.lang, q))
+}
+
+/// The per-agent and per-group tables: one row per line, a column per status, then the
+/// answered closures and their average score.
+fn breakdown_tables(viewer: &Viewer, breakdown: &Breakdown) -> Markup {
+    let site = &viewer.site;
+    let agents: Vec<(&str, &LineCounts)> = breakdown
+        .by_agent
+        .iter()
+        .map(|l| {
+            let name = if l.agent.is_none() || l.name.is_empty() {
+                site.t(Msg::Unassigned)
+            } else {
+                l.name.as_str()
+            };
+            (name, &l.counts)
+        })
+        .collect();
+    let groups: Vec<(&str, &LineCounts)> = breakdown
+        .by_group
+        .iter()
+        .map(|l| {
+            let name = if l.group.is_none() || l.name.is_empty() {
+                site.t(Msg::NoGroup)
+            } else {
+                l.name.as_str()
+            };
+            (name, &l.counts)
+        })
+        .collect();
+    html! {
+        section aria-labelledby="hd-by-agent" {
+            h2 id="hd-by-agent" { (site.t(Msg::ByAgent)) }
+            (lines_table(viewer, "hd-by-agent-table", Msg::Assignee, &agents))
+        }
+        section aria-labelledby="hd-by-group" {
+            h2 id="hd-by-group" { (site.t(Msg::ByGroup)) }
+            (lines_table(viewer, "hd-by-group-table", Msg::Group, &groups))
+        }
+    }
+}
+
+fn lines_table(viewer: &Viewer, id: &str, first: Msg, lines: &[(&str, &LineCounts)]) -> Markup {
+    let site = &viewer.site;
+    if lines.is_empty() {
+        return html! { p class="hd-muted" { (site.t(Msg::NoTickets)) } };
+    }
+    html! {
+        div class="hd-table-wrap" {
+            table class="hd-table" id=(id) {
+                thead {
+                    tr {
+                        th scope="col" { (site.t(first)) }
+                        @for status in Status::ALL {
+                            th scope="col" { (viewer.status_label(None, status)) }
+                        }
+                        th scope="col" { (site.t(Msg::Answers)) }
+                        th scope="col" { (site.t(Msg::AverageScore)) }
+                    }
+                }
+                tbody {
+                    @for (name, counts) in lines {
+                        tr {
+                            th scope="row" { (name) }
+                            @for status in Status::ALL {
+                                td data-label=(viewer.status_label(None, status)) {
+                                    (counts.by_status.get(&status).copied().unwrap_or(0))
+                                }
+                            }
+                            td data-label=(site.t(Msg::Answers)) { (counts.answered) }
+                            td data-label=(site.t(Msg::AverageScore)) {
+                                @match counts.average_score {
+                                    Some(average) => (format!("{average:.1}")),
+                                    None => "–",
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

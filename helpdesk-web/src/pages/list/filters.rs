@@ -75,6 +75,21 @@ pub(super) fn filters(viewer: &Viewer, form: &ListForm, catalogue: &Catalogue) -
                 (date_field(site, "opened_to", Msg::OpenedTo, &form.opened_to))
                 (date_field(site, "updated_from", Msg::UpdatedFrom, &form.updated_from))
                 (date_field(site, "updated_to", Msg::UpdatedTo, &form.updated_to))
+                div class="hd-field" {
+                    label for="f-limit" { (site.t(Msg::PageSize)) }
+                    select id="f-limit" name="limit" {
+                        @for size in super::PAGE_SIZES {
+                            option value=(size) selected[form.limit.trim() == size.to_string() || (form.limit.trim().is_empty() && size == helpdesk_core::search::DEFAULT_PAGE_SIZE)] { (size) }
+                        }
+                    }
+                }
+                // The sort chosen by the column headers stays when the filters change.
+                @if !form.sort.is_empty() {
+                    input type="hidden" name="sort" value=(form.sort);
+                }
+                @if !form.order.is_empty() {
+                    input type="hidden" name="order" value=(form.order);
+                }
                 div class="hd-checks" {
                     label { input type="checkbox" name="closed" value="1" checked[form.closed.is_some()]; (site.t(Msg::IncludeClosed)) }
                     label { input type="checkbox" name="archived" value="1" checked[form.archived.is_some()]; (site.t(Msg::IncludeArchived)) }

@@ -5,7 +5,7 @@ use axum::extract::RawQuery;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
-use helpdesk_core::{Category, Cursor, PageRequest, Product, SearchCriteria, Ticket};
+use helpdesk_core::{Category, Cursor, PageRequest, Product, SearchCriteria, Sort, Ticket};
 use maud::html;
 use serde::Deserialize;
 
@@ -13,6 +13,15 @@ use crate::error::PageError;
 use crate::i18n::Msg;
 use crate::layout;
 use crate::site::{Viewer, encode};
+
+/// The link of the list sorted by `sort`, with the other criteria of `unsorted`.
+pub(crate) fn sorted_href(viewer: &Viewer, unsorted: &str, sort: Sort) -> String {
+    let sep = if unsorted.is_empty() { "" } else { "&" };
+    viewer.site.href(&format!(
+        "/tickets?{unsorted}{sep}sort={}&order={}",
+        sort.key, sort.order
+    ))
+}
 
 mod export;
 mod filters;
@@ -42,7 +51,12 @@ pub(crate) struct ListForm {
     archived: Option<String>,
     after: String,
     limit: String,
+    sort: String,
+    order: String,
 }
+
+/// The page sizes the list offers.
+pub(crate) const PAGE_SIZES: [u32; 4] = [25, 50, 100, 200];
 
 pub(super) fn invalid(viewer: &Viewer, field: &str, detail: &str) -> PageError {
     PageError::refused(
@@ -122,6 +136,15 @@ impl ListForm {
             contains: Some(self.contains.trim().to_owned()).filter(|c| !c.is_empty()),
             include_closed: self.closed.is_some(),
             include_archived: self.archived.is_some(),
+            sort: self.sort(viewer)?,
+        })
+    }
+
+    /// The sort the query asks for; newest opened first by default.
+    fn sort(&self, viewer: &Viewer) -> Result<Sort, PageError> {
+        Ok(Sort {
+            key: optional(viewer, "sort", &self.sort)?.unwrap_or_default(),
+            order: optional(viewer, "order", &self.order)?.unwrap_or_default(),
         })
     }
 
@@ -136,9 +159,14 @@ impl ListForm {
 
     /// The query string of these criteria without the cursor, for the next page's link.
     fn without_cursor(query: &str) -> String {
+        Self::without(query, &["after=", "tenant="])
+    }
+
+    /// `query` without the parameters starting with any of `prefixes`.
+    fn without(query: &str, prefixes: &[&str]) -> String {
         query
             .split('&')
-            .filter(|pair| !pair.starts_with("after=") && !pair.starts_with("tenant="))
+            .filter(|pair| !pair.is_empty() && !prefixes.iter().any(|p| pair.starts_with(p)))
             .collect::<Vec<_>>()
             .join("&")
     }
@@ -214,6 +242,7 @@ pub(crate) async fn list(viewer: Viewer, RawQuery(query): RawQuery) -> Result<Re
     let form: ListForm =
         serde_html_form::from_str(&query).map_err(|e| invalid(&viewer, "query", &e.to_string()))?;
     let criteria = form.criteria(&viewer)?;
+    let sort = criteria.sort;
     let page = form.page(&viewer)?;
     let found = viewer
         .service
@@ -228,8 +257,14 @@ pub(crate) async fn list(viewer: Viewer, RawQuery(query): RawQuery) -> Result<Re
         .map_err(|e| PageError::domain(&viewer.site, e))?;
     let site = &viewer.site;
     let base = ListForm::without_cursor(&query);
+    // The criteria without their sort, for the column headers' links.
+    let unsorted = ListForm::without(&query, &["after=", "tenant=", "sort=", "order="]);
     let content = html! {
         h1 { (site.t(Msg::Tickets)) }
+        p class="hd-total" role="status" {
+            (found.total) " "
+            (site.t(if found.total == 1 { Msg::OneTicket } else { Msg::ManyTickets }))
+        }
         div class="hd-panels" {
             (filters::filters(&viewer, &form, &catalogue))
             (saved::panel(&viewer, &saved, &base))
@@ -237,7 +272,7 @@ pub(crate) async fn list(viewer: Viewer, RawQuery(query): RawQuery) -> Result<Re
         @if export::allowed(&viewer) {
             (export::form(&viewer, &base))
         }
-        (table::table(&viewer, &found, &catalogue, export::allowed(&viewer)))
+        (table::table(&viewer, &found, &catalogue, export::allowed(&viewer), sort, &unsorted))
         nav class="hd-actions" aria-label=(site.t(Msg::Tickets)) {
             @if !form.after.is_empty() {
                 a class="hd-button hd-secondary" href=(site.href(&format!("/tickets?{base}"))) { (site.t(Msg::FirstPage)) }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use helpdesk_core::{Actor, Status, Ticket, TicketList};
+use helpdesk_core::{Actor, Sort, SortKey, SortOrder, Status, Ticket, TicketList};
 use maud::{Markup, html};
 
 use super::Catalogue;
@@ -19,11 +19,63 @@ fn name(names: &BTreeMap<String, String>, id: Option<String>) -> Option<&str> {
     id.and_then(|id| names.get(&id)).map(String::as_str)
 }
 
+/// The sort key of a column, for those the list sorts by.
+fn column_key(column: Msg) -> Option<SortKey> {
+    match column {
+        Msg::Number => Some(SortKey::Number),
+        Msg::Subject => Some(SortKey::Subject),
+        Msg::Status => Some(SortKey::Status),
+        Msg::Priority => Some(SortKey::Priority),
+        Msg::Opened => Some(SortKey::Opened),
+        Msg::Updated => Some(SortKey::Updated),
+        _ => None,
+    }
+}
+
+/// A column header: a link sorting by it (the other way when it is the sort already,
+/// with `aria-sort` saying how it is sorted), or its name alone.
+fn header(viewer: &Viewer, column: Msg, sort: Sort, unsorted: &str) -> Markup {
+    let site = &viewer.site;
+    let Some(key) = column_key(column) else {
+        return html! { th scope="col" { (site.t(column)) } };
+    };
+    let current = sort.key == key;
+    let aria = current.then_some(match sort.order {
+        SortOrder::Asc => "ascending",
+        SortOrder::Desc => "descending",
+    });
+    let next = if current {
+        Sort::new(key, sort.order.reversed())
+    } else {
+        // Numbers, subjects, statuses and priorities read best ascending; times newest first.
+        let order = match key {
+            SortKey::Opened | SortKey::Updated => SortOrder::Desc,
+            _ => SortOrder::Asc,
+        };
+        Sort::new(key, order)
+    };
+    let arrow = match aria {
+        Some("ascending") => " ▲",
+        Some(_) => " ▼",
+        None => "",
+    };
+    html! {
+        th scope="col" aria-sort=[aria] {
+            a href=(super::sorted_href(viewer, unsorted, next))
+                title=(format!("{} {}", site.t(Msg::SortBy), site.t(column))) {
+                (site.t(column)) (arrow)
+            }
+        }
+    }
+}
+
 pub(super) fn table(
     viewer: &Viewer,
     found: &TicketList,
     catalogue: &Catalogue,
     exportable: bool,
+    sort: Sort,
+    unsorted: &str,
 ) -> Markup {
     let site = &viewer.site;
     let lang = site.lang;
@@ -39,7 +91,7 @@ pub(super) fn table(
                             th scope="col" { span class="hd-visually-hidden" { (site.t(Msg::ExportThis)) } }
                         }
                         @for column in [Msg::Number, Msg::Subject, Msg::Category, Msg::Product, Msg::Requester, Msg::Assignee, Msg::Status, Msg::Priority, Msg::Opened, Msg::Updated] {
-                            th scope="col" { (site.t(column)) }
+                            (header(viewer, column, sort, unsorted))
                         }
                     }
                 }
