@@ -394,3 +394,25 @@ async fn admin_edit_pages_show_one_record_and_articles_move_category() {
         .await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_requester_reads_the_name_of_the_group_handling_their_ticket() {
+    let host = support::host().await;
+    let ticket = open_as_alice(&host).await;
+    host.service
+        .assign(&host.root, ticket.id, None, None, Some(host.software))
+        .await
+        .unwrap();
+    let page = host
+        .get(
+            &format!("/support/tickets/{}", ticket.id),
+            Some("alice"),
+            "fr",
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("Logiciel"),
+        "the group's name, from the ticket view"
+    );
+}

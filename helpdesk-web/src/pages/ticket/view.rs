@@ -292,12 +292,15 @@ impl Page<'_> {
         self.viewer.status_label(self.lists.tenant.as_ref(), status)
     }
 
-    /// The group's name, "—" for none; nothing when the viewer may not read group
-    /// names (requesters), rather than a wrong "—".
+    /// The group's name, "—" for none: from the groups the viewer may list, else from
+    /// the names the ticket view carries (requesters may not list groups).
     fn group_shown(&self, group: Option<helpdesk_core::GroupId>) -> Option<&str> {
         match group {
             None => Some(self.t(Msg::NotSet)),
-            Some(g) => self.lists.group_name(g),
+            Some(g) => self
+                .lists
+                .group_name(g)
+                .or_else(|| self.view.names.get(&g.to_string()).map(String::as_str)),
         }
     }
 
@@ -423,7 +426,7 @@ impl Page<'_> {
             EventKind::Assigned { assignee, group } => html! {
                 dl class="hd-event-details" {
                     (item(self.t(Msg::Assignee), &assignee.map_or_else(|| self.t(Msg::Unassigned).to_owned(), |a| self.name_of(a))))
-                    @if let Some(name) = group.and_then(|g| self.lists.group_name(g)) {
+                    @if let Some(name) = group.and_then(|g| self.group_shown(Some(g))) {
                         (item(self.t(Msg::Group), name))
                     }
                 }
