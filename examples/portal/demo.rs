@@ -238,9 +238,12 @@ async fn ensure_catalog(
             .create_article(
                 root,
                 tenant.id,
-                None,
-                "Réinitialiser son mot de passe",
-                "<p>Cliquez sur « Mot de passe oublié » sur la page de connexion.</p>",
+                helpdesk_core::ArticleDraft {
+                    category: None,
+                    title: "Réinitialiser son mot de passe",
+                    body: "<p>Cliquez sur « Mot de passe oublié » sur la page de connexion.</p>",
+                    published: true,
+                },
             )
             .await?;
     }

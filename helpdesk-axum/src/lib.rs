@@ -32,7 +32,11 @@
 //! Errors are RFC 9457 `application/problem+json` documents with a stable `code`: 404 for
 //! a ticket the caller may not see (the same body as a missing one), 403 for a forbidden
 //! action on a visible ticket, 409 for an invalid transition or a version conflict, 412
-//! when `If-Match` fails, 422 for validation naming the field, 413 for oversize bodies.
+//! when `If-Match` fails, 422 for validation naming the field and its `reason_code`
+//! (`required`, `too_long` with `reason_params.max`...: what a client translates), 413
+//! for oversize bodies. `GET /me` says who is calling ([`Me`]) and `PUT /me/language`
+//! sets the language they read in; `GET /members?q=` finds members of the tenant by
+//! name, login or email, as far as the caller may.
 //! Ticket responses carry an `ETag`; every write on a ticket honours `If-Match`; `POST /tickets`
 //! honours `Idempotency-Key`. `GET /export.csv` streams its rows page by page, as RFC
 //! 4180 CSV or, with `?format=excel-fr`, `;`-separated after a UTF-8 byte-order mark for
@@ -112,6 +116,7 @@ pub mod bodies {
         TenantUpdate,
     };
     pub use crate::routes::commands::{Approval, Assignment, MemberRef, Message, Reason};
+    pub use crate::routes::people::LanguageBody;
     pub use crate::routes::reports::{ArticleBody, SaveSearch};
     pub use crate::routes::tickets::{EditTicket, OpenTicket};
 }
@@ -126,6 +131,7 @@ pub use problem::{ApiError, PROBLEM_JSON, Problem, RETRY_AFTER_SECONDS};
 pub use rate::{ManualClock, RateLimit};
 pub use request_id::{REQUEST_ID_HEADER, RequestId};
 pub use routes::attachments::SAFE_CONTENT_TYPES;
+pub use routes::people::{Me, MeKind, MeRole};
 pub use state::{HelpdeskState, Limits};
 /// The OpenAPI crate the document is built with, for a host that describes its session
 /// ([`HelpdeskState::with_security_scheme`]) or extends [`ApiDoc`].
@@ -148,7 +154,7 @@ where
     S: Clone + Send + Sync + 'static,
     HelpdeskState: FromRef<S>,
 {
-    use routes::{admin, attachments, commands, reports, tickets};
+    use routes::{admin, attachments, commands, people, reports, tickets};
     // The upload's body limit is the service's (`AttachmentLimits`), applied by the
     // handler, which reaches the service.
     let uploads = Router::new()
@@ -181,6 +187,9 @@ where
             "/tickets/{id}/requester",
             post(commands::reassign_requester),
         )
+        .route("/me", get(people::get_me))
+        .route("/me/language", put(people::set_language))
+        .route("/members", get(people::find_members))
         .route("/attachments/{id}", get(attachments::download))
         .route("/dashboard", get(reports::dashboard))
         .route("/dashboard/breakdown", get(reports::dashboard_breakdown))

@@ -12,7 +12,7 @@ use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Ref, SchemaFormat, Typ
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, RefOr, Required, Response as ApiResponse, ResponseBuilder};
 
-use crate::routes::{admin, attachments, commands, reports, tickets};
+use crate::routes::{admin, attachments, commands, people, reports, tickets};
 
 /// The helpdesk API description.
 #[derive(Debug, OpenApi)]
@@ -37,6 +37,9 @@ use crate::routes::{admin, attachments, commands, reports, tickets};
         commands::reopen,
         commands::invite_guest,
         commands::reassign_requester,
+        people::get_me,
+        people::set_language,
+        people::find_members,
         attachments::upload,
         attachments::download,
         reports::dashboard,

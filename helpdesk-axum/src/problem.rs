@@ -3,6 +3,8 @@
 //! long) is 503 `service_unavailable` with `Retry-After`; any other storage failure is a
 //! generic 500 `internal_error` whose cause is logged, never sent.
 
+use std::collections::BTreeMap;
+
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use helpdesk_core::{Entity, Error};
@@ -106,6 +108,18 @@ pub struct Problem {
     /// Why an action was forbidden.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Why a value was refused, for validation errors: a stable code a client
+    /// translates (`required`, `too_long`, `too_large`, `control_characters`,
+    /// `not_visible`, `invalid_format`, `out_of_range`, `unknown_value`,
+    /// `unknown_reference`, `inactive`, `duplicate`, `other`), `detail` being the
+    /// English text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "too_long")]
+    pub reason_code: Option<String>,
+    /// The parameters of `reason_code`, by name: `max` for `too_long`, `max_bytes` for
+    /// `too_large`, `min` and `max` for `out_of_range`; left out when it has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason_params: Option<BTreeMap<String, i64>>,
     /// The id of the request that failed, as in its `X-Request-Id` response header and
     /// its log lines: what a user quotes to support. Set on every problem the helpdesk's
     /// routes answer.
@@ -126,6 +140,8 @@ impl Problem {
             command: None,
             entity: None,
             reason: None,
+            reason_code: None,
+            reason_params: None,
             request_id: None,
         }
     }
@@ -227,6 +243,16 @@ fn domain_problem(e: &Error) -> Problem {
         Error::Validation(v) => {
             let mut p = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, code, v.to_string());
             p.field = Some(v.field.clone());
+            p.reason_code = Some(v.code.as_str().to_owned());
+            let params = v.code.params();
+            if !params.is_empty() {
+                p.reason_params = Some(
+                    params
+                        .into_iter()
+                        .map(|(name, value)| (name.to_owned(), value))
+                        .collect(),
+                );
+            }
             p
         }
         Error::TenantMismatch(entity) => {

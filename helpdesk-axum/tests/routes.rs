@@ -233,7 +233,10 @@ async fn a_retried_post_with_an_idempotency_key_creates_one_ticket() {
 }
 
 /// Every route the router serves, by method and path.
-const ROUTES: [(&str, &str); 49] = [
+const ROUTES: [(&str, &str); 52] = [
+    ("get", "/me"),
+    ("put", "/me/language"),
+    ("get", "/members"),
     ("post", "/tickets"),
     ("get", "/tickets"),
     ("get", "/tickets/{id}"),

@@ -136,15 +136,27 @@ async fn suggestions_without_a_subject_give_the_categorys_faq() {
             .create_article(
                 &root,
                 host.acme,
-                Some(host.software_category),
-                title,
-                "<p>Voir la procédure</p>",
+                helpdesk_core::ArticleDraft {
+                    category: Some(host.software_category),
+                    title,
+                    body: "<p>Voir la procédure</p>",
+                    published: true,
+                },
             )
             .await
             .unwrap();
     }
     host.service
-        .create_article(&root, host.acme, None, "Charte", "<p>x</p>")
+        .create_article(
+            &root,
+            host.acme,
+            helpdesk_core::ArticleDraft {
+                category: None,
+                title: "Charte",
+                body: "<p>x</p>",
+                published: true,
+            },
+        )
         .await
         .unwrap();
     let faq = host

@@ -115,23 +115,158 @@ impl fmt::Display for Forbidden {
     }
 }
 
+/// Why a value was refused, as a stable machine code with its parameters: what a front
+/// end translates into its reader's language (the [`ValidationError::reason`] text is
+/// English, for logs and API clients).
+///
+/// Every constructor of the core sets one: [`single_line`](crate::text::single_line)
+/// ([`Required`](Self::Required), [`TooLong`](Self::TooLong),
+/// [`ControlCharacters`](Self::ControlCharacters), [`NotVisible`](Self::NotVisible)),
+/// [`RichText::required`](crate::RichText::required), [`check_email`](crate::check_email)
+/// ([`InvalidFormat`](Self::InvalidFormat)), the status, priority and language parsers
+/// ([`UnknownValue`](Self::UnknownValue)), the settings' windows
+/// ([`OutOfRange`](Self::OutOfRange)), the references a use case looks up
+/// ([`UnknownReference`](Self::UnknownReference)). A reason without a code of its own is
+/// [`Other`](Self::Other).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ReasonCode {
+    /// The value is missing or blank.
+    Required,
+    /// The value is longer than `max` characters.
+    TooLong {
+        /// The most characters allowed.
+        max: u64,
+    },
+    /// The value is larger than `max_bytes` bytes.
+    TooLarge {
+        /// The most bytes allowed.
+        max_bytes: u64,
+    },
+    /// The value holds control or invisible formatting characters.
+    ControlCharacters,
+    /// The value has no visible character.
+    NotVisible,
+    /// The value is not in the expected form (an email address, a cursor...).
+    InvalidFormat,
+    /// The number is outside `min..=max`.
+    OutOfRange {
+        /// The smallest value allowed.
+        min: i64,
+        /// The largest value allowed.
+        max: i64,
+    },
+    /// The value is none of those allowed (an unknown status, an unsupported language).
+    UnknownValue,
+    /// The value names something that does not exist here (no such category in this
+    /// tenant, no such group, no such member).
+    UnknownReference,
+    /// The thing named is no longer in use (an inactive category or product) or blocked
+    /// (a blocked member).
+    Inactive,
+    /// The value is already there (a duplicate option, a guest who is the requester).
+    Duplicate,
+    /// Any other reason: read [`ValidationError::reason`].
+    #[default]
+    Other,
+}
+
+impl ReasonCode {
+    /// The code, in snake case: `required`, `too_long`, `out_of_range`...
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ReasonCode::Required => "required",
+            ReasonCode::TooLong { .. } => "too_long",
+            ReasonCode::TooLarge { .. } => "too_large",
+            ReasonCode::ControlCharacters => "control_characters",
+            ReasonCode::NotVisible => "not_visible",
+            ReasonCode::InvalidFormat => "invalid_format",
+            ReasonCode::OutOfRange { .. } => "out_of_range",
+            ReasonCode::UnknownValue => "unknown_value",
+            ReasonCode::UnknownReference => "unknown_reference",
+            ReasonCode::Inactive => "inactive",
+            ReasonCode::Duplicate => "duplicate",
+            ReasonCode::Other => "other",
+        }
+    }
+
+    /// The code's parameters by name (`max`; `min` and `max`; `max_bytes`), empty for a
+    /// code without any.
+    pub fn params(self) -> Vec<(&'static str, i64)> {
+        let clamp = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        match self {
+            ReasonCode::TooLong { max } => vec![("max", clamp(max))],
+            ReasonCode::TooLarge { max_bytes } => vec![("max_bytes", clamp(max_bytes))],
+            ReasonCode::OutOfRange { min, max } => vec![("min", min), ("max", max)],
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl fmt::Display for ReasonCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A field that failed validation, and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("{field}: {reason}")]
 pub struct ValidationError {
     /// The field, as named in requests (`subject`, `answers.overall`...).
     pub field: String,
-    /// Why the value was refused, in plain words.
+    /// Why the value was refused, in plain English words (for logs and API clients).
     pub reason: String,
+    /// Why the value was refused, as a stable code a front end translates.
+    #[serde(default)]
+    pub code: ReasonCode,
 }
 
 impl ValidationError {
-    /// A validation error on `field`.
+    /// A validation error on `field`, with no code of its own ([`ReasonCode::Other`]).
     pub fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
         Self {
             field: field.into(),
             reason: reason.into(),
+            code: ReasonCode::Other,
         }
+    }
+
+    /// A validation error on `field` with its `code`.
+    pub fn coded(field: impl Into<String>, code: ReasonCode, reason: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            reason: reason.into(),
+            code,
+        }
+    }
+
+    /// `field` is missing or blank.
+    pub fn required(field: impl Into<String>) -> Self {
+        Self::coded(field, ReasonCode::Required, "must not be empty")
+    }
+
+    /// `field` is longer than `max` characters.
+    pub fn too_long(field: impl Into<String>, max: usize) -> Self {
+        Self::coded(
+            field,
+            ReasonCode::TooLong { max: max as u64 },
+            format!("must be at most {max} characters"),
+        )
+    }
+
+    /// `field` names something that does not exist here: `reason` says what.
+    pub fn unknown_reference(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::coded(field, ReasonCode::UnknownReference, reason)
+    }
+
+    /// The same error about another field (a body checked as `body` and reported as
+    /// `message`).
+    #[must_use]
+    pub fn on(mut self, field: impl Into<String>) -> Self {
+        self.field = field.into();
+        self
     }
 }
 
@@ -284,6 +419,15 @@ impl Error {
     /// A validation error on `field`.
     pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
         Error::Validation(ValidationError::new(field, reason))
+    }
+
+    /// A validation error on `field` with its `code`.
+    pub fn invalid_coded(
+        field: impl Into<String>,
+        code: ReasonCode,
+        reason: impl Into<String>,
+    ) -> Self {
+        Error::Validation(ValidationError::coded(field, code, reason))
     }
 
     /// Whether the storage is unreachable for now: nothing was changed and the same

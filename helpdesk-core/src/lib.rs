@@ -135,7 +135,9 @@ pub use dashboard::{
     AgentLine, Breakdown, Dashboard, DashboardQuery, GroupLine, LineCounts, MAX_MONTHS, Month,
     MonthCount, Satisfaction,
 };
-pub use error::{Entity, Error, Forbidden, Result, StoreError, StoreErrorKind, ValidationError};
+pub use error::{
+    Entity, Error, Forbidden, ReasonCode, Result, StoreError, StoreErrorKind, ValidationError,
+};
 pub use ids::{
     ArticleId, AttachmentId, CategoryId, EventId, GroupId, MemberId, OutboxId, ProductId,
     SavedSearchId, StaffId, TenantId, TicketId, TicketNumber,
@@ -146,7 +148,8 @@ pub use notify::{
     recipients,
 };
 pub use people::{
-    Actor, ActorRef, Group, Member, MemberRole, Staff, StaffRole, TenantScope, UserId, check_email,
+    Actor, ActorRef, Group, MAX_MEMBER_RESULTS, Member, MemberQuery, MemberRole, Staff, StaffRole,
+    TenantScope, UserId, check_email, check_language,
 };
 pub use permissions::Scope;
 pub use ports::{
@@ -163,10 +166,10 @@ pub use search::{
     SortOrder, SortValue,
 };
 pub use service::{
-    AttachAs, AttachmentLimits, AttachmentUpload, CsvExport, CsvFormat, DeliveryReport, ExportRow,
-    FileUpload, HelpdeskService, MAX_ATTACHMENTS_PER_EVENT, MAX_ATTEMPTS, MAX_EXPORT_ROWS,
-    MemberDetails, StaffChanges, StaffDetails, TicketList, TicketView, ToOpening, ToTicket,
-    csv_header, csv_line, export_csv,
+    ArticleDraft, AttachAs, AttachmentLimits, AttachmentUpload, CsvExport, CsvFormat,
+    DeliveryReport, ExportRow, FileUpload, HelpdeskService, MAX_ATTACHMENTS_PER_EVENT,
+    MAX_ATTEMPTS, MAX_EXPORT_ROWS, MAX_MEMBERS_FOR_REQUESTERS, MemberDetails, StaffChanges,
+    StaffDetails, TicketList, TicketView, ToOpening, ToTicket, csv_header, csv_line, export_csv,
 };
 pub use status::{Priority, Status};
 pub use tenant::{

@@ -21,7 +21,7 @@ use crate::ids::{
 };
 use crate::knowledge::Article;
 use crate::notify::OutboxMessage;
-use crate::people::{Group, Member, Staff, UserId};
+use crate::people::{Group, Member, MemberQuery, Staff, UserId};
 use crate::ports::{
     CatalogRepository, DirectoryRepository, HealthCheck, KnowledgeBaseRepository, OutboxRepository,
     SavedSearchRepository, StoreResult, TenantRepository, TicketChange, TicketRepository,
@@ -203,6 +203,16 @@ impl DirectoryRepository for MemoryStore {
             s.members.values().filter(|m| m.tenant == tenant).cloned(),
             |m| (m.display_name.clone(), m.id),
         ))
+    }
+
+    async fn find_members(&self, query: &MemberQuery) -> StoreResult<Vec<Member>> {
+        let s = self.lock();
+        let mut found = sorted(
+            s.members.values().filter(|m| query.matches(m)).cloned(),
+            |m| (m.display_name.clone(), m.id),
+        );
+        found.truncate(usize::try_from(query.limit).unwrap_or(usize::MAX));
+        Ok(found)
     }
 
     async fn insert_staff(&self, staff: &Staff) -> StoreResult<()> {

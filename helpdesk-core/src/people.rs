@@ -83,6 +83,12 @@ pub struct Member {
     pub role: MemberRole,
     /// Blocked members can do nothing until unblocked.
     pub blocked: bool,
+    /// The language they chose to read the helpdesk in (one of
+    /// [`SUPPORTED_LANGUAGES`](crate::SUPPORTED_LANGUAGES)); none means their browser's
+    /// or their tenant's. Set by themself with
+    /// [`HelpdeskService::set_language`](crate::HelpdeskService::set_language).
+    #[serde(default)]
+    pub language: Option<String>,
 }
 
 impl Member {
@@ -102,7 +108,63 @@ impl Member {
             email: check_email(email)?,
             role,
             blocked: false,
+            language: None,
         })
+    }
+}
+
+impl Member {
+    /// The folded words a [`MemberQuery`] is matched against: those of the display
+    /// name, the host user id and the email address ([`words`](crate::text::words)).
+    pub fn search_words(&self) -> Vec<String> {
+        let mut out = crate::text::words(&self.display_name);
+        out.extend(crate::text::words(self.user.as_str()));
+        if let Some(email) = &self.email {
+            out.extend(crate::text::words(email));
+        }
+        out
+    }
+}
+
+/// The most members one [`MemberQuery`] returns.
+pub const MAX_MEMBER_RESULTS: u32 = 200;
+
+/// Members of one tenant looked for by name, login or email: what
+/// [`DirectoryRepository::find_members`](crate::DirectoryRepository::find_members)
+/// answers and [`HelpdeskService::find_members`](crate::HelpdeskService::find_members)
+/// asks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemberQuery {
+    /// The tenant whose members are looked for.
+    pub tenant: TenantId,
+    /// Folded words ([`words`](crate::text::words)): each must begin a word of the
+    /// member's [`search_words`](Member::search_words), as search's `contains` does
+    /// ([`contains_all`](crate::search::contains_all)). None: every member.
+    pub words: Vec<String>,
+    /// Whether blocked members are found too.
+    pub include_blocked: bool,
+    /// The most members answered (by display name, then id).
+    pub limit: u32,
+}
+
+impl MemberQuery {
+    /// A query for the members of `tenant` matching `text` (folded into words), blocked
+    /// ones included, at most `limit` of them (capped at [`MAX_MEMBER_RESULTS`]).
+    pub fn new(tenant: TenantId, text: &str, limit: u32) -> Self {
+        Self {
+            tenant,
+            words: crate::text::words(text),
+            include_blocked: true,
+            limit: limit.min(MAX_MEMBER_RESULTS),
+        }
+    }
+
+    /// Whether `member` is one this query finds (the limit aside): the reference every
+    /// store must agree with.
+    pub fn matches(&self, member: &Member) -> bool {
+        member.tenant == self.tenant
+            && (self.include_blocked || !member.blocked)
+            && crate::search::contains_all(&self.words, &member.search_words())
     }
 }
 
@@ -125,7 +187,33 @@ pub fn check_email(email: Option<&str>) -> Result<Option<String>, ValidationErro
     if valid {
         Ok(Some(email))
     } else {
-        Err(ValidationError::new("email", "is not an email address"))
+        Err(ValidationError::coded(
+            "email",
+            crate::error::ReasonCode::InvalidFormat,
+            "is not an email address",
+        ))
+    }
+}
+
+/// Checks a person's language: blank means none; otherwise one of
+/// [`SUPPORTED_LANGUAGES`](crate::SUPPORTED_LANGUAGES) (`fr`, `en`), else a
+/// [`ReasonCode::UnknownValue`](crate::ReasonCode::UnknownValue) refusal on `language`.
+pub fn check_language(language: Option<&str>) -> Result<Option<String>, ValidationError> {
+    let Some(tag) = language.map(str::trim).filter(|l| !l.is_empty()) else {
+        return Ok(None);
+    };
+    if crate::tenant::SUPPORTED_LANGUAGES.contains(&tag) {
+        Ok(Some(tag.to_owned()))
+    } else {
+        Err(ValidationError::coded(
+            "language",
+            crate::error::ReasonCode::UnknownValue,
+            format!(
+                "unsupported language `{}`: use one of {}",
+                tag.escape_debug(),
+                crate::tenant::SUPPORTED_LANGUAGES.join(", ")
+            ),
+        ))
     }
 }
 
@@ -184,6 +272,12 @@ pub struct Staff {
     pub groups: Vec<GroupId>,
     /// Inactive staff can do nothing and cannot be assigned.
     pub active: bool,
+    /// The language they chose to read the helpdesk in (one of
+    /// [`SUPPORTED_LANGUAGES`](crate::SUPPORTED_LANGUAGES)); none means their browser's
+    /// or the tenant's. Set by themself with
+    /// [`HelpdeskService::set_language`](crate::HelpdeskService::set_language).
+    #[serde(default)]
+    pub language: Option<String>,
 }
 
 impl Staff {
@@ -204,6 +298,7 @@ impl Staff {
             tenants,
             groups: Vec::new(),
             active: true,
+            language: None,
         })
     }
 
@@ -267,6 +362,15 @@ impl Actor {
         match self {
             Actor::Staff(s) => Some(s),
             _ => None,
+        }
+    }
+
+    /// The language the actor chose, if any (never for [`Actor::System`]).
+    pub fn language(&self) -> Option<&str> {
+        match self {
+            Actor::Member(m) => m.language.as_deref(),
+            Actor::Staff(s) => s.language.as_deref(),
+            Actor::System => None,
         }
     }
 

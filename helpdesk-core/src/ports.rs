@@ -19,7 +19,7 @@ use crate::ids::{
 };
 use crate::knowledge::Article;
 use crate::notify::OutboxMessage;
-use crate::people::{Group, Member, Staff, UserId};
+use crate::people::{Group, Member, MemberQuery, Staff, UserId};
 use crate::search::{SavedSearch, SearchPage, SearchQuery};
 use crate::tenant::Tenant;
 use crate::ticket::Ticket;
@@ -49,7 +49,7 @@ pub trait DirectoryRepository: Send + Sync {
     /// Stores a new member; [`Error::AlreadyExists`] when the host user is already a
     /// member of that tenant.
     async fn insert_member(&self, member: &Member) -> StoreResult<()>;
-    /// Replaces a member's name, email, role and blocked flag.
+    /// Replaces a member's name, email, role, blocked flag and language.
     async fn update_member(&self, member: &Member) -> StoreResult<()>;
     /// One member of `tenant`.
     async fn member(&self, tenant: TenantId, id: MemberId) -> StoreResult<Option<Member>>;
@@ -57,6 +57,9 @@ pub trait DirectoryRepository: Send + Sync {
     async fn member_by_user(&self, tenant: TenantId, user: &UserId) -> StoreResult<Option<Member>>;
     /// Every member of `tenant`, by display name.
     async fn members(&self, tenant: TenantId) -> StoreResult<Vec<Member>>;
+    /// The members of the query's tenant that [`MemberQuery::matches`] accepts, by
+    /// display name then id, at most `query.limit`.
+    async fn find_members(&self, query: &MemberQuery) -> StoreResult<Vec<Member>>;
     /// Stores a new staff member; [`Error::AlreadyExists`] when the host user is
     /// already staff.
     async fn insert_staff(&self, staff: &Staff) -> StoreResult<()>;

@@ -164,7 +164,11 @@ impl QuestionnaireDefinition {
                         let option_field = format!("{field}.kind.options[{j}]");
                         single_line(&option_field, option, 64)?;
                         if !keys.insert(option.as_str()) {
-                            return Err(ValidationError::new(option_field, "duplicate option"));
+                            return Err(ValidationError::coded(
+                                option_field,
+                                crate::error::ReasonCode::Duplicate,
+                                "duplicate option",
+                            ));
                         }
                     }
                 }
@@ -180,8 +184,9 @@ impl QuestionnaireDefinition {
     pub fn validate(&self, answers: &Answers) -> Result<Answers, ValidationError> {
         for key in answers.keys() {
             if !self.questions.iter().any(|q| &q.key == key) {
-                return Err(ValidationError::new(
+                return Err(ValidationError::coded(
                     format!("answers.{key}"),
+                    crate::error::ReasonCode::UnknownReference,
                     "no such question",
                 ));
             }
@@ -195,15 +200,23 @@ impl QuestionnaireDefinition {
             };
             let Some(answer) = answer else {
                 if q.required {
-                    return Err(ValidationError::new(field, "an answer is required"));
+                    return Err(ValidationError::coded(
+                        field,
+                        crate::error::ReasonCode::Required,
+                        "an answer is required",
+                    ));
                 }
                 continue;
             };
             let valid = match (&q.kind, answer) {
                 (QuestionKind::Score { min, max }, Answer::Score(s)) => {
                     if s < min || s > max {
-                        return Err(ValidationError::new(
+                        return Err(ValidationError::coded(
                             field,
+                            crate::error::ReasonCode::OutOfRange {
+                                min: i64::from(*min),
+                                max: i64::from(*max),
+                            },
                             format!("must be between {min} and {max}"),
                         ));
                     }
@@ -211,8 +224,9 @@ impl QuestionnaireDefinition {
                 }
                 (QuestionKind::Choice { options }, Answer::Text(t)) => {
                     if !options.iter().any(|o| o == t.trim()) {
-                        return Err(ValidationError::new(
+                        return Err(ValidationError::coded(
                             field,
+                            crate::error::ReasonCode::UnknownValue,
                             format!("must be one of: {}", options.join(", ")),
                         ));
                     }
@@ -220,17 +234,24 @@ impl QuestionnaireDefinition {
                 }
                 (QuestionKind::Text, Answer::Text(t)) => {
                     if t.chars().count() > MAX_TEXT_ANSWER_CHARS {
-                        return Err(ValidationError::new(
-                            field,
-                            format!("must be at most {MAX_TEXT_ANSWER_CHARS} characters"),
-                        ));
+                        return Err(ValidationError::too_long(field, MAX_TEXT_ANSWER_CHARS));
                     }
                     Answer::Text(t.trim().to_owned())
                 }
                 (QuestionKind::Score { .. }, _) => {
-                    return Err(ValidationError::new(field, "must be a whole number"));
+                    return Err(ValidationError::coded(
+                        field,
+                        crate::error::ReasonCode::InvalidFormat,
+                        "must be a whole number",
+                    ));
                 }
-                (_, _) => return Err(ValidationError::new(field, "must be text")),
+                (_, _) => {
+                    return Err(ValidationError::coded(
+                        field,
+                        crate::error::ReasonCode::InvalidFormat,
+                        "must be text",
+                    ));
+                }
             };
             clean.insert(q.key.clone(), valid);
         }

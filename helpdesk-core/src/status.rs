@@ -77,7 +77,13 @@ impl FromStr for Status {
         Status::ALL
             .into_iter()
             .find(|status| status.as_str() == s)
-            .ok_or_else(|| ValidationError::new("status", format!("unknown status `{s}`")))
+            .ok_or_else(|| {
+                ValidationError::coded(
+                    "status",
+                    crate::error::ReasonCode::UnknownValue,
+                    format!("unknown status `{s}`"),
+                )
+            })
     }
 }
 
@@ -132,7 +138,13 @@ impl FromStr for Priority {
         Priority::ALL
             .into_iter()
             .find(|p| p.as_str() == s)
-            .ok_or_else(|| ValidationError::new("priority", format!("unknown priority `{s}`")))
+            .ok_or_else(|| {
+                ValidationError::coded(
+                    "priority",
+                    crate::error::ReasonCode::UnknownValue,
+                    format!("unknown priority `{s}`"),
+                )
+            })
     }
 }
 

@@ -49,8 +49,9 @@ pub fn check_slug(slug: &str) -> Result<String, ValidationError> {
     if ok {
         Ok(slug.to_owned())
     } else {
-        Err(ValidationError::new(
+        Err(ValidationError::coded(
             "slug",
+            crate::error::ReasonCode::InvalidFormat,
             "use 1 to 63 lower-case letters, digits and dashes",
         ))
     }
@@ -94,8 +95,9 @@ fn check_language(field: &str, tag: &str) -> Result<(), ValidationError> {
     if SUPPORTED_LANGUAGES.contains(&tag) {
         Ok(())
     } else {
-        Err(ValidationError::new(
+        Err(ValidationError::coded(
             field,
+            crate::error::ReasonCode::UnknownValue,
             format!(
                 "unsupported language `{}`: use one of {}",
                 tag.escape_debug(),
@@ -230,12 +232,17 @@ impl TenantSettings {
             ("reopen_window", self.reopen_window),
             ("archive_delay", self.archive_delay),
         ] {
+            let range = crate::error::ReasonCode::OutOfRange {
+                min: 0,
+                max: MAX_WINDOW.as_seconds(),
+            };
             if window.as_seconds() < 0 {
-                return Err(ValidationError::new(field, "must not be negative"));
+                return Err(ValidationError::coded(field, range, "must not be negative"));
             }
             if window > MAX_WINDOW {
-                return Err(ValidationError::new(
+                return Err(ValidationError::coded(
                     field,
+                    range,
                     format!("must be at most {} seconds", MAX_WINDOW.as_seconds()),
                 ));
             }

@@ -6,7 +6,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
-use crate::error::ValidationError;
+use crate::error::{ReasonCode, ValidationError};
 
 /// The longest rich-text body accepted, in bytes, before sanitising.
 pub const MAX_RICH_TEXT_BYTES: usize = 256 * 1024;
@@ -35,8 +35,15 @@ impl RichText {
     /// Like [`sanitize`](Self::sanitize), under the host's `policy` (which remote hosts
     /// images may come from).
     pub fn sanitize_with(html: &str, policy: &TextPolicy) -> Result<Self, ValidationError> {
-        let too_long =
-            || ValidationError::new("body", format!("longer than {MAX_RICH_TEXT_BYTES} bytes"));
+        let too_long = || {
+            ValidationError::coded(
+                "body",
+                ReasonCode::TooLarge {
+                    max_bytes: MAX_RICH_TEXT_BYTES as u64,
+                },
+                format!("longer than {MAX_RICH_TEXT_BYTES} bytes"),
+            )
+        };
         if html.len() > MAX_RICH_TEXT_BYTES {
             return Err(too_long());
         }
@@ -92,10 +99,13 @@ impl RichText {
         html: &str,
         policy: &TextPolicy,
     ) -> Result<Self, ValidationError> {
-        let text =
-            Self::sanitize_with(html, policy).map_err(|e| ValidationError::new(field, e.reason))?;
+        let text = Self::sanitize_with(html, policy).map_err(|e| e.on(field))?;
         if !has_visible(&text.to_plain_text()) && !text.has_image() {
-            return Err(ValidationError::new(field, "must contain visible text"));
+            return Err(ValidationError::coded(
+                field,
+                ReasonCode::NotVisible,
+                "must contain visible text",
+            ));
         }
         Ok(text)
     }
@@ -325,22 +335,24 @@ fn attribute_names(attrs: &str) -> impl Iterator<Item = &str> {
 pub fn single_line(field: &str, value: &str, max_chars: usize) -> Result<String, ValidationError> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
-        return Err(ValidationError::new(field, "must not be empty"));
+        return Err(ValidationError::required(field));
     }
     if trimmed.chars().count() > max_chars {
-        return Err(ValidationError::new(
-            field,
-            format!("must be at most {max_chars} characters"),
-        ));
+        return Err(ValidationError::too_long(field, max_chars));
     }
     if trimmed.chars().any(|c| c.is_control() || is_invisible(c)) {
-        return Err(ValidationError::new(
+        return Err(ValidationError::coded(
             field,
+            ReasonCode::ControlCharacters,
             "must not contain control or invisible formatting characters",
         ));
     }
     if !has_visible(trimmed) {
-        return Err(ValidationError::new(field, "must contain visible text"));
+        return Err(ValidationError::coded(
+            field,
+            ReasonCode::NotVisible,
+            "must contain visible text",
+        ));
     }
     Ok(trimmed.to_owned())
 }

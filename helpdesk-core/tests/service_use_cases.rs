@@ -5,9 +5,9 @@
 use chrono::{Duration, TimeZone, Utc};
 use helpdesk_core::testing::{Seed, StaffSeed, World, draft};
 use helpdesk_core::{
-    Actor, Answer, Answers, AttachmentId, ClosureMode, CommandName, Entity, Error, Forbidden,
-    MemberDetails, MemberRole, NewAttachment, NewTicket, PageRequest, RequesterVisibility,
-    SearchCriteria, StaffRole, Status, TenantId, TicketId, UserId, export_csv,
+    Actor, Answer, Answers, ArticleDraft, AttachmentId, ClosureMode, CommandName, Entity, Error,
+    Forbidden, MemberDetails, MemberRole, NewAttachment, NewTicket, PageRequest,
+    RequesterVisibility, SearchCriteria, StaffRole, Status, TenantId, TicketId, UserId, export_csv,
 };
 
 /// Alice, Bob (requesters) and Carol (tenant admin) in acme, Dave in globex; Sam, an
@@ -606,9 +606,12 @@ async fn knowledge_base_suggests_published_articles_of_the_callers_tenant() {
         .create_article(
             &w.actor("sam"),
             w.tenant("acme"),
-            None,
-            "Réinitialiser son mot de passe",
-            "<p>Cliquez sur « mot de passe oublié ».</p>",
+            ArticleDraft {
+                category: None,
+                title: "Réinitialiser son mot de passe",
+                body: "<p>Cliquez sur « mot de passe oublié ».</p>",
+                published: true,
+            },
         )
         .await
         .unwrap();
@@ -617,9 +620,12 @@ async fn knowledge_base_suggests_published_articles_of_the_callers_tenant() {
         .create_article(
             &w.actor("carol"),
             w.tenant("acme"),
-            None,
-            "Mot de passe expiré",
-            "<p>Brouillon</p>",
+            ArticleDraft {
+                category: None,
+                title: "Mot de passe expiré",
+                body: "<p>Brouillon</p>",
+                published: true,
+            },
         )
         .await
         .unwrap();
@@ -628,15 +634,27 @@ async fn knowledge_base_suggests_published_articles_of_the_callers_tenant() {
             &w.actor("carol"),
             w.tenant("acme"),
             draft_article.id,
-            "Mot de passe expiré",
-            "<p>Brouillon</p>",
-            false,
+            ArticleDraft {
+                category: None,
+                title: "Mot de passe expiré",
+                body: "<p>Brouillon</p>",
+                published: false,
+            },
         )
         .await
         .unwrap();
     let err = w
         .service
-        .create_article(&w.actor("alice"), w.tenant("acme"), None, "x", "y")
+        .create_article(
+            &w.actor("alice"),
+            w.tenant("acme"),
+            ArticleDraft {
+                category: None,
+                title: "x",
+                body: "y",
+                published: true,
+            },
+        )
         .await
         .unwrap_err();
     assert!(

@@ -445,7 +445,16 @@ async fn suggestions_without_a_subject_are_the_faq_of_the_category_and_its_ances
         (None, "Charte informatique"),
     ] {
         w.service
-            .create_article(&w.root, w.acme, category, title, "<p>Voir ci-dessous</p>")
+            .create_article(
+                &w.root,
+                w.acme,
+                helpdesk_core::ArticleDraft {
+                    category,
+                    title,
+                    body: "<p>Voir ci-dessous</p>",
+                    published: true,
+                },
+            )
             .await
             .unwrap();
     }

@@ -124,7 +124,7 @@ pub(crate) fn tenant(r: &impl RowExt) -> Result<Tenant> {
 }
 
 pub(crate) const MEMBER_COLUMNS: &str =
-    "tenant_id, id, user_id, display_name, email, role, blocked";
+    "tenant_id, id, user_id, display_name, email, role, blocked, language";
 
 pub(crate) fn member(r: &impl RowExt) -> Result<Member> {
     Ok(Member {
@@ -135,11 +135,12 @@ pub(crate) fn member(r: &impl RowExt) -> Result<Member> {
         email: r.opt_text("email")?,
         role: parse_enum(r.text("role")?)?,
         blocked: r.bool("blocked")?,
+        language: r.opt_text("language")?,
     })
 }
 
 pub(crate) const STAFF_COLUMNS: &str =
-    "id, user_id, display_name, email, role, tenants, group_ids, active";
+    "id, user_id, display_name, email, role, tenants, group_ids, active, language";
 
 pub(crate) fn staff(r: &impl RowExt) -> Result<Staff> {
     Ok(Staff {
@@ -151,6 +152,7 @@ pub(crate) fn staff(r: &impl RowExt) -> Result<Staff> {
         tenants: from_json(r.json("tenants")?)?,
         groups: from_json(r.json("group_ids")?)?,
         active: r.bool("active")?,
+        language: r.opt_text("language")?,
     })
 }
 

@@ -112,6 +112,11 @@ impl Dialect for PostgresBackend {
             description: "public version and request fingerprint",
             sql: include_str!("../migrations/postgres/0002_public_version_and_fingerprint.sql"),
         },
+        Migration {
+            version: 3,
+            description: "people's language and member search words",
+            sql: include_str!("../migrations/postgres/0003_people_language_and_member_words.sql"),
+        },
     ];
     const TABLE_EXISTS: &'static str = "SELECT 1 AS found FROM pg_catalog.pg_tables \
          WHERE tablename = $1 AND schemaname = ANY (current_schemas(false))";

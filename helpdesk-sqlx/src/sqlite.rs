@@ -97,6 +97,11 @@ impl Dialect for SqliteBackend {
             description: "public version and request fingerprint",
             sql: include_str!("../migrations/sqlite/0002_public_version_and_fingerprint.sql"),
         },
+        Migration {
+            version: 3,
+            description: "people's language and member search words",
+            sql: include_str!("../migrations/sqlite/0003_people_language_and_member_words.sql"),
+        },
     ];
     const TABLE_EXISTS: &'static str =
         "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = $1";

@@ -1,11 +1,13 @@
 //! A refusal as a page: what went wrong in the reader's language, never a stack trace,
 //! never a 500 for bad input.
 
+use std::collections::BTreeMap;
+
 use axum::http::header::{LOCATION, RETRY_AFTER};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use helpdesk_axum::{ApiError, RETRY_AFTER_SECONDS, RequestId};
-use helpdesk_core::Error;
+use helpdesk_core::{Error, ValidationError};
 use maud::html;
 
 use crate::i18n::{Lang, Msg};
@@ -82,14 +84,9 @@ impl PageError {
                     .and_then(|r| forbidden_reason(lang, r))
                     .map(str::to_owned),
             ),
-            "validation_failed" | "tenant_mismatch" | "bad_request" | "unsupported_media_type" => (
-                Msg::InvalidInput,
-                Some(field_detail(
-                    lang,
-                    problem.field.as_deref(),
-                    &problem.detail,
-                )),
-            ),
+            "validation_failed" | "tenant_mismatch" | "bad_request" | "unsupported_media_type" => {
+                (Msg::InvalidInput, Some(problem_detail(lang, &problem)))
+            }
             "version_conflict" | "precondition_failed" | "concurrent_update" => {
                 (Msg::Conflict, None)
             }
@@ -121,8 +118,65 @@ fn forbidden_reason(lang: Lang, code: &str) -> Option<&'static str> {
     Some(lang.t(msg))
 }
 
+/// The second sentence of a refused field in a problem document: the field's label and
+/// the reason translated from its `reason_code`, else the problem's own detail.
+pub(crate) fn problem_detail(lang: Lang, problem: &helpdesk_axum::Problem) -> String {
+    let empty = BTreeMap::new();
+    let translated = problem
+        .reason_code
+        .as_deref()
+        .and_then(|code| reason_in(lang, code, problem.reason_params.as_ref().unwrap_or(&empty)));
+    match translated {
+        Some(reason) => field_detail(lang, problem.field.as_deref(), &reason),
+        None => field_detail(lang, problem.field.as_deref(), &problem.detail),
+    }
+}
+
+/// Why the core refused a value, in the reader's language: [`reason_in`] of its code,
+/// else the core's English reason.
+pub(crate) fn reason_text(lang: Lang, error: &ValidationError) -> String {
+    let params: BTreeMap<String, i64> = error
+        .code
+        .params()
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value))
+        .collect();
+    reason_in(lang, error.code.as_str(), &params).unwrap_or_else(|| error.reason.clone())
+}
+
+/// "Subject — must not be empty", in the reader's language: the field's label and the
+/// translated reason of a validation refusal.
+pub(crate) fn validation_detail(lang: Lang, error: &ValidationError) -> String {
+    field_detail(lang, Some(&error.field), &reason_text(lang, error))
+}
+
+/// The sentence for a validation reason's code (`too_long`...) with its parameters
+/// (`{max}`, `{min}`, `{max_bytes}`) filled in; none for a code without a sentence of
+/// its own (`other`, or one a newer core added).
+pub(crate) fn reason_in(lang: Lang, code: &str, params: &BTreeMap<String, i64>) -> Option<String> {
+    let msg = match code {
+        "required" => Msg::ReasonRequired,
+        "too_long" => Msg::ReasonTooLong,
+        "too_large" => Msg::ReasonTooLarge,
+        "control_characters" => Msg::ReasonControlCharacters,
+        "not_visible" => Msg::ReasonNotVisible,
+        "invalid_format" => Msg::ReasonInvalidFormat,
+        "out_of_range" => Msg::ReasonOutOfRange,
+        "unknown_value" => Msg::ReasonUnknownValue,
+        "unknown_reference" => Msg::ReasonUnknownReference,
+        "inactive" => Msg::ReasonInactive,
+        "duplicate" => Msg::ReasonDuplicate,
+        _ => return None,
+    };
+    let mut text = lang.t(msg).to_owned();
+    for (name, value) in params {
+        text = text.replace(&format!("{{{name}}}"), &value.to_string());
+    }
+    Some(text)
+}
+
 /// "Subject: must not be empty": the field's label in the page's language, and the
-/// core's reason.
+/// reason.
 pub(crate) fn field_detail(lang: Lang, field: Option<&str>, detail: &str) -> String {
     match field.and_then(|f| crate::forms::field_label(lang, f)) {
         Some(label) => format!("{label} — {detail}"),

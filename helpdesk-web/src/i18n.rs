@@ -329,6 +329,10 @@ messages! {
     EventGuestInvited => "Utilisateur invité", "User invited";
     FromTo => "→", "→";
     AnswerRequired => "une réponse est obligatoire.", "an answer is required.";
+    FindMember => "Chercher un membre", "Find a member";
+    FindMemberHelp => "Son nom, son identifiant ou son adresse électronique, même en partie.", "Their name, login or email address, even in part.";
+    NoMemberFound => "Aucun membre trouvé pour", "No member found for";
+    ByLogin => "ou son identifiant exact", "or their exact login";
     UnknownLogin => "aucun membre de ce client n'a cet identifiant.", "no member of this client has this login.";
     TicketPageEnd => "", "";
 
@@ -483,13 +487,15 @@ messages! {
     AdmYes => "Oui", "Yes";
     AdmSearchMembers => "Rechercher (nom, identifiant, e-mail)", "Search (name, login, email)";
     AdmMembersCount => "membres", "members";
+    AdmMembersMore => "les premiers seulement : précisez la recherche", "the first ones only: narrow the search";
     AdminEnd => "", "";
 
     // The profile page (pages/profile.rs).
     ProfHostOwns => "Votre nom, votre adresse e-mail et votre rôle viennent de votre compte dans l'application : ils y sont mis à jour et repris ici à chaque visite.", "Your name, email address and role come from your account in the application: they are updated there and copied here on every visit.";
     ProfIdentity => "Vos informations", "Your details";
     ProfLanguageChoice => "Langue des pages", "Language of the pages";
-    ProfLanguageHelp => "Ce choix est gardé par ce navigateur pendant un an.", "This choice is kept by this browser for a year.";
+    ProfLanguageAuto => "Celle de mon navigateur, sinon celle du client", "My browser's, else the client's";
+    ProfLanguageHelp => "Ce choix vous suit sur tous vos appareils ; ce navigateur le garde aussi pendant un an.", "This choice follows you on every device; this browser keeps it for a year too.";
     ProfLanguageName => "Français", "English";
     ProfSaved => "Votre choix est enregistré.", "Your choice is saved.";
     ProfileEnd => "", "";
@@ -519,6 +525,17 @@ messages! {
     ReasonTicketAlreadyTaken => "La demande est déjà prise en charge : seule l'équipe d'assistance peut la modifier.", "The ticket is already being handled: only support staff may change it now.";
     ReasonReopenWindowPassed => "Le délai pour rouvrir cette demande est dépassé.", "The time to reopen this ticket has passed.";
     ReasonOtherTenant => "Cela appartient à un autre client.", "This belongs to another client.";
+    ReasonRequired => "ne doit pas être vide.", "must not be empty.";
+    ReasonTooLong => "ne doit pas dépasser {max} caractères.", "must be at most {max} characters.";
+    ReasonTooLarge => "ne doit pas dépasser {max_bytes} octets.", "must be at most {max_bytes} bytes.";
+    ReasonControlCharacters => "ne doit pas contenir de caractères de contrôle ni de mise en forme invisible.", "must not contain control or invisible formatting characters.";
+    ReasonNotVisible => "doit contenir du texte visible.", "must contain visible text.";
+    ReasonInvalidFormat => "n'a pas la forme attendue.", "is not in the expected form.";
+    ReasonOutOfRange => "doit être compris entre {min} et {max}.", "must be between {min} and {max}.";
+    ReasonUnknownValue => "n'est pas une valeur possible.", "is not one of the values allowed.";
+    ReasonUnknownReference => "ne correspond à rien de connu ici.", "names nothing known here.";
+    ReasonInactive => "n'est plus utilisable (retiré ou bloqué).", "can no longer be used (retired or blocked).";
+    ReasonDuplicate => "est déjà présent.", "is already there.";
     RequestReference => "Référence de la requête", "Request reference";
 }
 

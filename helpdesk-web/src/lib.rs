@@ -34,6 +34,19 @@
 //!     .with_state(helpdesk);
 //! ```
 //!
+//! # Languages
+//! French and English. A page speaks the language the logged-in person chose on their
+//! profile (stored by the core, `HelpdeskService::set_language`), else the one this
+//! browser chose (the `hd_lang` cookie, which also serves visitors), else the browser's
+//! `Accept-Language`, else the tenant's default language. Validation refusals are said
+//! in that language from their `ReasonCode`, the field named by its label.
+//!
+//! # Finding people
+//! Forms that name a member (inviting a guest, a new requester) and the members page
+//! search by name, login or email through the core (`HelpdeskService::find_members`,
+//! so a requester finds active colleagues only); the search is a plain `GET` that
+//! re-renders the page with the results to choose from.
+//!
 //! # Why maud
 //! The markup is written with [maud](https://maud.lambda.xyz/): pages are Rust
 //! functions, checked by the compiler like the rest of the code (a missing field or a

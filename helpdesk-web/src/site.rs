@@ -1,5 +1,10 @@
 //! Who is looking at a page and in which language: the request context every handler
 //! takes.
+//!
+//! The language of a page: the logged-in person's stored language
+//! (`HelpdeskService::set_language`, chosen on the profile page), else the `hd_lang`
+//! cookie of this browser (visitors, and people who chose none), else the browser's
+//! `Accept-Language`, else the tenant's default language.
 
 use std::sync::Arc;
 
@@ -111,7 +116,8 @@ where
             .get::<Arc<WebConfig>>()
             .cloned()
             .unwrap_or_default();
-        // The language chosen on the profile page first, then the browser's.
+        // The language this browser chose on the profile page (kept for visitors), then
+        // the browser's; a logged-in person's stored language comes first (`Viewer`).
         let asked = lang_cookie(parts).or_else(|| {
             parts
                 .headers
@@ -200,7 +206,12 @@ where
         let ctx = Ctx::from_request_parts(parts, state)
             .await
             .map_err(|e| PageError::from_api(&site, e))?;
-        if !site.lang_asked
+        // The person's stored language, else the cookie or the browser's (already in
+        // `site`), else the tenant's default.
+        if let Some(lang) = ctx.actor.language().and_then(Lang::from_tag) {
+            site.lang = lang;
+            site.lang_asked = true;
+        } else if !site.lang_asked
             && let Some(lang) = ctx
                 .tenant
                 .as_ref()

@@ -335,6 +335,7 @@ async fn an_article_is_written_and_unpublished() {
                 ("title", "Débloquer le bac 2"),
                 ("category", &printers),
                 ("body", "<p>Ouvrez le capot.</p>"),
+                ("published", "1"),
             ],
             Some(support::TOKEN),
         )

@@ -194,9 +194,12 @@ async fn faq_suggestions_are_a_fragment_of_matching_articles() {
         .create_article(
             &host.root,
             host.acme,
-            Some(host.printers),
-            "Débloquer le bac de l'imprimante",
-            "<p>Ouvrez le capot avant, retirez la feuille coincée puis refermez.</p>",
+            helpdesk_core::ArticleDraft {
+                category: Some(host.printers),
+                title: "Débloquer le bac de l'imprimante",
+                body: "<p>Ouvrez le capot avant, retirez la feuille coincée puis refermez.</p>",
+                published: true,
+            },
         )
         .await
         .unwrap();

@@ -46,8 +46,14 @@ async fn the_language_chosen_is_kept_in_a_cookie_and_switches_the_pages() {
         .get_with_cookie("/support/profile?done=1", "alice", "fr", "hd_lang=en")
         .await;
     assert!(done.body.contains(r#"role="status""#) && done.body.contains("Your choice is saved."));
-    let back = host
+    // The choice is stored with alice too: it wins over another browser's cookie.
+    let elsewhere = host
         .get_with_cookie("/support", "alice", "en", "hd_lang=fr")
+        .await;
+    assert!(elsewhere.body.contains(r#"<html lang="en">"#));
+    // Bob chose nothing: his browser's cookie wins over its Accept-Language.
+    let back = host
+        .get_with_cookie("/support", "bob", "en", "hd_lang=fr")
         .await;
     assert!(back.body.contains(r#"<html lang="fr">"#));
 }

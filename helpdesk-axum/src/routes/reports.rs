@@ -234,9 +234,22 @@ pub struct ArticleBody {
     #[serde(default)]
     #[schema(value_type = Option<uuid::Uuid>)]
     pub category: Option<CategoryId>,
-    /// Whether requesters see it (on updates; new articles are published).
+    /// Whether requesters see it (published, the default) or only staff and tenant
+    /// admins (a draft).
     #[serde(default = "yes")]
     pub published: bool,
+}
+
+impl ArticleBody {
+    /// The article as the service takes it.
+    fn draft(&self) -> helpdesk_core::ArticleDraft<'_> {
+        helpdesk_core::ArticleDraft {
+            category: self.category,
+            title: &self.title,
+            body: &self.body,
+            published: self.published,
+        }
+    }
 }
 
 fn yes() -> bool {
@@ -245,7 +258,7 @@ fn yes() -> bool {
 
 /// Write an article.
 ///
-/// Staff and tenant admins; new articles are published.
+/// Staff and tenant admins; published unless `published` is false (a draft).
 #[utoipa::path(post, path = "/kb/articles", tag = "knowledge base", request_body = ArticleBody,
     responses((status = 201, description = "The article", body = helpdesk_core::Article)))]
 pub(crate) async fn create_article(
@@ -256,7 +269,7 @@ pub(crate) async fn create_article(
     let tenant = ctx.require_tenant()?.id;
     let article = state
         .service
-        .create_article(&ctx.actor, tenant, body.category, &body.title, &body.body)
+        .create_article(&ctx.actor, tenant, body.draft())
         .await?;
     Ok((StatusCode::CREATED, Json(article)).into_response())
 }
@@ -276,14 +289,7 @@ pub(crate) async fn update_article(
     let id: ArticleId = id.parse().map_err(|_| not_found(Entity::Article))?;
     let article = state
         .service
-        .update_article(
-            &ctx.actor,
-            tenant,
-            id,
-            &body.title,
-            &body.body,
-            body.published,
-        )
+        .update_article(&ctx.actor, tenant, id, body.draft())
         .await?;
     Ok(Json(article).into_response())
 }

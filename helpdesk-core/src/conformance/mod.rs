@@ -67,6 +67,7 @@ mod directory;
 mod fixtures;
 mod knowledge;
 mod outbox;
+mod people;
 mod round_trip;
 mod saved_searches;
 mod search;
@@ -83,6 +84,9 @@ pub use directory::{
 };
 pub use knowledge::knowledge_base_articles_stay_in_their_tenant;
 pub use outbox::outbox_hands_out_due_messages_oldest_first_and_records_failures;
+pub use people::{
+    languages_of_members_and_staff_round_trip, members_are_found_by_name_login_and_email,
+};
 pub use round_trip::saved_tickets_round_trip_every_state_event_and_attachment;
 pub use saved_searches::saved_searches_belong_to_their_owner;
 pub use search::{
@@ -91,14 +95,14 @@ pub use search::{
     search_pages_stay_stable_while_tickets_are_inserted,
     search_returns_exactly_the_reference_results,
 };
-pub use staff::{
-    a_staff_update_made_from_a_stale_record_writes_nothing,
-    staff_are_unique_and_keep_their_tenants_and_groups,
-};
 pub use sorting::{
     a_cursor_is_refused_under_another_sort,
     search_totals_count_all_pages_and_internal_notes_only_for_staff,
     sorted_search_pages_walk_every_ticket_once_in_order,
+};
+pub use staff::{
+    a_staff_update_made_from_a_stale_record_writes_nothing,
+    staff_are_unique_and_keep_their_tenants_and_groups,
 };
 pub use tickets::{
     a_retried_open_is_told_apart_by_its_request_fingerprint,
@@ -146,6 +150,8 @@ macro_rules! store_conformance_tests {
             ($setup);
             tenants_are_unique_by_slug_and_listed_by_slug,
             members_are_unique_per_tenant_and_read_within_it,
+            languages_of_members_and_staff_round_trip,
+            members_are_found_by_name_login_and_email,
             staff_are_unique_and_keep_their_tenants_and_groups,
             a_staff_update_made_from_a_stale_record_writes_nothing,
             groups_categories_and_products_round_trip,

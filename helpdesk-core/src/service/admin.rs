@@ -27,6 +27,23 @@ pub struct MemberDetails<'a> {
     pub role: MemberRole,
 }
 
+/// A knowledge-base article as written or rewritten: what
+/// [`create_article`](HelpdeskService::create_article) and
+/// [`update_article`](HelpdeskService::update_article) take.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ArticleDraft<'a> {
+    /// The category it answers questions about, one of the tenant's; none for a
+    /// general article.
+    pub category: Option<CategoryId>,
+    /// Its title: one line of at most 250 characters.
+    pub title: &'a str,
+    /// Its body, rich text sanitised under the service's [`TextPolicy`](crate::TextPolicy).
+    pub body: &'a str,
+    /// Whether requesters see it (and get it suggested); a draft is seen by staff and
+    /// tenant admins only.
+    pub published: bool,
+}
+
 impl HelpdeskService {
     /// Creates a tenant with default settings (platform admins).
     pub async fn create_tenant(&self, actor: &Actor, slug: &str, name: &str) -> Result<Tenant> {
@@ -296,7 +313,11 @@ impl HelpdeskService {
         if let Some(parent) = category.parent {
             let tree = self.store.categories(category.tenant).await?;
             if !tree.iter().any(|c| c.id == parent) {
-                return Err(Error::invalid("parent", "no such category in this tenant"));
+                return Err(Error::invalid_coded(
+                    "parent",
+                    crate::error::ReasonCode::UnknownReference,
+                    "no such category in this tenant",
+                ));
             }
             if would_cycle(&tree, category.id, parent) {
                 return Err(Error::invalid(
@@ -308,9 +329,37 @@ impl HelpdeskService {
         if let Some(group) = category.group
             && self.store.group(group).await?.is_none()
         {
-            return Err(Error::invalid("group", "no such group"));
+            return Err(Error::invalid_coded(
+                "group",
+                crate::error::ReasonCode::UnknownReference,
+                "no such group",
+            ));
         }
         Ok(())
+    }
+
+    /// One category of `tenant`, for anyone inside the tenant: what an edit page
+    /// loads instead of the whole tree.
+    pub async fn category(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        id: CategoryId,
+    ) -> Result<Category> {
+        Self::ensure_in_tenant(actor, tenant)?;
+        self.store
+            .category(tenant, id)
+            .await?
+            .ok_or(Error::NotFound(Entity::Category))
+    }
+
+    /// One product of `tenant`, for anyone inside the tenant.
+    pub async fn product(&self, actor: &Actor, tenant: TenantId, id: ProductId) -> Result<Product> {
+        Self::ensure_in_tenant(actor, tenant)?;
+        self.store
+            .product(tenant, id)
+            .await?
+            .ok_or(Error::NotFound(Entity::Product))
     }
 
     /// `tenant`'s category tree.
@@ -357,40 +406,38 @@ impl HelpdeskService {
         self.store.products(tenant).await
     }
 
-    /// Writes a knowledge-base article for `tenant` (staff serving it, its admins).
+    /// Writes a knowledge-base article for `tenant` (staff serving it, its admins),
+    /// published or as a draft as `draft.published` says.
     pub async fn create_article(
         &self,
         actor: &Actor,
         tenant: TenantId,
-        category: Option<CategoryId>,
-        title: &str,
-        body: &str,
+        draft: ArticleDraft<'_>,
     ) -> Result<Article> {
         Self::ensure_staff_or_administers(actor, tenant)?;
-        if let Some(c) = category
-            && self.store.category(tenant, c).await?.is_none()
-        {
-            return Err(Error::invalid(
-                "category",
-                "no such category in this tenant",
-            ));
-        }
-        let mut article = Article::new(tenant, category, title, body, self.clock.now())?;
+        self.check_article_category(tenant, draft.category).await?;
+        let mut article = Article::new(
+            tenant,
+            draft.category,
+            draft.title,
+            draft.body,
+            self.clock.now(),
+        )?;
         // `Article::new` keeps the default image policy; the host's may keep more.
-        article.body = RichText::required_with("body", body, &self.text_policy)?;
+        article.body = RichText::required_with("body", draft.body, &self.text_policy)?;
+        article.published = draft.published;
         self.store.insert_article(&article).await?;
         Ok(article)
     }
 
-    /// Edits an article's title, body, category or publication.
+    /// Rewrites an article: title, body, category and publication (staff serving the
+    /// tenant, its admins).
     pub async fn update_article(
         &self,
         actor: &Actor,
         tenant: TenantId,
         id: ArticleId,
-        title: &str,
-        body: &str,
-        published: bool,
+        draft: ArticleDraft<'_>,
     ) -> Result<Article> {
         Self::ensure_staff_or_administers(actor, tenant)?;
         let mut article = self
@@ -398,12 +445,46 @@ impl HelpdeskService {
             .article(tenant, id)
             .await?
             .ok_or(Error::NotFound(Entity::Article))?;
-        article.title = single_line("title", title, 250)?;
-        article.body = RichText::required_with("body", body, &self.text_policy)?;
-        article.published = published;
+        if article.category != draft.category {
+            self.check_article_category(tenant, draft.category).await?;
+        }
+        article.category = draft.category;
+        article.title = single_line("title", draft.title, 250)?;
+        article.body = RichText::required_with("body", draft.body, &self.text_policy)?;
+        article.published = draft.published;
         article.updated_at = self.clock.now();
         self.store.update_article(&article).await?;
         Ok(article)
+    }
+
+    /// Refuses a category that is not one of `tenant`'s.
+    async fn check_article_category(
+        &self,
+        tenant: TenantId,
+        category: Option<CategoryId>,
+    ) -> Result<()> {
+        if let Some(c) = category
+            && self.store.category(tenant, c).await?.is_none()
+        {
+            return Err(Error::invalid_coded(
+                "category",
+                crate::error::ReasonCode::UnknownReference,
+                "no such category in this tenant",
+            ));
+        }
+        Ok(())
+    }
+
+    /// One article of `tenant`: any of them for staff serving it and its admins, a
+    /// published one for its requesters (a draft answers like a missing article).
+    pub async fn article(&self, actor: &Actor, tenant: TenantId, id: ArticleId) -> Result<Article> {
+        Self::ensure_in_tenant(actor, tenant)?;
+        let editor = actor.is_staff() || administers(actor, tenant);
+        self.store
+            .article(tenant, id)
+            .await?
+            .filter(|a| editor || a.published)
+            .ok_or(Error::NotFound(Entity::Article))
     }
 
     /// The articles of `tenant`: all of them for staff and admins, the published ones

@@ -6,6 +6,7 @@ mod caller;
 mod export;
 mod idempotency;
 mod notifications;
+mod people;
 mod queries;
 mod staff;
 mod tickets;
@@ -23,11 +24,12 @@ use crate::tenant::Tenant;
 use crate::text::TextPolicy;
 use crate::ticket::Ticket;
 
-pub use admin::MemberDetails;
+pub use admin::{ArticleDraft, MemberDetails};
 pub use export::{
     CsvExport, CsvFormat, ExportRow, MAX_EXPORT_ROWS, csv_header, csv_line, export_csv,
 };
 pub use notifications::DeliveryReport;
+pub use people::MAX_MEMBERS_FOR_REQUESTERS;
 pub use queries::{TicketList, TicketView};
 pub use staff::{StaffChanges, StaffDetails};
 pub use tickets::{MAX_ATTACHMENTS_PER_EVENT, MAX_ATTEMPTS};
@@ -104,6 +106,12 @@ impl HelpdeskService {
     pub fn with_attachment_limits(mut self, limits: AttachmentLimits) -> Self {
         self.attachment_limits = limits;
         self
+    }
+
+    /// Whether the service keeps attachment bytes somewhere ([`with_blobs`](Self::with_blobs)
+    /// was called): front ends offer attachments only when it does.
+    pub fn has_blobs(&self) -> bool {
+        self.blobs.is_some()
     }
 
     /// How large and how many attachments may be.

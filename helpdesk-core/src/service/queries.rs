@@ -30,7 +30,11 @@ use super::HelpdeskService;
 pub struct TicketView {
     /// The ticket.
     pub ticket: Ticket,
-    /// The status in the tenant's default language.
+    /// The status as the tenant names it, in the language the actor chose
+    /// ([`Member::language`](crate::Member::language),
+    /// [`Staff::language`](crate::Staff::language)), else in the tenant's default
+    /// language. Pages that speak another language (a visitor's cookie or browser)
+    /// label it themselves with [`TenantSettings::label`](crate::TenantSettings::label).
     pub status_label: String,
     /// The events this actor may read, oldest first.
     pub timeline: Vec<TimelineEvent>,
@@ -40,7 +44,9 @@ pub struct TicketView {
     /// [`HelpdeskService::available_actions`]).
     pub actions: Vec<crate::workflow::CommandName>,
     /// The display names of everyone the ticket and its visible timeline mention
-    /// (requester, guests, assignee, authors, invited and reassigned members), by id.
+    /// (requester, guests, assignee, authors, invited and reassigned members), and the
+    /// names of the ticket's group and of the groups it was assigned to, by id: so a
+    /// requester, who may not list groups, reads the group's name too.
     pub names: BTreeMap<String, String>,
 }
 
@@ -114,12 +120,12 @@ impl HelpdeskService {
             },
         );
         let names = self.names(&ticket, &timeline).await?;
+        let language = actor
+            .language()
+            .unwrap_or(tenant.settings.default_language.as_str());
         Ok(TicketView {
             names,
-            status_label: tenant
-                .settings
-                .label(ticket.status(), &tenant.settings.default_language)
-                .to_owned(),
+            status_label: tenant.settings.label(ticket.status(), language).to_owned(),
             ticket: observed_by(actor, ticket),
             timeline,
             attachments,
@@ -136,6 +142,7 @@ impl HelpdeskService {
         let mut members: Vec<MemberId> = vec![ticket.requester];
         members.extend(ticket.guests.iter().copied());
         let mut staff: Vec<StaffId> = ticket.assignee.into_iter().collect();
+        let mut groups: Vec<crate::GroupId> = ticket.group.into_iter().collect();
         for event in timeline {
             match event.author {
                 ActorRef::Member(m) => members.push(m),
@@ -145,12 +152,23 @@ impl HelpdeskService {
             match &event.kind {
                 EventKind::GuestInvited { guest } => members.push(*guest),
                 EventKind::RequesterReassigned { from, to } => members.extend([*from, *to]),
-                EventKind::Assigned { assignee, .. } => staff.extend(*assignee),
+                EventKind::Assigned { assignee, group } => {
+                    staff.extend(*assignee);
+                    groups.extend(*group);
+                }
                 _ => {}
             }
         }
         let members = members.into_iter().map(|m| (ticket.tenant, m)).collect();
-        self.display_names(members, staff).await
+        let mut names = self.display_names(members, staff).await?;
+        groups.sort();
+        groups.dedup();
+        for id in groups {
+            if let Some(g) = self.store.group(id).await? {
+                names.insert(id.to_string(), g.name);
+            }
+        }
+        Ok(names)
     }
 
     /// The display names of these members and staff, by id; unknown ids are left out.

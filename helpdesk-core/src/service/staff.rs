@@ -103,7 +103,11 @@ impl HelpdeskService {
     async fn check_groups(&self, groups: &[GroupId]) -> Result<()> {
         for group in groups {
             if self.store.group(*group).await?.is_none() {
-                return Err(Error::invalid("groups", "no such group"));
+                return Err(Error::invalid_coded(
+                    "groups",
+                    crate::error::ReasonCode::UnknownReference,
+                    "no such group",
+                ));
             }
         }
         Ok(())

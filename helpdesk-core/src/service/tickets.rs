@@ -117,22 +117,26 @@ impl HelpdeskService {
         let (category, group) = match draft.category {
             Some(id) => {
                 let tree = self.store.categories(tenant.id).await?;
-                let category =
-                    tree.iter().find(|c| c.id == id).cloned().ok_or_else(|| {
-                        Error::invalid("category", "no such category in this tenant")
-                    })?;
+                let category = tree.iter().find(|c| c.id == id).cloned().ok_or_else(|| {
+                    Error::invalid_coded(
+                        "category",
+                        crate::error::ReasonCode::UnknownReference,
+                        "no such category in this tenant",
+                    )
+                })?;
                 let group = route(&tree, id);
                 (Some(category), group)
             }
             None => (None, None),
         };
         let product = match draft.product {
-            Some(id) => Some(
-                self.store
-                    .product(tenant.id, id)
-                    .await?
-                    .ok_or_else(|| Error::invalid("product", "no such product in this tenant"))?,
-            ),
+            Some(id) => Some(self.store.product(tenant.id, id).await?.ok_or_else(|| {
+                Error::invalid_coded(
+                    "product",
+                    crate::error::ReasonCode::UnknownReference,
+                    "no such product in this tenant",
+                )
+            })?),
             None => None,
         };
         Ok((category, group, product))
@@ -150,15 +154,18 @@ impl HelpdeskService {
             (Actor::Member(m), Some(_)) if m.role != MemberRole::TenantAdmin => {
                 Err(Forbidden::RoleRequired.into())
             }
-            (_, None) => Err(Error::invalid(
+            (_, None) => Err(Error::invalid_coded(
                 "requester",
+                crate::error::ReasonCode::Required,
                 "support staff open tickets on behalf of a member: name the requester",
             )),
-            (_, Some(id)) => self
-                .store
-                .member(tenant.id, id)
-                .await?
-                .ok_or_else(|| Error::invalid("requester", "no such member in this tenant")),
+            (_, Some(id)) => self.store.member(tenant.id, id).await?.ok_or_else(|| {
+                Error::invalid_coded(
+                    "requester",
+                    crate::error::ReasonCode::UnknownReference,
+                    "no such member in this tenant",
+                )
+            }),
         }
     }
 
@@ -334,18 +341,23 @@ impl HelpdeskService {
             CommandName::Assign,
             async |this: &Self, _: &Ticket| {
                 let assignee = match assignee {
-                    Some(id) => Some(
-                        this.store
-                            .staff(id)
-                            .await?
-                            .ok_or_else(|| Error::invalid("assignee", "no such staff member"))?,
-                    ),
+                    Some(id) => Some(this.store.staff(id).await?.ok_or_else(|| {
+                        Error::invalid_coded(
+                            "assignee",
+                            crate::error::ReasonCode::UnknownReference,
+                            "no such staff member",
+                        )
+                    })?),
                     None => None,
                 };
                 if let Some(g) = group
                     && this.store.group(g).await?.is_none()
                 {
-                    return Err(Error::invalid("group", "no such group"));
+                    return Err(Error::invalid_coded(
+                        "group",
+                        crate::error::ReasonCode::UnknownReference,
+                        "no such group",
+                    ));
                 }
                 Ok(Command::Assign { assignee, group })
             },
@@ -590,7 +602,7 @@ impl HelpdeskService {
                 let reason = reason
                     .map(|r| {
                         RichText::sanitize_with(r, &self.text_policy)
-                            .map_err(|e| Error::invalid("reason", e.reason))
+                            .map_err(|e| Error::Validation(e.on("reason")))
                     })
                     .transpose()?;
                 Ok(command(reason))
@@ -621,7 +633,11 @@ impl HelpdeskService {
                 if let Some(Some(product)) = edit.product {
                     let found = this.store.product(t.tenant, product).await?;
                     if !found.is_some_and(|p| p.active) {
-                        return Err(Error::invalid("product", "no such product in this tenant"));
+                        return Err(Error::invalid_coded(
+                            "product",
+                            crate::error::ReasonCode::UnknownReference,
+                            "no such product in this tenant",
+                        ));
                     }
                 }
                 Ok(Command::Edit { edit })
@@ -651,7 +667,13 @@ impl HelpdeskService {
                     .iter()
                     .find(|c| c.id == category)
                     .cloned()
-                    .ok_or_else(|| Error::invalid("category", "no such category in this tenant"))?;
+                    .ok_or_else(|| {
+                        Error::invalid_coded(
+                            "category",
+                            crate::error::ReasonCode::UnknownReference,
+                            "no such category in this tenant",
+                        )
+                    })?;
                 let group = route(&tree, category);
                 Ok(Command::MoveCategory {
                     category: found,
@@ -677,10 +699,13 @@ impl HelpdeskService {
             vec![],
             CommandName::ReassignRequester,
             async |this: &Self, t: &Ticket| {
-                let to =
-                    this.store.member(t.tenant, to).await?.ok_or_else(|| {
-                        Error::invalid("requester", "no such member in this tenant")
-                    })?;
+                let to = this.store.member(t.tenant, to).await?.ok_or_else(|| {
+                    Error::invalid_coded(
+                        "requester",
+                        crate::error::ReasonCode::UnknownReference,
+                        "no such member in this tenant",
+                    )
+                })?;
                 Ok(Command::ReassignRequester { to })
             },
         )
@@ -702,11 +727,13 @@ impl HelpdeskService {
             vec![],
             CommandName::InviteGuest,
             async |this: &Self, t: &Ticket| {
-                let guest = this
-                    .store
-                    .member(t.tenant, guest)
-                    .await?
-                    .ok_or_else(|| Error::invalid("guest", "no such member in this tenant"))?;
+                let guest = this.store.member(t.tenant, guest).await?.ok_or_else(|| {
+                    Error::invalid_coded(
+                        "guest",
+                        crate::error::ReasonCode::UnknownReference,
+                        "no such member in this tenant",
+                    )
+                })?;
                 Ok(Command::InviteGuest { guest })
             },
         )

@@ -327,7 +327,11 @@ impl<'s> AttachmentUpload<'s, ToTicket> {
         message: Option<&str>,
     ) -> Result<Ticket> {
         if self.staged.is_empty() {
-            return Err(Error::invalid("file", "attach at least one file"));
+            return Err(Error::invalid_coded(
+                "file",
+                crate::error::ReasonCode::Required,
+                "attach at least one file",
+            ));
         }
         let message = match message.filter(|m| has_visible(m)) {
             Some(m) => m.to_owned(),

@@ -187,6 +187,10 @@ impl DirectoryRepository for FaultyStore {
         self.enter("members")?;
         self.inner.members(tenant).await
     }
+    async fn find_members(&self, query: &crate::MemberQuery) -> StoreResult<Vec<Member>> {
+        self.enter("find_members")?;
+        self.inner.find_members(query).await
+    }
     async fn insert_staff(&self, staff: &Staff) -> StoreResult<()> {
         self.enter("insert_staff")?;
         self.wrote(self.inner.insert_staff(staff).await)

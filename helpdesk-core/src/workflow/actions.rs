@@ -56,6 +56,7 @@ fn placeholders(ticket: &Ticket, actor: &Actor) -> [Command; 14] {
         email: None,
         role: MemberRole::Requester,
         blocked: false,
+        language: None,
     };
     let category = Category {
         id: crate::ids::CategoryId::new(),

@@ -194,7 +194,11 @@ fn decide_invite_guest(d: Decision<'_>, guest: &Member) -> Result<Vec<TimelineEv
     d.in_states(&Status::OPEN)?;
     check_member_of(d.ticket, guest, "guest")?;
     if guest.id == d.ticket.requester {
-        return Err(Error::invalid("guest", "is already the ticket's requester"));
+        return Err(Error::invalid_coded(
+            "guest",
+            crate::error::ReasonCode::Duplicate,
+            "is already the ticket's requester",
+        ));
     }
     if d.ticket.guests.contains(&guest.id) {
         return Ok(vec![]);

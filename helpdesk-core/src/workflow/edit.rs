@@ -30,7 +30,11 @@ pub(super) fn decide_move_category(
         return Err(Error::TenantMismatch(crate::Entity::Category));
     }
     if !category.active {
-        return Err(Error::invalid("category", "is no longer in use"));
+        return Err(Error::invalid_coded(
+            "category",
+            crate::error::ReasonCode::Inactive,
+            "is no longer in use",
+        ));
     }
     if d.ticket.category == Some(category.id) {
         return Ok(vec![]);

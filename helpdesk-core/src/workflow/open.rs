@@ -98,7 +98,11 @@ fn may_open(actor: &Actor, tenant: TenantId, requester: &Member) -> Result<()> {
         return Err(Error::TenantMismatch(crate::Entity::Member));
     }
     if requester.blocked {
-        return Err(Error::invalid("requester", "is a blocked member"));
+        return Err(Error::invalid_coded(
+            "requester",
+            crate::error::ReasonCode::Inactive,
+            "is a blocked member",
+        ));
     }
     Ok(())
 }
@@ -114,7 +118,11 @@ fn check_lookups(
             return Err(Error::TenantMismatch(crate::Entity::Category));
         }
         if !category.active {
-            return Err(Error::invalid("category", "is no longer in use"));
+            return Err(Error::invalid_coded(
+                "category",
+                crate::error::ReasonCode::Inactive,
+                "is no longer in use",
+            ));
         }
     }
     if let Some(product) = product {
@@ -122,7 +130,11 @@ fn check_lookups(
             return Err(Error::TenantMismatch(crate::Entity::Product));
         }
         if !product.active {
-            return Err(Error::invalid("product", "is no longer in use"));
+            return Err(Error::invalid_coded(
+                "product",
+                crate::error::ReasonCode::Inactive,
+                "is no longer in use",
+            ));
         }
     }
     Ok(())

@@ -92,7 +92,9 @@ pub(super) fn in_states(ticket: &Ticket, command: CommandName, allowed: &[Status
 
 pub(super) fn required(field: &str, text: &RichText) -> Result<()> {
     if text.to_plain_text().trim().is_empty() && !text.as_html().contains("<img") {
-        Err(Error::invalid(field, "must not be empty"))
+        Err(Error::Validation(crate::error::ValidationError::required(
+            field,
+        )))
     } else {
         Ok(())
     }
@@ -121,7 +123,11 @@ pub(super) fn check_member_of(ticket: &Ticket, member: &Member, field: &str) -> 
         return Err(Error::TenantMismatch(crate::Entity::Member));
     }
     if member.blocked {
-        return Err(Error::invalid(field, "is a blocked member"));
+        return Err(Error::invalid_coded(
+            field,
+            crate::error::ReasonCode::Inactive,
+            "is a blocked member",
+        ));
     }
     Ok(())
 }

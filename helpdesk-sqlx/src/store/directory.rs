@@ -2,8 +2,8 @@
 
 use async_trait::async_trait;
 use helpdesk_core::{
-    DirectoryRepository, Entity, Error, Group, GroupId, Member, MemberId, Staff, StaffId,
-    StoreResult, TenantId, UserId,
+    DirectoryRepository, Entity, Error, Group, GroupId, Member, MemberId, MemberQuery, Staff,
+    StaffId, StoreResult, TenantId, UserId,
 };
 
 use super::{SqlStore, db, fetch_all, fetch_optional, found, select};
@@ -12,18 +12,34 @@ use crate::codec::{self, enum_text, to_json};
 use crate::error::{SqlxStoreError, duplicate_as, missing_parent_as};
 use crate::sql::Sql;
 
-/// The values of a member row shared by insert and update, from `$3` on (`$1` and `$2`
-/// identify the row; the user never changes).
+/// The values of a member row shared by insert and update, from `$3` to `$8` (`$1`
+/// and `$2` identify the row; the user never changes).
 fn member_values(sql: Sql, member: &Member) -> Result<Sql, SqlxStoreError> {
     Ok(sql
         .arg(member.display_name.as_str())
         .arg(member.email.clone())
         .arg(enum_text(&member.role)?)
-        .arg(member.blocked))
+        .arg(member.blocked)
+        .arg(member.language.clone())
+        .arg(search_words(member)))
 }
 
-/// The values of a staff row that a change may write (six parameters): after the id in
-/// an insert or update, and again as the expected row of a compare-and-swap.
+/// The `search_words` column of a member: each of its folded words preceded by a space,
+/// so `LIKE '% word%'` finds the members with a word beginning with `word`. Words hold
+/// only letters and digits: never `%` nor `_`.
+fn search_words(member: &Member) -> String {
+    member
+        .search_words()
+        .iter()
+        .fold(String::new(), |mut out, w| {
+            out.push(' ');
+            out.push_str(w);
+            out
+        })
+}
+
+/// The values of a staff row that a change may write (seven parameters): after the id
+/// in an insert or update, and again as the expected row of a compare-and-swap.
 fn staff_values(sql: Sql, staff: &Staff) -> Result<Sql, SqlxStoreError> {
     Ok(sql
         .arg(staff.display_name.as_str())
@@ -31,7 +47,8 @@ fn staff_values(sql: Sql, staff: &Staff) -> Result<Sql, SqlxStoreError> {
         .arg(enum_text(&staff.role)?)
         .arg(to_json(&staff.tenants)?)
         .arg(to_json(&staff.groups)?)
-        .arg(staff.active))
+        .arg(staff.active)
+        .arg(staff.language.clone()))
 }
 
 #[async_trait]
@@ -42,8 +59,8 @@ impl<D: Dialect> DirectoryRepository for SqlStore<D> {
                 member_values(
                     Sql::new(
                         "INSERT INTO helpdesk_members \
-                         (tenant_id, id, display_name, email, role, blocked, user_id) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                         (tenant_id, id, display_name, email, role, blocked, language, \
+                         search_words, user_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                     )
                     .arg(member.tenant.as_uuid())
                     .arg(member.id.as_uuid()),
@@ -62,7 +79,8 @@ impl<D: Dialect> DirectoryRepository for SqlStore<D> {
             .execute(member_values(
                 Sql::new(
                     "UPDATE helpdesk_members SET display_name = $3, email = $4, role = $5, \
-                     blocked = $6 WHERE tenant_id = $1 AND id = $2",
+                     blocked = $6, language = $7, search_words = $8 \
+                     WHERE tenant_id = $1 AND id = $2",
                 )
                 .arg(member.tenant.as_uuid())
                 .arg(member.id.as_uuid()),
@@ -102,14 +120,33 @@ impl<D: Dialect> DirectoryRepository for SqlStore<D> {
         fetch_all(&mut self.conn(), sql, codec::member).await
     }
 
+    async fn find_members(&self, query: &MemberQuery) -> StoreResult<Vec<Member>> {
+        self.fill_search_words(query.tenant).await?;
+        let mut sql = select(
+            codec::MEMBER_COLUMNS,
+            "FROM helpdesk_members WHERE tenant_id = $1",
+        )
+        .arg(query.tenant.as_uuid());
+        if !query.include_blocked {
+            sql.push(" AND blocked = ").bind(false);
+        }
+        for word in &query.words {
+            sql.push(" AND search_words LIKE ")
+                .bind(format!("% {word}%"));
+        }
+        sql.push(" ORDER BY display_name, id LIMIT ")
+            .bind(i64::from(query.limit));
+        fetch_all(&mut self.conn(), sql, codec::member).await
+    }
+
     async fn insert_staff(&self, staff: &Staff) -> StoreResult<()> {
         self.conn()
             .execute(
                 staff_values(
                     Sql::new(
                         "INSERT INTO helpdesk_staff \
-                         (id, display_name, email, role, tenants, group_ids, active, user_id) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                         (id, display_name, email, role, tenants, group_ids, active, language, \
+                         user_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                     )
                     .arg(staff.id.as_uuid()),
                     staff,
@@ -126,9 +163,10 @@ impl<D: Dialect> DirectoryRepository for SqlStore<D> {
         // the change was made from.
         let sql = Sql::new(
             "UPDATE helpdesk_staff SET display_name = $2, email = $3, role = $4, \
-             tenants = $5, group_ids = $6, active = $7 \
-             WHERE id = $1 AND display_name = $8 AND email IS NOT DISTINCT FROM $9 \
-             AND role = $10 AND tenants = $11 AND group_ids = $12 AND active = $13",
+             tenants = $5, group_ids = $6, active = $7, language = $8 \
+             WHERE id = $1 AND display_name = $9 AND email IS NOT DISTINCT FROM $10 \
+             AND role = $11 AND tenants = $12 AND group_ids = $13 AND active = $14 \
+             AND language IS NOT DISTINCT FROM $15",
         )
         .arg(staff.id.as_uuid());
         let sql = staff_values(staff_values(sql, staff)?, expected)?;
@@ -198,5 +236,33 @@ impl<D: Dialect> DirectoryRepository for SqlStore<D> {
     async fn groups(&self) -> StoreResult<Vec<Group>> {
         let sql = Sql::new("SELECT id, name FROM helpdesk_groups ORDER BY name, id");
         fetch_all(&mut self.conn(), sql, codec::group).await
+    }
+}
+
+impl<D: Dialect> SqlStore<D> {
+    /// Gives the members of `tenant` written before migration 3 (or by an older build)
+    /// their `search_words`, so that finding members sees them: usually none.
+    async fn fill_search_words(&self, tenant: TenantId) -> StoreResult<()> {
+        let sql = select(
+            codec::MEMBER_COLUMNS,
+            "FROM helpdesk_members WHERE tenant_id = $1 AND search_words IS NULL",
+        )
+        .arg(tenant.as_uuid());
+        let unindexed = fetch_all(&mut self.conn(), sql, codec::member).await?;
+        for member in unindexed {
+            self.conn()
+                .execute(
+                    Sql::new(
+                        "UPDATE helpdesk_members SET search_words = $3 \
+                         WHERE tenant_id = $1 AND id = $2 AND search_words IS NULL",
+                    )
+                    .arg(tenant.as_uuid())
+                    .arg(member.id.as_uuid())
+                    .arg(search_words(&member)),
+                )
+                .await
+                .map_err(db)?;
+        }
+        Ok(())
     }
 }

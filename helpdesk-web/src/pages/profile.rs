@@ -1,5 +1,6 @@
 //! The viewer's profile: name, email, role and tenant as the host keeps them, and the
-//! language of the pages, kept in a cookie of this browser.
+//! language of the pages, stored with the person by the core (and in a cookie of this
+//! browser, for the pages shown before they are identified).
 
 use axum::Router;
 use axum::extract::{FromRef, RawQuery};
@@ -21,6 +22,9 @@ use crate::site::{LANG_COOKIE, Viewer};
 /// A year, in seconds: how long the language choice is kept.
 const YEAR: u32 = 365 * 24 * 3600;
 
+/// The choice that follows the browser and the tenant: no stored language.
+const AUTO: &str = "auto";
+
 /// This screen's routes, merged into [`crate::pages`].
 pub(crate) fn routes<S>() -> Router<S>
 where
@@ -38,6 +42,7 @@ async fn show(viewer: Viewer, query: RawQuery) -> Result<Response, PageError> {
         .is_some_and(|q| q.split('&').any(|p| p == "done=1"));
     let site = &viewer.site;
     let lang = site.lang;
+    let stored = viewer.actor.language();
     let (email, role) = match &viewer.actor {
         Actor::Member(m) => (m.email.clone(), lang.member_role(m.role)),
         Actor::Staff(s) => (s.email.clone(), lang.staff_role(s.role)),
@@ -67,9 +72,13 @@ async fn show(viewer: Viewer, query: RawQuery) -> Result<Response, PageError> {
                     div class="hd-checks" {
                         @for choice in Lang::ALL {
                             label {
-                                input type="radio" name="lang" value=(choice.tag()) checked[choice == lang];
+                                input type="radio" name="lang" value=(choice.tag()) checked[stored == Some(choice.tag()) || (stored.is_none() && choice == lang)];
                                 span lang=(choice.tag()) { (choice.t(Msg::ProfLanguageName)) }
                             }
+                        }
+                        label {
+                            input type="radio" name="lang" value=(AUTO);
+                            span { (site.t(Msg::ProfLanguageAuto)) }
                         }
                     }
                 }
@@ -93,26 +102,44 @@ struct LanguageForm {
     lang: String,
 }
 
-/// `POST /profile`: keeps the language chosen in a cookie, then back to the profile.
+/// `POST /profile`: stores the language chosen with the person (the core's
+/// `set_language`), so it follows them to every browser and into their notifications,
+/// and keeps it in a cookie of this browser too (the pages shown before they are
+/// identified); `auto` clears both. Then back to the profile.
 async fn save(viewer: Viewer, WebForm(form): WebForm<LanguageForm>) -> Result<Response, PageError> {
     let site = &viewer.site;
-    let Some(lang) = Lang::from_tag(&form.lang).filter(|l| l.tag() == form.lang) else {
-        return Err(PageError::refused(
-            site,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Msg::InvalidInput,
-            Some(site.t(Msg::Language).to_owned()),
-        ));
+    let chosen = if form.lang == AUTO {
+        None
+    } else {
+        match Lang::from_tag(&form.lang).filter(|l| l.tag() == form.lang) {
+            Some(lang) => Some(lang),
+            None => {
+                return Err(PageError::refused(
+                    site,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Msg::InvalidInput,
+                    Some(site.t(Msg::Language).to_owned()),
+                ));
+            }
+        }
     };
+    viewer
+        .service
+        .set_language(&viewer.actor, chosen.map(Lang::tag))
+        .await
+        .map_err(|e| PageError::domain(site, e))?;
     let secure = if site.config.secure_cookies {
         "; Secure"
     } else {
         ""
     };
-    let cookie = format!(
-        "{LANG_COOKIE}={}; Path=/; Max-Age={YEAR}; SameSite=Lax{secure}",
-        lang.tag()
-    );
+    let cookie = match chosen {
+        Some(lang) => format!(
+            "{LANG_COOKIE}={}; Path=/; Max-Age={YEAR}; SameSite=Lax{secure}",
+            lang.tag()
+        ),
+        None => format!("{LANG_COOKIE}=; Path=/; Max-Age=0; SameSite=Lax{secure}"),
+    };
     let mut link = site.href("/profile");
     link.push(if link.contains('?') { '&' } else { '?' });
     link.push_str("done=1");

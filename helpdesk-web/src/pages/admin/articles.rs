@@ -5,7 +5,7 @@ use axum::extract::{FromRef, Path, RawQuery};
 use axum::response::Response;
 use axum::routing::get;
 use helpdesk_axum::HelpdeskState;
-use helpdesk_core::{ArticleId, Category, CategoryId, Entity, Error};
+use helpdesk_core::{ArticleDraft, ArticleId, Category, CategoryId, Error};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -50,13 +50,54 @@ fn body_field(site: &Site, value: &str) -> Markup {
     }
 }
 
+/// The category select of both forms, `selected` chosen.
+fn category_select(site: &Site, tree: &[Category], selected: &str) -> Markup {
+    html! {
+        div class="hd-field" {
+            label for="a-category" { (site.t(Msg::Category)) }
+            select id="a-category" name="category" {
+                option value="" { (site.t(Msg::NotSet)) }
+                @for c in tree {
+                    option value=(c.id) selected[selected == c.id.to_string()] { (c.name) }
+                }
+            }
+        }
+    }
+}
+
+/// The category a form names: none when blank, `Err` when it is no category id.
+fn form_category(form: &ArticleForm) -> Result<Option<CategoryId>, ()> {
+    let raw = form.category.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    raw.parse::<CategoryId>().map(Some).map_err(|_| ())
+}
+
+impl ArticleForm {
+    /// The article as the service takes it.
+    fn draft(&self, category: Option<CategoryId>) -> ArticleDraft<'_> {
+        ArticleDraft {
+            category,
+            title: &self.title,
+            body: &self.body,
+            published: ticked(self.published.as_ref()),
+        }
+    }
+}
+
 fn category_name(tree: &[Category], id: Option<CategoryId>) -> Option<&str> {
     let id = id?;
     tree.iter().find(|c| c.id == id).map(|c| c.name.as_str())
 }
 
 async fn list(viewer: Viewer, query: RawQuery) -> Result<Response, PageError> {
-    render(viewer, done(&query), ArticleForm::default(), None).await
+    // A new article is published unless its author unticks the box.
+    let fresh = ArticleForm {
+        published: Some("1".to_owned()),
+        ..ArticleForm::default()
+    };
+    render(viewer, done(&query), fresh, None).await
 }
 
 async fn render(
@@ -119,16 +160,9 @@ async fn render(
                 form class="hd-form" method="post" action=(site.href(PATH)) {
                     (crate::layout::token_field(site))
                     (text_field(site, "a-title", "title", Msg::AdmTitle, &form.title, true))
-                    div class="hd-field" {
-                        label for="a-category" { (site.t(Msg::Category)) }
-                        select id="a-category" name="category" {
-                            option value="" { (site.t(Msg::NotSet)) }
-                            @for c in &tree {
-                                option value=(c.id) selected[form.category == c.id.to_string()] { (c.name) }
-                            }
-                        }
-                    }
+                    (category_select(site, &tree, &form.category))
                     (body_field(site, &form.body))
+                    (check_field(site, "a-published", "published", Msg::AdmPublishedHelp, ticked(form.published.as_ref())))
                     div class="hd-actions" { button type="submit" { (site.t(Msg::AdmAdd)) } }
                 }
             }
@@ -152,20 +186,13 @@ async fn create(
         Err(page) => return Ok(page),
     };
     let site = viewer.site.clone();
-    let category = if form.category.trim().is_empty() {
-        None
-    } else {
-        match form.category.trim().parse::<CategoryId>() {
-            Ok(c) => Some(c),
-            Err(_) => {
-                let p = Problem::field(site.lang, "category", "?");
-                return render(viewer, false, form, Some(p)).await;
-            }
-        }
+    let Ok(category) = form_category(&form) else {
+        let p = Problem::field(site.lang, "category", "?");
+        return render(viewer, false, form, Some(p)).await;
     };
     match viewer
         .service
-        .create_article(&viewer.actor, tenant.id, category, &form.title, &form.body)
+        .create_article(&viewer.actor, tenant.id, form.draft(category))
         .await
     {
         Ok(_) => Ok(see_other(&site, PATH)),
@@ -199,9 +226,9 @@ async fn render_edit(
             Error::Forbidden(helpdesk_core::Forbidden::RoleRequired),
         ));
     }
-    let articles = viewer
+    let article = viewer
         .service
-        .articles(&viewer.actor, tenant.id)
+        .article(&viewer.actor, tenant.id, id)
         .await
         .map_err(|e| PageError::domain(site, e))?;
     let tree = viewer
@@ -209,14 +236,10 @@ async fn render_edit(
         .categories(&viewer.actor, tenant.id)
         .await
         .map_err(|e| PageError::domain(site, e))?;
-    let article = articles
-        .iter()
-        .find(|a| a.id == id)
-        .ok_or_else(|| PageError::domain(site, Error::NotFound(Entity::Article)))?;
     let form = form.unwrap_or_else(|| ArticleForm {
         title: article.title.clone(),
         body: article.body.as_html().to_owned(),
-        category: String::new(),
+        category: article.category.map(|c| c.to_string()).unwrap_or_default(),
         published: article.published.then(|| "1".to_owned()),
     });
     let content = html! {
@@ -224,7 +247,7 @@ async fn render_edit(
         form class="hd-form" method="post" action=(site.href(&format!("/admin/articles/{id}"))) {
             (crate::layout::token_field(site))
             (text_field(site, "a-title", "title", Msg::AdmTitle, &form.title, true))
-            p { (site.t(Msg::Category)) " : " (category_name(&tree, article.category).unwrap_or(site.t(Msg::NotSet))) }
+            (category_select(site, &tree, &form.category))
             (body_field(site, &form.body))
             (check_field(site, "a-published", "published", Msg::AdmPublishedHelp, ticked(form.published.as_ref())))
             div class="hd-actions" {
@@ -253,16 +276,13 @@ async fn update(
         Ok(t) => t,
         Err(page) => return Ok(page),
     };
+    let Ok(category) = form_category(&form) else {
+        let p = Problem::field(site.lang, "category", "?");
+        return render_edit(viewer, id, Some(form), Some(p)).await;
+    };
     match viewer
         .service
-        .update_article(
-            &viewer.actor,
-            tenant.id,
-            id,
-            &form.title,
-            &form.body,
-            ticked(form.published.as_ref()),
-        )
+        .update_article(&viewer.actor, tenant.id, id, form.draft(category))
         .await
     {
         Ok(_) => Ok(see_other(&site, PATH)),

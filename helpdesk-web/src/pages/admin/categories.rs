@@ -246,14 +246,14 @@ async fn render_edit(
         Ok(t) => t,
         Err(page) => return Ok(page),
     };
-    let data = load(&viewer, tenant.id).await?;
     let site = &viewer.site;
-    let category = data.tree.iter().find(|c| c.id == id).ok_or_else(|| {
-        PageError::domain(
-            site,
-            helpdesk_core::Error::NotFound(helpdesk_core::Entity::Category),
-        )
-    })?;
+    let category = viewer
+        .service
+        .category(&viewer.actor, tenant.id, id)
+        .await
+        .map_err(|e| PageError::domain(site, e))?;
+    // The tree too: the parent is chosen from it.
+    let data = load(&viewer, tenant.id).await?;
     let form = form.unwrap_or_else(|| CategoryForm {
         name: category.name.clone(),
         parent: category.parent.map(|p| p.to_string()).unwrap_or_default(),

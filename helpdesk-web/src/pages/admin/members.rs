@@ -5,7 +5,7 @@ use axum::extract::{FromRef, Path, RawQuery};
 use axum::response::Response;
 use axum::routing::{get, post};
 use helpdesk_axum::HelpdeskState;
-use helpdesk_core::{MemberDetails, MemberId, MemberRole, UserId};
+use helpdesk_core::{MAX_MEMBER_RESULTS, MemberDetails, MemberId, MemberRole, UserId};
 use maud::html;
 use serde::Deserialize;
 
@@ -71,17 +71,6 @@ fn searched(viewer: &Viewer) -> String {
         .unwrap_or_default()
 }
 
-/// Whether a member matches every word searched, in their name, login or email.
-fn matches(member: &helpdesk_core::Member, words: &[String]) -> bool {
-    let haystack = helpdesk_core::text::fold(&format!(
-        "{} {} {}",
-        member.display_name,
-        member.user.as_str(),
-        member.email.as_deref().unwrap_or("")
-    ));
-    words.iter().all(|w| haystack.contains(w.as_str()))
-}
-
 async fn render(
     viewer: Viewer,
     done: bool,
@@ -93,18 +82,15 @@ async fn render(
         Ok(t) => t,
         Err(page) => return Ok(page),
     };
-    let all = viewer
+    let q = searched(&viewer);
+    // The store finds them (name, login or email, folded like search): the page never
+    // loads the whole tenant.
+    let members = viewer
         .service
-        .members(&viewer.actor, tenant.id)
+        .find_members(&viewer.actor, tenant.id, &q, MAX_MEMBER_RESULTS)
         .await
         .map_err(|e| PageError::domain(&viewer.site, e))?;
-    let q = searched(&viewer);
-    let words: Vec<String> = helpdesk_core::text::fold(&q)
-        .split_whitespace()
-        .map(str::to_owned)
-        .collect();
-    let total = all.len();
-    let members: Vec<_> = all.into_iter().filter(|m| matches(m, &words)).collect();
+    let more = members.len() >= MAX_MEMBER_RESULTS as usize;
     let site = &viewer.site;
     let lang = site.lang;
     let me = viewer.actor.as_member().map(|m| m.id);
@@ -118,7 +104,10 @@ async fn render(
             input id="m-q" type="search" name="q" value=(q) maxlength="200";
             button type="submit" class="hd-secondary" { (site.t(Msg::Search)) }
         }
-        p class="hd-muted" { (members.len()) " / " (total) " " (site.t(Msg::AdmMembersCount)) }
+        p class="hd-muted" role="status" {
+            (members.len()) " " (site.t(Msg::AdmMembersCount))
+            @if more { " — " (site.t(Msg::AdmMembersMore)) }
+        }
         @if members.is_empty() {
             p class="hd-muted" { (site.t(Msg::AdmNone)) }
         } @else {

@@ -139,7 +139,11 @@ impl Problem {
 pub(crate) fn problem(site: &Site, error: Error) -> Result<Problem, PageError> {
     let lang = site.lang;
     match &error {
-        Error::Validation(v) => Ok(Problem::field(lang, &v.field, &v.reason)),
+        Error::Validation(v) => Ok(Problem::field(
+            lang,
+            &v.field,
+            &crate::error::reason_text(lang, v),
+        )),
         Error::AlreadyExists(_) => Ok(Problem {
             status: StatusCode::CONFLICT,
             text: lang.t(Msg::AdmAlreadyExists).to_owned(),

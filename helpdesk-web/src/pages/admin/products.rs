@@ -5,7 +5,7 @@ use axum::extract::{FromRef, Path, RawQuery};
 use axum::response::Response;
 use axum::routing::get;
 use helpdesk_axum::HelpdeskState;
-use helpdesk_core::{Entity, Error, Product, ProductId};
+use helpdesk_core::{Product, ProductId};
 use maud::html;
 use serde::Deserialize;
 
@@ -153,15 +153,11 @@ async fn render_edit(
         Err(page) => return Ok(page),
     };
     let site = &viewer.site;
-    let products = viewer
+    let product = viewer
         .service
-        .products(&viewer.actor, tenant.id)
+        .product(&viewer.actor, tenant.id, id)
         .await
         .map_err(|e| PageError::domain(site, e))?;
-    let product = products
-        .iter()
-        .find(|p| p.id == id)
-        .ok_or_else(|| PageError::domain(site, Error::NotFound(Entity::Product)))?;
     let form = form.unwrap_or_else(|| ProductForm {
         code: product.code.clone().unwrap_or_default(),
         name: product.name.clone(),

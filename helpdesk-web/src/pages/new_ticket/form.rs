@@ -134,6 +134,8 @@ fn form(
 ) -> Markup {
     let site = &viewer.site;
     let limits = viewer.service.attachment_limits();
+    // A host without a blob store takes no attachment: no file field, no pasting.
+    let blobs = viewer.service.has_blobs();
     let subject = marks(problem, "subject", Some("nt-subject-hint"));
     let description = marks(problem, "description", Some("nt-description-hint"));
     let files = marks(problem, "attachments", Some("nt-attachments-hint"));
@@ -189,7 +191,7 @@ fn form(
                 textarea id="nt-description" name="description" required rows="10"
                     aria-invalid=[description.invalid]
                     aria-describedby=(description.described_by)
-                    data-paste-files=(FILES_FIELD) { (draft.description) }
+                    data-paste-files=[blobs.then_some(FILES_FIELD)] { (draft.description) }
             }
             (product_field(site, choices, draft, problem))
             (priority_field(site, draft, problem))
@@ -209,7 +211,7 @@ fn form(
             }
             // The files last: the fields above are read before any file arrives, so a
             // file refused midway still leaves them to show again.
-            div class="hd-field" {
+            @if blobs { div class="hd-field" {
                 label for="nt-attachments" { (site.t(Msg::NtAttachments)) }
                 span id="nt-attachments-hint" class="hd-hint" {
                     (limits.max_files) " " (site.t(Msg::NtFilesAtMost)) ", "
@@ -218,7 +220,7 @@ fn form(
                 }
                 input type="file" id="nt-attachments" name=(FILES_FIELD) multiple
                     aria-invalid=[files.invalid] aria-describedby=(files.described_by);
-            }
+            } }
             div class="hd-actions" {
                 button type="submit" { (site.t(Msg::NtSubmit)) }
             }

@@ -462,7 +462,7 @@ fn core_problem(viewer: &Viewer, error: Error) -> Result<Problem, PageError> {
         Error::Validation(v) => {
             let field = form_field(&v.field);
             Problem {
-                detail: Some(field_detail(lang, Some(&v.field), &v.reason)),
+                detail: Some(crate::error::validation_detail(lang, &v)),
                 field,
                 ..Problem::new(StatusCode::UNPROCESSABLE_ENTITY, Msg::InvalidInput)
             }

@@ -201,7 +201,7 @@ pub(crate) async fn approve_closure(
             .strip_prefix("answers.")
             .and_then(|key| questionnaire.questions.iter().find(|q| q.key == key))
     {
-        let notice = said(question, &v.reason);
+        let notice = said(question, &crate::error::reason_text(lang, v));
         return super::view::show(&viewer, id, Some(notice), &fields.kept()).await;
     }
     finish(&viewer, id, result, fields.kept(), "history").await

@@ -71,10 +71,30 @@ where
         )
 }
 
-/// `GET /tickets/{id}`: the ticket as the viewer may see it.
-async fn show(viewer: Viewer, Path(id): Path<String>) -> Result<Response, PageError> {
+/// The query of the ticket page: a name search for a form naming a member.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct ShowQuery {
+    find: String,
+    q: String,
+}
+
+/// `GET /tickets/{id}`: the ticket as the viewer may see it; with `?find={form}&q=`,
+/// the members found by name for that form.
+async fn show(
+    viewer: Viewer,
+    Path(id): Path<String>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Result<Response, PageError> {
     let id = ticket_id(&viewer.site, &id)?;
-    view::show(&viewer, id, None, &Kept::default()).await
+    let find = query
+        .and_then(|q| serde_html_form::from_str::<ShowQuery>(&q).ok())
+        .filter(|q| !q.find.is_empty())
+        .map(|q| view::Find {
+            action: q.find,
+            q: q.q,
+        });
+    view::show_found(&viewer, id, None, &Kept::default(), find).await
 }
 
 /// The ticket id of a path; anything else is the page that says "not found".
@@ -132,11 +152,7 @@ async fn refused(
         "validation_failed" | "tenant_mismatch" => Notice {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             message: Msg::InvalidInput,
-            detail: Some(crate::error::field_detail(
-                site.lang,
-                problem.field.as_deref(),
-                &problem.detail,
-            )),
+            detail: Some(crate::error::problem_detail(site.lang, &problem)),
         },
         _ => return Err(PageError::from_api(site, api)),
     };

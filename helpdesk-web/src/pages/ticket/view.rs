@@ -27,6 +27,31 @@ pub(crate) struct Kept {
     pub(crate) values: BTreeMap<String, String>,
 }
 
+/// A name search for one of the forms that name a member (`invite-guest`,
+/// `reassign-requester`): the ticket page asked with `?find={action}&q={words}`, a plain
+/// GET form, so the search works without JavaScript.
+#[derive(Debug, Default)]
+pub(crate) struct Find {
+    /// The form the search is for.
+    pub(crate) action: String,
+    /// The words typed.
+    pub(crate) q: String,
+}
+
+/// The forms a name search may be for.
+pub(crate) const FINDS: [&str; 2] = ["invite-guest", "reassign-requester"];
+
+/// The most members a name search shows.
+const FOUND_AT_MOST: u32 = 20;
+
+/// A name search and the members it found, by name.
+#[derive(Debug)]
+struct Found {
+    action: String,
+    q: String,
+    members: Vec<Member>,
+}
+
 impl Kept {
     /// The value typed in `field` of form `action`, empty for any other form.
     fn get(&self, action: &str, field: &str) -> &str {
@@ -51,7 +76,6 @@ struct Lists {
     products: Vec<Product>,
     groups: Vec<Group>,
     staff: Vec<Staff>,
-    members: Vec<Member>,
 }
 
 impl Lists {
@@ -85,17 +109,6 @@ impl Lists {
                     .unwrap_or_default()
                     .into_iter()
                     .filter(|s| s.active && s.serves(tenant_id))
-                    .collect()
-            } else {
-                vec![]
-            },
-            members: if staff_like {
-                service
-                    .members(actor, tenant_id)
-                    .await
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter(|m| !m.blocked)
                     .collect()
             } else {
                 vec![]
@@ -152,12 +165,37 @@ pub(crate) async fn show(
     notice: Option<Notice>,
     kept: &Kept,
 ) -> Result<Response, PageError> {
+    show_found(viewer, id, notice, kept, None).await
+}
+
+/// [`show`], with the members a name search finds for one of its forms (as far as the
+/// viewer may find members: see `HelpdeskService::find_members`).
+pub(crate) async fn show_found(
+    viewer: &Viewer,
+    id: TicketId,
+    notice: Option<Notice>,
+    kept: &Kept,
+    find: Option<Find>,
+) -> Result<Response, PageError> {
     let view = viewer
         .service
         .ticket(&viewer.actor, id)
         .await
         .map_err(|e| PageError::domain(&viewer.site, e))?;
     let lists = Lists::load(viewer, &view).await;
+    let found = match find {
+        Some(find) if FINDS.contains(&find.action.as_str()) => Some(Found {
+            members: viewer
+                .service
+                .find_members(&viewer.actor, view.ticket.tenant, &find.q, FOUND_AT_MOST)
+                .await
+                .map_err(|e| PageError::domain(&viewer.site, e))?,
+            action: find.action,
+            q: find.q,
+        }),
+        _ => None,
+    };
+    let found = found.as_ref();
     let site = &viewer.site;
     let title = format!(
         "{}{} — {}",
@@ -170,6 +208,7 @@ pub(crate) async fn show(
         view: &view,
         lists: &lists,
         kept,
+        found,
     };
     let status = notice.as_ref().map_or(StatusCode::OK, |n| n.status);
     let content = html! {
@@ -205,6 +244,7 @@ struct Page<'a> {
     view: &'a TicketView,
     lists: &'a Lists,
     kept: &'a Kept,
+    found: Option<&'a Found>,
 }
 
 impl Page<'_> {
@@ -252,12 +292,15 @@ impl Page<'_> {
         self.viewer.status_label(self.lists.tenant.as_ref(), status)
     }
 
-    /// The group's name, "—" for none; nothing when the viewer may not read group
-    /// names (requesters), rather than a wrong "—".
+    /// The group's name, "—" for none: from the groups the viewer may list, else from
+    /// the names the ticket view carries (requesters may not list groups).
     fn group_shown(&self, group: Option<helpdesk_core::GroupId>) -> Option<&str> {
         match group {
             None => Some(self.t(Msg::NotSet)),
-            Some(g) => self.lists.group_name(g),
+            Some(g) => self
+                .lists
+                .group_name(g)
+                .or_else(|| self.view.names.get(&g.to_string()).map(String::as_str)),
         }
     }
 
@@ -383,7 +426,7 @@ impl Page<'_> {
             EventKind::Assigned { assignee, group } => html! {
                 dl class="hd-event-details" {
                     (item(self.t(Msg::Assignee), &assignee.map_or_else(|| self.t(Msg::Unassigned).to_owned(), |a| self.name_of(a))))
-                    @if let Some(name) = group.and_then(|g| self.lists.group_name(g)) {
+                    @if let Some(name) = group.and_then(|g| self.group_shown(Some(g))) {
                         (item(self.t(Msg::Group), name))
                     }
                 }
@@ -542,7 +585,7 @@ impl Page<'_> {
                     ul { @for guest in guests { li { (self.name_of(guest)) } } }
                 }
                 @if self.may(CommandName::InviteGuest) {
-                    (self.block("invite-guest", Msg::ActionInviteGuest, self.login_form("invite-guest", "login", Msg::Login)))
+                    (self.block("invite-guest", Msg::ActionInviteGuest, self.member_forms("invite-guest", "login", Msg::Login)))
                 }
             }
         }
@@ -564,7 +607,7 @@ impl Page<'_> {
     /// An action folded under its name, open when its form is the one kept.
     fn block(&self, action: &str, title: Msg, form: Markup) -> Markup {
         html! {
-            details class="hd-action" id=(format!("act-{action}")) open[self.kept.is(action)] {
+            details class="hd-action" id=(format!("act-{action}")) open[self.kept.is(action) || self.found_for(action).is_some()] {
                 summary { (self.t(title)) }
                 (form)
             }
@@ -865,56 +908,78 @@ impl Page<'_> {
     }
 
     fn reassign(&self) -> Markup {
-        let requester = self.view.ticket.requester;
-        let kept = self.kept.get("reassign-requester", "member");
-        let others: Vec<&Member> = self
-            .lists
-            .members
-            .iter()
-            .filter(|m| m.id != requester)
-            .collect();
-        if others.is_empty() {
-            return self.block(
-                "reassign-requester",
-                Msg::ActionReassignRequester,
-                self.login_form("reassign-requester", "member", Msg::NewRequester),
-            );
-        }
-        html! {
-            (self.block("reassign-requester", Msg::ActionReassignRequester, self.form("reassign-requester", false, html! {
-                div class="hd-field" {
-                    label for="reassign-requester-member" { (self.t(Msg::NewRequester)) }
-                    select id="reassign-requester-member" name="member" required {
-                        @for m in others {
-                            @let id = m.id.to_string();
-                            option value=(id) selected[kept == id] { (m.display_name) " (" (m.user.as_str()) ")" }
-                        }
-                    }
-                }
-                (self.submit(Msg::ActionReassignRequester))
-            })))
-        }
+        self.block(
+            "reassign-requester",
+            Msg::ActionReassignRequester,
+            self.member_forms("reassign-requester", "member", Msg::NewRequester),
+        )
     }
 
-    /// A form naming a member by their login, with the members the viewer may list
-    /// offered as suggestions.
-    fn login_form(&self, action: &str, name: &str, label: Msg) -> Markup {
-        let id = format!("{action}-{name}");
-        let list = format!("{action}-members");
+    /// The name search of `action`, if the page was asked for one.
+    fn found_for(&self, action: &str) -> Option<&Found> {
+        self.found.filter(|f| f.action == action)
+    }
+
+    /// The forms naming a member for `action`: a name search (a GET back to this page),
+    /// its results to choose from, and the member's login typed whole.
+    fn member_forms(&self, action: &str, name: &str, label: Msg) -> Markup {
+        let site = self.site();
+        let found = self.found_for(action);
+        let search_id = format!("{action}-q");
+        let results_id = format!("{action}-results");
+        let ticket = &self.view.ticket;
+        let choices: Vec<&Member> = found
+            .map(|f| {
+                f.members
+                    .iter()
+                    .filter(|m| {
+                        !m.blocked && m.id != ticket.requester && !ticket.guests.contains(&m.id)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         html! {
-            (self.form(action, false, html! {
+            form class="hd-form hd-member-search" method="get" role="search"
+                action=(format!("{}#act-{action}", site.href(&format!("/tickets/{}", ticket.id)))) {
+                @if let Some(slug) = &site.tenant_slug {
+                    input type="hidden" name="tenant" value=(slug);
+                }
+                input type="hidden" name="find" value=(action);
                 div class="hd-field" {
-                    label for=(id) { (self.t(label)) }
-                    input id=(id) type="text" name=(name) required autocomplete="off"
-                        list=[(!self.lists.members.is_empty()).then_some(&list)]
-                        value=(self.kept.get(action, name));
-                    @if !self.lists.members.is_empty() {
-                        datalist id=(list) {
-                            @for m in &self.lists.members {
-                                option value=(m.user.as_str()) { (m.display_name) }
+                    label for=(search_id) { (self.t(Msg::FindMember)) }
+                    input id=(search_id) type="search" name="q" autocomplete="off"
+                        aria-describedby=(format!("{search_id}-help"))
+                        value=(found.map_or("", |f| f.q.as_str()));
+                    p id=(format!("{search_id}-help")) class="hd-muted" { (self.t(Msg::FindMemberHelp)) }
+                }
+                div class="hd-actions" { button type="submit" class="hd-secondary" { (self.t(Msg::Search)) } }
+            }
+            @if let Some(found) = found {
+                @if choices.is_empty() {
+                    p class="hd-muted" role="status" { (self.t(Msg::NoMemberFound)) " « " (found.q) " »" }
+                } @else {
+                    (self.form(action, false, html! {
+                        fieldset {
+                            legend id=(results_id) { (self.t(label)) }
+                            div class="hd-checks" {
+                                @for (i, m) in choices.iter().enumerate() {
+                                    label {
+                                        input type="radio" name=(name) value=(m.id) required checked[i == 0];
+                                        span { (m.display_name) " (" (m.user.as_str()) ")" }
+                                    }
+                                }
                             }
                         }
-                    }
+                        (self.submit(Msg::Send))
+                    }))
+                }
+            }
+            (self.form(action, false, html! {
+                div class="hd-field" {
+                    @let id = format!("{action}-{name}");
+                    label for=(id) { (self.t(label)) " — " (self.t(Msg::ByLogin)) }
+                    input id=(id) type="text" name=(name) required autocomplete="off"
+                        value=(self.kept.get(action, name));
                 }
                 (self.submit(Msg::Send))
             }))

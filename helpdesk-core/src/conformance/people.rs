@@ -1,0 +1,229 @@
+//! A person's language, and members found by name, login or email.
+
+use super::fixtures::{Found, Must, user};
+use crate::error::{Entity, Error};
+use crate::people::{Member, MemberQuery, MemberRole, Staff, StaffRole, TenantScope};
+use crate::ports::Store;
+use crate::tenant::Tenant;
+
+/// Languages: a member's and a staff member's `language` is stored with them and read
+/// back by id, by host user and in lists; an update sets it, changes it and clears it;
+/// a staff update made from a record whose language is stale writes nothing
+/// ([`Error::ConcurrentUpdate`]).
+pub async fn languages_of_members_and_staff_round_trip(store: &dyn Store) {
+    let acme = Tenant::new("acme", "Acme").must("a tenant");
+    store.insert_tenant(&acme).await.must("inserting a tenant");
+    let mut alice =
+        Member::new(acme.id, user("alice"), "Alice", None, MemberRole::Requester).must("a member");
+    alice.language = Some("en".to_owned());
+    let bob =
+        Member::new(acme.id, user("bob"), "Bob", None, MemberRole::Requester).must("a member");
+    for m in [&alice, &bob] {
+        store.insert_member(m).await.must("inserting a member");
+    }
+    let read = store
+        .member(acme.id, alice.id)
+        .await
+        .must("reading a member")
+        .found("alice");
+    assert_eq!(
+        read.language.as_deref(),
+        Some("en"),
+        "a member's language is stored"
+    );
+    assert_eq!(read, alice, "a member with a language reads back whole");
+    assert_eq!(
+        store.members(acme.id).await.must("listing members"),
+        vec![alice.clone(), bob.clone()],
+        "members are listed with their language (or none)"
+    );
+    for language in [Some("fr"), None, Some("en")] {
+        let mut changed = bob.clone();
+        changed.language = language.map(str::to_owned);
+        store
+            .update_member(&changed)
+            .await
+            .must("updating a member");
+        assert_eq!(
+            store
+                .member_by_user(acme.id, &user("bob"))
+                .await
+                .must("reading a member by user")
+                .found("bob")
+                .language
+                .as_deref(),
+            language,
+            "an update sets, changes and clears a member's language"
+        );
+    }
+
+    let mut sam = Staff::new(
+        user("sam"),
+        "Sam",
+        None,
+        StaffRole::Agent,
+        TenantScope::Only(vec![acme.id]),
+    )
+    .must("staff");
+    sam.language = Some("fr".to_owned());
+    store.insert_staff(&sam).await.must("inserting staff");
+    assert_eq!(
+        store.staff(sam.id).await.must("reading staff"),
+        Some(sam.clone()),
+        "a staff member's language is stored"
+    );
+    let mut english = sam.clone();
+    english.language = Some("en".to_owned());
+    store
+        .update_staff(&english, &sam)
+        .await
+        .must("updating staff");
+    assert_eq!(
+        store
+            .staff_by_user(&user("sam"))
+            .await
+            .must("reading staff by user"),
+        Some(english.clone()),
+        "a staff update changes the language"
+    );
+    let mut cleared = english.clone();
+    cleared.language = None;
+    match store.update_staff(&cleared, &sam).await {
+        Err(Error::ConcurrentUpdate(Entity::Staff)) => {}
+        other => panic!(
+            "an update made from a record whose language changed since must be \
+             ConcurrentUpdate(Staff), got {other:?}"
+        ),
+    }
+    store
+        .update_staff(&cleared, &english)
+        .await
+        .must("clearing a staff member's language");
+    assert_eq!(
+        store.all_staff().await.must("listing staff"),
+        vec![cleared],
+        "a staff member's language is cleared"
+    );
+}
+
+/// Finding members: exactly the members of the query's tenant whose display name, host
+/// user or email holds every word (accents and case folded, each word the beginning of
+/// one of theirs, as [`MemberQuery::matches`] says), by display name then id, at most
+/// `limit`; blocked ones only when asked; no words finds every member; `%` and `_` are
+/// never wildcards; a renamed member is found by the new name only.
+pub async fn members_are_found_by_name_login_and_email(store: &dyn Store) {
+    let acme = Tenant::new("acme", "Acme").must("a tenant");
+    let globex = Tenant::new("globex", "Globex").must("a tenant");
+    for t in [&acme, &globex] {
+        store.insert_tenant(t).await.must("inserting a tenant");
+    }
+    let member = |tenant: &Tenant, login: &str, name: &str, email: Option<&str>| {
+        Member::new(tenant.id, user(login), name, email, MemberRole::Requester).must("a member")
+    };
+    let elodie = member(
+        &acme,
+        "emartin",
+        "Élodie Martin",
+        Some("elodie.martin@acme.example"),
+    );
+    let chloe = member(
+        &acme,
+        "c.lefevre",
+        "Chloé LEFÈVRE",
+        Some("chloe@acme.example"),
+    );
+    let mut bruno = member(&acme, "bdurand", "Bruno Durand", None);
+    bruno.blocked = true;
+    let marc = member(&acme, "marc_t", "Marc Tin", Some("marc@other.example"));
+    let outsider = member(
+        &globex,
+        "emartin",
+        "Élodie Martin",
+        Some("elodie@globex.example"),
+    );
+    for m in [&elodie, &chloe, &bruno, &marc, &outsider] {
+        store.insert_member(m).await.must("inserting a member");
+    }
+    let everyone = store.members(acme.id).await.must("listing members");
+
+    let cases: [(&str, bool, u32); 14] = [
+        ("elodie", true, 50),
+        ("ÉLODIE mart", true, 50),
+        ("lefev", true, 50),
+        ("chloe lefevre", true, 50),
+        ("c.lefevre", true, 50),
+        ("acme", true, 50),
+        ("ACME.example", true, 1),
+        ("durand", true, 50),
+        ("durand", false, 50),
+        ("", true, 50),
+        ("", false, 2),
+        ("mar%tin", true, 50),
+        ("marc_t", true, 50),
+        ("zzz", true, 50),
+    ];
+    for (text, include_blocked, limit) in cases {
+        let query = MemberQuery {
+            include_blocked,
+            ..MemberQuery::new(acme.id, text, limit)
+        };
+        let mut expected: Vec<Member> = everyone
+            .iter()
+            .filter(|m| query.matches(m))
+            .cloned()
+            .collect();
+        expected.truncate(limit as usize);
+        let found = store.find_members(&query).await.must("finding members");
+        assert_eq!(
+            found, expected,
+            "members of acme matching {text:?} (blocked included: {include_blocked}, \
+             limit {limit}), by display name"
+        );
+    }
+    let names =
+        |found: Vec<Member>| -> Vec<String> { found.into_iter().map(|m| m.display_name).collect() };
+    assert_eq!(
+        names(
+            store
+                .find_members(&MemberQuery::new(acme.id, "elodie", 50))
+                .await
+                .must("finding members")
+        ),
+        ["Élodie Martin"],
+        "accents and case are folded, and another tenant's Élodie is not found"
+    );
+    assert!(
+        store
+            .find_members(&MemberQuery::new(acme.id, "mar%tin", 50))
+            .await
+            .must("finding members")
+            .iter()
+            .all(|m| m.id == marc.id),
+        "`%` is no wildcard"
+    );
+
+    let mut renamed = bruno.clone();
+    renamed.display_name = "Bruno Petit".to_owned();
+    store
+        .update_member(&renamed)
+        .await
+        .must("renaming a member");
+    assert_eq!(
+        names(
+            store
+                .find_members(&MemberQuery::new(acme.id, "petit", 50))
+                .await
+                .must("finding members")
+        ),
+        ["Bruno Petit"],
+        "a renamed member is found by the new name"
+    );
+    assert!(
+        store
+            .find_members(&MemberQuery::new(acme.id, "durand", 50))
+            .await
+            .must("finding members")
+            .is_empty(),
+        "and no longer by the old one"
+    );
+}
