@@ -6,7 +6,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use helpdesk_axum::HelpdeskState;
 use helpdesk_core::{MAX_MEMBER_RESULTS, MemberDetails, MemberId, MemberRole, UserId};
-use maud::html;
+use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::{
@@ -131,28 +131,7 @@ async fn render(
                                 }
                                 @if can.administer {
                                     td data-label=(site.t(Msg::AdmActions)) {
-                                        div class="hd-admin-row-actions" {
-                                            @if me != Some(m.id) {
-                                                form method="post" action=(site.href(&format!("/admin/members/{}/blocked", m.id))) {
-                                                    (crate::layout::token_field(site))
-                                                    input type="hidden" name="blocked" value=(if m.blocked { "0" } else { "1" });
-                                                    button type="submit" class=[(!m.blocked).then_some("hd-danger")] {
-                                                        (site.t(if m.blocked { Msg::AdmUnblock } else { Msg::AdmBlock }))
-                                                        span class="hd-visually-hidden" { " " (m.display_name) }
-                                                    }
-                                                }
-                                            }
-                                            form method="post" class="hd-inline-form" action=(site.href(&format!("/admin/members/{}/role", m.id))) {
-                                                (crate::layout::token_field(site))
-                                                label for=(format!("role-{}", m.id)) class="hd-visually-hidden" { (site.t(Msg::AdmRole)) " — " (m.display_name) }
-                                                select id=(format!("role-{}", m.id)) name="role" {
-                                                    @for role in [MemberRole::Requester, MemberRole::TenantAdmin] {
-                                                        option value=(role_value(role)) selected[role == m.role] { (lang.member_role(role)) }
-                                                    }
-                                                }
-                                                button type="submit" class="hd-secondary" { (site.t(Msg::AdmChangeRole)) }
-                                            }
-                                        }
+                                        (row_actions(site, me, m))
                                     }
                                 }
                             }
@@ -162,28 +141,7 @@ async fn render(
             }
         }
         @if can.administer {
-            section aria-labelledby="hd-add-member" {
-                h2 id="hd-add-member" { (site.t(Msg::AdmAddMember)) }
-                p class="hd-muted" { (site.t(Msg::AdmAddMemberHelp)) }
-                form class="hd-form" method="post" action=(site.href(PATH)) {
-                    (crate::layout::token_field(site))
-                    (text_field(site, "m-user", "user", Msg::AdmLogin, &form.user, true))
-                    (text_field(site, "m-name", "display_name", Msg::AdmDisplayName, &form.display_name, true))
-                    div class="hd-field" {
-                        label for="m-email" { (site.t(Msg::AdmEmail)) }
-                        input id="m-email" type="email" name="email" value=(form.email) maxlength="254";
-                    }
-                    div class="hd-field" {
-                        label for="m-role" { (site.t(Msg::AdmRole)) }
-                        select id="m-role" name="role" {
-                            @for role in [MemberRole::Requester, MemberRole::TenantAdmin] {
-                                option value=(role_value(role)) selected[form.role == role_value(role)] { (lang.member_role(role)) }
-                            }
-                        }
-                    }
-                    div class="hd-actions" { button type="submit" { (site.t(Msg::AdmAdd)) } }
-                }
-            }
+            (add_member_form(site, &form))
         }
     };
     Ok(admin_page(
@@ -192,6 +150,68 @@ async fn render(
         Msg::AdmMembers,
         content,
     ))
+}
+
+/// A member's row actions: block or unblock (not oneself), change the role.
+fn row_actions(
+    site: &crate::site::Site,
+    me: Option<helpdesk_core::MemberId>,
+    m: &helpdesk_core::Member,
+) -> Markup {
+    let lang = site.lang;
+    html! {
+        div class="hd-admin-row-actions" {
+            @if me != Some(m.id) {
+                form method="post" action=(site.href(&format!("/admin/members/{}/blocked", m.id))) {
+                    (crate::layout::token_field(site))
+                    input type="hidden" name="blocked" value=(if m.blocked { "0" } else { "1" });
+                    button type="submit" class=[(!m.blocked).then_some("hd-danger")] {
+                        (site.t(if m.blocked { Msg::AdmUnblock } else { Msg::AdmBlock }))
+                        span class="hd-visually-hidden" { " " (m.display_name) }
+                    }
+                }
+            }
+            form method="post" class="hd-inline-form" action=(site.href(&format!("/admin/members/{}/role", m.id))) {
+                (crate::layout::token_field(site))
+                label for=(format!("role-{}", m.id)) class="hd-visually-hidden" { (site.t(Msg::AdmRole)) " — " (m.display_name) }
+                select id=(format!("role-{}", m.id)) name="role" {
+                    @for role in [MemberRole::Requester, MemberRole::TenantAdmin] {
+                        option value=(role_value(role)) selected[role == m.role] { (lang.member_role(role)) }
+                    }
+                }
+                button type="submit" class="hd-secondary" { (site.t(Msg::AdmChangeRole)) }
+            }
+        }
+    }
+}
+
+/// The form that adds a member, with what was typed.
+fn add_member_form(site: &crate::site::Site, form: &NewMember) -> Markup {
+    let lang = site.lang;
+    html! {
+    section aria-labelledby="hd-add-member" {
+        h2 id="hd-add-member" { (site.t(Msg::AdmAddMember)) }
+        p class="hd-muted" { (site.t(Msg::AdmAddMemberHelp)) }
+        form class="hd-form" method="post" action=(site.href(PATH)) {
+            (crate::layout::token_field(site))
+            (text_field(site, "m-user", "user", Msg::AdmLogin, &form.user, true))
+            (text_field(site, "m-name", "display_name", Msg::AdmDisplayName, &form.display_name, true))
+            div class="hd-field" {
+                label for="m-email" { (site.t(Msg::AdmEmail)) }
+                input id="m-email" type="email" name="email" value=(form.email) maxlength="254";
+            }
+            div class="hd-field" {
+                label for="m-role" { (site.t(Msg::AdmRole)) }
+                select id="m-role" name="role" {
+                    @for role in [MemberRole::Requester, MemberRole::TenantAdmin] {
+                        option value=(role_value(role)) selected[form.role == role_value(role)] { (lang.member_role(role)) }
+                    }
+                }
+            }
+            div class="hd-actions" { button type="submit" { (site.t(Msg::AdmAdd)) } }
+        }
+    }
+    }
 }
 
 async fn add(viewer: Viewer, WebForm(form): WebForm<NewMember>) -> Result<Response, PageError> {

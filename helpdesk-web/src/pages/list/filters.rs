@@ -29,48 +29,8 @@ pub(super) fn filters(viewer: &Viewer, form: &ListForm, catalogue: &Catalogue) -
                     label for="f-number" { (site.t(Msg::Number)) }
                     input id="f-number" type="number" min="1" name="number" value=(form.number);
                 }
-                fieldset {
-                    legend { (site.t(Msg::Status)) }
-                    div class="hd-checks" {
-                        @for status in Status::ALL {
-                            label {
-                                input type="checkbox" name="status" value=(status.as_str()) checked[checked(&form.status, status.as_str())];
-                                (viewer.status_label(None, status))
-                            }
-                        }
-                    }
-                }
-                fieldset {
-                    legend { (site.t(Msg::Priority)) }
-                    div class="hd-checks" {
-                        @for priority in Priority::ALL {
-                            label {
-                                input type="checkbox" name="priority" value=(priority.as_str()) checked[checked(&form.priority, priority.as_str())];
-                                (site.lang.priority(priority))
-                            }
-                        }
-                    }
-                }
-                @if !catalogue.categories.is_empty() {
-                    div class="hd-field" {
-                        label for="f-category" { (site.t(Msg::Category)) }
-                        select id="f-category" name="category" multiple size="4" {
-                            @for c in &catalogue.categories {
-                                option value=(c.id) selected[checked(&form.category, &c.id.to_string())] { (c.name) }
-                            }
-                        }
-                    }
-                }
-                @if !catalogue.products.is_empty() {
-                    div class="hd-field" {
-                        label for="f-product" { (site.t(Msg::Product)) }
-                        select id="f-product" name="product" multiple size="4" {
-                            @for p in &catalogue.products {
-                                option value=(p.id) selected[checked(&form.product, &p.id.to_string())] { (p.name) }
-                            }
-                        }
-                    }
-                }
+                (status_and_priority(viewer, form))
+                (catalogue_fields(site, form, catalogue))
                 (date_field(site, "opened_from", Msg::OpenedFrom, &form.opened_from))
                 (date_field(site, "opened_to", Msg::OpenedTo, &form.opened_to))
                 (date_field(site, "updated_from", Msg::UpdatedFrom, &form.updated_from))
@@ -97,6 +57,61 @@ pub(super) fn filters(viewer: &Viewer, form: &ListForm, catalogue: &Catalogue) -
                 div class="hd-actions" {
                     button type="submit" { (site.t(Msg::Search)) }
                     a class="hd-button hd-secondary" href=(site.href("/tickets")) { (site.t(Msg::ClearFilters)) }
+                }
+            }
+        }
+    }
+}
+
+/// The status and priority boxes.
+fn status_and_priority(viewer: &Viewer, form: &ListForm) -> Markup {
+    let site = &viewer.site;
+    html! {
+        fieldset {
+            legend { (site.t(Msg::Status)) }
+            div class="hd-checks" {
+                @for status in Status::ALL {
+                    label {
+                        input type="checkbox" name="status" value=(status.as_str()) checked[checked(&form.status, status.as_str())];
+                        (viewer.status_label(None, status))
+                    }
+                }
+            }
+        }
+        fieldset {
+            legend { (site.t(Msg::Priority)) }
+            div class="hd-checks" {
+                @for priority in Priority::ALL {
+                    label {
+                        input type="checkbox" name="priority" value=(priority.as_str()) checked[checked(&form.priority, priority.as_str())];
+                        (site.lang.priority(priority))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The tenant's categories and products, when it has some.
+fn catalogue_fields(site: &Site, form: &ListForm, catalogue: &Catalogue) -> Markup {
+    html! {
+        @if !catalogue.categories.is_empty() {
+            div class="hd-field" {
+                label for="f-category" { (site.t(Msg::Category)) }
+                select id="f-category" name="category" multiple size="4" {
+                    @for c in &catalogue.categories {
+                        option value=(c.id) selected[checked(&form.category, &c.id.to_string())] { (c.name) }
+                    }
+                }
+            }
+        }
+        @if !catalogue.products.is_empty() {
+            div class="hd-field" {
+                label for="f-product" { (site.t(Msg::Product)) }
+                select id="f-product" name="product" multiple size="4" {
+                    @for p in &catalogue.products {
+                        option value=(p.id) selected[checked(&form.product, &p.id.to_string())] { (p.name) }
+                    }
                 }
             }
         }

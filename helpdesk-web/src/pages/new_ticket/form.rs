@@ -136,11 +136,8 @@ fn form(
     let limits = viewer.service.attachment_limits();
     // A host without a blob store takes no attachment: no file field, no pasting.
     let blobs = viewer.service.has_blobs();
-    let subject = marks(problem, "subject", Some("nt-subject-hint"));
     let description = marks(problem, "description", Some("nt-description-hint"));
     let files = marks(problem, "attachments", Some("nt-attachments-hint"));
-    let phone = marks(problem, "contact_phone", Some("nt-contact-phone-hint"));
-    let asset = marks(problem, "asset", Some("nt-asset-hint"));
     html! {
         form class="hd-form nt-form" method="post" action=(site.href("/tickets"))
             enctype="multipart/form-data" data-guard {
@@ -164,24 +161,7 @@ fn form(
                 (requester_field(viewer, members, draft, problem))
             }
             (category_field(site, &choices.categories, draft, problem))
-            div class="hd-field" {
-                label for="nt-subject" { (site.t(Msg::Subject)) }
-                span id="nt-subject-hint" class="hd-hint" { (site.t(Msg::NtSubjectHint)) }
-                input type="text" id="nt-subject" name="subject" required
-                    maxlength=(MAX_SUBJECT_CHARS) autocomplete="off"
-                    value=(draft.subject)
-                    aria-invalid=[subject.invalid]
-                    aria-describedby=(subject.described_by)
-                    data-suggest=(site.href("/tickets/new/suggestions"))
-                    data-suggest-target=(SUGGESTIONS_ID);
-                div class="hd-actions" {
-                    button type="submit" class="hd-secondary"
-                        formaction=(site.href("/tickets/new")) formmethod="post"
-                        formenctype="application/x-www-form-urlencoded" formnovalidate {
-                        (site.t(Msg::NtSeeSuggestions))
-                    }
-                }
-            }
+            (subject_field(site, draft, problem))
             section id=(SUGGESTIONS_ID) class="nt-suggestions" aria-live="polite" {
                 (suggestions(site, articles))
             }
@@ -195,20 +175,7 @@ fn form(
             }
             (product_field(site, choices, draft, problem))
             (priority_field(site, draft, problem))
-            div class="hd-field" {
-                label for="nt-contact-phone" { (site.t(Msg::Phone)) }
-                span id="nt-contact-phone-hint" class="hd-hint" { (site.t(Msg::NtPhoneHint)) }
-                input type="tel" id="nt-contact-phone" name="contact_phone" autocomplete="tel"
-                    maxlength=(MAX_SHORT_FIELD_CHARS) value=(draft.contact_phone)
-                    aria-invalid=[phone.invalid] aria-describedby=(phone.described_by);
-            }
-            div class="hd-field" {
-                label for="nt-asset" { (site.t(Msg::Asset)) }
-                span id="nt-asset-hint" class="hd-hint" { (site.t(Msg::NtAssetHint)) }
-                input type="text" id="nt-asset" name="asset"
-                    maxlength=(MAX_SHORT_FIELD_CHARS) value=(draft.asset)
-                    aria-invalid=[asset.invalid] aria-describedby=(asset.described_by);
-            }
+            (phone_and_asset(site, draft, problem))
             // The files last: the fields above are read before any file arrives, so a
             // file refused midway still leaves them to show again.
             @if blobs { div class="hd-field" {
@@ -225,6 +192,53 @@ fn form(
                 button type="submit" { (site.t(Msg::NtSubmit)) }
             }
         }
+    }
+}
+
+/// The subject, with the button that shows the FAQ articles for it without a script.
+fn subject_field(site: &crate::site::Site, draft: &Draft, problem: Option<&Problem>) -> Markup {
+    let subject = marks(problem, "subject", Some("nt-subject-hint"));
+    html! {
+    div class="hd-field" {
+        label for="nt-subject" { (site.t(Msg::Subject)) }
+        span id="nt-subject-hint" class="hd-hint" { (site.t(Msg::NtSubjectHint)) }
+        input type="text" id="nt-subject" name="subject" required
+            maxlength=(MAX_SUBJECT_CHARS) autocomplete="off"
+            value=(draft.subject)
+            aria-invalid=[subject.invalid]
+            aria-describedby=(subject.described_by)
+            data-suggest=(site.href("/tickets/new/suggestions"))
+            data-suggest-target=(SUGGESTIONS_ID);
+        div class="hd-actions" {
+            button type="submit" class="hd-secondary"
+                formaction=(site.href("/tickets/new")) formmethod="post"
+                formenctype="application/x-www-form-urlencoded" formnovalidate {
+                (site.t(Msg::NtSeeSuggestions))
+            }
+        }
+    }
+    }
+}
+
+/// The contact phone and the asset concerned.
+fn phone_and_asset(site: &crate::site::Site, draft: &Draft, problem: Option<&Problem>) -> Markup {
+    let phone = marks(problem, "contact_phone", Some("nt-contact-phone-hint"));
+    let asset = marks(problem, "asset", Some("nt-asset-hint"));
+    html! {
+    div class="hd-field" {
+        label for="nt-contact-phone" { (site.t(Msg::Phone)) }
+        span id="nt-contact-phone-hint" class="hd-hint" { (site.t(Msg::NtPhoneHint)) }
+        input type="tel" id="nt-contact-phone" name="contact_phone" autocomplete="tel"
+            maxlength=(MAX_SHORT_FIELD_CHARS) value=(draft.contact_phone)
+            aria-invalid=[phone.invalid] aria-describedby=(phone.described_by);
+    }
+    div class="hd-field" {
+        label for="nt-asset" { (site.t(Msg::Asset)) }
+        span id="nt-asset-hint" class="hd-hint" { (site.t(Msg::NtAssetHint)) }
+        input type="text" id="nt-asset" name="asset"
+            maxlength=(MAX_SHORT_FIELD_CHARS) value=(draft.asset)
+            aria-invalid=[asset.invalid] aria-describedby=(asset.described_by);
+    }
     }
 }
 
