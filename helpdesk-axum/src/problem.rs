@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use helpdesk_core::{Entity, Error};
+use helpdesk_core::{Entity, Error, ValidationError};
 use serde::Serialize;
 
 use crate::RequestId;
@@ -219,14 +219,16 @@ impl ApiError {
     }
 }
 
+/// The problem document of a domain error: its status, its `code` and what it names.
 fn domain_problem(e: &Error) -> Problem {
     let code = e.code();
     match e {
-        Error::NotFound(entity) => {
-            let mut p = Problem::new(StatusCode::NOT_FOUND, code, format!("no such {entity}"));
-            p.entity = Some(entity.as_str().to_owned());
-            p
-        }
+        Error::NotFound(entity) => entity_problem(
+            StatusCode::NOT_FOUND,
+            code,
+            format!("no such {entity}"),
+            *entity,
+        ),
         Error::Forbidden(reason) => {
             let mut p = Problem::new(StatusCode::FORBIDDEN, code, reason.to_string());
             p.reason = Some(reason.code().to_owned());
@@ -240,57 +242,29 @@ fn domain_problem(e: &Error) -> Problem {
         }
         Error::VersionConflict { .. } => Problem::new(StatusCode::CONFLICT, code, e.to_string()),
         Error::UnknownCaller { .. } => Problem::new(StatusCode::UNAUTHORIZED, code, e.to_string()),
-        Error::Validation(v) => {
-            let mut p = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, code, v.to_string());
-            p.field = Some(v.field.clone());
-            p.reason_code = Some(v.code.as_str().to_owned());
-            let params = v.code.params();
-            if !params.is_empty() {
-                p.reason_params = Some(
-                    params
-                        .into_iter()
-                        .map(|(name, value)| (name.to_owned(), value))
-                        .collect(),
-                );
-            }
-            p
-        }
-        Error::TenantMismatch(entity) => {
-            let mut p = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, code, e.to_string());
-            p.entity = Some(entity.as_str().to_owned());
-            p
-        }
-        Error::ConcurrentUpdate(entity) => {
-            let mut p = Problem::new(StatusCode::CONFLICT, code, e.to_string());
-            p.entity = Some(entity.as_str().to_owned());
-            p
-        }
-        Error::AlreadyExists(entity) => {
-            let mut p = Problem::new(StatusCode::CONFLICT, code, e.to_string());
-            p.entity = Some(entity.as_str().to_owned());
-            p
+        Error::Validation(v) => validation_problem(code, v),
+        Error::TenantMismatch(entity) => entity_problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            code,
+            e.to_string(),
+            *entity,
+        ),
+        Error::ConcurrentUpdate(entity) | Error::AlreadyExists(entity) => {
+            entity_problem(StatusCode::CONFLICT, code, e.to_string(), *entity)
         }
         // draft-ietf-httpapi-idempotency-key-header: a key reused with another payload is
         // 422, a key whose first request is still running is 409.
-        Error::IdempotencyKeyReused => {
-            let mut p = Problem::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                code,
-                "this Idempotency-Key was already used with another request body: \
-                 send a new key for a new request",
-            );
-            p.field = Some("Idempotency-Key".to_owned());
-            p
-        }
-        Error::IdempotencyKeyInUse => {
-            let mut p = Problem::new(
-                StatusCode::CONFLICT,
-                code,
-                "a request with this Idempotency-Key is still being processed: retry later",
-            );
-            p.field = Some("Idempotency-Key".to_owned());
-            p
-        }
+        Error::IdempotencyKeyReused => idempotency_key_problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            code,
+            "this Idempotency-Key was already used with another request body: \
+             send a new key for a new request",
+        ),
+        Error::IdempotencyKeyInUse => idempotency_key_problem(
+            StatusCode::CONFLICT,
+            code,
+            "a request with this Idempotency-Key is still being processed: retry later",
+        ),
         Error::TooLarge { .. } => Problem::new(StatusCode::PAYLOAD_TOO_LARGE, code, e.to_string()),
         Error::Store(cause) if cause.is_unavailable() => Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -303,6 +277,37 @@ fn domain_problem(e: &Error) -> Problem {
             "something went wrong on our side; nothing was changed",
         ),
     }
+}
+
+/// A problem naming the `entity` it is about.
+fn entity_problem(status: StatusCode, code: &str, detail: String, entity: Entity) -> Problem {
+    let mut p = Problem::new(status, code, detail);
+    p.entity = Some(entity.as_str().to_owned());
+    p
+}
+
+/// A 422 for a refused value: its field, its reason code and the reason's parameters.
+fn validation_problem(code: &str, v: &ValidationError) -> Problem {
+    let mut p = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, code, v.to_string());
+    p.field = Some(v.field.clone());
+    p.reason_code = Some(v.code.as_str().to_owned());
+    let params = v.code.params();
+    if !params.is_empty() {
+        p.reason_params = Some(
+            params
+                .into_iter()
+                .map(|(name, value)| (name.to_owned(), value))
+                .collect(),
+        );
+    }
+    p
+}
+
+/// A problem with the request's `Idempotency-Key` header.
+fn idempotency_key_problem(status: StatusCode, code: &str, detail: &str) -> Problem {
+    let mut p = Problem::new(status, code, detail);
+    p.field = Some("Idempotency-Key".to_owned());
+    p
 }
 
 impl IntoResponse for ApiError {

@@ -13,6 +13,13 @@ use crate::tenant::Tenant;
 pub async fn languages_of_members_and_staff_round_trip(store: &dyn Store) {
     let acme = Tenant::new("acme", "Acme").must("a tenant");
     store.insert_tenant(&acme).await.must("inserting a tenant");
+    member_languages_round_trip(store, &acme).await;
+    staff_languages_round_trip(store, &acme).await;
+}
+
+/// A member's language is stored, read back by id and in lists, and an update sets,
+/// changes and clears it.
+async fn member_languages_round_trip(store: &dyn Store, acme: &Tenant) {
     let mut alice =
         Member::new(acme.id, user("alice"), "Alice", None, MemberRole::Requester).must("a member");
     alice.language = Some("en".to_owned());
@@ -56,7 +63,11 @@ pub async fn languages_of_members_and_staff_round_trip(store: &dyn Store) {
             "an update sets, changes and clears a member's language"
         );
     }
+}
 
+/// A staff member's language is stored and changed by an update; an update made from a
+/// record whose language is stale writes nothing; a fresh one clears it.
+async fn staff_languages_round_trip(store: &dyn Store, acme: &Tenant) {
     let mut sam = Staff::new(
         user("sam"),
         "Sam",
@@ -117,26 +128,43 @@ pub async fn members_are_found_by_name_login_and_email(store: &dyn Store) {
     for t in [&acme, &globex] {
         store.insert_tenant(t).await.must("inserting a tenant");
     }
+    let seeded = seed_members(store, &acme, &globex).await;
+    let everyone = store.members(acme.id).await.must("listing members");
+    members_matching_each_query_are_found(store, &acme, &everyone).await;
+    accents_case_and_wildcards_are_handled(store, &acme, &seeded.marc).await;
+    a_renamed_member_is_found_by_the_new_name_only(store, &acme, &seeded.bruno).await;
+}
+
+/// The members [`seed_members`] hands back for later checks.
+struct SeededMembers {
+    /// A blocked member of acme, renamed by the last check.
+    bruno: Member,
+    /// A member of acme whose login holds `_`.
+    marc: Member,
+}
+
+/// Inserts acme's members (one blocked) and a namesake of one of them in globex.
+async fn seed_members(store: &dyn Store, acme: &Tenant, globex: &Tenant) -> SeededMembers {
     let member = |tenant: &Tenant, login: &str, name: &str, email: Option<&str>| {
         Member::new(tenant.id, user(login), name, email, MemberRole::Requester).must("a member")
     };
     let elodie = member(
-        &acme,
+        acme,
         "emartin",
         "Élodie Martin",
         Some("elodie.martin@acme.example"),
     );
     let chloe = member(
-        &acme,
+        acme,
         "c.lefevre",
         "Chloé LEFÈVRE",
         Some("chloe@acme.example"),
     );
-    let mut bruno = member(&acme, "bdurand", "Bruno Durand", None);
+    let mut bruno = member(acme, "bdurand", "Bruno Durand", None);
     bruno.blocked = true;
-    let marc = member(&acme, "marc_t", "Marc Tin", Some("marc@other.example"));
+    let marc = member(acme, "marc_t", "Marc Tin", Some("marc@other.example"));
     let outsider = member(
-        &globex,
+        globex,
         "emartin",
         "Élodie Martin",
         Some("elodie@globex.example"),
@@ -144,8 +172,21 @@ pub async fn members_are_found_by_name_login_and_email(store: &dyn Store) {
     for m in [&elodie, &chloe, &bruno, &marc, &outsider] {
         store.insert_member(m).await.must("inserting a member");
     }
-    let everyone = store.members(acme.id).await.must("listing members");
+    SeededMembers { bruno, marc }
+}
 
+/// Display names of found members, in order.
+fn names(found: Vec<Member>) -> Vec<String> {
+    found.into_iter().map(|m| m.display_name).collect()
+}
+
+/// Each query finds exactly the members of acme that [`MemberQuery::matches`] accepts, by
+/// display name, at most `limit`.
+async fn members_matching_each_query_are_found(
+    store: &dyn Store,
+    acme: &Tenant,
+    everyone: &[Member],
+) {
     let cases: [(&str, bool, u32); 14] = [
         ("elodie", true, 50),
         ("ÉLODIE mart", true, 50),
@@ -180,8 +221,11 @@ pub async fn members_are_found_by_name_login_and_email(store: &dyn Store) {
              limit {limit}), by display name"
         );
     }
-    let names =
-        |found: Vec<Member>| -> Vec<String> { found.into_iter().map(|m| m.display_name).collect() };
+}
+
+/// Accents and case are folded, another tenant's namesake is not found, and `%` is no
+/// wildcard.
+async fn accents_case_and_wildcards_are_handled(store: &dyn Store, acme: &Tenant, marc: &Member) {
     assert_eq!(
         names(
             store
@@ -201,7 +245,14 @@ pub async fn members_are_found_by_name_login_and_email(store: &dyn Store) {
             .all(|m| m.id == marc.id),
         "`%` is no wildcard"
     );
+}
 
+/// A renamed member is found by the new name, and no longer by the old one.
+async fn a_renamed_member_is_found_by_the_new_name_only(
+    store: &dyn Store,
+    acme: &Tenant,
+    bruno: &Member,
+) {
     let mut renamed = bruno.clone();
     renamed.display_name = "Bruno Petit".to_owned();
     store

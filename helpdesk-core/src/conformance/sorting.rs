@@ -13,11 +13,12 @@ use super::fixtures::{
 use super::search::page_through;
 use crate::error::Error;
 use crate::ids::TicketId;
-use crate::people::ActorRef;
+use crate::people::{ActorRef, Member, Staff};
 use crate::permissions::Scope;
 use crate::ports::Store;
 use crate::search::{PageRequest, SearchCriteria, SearchQuery, Sort, SortKey, SortOrder};
 use crate::status::Status;
+use crate::tenant::Tenant;
 use crate::timeline::EventKind;
 
 /// Sorted search: on the seeded dataset of 120 tickets (subjects, statuses, priorities
@@ -83,27 +84,7 @@ pub async fn search_totals_count_all_pages_and_internal_notes_only_for_staff(sto
     let dir = directory(store).await;
     let tenant = dir.tenants[0].clone();
     let alice = dir.requesters[0][0].clone();
-    let agent = dir.staff[2].clone();
-    let mut noted: Vec<TicketId> = Vec::new();
-    for i in 0..9i64 {
-        let mut ticket = blank_ticket(tenant.id, alice.id, now() - Duration::hours(20 - i));
-        ticket.subject = format!("Poste {i}");
-        let mut events = vec![opened_event(&ticket)];
-        if i % 3 == 0 {
-            events.push(event(
-                &ticket,
-                ticket.created_at + Duration::minutes(1),
-                ActorRef::Staff(agent.id),
-                EventKind::NoteAdded {
-                    body: rich("<p>Fournisseur Zorglub relancé</p>"),
-                },
-                None,
-            ));
-            ticket.updated_at = ticket.created_at + Duration::minutes(1);
-            noted.push(ticket.id);
-        }
-        insert_ticket(store, &mut ticket, &events).await;
-    }
+    let noted = insert_tickets_a_third_with_notes(store, &tenant, &alice, &dir.staff[2]).await;
     let search = |scope: Scope, contains: Option<&str>, limit: u32| SearchQuery {
         scope,
         criteria: SearchCriteria {
@@ -147,24 +128,66 @@ pub async fn search_totals_count_all_pages_and_internal_notes_only_for_staff(sto
         ("nothing", search(Scope::Nothing, None, 5), 0),
     ];
     for (name, query, expected) in cases {
-        let first = store.search(&query).await.must("searching");
-        assert_eq!(first.total, expected, "{name}: the total of the first page");
-        if let Some(next) = first.next {
-            let second = store
-                .search(&SearchQuery {
-                    page: PageRequest {
-                        limit: query.page.limit,
-                        after: Some(next),
-                    },
-                    ..query.clone()
-                })
-                .await
-                .must("searching the second page");
-            assert_eq!(
-                second.total, expected,
-                "{name}: the total of the second page"
-            );
+        assert_total_of_first_two_pages(store, name, &query, expected).await;
+    }
+}
+
+/// Inserts nine tickets of `alice` in `tenant`, every third with an internal note of
+/// `agent` holding the word "Zorglub"; hands back the ids of those with a note.
+async fn insert_tickets_a_third_with_notes(
+    store: &dyn Store,
+    tenant: &Tenant,
+    alice: &Member,
+    agent: &Staff,
+) -> Vec<TicketId> {
+    let mut noted: Vec<TicketId> = Vec::new();
+    for i in 0..9i64 {
+        let mut ticket = blank_ticket(tenant.id, alice.id, now() - Duration::hours(20 - i));
+        ticket.subject = format!("Poste {i}");
+        let mut events = vec![opened_event(&ticket)];
+        if i % 3 == 0 {
+            events.push(event(
+                &ticket,
+                ticket.created_at + Duration::minutes(1),
+                ActorRef::Staff(agent.id),
+                EventKind::NoteAdded {
+                    body: rich("<p>Fournisseur Zorglub relancé</p>"),
+                },
+                None,
+            ));
+            ticket.updated_at = ticket.created_at + Duration::minutes(1);
+            noted.push(ticket.id);
         }
+        insert_ticket(store, &mut ticket, &events).await;
+    }
+    noted
+}
+
+/// The total of the first page of `query`, and of the second page when there is one,
+/// is `expected`.
+async fn assert_total_of_first_two_pages(
+    store: &dyn Store,
+    name: &str,
+    query: &SearchQuery,
+    expected: u64,
+) {
+    let first = store.search(query).await.must("searching");
+    assert_eq!(first.total, expected, "{name}: the total of the first page");
+    if let Some(next) = first.next {
+        let second = store
+            .search(&SearchQuery {
+                page: PageRequest {
+                    limit: query.page.limit,
+                    after: Some(next),
+                },
+                ..query.clone()
+            })
+            .await
+            .must("searching the second page");
+        assert_eq!(
+            second.total, expected,
+            "{name}: the total of the second page"
+        );
     }
 }
 
