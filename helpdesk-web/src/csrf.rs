@@ -17,7 +17,7 @@ pub const COOKIE_NAME: &str = "hd_form_token";
 /// The hidden form field that repeats it.
 pub(crate) const FIELD: &str = "form_token";
 
-/// This request's token, put in its extensions by [`keep_token`].
+/// This request's token, put in its extensions by the pages' middleware.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FormToken(pub(crate) String);
 
