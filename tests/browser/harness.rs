@@ -463,8 +463,12 @@ impl Browser {
     pub async fn act(&self, action: &str, field: &str, text: &str) {
         self.open_action(action).await;
         self.fill(&format!("#{action}-{field}"), text).await;
-        self.submit(&format!("details#act-{action} button[type=submit]"))
-            .await;
+        // The button of the form that holds the field (an action may have several
+        // forms, such as a member search beside the invitation).
+        self.submit(&format!(
+            "details#act-{action} form:has(#{action}-{field}) button[type=submit]"
+        ))
+        .await;
     }
 
     /// A public reply (or, with `note`, an internal note) from the ticket page.
