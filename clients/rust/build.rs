@@ -45,6 +45,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         .map_err(|e| format!("progenitor: {e}"))?;
     let file: syn::File = syn::parse2(tokens)?;
     let out = PathBuf::from(std::env::var("OUT_DIR")?).join("client.rs");
-    std::fs::write(out, prettyplease::unparse(&file))?;
+    // progenitor's usage sketches are marked `ignore`, which rustdoc reports as ignored
+    // tests; they are illustrations, so they become plain text blocks.
+    let source = prettyplease::unparse(&file).replace("```ignore", "```text");
+    std::fs::write(out, source)?;
     Ok(())
 }
