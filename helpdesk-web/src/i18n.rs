@@ -334,7 +334,6 @@ messages! {
     NoMemberFound => "Aucun membre trouvé pour", "No member found for";
     ByLogin => "ou son identifiant exact", "or their exact login";
     UnknownLogin => "aucun membre de ce client n'a cet identifiant.", "no member of this client has this login.";
-    TicketPageEnd => "", "";
 
     // The new-ticket form (pages/new_ticket.rs).
     NtChooseTenant => "Pour quel client ouvrez-vous cette demande ?", "Which client is this ticket for?";
@@ -370,7 +369,6 @@ messages! {
     NtFilesNotKept => "Les fichiers joints n'ont pas été gardés : choisissez-les à nouveau.", "The attached files were not kept: choose them again.";
     NtAlreadySent => "Ce formulaire a déjà servi à ouvrir une demande avec un autre contenu. Vérifiez vos demandes ; pour en ouvrir une nouvelle, envoyez ce formulaire à nouveau.", "This form already opened a ticket with other content. Check your tickets; to open a new one, send this form again.";
     NtGoToField => "Aller au champ", "Go to the field";
-    NewTicketEnd => "", "";
 
     // Administration (pages/admin).
     AdmBreadcrumb => "Fil d'Ariane de l'administration", "Administration breadcrumb";
@@ -488,7 +486,6 @@ messages! {
     AdmSearchMembers => "Rechercher (nom, identifiant, e-mail)", "Search (name, login, email)";
     AdmMembersCount => "membres", "members";
     AdmMembersMore => "les premiers seulement : précisez la recherche", "the first ones only: narrow the search";
-    AdminEnd => "", "";
 
     // The profile page (pages/profile.rs).
     ProfHostOwns => "Votre nom, votre adresse e-mail et votre rôle viennent de votre compte dans l'application : ils y sont mis à jour et repris ici à chaque visite.", "Your name, email address and role come from your account in the application: they are updated there and copied here on every visit.";
@@ -498,7 +495,6 @@ messages! {
     ProfLanguageHelp => "Ce choix vous suit sur tous vos appareils ; ce navigateur le garde aussi pendant un an.", "This choice follows you on every device; this browser keeps it for a year too.";
     ProfLanguageName => "Français", "English";
     ProfSaved => "Votre choix est enregistré.", "Your choice is saved.";
-    ProfileEnd => "", "";
 
     // Errors.
     ErrorTitle => "La demande n'a pas abouti", "That did not work";

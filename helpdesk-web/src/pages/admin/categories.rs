@@ -11,8 +11,8 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::{
-    Problem, admin_page, banners, check_field, done, parse_id, problem, require_admin, see_other,
-    status_of, tenant_or_choice, text_field, ticked,
+    Problem, admin_page, banners, check_field, done, parse_id, problem, require_admin,
+    save_or_cancel, see_other, status_of, tenant_or_choice, text_field, ticked,
 };
 use crate::error::PageError;
 use crate::forms::WebForm;
@@ -266,10 +266,7 @@ async fn render_edit(
             (crate::layout::token_field(site))
             (fields(site, &data, &form, Some(id)))
             (check_field(site, "c-active", "active", Msg::AdmActiveCategory, ticked(form.active.as_ref())))
-            div class="hd-actions" {
-                button type="submit" { (site.t(Msg::AdmSave)) }
-                a class="hd-button hd-secondary" href=(site.href(PATH)) { (site.t(Msg::AdmCancel)) }
-            }
+            (save_or_cancel(site, PATH))
         }
     };
     Ok(admin_page(

@@ -403,6 +403,16 @@ pub(crate) fn text_field(
 }
 
 /// A yes/no checkbox with its label.
+/// The buttons of an edit form: save, or go back to `back` (a path under the pages).
+pub(crate) fn save_or_cancel(site: &Site, back: &str) -> Markup {
+    html! {
+        div class="hd-actions" {
+            button type="submit" { (site.t(Msg::AdmSave)) }
+            a class="hd-button hd-secondary" href=(site.href(back)) { (site.t(Msg::AdmCancel)) }
+        }
+    }
+}
+
 pub(crate) fn check_field(site: &Site, id: &str, name: &str, label: Msg, checked: bool) -> Markup {
     html! {
         div class="hd-field hd-check" {

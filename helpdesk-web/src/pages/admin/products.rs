@@ -10,8 +10,8 @@ use maud::html;
 use serde::Deserialize;
 
 use super::{
-    Problem, admin_page, banners, check_field, done, parse_id, problem, require_admin, see_other,
-    status_of, tenant_or_choice, text_field, ticked,
+    Problem, admin_page, banners, check_field, done, parse_id, problem, require_admin,
+    save_or_cancel, see_other, status_of, tenant_or_choice, text_field, ticked,
 };
 use crate::error::PageError;
 use crate::forms::WebForm;
@@ -170,10 +170,7 @@ async fn render_edit(
             (text_field(site, "p-code", "code", Msg::AdmCode, &form.code, false))
             (text_field(site, "p-name", "name", Msg::AdmName, &form.name, true))
             (check_field(site, "p-active", "active", Msg::AdmActiveProduct, ticked(form.active.as_ref())))
-            div class="hd-actions" {
-                button type="submit" { (site.t(Msg::AdmSave)) }
-                a class="hd-button hd-secondary" href=(site.href(PATH)) { (site.t(Msg::AdmCancel)) }
-            }
+            (save_or_cancel(site, PATH))
         }
     };
     Ok(admin_page(

@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 use super::{
     Can, Problem, admin_page, banners, check_field, done, parse_id, problem, require_admin,
-    see_other, status_of, text_field, ticked,
+    save_or_cancel, see_other, status_of, text_field, ticked,
 };
 use crate::error::PageError;
 use crate::forms::WebForm;
@@ -437,10 +437,7 @@ async fn render_edit(
             input type="hidden" name="seen" value=(form.seen);
             (fields(site, can, &data, &form, false))
             (check_field(site, "s-active", "active", Msg::AdmActiveStaff, ticked(form.active.as_ref())))
-            div class="hd-actions" {
-                button type="submit" { (site.t(Msg::AdmSave)) }
-                a class="hd-button hd-secondary" href=(site.href(PATH)) { (site.t(Msg::AdmCancel)) }
-            }
+            (save_or_cancel(site, PATH))
         }
     };
     Ok(admin_page(
