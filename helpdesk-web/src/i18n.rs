@@ -281,6 +281,15 @@ messages! {
     Reply => "Répondre", "Reply";
     AddNote => "Ajouter une note interne", "Add an internal note";
     AttachFiles => "Joindre des fichiers", "Attach files";
+    RichToolbar => "Mise en forme", "Formatting";
+    RichBold => "Gras", "Bold";
+    RichItalic => "Italique", "Italic";
+    RichUnderline => "Souligné", "Underline";
+    RichBullets => "Liste à puces", "Bulleted list";
+    RichNumbers => "Liste numérotée", "Numbered list";
+    RichLink => "Lien", "Link";
+    RichLinkPrompt => "Adresse du lien (https://…)", "Link address (https://…)";
+    EditDescriptionHint => "Modifier la description l'enregistre dans l'historique.", "A changed description is recorded in the history.";
     Send => "Envoyer", "Send";
     ActionAssign => "Attribuer", "Assign";
     ActionTakeIt => "Prendre en charge", "Take it";

@@ -13,8 +13,11 @@ use crate::site::{Site, Viewer};
 
 /// The policy of every page: nothing but this site's own files; no inline script or
 /// style, no plugin, no framing by others, forms only to this site, images only from
-/// here (and pasted screenshots being previewed).
-pub const CONTENT_SECURITY_POLICY_VALUE: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
+/// here: attachments shown inline come from the pages' own download route, and `blob:`
+/// only for the preview of a screenshot being pasted (`URL.createObjectURL` of the
+/// pasted file, before it is sent). No `data:`, and no remote image: a remote image left
+/// in rich text is never loaded (no tracking pixel).
+pub const CONTENT_SECURITY_POLICY_VALUE: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
 
 fn head(site: &Site) -> Markup {
     html! {

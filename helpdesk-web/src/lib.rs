@@ -77,6 +77,7 @@ mod forms;
 mod i18n;
 mod layout;
 mod pages;
+mod rich;
 mod site;
 
 use std::sync::Arc;

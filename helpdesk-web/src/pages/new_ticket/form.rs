@@ -168,10 +168,13 @@ fn form(
             div class="hd-field" {
                 label for="nt-description" { (site.t(Msg::NtDescription)) }
                 span id="nt-description-hint" class="hd-hint" { (site.t(Msg::NtDescriptionHint)) }
+                @let seed = crate::rich::Seed::kept(crate::rich::Format::of(&draft.format), &draft.description);
                 textarea id="nt-description" name="description" required rows="10"
                     aria-invalid=[description.invalid]
                     aria-describedby=(description.described_by)
-                    data-paste-files=[blobs.then_some(FILES_FIELD)] { (draft.description) }
+                    data-rich data-rich-html=[seed.html]
+                    data-paste-files=[blobs.then_some(FILES_FIELD)] { (seed.text) }
+                (crate::rich::toolbar(site))
             }
             (product_field(site, choices, draft, problem))
             (priority_field(site, draft, problem))

@@ -18,7 +18,7 @@
 
 mod form;
 mod receive;
-mod text;
+pub(crate) mod text;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef, RawQuery, Request};
@@ -64,6 +64,8 @@ pub(crate) struct Draft {
     pub(crate) category: String,
     pub(crate) subject: String,
     pub(crate) description: String,
+    /// `html` when the description comes from the editor (see [`crate::rich`]).
+    pub(crate) format: String,
     pub(crate) product: String,
     pub(crate) priority: String,
     pub(crate) contact_phone: String,
@@ -82,6 +84,7 @@ impl Draft {
             "category" => &mut self.category,
             "subject" => &mut self.subject,
             "description" => &mut self.description,
+            "format" => &mut self.format,
             "product" => &mut self.product,
             "priority" => &mut self.priority,
             "contact_phone" => &mut self.contact_phone,
@@ -433,7 +436,7 @@ fn checked(viewer: &Viewer, draft: &Draft) -> Result<NewTicket, Problem> {
     let line = |value: &str| Some(value.trim().to_owned()).filter(|v| !v.is_empty());
     Ok(NewTicket {
         subject: subject.to_owned(),
-        description: text::to_html(&draft.description),
+        description: crate::rich::Format::of(&draft.format).to_core(&draft.description),
         category,
         product,
         priority,

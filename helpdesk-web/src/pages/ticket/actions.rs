@@ -38,6 +38,17 @@ impl Fields {
         self.values.get(name).map_or("", String::as_str)
     }
 
+    /// The message (`body`) as the HTML the core takes: the editor's HTML when the
+    /// form says `format=html` (the core sanitises it), else the text converted.
+    pub(super) fn body(&self) -> String {
+        self.rich("body")
+    }
+
+    /// A rich-text field as the HTML the core takes, by the form's `format`.
+    fn rich(&self, name: &str) -> String {
+        crate::rich::Format::of(self.get(crate::rich::FORMAT_FIELD)).to_core(self.get(name))
+    }
+
     /// A field left blank is no value.
     pub(super) fn optional(&self, name: &str) -> Option<&str> {
         Some(self.get(name)).filter(|v| !v.trim().is_empty())
@@ -260,8 +271,8 @@ pub(crate) async fn reopen(
     finish(&viewer, id, result, fields.kept(), "history").await
 }
 
-/// `POST /tickets/{id}/edit`: subject, priority, product, phone and asset; a field left
-/// blank is cleared.
+/// `POST /tickets/{id}/edit`: subject, description, priority, product, phone and asset;
+/// a field left blank is cleared (the description is required by the core).
 pub(crate) async fn edit(
     viewer: Viewer,
     Path(id): Path<String>,
@@ -271,7 +282,12 @@ pub(crate) async fn edit(
     let fields = Fields::new("edit", pairs);
     let version = fields.version(&viewer)?;
     let priority: Option<Priority> = fields.parsed(&viewer, "priority")?;
+    let description = match edited_description(&viewer, id, &fields).await {
+        Ok(description) => description,
+        Err(e) => return super::refused(&viewer, id, e, fields.kept()).await,
+    };
     let edit = TicketEdit {
+        description,
         subject: fields
             .values
             .contains_key("subject")
@@ -297,6 +313,29 @@ pub(crate) async fn edit(
         .edit(&viewer.actor, id, Some(version), edit)
         .await;
     finish(&viewer, id, result, fields.kept(), "properties").await
+}
+
+/// The description an edit form asks for, if it changes it: the editor's HTML as sent
+/// (the script sends none when it was not touched), or the text typed when it differs
+/// from the text the form showed (so an edit of other fields keeps the formatting).
+async fn edited_description(
+    viewer: &Viewer,
+    id: TicketId,
+    fields: &Fields,
+) -> Result<Option<String>, Error> {
+    if !fields.values.contains_key("description") {
+        return Ok(None);
+    }
+    let format = crate::rich::Format::of(fields.get(crate::rich::FORMAT_FIELD));
+    if format == crate::rich::Format::Text {
+        let view = viewer.service.ticket(&viewer.actor, id).await?;
+        let shown = crate::rich::to_text(view.ticket.description.as_html());
+        let typed = fields.get("description").replace("\r\n", "\n");
+        if typed.trim() == shown.trim() {
+            return Ok(None);
+        }
+    }
+    Ok(Some(fields.rich("description")))
 }
 
 /// `POST /tickets/{id}/move-category`.

@@ -133,7 +133,8 @@ async fn message(
     let WebForm(pairs) = WebForm::<Vec<(String, String)>>::from_request(limit.request, &()).await?;
     let fields = Fields::new(action_of(attach_as), pairs);
     let version = fields.version(&viewer)?;
-    let result = run(&viewer, id, attach_as, version, fields.get("body"), None).await;
+    let body = fields.body();
+    let result = run(&viewer, id, attach_as, version, &body, None).await;
     finish(&viewer, id, result, fields.kept(), "history").await
 }
 
@@ -258,7 +259,8 @@ async fn with_files(
             };
         }
     };
-    let result = run(&viewer, id, attach_as, version, fields.get("body"), upload).await;
+    let body = fields.body();
+    let result = run(&viewer, id, attach_as, version, &body, upload).await;
     finish(&viewer, id, result, fields.kept(), "history").await
 }
 

@@ -42,6 +42,31 @@ impl Page<'_> {
         }
     }
 
+    /// A rich-text field of form `action` as it was sent, if that form was kept.
+    fn kept_rich(&self, action: &str, name: &str) -> crate::rich::Seed {
+        let format = crate::rich::Format::of(self.kept.get(action, crate::rich::FORMAT_FIELD));
+        crate::rich::Seed::kept(format, self.kept.get(action, name))
+    }
+
+    /// The description in the edit form: as sent when the form is kept, else as stored.
+    fn description_field(&self) -> Markup {
+        let seed = if self.kept.is("edit") {
+            self.kept_rich("edit", "description")
+        } else {
+            crate::rich::Seed::stored(&self.view.ticket.description)
+        };
+        html! {
+            div class="hd-field" {
+                label for="edit-description" { (self.t(Msg::Description)) }
+                span id="edit-description-hint" class="hd-hint" { (self.t(Msg::EditDescriptionHint)) }
+                textarea id="edit-description" name="description" required rows="8"
+                    aria-describedby="edit-description-hint"
+                    data-rich data-rich-unchanged="skip" data-rich-html=[seed.html] { (seed.text) }
+                (crate::rich::toolbar(self.site()))
+            }
+        }
+    }
+
     pub(super) fn submit(&self, label: Msg) -> Markup {
         html! { div class="hd-actions" { button type="submit" { (self.t(label)) } } }
     }
@@ -118,8 +143,11 @@ impl Page<'_> {
                 }
                 (self.form(action, true, html! {
                     div class="hd-field" {
+                        @let seed = self.kept_rich(action, "body");
                         label for=(format!("{action}-body")) { (self.t(Msg::Message)) }
-                        textarea id=(format!("{action}-body")) name="body" data-paste-files="file" { (self.kept.get(action, "body")) }
+                        textarea id=(format!("{action}-body")) name="body" rows="6" data-paste-files="file"
+                            data-rich data-rich-html=[seed.html] { (seed.text) }
+                        (crate::rich::toolbar(self.site()))
                     }
                     div class="hd-field" {
                         label for=(file_id) { (self.t(Msg::AttachFiles)) }
@@ -262,6 +290,7 @@ impl Page<'_> {
                     label for="edit-subject" { (self.t(Msg::Subject)) }
                     input id="edit-subject" type="text" name="subject" required maxlength="250" value=(kept("subject", &ticket.subject));
                 }
+                (self.description_field())
                 div class="hd-field" {
                     label for="edit-priority" { (self.t(Msg::Priority)) }
                     select id="edit-priority" name="priority" {

@@ -29,12 +29,12 @@ impl Page<'_> {
         } else {
             "hd-event"
         };
-        let files: Vec<_> = self
+        let (images, files): (Vec<_>, Vec<_>) = self
             .view
             .attachments
             .iter()
             .filter(|a| a.event == event.id)
-            .collect();
+            .partition(|a| is_inline_image(&a.content_type));
         html! {
             li class=(class) id=(format!("event-{}", event.id)) {
                 @if internal {
@@ -57,6 +57,17 @@ impl Page<'_> {
                 }
                 @if let Some(body) = event.body() {
                     div class="hd-rich" { (PreEscaped(body.as_html())) }
+                }
+                @for image in images {
+                    // Served by the pages' own download route, under the event's
+                    // visibility; the browser loads it lazily.
+                    @let href = self.href(&format!("/files/{}", image.id));
+                    figure class="hd-figure" {
+                        a href=(href) download {
+                            img src=(href) alt=(image.file_name) loading="lazy" decoding="async";
+                        }
+                        figcaption { (image.file_name) }
+                    }
                 }
                 @if !files.is_empty() {
                     ul class="hd-event-files" {
@@ -179,6 +190,15 @@ impl Page<'_> {
             }
         }
     }
+}
+
+/// The content types shown as images under their message: raster formats only (an
+/// SVG can carry script, and is served as a download like any other file).
+const INLINE_IMAGES: [&str; 4] = ["image/png", "image/jpeg", "image/gif", "image/webp"];
+
+/// Whether an attachment of this declared type is shown inline.
+fn is_inline_image(content_type: &str) -> bool {
+    INLINE_IMAGES.contains(&content_type.trim().to_ascii_lowercase().as_str())
 }
 
 /// The words of an event's kind.
