@@ -106,12 +106,14 @@ pub(crate) fn toolbar(site: &Site) -> Markup {
                 (button("bold", Msg::RichBold, "Ctrl+B", html! { strong aria-hidden="true" { "B" } }))
                 (button("italic", Msg::RichItalic, "Ctrl+I", html! { em aria-hidden="true" { "I" } }))
                 (button("underline", Msg::RichUnderline, "Ctrl+U", html! { u aria-hidden="true" { "U" } }))
-                (button("insertUnorderedList", Msg::RichBullets, "", html! { span aria-hidden="true" { "•—" } }))
-                (button("insertOrderedList", Msg::RichNumbers, "", html! { span aria-hidden="true" { "1." } }))
+                // The list faces are drawn by the style sheet: visible text that is
+                // not its name ("1.") would not match the button's accessible name.
+                (button("insertUnorderedList", Msg::RichBullets, "", html! { span class="hd-rich-icon hd-rich-ul" aria-hidden="true" {} }))
+                (button("insertOrderedList", Msg::RichNumbers, "", html! { span class="hd-rich-icon hd-rich-ol" aria-hidden="true" {} }))
                 button type="button" class="hd-rich-button" data-command="createLink"
                     data-prompt=(site.t(Msg::RichLinkPrompt))
                     aria-label=(site.t(Msg::RichLink)) aria-pressed="false" title=(site.t(Msg::RichLink)) {
-                    span aria-hidden="true" { "🔗" }
+                    span class="hd-rich-link" { (site.t(Msg::RichLink)) }
                 }
             }
         }

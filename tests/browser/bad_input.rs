@@ -86,7 +86,9 @@ async fn bad_input([alice, bob, sam]: &[Browser; 3]) {
     b.goto(&ticket).await;
     b.client
         .execute(
-            "document.getElementById('reply-body').value = 'x'.repeat(300 * 1024);",
+            "const editor = document.getElementById('reply-body-editor');
+             if (editor) { editor.textContent = 'x'.repeat(300 * 1024); }
+             else { document.getElementById('reply-body').value = 'x'.repeat(300 * 1024); }",
             vec![],
         )
         .await

@@ -219,8 +219,14 @@ impl Browser {
         self.client.find(Locator::Css(css)).await.is_ok()
     }
 
+    /// Types `text` into the field at `css`, as a person would: into the rich-text
+    /// editor when the script put one over that textarea.
     pub async fn fill(&self, css: &str, text: &str) {
         let field = self.find(css).await;
+        let field = match self.editor_of(&field).await {
+            Some(editor) => editor,
+            None => field,
+        };
         field
             .clear()
             .await
@@ -229,6 +235,22 @@ impl Browser {
             .send_keys(text)
             .await
             .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+    }
+
+    /// The rich-text editor the script put over `field` (a textarea), if any.
+    pub async fn editor_of(&self, field: &Element) -> Option<Element> {
+        let id = self
+            .client
+            .execute(
+                "const f = arguments[0];
+                 return f.tagName === 'TEXTAREA' && f.hidden && document.getElementById(f.id + '-editor')
+                     ? f.id + '-editor' : null;",
+                vec![serde_json::to_value(field).unwrap_or(Value::Null)],
+            )
+            .await
+            .ok()?;
+        let id = id.as_str()?;
+        self.client.find(Locator::Id(id)).await.ok()
     }
 
     pub async fn click(&self, css: &str) {

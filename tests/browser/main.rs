@@ -8,6 +8,7 @@ mod harness;
 
 mod legal_aid;
 mod myciag;
+mod rich_text;
 mod school;
 mod vendor;
 
