@@ -209,6 +209,11 @@
       if (area.hasAttribute(name)) { editor.setAttribute(name, area.getAttribute(name)); }
     });
     if (area.required) { editor.setAttribute("aria-required", "true"); }
+    // The field's hint for plain text says how to type formatting: say the editor's.
+    var hint = area.getAttribute("data-rich-hint");
+    var hintId = (area.getAttribute("aria-describedby") || "").split(" ")[0];
+    var hintElement = hintId && document.getElementById(hintId);
+    if (hint && hintElement && hintElement.classList.contains("hd-hint")) { hintElement.textContent = hint; }
     tools.setAttribute("aria-controls", editor.id);
     var seed = area.getAttribute("data-rich-html");
     editor.innerHTML = seed !== null ? cleanForeign(seed) : textAsHtml(area.value);

@@ -288,6 +288,7 @@ messages! {
     RichBullets => "Liste à puces", "Bulleted list";
     RichNumbers => "Liste numérotée", "Numbered list";
     RichLink => "Lien", "Link";
+    RichHint => "Mettez en forme avec la barre d'outils ou Ctrl+B, Ctrl+I, Ctrl+U. Une capture d'écran collée est jointe et s'affiche sous le message.", "Format with the toolbar or Ctrl+B, Ctrl+I, Ctrl+U. A pasted screenshot is attached and shown under the message.";
     RichLinkPrompt => "Adresse du lien (https://…)", "Link address (https://…)";
     EditDescriptionHint => "Modifier la description l'enregistre dans l'historique.", "A changed description is recorded in the history.";
     Send => "Envoyer", "Send";

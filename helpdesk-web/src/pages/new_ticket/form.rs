@@ -172,7 +172,7 @@ fn form(
                 textarea id="nt-description" name="description" required rows="10"
                     aria-invalid=[description.invalid]
                     aria-describedby=(description.described_by)
-                    data-rich data-rich-html=[seed.html]
+                    data-rich data-rich-html=[seed.html] data-rich-hint=(site.t(Msg::RichHint))
                     data-paste-files=[blobs.then_some(FILES_FIELD)] { (seed.text) }
                 (crate::rich::toolbar(site))
             }

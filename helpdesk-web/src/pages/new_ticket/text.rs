@@ -1,4 +1,6 @@
-//! The description typed in a plain `<textarea>`, made into the HTML the core takes.
+//! The description typed in a plain `<textarea>`, made into the HTML the core takes:
+//! the path without a script (the editor sends HTML, see [`crate::rich`]). Replies and
+//! notes typed without the editor take the same path.
 //!
 //! Every character typed is shown as typed (`<b>` stays the four characters `<b>`):
 //! the text is escaped first. On top of that, a little formatting that needs no script
