@@ -368,3 +368,31 @@ async fn the_edit_form_changes_the_description_and_keeps_it_when_untouched() {
     let after = host.service.ticket(&host.root, id).await.unwrap();
     assert_eq!(after.ticket.description, view.ticket.description);
 }
+
+#[tokio::test]
+async fn the_faq_button_gives_the_editor_its_html_back() {
+    let host = support::host().await;
+    let page = host
+        .post(
+            "/support/tickets/new",
+            "alice",
+            &[
+                ("subject", "imprimante bac"),
+                ("description", HOSTILE),
+                ("format", "html"),
+            ],
+            Some(TOKEN),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body
+            .contains("data-rich-html=\"&lt;p&gt;&lt;strong&gt;Gras"),
+        "the editor gets its formatting back"
+    );
+    assert!(
+        page.body.contains(">Gras et italique lien"),
+        "the textarea its text"
+    );
+    assert_harmless(&page.body);
+}

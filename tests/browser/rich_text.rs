@@ -25,6 +25,18 @@ const PASTE_SCREENSHOT: &str = "
         done(document.getElementById('nt-attachments').files.length);
     }, 'image/png');";
 
+/// Pastes hostile HTML into the reply editor; answers the editor's HTML after it.
+const PASTE_HOSTILE_HTML: &str = "
+    const data = new DataTransfer();
+    data.setData('text/html', '<p onclick=\"alert(1)\">Texte <b>collé</b><script>alert(2)</script>'
+        + '<img src=\"https://tracker.example/p.gif\"> <a href=\"javascript:alert(3)\">ici</a></p>');
+    data.setData('text/plain', 'Texte collé ici');
+    const editor = document.getElementById('reply-body-editor');
+    editor.focus();
+    editor.dispatchEvent(new ClipboardEvent('paste', {
+        clipboardData: data, bubbles: true, cancelable: true }));
+    return editor.innerHTML;";
+
 /// Whether the first inline image of the history is loaded (scrolled into view first:
 /// it loads lazily).
 const IMAGE_LOADED: &str = "
@@ -123,9 +135,37 @@ async fn the_editor_makes_bold_text_and_shows_a_pasted_screenshot() {
     }
     b.check_screen(&b.screen("ticket-inline-screenshot")).await;
 
-    // A reply with italic from the keyboard (Ctrl+I, then Ctrl+I again).
+    // HTML pasted from elsewhere keeps its words and its bold, never its script,
+    // handlers, remote image or `javascript:` link.
     let reply = b.find("#reply-body-editor").await;
     reply.click().await.unwrap();
+    let pasted = b.client.execute(PASTE_HOSTILE_HTML, vec![]).await.unwrap();
+    let pasted = pasted.as_str().unwrap_or_default();
+    assert!(
+        pasted.contains("<b>collé</b>") || pasted.contains("<strong>collé</strong>"),
+        "{pasted}"
+    );
+    for bad in [
+        "<img",
+        "<script",
+        "onclick",
+        "javascript:",
+        "tracker.example",
+    ] {
+        assert!(
+            !pasted.contains(bad),
+            "{bad} pasted into the editor: {pasted}"
+        );
+    }
+    b.client
+        .execute(
+            "document.getElementById('reply-body-editor').innerHTML = '';",
+            vec![],
+        )
+        .await
+        .unwrap();
+
+    // A reply with italic from the keyboard (Ctrl+I, then Ctrl+I again).
     let italic = format!("{}i{}", Key::Control, Key::Null);
     reply.send_keys("Merci, c'est ").await.unwrap();
     reply.send_keys(&italic).await.unwrap();
