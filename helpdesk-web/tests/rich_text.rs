@@ -5,7 +5,7 @@
 mod support;
 
 use axum::http::StatusCode;
-use helpdesk_core::{EventKind, FieldChange, NewTicket, TicketId};
+use helpdesk_core::{Actor, EventKind, FieldChange, NewTicket, TicketId};
 use support::{Host, TOKEN};
 
 /// HTML no page may show: a script, an event handler, a `javascript:` link, remote
@@ -265,6 +265,21 @@ async fn a_pasted_screenshot_is_shown_under_its_reply_but_a_notes_image_only_to_
     );
     let other = host.get(&screenshot, Some("bob"), "fr").await;
     assert_eq!(other.status, StatusCode::NOT_FOUND, "nor to anyone else");
+
+    // A guest sees the reply's screenshot, never the note's image.
+    let alice_actor = host.actor("alice").await;
+    let Actor::Member(bob) = host.actor("bob").await else {
+        panic!("bob is a member")
+    };
+    host.service
+        .invite_guest(&alice_actor, id, None, bob.id)
+        .await
+        .unwrap();
+    let (guest, _) = seen(&host, id, "bob").await;
+    assert!(guest.contains(&image(&screenshot, "screenshot-1.png")));
+    assert!(!guest.contains(&internal) && !guest.contains("interne.webp"));
+    let hidden = host.get(&internal, Some("bob"), "fr").await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND, "never to a guest");
 }
 
 #[tokio::test]
