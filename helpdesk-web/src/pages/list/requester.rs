@@ -149,7 +149,7 @@ pub(super) fn field(viewer: &Viewer, form: &ListForm, chosen: Option<&str>, quer
                     (site.lang.labelled(site.t(Msg::Requester), chosen.unwrap_or(site.t(Msg::NotSet))))
                     " "
                     @let rest = ListForm::without(query, &["after=", "tenant=", "requester=", "requester_name="]);
-                    a href=(site.href(&format!("/tickets?{rest}"))) { (site.t(Msg::RemoveRequester)) }
+                    a href=(super::list_href(viewer, &rest)) aria-label=(site.lang.labelled(site.t(Msg::RemoveRequester), chosen.unwrap_or(""))) { (site.t(Msg::RemoveRequester)) }
                 }
             }
         }
