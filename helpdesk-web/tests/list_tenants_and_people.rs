@@ -78,7 +78,10 @@ async fn staff_serving_several_tenants_see_a_client_column_and_filter() {
     let all = get_as_staff(&host, "/support/tickets", "root", "fr").await;
     assert_eq!(all.status, StatusCode::OK, "{}", all.body);
     assert!(all.body.contains(r#"<th scope="col">Client</th>"#));
-    assert!(all.body.contains(r#"<td data-label="Client">Beta Industries</td>"#));
+    assert!(
+        all.body
+            .contains(r#"<td data-label="Client">Beta Industries</td>"#)
+    );
     assert!(all.body.contains(r#"<td data-label="Client">Acme</td>"#));
     assert!(all.body.contains(r#"<select id="f-tenant" name="tenant">"#));
     assert!(
@@ -104,7 +107,10 @@ async fn single_tenant_viewers_see_no_client_column_nor_filter() {
     for user in ["sam", "alice", "carol"] {
         let page = host.get("/support/tickets", Some(user), "fr").await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-        assert!(!page.body.contains(r#"<th scope="col">Client</th>"#), "{user}");
+        assert!(
+            !page.body.contains(r#"<th scope="col">Client</th>"#),
+            "{user}"
+        );
         assert!(!page.body.contains("f-tenant"), "{user}");
     }
 }
@@ -131,9 +137,15 @@ async fn a_name_finding_one_member_filters_on_them_shown_by_name_and_removable()
     let list = host.get(&location, Some("sue"), "fr").await;
     assert_eq!(list.status, StatusCode::OK, "{}", list.body);
     assert!(list.body.contains("Imprimante en panne"));
-    assert!(!list.body.contains("Écran noir"), "bob's ticket is filtered out");
+    assert!(
+        !list.body.contains("Écran noir"),
+        "bob's ticket is filtered out"
+    );
     assert!(list.body.contains("Demandeur\u{a0}: Alice Martin"));
-    assert!(list.body.contains(&format!(r#"name="requester" value="{id}""#)));
+    assert!(
+        list.body
+            .contains(&format!(r#"name="requester" value="{id}""#))
+    );
     assert!(list.body.contains("<a href=\"/support/tickets\" aria-label=\"Retirer ce filtre\u{a0}: Alice Martin\">Retirer ce filtre</a>"));
     // Shown by name even when no ticket matches the other criteria.
     let none = host
@@ -143,7 +155,11 @@ async fn a_name_finding_one_member_filters_on_them_shown_by_name_and_removable()
             "en",
         )
         .await;
-    assert!(none.body.contains("Requester: Alice Martin"), "{}", none.body);
+    assert!(
+        none.body.contains("Requester: Alice Martin"),
+        "{}",
+        none.body
+    );
 
     // Kept in saved searches and in the export, as every criterion.
     let saved = host
@@ -157,8 +173,9 @@ async fn a_name_finding_one_member_filters_on_them_shown_by_name_and_removable()
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     let list = host.get("/support/tickets", Some("carol"), "fr").await;
     assert!(
-        list.body
-            .contains(&format!(r#"href="/support/tickets?requester={id}">Alice</a>"#)),
+        list.body.contains(&format!(
+            r#"href="/support/tickets?requester={id}">Alice</a>"#
+        )),
         "{}",
         list.body
     );
@@ -177,12 +194,27 @@ async fn a_name_finding_one_member_filters_on_them_shown_by_name_and_removable()
 async fn a_name_finding_several_offers_a_choice_and_none_says_so() {
     let (host, _) = two_tenants().await;
     // Martin: alice (Alice Martin, acme) and dave (Dave Martin, beta), for root.
-    let several = get_as_staff(&host, "/support/tickets?requester_name=martin", "root", "fr").await;
+    let several = get_as_staff(
+        &host,
+        "/support/tickets?requester_name=martin",
+        "root",
+        "fr",
+    )
+    .await;
     assert_eq!(several.status, StatusCode::OK, "{}", several.body);
-    assert!(several.body.contains("Plusieurs membres portent ce nom, choisissez\u{a0}: martin"));
-    assert!(several.body.contains(">Alice Martin</a>") && several.body.contains(">Dave Martin</a>"));
+    assert!(
+        several
+            .body
+            .contains("Plusieurs membres portent ce nom, choisissez\u{a0}: martin")
+    );
+    assert!(
+        several.body.contains(">Alice Martin</a>") && several.body.contains(">Dave Martin</a>")
+    );
     assert!(several.body.contains("/support/tickets?requester="));
-    assert!(several.body.contains("Écran noir"), "no filter until one is chosen");
+    assert!(
+        several.body.contains("Écran noir"),
+        "no filter until one is chosen"
+    );
 
     let nobody = host
         .get("/support/tickets?requester_name=zorro", Some("sue"), "en")
@@ -207,7 +239,10 @@ async fn dates_are_time_elements_in_utc_with_the_marker() {
     let end = start + list.body[start..].find("</time>").unwrap();
     let element = &list.body[start..end + 7];
     let datetime = &element[16..36];
-    assert!(datetime.ends_with('Z') && datetime.contains('T'), "{element}");
+    assert!(
+        datetime.ends_with('Z') && datetime.contains('T'),
+        "{element}"
+    );
     assert!(element.contains(" UTC</time>"), "{element}");
 }
 
@@ -224,11 +259,18 @@ async fn staff_see_the_requesters_latest_tickets_and_requesters_do_not() {
         .get(&format!("/support/tickets/{first}"), Some("sam"), "fr")
         .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    let start = page.body.find(r#"<section id="owner-tickets""#).expect("the section");
+    let start = page
+        .body
+        .find(r#"<section id="owner-tickets""#)
+        .expect("the section");
     let section = &page.body[start..];
     let section = &section[..section.find("</section>").unwrap()];
     assert!(section.contains("Derniers tickets du propriétaire"));
-    assert_eq!(section.matches("<tr>").count(), 11, "a header and 10 tickets");
+    assert_eq!(
+        section.matches("<tr>").count(),
+        11,
+        "a header and 10 tickets"
+    );
     assert!(section.contains("Demande numéro 12") && section.contains("Demande numéro 03"));
     assert!(!section.contains("Demande numéro 02"), "only the 10 newest");
     assert!(

@@ -70,7 +70,10 @@ async fn local_dates(browser: &Browser) {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     let title = time.attr("title").await.unwrap().unwrap_or_default();
-    assert!(title.ends_with(" UTC"), "the UTC value kept as the title: {title:?}");
+    assert!(
+        title.ends_with(" UTC"),
+        "the UTC value kept as the title: {title:?}"
+    );
 }
 
 /// The list as staff serving every client of the demo: a Client column and a client
@@ -88,9 +91,13 @@ async fn staff_serving_several_clients_filter_the_list_by_client() {
         assert!(header.contains("Client"), "{header}");
         browser.check_screen(&format!("list-staff-{lang}")).await;
         browser.click("details.hd-action summary").await;
-        browser.screenshot(&format!("list-staff-filters-{lang}")).await;
+        browser
+            .screenshot(&format!("list-staff-filters-{lang}"))
+            .await;
         browser.select_value("#f-tenant", "globex").await;
-        browser.submit("form[role=search] button[type=submit]").await;
+        browser
+            .submit("form[role=search] button[type=submit]")
+            .await;
         browser
             .wait_path(|p| p.contains("tenant=globex"), "the list of globex")
             .await;

@@ -76,7 +76,10 @@ pub(super) async fn lookup(
 
 /// The list's query with `requester` set to `member` in place of the typed name.
 pub(super) fn query_with(query: &str, member: MemberId) -> String {
-    let rest = ListForm::without(query, &["after=", "tenant=", "requester=", "requester_name="]);
+    let rest = ListForm::without(
+        query,
+        &["after=", "tenant=", "requester=", "requester_name="],
+    );
     let sep = if rest.is_empty() { "" } else { "&" };
     format!("{rest}{sep}requester={}", encode(&member.to_string()))
 }
@@ -102,7 +105,12 @@ pub(super) async fn chosen_name(
 }
 
 /// The notice above the list for a name that found several members or nobody.
-pub(super) fn notice(viewer: &Viewer, lookup: &Lookup, query: &str, tenants: &ListTenants) -> Markup {
+pub(super) fn notice(
+    viewer: &Viewer,
+    lookup: &Lookup,
+    query: &str,
+    tenants: &ListTenants,
+) -> Markup {
     let site = &viewer.site;
     match lookup {
         Lookup::Several { name, members } => html! {

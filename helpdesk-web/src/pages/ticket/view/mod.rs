@@ -337,8 +337,8 @@ impl Page<'_> {
                     }
                     (item(self.t(Msg::Category), &ticket.category.and_then(|c| self.lists.category_path(c)).unwrap_or_else(|| not_set.to_owned())))
                     (item(self.t(Msg::Product), ticket.product.and_then(|p| self.lists.product_name(p)).unwrap_or(not_set)))
-                    (item(self.t(Msg::Opened), lang.time(ticket.created_at)))
-                    (item(self.t(Msg::Updated), lang.time(ticket.updated_at)))
+                    (item_html(self.t(Msg::Opened), lang.time(ticket.created_at)))
+                    (item_html(self.t(Msg::Updated), lang.time(ticket.updated_at)))
                     (item(self.t(Msg::Phone), ticket.contact_phone.as_deref().unwrap_or(not_set)))
                     (item(self.t(Msg::Asset), ticket.asset.as_deref().unwrap_or(not_set)))
                     @for (key, value) in &ticket.custom_fields {
@@ -375,8 +375,8 @@ impl Page<'_> {
                 h2 { (self.t(Msg::Properties)) }
                 dl class="hd-properties" {
                     (item(self.t(Msg::OpenedBy), &self.author(ticket.opened_by)))
-                    (item(self.t(Msg::Opened), self.lang().time(ticket.created_at)))
-                    (item(self.t(Msg::Updated), self.lang().time(ticket.updated_at)))
+                    (item_html(self.t(Msg::Opened), self.lang().time(ticket.created_at)))
+                    (item_html(self.t(Msg::Updated), self.lang().time(ticket.updated_at)))
                 }
                 @if !ticket.custom_fields.is_empty() {
                     h3 { (self.t(Msg::CustomFields)) }
@@ -432,7 +432,12 @@ impl Page<'_> {
     }
 }
 
-fn item(label: &str, value: impl maud::Render) -> Markup {
+fn item(label: &str, value: &str) -> Markup {
+    item_html(label, html! { (value) })
+}
+
+/// A label and its value, the value already marked up (a date).
+fn item_html(label: &str, value: Markup) -> Markup {
     html! {
         div class="hd-item" {
             dt { (label) }
