@@ -209,6 +209,7 @@ impl ListForm {
 /// Client column and a tenant filter on the list.
 #[derive(Debug, Default)]
 pub(crate) struct ListTenants {
+    /// The tenants they serve, in the store's order.
     pub(crate) all: Vec<Tenant>,
 }
 
