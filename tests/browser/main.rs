@@ -103,6 +103,25 @@ async fn staff_serving_several_clients_filter_the_list_by_client() {
             .await;
         let clients = browser.text_of("table tbody").await;
         assert!(!clients.contains("Acme"), "{clients}");
+        // Back to every client, then a requester by name: one match filters on her.
+        browser.select_value("#f-tenant", "").await;
+        browser.fill("#f-requester", "alice").await;
+        browser
+            .submit("form[role=search] button[type=submit]")
+            .await;
+        browser
+            .wait_path(|p| p.contains("requester="), "the list of alice's tickets")
+            .await;
+        let rows = browser.text_of("table tbody").await;
+        assert!(
+            rows.contains("Alice Martin") && !rows.contains("Bob Durand"),
+            "{rows}"
+        );
+        let chosen = browser.text_of(".hd-chosen").await;
+        assert!(chosen.contains("Alice Martin"), "{chosen}");
+        browser
+            .check_screen(&format!("list-staff-requester-{lang}"))
+            .await;
         browser.quit().await;
     }
 }
