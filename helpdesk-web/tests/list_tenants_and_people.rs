@@ -96,6 +96,28 @@ async fn staff_serving_several_tenants_see_a_client_column_and_filter() {
             .contains(r#"<option value="beta" selected>Beta Industries</option>"#)
     );
     assert!(beta.body.contains("Licence expirée") && !beta.body.contains("Écran noir"));
+    // Criteria saved while one client is shown apply to that client, from any page.
+    let body = serde_html_form::to_string([
+        ("name", "Beta"),
+        ("query", "contains=licence"),
+        ("form_token", TOKEN),
+    ])
+    .unwrap();
+    let request = Request::post("/support/tickets/saved?tenant=beta")
+        .header("x-user", "root")
+        .header("cookie", format!("hd_form_token={TOKEN}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(body))
+        .unwrap();
+    let saved = host.send(request).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let all = get_as_staff(&host, "/support/tickets", "root", "fr").await;
+    assert!(
+        all.body
+            .contains(r#"href="/support/tickets?contains=licence&amp;tenant=beta">Beta</a>"#),
+        "{}",
+        all.body
+    );
     // Choosing "all clients" in the filter sends an empty tenant: all of them again.
     let again = get_as_staff(&host, "/support/tickets?tenant=&contains=", "root", "fr").await;
     assert!(again.body.contains("Licence expirée") && again.body.contains("Écran noir"));
