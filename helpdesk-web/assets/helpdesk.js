@@ -321,3 +321,33 @@
     pasteScreenshots();
   });
 })();
+
+// Dates: the server prints each <time datetime> in UTC, with "UTC" written after it;
+// this rewrites it in the browser's time zone, in the page's language (fr:
+// 30/11/2026 14:05, en: 2026-11-30 14:05), and keeps the UTC text as its title.
+(function () {
+  "use strict";
+
+  function localTimes() {
+    if (typeof Intl === "undefined" || !Intl.DateTimeFormat) { return; }
+    var lang = (document.documentElement.lang || "fr").toLowerCase().indexOf("en") === 0 ? "en" : "fr";
+    var format = new Intl.DateTimeFormat(lang === "en" ? "en-GB" : "fr-FR", {
+      year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", hourCycle: "h23"
+    });
+    document.querySelectorAll("time[datetime]").forEach(function (time) {
+      var at = new Date(time.getAttribute("datetime"));
+      if (isNaN(at.getTime())) { return; }
+      var parts = {};
+      format.formatToParts(at).forEach(function (p) { parts[p.type] = p.value; });
+      var clock = parts.hour + ":" + parts.minute;
+      var text = lang === "en"
+        ? parts.year + "-" + parts.month + "-" + parts.day + " " + clock
+        : parts.day + "/" + parts.month + "/" + parts.year + " " + clock;
+      if (!time.title) { time.title = time.textContent; }
+      time.textContent = text;
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", localTimes);
+})();

@@ -10,7 +10,7 @@ const MARGIN_TOP: u32 = 18;
 
 /// A bar chart of labelled counts, with `caption` as its accessible name and the same
 /// figures in a visually hidden table.
-pub(crate) fn bars(caption: &str, bars: &[(String, u64)]) -> Markup {
+pub(crate) fn bars(lang: crate::i18n::Lang, caption: &str, bars: &[(String, u64)]) -> Markup {
     let max = bars.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1);
     let count = u32::try_from(bars.len()).unwrap_or(u32::MAX).max(1);
     let slot = WIDTH / count;
@@ -27,7 +27,7 @@ pub(crate) fn bars(caption: &str, bars: &[(String, u64)]) -> Markup {
                     @let x = i * slot + (slot - bar_width) / 2;
                     @let y = HEIGHT - MARGIN_BOTTOM - h;
                     rect class="hd-chart-bar" x=(x) y=(y) width=(bar_width) height=(h) {
-                        title { (label) " : " (value) }
+                        title { (lang.labelled(label, &value.to_string())) }
                     }
                     @if *value > 0 {
                         text class="hd-chart-value" x=(x + bar_width / 2) y=(y.saturating_sub(4)) text-anchor="middle" { (value) }
@@ -60,6 +60,7 @@ mod tests {
     #[test]
     fn the_tallest_bar_fills_the_plot_and_zero_has_no_height() {
         let chart = bars(
+            crate::i18n::Lang::En,
             "opened",
             &[("Jan".into(), 0), ("Feb".into(), 10), ("Mar".into(), 5)],
         )
@@ -69,5 +70,8 @@ mod tests {
         assert!(chart.contains(r#"height="0""#), "{chart}");
         assert!(chart.contains("<caption>opened</caption>"));
         assert!(chart.contains("<th scope=\"row\">Feb</th><td>10</td>"));
+        assert!(chart.contains("<title>Feb: 10</title>"), "{chart}");
+        let fr = bars(crate::i18n::Lang::Fr, "ouvertes", &[("févr.".into(), 10)]).into_string();
+        assert!(fr.contains("<title>févr.\u{a0}: 10</title>"), "{fr}");
     }
 }

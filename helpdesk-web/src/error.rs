@@ -211,7 +211,7 @@ impl IntoResponse for Box<Refusal> {
                     p { (detail) }
                 }
                 @if let Some(id) = &request_id {
-                    p class="hd-muted" { (site.t(Msg::RequestReference)) " : " code { (id.as_str()) } }
+                    p class="hd-muted" { (site.t(Msg::RequestReference)) (site.lang.colon()) code { (id.as_str()) } }
                 }
                 p { a href=(site.href("/")) { (site.t(Msg::BackHome)) } }
             }

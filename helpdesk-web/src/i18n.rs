@@ -71,6 +71,32 @@ impl Lang {
         }
     }
 
+    /// A moment as the pages print it: `<time datetime="…Z">` holding the UTC date and
+    /// time in this language with an explicit "UTC" (`30/11/2026 14:05 UTC`), which the
+    /// pages' script rewrites in the browser's time zone (keeping this text as a title).
+    /// Without the script the UTC text stays.
+    pub fn time(self, at: DateTime<Utc>) -> maud::Markup {
+        maud::html! {
+            time datetime=(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)) {
+                (self.datetime(at)) " UTC"
+            }
+        }
+    }
+
+    /// What goes between a label and its value: a no-break space then a colon in
+    /// French (`Réponses : 1`), a colon alone in English (`Answers: 1`); a space after.
+    pub fn colon(self) -> &'static str {
+        match self {
+            Lang::Fr => "\u{a0}: ",
+            Lang::En => ": ",
+        }
+    }
+
+    /// `label`, the language's colon, `value`, as one text (for attributes).
+    pub fn labelled(self, label: &str, value: &str) -> String {
+        format!("{label}{}{value}", self.colon())
+    }
+
     /// A date alone (`30/11/2026`, `2026-11-30`).
     pub fn date(self, at: DateTime<Utc>) -> String {
         match self {
@@ -236,6 +262,10 @@ messages! {
     Unassigned => "Non attribuée", "Unassigned";
     IncludeClosed => "Inclure les demandes clôturées et annulées", "Include closed and cancelled tickets";
     IncludeArchived => "Inclure les demandes archivées", "Include archived tickets";
+    SeveralRequesters => "Plusieurs membres portent ce nom, choisissez", "Several members go by that name, choose one";
+    NoRequesterByName => "Personne ne porte ce nom", "Nobody by that name";
+    RequesterNameHelp => "Son nom, même en partie.", "Their name, even in part.";
+    RemoveRequester => "Retirer ce filtre", "Remove this filter";
     ClearFilters => "Effacer les filtres", "Clear the filters";
     SavedSearches => "Recherches enregistrées", "Saved searches";
     NoSavedSearch => "Aucune recherche enregistrée.", "No saved search.";
@@ -267,6 +297,9 @@ messages! {
     Description => "Description", "Description";
     OpenedBy => "Ouverte par", "Opened by";
     CustomFields => "Champs complémentaires", "Additional fields";
+    OwnerTickets => "Derniers tickets du propriétaire", "Requester's latest tickets";
+    NoOtherTickets => "Le demandeur n'a pas d'autre demande.", "The requester has no other ticket.";
+    AllOwnerTickets => "Toutes les demandes de ce demandeur", "All tickets of this requester";
     NoGuests => "Aucun utilisateur invité.", "No guest invited.";
     NoFiles => "Aucun fichier attaché.", "No file attached.";
     Download => "Télécharger", "Download";
@@ -392,7 +425,7 @@ messages! {
     AdmAddMemberHelp => "L'identifiant est celui de la personne dans votre application (son login).", "The login is the person's id in your application.";
     AdmAddStaff => "Ajouter un membre de l'équipe d'assistance", "Add a support staff member";
     AdmAdminister => "Administrer", "Administer";
-    AdmAlreadyExists => "Cela existe déjà : choisissez un autre identifiant.", "This already exists: choose another id.";
+    AdmAlreadyExists => "Cela existe déjà\u{a0}: choisissez un autre identifiant.", "This already exists: choose another id.";
     AdmApprovalWindow => "Délai de validation automatique d'une clôture (jours)", "Days before a proposed closure is approved automatically";
     AdmArchiveDelay => "Délai avant archivage des demandes terminées (jours)", "Days before finished tickets are archived";
     AdmArticles => "Base de connaissances", "Knowledge base";
@@ -405,7 +438,7 @@ messages! {
     AdmCategories => "Catégories", "Categories";
     AdmCategoriesHelp => "L'arbre des catégories et le groupe qui traite chacune.", "The category tree and the group that handles each.";
     AdmChangeRole => "Changer le rôle", "Change the role";
-    AdmChooseTenant => "Choisissez le client à administrer :", "Choose the client to administer:";
+    AdmChooseTenant => "Choisissez le client à administrer\u{a0}:", "Choose the client to administer:";
     AdmClosureMode => "Mode de clôture", "Closure mode";
     AdmCode => "Code", "Code";
     AdmDefaultLanguage => "Langue par défaut", "Default language";
@@ -431,17 +464,17 @@ messages! {
     AdmLogin => "Identifiant", "Login";
     AdmMax => "Note maximale", "Highest score";
     AdmMembers => "Membres", "Members";
-    AdmMembersHelp => "Les personnes du client : rôle, blocage, ajout.", "The client's people: role, blocking, adding.";
+    AdmMembersHelp => "Les personnes du client\u{a0}: rôle, blocage, ajout.", "The client's people: role, blocking, adding.";
     AdmMin => "Note minimale", "Lowest score";
     AdmName => "Nom", "Name";
     AdmNewArticle => "Nouvel article", "New article";
-    AdmNewArticleHelp => "Un nouvel article est publié : vous pourrez le dépublier en le modifiant.", "A new article is published: you may unpublish it by editing it.";
+    AdmNewArticleHelp => "Un nouvel article est publié\u{a0}: vous pourrez le dépublier en le modifiant.", "A new article is published: you may unpublish it by editing it.";
     AdmNewCategory => "Nouvelle catégorie", "New category";
     AdmNewGroup => "Nouveau groupe", "New group";
     AdmNewProduct => "Nouveau produit", "New product";
     AdmNewTenant => "Nouveau client", "New client";
     AdmNo => "Non", "No";
-    AdmNoTenantInView => "Aucun client n'est choisi : les écrans propres à un client s'ouvrent depuis la liste des clients.", "No client is chosen: the screens of a client open from the list of clients.";
+    AdmNoTenantInView => "Aucun client n'est choisi\u{a0}: les écrans propres à un client s'ouvrent depuis la liste des clients.", "No client is chosen: the screens of a client open from the list of clients.";
     AdmNone => "Aucun pour l'instant.", "None yet.";
     AdmNothingChanged => "Rien n'a été modifié ; ce que vous avez saisi est conservé ci-dessous.", "Nothing was changed; what you typed is kept below.";
     AdmOptions => "Options (séparées par des virgules)", "Options (comma-separated)";
@@ -455,7 +488,7 @@ messages! {
     AdmQuestion => "Question", "Question";
     AdmQuestionRemoveHelp => "Videz la clé et le libellé d'une question pour la retirer ; remplissez la dernière pour en ajouter une.", "Empty a question's key and wording to remove it; fill in the last one to add one.";
     AdmQuestionnaire => "Questionnaire de clôture", "Closure questionnaire";
-    AdmQuestionnaireElsewhere => "Le questionnaire de clôture se règle sur son propre écran :", "The closure questionnaire has its own screen:";
+    AdmQuestionnaireElsewhere => "Le questionnaire de clôture se règle sur son propre écran\u{a0}:", "The closure questionnaire has its own screen:";
     AdmQuestionnaireHelp => "Les questions posées au demandeur quand il valide une clôture.", "The questions asked when a requester approves a closure.";
     AdmQuestionnaireIntro => "Ces questions sont posées au demandeur quand il valide la clôture d'une demande.", "These questions are asked when a requester approves the closure of a ticket.";
     AdmQuestions => "Questions", "Questions";
@@ -476,7 +509,7 @@ messages! {
     AdmStaff => "Équipe d'assistance", "Support staff";
     AdmStaffAndGroups => "Équipe et groupes", "Staff and groups";
     AdmStaffHelp => "Les intervenants, superviseurs et administrateurs, et leurs groupes.", "Agents, supervisors and administrators, and their groups.";
-    AdmStale => "Quelqu'un d'autre a modifié cette fiche entre-temps. Relisez-la : votre saisie est conservée ci-dessous, enregistrez à nouveau pour l'appliquer.", "Someone else changed this record in the meantime. Read it again: what you typed is kept below; save again to apply it.";
+    AdmStale => "Quelqu'un d'autre a modifié cette fiche entre-temps. Relisez-la\u{a0}: votre saisie est conservée ci-dessous, enregistrez à nouveau pour l'appliquer.", "Someone else changed this record in the meantime. Read it again: what you typed is kept below; save again to apply it.";
     AdmStatusLabels => "Libellés des statuts", "Status labels";
     AdmStatusLabelsHelp => "Le nom de chaque statut tel que vos utilisateurs le voient, en français et en anglais.", "Each status's name as your users see it, in French and in English.";
     AdmSupervisorAddsAgents => "Un superviseur ajoute des intervenants pour les clients qu'il sert.", "A supervisor adds agents for the clients they serve.";
@@ -486,7 +519,7 @@ messages! {
     AdmTenantsTitle => "Clients", "Clients";
     AdmTitle => "Titre", "Title";
     AdmTopLevel => "Aucune (premier niveau)", "None (top level)";
-    AdmTwoStep => "En deux temps : l'équipe propose, le demandeur valide", "Two steps: staff propose, the requester approves";
+    AdmTwoStep => "En deux temps\u{a0}: l'équipe propose, le demandeur valide", "Two steps: staff propose, the requester approves";
     AdmUnblock => "Débloquer", "Unblock";
     AdmWholeDays => "un nombre entier de jours", "a whole number of days";
     AdmWholeTenant => "Aussi toutes les demandes du client, en lecture seule", "Also every ticket of the client, read-only";
@@ -495,10 +528,10 @@ messages! {
     AdmYes => "Oui", "Yes";
     AdmSearchMembers => "Rechercher (nom, identifiant, e-mail)", "Search (name, login, email)";
     AdmMembersCount => "membres", "members";
-    AdmMembersMore => "les premiers seulement : précisez la recherche", "the first ones only: narrow the search";
+    AdmMembersMore => "les premiers seulement\u{a0}: précisez la recherche", "the first ones only: narrow the search";
 
     // The profile page (pages/profile.rs).
-    ProfHostOwns => "Votre nom, votre adresse e-mail et votre rôle viennent de votre compte dans l'application : ils y sont mis à jour et repris ici à chaque visite.", "Your name, email address and role come from your account in the application: they are updated there and copied here on every visit.";
+    ProfHostOwns => "Votre nom, votre adresse e-mail et votre rôle viennent de votre compte dans l'application\u{a0}: ils y sont mis à jour et repris ici à chaque visite.", "Your name, email address and role come from your account in the application: they are updated there and copied here on every visit.";
     ProfIdentity => "Vos informations", "Your details";
     ProfLanguageChoice => "Langue des pages", "Language of the pages";
     ProfLanguageAuto => "Celle de mon navigateur, sinon celle du client", "My browser's, else the client's";
@@ -511,16 +544,16 @@ messages! {
     BackHome => "Retour à l'accueil", "Back to home";
     NotFound => "Cette page ou cette demande n'existe pas, ou vous n'y avez pas accès.", "This page or ticket does not exist, or you may not see it.";
     Forbidden => "Vous n'avez pas le droit de faire cela.", "You are not allowed to do that.";
-    InvalidInput => "Un champ n'est pas valable :", "A field is not valid:";
-    Conflict => "Quelqu'un d'autre a modifié cette demande entre-temps. Relisez-la : votre texte a été conservé ci-dessous.", "Someone else changed this ticket in the meantime. Read it again: what you typed is kept below.";
+    InvalidInput => "Un champ n'est pas valable\u{a0}:", "A field is not valid:";
+    Conflict => "Quelqu'un d'autre a modifié cette demande entre-temps. Relisez-la\u{a0}: votre texte a été conservé ci-dessous.", "Someone else changed this ticket in the meantime. Read it again: what you typed is kept below.";
     InvalidTransition => "Cette action n'est pas possible dans l'état actuel de la demande.", "This action is not possible in the ticket's current state.";
     TooLarge => "Le fichier est trop volumineux.", "The file is too large.";
-    TextTooLong => "Le texte envoyé est trop long (256 Kio au plus) : raccourcissez-le ou joignez-le en fichier.", "The text sent is too long (256 KiB at most): shorten it or attach it as a file.";
-    TooManyRequests => "Trop de demandes en peu de temps : réessayez dans un instant.", "Too many requests in a short time: try again in a moment.";
-    Unavailable => "Le service est momentanément indisponible : réessayez dans un instant.", "The service is unavailable for a moment: try again shortly.";
+    TextTooLong => "Le texte envoyé est trop long (256 Kio au plus)\u{a0}: raccourcissez-le ou joignez-le en fichier.", "The text sent is too long (256 KiB at most): shorten it or attach it as a file.";
+    TooManyRequests => "Trop de demandes en peu de temps\u{a0}: réessayez dans un instant.", "Too many requests in a short time: try again in a moment.";
+    Unavailable => "Le service est momentanément indisponible\u{a0}: réessayez dans un instant.", "The service is unavailable for a moment: try again shortly.";
     InternalError => "Une erreur s'est produite de notre côté. Elle a été enregistrée.", "Something went wrong on our side. It has been logged.";
     CsrfRefused => "Ce formulaire a expiré ou ne vient pas de cette page. Rechargez la page et recommencez.", "This form has expired or did not come from this page. Reload the page and try again.";
-    CrossSite => "Cette action venait d'un autre site : elle a été refusée.", "This action came from another site: it was refused.";
+    CrossSite => "Cette action venait d'un autre site\u{a0}: elle a été refusée.", "This action came from another site: it was refused.";
     NotLoggedIn => "Vous n'êtes pas connecté.", "You are not logged in.";
     BadRequest => "La demande envoyée n'est pas valable.", "The request sent is not valid.";
     ReasonAccountBlocked => "Ce compte est bloqué.", "This account is blocked.";
@@ -528,7 +561,7 @@ messages! {
     ReasonRoleRequired => "Votre rôle ne le permet pas.", "Your role does not allow this.";
     ReasonReadOnly => "Vous pouvez lire cette demande mais pas la modifier.", "You may read this ticket but not change it.";
     ReasonNotTheRequester => "Seul le demandeur ou un administrateur du client peut faire cela.", "Only the requester or a client administrator may do this.";
-    ReasonTicketAlreadyTaken => "La demande est déjà prise en charge : seule l'équipe d'assistance peut la modifier.", "The ticket is already being handled: only support staff may change it now.";
+    ReasonTicketAlreadyTaken => "La demande est déjà prise en charge\u{a0}: seule l'équipe d'assistance peut la modifier.", "The ticket is already being handled: only support staff may change it now.";
     ReasonReopenWindowPassed => "Le délai pour rouvrir cette demande est dépassé.", "The time to reopen this ticket has passed.";
     ReasonOtherTenant => "Cela appartient à un autre client.", "This belongs to another client.";
     ReasonRequired => "ne doit pas être vide.", "must not be empty.";
@@ -571,5 +604,28 @@ mod tests {
             .unwrap_or_default();
         assert_eq!(Lang::Fr.datetime(at), "30/11/2026 14:05");
         assert_eq!(Lang::En.date(at), "2026-11-30");
+    }
+
+    #[test]
+    fn a_moment_is_a_time_element_in_utc_with_its_marker() {
+        let at = DateTime::parse_from_rfc3339("2026-11-30T14:05:09+00:00")
+            .map(|d| d.with_timezone(&Utc))
+            .unwrap_or_default();
+        assert_eq!(
+            Lang::Fr.time(at).into_string(),
+            r#"<time datetime="2026-11-30T14:05:09Z">30/11/2026 14:05 UTC</time>"#
+        );
+        assert_eq!(
+            Lang::En.time(at).into_string(),
+            r#"<time datetime="2026-11-30T14:05:09Z">2026-11-30 14:05 UTC</time>"#
+        );
+    }
+
+    #[test]
+    fn the_colon_is_spaced_in_french_only() {
+        assert_eq!(Lang::Fr.labelled("Réponses", "1"), "Réponses\u{a0}: 1");
+        assert_eq!(Lang::En.labelled("Answers", "1"), "Answers: 1");
+        assert!(Msg::InvalidInput.text(Lang::Fr).ends_with("\u{a0}:"));
+        assert!(Msg::InvalidInput.text(Lang::En).ends_with("d:"));
     }
 }

@@ -116,12 +116,21 @@ pub struct Browser {
     shots: PathBuf,
 }
 
+/// The time zone of every browser of the tests (`TZ`): UTC+05:30, no summer time.
+pub const BROWSER_TIME_ZONE: &str = "Asia/Kolkata";
+
+/// How far ahead of UTC the browsers' clocks are, in minutes.
+pub const BROWSER_UTC_OFFSET_MINUTES: i64 = 5 * 60 + 30;
+
 impl Browser {
     /// A browser that asks for `lang` (`fr`, `en`) and has a `width` × 900 window.
     pub async fn open(tools: &Tools, portal: &Portal, lang: &str, width: u32) -> Browser {
         let port = free_port();
         let mut driver = Command::new(&tools.chromedriver)
             .arg(format!("--port={port}"))
+            // Chromium inherits the driver's time zone: one away from UTC (by five and a
+            // half hours, all year), so the pages' script visibly moves every date.
+            .env("TZ", BROWSER_TIME_ZONE)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

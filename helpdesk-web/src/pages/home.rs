@@ -91,7 +91,7 @@ fn opened_chart(viewer: &Viewer, dashboard: &Dashboard) -> Markup {
             )
         })
         .collect();
-    chart::bars(lang.t(Msg::OpenedPerMonth), &bars)
+    chart::bars(lang, lang.t(Msg::OpenedPerMonth), &bars)
 }
 
 fn satisfaction(viewer: &Viewer, dashboard: &Dashboard) -> Markup {
@@ -104,12 +104,12 @@ fn satisfaction(viewer: &Viewer, dashboard: &Dashboard) -> Markup {
                     span class="hd-score-value" { (format!("{average:.1}")) }
                     " " (site.t(Msg::OutOfTen))
                 }
-                p { (site.t(Msg::Answers)) " : " (s.answered) }
+                p { (site.t(Msg::Answers)) (site.lang.colon()) (s.answered) }
                 @for (criterion, choices) in &s.choices {
                     h3 { (criterion_words(viewer, criterion)) }
                     ul class="hd-choices" {
                         @for (choice, count) in choices {
-                            li { (option_words(site.lang, choice).unwrap_or(choice)) " : " (count) }
+                            li { (option_words(site.lang, choice).unwrap_or(choice)) (site.lang.colon()) (count) }
                         }
                     }
                 }

@@ -141,7 +141,7 @@ async fn render(
                                 td data-label=(site.t(Msg::AdmTitle)) { (a.title) }
                                 td data-label=(site.t(Msg::Category)) { (category_name(&tree, a.category).unwrap_or(site.t(Msg::NotSet))) }
                                 td data-label=(site.t(Msg::AdmPublished)) { (site.t(if a.published { Msg::AdmYes } else { Msg::AdmNo })) }
-                                td data-label=(site.t(Msg::Updated)) { (lang.datetime(a.updated_at)) }
+                                td data-label=(site.t(Msg::Updated)) { (lang.time(a.updated_at)) }
                                 @if edit {
                                     td data-label=(site.t(Msg::AdmActions)) {
                                         a href=(site.href(&format!("/admin/articles/{}", a.id))) { (site.t(Msg::AdmEdit)) span class="hd-visually-hidden" { " " (a.title) } }

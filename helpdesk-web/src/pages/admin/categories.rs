@@ -84,7 +84,7 @@ fn branch(
                     li {
                         span class="hd-admin-node" {
                             strong { (c.name) }
-                            " · " (site.t(Msg::Group)) " : "
+                            " · " (site.t(Msg::Group)) (site.lang.colon())
                             @match c.group {
                                 Some(g) => { (group_name(&data.groups, g)) }
                                 None => { span class="hd-muted" { (site.t(Msg::AdmInherited)) } }

@@ -431,7 +431,7 @@ async fn render_edit(
     };
     let content = html! {
         (banners(site, false, problem.as_ref()))
-        p { (site.t(Msg::AdmLogin)) " : " code { (staff.user.as_str()) } }
+        p { (site.t(Msg::AdmLogin)) (site.lang.colon()) code { (staff.user.as_str()) } }
         form class="hd-form" method="post" action=(site.href(&format!("/admin/staff/{id}"))) {
             (crate::layout::token_field(site))
             input type="hidden" name="seen" value=(form.seen);

@@ -37,6 +37,10 @@ pub(super) fn form(viewer: &Viewer, query: &str) -> Markup {
     let site = &viewer.site;
     html! {
         form id="hd-export" class="hd-actions" method="get" action=(site.href("/tickets/export.csv")) {
+            // The tenant shown, which the form's own fields would otherwise drop.
+            @if let Some(slug) = &site.tenant_slug {
+                input type="hidden" name="tenant" value=(slug);
+            }
             @for (name, value) in serde_html_form::from_str::<Vec<(String, String)>>(query).unwrap_or_default() {
                 @if name != "after" && name != "limit" {
                     input type="hidden" name=(name) value=(value);

@@ -4,7 +4,7 @@ use maud::{Markup, html};
 
 use helpdesk_core::{Priority, Status};
 
-use super::{Catalogue, ListForm};
+use super::{Catalogue, ListForm, ListTenants};
 use crate::i18n::Msg;
 use crate::site::{Site, Viewer};
 
@@ -12,15 +12,25 @@ pub(super) fn checked(values: &[String], value: &str) -> bool {
     values.iter().any(|v| v == value)
 }
 
-pub(super) fn filters(viewer: &Viewer, form: &ListForm, catalogue: &Catalogue) -> Markup {
+/// What the filter panel shows beside the criteria typed.
+pub(super) struct Panel<'a> {
+    pub(super) form: &'a ListForm,
+    pub(super) catalogue: &'a Catalogue,
+    pub(super) tenants: &'a ListTenants,
+    /// The requester field (empty for those who may not filter on one).
+    pub(super) requester: Markup,
+}
+
+pub(super) fn filters(viewer: &Viewer, panel: &Panel<'_>) -> Markup {
     let site = &viewer.site;
+    let form = panel.form;
+    let catalogue = panel.catalogue;
     html! {
-        details class="hd-action" open[form.is_filtered()] {
+        details class="hd-action" open[form.is_filtered() || (viewer.tenant.is_some() && panel.tenants.several())] {
             summary { (site.t(Msg::Filters)) }
             form class="hd-form" method="get" action=(site.href("/tickets")) role="search" {
-                @if let Some(slug) = &site.tenant_slug {
-                    input type="hidden" name="tenant" value=(slug);
-                }
+                (tenant_field(viewer, panel.tenants))
+                (panel.requester)
                 div class="hd-field" {
                     label for="f-contains" { (site.t(Msg::Contains)) }
                     input id="f-contains" type="search" name="contains" value=(form.contains);
@@ -63,6 +73,29 @@ pub(super) fn filters(viewer: &Viewer, form: &ListForm, catalogue: &Catalogue) -
     }
 }
 
+/// The tenant filter for staff serving several (all of them, or one: the list shows
+/// the tenant the page names with `?tenant=`, as every page does); the tenant named
+/// kept for everyone else.
+fn tenant_field(viewer: &Viewer, tenants: &ListTenants) -> Markup {
+    let site = &viewer.site;
+    let current = viewer.tenant.as_ref().map(|t| t.slug.as_str());
+    html! {
+        @if tenants.several() {
+            div class="hd-field" {
+                label for="f-tenant" { (site.t(Msg::Tenant)) }
+                select id="f-tenant" name="tenant" {
+                    option value="" selected[current.is_none()] { (site.t(Msg::AllTenants)) }
+                    @for t in &tenants.all {
+                        option value=(t.slug) selected[current == Some(t.slug.as_str())] { (t.name) }
+                    }
+                }
+            }
+        } @else if let Some(slug) = &site.tenant_slug {
+            input type="hidden" name="tenant" value=(slug);
+        }
+    }
+}
+
 /// The status and priority boxes.
 fn status_and_priority(viewer: &Viewer, form: &ListForm) -> Markup {
     let site = &viewer.site;
@@ -95,7 +128,7 @@ fn status_and_priority(viewer: &Viewer, form: &ListForm) -> Markup {
 /// The tenant's categories and products, when it has some.
 fn catalogue_fields(site: &Site, form: &ListForm, catalogue: &Catalogue) -> Markup {
     html! {
-        @if !catalogue.categories.is_empty() {
+        @if catalogue.filterable && !catalogue.categories.is_empty() {
             div class="hd-field" {
                 label for="f-category" { (site.t(Msg::Category)) }
                 select id="f-category" name="category" multiple size="4" {
@@ -105,7 +138,7 @@ fn catalogue_fields(site: &Site, form: &ListForm, catalogue: &Catalogue) -> Mark
                 }
             }
         }
-        @if !catalogue.products.is_empty() {
+        @if catalogue.filterable && !catalogue.products.is_empty() {
             div class="hd-field" {
                 label for="f-product" { (site.t(Msg::Product)) }
                 select id="f-product" name="product" multiple size="4" {

@@ -5,7 +5,9 @@ use axum::extract::RawQuery;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
-use helpdesk_core::{Category, Cursor, PageRequest, Product, SearchCriteria, Sort, Ticket};
+use helpdesk_core::{
+    Category, Cursor, PageRequest, Product, SearchCriteria, Sort, Tenant, TenantId, Ticket,
+};
 use maud::html;
 use serde::Deserialize;
 
@@ -23,8 +25,18 @@ pub(crate) fn sorted_href(viewer: &Viewer, unsorted: &str, sort: Sort) -> String
     ))
 }
 
+/// The link of the list with the criteria of `query` (none when it is empty).
+pub(crate) fn list_href(viewer: &Viewer, query: &str) -> String {
+    if query.is_empty() {
+        viewer.site.href("/tickets")
+    } else {
+        viewer.site.href(&format!("/tickets?{query}"))
+    }
+}
+
 mod export;
 mod filters;
+mod requester;
 mod saved;
 mod table;
 
@@ -40,6 +52,8 @@ pub(crate) struct ListForm {
     priority: Vec<String>,
     category: Vec<String>,
     product: Vec<String>,
+    requester: String,
+    requester_name: String,
     assignee: String,
     group: String,
     opened_from: String,
@@ -126,7 +140,7 @@ impl ListForm {
             priorities: parsed(viewer, "priority", &self.priority)?,
             categories: parsed(viewer, "category", &self.category)?,
             products: parsed(viewer, "product", &self.product)?,
-            requester: None,
+            requester: optional(viewer, "requester", &self.requester)?,
             assignee: optional(viewer, "assignee", &self.assignee)?,
             group: optional(viewer, "group", &self.group)?,
             opened_from: day(viewer, "opened_from", &self.opened_from, false)?,
@@ -177,6 +191,8 @@ impl ListForm {
             && self.priority.is_empty()
             && self.category.is_empty()
             && self.product.is_empty()
+            && self.requester.is_empty()
+            && self.requester_name.is_empty()
             && self.assignee.is_empty()
             && self.group.is_empty()
             && self.opened_from.is_empty()
@@ -189,34 +205,85 @@ impl ListForm {
     }
 }
 
+/// The tenants of a staff member serving several (empty for everyone else): a
+/// Client column and a tenant filter on the list.
+#[derive(Debug, Default)]
+pub(crate) struct ListTenants {
+    /// The tenants they serve, in the store's order.
+    pub(crate) all: Vec<Tenant>,
+}
+
+impl ListTenants {
+    /// The tenants of the viewer when they are staff serving more than one.
+    pub(crate) async fn load(viewer: &Viewer) -> Result<ListTenants, PageError> {
+        if !viewer.is_staff() {
+            return Ok(ListTenants::default());
+        }
+        let all = viewer
+            .service
+            .tenants(&viewer.actor)
+            .await
+            .map_err(|e| PageError::domain(&viewer.site, e))?;
+        Ok(if all.len() > 1 {
+            ListTenants { all }
+        } else {
+            ListTenants::default()
+        })
+    }
+
+    /// Whether the viewer serves several tenants.
+    pub(crate) fn several(&self) -> bool {
+        !self.all.is_empty()
+    }
+
+    /// The name of a tenant the viewer serves.
+    pub(crate) fn name(&self, id: TenantId) -> Option<&str> {
+        self.all
+            .iter()
+            .find(|t| t.id == id)
+            .map(|t| t.name.as_str())
+    }
+}
+
 /// The tenant's categories and products, for the filters and the columns.
 pub(crate) struct Catalogue {
     pub(crate) categories: Vec<Category>,
     pub(crate) products: Vec<Product>,
+    /// Whether they are one tenant's, offered as filters.
+    pub(crate) filterable: bool,
 }
 
 impl Catalogue {
-    pub(crate) async fn load(viewer: &Viewer) -> Result<Catalogue, PageError> {
-        let Some(tenant) = &viewer.tenant else {
-            return Ok(Catalogue {
-                categories: vec![],
-                products: vec![],
-            });
+    /// The shown tenant's categories and products (offered as filters); for staff
+    /// looking at all their tenants, those of each (named in the columns only).
+    pub(crate) async fn load(
+        viewer: &Viewer,
+        tenants: &ListTenants,
+    ) -> Result<Catalogue, PageError> {
+        let ids: Vec<TenantId> = match &viewer.tenant {
+            Some(t) => vec![t.id],
+            None => tenants.all.iter().map(|t| t.id).collect(),
         };
-        let categories = viewer
-            .service
-            .categories(&viewer.actor, tenant.id)
-            .await
-            .map_err(|e| PageError::domain(&viewer.site, e))?;
-        let products = viewer
-            .service
-            .products(&viewer.actor, tenant.id)
-            .await
-            .map_err(|e| PageError::domain(&viewer.site, e))?;
-        Ok(Catalogue {
-            categories,
-            products,
-        })
+        let mut catalogue = Catalogue {
+            categories: vec![],
+            products: vec![],
+            filterable: viewer.tenant.is_some(),
+        };
+        for tenant in ids {
+            let categories = viewer
+                .service
+                .categories(&viewer.actor, tenant)
+                .await
+                .map_err(|e| PageError::domain(&viewer.site, e))?;
+            let products = viewer
+                .service
+                .products(&viewer.actor, tenant)
+                .await
+                .map_err(|e| PageError::domain(&viewer.site, e))?;
+            catalogue.categories.extend(categories);
+            catalogue.products.extend(products);
+        }
+        Ok(catalogue)
     }
 
     pub(crate) fn category_name(&self, ticket: &Ticket) -> Option<&str> {
@@ -236,7 +303,8 @@ impl Catalogue {
     }
 }
 
-/// `GET /tickets`: the list, filtered by the query string.
+/// `GET /tickets`: the list, filtered by the query string. A requester's name typed in
+/// the filters that finds one member comes back as the same list filtered on them.
 pub(crate) async fn list(viewer: Viewer, RawQuery(query): RawQuery) -> Result<Response, PageError> {
     let query = query.unwrap_or_default();
     let form: ListForm =
@@ -244,38 +312,57 @@ pub(crate) async fn list(viewer: Viewer, RawQuery(query): RawQuery) -> Result<Re
     let criteria = form.criteria(&viewer)?;
     let sort = criteria.sort;
     let page = form.page(&viewer)?;
+    let tenants = ListTenants::load(&viewer).await?;
+    let lookup = requester::lookup(&viewer, &form, &tenants).await?;
+    if let requester::Lookup::One(member) = lookup {
+        return Ok(see_other(&list_href(
+            &viewer,
+            &requester::query_with(&query, member),
+        )));
+    }
     let found = viewer
         .service
-        .search(&viewer.actor, criteria, page)
+        .search(&viewer.actor, criteria.clone(), page)
         .await
         .map_err(|e| PageError::domain(&viewer.site, e))?;
-    let catalogue = Catalogue::load(&viewer).await?;
+    let catalogue = Catalogue::load(&viewer, &tenants).await?;
     let saved = viewer
         .service
         .saved_searches(&viewer.actor)
         .await
         .map_err(|e| PageError::domain(&viewer.site, e))?;
+    let chosen = match criteria.requester {
+        Some(id) => requester::chosen_name(&viewer, id, &found.names, &tenants).await,
+        None => None,
+    };
     let site = &viewer.site;
     let base = ListForm::without_cursor(&query);
     // The criteria without their sort, for the column headers' links.
     let unsorted = ListForm::without(&query, &["after=", "tenant=", "sort=", "order="]);
+    let panel = filters::Panel {
+        form: &form,
+        catalogue: &catalogue,
+        tenants: &tenants,
+        requester: requester::field(&viewer, &form, chosen.as_deref(), &query),
+    };
     let content = html! {
         h1 { (site.t(Msg::Tickets)) }
+        (requester::notice(&viewer, &lookup, &query, &tenants))
         p class="hd-total" role="status" {
             (found.total) " "
             (site.t(if found.total == 1 { Msg::OneTicket } else { Msg::ManyTickets }))
         }
         div class="hd-panels" {
-            (filters::filters(&viewer, &form, &catalogue))
-            (saved::panel(&viewer, &saved, &base))
+            (filters::filters(&viewer, &panel))
+            (saved::panel(&viewer, &saved, &base, &tenants))
         }
         @if export::allowed(&viewer) {
             (export::form(&viewer, &base))
         }
-        (table::table(&viewer, &found, &catalogue, export::allowed(&viewer), sort, &unsorted))
+        (table::table(&viewer, &found, &catalogue, &tenants, export::allowed(&viewer), sort, &unsorted))
         nav class="hd-actions" aria-label=(site.t(Msg::Tickets)) {
             @if !form.after.is_empty() {
-                a class="hd-button hd-secondary" href=(site.href(&format!("/tickets?{base}"))) { (site.t(Msg::FirstPage)) }
+                a class="hd-button hd-secondary" href=(list_href(&viewer, &base)) { (site.t(Msg::FirstPage)) }
             }
             @if let Some(next) = &found.next {
                 a class="hd-button" href=(site.href(&format!("/tickets?{base}&after={}", encode(&next.to_string())))) { (site.t(Msg::NextPage)) }
@@ -288,4 +375,16 @@ pub(crate) async fn list(viewer: Viewer, RawQuery(query): RawQuery) -> Result<Re
         site.t(Msg::Tickets),
         content,
     ))
+}
+
+/// A redirect to `to` after a GET (the browser asks for `to` in its place).
+fn see_other(to: &str) -> Response {
+    use axum::response::IntoResponse;
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(value) = to.parse() {
+        response
+            .headers_mut()
+            .insert(axum::http::header::LOCATION, value);
+    }
+    response
 }

@@ -9,7 +9,7 @@ use helpdesk_core::{SavedSearch, SavedSearchId, SearchCriteria};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::ListForm;
+use super::{ListForm, ListTenants};
 use crate::error::PageError;
 use crate::forms::WebForm;
 use crate::i18n::Msg;
@@ -44,6 +44,9 @@ pub(super) fn query_of(criteria: &SearchCriteria) -> String {
             .map(|c| ("category", c.to_string())),
     );
     pairs.extend(criteria.products.iter().map(|p| ("product", p.to_string())));
+    if let Some(r) = criteria.requester {
+        pairs.push(("requester", r.to_string()));
+    }
     if let Some(a) = criteria.assignee {
         pairs.push(("assignee", a.to_string()));
     }
@@ -76,8 +79,36 @@ pub(super) fn query_of(criteria: &SearchCriteria) -> String {
         .join("&")
 }
 
+/// The link applying saved criteria: for staff serving several tenants, in the tenant
+/// they were saved in (or all of them), whichever the page shows now.
+fn saved_href(viewer: &Viewer, saved: &SavedSearch, tenants: &ListTenants) -> String {
+    let query = query_of(&saved.criteria);
+    if !tenants.several() {
+        return super::list_href(viewer, &query);
+    }
+    let slug = saved
+        .criteria
+        .tenant
+        .and_then(|id| tenants.all.iter().find(|t| t.id == id))
+        .map(|t| t.slug.as_str());
+    let mut pairs: Vec<String> = Vec::new();
+    if !query.is_empty() {
+        pairs.push(query);
+    }
+    if let Some(slug) = slug {
+        pairs.push(format!("tenant={}", encode(slug)));
+    }
+    let sep = if pairs.is_empty() { "" } else { "?" };
+    format!("{}/tickets{sep}{}", viewer.site.prefix, pairs.join("&"))
+}
+
 /// The saved searches panel: apply or forget each, save the current criteria.
-pub(super) fn panel(viewer: &Viewer, saved: &[SavedSearch], query: &str) -> Markup {
+pub(super) fn panel(
+    viewer: &Viewer,
+    saved: &[SavedSearch],
+    query: &str,
+    tenants: &ListTenants,
+) -> Markup {
     let site = &viewer.site;
     html! {
         details class="hd-action" {
@@ -88,11 +119,11 @@ pub(super) fn panel(viewer: &Viewer, saved: &[SavedSearch], query: &str) -> Mark
                 ul class="hd-saved" {
                     @for s in saved {
                         li {
-                            a href=(site.href(&format!("/tickets?{}", query_of(&s.criteria)))) { (s.name) }
+                            a href=(saved_href(viewer, s, tenants)) { (s.name) }
                             " "
                             form class="hd-inline" method="post" action=(site.href(&format!("/tickets/saved/{}/delete", s.id))) {
                                 (layout::token_field(site))
-                                button type="submit" class="hd-secondary" aria-label=(format!("{} : {}", site.t(Msg::Forget), s.name)) { (site.t(Msg::Forget)) }
+                                button type="submit" class="hd-secondary" aria-label=(site.lang.labelled(site.t(Msg::Forget), &s.name)) { (site.t(Msg::Forget)) }
                             }
                         }
                     }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use helpdesk_core::{Actor, Sort, SortKey, SortOrder, Status, Ticket, TicketList};
 use maud::{Markup, html};
 
-use super::Catalogue;
+use super::{Catalogue, ListTenants};
 use crate::i18n::Msg;
 use crate::site::Viewer;
 
@@ -73,6 +73,7 @@ pub(super) fn table(
     viewer: &Viewer,
     found: &TicketList,
     catalogue: &Catalogue,
+    tenants: &ListTenants,
     exportable: bool,
     sort: Sort,
     unsorted: &str,
@@ -90,6 +91,9 @@ pub(super) fn table(
                         @if exportable {
                             th scope="col" { span class="hd-visually-hidden" { (site.t(Msg::ExportThis)) } }
                         }
+                        @if tenants.several() {
+                            th scope="col" { (site.t(Msg::Tenant)) }
+                        }
                         @for column in [Msg::Number, Msg::Subject, Msg::Category, Msg::Product, Msg::Requester, Msg::Assignee, Msg::Status, Msg::Priority, Msg::Opened, Msg::Updated] {
                             (header(viewer, column, sort, unsorted))
                         }
@@ -105,6 +109,9 @@ pub(super) fn table(
                                         aria-label=(format!("{} {}", site.t(Msg::ExportThis), ticket.number));
                                 }
                             }
+                            @if tenants.several() {
+                                td data-label=(site.t(Msg::Tenant)) { (tenants.name(ticket.tenant).unwrap_or(site.t(Msg::NotSet))) }
+                            }
                             td data-label=(site.t(Msg::Number)) { (ticket.number) }
                             td data-label=(site.t(Msg::Subject)) {
                                 a href=(site.href(&format!("/tickets/{}", ticket.id))) { (ticket.subject) }
@@ -118,8 +125,8 @@ pub(super) fn table(
                             td data-label=(site.t(Msg::Assignee)) { (name(&found.names, ticket.assignee.map(|a| a.to_string())).unwrap_or(site.t(Msg::Unassigned))) }
                             td data-label=(site.t(Msg::Status)) { (viewer.status_label(None, ticket.state.status())) }
                             td data-label=(site.t(Msg::Priority)) { (lang.priority(ticket.priority)) }
-                            td data-label=(site.t(Msg::Opened)) { (lang.datetime(ticket.created_at)) }
-                            td data-label=(site.t(Msg::Updated)) { (lang.datetime(ticket.updated_at)) }
+                            td data-label=(site.t(Msg::Opened)) { (lang.time(ticket.created_at)) }
+                            td data-label=(site.t(Msg::Updated)) { (lang.time(ticket.updated_at)) }
                         }
                     }
                 }

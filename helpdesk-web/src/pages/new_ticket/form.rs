@@ -50,7 +50,7 @@ pub(crate) fn page(
             (problem_box(site, problem))
         }
         @if viewer.is_staff() {
-            p class="hd-muted" { (site.t(Msg::Tenant)) " : " strong { (choices.tenant.name) } }
+            p class="hd-muted" { (site.t(Msg::Tenant)) (site.lang.colon()) strong { (choices.tenant.name) } }
         }
         p { (site.t(Msg::NtIntro)) }
         (form(viewer, choices, draft, articles, problem))
@@ -77,7 +77,7 @@ fn problem_box(site: &Site, problem: &Problem) -> Markup {
             @if let Some(field) = problem.field {
                 p {
                     a href=(format!("#{}", control_id(field))) {
-                        (site.t(Msg::NtGoToField)) " : "
+                        (site.t(Msg::NtGoToField)) (site.lang.colon())
                         (field_name(site, field))
                     }
                 }

@@ -43,7 +43,7 @@ impl Page<'_> {
                 p class="hd-event-meta" {
                     strong { (self.t(event_words(&event.kind))) }
                     " — " (self.t(Msg::ByAuthor)) " " (self.author(event.author))
-                    " · " time datetime=(event.at.to_rfc3339()) { (self.lang().datetime(event.at)) }
+                    " · " (self.lang().time(event.at))
                 }
                 @if let Some(change) = event.status_change {
                     p class="hd-event-status" {

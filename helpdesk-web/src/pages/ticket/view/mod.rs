@@ -19,6 +19,7 @@ use crate::site::{Site, Viewer};
 
 mod forms;
 mod history;
+mod owner;
 
 /// What the user typed in a form that was not taken, to show it again in that form.
 #[derive(Debug, Default)]
@@ -185,6 +186,7 @@ pub(crate) async fn show_found(
         .await
         .map_err(|e| PageError::domain(&viewer.site, e))?;
     let lists = Lists::load(viewer, &view).await;
+    let owner = owner::load(viewer, &view).await;
     let found = match find {
         Some(find) if FINDS.contains(&find.action.as_str()) => Some(Found {
             members: viewer
@@ -211,6 +213,7 @@ pub(crate) async fn show_found(
         lists: &lists,
         kept,
         found,
+        owner: owner.as_ref(),
     };
     let status = notice.as_ref().map_or(StatusCode::OK, |n| n.status);
     let content = html! {
@@ -229,6 +232,7 @@ pub(crate) async fn show_found(
             (page.properties())
             (page.files())
             (page.guests())
+            (page.owner_tickets())
         }
     };
     Ok(layout::page_with_status(
@@ -247,6 +251,8 @@ struct Page<'a> {
     lists: &'a Lists,
     kept: &'a Kept,
     found: Option<&'a Found>,
+    /// The requester's latest tickets, for staff.
+    owner: Option<&'a helpdesk_core::TicketList>,
 }
 
 impl Page<'_> {
@@ -264,10 +270,7 @@ impl Page<'_> {
 
     /// The colon between a label and its value: spaced in French, not in English.
     fn colon(&self) -> &'static str {
-        match self.lang() {
-            Lang::Fr => " : ",
-            Lang::En => ": ",
-        }
+        self.lang().colon()
     }
 
     fn may(&self, action: CommandName) -> bool {
@@ -334,8 +337,8 @@ impl Page<'_> {
                     }
                     (item(self.t(Msg::Category), &ticket.category.and_then(|c| self.lists.category_path(c)).unwrap_or_else(|| not_set.to_owned())))
                     (item(self.t(Msg::Product), ticket.product.and_then(|p| self.lists.product_name(p)).unwrap_or(not_set)))
-                    (item(self.t(Msg::Opened), &lang.datetime(ticket.created_at)))
-                    (item(self.t(Msg::Updated), &lang.datetime(ticket.updated_at)))
+                    (item_html(self.t(Msg::Opened), lang.time(ticket.created_at)))
+                    (item_html(self.t(Msg::Updated), lang.time(ticket.updated_at)))
                     (item(self.t(Msg::Phone), ticket.contact_phone.as_deref().unwrap_or(not_set)))
                     (item(self.t(Msg::Asset), ticket.asset.as_deref().unwrap_or(not_set)))
                     @for (key, value) in &ticket.custom_fields {
@@ -357,6 +360,9 @@ impl Page<'_> {
                     li { a href="#properties" { (self.t(Msg::Properties)) } }
                     li { a href="#files" { (self.t(Msg::Files)) " (" (self.view.attachments.len()) ")" } }
                     li { a href="#guests" { (self.t(Msg::Guests)) " (" (self.view.ticket.guests.len()) ")" } }
+                    @if self.has_owner_tickets() {
+                        li { a href="#owner-tickets" { (self.t(Msg::OwnerTickets)) } }
+                    }
                 }
             }
         }
@@ -369,8 +375,8 @@ impl Page<'_> {
                 h2 { (self.t(Msg::Properties)) }
                 dl class="hd-properties" {
                     (item(self.t(Msg::OpenedBy), &self.author(ticket.opened_by)))
-                    (item(self.t(Msg::Opened), &self.lang().datetime(ticket.created_at)))
-                    (item(self.t(Msg::Updated), &self.lang().datetime(ticket.updated_at)))
+                    (item_html(self.t(Msg::Opened), self.lang().time(ticket.created_at)))
+                    (item_html(self.t(Msg::Updated), self.lang().time(ticket.updated_at)))
                 }
                 @if !ticket.custom_fields.is_empty() {
                     h3 { (self.t(Msg::CustomFields)) }
@@ -399,7 +405,7 @@ impl Page<'_> {
                                 a href=(self.href(&format!("/files/{}", file.id))) download { (file.file_name) }
                                 " — " (file.size) " " (self.t(Msg::Bytes))
                                 " · " (self.author(file.uploaded_by))
-                                " · " (self.lang().datetime(file.created_at))
+                                " · " (self.lang().time(file.created_at))
                             }
                         }
                     }
@@ -427,6 +433,11 @@ impl Page<'_> {
 }
 
 fn item(label: &str, value: &str) -> Markup {
+    item_html(label, html! { (value) })
+}
+
+/// A label and its value, the value already marked up (a date).
+fn item_html(label: &str, value: Markup) -> Markup {
     html! {
         div class="hd-item" {
             dt { (label) }
