@@ -584,7 +584,35 @@ impl Browser {
         self.check_screen(name).await;
         self.resize(360).await;
         self.check_screen(&format!("{name}-360")).await;
+        self.assert_fits_the_width(&format!("{name}-360")).await;
         self.resize(self.width).await;
+    }
+
+    /// Panics when the page is wider than the window (a phone user would have to scroll
+    /// sideways), naming the innermost elements that stick out.
+    async fn assert_fits_the_width(&self, screen: &str) {
+        let sticking_out = self
+            .client
+            .execute(
+                "const width = document.documentElement.clientWidth;
+                 if (document.documentElement.scrollWidth <= width) { return []; }
+                 const out = [...document.querySelectorAll('body *')]
+                    .filter(e => e.getBoundingClientRect().right > width + 1)
+                    .filter(e => e.getClientRects().length > 0);
+                 return out.filter(e => !out.some(o => o !== e && e.contains(o)))
+                    .slice(0, 8)
+                    .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                        + (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\\s+/).join('.') : '')
+                        + ' right=' + Math.round(e.getBoundingClientRect().right) + ' of ' + width);",
+                vec![],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("measure the page: {e}"));
+        let sticking_out = sticking_out.as_array().cloned().unwrap_or_default();
+        assert!(
+            sticking_out.is_empty(),
+            "{screen}: the page is wider than a 360 px phone; sticking out: {sticking_out:?}"
+        );
     }
 
     async fn resize(&self, width: u32) {
