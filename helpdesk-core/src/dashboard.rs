@@ -133,6 +133,11 @@ pub struct Dashboard {
     pub opened_per_month: Vec<MonthCount>,
     /// Satisfaction.
     pub satisfaction: Satisfaction,
+    /// How many notifications were given up on (dead letters) in the dashboard's
+    /// tenant or tenants, for those who may see them (platform admins, supervisors);
+    /// `null` for everyone else. Filled by the service, not the store.
+    #[serde(default)]
+    pub dead_letters: Option<u64>,
 }
 
 /// The counts of one line of a [`Breakdown`]: one agent's or one group's tickets.

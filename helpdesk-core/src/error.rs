@@ -31,6 +31,8 @@ pub enum Entity {
     SavedSearch,
     /// A knowledge-base article.
     Article,
+    /// A dead letter: an outbox message given up on.
+    DeadLetter,
 }
 
 impl Entity {
@@ -47,6 +49,7 @@ impl Entity {
             Entity::Attachment => "attachment",
             Entity::SavedSearch => "saved_search",
             Entity::Article => "article",
+            Entity::DeadLetter => "dead_letter",
         }
     }
 }

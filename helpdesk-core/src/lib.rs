@@ -98,6 +98,7 @@ mod blob;
 mod caller;
 mod catalog;
 mod dashboard;
+mod delivery;
 mod error;
 mod ids;
 mod knowledge;
@@ -113,6 +114,7 @@ mod tenant;
 pub mod text;
 mod ticket;
 mod timeline;
+mod worker;
 pub mod workflow;
 
 #[cfg(feature = "testing")]
@@ -135,6 +137,9 @@ pub use dashboard::{
     AgentLine, Breakdown, Dashboard, DashboardQuery, GroupLine, LineCounts, MAX_MONTHS, Month,
     MonthCount, Satisfaction,
 };
+pub use delivery::{
+    DeliverySettings, FIRST_RETRY_DELAY, MAX_DELIVERY_ATTEMPTS, MAX_RETRY_DELAY, retry_delay,
+};
 pub use error::{
     Entity, Error, Forbidden, ReasonCode, Result, StoreError, StoreErrorKind, ValidationError,
 };
@@ -153,9 +158,9 @@ pub use people::{
 };
 pub use permissions::Scope;
 pub use ports::{
-    CatalogRepository, Clock, DirectoryRepository, HealthCheck, KnowledgeBaseRepository,
-    ManualClock, OutboxRepository, Readiness, SavedSearchRepository, Store, StoreResult,
-    SystemClock, TenantRepository, TicketChange, TicketRepository,
+    AfterFailure, CatalogRepository, Clock, DirectoryRepository, HealthCheck,
+    KnowledgeBaseRepository, ManualClock, OutboxRepository, Readiness, SavedSearchRepository,
+    Store, StoreResult, SystemClock, TenantRepository, TicketChange, TicketRepository,
 };
 pub use questionnaire::{
     Answer, Answers, MAX_OPTIONS, MAX_QUESTIONS, MAX_TEXT_ANSWER_CHARS, Question, QuestionKind,
@@ -168,8 +173,9 @@ pub use search::{
 pub use service::{
     ArticleDraft, AttachAs, AttachmentLimits, AttachmentUpload, CsvExport, CsvFormat,
     DeliveryReport, ExportRow, FileUpload, HelpdeskService, MAX_ATTACHMENTS_PER_EVENT,
-    MAX_ATTEMPTS, MAX_EXPORT_ROWS, MAX_MEMBERS_FOR_REQUESTERS, MemberDetails, StaffChanges,
-    StaffDetails, TicketList, TicketView, ToOpening, ToTicket, csv_header, csv_line, export_csv,
+    MAX_ATTEMPTS, MAX_DEAD_LETTERS, MAX_EXPORT_ROWS, MAX_MEMBERS_FOR_REQUESTERS, MemberDetails,
+    StaffChanges, StaffDetails, TicketList, TicketView, ToOpening, ToTicket, csv_header, csv_line,
+    export_csv,
 };
 pub use status::{Priority, Status};
 pub use tenant::{
@@ -182,4 +188,5 @@ pub use ticket::{
     TicketEdit, TicketState,
 };
 pub use timeline::{EventKind, FieldChange, StatusChange, TimelineEvent, Visibility};
+pub use worker::{WorkReport, Worker, WorkerSettings};
 pub use workflow::{Command, CommandName};

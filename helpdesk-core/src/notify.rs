@@ -13,6 +13,7 @@ use crate::timeline::{TimelineEvent, Visibility};
 
 /// Someone to notify, as recorded in the outbox.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum Recipient {
     /// A member: the requester or a guest.
@@ -54,8 +55,9 @@ pub fn recipients(ticket: &Ticket, event: &TimelineEvent) -> Vec<Recipient> {
     out
 }
 
-/// A notification waiting in the outbox.
+/// A notification waiting in the outbox, or given up on (a dead letter).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OutboxMessage {
     /// The message's id.
     pub id: OutboxId,
@@ -75,6 +77,10 @@ pub struct OutboxMessage {
     pub next_attempt_at: DateTime<Utc>,
     /// The last delivery error, if any.
     pub last_error: Option<String>,
+    /// When delivery was given up on, for a dead letter: it is kept, never tried again
+    /// automatically, until an admin retries it.
+    #[serde(default)]
+    pub dead_at: Option<DateTime<Utc>>,
 }
 
 impl OutboxMessage {
@@ -91,6 +97,7 @@ impl OutboxMessage {
             attempts: 0,
             next_attempt_at: event.at,
             last_error: None,
+            dead_at: None,
         })
     }
 }
@@ -149,13 +156,17 @@ pub trait Notifier: Send + Sync {
     async fn notify(&self, notification: &Notification) -> Result<(), NotifyError>;
 }
 
-/// A notifier that drops everything, for hosts that do not notify yet.
+/// A notifier that delivers nothing and says so: every notification fails with
+/// [`NotifyError`], so it stays in the outbox, is retried, and becomes a dead letter
+/// after [`MAX_DELIVERY_ATTEMPTS`](crate::MAX_DELIVERY_ATTEMPTS). Nothing is ever marked
+/// delivered without having gone somewhere. A host without a mail server yet should
+/// prefer a notifier that writes each notification to its log.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct NoNotifier;
 
 #[async_trait]
 impl Notifier for NoNotifier {
     async fn notify(&self, _: &Notification) -> Result<(), NotifyError> {
-        Ok(())
+        Err(NotifyError("no notifier is configured".to_owned()))
     }
 }

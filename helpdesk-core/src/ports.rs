@@ -217,21 +217,55 @@ pub trait KnowledgeBaseRepository: Send + Sync {
     async fn articles(&self, tenant: TenantId) -> StoreResult<Vec<Article>>;
 }
 
+/// What becomes of a message whose delivery failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AfterFailure {
+    /// Try again from this time on.
+    RetryAt(DateTime<Utc>),
+    /// Give up: the message becomes a dead letter at this time, kept with its last error,
+    /// never claimed again until an admin retries it.
+    DeadLetter(DateTime<Utc>),
+}
+
 /// The outbox of notifications, fed by ticket changes.
+///
+/// A worker **claims** due messages before it delivers them, for a lease: while the
+/// lease runs no other claim hands them out, so several workers on one database deliver
+/// each message once; a worker that dies mid-batch leaves claims that expire, and its
+/// messages are claimed again (delivery is at least once, under the message's id).
 #[async_trait]
 pub trait OutboxRepository: Send + Sync {
-    /// Messages due for delivery at `now`, oldest first, at most `limit`.
-    async fn due_messages(&self, now: DateTime<Utc>, limit: u32)
-    -> StoreResult<Vec<OutboxMessage>>;
-    /// Removes a delivered message.
-    async fn mark_delivered(&self, id: OutboxId) -> StoreResult<()>;
-    /// Records a failed delivery and when to try again.
-    async fn mark_failed(
+    /// Claims, in one atomic step, up to `limit` messages due at `now` (next attempt
+    /// time reached, not dead, unclaimed or with an expired claim: `claimed_until <=
+    /// now`), oldest first (by creation time, then id), marking them claimed until
+    /// `lease_until`, and returns them oldest first. Two claims running at once never
+    /// hand out the same message.
+    async fn claim_due_messages(
         &self,
-        id: OutboxId,
-        error: &str,
-        retry_at: DateTime<Utc>,
-    ) -> StoreResult<()>;
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<OutboxMessage>>;
+    /// Removes a delivered message (and so its claim).
+    async fn mark_delivered(&self, id: OutboxId) -> StoreResult<()>;
+    /// Records a failed delivery: counts an attempt, keeps `error` as the last error,
+    /// releases the claim and either delays the message or makes it a dead letter.
+    async fn mark_failed(&self, id: OutboxId, error: &str, next: AfterFailure) -> StoreResult<()>;
+    /// One message, dead or alive.
+    async fn outbox_message(&self, id: OutboxId) -> StoreResult<Option<OutboxMessage>>;
+    /// The dead letters of `tenant` (of every tenant with `None`), most recently dead
+    /// first (then by id), at most `limit`.
+    async fn dead_letters(
+        &self,
+        tenant: Option<TenantId>,
+        limit: u32,
+    ) -> StoreResult<Vec<OutboxMessage>>;
+    /// How many dead letters `tenant` has (every tenant with `None`).
+    async fn count_dead_letters(&self, tenant: Option<TenantId>) -> StoreResult<u64>;
+    /// Puts a dead letter back in line: no longer dead, no attempt counted, due at `at`,
+    /// unclaimed; its last error is kept. False (and nothing changed) when `id` is not a
+    /// dead letter.
+    async fn retry_dead_letter(&self, id: OutboxId, at: DateTime<Utc>) -> StoreResult<bool>;
 }
 
 /// Whether a reachable store can serve, as [`HealthCheck::readiness`] reports it.

@@ -14,6 +14,7 @@ use helpdesk_core::{
     Actor, ActorRef, Answer, Category, Contact, ContactRef, DeliveryReport, Error, EventKind,
     HelpdeskService, MemberRole, NewTicket, Notification, Notifier, NotifyError, OutboxRepository,
     RequesterVisibility, StaffChanges, StaffRole, StoreError, TicketId, TicketRepository, UserId,
+    retry_delay,
 };
 use mockall::mock;
 
@@ -118,11 +119,8 @@ async fn deliver(w: &World) -> Vec<Notification> {
     let report = w.service.deliver_notifications(&mailer, 100).await.unwrap();
     let sent = sent.lock().unwrap().clone();
     assert_eq!(
-        report,
-        DeliveryReport {
-            delivered: sent.len(),
-            failed: 0
-        }
+        (report.delivered, report.failed, report.dead_lettered),
+        (sent.len(), 0, 0)
     );
     assert_eq!(w.store().outbox_len(), 0, "every due message was handled");
     sent
@@ -655,7 +653,7 @@ async fn a_failed_delivery_stays_in_the_outbox_and_is_delivered_once_after_the_b
         .unwrap();
     let queued = w
         .store()
-        .due_messages(w.service.now(), 10)
+        .claim_due_messages(w.service.now(), w.service.now(), 10)
         .await
         .unwrap()
         .pop()
@@ -672,29 +670,33 @@ async fn a_failed_delivery_stays_in_the_outbox_and_is_delivered_once_after_the_b
         assert_eq!(
             report,
             DeliveryReport {
+                claimed: 1,
                 delivered: 0,
-                failed: 1
+                failed: 1,
+                dead_lettered: 0,
             }
         );
         assert_eq!(w.store().outbox_len(), 1, "the message stays in the outbox");
         let stored = w
             .store()
-            .due_messages(w.service.now() + Duration::days(1), 10)
+            .outbox_message(queued.id)
             .await
-            .unwrap();
-        assert_eq!(stored.len(), 1);
-        assert_eq!(stored[0].attempts, attempt);
+            .unwrap()
+            .expect("the message stays");
+        assert_eq!(stored.attempts, attempt);
         assert!(
-            stored[0]
+            stored
                 .last_error
                 .as_deref()
                 .is_some_and(|e| e.contains("connection refused")),
             "{:?}",
-            stored[0].last_error
+            stored.last_error
         );
 
-        // Backing off: one minute after the first failure, two after the second.
-        let backoff = Duration::minutes(1 << (attempt - 1));
+        // Backing off: about one minute after the first failure, two after the second,
+        // with the message's own jitter.
+        let backoff = retry_delay(queued.id, attempt);
+        assert_eq!(stored.next_attempt_at, w.service.now() + backoff);
         w.clock().advance(backoff - Duration::seconds(1));
         deliver_nothing(&w).await;
         w.clock().advance(Duration::seconds(1));
@@ -795,7 +797,7 @@ async fn a_failure_to_mark_one_message_delivered_is_reported_and_loses_nothing()
     }
     let due: Vec<_> = w
         .store()
-        .due_messages(w.service.now(), 10)
+        .claim_due_messages(w.service.now(), w.service.now(), 10)
         .await
         .unwrap()
         .into_iter()
@@ -842,7 +844,12 @@ async fn a_failure_to_mark_one_message_delivered_is_reported_and_loses_nothing()
         "nothing unmarked left the outbox"
     );
 
-    // The next run hands out what was not marked, at least once, and only that.
+    // Before their claims' lease is over, nobody hands them out again (the worker may
+    // still be at them); after it, the next run hands out what was not marked, at least
+    // once, and only that.
+    deliver_nothing(&w).await;
+    w.clock()
+        .advance(helpdesk_core::DeliverySettings::default().lease);
     let again: Vec<_> = deliver(&w).await.into_iter().map(|n| n.id).collect();
     assert_eq!(
         again,

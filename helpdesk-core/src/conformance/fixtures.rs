@@ -226,6 +226,7 @@ pub(super) fn outbox_message(
         attempts: 0,
         next_attempt_at: event.at,
         last_error: None,
+        dead_at: None,
     }
 }
 

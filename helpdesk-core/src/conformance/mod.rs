@@ -67,6 +67,7 @@ mod directory;
 mod fixtures;
 mod knowledge;
 mod outbox;
+mod outbox_claims;
 mod people;
 mod round_trip;
 mod saved_searches;
@@ -84,6 +85,11 @@ pub use directory::{
 };
 pub use knowledge::knowledge_base_articles_stay_in_their_tenant;
 pub use outbox::outbox_hands_out_due_messages_oldest_first_and_records_failures;
+pub use outbox_claims::{
+    concurrent_outbox_claims_never_share_a_message,
+    dead_letters_are_kept_listed_counted_and_retried,
+    outbox_claims_hand_each_message_out_once_per_lease,
+};
 pub use people::{
     languages_of_members_and_staff_round_trip, members_are_found_by_name_login_and_email,
 };
@@ -172,6 +178,9 @@ macro_rules! store_conformance_tests {
             saved_searches_belong_to_their_owner,
             knowledge_base_articles_stay_in_their_tenant,
             outbox_hands_out_due_messages_oldest_first_and_records_failures,
+            outbox_claims_hand_each_message_out_once_per_lease,
+            concurrent_outbox_claims_never_share_a_message,
+            dead_letters_are_kept_listed_counted_and_retried,
         );
     };
 }

@@ -8,13 +8,14 @@ use super::fixtures::{
 };
 use crate::notify::{OutboxMessage, Recipient};
 use crate::people::ActorRef;
-use crate::ports::{Store, TicketChange};
+use crate::ports::{AfterFailure, Store, TicketChange};
 use crate::timeline::EventKind;
 
-/// Outbox: due messages are those whose next attempt time has come, oldest first
+/// Outbox: claimable messages are those whose next attempt time has come, oldest first
 /// (across tenants), at most `limit`, read back whole; a failure counts an attempt,
 /// records the error and delays the message until the given time; a delivered message
-/// is gone.
+/// is gone. (Each claim here holds until the very time it is made at, so the next one
+/// at that time sees the same messages again: this check is about which are due.)
 pub async fn outbox_hands_out_due_messages_oldest_first_and_records_failures(store: &dyn Store) {
     let dir = directory(store).await;
     let [m1, m2, m3] = open_and_reply_in_alpha(store, &dir).await;
@@ -26,7 +27,10 @@ pub async fn outbox_hands_out_due_messages_oldest_first_and_records_failures(sto
 
 /// Queues three messages on a ticket of alpha: `m1` when it opens, three hours ago;
 /// `m2` (a reply, delayed for an hour) and `m3` (a note, an hour ago) when it is saved.
-async fn open_and_reply_in_alpha(store: &dyn Store, dir: &Directory) -> [OutboxMessage; 3] {
+pub(super) async fn open_and_reply_in_alpha(
+    store: &dyn Store,
+    dir: &Directory,
+) -> [OutboxMessage; 3] {
     let agent = dir.staff[0].id;
     let group = dir.groups[1].id;
     let mut ticket = blank_ticket(dir.tenants[0].id, dir.requesters[0][0].id, now() - days(1));
@@ -93,7 +97,7 @@ async fn open_and_reply_in_alpha(store: &dyn Store, dir: &Directory) -> [OutboxM
 }
 
 /// Queues `m4` on a ticket of bravo when it opens, four hours ago.
-async fn open_in_bravo(store: &dyn Store, dir: &Directory) -> OutboxMessage {
+pub(super) async fn open_in_bravo(store: &dyn Store, dir: &Directory) -> OutboxMessage {
     let agent = dir.staff[0].id;
     let mut other = blank_ticket(dir.tenants[1].id, dir.requesters[1][0].id, now() - days(2));
     other.assignee = Some(agent);
@@ -113,9 +117,9 @@ async fn open_in_bravo(store: &dyn Store, dir: &Directory) -> OutboxMessage {
 
 async fn due(store: &dyn Store, at: DateTime<Utc>, limit: u32) -> Vec<OutboxMessage> {
     store
-        .due_messages(at, limit)
+        .claim_due_messages(at, at, limit)
         .await
-        .must("reading due messages")
+        .must("claiming due messages")
 }
 
 /// Due messages come oldest first across tenants, at most `limit`, each from its next
@@ -123,9 +127,9 @@ async fn due(store: &dyn Store, at: DateTime<Utc>, limit: u32) -> Vec<OutboxMess
 async fn assert_due_oldest_first(store: &dyn Store, messages: &[OutboxMessage; 4]) {
     let [m1, m2, m3, m4] = messages;
     assert_eq!(
-        due(store, now(), 10).await,
-        vec![m4.clone(), m1.clone(), m3.clone()],
-        "due messages, oldest first across tenants; one not due yet is left out"
+        due(store, now() - Duration::hours(3), 10).await,
+        vec![m4.clone(), m1.clone()],
+        "a message is due exactly at its next attempt time"
     );
     assert_eq!(
         due(store, now(), 2).await,
@@ -133,9 +137,9 @@ async fn assert_due_oldest_first(store: &dyn Store, messages: &[OutboxMessage; 4
         "the limit is honoured, keeping the oldest"
     );
     assert_eq!(
-        due(store, now() - Duration::hours(3), 10).await,
-        vec![m4.clone(), m1.clone()],
-        "a message is due exactly at its next attempt time"
+        due(store, now(), 10).await,
+        vec![m4.clone(), m1.clone(), m3.clone()],
+        "due messages, oldest first across tenants; one not due yet is left out"
     );
     assert_eq!(
         due(store, now() + Duration::hours(1), 10).await,
@@ -151,14 +155,20 @@ async fn assert_failures_delay_and_deliveries_remove(
     messages: &[OutboxMessage; 4],
 ) {
     let [m1, m2, m3, m4] = messages;
-    let retry_at = now() + Duration::minutes(30);
+    // Claims never go back in time: carry on from the last one, when m2 is due too.
+    let later = now() + Duration::hours(1);
+    let retry_at = later + Duration::minutes(30);
     store
-        .mark_failed(m1.id, "smtp: connection refused", retry_at)
+        .mark_failed(
+            m1.id,
+            "smtp: connection refused",
+            AfterFailure::RetryAt(retry_at),
+        )
         .await
         .must("recording a failure");
     assert_eq!(
-        due(store, now(), 10).await,
-        vec![m4.clone(), m3.clone()],
+        due(store, later, 10).await,
+        vec![m4.clone(), m2.clone(), m3.clone()],
         "a failed message waits until its retry time"
     );
     let failed_once = OutboxMessage {
@@ -169,12 +179,12 @@ async fn assert_failures_delay_and_deliveries_remove(
     };
     assert_eq!(
         due(store, retry_at, 10).await,
-        vec![m4.clone(), failed_once.clone(), m3.clone()],
+        vec![m4.clone(), failed_once.clone(), m2.clone(), m3.clone()],
         "a failure counts an attempt and records the error and the retry time"
     );
-    let retry_again = now() + Duration::hours(2);
+    let retry_again = later + Duration::hours(2);
     store
-        .mark_failed(m1.id, "smtp: timeout", retry_again)
+        .mark_failed(m1.id, "smtp: timeout", AfterFailure::RetryAt(retry_again))
         .await
         .must("recording a second failure");
     let failed_twice = OutboxMessage {

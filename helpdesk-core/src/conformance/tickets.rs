@@ -132,7 +132,7 @@ async fn assert_opened_read_back(store: &dyn Store, opened: &[Opened]) {
             Some(file)
         );
         let due = store
-            .due_messages(now() + days(1), 100)
+            .claim_due_messages(now() + days(1), now() + days(1), 100)
             .await
             .must("reading the outbox");
         assert!(
@@ -141,7 +141,7 @@ async fn assert_opened_read_back(store: &dyn Store, opened: &[Opened]) {
         );
     }
     let due = store
-        .due_messages(now() + days(1), 100)
+        .claim_due_messages(now() + days(1), now() + days(1), 100)
         .await
         .must("reading the outbox");
     assert_eq!(due.len(), opened.len(), "one outbox message per opening");
@@ -196,7 +196,7 @@ async fn assert_a_taken_id_is_refused_whole(store: &dyn Store, opened: &[Opened]
     );
     assert_eq!(
         store
-            .due_messages(now() + days(1), 100)
+            .claim_due_messages(now() + days(1), now() + days(1), 100)
             .await
             .must("reading the outbox")
             .len(),
@@ -348,7 +348,7 @@ pub async fn a_stale_save_is_a_conflict_and_writes_nothing(store: &dyn Store) {
     let agent = dir.staff[0].id;
     let accepted = open_and_save_at_version_2(store, tenant, alice, agent).await;
     let outbox_before = store
-        .due_messages(now() + days(365), 100)
+        .claim_due_messages(now() + days(365), now() + days(365), 100)
         .await
         .must("reading the outbox");
     assert_eq!(
@@ -482,7 +482,7 @@ async fn assert_stale_save_writes_nothing(
     );
     assert_eq!(
         store
-            .due_messages(now() + days(365), 100)
+            .claim_due_messages(now() + days(365), now() + days(365), 100)
             .await
             .must("reading the outbox"),
         outbox_before,

@@ -4,6 +4,7 @@
 
 mod dashboard;
 mod directory;
+mod outbox;
 mod search;
 
 use std::collections::BTreeMap;
@@ -22,11 +23,10 @@ use crate::ids::{
     StaffId, TenantId, TicketId, TicketNumber,
 };
 use crate::knowledge::Article;
-use crate::notify::OutboxMessage;
 use crate::people::{Group, Member, Staff, UserId};
 use crate::ports::{
-    HealthCheck, KnowledgeBaseRepository, OutboxRepository, SavedSearchRepository, StoreResult,
-    TenantRepository, TicketChange, TicketRepository,
+    HealthCheck, KnowledgeBaseRepository, SavedSearchRepository, StoreResult, TenantRepository,
+    TicketChange, TicketRepository,
 };
 use crate::search::{SavedSearch, SearchPage, SearchQuery};
 use crate::tenant::Tenant;
@@ -46,7 +46,7 @@ struct State {
     last_numbers: BTreeMap<TenantId, TicketNumber>,
     timelines: BTreeMap<TicketId, Vec<TimelineEvent>>,
     attachments: BTreeMap<AttachmentId, Attachment>,
-    outbox: BTreeMap<OutboxId, OutboxMessage>,
+    outbox: BTreeMap<OutboxId, outbox::Queued>,
     saved_searches: BTreeMap<SavedSearchId, SavedSearch>,
     articles: BTreeMap<ArticleId, Article>,
 }
@@ -151,7 +151,8 @@ fn write_rest(s: &mut State, change: &TicketChange<'_>) {
         .or_default()
         .extend(change.events.iter().cloned());
     for message in change.outbox {
-        s.outbox.insert(message.id, message.clone());
+        s.outbox
+            .insert(message.id, outbox::Queued::new(message.clone()));
     }
     for attachment in change.attachments {
         s.attachments.insert(attachment.id, attachment.clone());
@@ -370,45 +371,6 @@ impl KnowledgeBaseRepository for MemoryStore {
 
 /// Always ready: there is nothing to reach and no schema.
 impl HealthCheck for MemoryStore {}
-
-#[async_trait]
-impl OutboxRepository for MemoryStore {
-    async fn due_messages(
-        &self,
-        now: DateTime<Utc>,
-        limit: u32,
-    ) -> StoreResult<Vec<OutboxMessage>> {
-        let s = self.lock();
-        let mut due: Vec<OutboxMessage> = s
-            .outbox
-            .values()
-            .filter(|m| m.next_attempt_at <= now)
-            .cloned()
-            .collect();
-        due.sort_by_key(|a| (a.created_at, a.id));
-        due.truncate(limit as usize);
-        Ok(due)
-    }
-
-    async fn mark_delivered(&self, id: OutboxId) -> StoreResult<()> {
-        self.lock().outbox.remove(&id);
-        Ok(())
-    }
-
-    async fn mark_failed(
-        &self,
-        id: OutboxId,
-        error: &str,
-        retry_at: DateTime<Utc>,
-    ) -> StoreResult<()> {
-        if let Some(m) = self.lock().outbox.get_mut(&id) {
-            m.attempts += 1;
-            m.last_error = Some(error.to_owned());
-            m.next_attempt_at = retry_at;
-        }
-        Ok(())
-    }
-}
 
 /// Attachment bytes in memory.
 #[derive(Debug, Default)]

@@ -3,6 +3,7 @@
 
 mod admin;
 mod caller;
+mod dead_letters;
 mod export;
 mod idempotency;
 mod notifications;
@@ -25,6 +26,7 @@ use crate::text::TextPolicy;
 use crate::ticket::Ticket;
 
 pub use admin::{ArticleDraft, MemberDetails};
+pub use dead_letters::MAX_DEAD_LETTERS;
 pub use export::{
     CsvExport, CsvFormat, ExportRow, MAX_EXPORT_ROWS, csv_header, csv_line, export_csv,
 };

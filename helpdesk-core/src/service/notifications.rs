@@ -1,42 +1,70 @@
 //! Delivering the outbox to a [`Notifier`].
 
-use chrono::Duration;
-
+use crate::delivery::{DeliverySettings, retry_delay};
 use crate::error::Result;
 use crate::notify::{Contact, ContactRef, Notification, Notifier, OutboxMessage, Recipient};
 use crate::people::Actor;
 use crate::permissions::{Scope, may_read_event};
+use crate::ports::AfterFailure;
 
 use super::HelpdeskService;
 
-/// What one delivery run did.
+/// What one delivery pass did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct DeliveryReport {
+    /// Messages claimed.
+    pub claimed: usize,
     /// Messages the notifier accepted.
     pub delivered: usize,
     /// Messages that failed and wait for a retry.
     pub failed: usize,
+    /// Messages that failed for the last time and became dead letters.
+    pub dead_lettered: usize,
 }
 
 impl HelpdeskService {
-    /// Delivers up to `limit` due outbox messages to `notifier`. Each recipient is
-    /// checked again at delivery: a blocked member, inactive staff, or anyone who may no
-    /// longer see the ticket or the event is left out. A failed delivery stays in the
-    /// outbox and is retried later, backing off from one minute to a day; so does a
-    /// message whose ticket or people cannot be read, without holding up the others.
+    /// Claims up to `limit` due outbox messages and delivers them to `notifier`, with
+    /// the other [`DeliverySettings`] at their defaults: see
+    /// [`deliver_outbox`](Self::deliver_outbox).
     pub async fn deliver_notifications(
         &self,
         notifier: &dyn Notifier,
         limit: u32,
     ) -> Result<DeliveryReport> {
+        let settings = DeliverySettings {
+            batch: limit,
+            ..DeliverySettings::default()
+        };
+        self.deliver_outbox(notifier, &settings).await
+    }
+
+    /// One delivery pass: claims up to `settings.batch` due messages for
+    /// `settings.lease` (so no other worker hands them out meanwhile) and delivers them
+    /// to `notifier`. Each recipient is checked again at delivery: a blocked member,
+    /// inactive staff, or anyone who may no longer see the ticket or the event is left
+    /// out. A failed delivery stays in the outbox and is retried after
+    /// [`retry_delay`]; after `settings.max_attempts` failures it becomes a dead letter,
+    /// kept with its last error. A message whose ticket or people cannot be read fails
+    /// the same way, alone: the others still go out. A store error ends the pass (the
+    /// messages it had not finished are claimed again once their lease is over).
+    pub async fn deliver_outbox(
+        &self,
+        notifier: &dyn Notifier,
+        settings: &DeliverySettings,
+    ) -> Result<DeliveryReport> {
         let now = self.clock.now();
-        let mut report = DeliveryReport::default();
-        for message in self.store.due_messages(now, limit).await? {
-            let backoff =
-                Duration::minutes(1i64 << message.attempts.min(10)).min(Duration::days(1));
-            // A message that cannot be read fails alone: the others still go out.
+        let claimed = self
+            .store
+            .claim_due_messages(now, now + settings.lease, settings.batch)
+            .await?;
+        let mut report = DeliveryReport {
+            claimed: claimed.len(),
+            ..DeliveryReport::default()
+        };
+        for message in claimed {
             let notification = match self.resolve(&message).await {
                 Ok(Some(notification)) if !notification.contacts.is_empty() => Ok(notification),
+                // Nobody left to tell (or the ticket is gone): nothing to deliver.
                 Ok(_) => {
                     self.store.mark_delivered(message.id).await?;
                     continue;
@@ -56,10 +84,16 @@ impl HelpdeskService {
                     report.delivered += 1;
                 }
                 Err(reason) => {
-                    self.store
-                        .mark_failed(message.id, &reason, now + backoff)
-                        .await?;
-                    report.failed += 1;
+                    let failures = message.attempts.saturating_add(1);
+                    let now = self.clock.now();
+                    let next = if failures >= settings.max_attempts {
+                        report.dead_lettered += 1;
+                        AfterFailure::DeadLetter(now)
+                    } else {
+                        report.failed += 1;
+                        AfterFailure::RetryAt(now + retry_delay(message.id, failures))
+                    };
+                    self.store.mark_failed(message.id, &reason, next).await?;
                 }
             }
         }

@@ -284,7 +284,9 @@ impl HelpdeskService {
             now: self.clock.now(),
         };
         query.check()?;
-        self.store.dashboard(&query).await
+        let mut dashboard = self.store.dashboard(&query).await?;
+        dashboard.dead_letters = self.dead_letter_count(actor, tenant).await?;
+        Ok(dashboard)
     }
 
     /// The dashboard per agent and per group [tableau de bord par agent, par groupe]:

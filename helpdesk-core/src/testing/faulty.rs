@@ -19,9 +19,9 @@ use crate::knowledge::Article;
 use crate::notify::OutboxMessage;
 use crate::people::{Group, Member, Staff, UserId};
 use crate::ports::{
-    CatalogRepository, DirectoryRepository, HealthCheck, KnowledgeBaseRepository, OutboxRepository,
-    Readiness, SavedSearchRepository, Store, StoreResult, TenantRepository, TicketChange,
-    TicketRepository,
+    AfterFailure, CatalogRepository, DirectoryRepository, HealthCheck, KnowledgeBaseRepository,
+    OutboxRepository, Readiness, SavedSearchRepository, Store, StoreResult, TenantRepository,
+    TicketChange, TicketRepository,
 };
 use crate::search::{SavedSearch, SearchPage, SearchQuery};
 use crate::tenant::Tenant;
@@ -366,26 +366,42 @@ impl KnowledgeBaseRepository for FaultyStore {
 
 #[async_trait]
 impl OutboxRepository for FaultyStore {
-    async fn due_messages(
+    async fn claim_due_messages(
         &self,
         now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
         limit: u32,
     ) -> StoreResult<Vec<OutboxMessage>> {
-        self.enter("due_messages")?;
-        self.inner.due_messages(now, limit).await
+        self.enter("claim_due_messages")?;
+        self.wrote(self.inner.claim_due_messages(now, lease_until, limit).await)
     }
     async fn mark_delivered(&self, id: OutboxId) -> StoreResult<()> {
         self.enter("mark_delivered")?;
         self.wrote(self.inner.mark_delivered(id).await)
     }
-    async fn mark_failed(
-        &self,
-        id: OutboxId,
-        error: &str,
-        retry_at: DateTime<Utc>,
-    ) -> StoreResult<()> {
+    async fn mark_failed(&self, id: OutboxId, error: &str, next: AfterFailure) -> StoreResult<()> {
         self.enter("mark_failed")?;
-        self.wrote(self.inner.mark_failed(id, error, retry_at).await)
+        self.wrote(self.inner.mark_failed(id, error, next).await)
+    }
+    async fn outbox_message(&self, id: OutboxId) -> StoreResult<Option<OutboxMessage>> {
+        self.enter("outbox_message")?;
+        self.inner.outbox_message(id).await
+    }
+    async fn dead_letters(
+        &self,
+        tenant: Option<TenantId>,
+        limit: u32,
+    ) -> StoreResult<Vec<OutboxMessage>> {
+        self.enter("dead_letters")?;
+        self.inner.dead_letters(tenant, limit).await
+    }
+    async fn count_dead_letters(&self, tenant: Option<TenantId>) -> StoreResult<u64> {
+        self.enter("count_dead_letters")?;
+        self.inner.count_dead_letters(tenant).await
+    }
+    async fn retry_dead_letter(&self, id: OutboxId, at: DateTime<Utc>) -> StoreResult<bool> {
+        self.enter("retry_dead_letter")?;
+        self.wrote(self.inner.retry_dead_letter(id, at).await)
     }
 }
 
