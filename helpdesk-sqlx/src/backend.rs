@@ -77,6 +77,10 @@ pub trait Dialect: crate::collate::SubjectOrder + Send + Sync + Sized + 'static 
     /// A query answering one row when the table named by `$1` exists (in the schemas
     /// the connection sees), none otherwise.
     const TABLE_EXISTS: &'static str;
+    /// What ends the subquery that picks the outbox rows a claim takes: PostgreSQL locks
+    /// them and skips rows another claim holds (`FOR UPDATE SKIP LOCKED`); SQLite needs
+    /// nothing, its single writer makes the claiming `UPDATE` atomic.
+    const CLAIM_LOCK: &'static str;
 
     /// Opens a transaction that will write. SQLite takes the write lock up front so two
     /// writers queue instead of failing to upgrade a read lock.

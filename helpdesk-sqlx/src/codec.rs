@@ -271,7 +271,7 @@ pub(crate) fn attachment(r: &impl RowExt) -> Result<Attachment> {
 }
 
 pub(crate) const OUTBOX_COLUMNS: &str = "tenant_id, id, ticket_id, event_id, recipients, \
-     created_at, attempts, next_attempt_at, last_error";
+     created_at, attempts, next_attempt_at, last_error, dead_at";
 
 pub(crate) fn outbox(r: &impl RowExt) -> Result<OutboxMessage> {
     Ok(OutboxMessage {
@@ -285,6 +285,7 @@ pub(crate) fn outbox(r: &impl RowExt) -> Result<OutboxMessage> {
             .map_err(|_| SqlxStoreError::Corrupt("attempts".into()))?,
         next_attempt_at: instant(r.i64("next_attempt_at")?),
         last_error: r.opt_text("last_error")?,
+        dead_at: r.opt_i64("dead_at")?.map(instant),
     })
 }
 

@@ -117,7 +117,15 @@ impl Dialect for PostgresBackend {
             description: "people's language and member search words",
             sql: include_str!("../migrations/postgres/0003_people_language_and_member_words.sql"),
         },
+        Migration {
+            version: 4,
+            description: "outbox claims and dead letters",
+            sql: include_str!("../migrations/postgres/0004_outbox_claims_and_dead_letters.sql"),
+        },
     ];
+    // Rows another claim has locked are skipped, not waited for: two workers claim
+    // disjoint batches at once.
+    const CLAIM_LOCK: &'static str = " FOR UPDATE SKIP LOCKED";
     const TABLE_EXISTS: &'static str = "SELECT 1 AS found FROM pg_catalog.pg_tables \
          WHERE tablename = $1 AND schemaname = ANY (current_schemas(false))";
 

@@ -102,7 +102,14 @@ impl Dialect for SqliteBackend {
             description: "people's language and member search words",
             sql: include_str!("../migrations/sqlite/0003_people_language_and_member_words.sql"),
         },
+        Migration {
+            version: 4,
+            description: "outbox claims and dead letters",
+            sql: include_str!("../migrations/sqlite/0004_outbox_claims_and_dead_letters.sql"),
+        },
     ];
+    // One writer at a time: an UPDATE ... RETURNING is atomic on its own.
+    const CLAIM_LOCK: &'static str = "";
     const TABLE_EXISTS: &'static str =
         "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = $1";
 
