@@ -154,7 +154,7 @@ where
     S: Clone + Send + Sync + 'static,
     HelpdeskState: FromRef<S>,
 {
-    use routes::{admin, attachments, commands, people, reports, tickets};
+    use routes::{admin, attachments, commands, dead_letters, people, reports, tickets};
     // The upload's body limit is the service's (`AttachmentLimits`), applied by the
     // handler, which reaches the service.
     let uploads = Router::new()
@@ -241,6 +241,8 @@ where
             get(admin::products).post(admin::create_product),
         )
         .route("/admin/products/{id}", put(admin::update_product))
+        .route("/admin/dead-letters", get(dead_letters::dead_letters))
+        .route("/admin/dead-letters/{id}/retry", post(dead_letters::retry))
         .route("/openapi.json", get(openapi::openapi_json))
         .layer(DefaultBodyLimit::max(limits.json_body))
         .layer(middleware::from_fn_with_state(

@@ -12,7 +12,7 @@ use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Ref, SchemaFormat, Typ
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, RefOr, Required, Response as ApiResponse, ResponseBuilder};
 
-use crate::routes::{admin, attachments, commands, people, reports, tickets};
+use crate::routes::{admin, attachments, commands, dead_letters, people, reports, tickets};
 
 /// The helpdesk API description.
 #[derive(Debug, OpenApi)]
@@ -74,6 +74,8 @@ use crate::routes::{admin, attachments, commands, people, reports, tickets};
         admin::products,
         admin::create_product,
         admin::update_product,
+        dead_letters::dead_letters,
+        dead_letters::retry,
         openapi_json,
     ),
     components(schemas(crate::Problem)),

@@ -233,7 +233,7 @@ async fn a_retried_post_with_an_idempotency_key_creates_one_ticket() {
 }
 
 /// Every route the router serves, by method and path.
-const ROUTES: [(&str, &str); 52] = [
+const ROUTES: [(&str, &str); 54] = [
     ("get", "/me"),
     ("put", "/me/language"),
     ("get", "/members"),
@@ -286,6 +286,8 @@ const ROUTES: [(&str, &str); 52] = [
     ("get", "/admin/products"),
     ("post", "/admin/products"),
     ("put", "/admin/products/{id}"),
+    ("get", "/admin/dead-letters"),
+    ("post", "/admin/dead-letters/{id}/retry"),
 ];
 
 #[tokio::test]

@@ -3,6 +3,7 @@
 pub(crate) mod admin;
 pub(crate) mod attachments;
 pub(crate) mod commands;
+pub(crate) mod dead_letters;
 pub(crate) mod people;
 pub(crate) mod reports;
 pub(crate) mod tickets;
