@@ -13,6 +13,8 @@ use support::{Reply, free_port, login, request};
 struct Portal {
     child: Child,
     addr: String,
+    /// What the portal prints after its first line, line by line.
+    stdout: std::sync::mpsc::Receiver<String>,
     _dir: tempfile::TempDir,
 }
 
@@ -39,10 +41,16 @@ fn start() -> Portal {
     let mut lines = BufReader::new(stdout).lines();
     let first = lines.next().expect("the portal printed nothing").unwrap();
     assert!(first.contains(&addr), "unexpected first line: {first}");
-    std::thread::spawn(move || for _ in lines {});
+    let (tx, stdout) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
     Portal {
         child,
         addr,
+        stdout,
         _dir: dir,
     }
 }
@@ -220,6 +228,47 @@ fn demo_data_is_there_on_first_start() {
     let dave = login(&portal.addr, "dave");
     let his = request(&portal.addr, "GET", "/helpdesk/tickets", Some(&dave), None);
     assert_eq!(his.body["tickets"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn without_a_mail_server_every_notification_is_written_to_stdout() {
+    let portal = start();
+    let addr = portal.addr.as_str();
+    let alice = login(addr, "alice");
+    let sam = login(addr, "sam");
+    let opened = request(
+        addr,
+        "POST",
+        "/helpdesk/tickets",
+        Some(&alice),
+        Some(&json!({"subject": "Badge refusé", "description": "<p>Mon badge ne passe plus</p>"})),
+    );
+    assert_eq!(opened.status, 201, "{}", opened.body);
+    let id = opened.body["id"].as_str().unwrap();
+    let number = opened.body["number"].as_u64().unwrap();
+    let reply = request(
+        addr,
+        "POST",
+        &format!("/helpdesk/tickets/{id}/replies"),
+        Some(&sam),
+        Some(&json!({"body": "Nous regardons."})),
+    );
+    assert_eq!(reply.status, 200, "{}", reply.body);
+
+    // The worker's next pass (every 5 s) writes it out; wait for that line.
+    let wanted = format!("ticket n°{number} \"Badge refusé\" (replied)");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let line = portal
+            .stdout
+            .recv_timeout(left)
+            .expect("the reply's notification was never written out");
+        if line.contains(&wanted) {
+            assert!(line.starts_with("notification to Alice"), "{line}");
+            break;
+        }
+    }
 }
 
 fn try_login(portal: &Portal, login: &str, password: &str) -> Reply {

@@ -37,6 +37,7 @@
 mod demo;
 mod login;
 mod login_page;
+mod notifier;
 mod session_store;
 
 use std::net::SocketAddr;
@@ -49,7 +50,7 @@ use axum::extract::{ConnectInfo, FromRef};
 use axum::routing::{get, post};
 use clap::Parser;
 use helpdesk_axum::HelpdeskState;
-use helpdesk_core::{AttachmentLimits, HelpdeskService, Store};
+use helpdesk_core::{AttachmentLimits, HelpdeskService, Notifier, Store, WorkReport, Worker};
 use helpdesk_sqlx::{FsBlobStore, PoolSettings, PostgresStore, SqliteStore};
 use helpdesk_web::{Theme, WebConfig};
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -240,26 +241,43 @@ impl ShutdownSignals {
     }
 }
 
-/// Delivers notifications, closes overdue closures and deletes expired login sessions
-/// every 30 s until `stop` says so; a round under way when the signal comes is
-/// finished, not cut.
-async fn background_work(
-    service: HelpdeskService,
-    sessions: DbSessionStore,
-    mut stop: watch::Receiver<bool>,
-) {
-    let notifier = helpdesk_core::NoNotifier;
+/// Where notifications go: the one place a host chooses its notifier. Without a mail
+/// server, each one is written to the log and stdout.
+fn notifier(_options: &Options) -> Arc<dyn Notifier> {
+    Arc::new(notifier::LogNotifier)
+}
+
+/// The helpdesk's worker (outbox delivery, automatic approvals), logging what each pass
+/// did and what failed.
+fn worker(service: HelpdeskService, notifier: Arc<dyn Notifier>) -> Worker {
+    Worker::new(service, notifier).on_report(|report: &WorkReport| {
+        for error in &report.errors {
+            tracing::error!(error = %error, "helpdesk worker pass failed");
+        }
+        if report.failed + report.dead_lettered > 0 {
+            tracing::warn!(
+                failed = report.failed,
+                dead_lettered = report.dead_lettered,
+                "notifications not delivered"
+            );
+        }
+        if report.delivered + report.closures_approved > 0 {
+            tracing::debug!(
+                delivered = report.delivered,
+                closures_approved = report.closures_approved,
+                "helpdesk worker pass"
+            );
+        }
+    })
+}
+
+/// Deletes expired login sessions every 30 s until `stop` says so.
+async fn expire_sessions(sessions: DbSessionStore, mut stop: watch::Receiver<bool>) {
     loop {
         match sessions.delete_expired().await {
             Ok(0) => {}
             Ok(n) => tracing::debug!(sessions = n, "expired sessions deleted"),
             Err(e) => tracing::error!(error = %e, "deleting expired sessions failed"),
-        }
-        if let Err(e) = service.deliver_notifications(&notifier, 100).await {
-            tracing::error!(error = %e, "notification delivery failed");
-        }
-        if let Err(e) = service.auto_approve_due_closures().await {
-            tracing::error!(error = %e, "automatic approvals failed");
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(30)) => {}
@@ -290,7 +308,15 @@ async fn main() -> Fallible<()> {
     print_banner(listener.local_addr()?, &options);
 
     let (stop, stopped) = watch::channel(false);
-    let worker = tokio::spawn(background_work(service, sessions, stopped));
+    let mut worker_stop = stopped.clone();
+    // A pass under way when the signal comes is finished, not cut.
+    let worker = tokio::spawn(worker(service, notifier(&options)).run(
+        tokio::time::sleep,
+        async move {
+            let _ = worker_stop.wait_for(|stop| *stop).await;
+        },
+    ));
+    let expiry = tokio::spawn(expire_sessions(sessions, stopped));
     let connections = GracefulShutdown::new();
     let signal = serve_until_signal(&listener, &app, &options, &connections, &mut signals).await?;
 
@@ -304,6 +330,7 @@ async fn main() -> Fallible<()> {
     let drained = tokio::time::timeout(options.shutdown_grace, async {
         connections.shutdown().await;
         let _ = worker.await;
+        let _ = expiry.await;
     })
     .await;
     match drained {
@@ -382,6 +409,7 @@ fn print_banner(addr: SocketAddr, options: &Options) {
     println!("  API:       http://{addr}/helpdesk/openapi.json");
     println!("  health:    http://{addr}/health/live  http://{addr}/health/ready");
     println!("  database:  {}", options.database_url);
+    println!("  mail:      none configured: each notification is written to the log and here");
     println!(
         "  log in:    curl -c jar -H 'content-type: application/json' -d '{{\"login\":\"alice\",\"password\":\"demo\"}}' http://{addr}/login"
     );
