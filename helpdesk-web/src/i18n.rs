@@ -211,6 +211,9 @@ messages! {
     ByAgent => "Par intervenant", "By agent";
     ByGroup => "Par groupe", "By group";
     TicketsWithStatus => "Voir les demandes avec ce statut", "See the tickets with this status";
+    DeadLetters => "Notifications non distribuées", "Undelivered notifications";
+    NoDeadLetters => "notification abandonnée : toutes sont parties ou en cours d'envoi.", "notifications given up on: all went out or are on their way.";
+    DeadLettersWaiting => "notification(s) abandonnée(s) après plusieurs essais, conservée(s) : à relancer par l'API d'administration (/admin/dead-letters).", "notification(s) given up on after several attempts, kept: retry them through the admin API (/admin/dead-letters).";
 
     // Statuses and priorities, when no tenant label applies.
     StatusNew => "Nouvelle", "New";

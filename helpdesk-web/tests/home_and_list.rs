@@ -301,3 +301,45 @@ async fn the_export_holds_the_filtered_or_the_ticked_tickets() {
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert!(refused.body.contains("Your role does not allow this."));
 }
+
+#[tokio::test]
+async fn home_counts_undelivered_notifications_for_supervisors_only() {
+    let host = support::host().await;
+    let sue = host.get("/support", Some("sue"), "fr").await;
+    assert!(sue.body.contains("Notifications non distribuées"));
+    assert!(
+        sue.body
+            .contains(r#"<span class="hd-dead-letters-count">0</span> notification abandonnée"#),
+        "{}",
+        sue.body
+    );
+
+    // A notification to the software group, given up on at its first failure.
+    open(&host, "alice", "Imprimante en panne").await;
+    let settings = helpdesk_core::DeliverySettings {
+        max_attempts: 1,
+        ..Default::default()
+    };
+    let report = host
+        .service
+        .deliver_outbox(&helpdesk_core::NoNotifier, &settings)
+        .await
+        .unwrap();
+    assert_eq!(report.dead_lettered, 1);
+
+    let fr = host.get("/support", Some("sue"), "fr").await;
+    assert!(fr
+        .body
+        .contains(r#"<span class="hd-dead-letters-count">1</span> notification(s) abandonnée(s)"#));
+    let en = host.get("/support", Some("sue"), "en").await;
+    assert!(en.body.contains("Undelivered notifications"));
+    assert!(en.body.contains("given up on after several attempts"));
+    for user in ["sam", "alice", "carol"] {
+        let page = host.get("/support", Some(user), "fr").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            !page.body.contains("hd-dead-letters"),
+            "{user} is not shown the count"
+        );
+    }
+}

@@ -1,5 +1,5 @@
 //! Home: one tile per status with its count, tickets opened per month, satisfaction;
-//! for staff, the counts and satisfaction per agent and per group.
+//! for platform admins and supervisors, the notifications given up on; for staff, the counts and satisfaction per agent and per group.
 
 use axum::response::Response;
 use helpdesk_core::{Breakdown, Dashboard, LineCounts, Status};
@@ -39,6 +39,9 @@ pub(crate) async fn home(viewer: Viewer) -> Result<Response, PageError> {
     let content = html! {
         h1 { (site.t(Msg::Dashboard)) }
         (tiles(&viewer, &dashboard))
+        @if let Some(count) = dashboard.dead_letters {
+            (dead_letters(&viewer, count))
+        }
         div class="hd-columns" {
             section aria-labelledby="hd-opened" {
                 h2 id="hd-opened" { (site.t(Msg::OpenedPerMonth)) }
@@ -73,6 +76,25 @@ fn tiles(viewer: &Viewer, dashboard: &Dashboard) -> Markup {
                         span class="hd-tile-count" { (count) }
                         span class="hd-tile-label" { (viewer.status_label(None, status)) }
                     }
+                }
+            }
+        }
+    }
+}
+
+/// For platform admins and supervisors: how many notifications were given up on.
+fn dead_letters(viewer: &Viewer, count: u64) -> Markup {
+    let site = &viewer.site;
+    html! {
+        section class="hd-dead-letters" aria-labelledby="hd-dead-letters" {
+            h2 id="hd-dead-letters" { (site.t(Msg::DeadLetters)) }
+            p {
+                span class="hd-dead-letters-count" { (count) }
+                " "
+                @if count == 0 {
+                    (site.t(Msg::NoDeadLetters))
+                } @else {
+                    (site.t(Msg::DeadLettersWaiting))
                 }
             }
         }
