@@ -62,6 +62,12 @@
 //! group with [`HelpdeskService::dashboard_breakdown`]; an empty subject with a category
 //! gives [`HelpdeskService::kb_suggestions`] that category's FAQ.
 //!
+//! Notifications wait in an outbox written with each change; the [`Worker`] a host runs
+//! in the background claims them with a lease, delivers them to its [`Notifier`],
+//! retries failures with jittered backoff ([`retry_delay`]) and keeps the messages it
+//! gives up on as dead letters ([`HelpdeskService::dead_letters`]); it also
+//! auto-approves due closures. Several workers may share one database.
+//!
 //! Rich text is sanitised on the way in ([`RichText`]). Images are kept only when they
 //! show the helpdesk's own attachments (`attachments/<uuid>`, relative); a host that
 //! serves images from its own CDN allows that host with a [`TextPolicy`]:
