@@ -328,9 +328,11 @@ async fn home_counts_undelivered_notifications_for_supervisors_only() {
     assert_eq!(report.dead_lettered, 1);
 
     let fr = host.get("/support", Some("sue"), "fr").await;
-    assert!(fr
-        .body
-        .contains(r#"<span class="hd-dead-letters-count">1</span> notification(s) abandonnée(s)"#));
+    assert!(
+        fr.body.contains(
+            r#"<span class="hd-dead-letters-count">1</span> notification(s) abandonnée(s)"#
+        )
+    );
     let en = host.get("/support", Some("sue"), "en").await;
     assert!(en.body.contains("Undelivered notifications"));
     assert!(en.body.contains("given up on after several attempts"));
