@@ -97,6 +97,7 @@ mod attachment;
 mod blob;
 mod caller;
 mod catalog;
+mod custom_field;
 mod dashboard;
 mod error;
 mod ids;
@@ -131,6 +132,10 @@ pub use attachment::{
 pub use blob::{BlobStore, BlobWriter};
 pub use caller::{Caller, CallerContext, Profile};
 pub use catalog::{Category, Product, ancestry, route, would_cycle};
+pub use custom_field::{
+    CustomFieldDefinition, MAX_CUSTOM_FIELD_HELP_CHARS, MAX_CUSTOM_FIELD_KEY_CHARS,
+    MAX_CUSTOM_FIELD_LABEL_CHARS,
+};
 pub use dashboard::{
     AgentLine, Breakdown, Dashboard, DashboardQuery, GroupLine, LineCounts, MAX_MONTHS, Month,
     MonthCount, Satisfaction,
