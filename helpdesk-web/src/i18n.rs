@@ -486,6 +486,14 @@ messages! {
     AdmSearchMembers => "Rechercher (nom, identifiant, e-mail)", "Search (name, login, email)";
     AdmMembersCount => "membres", "members";
     AdmMembersMore => "les premiers seulement : précisez la recherche", "the first ones only: narrow the search";
+    AdmCustomFields => "Champs complémentaires du formulaire de demande", "Additional fields of the request form";
+    AdmCustomFieldsHelp => "Questions posées en plus à l'ouverture d'une demande. Cochez « Retirer ce champ » pour en supprimer un ; remplissez la dernière ligne pour en ajouter un.", "Extra questions asked when a ticket is opened. Tick “Remove this field” to delete one; fill in the last row to add one.";
+    AdmCustomField => "Champ", "Field";
+    AdmFieldKey => "Clé (identifiant stable : minuscules, chiffres, - et _)", "Key (stable id: lower-case letters, digits, - and _)";
+    AdmLabelFr => "Libellé en français", "Label in French";
+    AdmLabelEn => "Libellé en anglais", "Label in English";
+    AdmFieldRequired => "Obligatoire à l'ouverture", "Required when opening";
+    AdmRemoveField => "Retirer ce champ", "Remove this field";
 
     // The profile page (pages/profile.rs).
     ProfHostOwns => "Votre nom, votre adresse e-mail et votre rôle viennent de votre compte dans l'application : ils y sont mis à jour et repris ici à chaque visite.", "Your name, email address and role come from your account in the application: they are updated there and copied here on every visit.";

@@ -16,9 +16,12 @@
 //!   a 303 to the new ticket; refused, the form again with what was typed, the reason
 //!   at the top and the status of the refusal.
 
+mod fields;
 mod form;
 mod receive;
 mod text;
+
+use std::collections::BTreeMap;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef, RawQuery, Request};
@@ -71,6 +74,9 @@ pub(crate) struct Draft {
     /// The key that makes a second sending of this form (a double click, a reload)
     /// open no second ticket.
     pub(crate) idempotency_key: String,
+    /// The custom fields as typed, by key (form parts `custom_fields.<key>`).
+    #[serde(skip)]
+    pub(crate) custom_fields: BTreeMap<String, String>,
 }
 
 impl Draft {
@@ -87,7 +93,7 @@ impl Draft {
             "contact_phone" => &mut self.contact_phone,
             "asset" => &mut self.asset,
             "idempotency_key" => &mut self.idempotency_key,
-            _ => return false,
+            _ => return fields::set(&mut self.custom_fields, name, value),
         };
         *field = value;
         true
@@ -118,6 +124,8 @@ pub(crate) struct Problem {
     pub(crate) field: Option<&'static str>,
     /// The names of the files sent with the refused form (they are not kept).
     pub(crate) files: Vec<String>,
+    /// The key of the custom field concerned, when it is one.
+    pub(crate) custom_field: Option<String>,
 }
 
 impl Problem {
@@ -128,6 +136,7 @@ impl Problem {
             detail: None,
             field: None,
             files: Vec::new(),
+            custom_field: None,
         }
     }
 
@@ -264,7 +273,14 @@ async fn new_ticket(viewer: Viewer, RawQuery(query): RawQuery) -> Result<Respons
 
 /// `POST /tickets/new`: the form again with what was typed and the FAQ articles for
 /// its subject.
-async fn preview(viewer: Viewer, WebForm(draft): WebForm<Draft>) -> Result<Response, PageError> {
+async fn preview(
+    viewer: Viewer,
+    WebForm(pairs): WebForm<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let mut draft = Draft::default();
+    for (name, value) in pairs {
+        draft.set(&name, value);
+    }
     let Some(tenant) = viewer.tenant.clone() else {
         return tenant_chooser(&viewer).await;
     };
@@ -430,6 +446,9 @@ fn checked(viewer: &Viewer, draft: &Draft) -> Result<NewTicket, Problem> {
             ..Problem::new(StatusCode::UNPROCESSABLE_ENTITY, Msg::NtRequesterRequired)
         });
     }
+    if let Some(problem) = fields::missing(viewer, draft) {
+        return Err(problem);
+    }
     let line = |value: &str| Some(value.trim().to_owned()).filter(|v| !v.is_empty());
     Ok(NewTicket {
         subject: subject.to_owned(),
@@ -441,6 +460,7 @@ fn checked(viewer: &Viewer, draft: &Draft) -> Result<NewTicket, Problem> {
         asset: line(&draft.asset),
         requester,
         idempotency_key: line(&draft.idempotency_key),
+        custom_fields: fields::values(draft),
         ..NewTicket::default()
     })
 }
@@ -460,6 +480,9 @@ fn core_problem(viewer: &Viewer, error: Error) -> Result<Problem, PageError> {
     let lang = viewer.site.lang;
     Ok(match error {
         Error::Validation(v) => {
+            if let Some(problem) = fields::refused_by_core(viewer, &v) {
+                return Ok(problem);
+            }
             let field = form_field(&v.field);
             Problem {
                 detail: Some(crate::error::validation_detail(lang, &v)),
