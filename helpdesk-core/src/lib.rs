@@ -10,6 +10,11 @@
 //! must pass.
 //! This crate never touches a database, a socket or an async runtime.
 //!
+//! Each tenant's [`TenantSettings`] say how it runs its helpdesk: status labels per
+//! language, visibility, closure mode and windows, the closure questionnaire, and the
+//! custom fields its new-ticket form asks ([`CustomFieldDefinition`]; required ones are
+//! enforced on opening, keys it does not define stay accepted for API hosts).
+//!
 //! The workflow rules are pure functions in [`workflow`]: a [`Command`] by an [`Actor`]
 //! on a [`Ticket`] gives the [`TimelineEvent`]s to append, or a typed [`Error`].
 //! [`HelpdeskService`] loads what the rules need, runs them and saves the ticket, its
