@@ -288,12 +288,16 @@ mod tests {
     }
 
     #[test]
-    fn settings_stored_before_custom_fields_load_with_none() {
-        let mut old = serde_json::to_value(TenantSettings::default()).unwrap();
-        old.as_object_mut().unwrap().remove("custom_fields");
-        let loaded: TenantSettings = serde_json::from_value(old).unwrap();
+    fn settings_stored_before_custom_fields_load_with_none() -> Result<(), serde_json::Error> {
+        let mut old = serde_json::to_value(TenantSettings::default())?;
+        if let Some(fields) = old.as_object_mut() {
+            fields.remove("custom_fields");
+        }
+        assert!(old.get("custom_fields").is_none());
+        let loaded: TenantSettings = serde_json::from_value(old)?;
         assert_eq!(loaded, TenantSettings::default());
         assert!(loaded.custom_fields.is_empty());
+        Ok(())
     }
 
     #[test]

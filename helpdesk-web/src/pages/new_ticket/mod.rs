@@ -461,7 +461,6 @@ fn checked(viewer: &Viewer, draft: &Draft) -> Result<NewTicket, Problem> {
         requester,
         idempotency_key: line(&draft.idempotency_key),
         custom_fields: fields::values(draft),
-        ..NewTicket::default()
     })
 }
 
