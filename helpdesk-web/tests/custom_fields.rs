@@ -380,3 +380,56 @@ async fn the_ticket_page_shows_labels_and_its_edit_form_changes_the_fields() {
         ])
     );
 }
+
+#[tokio::test]
+async fn staff_opening_on_a_members_behalf_fill_the_required_field_too() {
+    let host = school_host().await;
+    let carol = host.actor("carol").await;
+    let alice = host
+        .service
+        .member_by_user(
+            &carol,
+            host.acme,
+            &helpdesk_core::UserId::new("alice").unwrap(),
+        )
+        .await
+        .unwrap()
+        .id
+        .to_string();
+    let refused = host
+        .post_multipart(
+            "/support/tickets",
+            "sam",
+            &ticket_form("Vidéoprojecteur", &[("requester", &alice)]),
+            &[],
+            Some(TOKEN),
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("Établissement — "),
+        "{}",
+        refused.body
+    );
+    let opened = host
+        .post_multipart(
+            "/support/tickets",
+            "sam",
+            &ticket_form(
+                "Vidéoprojecteur",
+                &[
+                    ("requester", &alice),
+                    ("custom_fields.school", "Lycée Curie"),
+                ],
+            ),
+            &[],
+            Some(TOKEN),
+        )
+        .await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.body);
+}
