@@ -10,6 +10,11 @@
 //! must pass.
 //! This crate never touches a database, a socket or an async runtime.
 //!
+//! Each tenant's [`TenantSettings`] say how it runs its helpdesk: status labels per
+//! language, visibility, closure mode and windows, the closure questionnaire, and the
+//! custom fields its new-ticket form asks ([`CustomFieldDefinition`]; required ones are
+//! enforced on opening, keys it does not define stay accepted for API hosts).
+//!
 //! The workflow rules are pure functions in [`workflow`]: a [`Command`] by an [`Actor`]
 //! on a [`Ticket`] gives the [`TimelineEvent`]s to append, or a typed [`Error`].
 //! [`HelpdeskService`] loads what the rules need, runs them and saves the ticket, its
@@ -97,6 +102,7 @@ mod attachment;
 mod blob;
 mod caller;
 mod catalog;
+mod custom_field;
 mod dashboard;
 mod error;
 mod ids;
@@ -131,6 +137,10 @@ pub use attachment::{
 pub use blob::{BlobStore, BlobWriter};
 pub use caller::{Caller, CallerContext, Profile};
 pub use catalog::{Category, Product, ancestry, route, would_cycle};
+pub use custom_field::{
+    CustomFieldDefinition, MAX_CUSTOM_FIELD_HELP_CHARS, MAX_CUSTOM_FIELD_KEY_CHARS,
+    MAX_CUSTOM_FIELD_LABEL_CHARS,
+};
 pub use dashboard::{
     AgentLine, Breakdown, Dashboard, DashboardQuery, GroupLine, LineCounts, MAX_MONTHS, Month,
     MonthCount, Satisfaction,
