@@ -313,7 +313,6 @@ pub(crate) async fn edit(
             .filter_map(|name| crate::custom_fields::key_of(name).map(|key| (name, key)))
             .map(|(name, key)| (key.to_owned(), fields.optional(name).map(str::to_owned)))
             .collect(),
-        ..TicketEdit::default()
     };
     let result = viewer
         .service
