@@ -108,6 +108,7 @@ mod ports;
 mod questionnaire;
 pub mod search;
 mod service;
+pub mod service_level;
 mod status;
 mod tenant;
 pub mod text;
