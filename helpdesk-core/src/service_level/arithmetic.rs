@@ -55,14 +55,14 @@ impl BusinessCalendar {
         let last = add_days(first, HORIZON_DAYS)?;
         let mut date = first;
         while date <= last {
-            if date > first && date.weekday() == Weekday::Mon {
-                if let Some(week) = self.regular_week(date)? {
-                    if week < remaining {
-                        remaining -= week;
-                        date = add_days(date, 7)?;
-                        continue;
-                    }
-                }
+            if date > first
+                && date.weekday() == Weekday::Mon
+                && let Some(week) = self.regular_week(date)?
+                && week < remaining
+            {
+                remaining -= week;
+                date = add_days(date, 7)?;
+                continue;
             }
             for (from, to) in self.spans(date)? {
                 if to <= start {
@@ -99,12 +99,14 @@ impl BusinessCalendar {
         let mut total = TimeDelta::zero();
         let mut date = first;
         while date <= last {
-            if date > first && date.weekday() == Weekday::Mon && add_days(date, 7)? <= last {
-                if let Some(week) = self.regular_week(date)? {
-                    total += week;
-                    date = add_days(date, 7)?;
-                    continue;
-                }
+            if date > first
+                && date.weekday() == Weekday::Mon
+                && add_days(date, 7)? <= last
+                && let Some(week) = self.regular_week(date)?
+            {
+                total += week;
+                date = add_days(date, 7)?;
+                continue;
             }
             for (start, end) in self.spans(date)? {
                 let (start, end) = (start.max(from), end.min(to));

@@ -770,3 +770,36 @@ proptest! {
         prop_assert_eq!(calendar.business_time_between(start, to), Ok(day_by_day(&calendar, start, to)));
     }
 }
+
+/// The OpenAPI schemas say what the JSON carries: names of zones, `HH:MM` times, dates.
+#[cfg(feature = "openapi")]
+#[test]
+fn the_openapi_schemas_describe_the_json_shape() -> Result {
+    use utoipa::PartialSchema as _;
+    let calendar = serde_json::to_value(BusinessCalendar::schema())?;
+    let properties = &calendar["properties"];
+    assert_eq!(
+        properties["time_zone"]["$ref"], "#/components/schemas/TimeZone",
+        "{calendar}"
+    );
+    let zone = serde_json::to_value(TimeZone::schema())?;
+    assert_eq!(zone["type"], "string", "{zone}");
+    assert_eq!(
+        properties["holidays"]["items"]["format"], "date",
+        "{calendar}"
+    );
+    let interval = serde_json::to_value(WorkingInterval::schema())?;
+    assert_eq!(
+        interval["properties"]["start"]["$ref"], "#/components/schemas/TimeOfDay",
+        "{interval}"
+    );
+    let time = serde_json::to_value(TimeOfDay::schema())?;
+    assert_eq!(
+        (&time["type"], &time["example"]),
+        (&"string".into(), &"08:30".into()),
+        "{time}"
+    );
+    let duration = serde_json::to_value(BusinessDuration::schema())?;
+    assert_eq!(duration["type"], "integer", "{duration}");
+    Ok(())
+}

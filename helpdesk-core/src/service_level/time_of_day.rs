@@ -92,6 +92,7 @@ impl From<TimeOfDay> for String {
 /// calendar's wall-clock time: `{"start": "08:30", "end": "12:00"}`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct WorkingInterval {
     /// When work starts.
     pub start: TimeOfDay,
