@@ -235,6 +235,13 @@ fn the_edges_of_time_are_errors_not_panics() {
     );
     let start = DateTime::<Utc>::MIN_UTC;
     assert!(calendar.add_business_time(start, hours(1)).is_err());
+    assert!(calendar.business_time_between(start, end).is_err());
+    let mut ticket = TicketTimes::opened(end, Priority::Blocking);
+    ticket.pauses.push(Pause {
+        from: start,
+        until: Some(end),
+    });
+    assert!(policy().state(&ticket, end).is_err());
 }
 
 // --- Due dates and states (targets on the default calendar; Monday 19 January 2026).
