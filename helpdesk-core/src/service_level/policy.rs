@@ -109,7 +109,10 @@ impl Targets {
 /// on, the targets per priority, and how early a target shows as due soon.
 ///
 /// The default tracks nothing (no targets) on the default calendar, with a one-hour
-/// warning: a tenant opts in by setting targets.
+/// warning: a tenant opts in by setting targets. In JSON, durations in seconds of
+/// working time, every field optional: `{"calendar": {...}, "targets": {"blocking":
+/// {"first_response": 1800, "resolution": 14400}, "normal": {"resolution": 97200}},
+/// "due_soon": 3600}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
