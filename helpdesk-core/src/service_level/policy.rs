@@ -203,6 +203,29 @@ mod tests {
     }
 
     #[test]
+    fn a_policy_reads_targets_in_seconds_with_every_field_optional() -> Result<(), serde_json::Error>
+    {
+        let policy: ServiceLevelPolicy = serde_json::from_str(
+            r#"{"targets": {"blocking": {"first_response": 1800, "resolution": 14400},
+                "normal": {"resolution": 97200}}, "due_soon": 3600}"#,
+        )?;
+        assert_eq!(policy.calendar, BusinessCalendar::default());
+        assert_eq!(
+            policy.targets.blocking.first_response,
+            Some(BusinessDuration::minutes(30))
+        );
+        assert_eq!(
+            policy.targets.normal.resolution,
+            Some(BusinessDuration::hours(27))
+        );
+        assert_eq!(policy.targets.normal.first_response, None);
+        assert!(
+            serde_json::from_str::<ServiceLevelPolicy>(r#"{"targets": {"urgent": {}}}"#).is_err()
+        );
+        Ok(())
+    }
+
+    #[test]
     fn targets_must_be_positive_and_at_most_a_year_of_working_hours() {
         for (bad, field) in [
             (BusinessDuration::seconds(0), "targets.high.resolution"),
