@@ -67,6 +67,10 @@
 //! group with [`HelpdeskService::dashboard_breakdown`]; an empty subject with a category
 //! gives [`HelpdeskService::kb_suggestions`] that category's FAQ.
 //!
+//! Service levels are pure functions in [`service_level`]: a tenant's business calendar
+//! (working hours, holidays, time zone), business-time arithmetic, due dates that pause
+//! while a ticket waits on its requester, and where each target stands at an instant.
+//!
 //! Rich text is sanitised on the way in ([`RichText`]). Images are kept only when they
 //! show the helpdesk's own attachments (`attachments/<uuid>`, relative); a host that
 //! serves images from its own CDN allows that host with a [`TextPolicy`]:
@@ -114,6 +118,7 @@ mod ports;
 mod questionnaire;
 pub mod search;
 mod service;
+pub mod service_level;
 mod status;
 mod tenant;
 pub mod text;
