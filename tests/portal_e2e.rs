@@ -74,13 +74,26 @@ fn the_vendor_closure_scenario_over_http_with_cookies() {
     let alice = login(&portal.addr, "alice");
     let sam = login(&portal.addr, "sam");
 
-    let opened = request(
+    // The demo's acme asks for the school: a ticket without it is refused, naming it.
+    let without_school = request(
         addr,
         "POST",
         "/helpdesk/tickets",
         Some(&alice),
         Some(
             &json!({"subject": "Fichier de rechargement refusé", "description": "<p>Bonjour, merci de nous dépanner</p>"}),
+        ),
+    );
+    assert_eq!(without_school.status, 422, "{}", without_school.body);
+    assert_eq!(without_school.body["field"], "custom_fields.school");
+    let opened = request(
+        addr,
+        "POST",
+        "/helpdesk/tickets",
+        Some(&alice),
+        Some(
+            &json!({"subject": "Fichier de rechargement refusé", "description": "<p>Bonjour, merci de nous dépanner</p>",
+                    "custom_fields": {"school": "Lycée Jean Moulin"}}),
         ),
     );
     assert_eq!(opened.status, 201, "{}", opened.body);

@@ -1,11 +1,12 @@
 //! Demo data, created on first start: two tenants, their members, the support staff,
-//! categories, products and a few tickets.
+//! categories, products, acme's custom fields (the school ENT scenario: the school,
+//! required, and the room or workstation) and a few tickets.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use helpdesk_core::{
-    Actor, GroupId, HelpdeskService, MemberDetails, MemberRole, NewTicket, Priority, StaffDetails,
-    StaffRole, Tenant, TenantId, TenantScope, TicketNumber, UserId,
+    Actor, CustomFieldDefinition, GroupId, HelpdeskService, MemberDetails, MemberRole, NewTicket,
+    Priority, StaffDetails, StaffRole, Tenant, TenantId, TenantScope, TicketNumber, UserId,
 };
 
 /// Everyone who can log in to the demo, password `demo`.
@@ -111,6 +112,7 @@ pub(crate) async fn ensure(service: &HelpdeskService) -> Fallible<Vec<Person>> {
         }
     };
     if !has_tickets(acme.id).await? {
+        ensure_custom_fields(service, &root, &acme).await?;
         acme_tickets(service, &root, &acme, &sam, &members).await?;
     }
     if !has_tickets(globex.id).await? {
@@ -250,6 +252,52 @@ async fn ensure_catalog(
     Ok(())
 }
 
+/// The fields acme's new-ticket form asks, set on a first start (a tenant without
+/// tickets nor custom fields): the school, required, and the room or workstation.
+async fn ensure_custom_fields(
+    service: &HelpdeskService,
+    root: &Actor,
+    acme: &Tenant,
+) -> Fallible<()> {
+    if !acme.settings.custom_fields.is_empty() {
+        return Ok(());
+    }
+    let field = |key: &str, fr: &str, en: &str, required: bool, help: Option<(&str, &str)>| {
+        CustomFieldDefinition {
+            key: key.to_owned(),
+            labels: BTreeMap::from([
+                ("fr".to_owned(), fr.to_owned()),
+                ("en".to_owned(), en.to_owned()),
+            ]),
+            required,
+            help: help.map_or_else(BTreeMap::new, |(fr, en)| {
+                BTreeMap::from([
+                    ("fr".to_owned(), fr.to_owned()),
+                    ("en".to_owned(), en.to_owned()),
+                ])
+            }),
+        }
+    };
+    let mut settings = acme.settings.clone();
+    settings.custom_fields = vec![
+        field("school", "Établissement", "School", true, None),
+        field(
+            "room",
+            "Salle / poste",
+            "Room / workstation",
+            false,
+            Some((
+                "Par exemple : salle B12, poste 3.",
+                "For example: room B12, workstation 3.",
+            )),
+        ),
+    ];
+    service
+        .update_tenant(root, acme.id, &acme.name, settings)
+        .await?;
+    Ok(())
+}
+
 async fn acme_tickets(
     service: &HelpdeskService,
     root: &Actor,
@@ -272,6 +320,7 @@ async fn acme_tickets(
                 description: "<p>Bourrage papier dans le bac 2.</p>".into(),
                 category: printers,
                 priority: Some(Priority::High),
+                custom_fields: school("Lycée Jean Moulin", Some("Salle des professeurs")),
                 ..NewTicket::default()
             },
             vec![],
@@ -296,12 +345,22 @@ async fn acme_tickets(
             NewTicket {
                 subject: "Connexion impossible à Indeline".into(),
                 description: "<p>Mot de passe refusé depuis ce matin.</p>".into(),
+                custom_fields: school("Collège Victor Hugo", None),
                 ..NewTicket::default()
             },
             vec![],
         )
         .await?;
     Ok(())
+}
+
+/// The custom field values of a demo ticket of acme.
+fn school(school: &str, room: Option<&str>) -> BTreeMap<String, String> {
+    let mut values = BTreeMap::from([("school".to_owned(), school.to_owned())]);
+    if let Some(room) = room {
+        values.insert("room".to_owned(), room.to_owned());
+    }
+    values
 }
 
 /// Held while the demo data is checked and created, so that two portals starting at the

@@ -138,3 +138,78 @@ async fn tenant_settings_with_unsupported_language_or_bad_labels_are_refused_and
     let after = h.call(Some(CAROL), "GET", &path, None).await;
     assert_eq!(before.body, after.body, "a refused update changes nothing");
 }
+
+#[tokio::test]
+async fn a_tenant_defines_custom_fields_and_a_missing_required_one_answers_422_naming_it() {
+    let h = host().await;
+    let path = format!("/admin/tenants/{}", h.acme);
+    let before = h.call(Some(CAROL), "GET", &path, None).await;
+    assert_eq!(before.body["settings"]["custom_fields"], json!([]));
+    let mut settings = before.body["settings"].clone();
+    settings["custom_fields"] = json!([
+        { "key": "room", "labels": { "fr": "Salle" } },
+        { "key": "room", "labels": { "fr": "Poste" } },
+    ]);
+    let duplicate = h
+        .call(
+            Some(CAROL),
+            "PUT",
+            &path,
+            Some(json!({ "name": "Acme", "settings": settings })),
+        )
+        .await;
+    assert_eq!(
+        duplicate.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        duplicate.body
+    );
+    assert_eq!(duplicate.body["field"], "custom_fields[1].key");
+    assert_eq!(
+        duplicate.body["reason_code"], "duplicate",
+        "{}",
+        duplicate.body
+    );
+    settings["custom_fields"] = json!([
+        { "key": "school", "labels": { "fr": "Établissement", "en": "School" }, "required": true },
+    ]);
+    let saved = h
+        .call(
+            Some(CAROL),
+            "PUT",
+            &path,
+            Some(json!({ "name": "Acme", "settings": settings })),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    assert_eq!(saved.body["settings"]["custom_fields"][0]["required"], true);
+
+    let missing = h
+        .call(
+            Some(ALICE),
+            "POST",
+            "/tickets",
+            Some(json!({ "subject": "Wifi", "description": "<p>ko</p>", "custom_fields": { "free": "x" } })),
+        )
+        .await;
+    assert_eq!(
+        missing.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        missing.body
+    );
+    assert_eq!(missing.body["field"], "custom_fields.school");
+    assert_eq!(missing.body["reason_code"], "required", "{}", missing.body);
+    let opened = h
+        .call(
+            Some(ALICE),
+            "POST",
+            "/tickets",
+            Some(json!({ "subject": "Wifi", "description": "<p>ko</p>",
+                         "custom_fields": { "school": "Lycée Curie", "free": "x" } })),
+        )
+        .await;
+    assert!(opened.status.is_success(), "{}", opened.body);
+    assert_eq!(opened.body["custom_fields"]["school"], "Lycée Curie");
+    assert_eq!(opened.body["custom_fields"]["free"], "x");
+}

@@ -10,6 +10,11 @@
 //! must pass.
 //! This crate never touches a database, a socket or an async runtime.
 //!
+//! Each tenant's [`TenantSettings`] say how it runs its helpdesk: status labels per
+//! language, visibility, closure mode and windows, the closure questionnaire, and the
+//! custom fields its new-ticket form asks ([`CustomFieldDefinition`]; required ones are
+//! enforced on opening, keys it does not define stay accepted for API hosts).
+//!
 //! The workflow rules are pure functions in [`workflow`]: a [`Command`] by an [`Actor`]
 //! on a [`Ticket`] gives the [`TimelineEvent`]s to append, or a typed [`Error`].
 //! [`HelpdeskService`] loads what the rules need, runs them and saves the ticket, its
@@ -68,6 +73,10 @@
 //! gives up on as dead letters ([`HelpdeskService::dead_letters`]); it also
 //! auto-approves due closures. Several workers may share one database.
 //!
+//! Service levels are pure functions in [`service_level`]: a tenant's business calendar
+//! (working hours, holidays, time zone), business-time arithmetic, due dates that pause
+//! while a ticket waits on its requester, and where each target stands at an instant.
+//!
 //! Rich text is sanitised on the way in ([`RichText`]). Images are kept only when they
 //! show the helpdesk's own attachments (`attachments/<uuid>`, relative); a host that
 //! serves images from its own CDN allows that host with a [`TextPolicy`]:
@@ -103,6 +112,7 @@ mod attachment;
 mod blob;
 mod caller;
 mod catalog;
+mod custom_field;
 mod dashboard;
 mod delivery;
 mod error;
@@ -115,6 +125,7 @@ mod ports;
 mod questionnaire;
 pub mod search;
 mod service;
+pub mod service_level;
 mod status;
 mod tenant;
 pub mod text;
@@ -139,6 +150,10 @@ pub use attachment::{
 pub use blob::{BlobStore, BlobWriter};
 pub use caller::{Caller, CallerContext, Profile};
 pub use catalog::{Category, Product, ancestry, route, would_cycle};
+pub use custom_field::{
+    CustomFieldDefinition, MAX_CUSTOM_FIELD_HELP_CHARS, MAX_CUSTOM_FIELD_KEY_CHARS,
+    MAX_CUSTOM_FIELD_LABEL_CHARS,
+};
 pub use dashboard::{
     AgentLine, Breakdown, Dashboard, DashboardQuery, GroupLine, LineCounts, MAX_MONTHS, Month,
     MonthCount, Satisfaction,

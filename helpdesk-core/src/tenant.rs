@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
+use crate::custom_field::{CustomFieldDefinition, check_definitions};
 use crate::error::ValidationError;
 use crate::ids::TenantId;
 use crate::questionnaire::QuestionnaireDefinition;
@@ -161,6 +162,10 @@ pub struct TenantSettings {
     pub archive_delay: Window,
     /// The questionnaire asked when a requester approves a closure.
     pub questionnaire: QuestionnaireDefinition,
+    /// The custom fields the new-ticket form asks, in the order shown (none by default;
+    /// settings stored before custom fields existed load with none).
+    #[serde(default)]
+    pub custom_fields: Vec<CustomFieldDefinition>,
 }
 
 impl Default for TenantSettings {
@@ -174,6 +179,7 @@ impl Default for TenantSettings {
             reopen_window: Window::days(30),
             archive_delay: Window::days(90),
             questionnaire: QuestionnaireDefinition::default(),
+            custom_fields: Vec::new(),
         }
     }
 }
@@ -224,7 +230,8 @@ impl TenantSettings {
 
     /// Checks the settings: the default language and the languages of the labels among
     /// [`SUPPORTED_LANGUAGES`], windows between zero and [`MAX_WINDOW`], labels one-line
-    /// visible text of at most 100 characters, questionnaire valid.
+    /// visible text of at most 100 characters, questionnaire valid, custom field
+    /// definitions valid (see [`CustomFieldDefinition`]).
     pub fn check(&self) -> Result<(), ValidationError> {
         check_language("default_language", &self.default_language)?;
         for (field, window) in [
@@ -253,7 +260,13 @@ impl TenantSettings {
                 single_line(&format!("status_labels.{lang}.{status}"), label, 100)?;
             }
         }
-        self.questionnaire.check()
+        self.questionnaire.check()?;
+        check_definitions(&self.custom_fields)
+    }
+
+    /// The definition of the custom field `key`, if the tenant defines it.
+    pub fn custom_field(&self, key: &str) -> Option<&CustomFieldDefinition> {
+        self.custom_fields.iter().find(|d| d.key == key)
     }
 }
 
@@ -272,6 +285,43 @@ mod tests {
         assert_eq!(settings.label(Status::Closed, "fr"), "Conflit réglé");
         assert_eq!(settings.label(Status::Closed, "en"), "Closed");
         assert_eq!(settings.label(Status::New, "de"), "À traiter");
+    }
+
+    #[test]
+    fn settings_stored_before_custom_fields_load_with_none() -> Result<(), serde_json::Error> {
+        let mut old = serde_json::to_value(TenantSettings::default())?;
+        if let Some(fields) = old.as_object_mut() {
+            fields.remove("custom_fields");
+        }
+        assert!(old.get("custom_fields").is_none());
+        let loaded: TenantSettings = serde_json::from_value(old)?;
+        assert_eq!(loaded, TenantSettings::default());
+        assert!(loaded.custom_fields.is_empty());
+        Ok(())
+    }
+
+    #[test]
+    fn bad_custom_field_definitions_make_the_settings_invalid() {
+        let settings = TenantSettings {
+            custom_fields: vec![CustomFieldDefinition {
+                key: "Salle".into(),
+                labels: BTreeMap::from([("fr".into(), "Salle".into())]),
+                required: false,
+                help: BTreeMap::new(),
+            }],
+            ..TenantSettings::default()
+        };
+        assert_eq!(
+            field_refused(&settings).as_deref(),
+            Some("custom_fields[0].key")
+        );
+        let mut ok = settings.clone();
+        ok.custom_fields[0].key = "salle".into();
+        assert_eq!(ok.check(), Ok(()));
+        assert_eq!(
+            ok.custom_field("salle").map(|d| d.label("en", "fr")),
+            Some("Salle")
+        );
     }
 
     fn field_refused(settings: &TenantSettings) -> Option<String> {

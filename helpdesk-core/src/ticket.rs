@@ -208,7 +208,9 @@ pub struct NewTicket {
     pub contact_phone: Option<String>,
     /// The computer or equipment concerned.
     pub asset: Option<String>,
-    /// Host-defined fields.
+    /// Custom field values by key: the fields the tenant defines
+    /// ([`crate::TenantSettings::custom_fields`], required ones enforced) and any free
+    /// key an API host files.
     pub custom_fields: BTreeMap<String, String>,
     /// Whose ticket it is, when staff or a tenant admin open it on someone's behalf;
     /// a requester always opens for themself.

@@ -347,7 +347,7 @@ messages! {
     Questionnaire => "Questionnaire de satisfaction", "Satisfaction questionnaire";
     Required => "obligatoire", "required";
     NoAnswer => "Sans réponse", "No answer";
-    QuestionOverall => "Quelle note entre 0 et 10 donneriez-vous au traitement de votre demande ?", "What score between 0 and 10 would you give to how your request was handled?";
+    QuestionOverall => "Quelle note entre 0 et 10 donneriez-vous au traitement de votre demande\u{a0}?", "What score between 0 and 10 would you give to how your request was handled?";
     QuestionProcessingTime => "Délai de traitement", "Processing time";
     QuestionFollowUp => "Suivi", "Follow-up";
     QuestionSolution => "La solution apportée", "The solution provided";
@@ -382,38 +382,38 @@ messages! {
     UnknownLogin => "aucun membre de ce client n'a cet identifiant.", "no member of this client has this login.";
 
     // The new-ticket form (pages/new_ticket.rs).
-    NtChooseTenant => "Pour quel client ouvrez-vous cette demande ?", "Which client is this ticket for?";
+    NtChooseTenant => "Pour quel client ouvrez-vous cette demande\u{a0}?", "Which client is this ticket for?";
     NtNoTenant => "Vous ne servez aucun client pour l'instant.", "You serve no client yet.";
-    NtIntro => "Décrivez votre problème : la catégorie choisie détermine le service qui traitera votre demande.", "Describe your problem: the category you choose decides which team handles your ticket.";
+    NtIntro => "Décrivez votre problème\u{a0}: la catégorie choisie détermine le service qui traitera votre demande.", "Describe your problem: the category you choose decides which team handles your ticket.";
     NtOnBehalfOf => "Demande ouverte pour", "Opened on behalf of";
     NtMyself => "Moi-même", "Myself";
     NtChooseMember => "Choisissez un membre…", "Choose a member…";
     NtFilterCategories => "Filtrer les catégories", "Filter the categories";
     NtNoCategory => "Je ne sais pas", "I don't know";
-    NtSubjectHint => "Quelques mots qui résument le problème : des articles de la FAQ qui y répondent peut-être s'affichent.", "A few words that sum up the problem: FAQ articles that may answer it are shown.";
+    NtSubjectHint => "Quelques mots qui résument le problème\u{a0}: des articles de la FAQ qui y répondent peut-être s'affichent.", "A few words that sum up the problem: FAQ articles that may answer it are shown.";
     NtSeeSuggestions => "Voir les articles de la FAQ", "See the FAQ articles";
     NtSuggestionsTitle => "Ces articles répondent peut-être à votre question", "These articles may answer your question";
     NtNoSuggestion => "Aucun article de la FAQ ne correspond pour l'instant.", "No FAQ article matches yet.";
     NtReadArticle => "Lire l'article", "Read the article";
     NtDescription => "Description", "Description";
-    NtDescriptionHint => "Texte simple : une ligne vide sépare deux paragraphes, une ligne qui commence par « - » est un élément de liste, les adresses web (http:// ou https://) deviennent des liens.", "Plain text: a blank line separates two paragraphs, a line starting with \"- \" is a list item, web addresses (http:// or https://) become links.";
+    NtDescriptionHint => "Texte simple\u{a0}: une ligne vide sépare deux paragraphes, une ligne qui commence par «\u{a0}-\u{a0}» est un élément de liste, les adresses web (http:// ou https://) deviennent des liens.", "Plain text: a blank line separates two paragraphs, a line starting with \"- \" is a list item, web addresses (http:// or https://) become links.";
     NtAttachments => "Pièces jointes", "Attachments";
     NtFilesAtMost => "fichiers au plus", "files at most";
     NtEachAtMost => "au plus par fichier", "at most per file";
-    NtPasteHint => "Vous pouvez aussi coller une capture d'écran dans la description : elle est ajoutée aux pièces jointes.", "You may also paste a screenshot into the description: it is added to the attachments.";
+    NtPasteHint => "Vous pouvez aussi coller une capture d'écran dans la description\u{a0}: elle est ajoutée aux pièces jointes.", "You may also paste a screenshot into the description: it is added to the attachments.";
     NtMegabytes => "Mo", "MB";
     NtKilobytes => "Ko", "KB";
     NtNoProduct => "Aucun en particulier", "None in particular";
     NtPhoneHint => "Si l'assistance ne peut pas vous joindre au numéro habituel.", "If support cannot reach you on your usual number.";
-    NtAssetHint => "Facultatif : le numéro de l'ordinateur ou du matériel, si vous le connaissez.", "Optional: the number of the computer or equipment, if you know it.";
+    NtAssetHint => "Facultatif\u{a0}: le numéro de l'ordinateur ou du matériel, si vous le connaissez.", "Optional: the number of the computer or equipment, if you know it.";
     NtSubmit => "Envoyer la demande", "Send the ticket";
     NtSubjectRequired => "Saisissez l'objet de votre demande.", "Type the subject of your ticket.";
     NtCharactersAtMost => "caractères au plus", "characters at most";
     NtDescriptionRequired => "Décrivez votre problème.", "Describe your problem.";
     NtRequesterRequired => "Choisissez le membre pour qui vous ouvrez cette demande.", "Choose the member this ticket is for.";
     NtInvalidChoice => "ce choix n'existe pas", "this choice does not exist";
-    NtFilesNotKept => "Les fichiers joints n'ont pas été gardés : choisissez-les à nouveau.", "The attached files were not kept: choose them again.";
-    NtAlreadySent => "Ce formulaire a déjà servi à ouvrir une demande avec un autre contenu. Vérifiez vos demandes ; pour en ouvrir une nouvelle, envoyez ce formulaire à nouveau.", "This form already opened a ticket with other content. Check your tickets; to open a new one, send this form again.";
+    NtFilesNotKept => "Les fichiers joints n'ont pas été gardés\u{a0}: choisissez-les à nouveau.", "The attached files were not kept: choose them again.";
+    NtAlreadySent => "Ce formulaire a déjà servi à ouvrir une demande avec un autre contenu. Vérifiez vos demandes\u{a0}; pour en ouvrir une nouvelle, envoyez ce formulaire à nouveau.", "This form already opened a ticket with other content. Check your tickets; to open a new one, send this form again.";
     NtGoToField => "Aller au champ", "Go to the field";
 
     // Administration (pages/admin).
@@ -479,7 +479,7 @@ messages! {
     AdmNo => "Non", "No";
     AdmNoTenantInView => "Aucun client n'est choisi\u{a0}: les écrans propres à un client s'ouvrent depuis la liste des clients.", "No client is chosen: the screens of a client open from the list of clients.";
     AdmNone => "Aucun pour l'instant.", "None yet.";
-    AdmNothingChanged => "Rien n'a été modifié ; ce que vous avez saisi est conservé ci-dessous.", "Nothing was changed; what you typed is kept below.";
+    AdmNothingChanged => "Rien n'a été modifié\u{a0}; ce que vous avez saisi est conservé ci-dessous.", "Nothing was changed; what you typed is kept below.";
     AdmOptions => "Options (séparées par des virgules)", "Options (comma-separated)";
     AdmOptionsHelp => "Pour un choix dans une liste seulement.", "For a choice from a list only.";
     AdmOwnAndInvited => "Leurs demandes et celles où ils sont invités", "Their own tickets and those they are invited to";
@@ -489,7 +489,7 @@ messages! {
     AdmPublished => "Publié", "Published";
     AdmPublishedHelp => "Publié (proposé aux demandeurs)", "Published (suggested to requesters)";
     AdmQuestion => "Question", "Question";
-    AdmQuestionRemoveHelp => "Videz la clé et le libellé d'une question pour la retirer ; remplissez la dernière pour en ajouter une.", "Empty a question's key and wording to remove it; fill in the last one to add one.";
+    AdmQuestionRemoveHelp => "Videz la clé et le libellé d'une question pour la retirer\u{a0}; remplissez la dernière pour en ajouter une.", "Empty a question's key and wording to remove it; fill in the last one to add one.";
     AdmQuestionnaire => "Questionnaire de clôture", "Closure questionnaire";
     AdmQuestionnaireElsewhere => "Le questionnaire de clôture se règle sur son propre écran\u{a0}:", "The closure questionnaire has its own screen:";
     AdmQuestionnaireHelp => "Les questions posées au demandeur quand il valide une clôture.", "The questions asked when a requester approves a closure.";
@@ -502,7 +502,7 @@ messages! {
     AdmRequired => "Réponse obligatoire", "Answer required";
     AdmRole => "Rôle", "Role";
     AdmRoutingGroup => "Groupe qui traite les demandes", "Group that handles the tickets";
-    AdmRoutingHelp => "Les demandes de cette catégorie vont à ce groupe ; sans groupe, à celui de la catégorie parente.", "Tickets of this category go to this group; without one, to the parent category's.";
+    AdmRoutingHelp => "Les demandes de cette catégorie vont à ce groupe\u{a0}; sans groupe, à celui de la catégorie parente.", "Tickets of this category go to this group; without one, to the parent category's.";
     AdmSave => "Enregistrer", "Save";
     AdmSaved => "C'est enregistré.", "Saved.";
     AdmSettings => "Paramètres du client", "Client settings";
@@ -532,13 +532,21 @@ messages! {
     AdmSearchMembers => "Rechercher (nom, identifiant, e-mail)", "Search (name, login, email)";
     AdmMembersCount => "membres", "members";
     AdmMembersMore => "les premiers seulement\u{a0}: précisez la recherche", "the first ones only: narrow the search";
+    AdmCustomFields => "Champs complémentaires du formulaire de demande", "Additional fields of the request form";
+    AdmCustomFieldsHelp => "Questions posées en plus à l'ouverture d'une demande. Cochez «\u{a0}Retirer ce champ\u{a0}» pour en supprimer un\u{a0}; remplissez la dernière ligne pour en ajouter un.", "Extra questions asked when a ticket is opened. Tick “Remove this field” to delete one; fill in the last row to add one.";
+    AdmCustomField => "Champ", "Field";
+    AdmFieldKey => "Clé (identifiant stable\u{a0}: minuscules, chiffres, - et _)", "Key (stable id: lower-case letters, digits, - and _)";
+    AdmLabelFr => "Libellé en français", "Label in French";
+    AdmLabelEn => "Libellé en anglais", "Label in English";
+    AdmFieldRequired => "Obligatoire à l'ouverture", "Required when opening";
+    AdmRemoveField => "Retirer ce champ", "Remove this field";
 
     // The profile page (pages/profile.rs).
     ProfHostOwns => "Votre nom, votre adresse e-mail et votre rôle viennent de votre compte dans l'application\u{a0}: ils y sont mis à jour et repris ici à chaque visite.", "Your name, email address and role come from your account in the application: they are updated there and copied here on every visit.";
     ProfIdentity => "Vos informations", "Your details";
     ProfLanguageChoice => "Langue des pages", "Language of the pages";
     ProfLanguageAuto => "Celle de mon navigateur, sinon celle du client", "My browser's, else the client's";
-    ProfLanguageHelp => "Ce choix vous suit sur tous vos appareils ; ce navigateur le garde aussi pendant un an.", "This choice follows you on every device; this browser keeps it for a year too.";
+    ProfLanguageHelp => "Ce choix vous suit sur tous vos appareils\u{a0}; ce navigateur le garde aussi pendant un an.", "This choice follows you on every device; this browser keeps it for a year too.";
     ProfLanguageName => "Français", "English";
     ProfSaved => "Votre choix est enregistré.", "Your choice is saved.";
 

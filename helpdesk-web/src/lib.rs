@@ -72,6 +72,7 @@ mod assets;
 mod chart;
 mod config;
 mod csrf;
+mod custom_fields;
 mod error;
 mod forms;
 mod i18n;

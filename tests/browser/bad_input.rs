@@ -46,6 +46,12 @@ async fn bad_input([alice, bob, sam]: &[Browser; 3]) {
     // saying which field, with what was typed.
     let b = alice;
     b.goto("/tickets/new").await;
+    // The school the demo's acme asks for (required).
+    b.fill(
+        "#nt-cf-school",
+        b.tr("Lycée Jean Moulin", "Jean Moulin High School"),
+    )
+    .await;
     b.fill("#nt-subject", "   ").await;
     b.fill("#nt-description", "   ").await;
     b.fill("#nt-asset", "PC-42").await;

@@ -28,6 +28,12 @@ async fn myciag([alice, sam]: &[Browser; 2]) {
     // A ticket of the past: opened, solved, approved.
     let b = alice;
     b.goto("/tickets/new").await;
+    // The school the demo's acme asks for (required).
+    b.fill(
+        "#nt-cf-school",
+        b.tr("Lycée Jean Moulin", "Jean Moulin High School"),
+    )
+    .await;
     let subject = format!(
         "{} ({lang})",
         b.tr(

@@ -104,6 +104,8 @@ async fn the_editor_makes_bold_text_and_shows_a_pasted_screenshot() {
         "the screenshot is a file of the form"
     );
     b.find("img.hd-paste-preview").await;
+    // The school the demo's acme asks for (required).
+    b.fill("#nt-cf-school", "Lycée Jean Moulin").await;
     b.check_screen(&b.screen("new-ticket-editor")).await;
 
     b.submit("form.nt-form > div.hd-actions button[type=submit]")

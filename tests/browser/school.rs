@@ -76,6 +76,11 @@ async fn school([carol, alice, bob, sam]: &[Browser; 4]) {
     let b = alice;
     b.goto("/tickets/new").await;
     b.click_label(&sub).await;
+    // The fields the school asks: which school (required), which room.
+    let school = b.tr("Collège Victor Hugo", "Victor Hugo Middle School");
+    let room = b.tr("Salle 104", "Room 104");
+    b.fill("#nt-cf-school", school).await;
+    b.fill("#nt-cf-room", room).await;
     let subject = format!(
         "{} ({lang})",
         b.tr(
@@ -102,6 +107,13 @@ async fn school([carol, alice, bob, sam]: &[Browser; 4]) {
         b.text_of(".hd-ticket-header").await.contains(&sub),
         "the category is on the ticket"
     );
+    let properties = b.text_of("#properties").await;
+    for shown in [b.tr("Établissement", "School"), school, room] {
+        assert!(
+            properties.contains(shown),
+            "{shown} not on the ticket: {properties}"
+        );
+    }
 
     // Routed to the service: the agent sees the group.
     let b = sam;

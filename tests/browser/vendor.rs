@@ -39,6 +39,12 @@ async fn life_of_a_request([alice, sam, carol]: &[Browser; 3], files: &std::path
     b.click("nav a[href='/tickets/new']").await;
     b.wait_path(|p| p.starts_with("/tickets/new"), "the new ticket form")
         .await;
+    // The school the demo's acme asks for (required).
+    b.fill(
+        "#nt-cf-school",
+        b.tr("Lycée Jean Moulin", "Jean Moulin High School"),
+    )
+    .await;
     b.check_screen_and_phone(&b.screen("new-ticket")).await;
     let subject = b.tr(
         "Export de paie vide dans Indeline",

@@ -95,7 +95,8 @@ pub struct TenantUpdate {
         pattern = r"^[^\x00-\x1F\x7F]*\S[^\x00-\x1F\x7F]*$"
     )]
     pub name: String,
-    /// Status labels, visibility policy, closure mode, windows, questionnaire.
+    /// Status labels, visibility policy, closure mode, windows, questionnaire, custom
+    /// field definitions.
     #[serde(deserialize_with = "crate::extract::object")]
     pub settings: TenantSettings,
 }

@@ -48,7 +48,9 @@ pub struct OpenTicket {
     #[serde(default)]
     #[schema(max_length = 100)]
     pub asset: Option<String>,
-    /// Host-defined fields.
+    /// Custom field values by key: every field the tenant's settings define as required
+    /// must be given (else 422 naming `custom_fields.<key>`); keys the tenant does not
+    /// define are kept as given.
     #[serde(default)]
     pub custom_fields: BTreeMap<String, String>,
     /// Whose ticket it is, when staff or a tenant admin open it on someone's behalf.
@@ -189,7 +191,8 @@ pub struct EditTicket {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub asset: Option<Option<String>>,
-    /// Custom fields to set, or remove with `null`.
+    /// Custom fields to set, or remove with `null` (a field the tenant defines as
+    /// required cannot be removed).
     #[serde(default)]
     pub custom_fields: BTreeMap<String, Option<String>>,
     /// Move the ticket to this category (alone: not with other fields).

@@ -84,7 +84,8 @@ impl HelpdeskService {
     }
 
     /// Replaces a tenant's name and settings (its admins, supervisors, platform admins):
-    /// status labels, visibility policy, closure mode, windows, questionnaire.
+    /// status labels, visibility policy, closure mode, windows, questionnaire, the custom
+    /// fields the new-ticket form asks.
     pub async fn update_tenant(
         &self,
         actor: &Actor,

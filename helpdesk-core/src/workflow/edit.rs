@@ -1,20 +1,23 @@
 //! The commands that change a ticket's fields and category.
 
 use crate::catalog::Category;
-use crate::error::{Error, Result};
+use crate::custom_field::is_required;
+use crate::error::{Error, Result, ValidationError};
 use crate::ids::GroupId;
+use crate::tenant::TenantSettings;
 use crate::text::{RichText, TextPolicy, optional_line, single_line};
 use crate::ticket::{
     MAX_CUSTOM_FIELDS, MAX_SHORT_FIELD_CHARS, MAX_SUBJECT_CHARS, Ticket, TicketEdit,
 };
 use crate::timeline::{EventKind, FieldChange, TimelineEvent};
 
+use super::Context;
 use super::decide::Decision;
 use super::standing::may_edit;
 
 pub(super) fn decide_edit(d: Decision<'_>, edit: &TicketEdit) -> Result<Vec<TimelineEvent>> {
     may_edit(d.ticket, d.standing, d.name)?;
-    edit_events(d.ticket, edit, d.ctx.text_policy)?
+    edit_events(d.ticket, edit, d.ctx)?
         .into_iter()
         .map(|change| Ok(d.event(EventKind::FieldEdited { change }, None)))
         .collect()
@@ -50,13 +53,9 @@ pub(super) fn decide_move_category(
 }
 
 /// The field changes an edit makes, one per field that really changes.
-fn edit_events(
-    ticket: &Ticket,
-    edit: &TicketEdit,
-    policy: &TextPolicy,
-) -> Result<Vec<FieldChange>> {
-    let mut changes = fixed_field_changes(ticket, edit, policy)?;
-    custom_field_changes(ticket, edit, &mut changes)?;
+fn edit_events(ticket: &Ticket, edit: &TicketEdit, ctx: Context<'_>) -> Result<Vec<FieldChange>> {
+    let mut changes = fixed_field_changes(ticket, edit, ctx.text_policy)?;
+    custom_field_changes(ticket, edit, ctx.settings, &mut changes)?;
     Ok(changes)
 }
 
@@ -118,10 +117,13 @@ fn fixed_field_changes(
     Ok(changes)
 }
 
-/// Appends the changes to the custom fields, refusing an edit that leaves too many.
+/// Appends the changes to the custom fields, refusing an edit that leaves too many or
+/// empties a field the tenant defines as required (a required field the ticket never
+/// had, opened before it was defined, is only enforced once the edit touches it).
 fn custom_field_changes(
     ticket: &Ticket,
     edit: &TicketEdit,
+    settings: &TenantSettings,
     changes: &mut Vec<FieldChange>,
 ) -> Result<()> {
     let mut fields = ticket.custom_fields.clone();
@@ -129,6 +131,9 @@ fn custom_field_changes(
         let key = single_line("custom_fields", key, 64)?;
         let field = format!("custom_fields.{key}");
         let to = optional_line(&field, value.as_deref(), 1000)?;
+        if to.is_none() && is_required(&settings.custom_fields, &key) {
+            return Err(ValidationError::required(field).into());
+        }
         let from = fields.get(&key).cloned();
         if to != from {
             match &to {

@@ -36,7 +36,10 @@ pub struct Opening<'a> {
     pub text_policy: &'a TextPolicy,
 }
 
-/// Opens a ticket: checks who may open it for whom, validates the fields, and returns
+/// Opens a ticket: checks who may open it for whom, validates the fields (every custom
+/// field the tenant defines as required must be filled, whoever opens: staff opening on
+/// behalf of a requester fill the same form; keys the tenant does not define are kept
+/// as given), and returns
 /// the new ticket (numbered [`TicketNumber`] 0 until the store numbers it) with its
 /// `opened` event.
 pub fn open(actor: &Actor, draft: &NewTicket, at: Opening<'_>) -> Result<(Ticket, TimelineEvent)> {
@@ -45,6 +48,7 @@ pub fn open(actor: &Actor, draft: &NewTicket, at: Opening<'_>) -> Result<(Ticket
     may_open(actor, tenant, at.requester)?;
     check_lookups(tenant, at.category, at.product)?;
     let fields = Fields::validate(draft, at.text_policy)?;
+    crate::custom_field::check_required(&at.tenant.settings.custom_fields, &fields.custom_fields)?;
     let ticket = Ticket {
         id: crate::ids::TicketId::new(),
         tenant,

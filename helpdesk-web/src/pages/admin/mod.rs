@@ -21,6 +21,7 @@ use crate::site::{Site, Viewer, encode};
 
 mod articles;
 mod categories;
+mod custom_fields;
 mod members;
 mod products;
 mod questionnaire;
@@ -195,6 +196,9 @@ pub(crate) fn field_name(lang: Lang, field: &str) -> String {
                 tag.to_uppercase()
             );
         }
+    }
+    if let Some(name) = custom_fields::field_name(lang, field) {
+        return name;
     }
     if let Some(rest) = field.strip_prefix("questions[")
         && let Some((index, _)) = rest.split_once(']')

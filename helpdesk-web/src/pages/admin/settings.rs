@@ -1,6 +1,6 @@
 //! The tenant's settings: its name, the status labels in each language, the approval,
 //! reopen and archive windows, what requesters see, how tickets close, the default
-//! language.
+//! language, the custom fields the new-ticket form asks.
 
 use std::collections::BTreeMap;
 
@@ -15,8 +15,8 @@ use helpdesk_core::{
 use maud::{Markup, html};
 
 use super::{
-    Problem, admin_page, banners, done, problem, require_admin, see_other, status_of,
-    tenant_or_choice, text_field,
+    Problem, admin_page, banners, custom_fields, done, problem, require_admin, save_or_cancel,
+    see_other, status_of, tenant_or_choice, text_field,
 };
 use crate::error::PageError;
 use crate::forms::WebForm;
@@ -89,6 +89,7 @@ fn form_of(tenant: &Tenant) -> SettingsForm {
             form.insert(label_field(tag, status), s.label(status, tag).to_owned());
         }
     }
+    custom_fields::fill(&mut form, &s.custom_fields);
     form
 }
 
@@ -133,8 +134,9 @@ async fn render(
                 &[("two_step", Msg::AdmTwoStep), ("direct", Msg::AdmDirect)], &v("closure_mode")))
             (select_field(site, "s-language", "default_language", Msg::AdmDefaultLanguage,
                 &[("fr", Msg::AdmFrench), ("en", Msg::AdmEnglish)], &v("default_language")))
+            (custom_fields::section(site, &form))
             p class="hd-muted" { (site.t(Msg::AdmQuestionnaireElsewhere)) " " a href=(site.href("/admin/questionnaire")) { (site.t(Msg::AdmQuestionnaire)) } }
-            div class="hd-actions" { button type="submit" { (site.t(Msg::AdmSave)) } }
+            (save_or_cancel(site, PATH))
         }
     };
     Ok(admin_page(
@@ -252,6 +254,7 @@ fn settings_of(
             labels.insert(status, value(form, &label_field(tag, status)).to_owned());
         }
     }
+    settings.custom_fields = custom_fields::definitions_of(form, &current.custom_fields);
     Ok(settings)
 }
 

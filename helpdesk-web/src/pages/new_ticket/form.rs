@@ -21,7 +21,7 @@ const SUGGESTIONS_ID: &str = "nt-suggestions";
 /// The id of the category tree.
 const TREE_ID: &str = "nt-tree";
 /// The id of the refusal at the top of the form.
-const PROBLEM_ID: &str = "nt-problem";
+pub(super) const PROBLEM_ID: &str = "nt-problem";
 /// How many characters of an article's text are shown under its title.
 const EXCERPT_CHARS: usize = 200;
 /// How deep the category tree is drawn (a guard against a parent loop).
@@ -47,7 +47,7 @@ pub(crate) fn page(
     let content = html! {
         h1 { (site.t(Msg::NewTicket)) }
         @if let Some(problem) = problem {
-            (problem_box(site, problem))
+            (problem_box(site, Some(&choices.tenant), problem))
         }
         @if viewer.is_staff() {
             p class="hd-muted" { (site.t(Msg::Tenant)) (site.lang.colon()) strong { (choices.tenant.name) } }
@@ -66,7 +66,7 @@ pub(crate) fn page(
 }
 
 /// The refusal at the top of the form, with a link to the field concerned.
-fn problem_box(site: &Site, problem: &Problem) -> Markup {
+fn problem_box(site: &Site, tenant: Option<&Tenant>, problem: &Problem) -> Markup {
     html! {
         div id=(PROBLEM_ID) class="hd-error nt-problem" role="alert" tabindex="-1" {
             h2 { (site.t(Msg::ErrorTitle)) }
@@ -79,6 +79,14 @@ fn problem_box(site: &Site, problem: &Problem) -> Markup {
                     a href=(format!("#{}", control_id(field))) {
                         (site.t(Msg::NtGoToField)) (site.lang.colon())
                         (field_name(site, field))
+                    }
+                }
+            }
+            @if let Some(key) = &problem.custom_field {
+                p {
+                    a href=(format!("#{}", super::fields::control_id(key))) {
+                        (site.t(Msg::NtGoToField)) " : "
+                        (super::fields::field_label(site, tenant, key))
                     }
                 }
             }
@@ -179,6 +187,7 @@ fn form(
             (product_field(site, choices, draft, problem))
             (priority_field(site, draft, problem))
             (phone_and_asset(site, draft, problem))
+            (super::fields::inputs(site, &choices.tenant, draft, problem))
             // The files last: the fields above are read before any file arrives, so a
             // file refused midway still leaves them to show again.
             @if blobs { div class="hd-field" {

@@ -16,9 +16,12 @@
 //!   a 303 to the new ticket; refused, the form again with what was typed, the reason
 //!   at the top and the status of the refusal.
 
+mod fields;
 mod form;
 mod receive;
 pub(crate) mod text;
+
+use std::collections::BTreeMap;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef, RawQuery, Request};
@@ -73,6 +76,9 @@ pub(crate) struct Draft {
     /// The key that makes a second sending of this form (a double click, a reload)
     /// open no second ticket.
     pub(crate) idempotency_key: String,
+    /// The custom fields as typed, by key (form parts `custom_fields.<key>`).
+    #[serde(skip)]
+    pub(crate) custom_fields: BTreeMap<String, String>,
 }
 
 impl Draft {
@@ -90,7 +96,7 @@ impl Draft {
             "contact_phone" => &mut self.contact_phone,
             "asset" => &mut self.asset,
             "idempotency_key" => &mut self.idempotency_key,
-            _ => return false,
+            _ => return fields::set(&mut self.custom_fields, name, value),
         };
         *field = value;
         true
@@ -121,6 +127,8 @@ pub(crate) struct Problem {
     pub(crate) field: Option<&'static str>,
     /// The names of the files sent with the refused form (they are not kept).
     pub(crate) files: Vec<String>,
+    /// The key of the custom field concerned, when it is one.
+    pub(crate) custom_field: Option<String>,
 }
 
 impl Problem {
@@ -131,6 +139,7 @@ impl Problem {
             detail: None,
             field: None,
             files: Vec::new(),
+            custom_field: None,
         }
     }
 
@@ -267,7 +276,14 @@ async fn new_ticket(viewer: Viewer, RawQuery(query): RawQuery) -> Result<Respons
 
 /// `POST /tickets/new`: the form again with what was typed and the FAQ articles for
 /// its subject.
-async fn preview(viewer: Viewer, WebForm(draft): WebForm<Draft>) -> Result<Response, PageError> {
+async fn preview(
+    viewer: Viewer,
+    WebForm(pairs): WebForm<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let mut draft = Draft::default();
+    for (name, value) in pairs {
+        draft.set(&name, value);
+    }
     let Some(tenant) = viewer.tenant.clone() else {
         return tenant_chooser(&viewer).await;
     };
@@ -433,6 +449,9 @@ fn checked(viewer: &Viewer, draft: &Draft) -> Result<NewTicket, Problem> {
             ..Problem::new(StatusCode::UNPROCESSABLE_ENTITY, Msg::NtRequesterRequired)
         });
     }
+    if let Some(problem) = fields::missing(viewer, draft) {
+        return Err(problem);
+    }
     let line = |value: &str| Some(value.trim().to_owned()).filter(|v| !v.is_empty());
     Ok(NewTicket {
         subject: subject.to_owned(),
@@ -444,7 +463,7 @@ fn checked(viewer: &Viewer, draft: &Draft) -> Result<NewTicket, Problem> {
         asset: line(&draft.asset),
         requester,
         idempotency_key: line(&draft.idempotency_key),
-        ..NewTicket::default()
+        custom_fields: fields::values(draft),
     })
 }
 
@@ -463,6 +482,9 @@ fn core_problem(viewer: &Viewer, error: Error) -> Result<Problem, PageError> {
     let lang = viewer.site.lang;
     Ok(match error {
         Error::Validation(v) => {
+            if let Some(problem) = fields::refused_by_core(viewer, &v) {
+                return Ok(problem);
+            }
             let field = form_field(&v.field);
             Problem {
                 detail: Some(crate::error::validation_detail(lang, &v)),

@@ -271,8 +271,9 @@ pub(crate) async fn reopen(
     finish(&viewer, id, result, fields.kept(), "history").await
 }
 
-/// `POST /tickets/{id}/edit`: subject, description, priority, product, phone and asset;
-/// a field left blank is cleared (the description is required by the core).
+/// `POST /tickets/{id}/edit`: subject, description, priority, product, phone, asset and
+/// custom fields (`custom_fields.<key>`); a field left blank is cleared (the description
+/// is required by the core; a required custom field is refused, naming it by its label).
 pub(crate) async fn edit(
     viewer: Viewer,
     Path(id): Path<String>,
@@ -306,12 +307,32 @@ pub(crate) async fn edit(
             .values
             .contains_key("asset")
             .then(|| fields.optional("asset").map(str::to_owned)),
-        ..TicketEdit::default()
+        custom_fields: fields
+            .values
+            .keys()
+            .filter_map(|name| crate::custom_fields::key_of(name).map(|key| (name, key)))
+            .map(|(name, key)| (key.to_owned(), fields.optional(name).map(str::to_owned)))
+            .collect(),
     };
     let result = viewer
         .service
         .edit(&viewer.actor, id, Some(version), edit)
         .await;
+    // A custom field the core refuses is said with its label.
+    if let Err(Error::Validation(v)) = &result
+        && crate::custom_fields::key_of(&v.field).is_some()
+    {
+        let notice = Notice {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            message: Msg::InvalidInput,
+            detail: crate::custom_fields::refusal(
+                ticket_settings(&viewer, id).await.as_ref(),
+                viewer.site.lang,
+                v,
+            ),
+        };
+        return super::view::show(&viewer, id, Some(notice), &fields.kept()).await;
+    }
     finish(&viewer, id, result, fields.kept(), "properties").await
 }
 
@@ -336,6 +357,17 @@ async fn edited_description(
         }
     }
     Ok(Some(fields.rich("description")))
+}
+
+/// The settings of the ticket's tenant, when the viewer may read them.
+async fn ticket_settings(viewer: &Viewer, id: TicketId) -> Option<helpdesk_core::TenantSettings> {
+    let view = viewer.service.ticket(&viewer.actor, id).await.ok()?;
+    let tenant = viewer
+        .service
+        .tenant(&viewer.actor, view.ticket.tenant)
+        .await
+        .ok()?;
+    Some(tenant.settings)
 }
 
 /// `POST /tickets/{id}/move-category`.

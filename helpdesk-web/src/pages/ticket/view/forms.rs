@@ -319,8 +319,39 @@ impl Page<'_> {
                     label for="edit-asset" { (self.t(Msg::Asset)) }
                     input id="edit-asset" type="text" name="asset" maxlength="100" value=(kept("asset", ticket.asset.as_deref().unwrap_or("")));
                 }
+                (self.edit_custom_fields())
                 (self.submit(Msg::Save))
             })))
+        }
+    }
+
+    /// The custom fields in the edit form: each one the tenant defines (required ones
+    /// marked so), then the keys the ticket has that it does not define; emptied, an
+    /// optional field is removed.
+    fn edit_custom_fields(&self) -> Markup {
+        let ticket = &self.view.ticket;
+        let settings = self.lists.tenant.as_ref().map(|t| &t.settings);
+        let definitions = settings.map_or(&[][..], |s| s.custom_fields.as_slice());
+        let undefined = ticket
+            .custom_fields
+            .keys()
+            .filter(|k| !definitions.iter().any(|d| &d.key == *k));
+        let fields: Vec<(&str, bool)> = definitions
+            .iter()
+            .map(|d| (d.key.as_str(), d.required))
+            .chain(undefined.map(|k| (k.as_str(), false)))
+            .collect();
+        html! {
+            @for (key, required) in fields {
+                @let name = crate::custom_fields::input_name(key);
+                @let id = crate::custom_fields::input_id("edit", key);
+                @let current = ticket.custom_fields.get(key).map_or("", String::as_str);
+                @let value = if self.kept.is("edit") { self.kept.get("edit", &name) } else { current };
+                div class="hd-field" {
+                    label for=(id) { (crate::custom_fields::label(settings, self.lang(), key)) }
+                    input id=(id) type="text" name=(name) maxlength="1000" required[required] value=(value);
+                }
+            }
         }
     }
 

@@ -309,6 +309,32 @@ impl Page<'_> {
         }
     }
 
+    /// The custom fields to show: each one the tenant defines, in its order, with its
+    /// label in the viewer's language ("—" when the ticket has no value), then the keys
+    /// it does not define, as they are.
+    fn custom_fields(&self) -> Vec<(&str, &str)> {
+        let values = &self.view.ticket.custom_fields;
+        let settings = self.lists.tenant.as_ref().map(|t| &t.settings);
+        let definitions = settings.map_or(&[][..], |s| s.custom_fields.as_slice());
+        let lang = self.lang();
+        let mut shown: Vec<(&str, &str)> = definitions
+            .iter()
+            .map(|d| {
+                let value = values
+                    .get(&d.key)
+                    .map_or(self.t(Msg::NotSet), String::as_str);
+                (crate::custom_fields::label(settings, lang, &d.key), value)
+            })
+            .collect();
+        shown.extend(
+            values
+                .iter()
+                .filter(|(key, _)| !definitions.iter().any(|d| &d.key == *key))
+                .map(|(key, value)| (key.as_str(), value.as_str())),
+        );
+        shown
+    }
+
     fn href(&self, path: &str) -> String {
         self.site()
             .href(&format!("/tickets/{}{path}", self.view.ticket.id))
@@ -341,8 +367,8 @@ impl Page<'_> {
                     (item_html(self.t(Msg::Updated), lang.time(ticket.updated_at)))
                     (item(self.t(Msg::Phone), ticket.contact_phone.as_deref().unwrap_or(not_set)))
                     (item(self.t(Msg::Asset), ticket.asset.as_deref().unwrap_or(not_set)))
-                    @for (key, value) in &ticket.custom_fields {
-                        (item(key, value))
+                    @for (label, value) in self.custom_fields() {
+                        (item(label, value))
                     }
                 }
             }
@@ -378,10 +404,11 @@ impl Page<'_> {
                     (item_html(self.t(Msg::Opened), self.lang().time(ticket.created_at)))
                     (item_html(self.t(Msg::Updated), self.lang().time(ticket.updated_at)))
                 }
-                @if !ticket.custom_fields.is_empty() {
+                @let custom = self.custom_fields();
+                @if !custom.is_empty() {
                     h3 { (self.t(Msg::CustomFields)) }
                     dl class="hd-properties" {
-                        @for (key, value) in &ticket.custom_fields { (item(key, value)) }
+                        @for (label, value) in custom { (item(label, value)) }
                     }
                 }
                 @if let Some(answers) = ticket.closure_answers() {
