@@ -24,6 +24,9 @@
 //! `/helpdesk/...`; `GET /helpdesk/openapi.json` lists every route. `GET /health/live`
 //! and `GET /health/ready` are the probes.
 //!
+//! Notifications are mailed when `--smtp-url` names an SMTP server (see `mail.rs` for
+//! `--mail-from`, `--public-url` and `--reply-secret`); the banner says where mail goes.
+//!
 //! Login sessions live in the portal's `portal_sessions` table of the same database, so
 //! several portals on it share them and a restart logs nobody out. Behind HTTPS, pass
 //! `--secure-cookies`.
@@ -37,6 +40,7 @@
 mod demo;
 mod login;
 mod login_page;
+mod mail;
 mod session_store;
 
 use std::net::SocketAddr;
@@ -120,6 +124,9 @@ struct Options {
     /// served over TLS, by itself or behind a proxy.
     #[arg(long, env = "HELPDESK_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// Mail: `--smtp-url`, `--mail-from`, `--public-url`, `--reply-secret`.
+    #[command(flatten)]
+    mail: mail::MailOptions,
 }
 
 /// [`helpdesk_sqlx::ACQUIRE_TIMEOUT`] as the flag's default (a test keeps them equal).
@@ -246,16 +253,16 @@ impl ShutdownSignals {
 async fn background_work(
     service: HelpdeskService,
     sessions: DbSessionStore,
+    notifier: Arc<dyn helpdesk_core::Notifier>,
     mut stop: watch::Receiver<bool>,
 ) {
-    let notifier = helpdesk_core::NoNotifier;
     loop {
         match sessions.delete_expired().await {
             Ok(0) => {}
             Ok(n) => tracing::debug!(sessions = n, "expired sessions deleted"),
             Err(e) => tracing::error!(error = %e, "deleting expired sessions failed"),
         }
-        if let Err(e) = service.deliver_notifications(&notifier, 100).await {
+        if let Err(e) = service.deliver_notifications(notifier.as_ref(), 100).await {
             tracing::error!(error = %e, "notification delivery failed");
         }
         if let Err(e) = service.auto_approve_due_closures().await {
@@ -287,10 +294,12 @@ async fn main() -> Fallible<()> {
     let app = app(&options, service.clone(), accounts, sessions.clone());
 
     let listener = tokio::net::TcpListener::bind(options.addr).await?;
+    let mail = mail::notifier(&options.mail, listener.local_addr()?)?;
     print_banner(listener.local_addr()?, &options);
+    println!("  mail:      {}", mail.description);
 
     let (stop, stopped) = watch::channel(false);
-    let worker = tokio::spawn(background_work(service, sessions, stopped));
+    let worker = tokio::spawn(background_work(service, sessions, mail.notifier, stopped));
     let connections = GracefulShutdown::new();
     let signal = serve_until_signal(&listener, &app, &options, &connections, &mut signals).await?;
 
@@ -459,6 +468,10 @@ mod tests {
             "HELPDESK_HEADER_TIMEOUT",
             "HELPDESK_DB_ACQUIRE_TIMEOUT",
             "HELPDESK_SECURE_COOKIES",
+            "HELPDESK_SMTP_URL",
+            "HELPDESK_MAIL_FROM",
+            "HELPDESK_PUBLIC_URL",
+            "HELPDESK_REPLY_SECRET",
         ] {
             assert!(names.iter().any(|n| n == name), "{name} is not read");
         }

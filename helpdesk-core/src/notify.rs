@@ -220,22 +220,23 @@ pub struct Notification {
     /// The tenant's name.
     #[serde(default)]
     pub tenant_name: String,
-    /// The ticket's status after the event.
+    /// The ticket's status when the notification is delivered (what its page shows
+    /// then; a later event may have moved it since this one).
     #[serde(default = "default_status")]
     pub status: Status,
     /// The tenant's label of [`status`](Self::status) per language tag, for each
     /// supported language and each contact's: what the tenant's pages show.
     #[serde(default)]
     pub status_labels: BTreeMap<String, String>,
-    /// The ticket's priority after the event.
+    /// The ticket's priority when the notification is delivered.
     #[serde(default)]
     pub priority: Priority,
     /// The name of who acted; none when the helpdesk did (an automatic approval).
     #[serde(default)]
     pub author_name: Option<String>,
     /// The event's text (a reply, a question, a proposed solution, a refusal's
-    /// justification, a reason) when everyone who may see the ticket may read it; never
-    /// an internal note.
+    /// justification, a reason; for an opening, the ticket's description) when everyone
+    /// who may see the ticket may read it; never an internal note.
     #[serde(default)]
     pub public_text: Option<RichText>,
 }

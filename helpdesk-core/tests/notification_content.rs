@@ -169,6 +169,33 @@ async fn a_notification_carries_the_tenant_status_labels_priority_author_and_tex
 }
 
 #[tokio::test]
+async fn an_opening_carries_the_tickets_description_as_its_text() {
+    let w = world().await;
+    // Opened on Alice's behalf: she is told, with what was written for her.
+    w.service
+        .open(
+            &w.actor("ann"),
+            w.tenant("acme"),
+            NewTicket {
+                subject: "Appel".to_owned(),
+                description: "<p>Imprimante muette</p>".to_owned(),
+                requester: Some(w.member("alice").id),
+                ..Default::default()
+            },
+            vec![],
+        )
+        .await
+        .unwrap();
+    let [n] = deliver(&w).await.try_into().unwrap();
+    assert_eq!(n.event.kind.name(), "opened");
+    assert_eq!(contact(&n, "Alice").kind, ContactKind::Requester);
+    assert_eq!(
+        n.public_text.as_ref().map(|t| t.to_plain_text()).as_deref(),
+        Some("Imprimante muette")
+    );
+}
+
+#[tokio::test]
 async fn the_status_label_is_the_tenants_own() {
     let w = world().await;
     let tenant = w.tenant_record("acme").clone();

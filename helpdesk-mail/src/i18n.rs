@@ -1,6 +1,45 @@
 //! Every sentence a notification mail says, in French and in English.
 
-use helpdesk_core::{ContactKind, EventKind, Priority};
+use helpdesk_core::{ActorRef, ContactKind, ContactRef, EventKind, Notification, Priority};
+
+/// How the reader stands to the event, when it changes what is said.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Seen {
+    /// The reader is the guest invited.
+    InvitedYou,
+    /// The reader is the staff member it was assigned to, by someone else.
+    AssignedYou,
+    /// Staff assigned the ticket to themself.
+    TookIt,
+    /// Nothing particular.
+    Plain,
+}
+
+impl Seen {
+    /// How `reader` stands to `n`'s event.
+    pub(crate) fn of(n: &Notification, reader: ContactRef) -> Self {
+        match (&n.event.kind, reader, n.event.author) {
+            (EventKind::GuestInvited { guest }, ContactRef::Member(me), _) if *guest == me => {
+                Seen::InvitedYou
+            }
+            (
+                EventKind::Assigned {
+                    assignee: Some(to), ..
+                },
+                _,
+                ActorRef::Staff(by),
+            ) if *to == by => Seen::TookIt,
+            (
+                EventKind::Assigned {
+                    assignee: Some(to), ..
+                },
+                ContactRef::Staff(me),
+                _,
+            ) if *to == me => Seen::AssignedYou,
+            _ => Seen::Plain,
+        }
+    }
+}
 
 /// A language mails are written in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,12 +77,15 @@ impl Lang {
     }
 
     /// The short phrase after the subject, saying what happened.
-    pub(crate) fn phrase(self, kind: &EventKind, invited_you: bool) -> &'static str {
+    pub(crate) fn phrase(self, kind: &EventKind, seen: Seen) -> &'static str {
         use EventKind as E;
         match kind {
             E::Opened => self.pick("Nouvelle demande", "New ticket"),
             E::Replied { .. } => self.pick("Nouvelle réponse", "New reply"),
             E::NoteAdded { .. } => self.pick("Note interne", "Internal note"),
+            E::Assigned { .. } if seen == Seen::AssignedYou => {
+                self.pick("Demande qui vous est attribuée", "Assigned to you")
+            }
             E::Assigned { .. } => self.pick("Prise en charge", "Assigned"),
             E::InformationRequested { .. } => {
                 self.pick("Information demandée", "Information requested")
@@ -58,7 +100,7 @@ impl Lang {
             E::FieldEdited { .. } => self.pick("Demande modifiée", "Ticket updated"),
             E::CategoryMoved { .. } => self.pick("Catégorie changée", "Category changed"),
             E::RequesterReassigned { .. } => self.pick("Demandeur changé", "Requester changed"),
-            E::GuestInvited { .. } if invited_you => {
+            E::GuestInvited { .. } if seen == Seen::InvitedYou => {
                 self.pick("Vous suivez cette demande", "You now follow this ticket")
             }
             E::GuestInvited { .. } => self.pick("Invité ajouté", "Guest invited"),
@@ -66,7 +108,7 @@ impl Lang {
     }
 
     /// The opening sentence: who did what. `who` is the author's name.
-    pub(crate) fn sentence(self, kind: &EventKind, who: &str, invited_you: bool) -> String {
+    pub(crate) fn sentence(self, kind: &EventKind, who: &str, seen: Seen) -> String {
         use EventKind as E;
         let what = match kind {
             E::Opened => self.pick("a ouvert cette demande.", "opened this ticket."),
@@ -75,7 +117,14 @@ impl Lang {
                 "a ajouté une note interne (jamais montrée au demandeur ni aux invités) :",
                 "added an internal note (never shown to the requester or guests):",
             ),
-            E::Assigned { .. } => self.pick("a attribué cette demande.", "assigned this ticket."),
+            E::Assigned { .. } => match seen {
+                Seen::TookIt => self.pick("a pris en charge cette demande.", "took this ticket."),
+                Seen::AssignedYou => self.pick(
+                    "vous a attribué cette demande.",
+                    "assigned this ticket to you.",
+                ),
+                _ => self.pick("a attribué cette demande.", "assigned this ticket."),
+            },
             E::InformationRequested { .. } => self.pick(
                 "a besoin d'une information pour avancer :",
                 "needs some information to go on:",
@@ -109,7 +158,7 @@ impl Lang {
                 "a confié la demande à un autre demandeur.",
                 "gave the ticket to another requester.",
             ),
-            E::GuestInvited { .. } if invited_you => self.pick(
+            E::GuestInvited { .. } if seen == Seen::InvitedYou => self.pick(
                 "vous a invité à suivre cette demande.",
                 "invited you to follow this ticket.",
             ),
@@ -208,7 +257,7 @@ impl Lang {
 mod tests {
     use helpdesk_core::{EventKind, RichText};
 
-    use super::Lang;
+    use super::{Lang, Seen};
 
     #[test]
     fn a_tag_picks_french_or_else_english() {
@@ -232,10 +281,13 @@ mod tests {
             EventKind::ClosureAutoApproved,
         ];
         for kind in &kinds {
-            assert_ne!(Lang::Fr.phrase(kind, false), Lang::En.phrase(kind, false));
             assert_ne!(
-                Lang::Fr.sentence(kind, "Sam", false),
-                Lang::En.sentence(kind, "Sam", false)
+                Lang::Fr.phrase(kind, Seen::Plain),
+                Lang::En.phrase(kind, Seen::Plain)
+            );
+            assert_ne!(
+                Lang::Fr.sentence(kind, "Sam", Seen::Plain),
+                Lang::En.sentence(kind, "Sam", Seen::Plain)
             );
         }
     }

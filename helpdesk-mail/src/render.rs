@@ -1,12 +1,10 @@
 //! One notification written for one reader: subject, plain text and HTML, in their
 //! language, with the tenant's status label and a direct link.
 
-use helpdesk_core::{
-    Contact, ContactKind, ContactRef, EventKind, Notification, RichText, Visibility,
-};
+use helpdesk_core::{Contact, ContactKind, ContactRef, Notification, RichText, Visibility};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Seen};
 
 /// A mail's words, ready for MIME.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,14 +27,11 @@ pub(crate) fn render(n: &Notification, reader: &Contact, link: &str) -> Option<R
         return None;
     }
     let lang = Lang::of(&reader.language);
-    let invited_you = matches!(
-        (&n.event.kind, reader.recipient),
-        (EventKind::GuestInvited { guest }, ContactRef::Member(me)) if *guest == me
-    );
+    let seen = Seen::of(n, reader.recipient);
     // Staff may read the event's own text (an internal note); everyone else only the
     // public text, which is never a note.
     let body = if staff {
-        n.event.body()
+        n.event.body().or(n.public_text.as_ref())
     } else {
         n.public_text.as_ref()
     }
@@ -46,7 +41,7 @@ pub(crate) fn render(n: &Notification, reader: &Contact, link: &str) -> Option<R
         lang,
         n,
         reader: reader.kind,
-        sentence: lang.sentence(&n.event.kind, who, invited_you),
+        sentence: lang.sentence(&n.event.kind, who, seen),
         body,
         action: lang.call_to_action(&n.event.kind, reader.kind),
         link,
@@ -57,7 +52,7 @@ pub(crate) fn render(n: &Notification, reader: &Contact, link: &str) -> Option<R
             "[#{}] {} — {}",
             n.number,
             n.subject,
-            lang.phrase(&n.event.kind, invited_you)
+            lang.phrase(&n.event.kind, seen)
         ),
         text: mail.text(),
         html: mail.html().into_string(),

@@ -237,6 +237,11 @@ async fn opening_mails_the_groups_staff_in_their_language_with_a_link() {
         sam.html
     );
     assert!(sam.text.contains("Status: New"), "{}", sam.text);
+    assert!(
+        sam.text.contains("\n\nPlus rien ne sort\n\n"),
+        "what the ticket asks: {}",
+        sam.text
+    );
     assert_eq!(
         sam.from,
         (
@@ -488,4 +493,82 @@ async fn an_smtp_server_that_is_down_fails_the_delivery_and_the_message_waits() 
     let report = w.service.deliver_notifications(&down, 100).await.unwrap();
     assert_eq!((report.delivered, report.failed), (0, 1));
     assert_eq!(w.store().outbox_len(), 1, "kept for a retry");
+}
+
+#[tokio::test]
+async fn assigning_tells_the_assignee_it_is_theirs_and_the_requester_who_took_it() {
+    let Some(world) = world("assigning_tells_the_assignee").await else {
+        return;
+    };
+    let w = &world.w;
+    let ticket = w
+        .service
+        .open(
+            &w.actor("alice"),
+            w.tenant("acme"),
+            NewTicket {
+                subject: "Badge refusé".to_owned(),
+                description: "<p>La porte reste fermée</p>".to_owned(),
+                category: Some(world.support.id),
+                ..Default::default()
+            },
+            vec![],
+        )
+        .await
+        .unwrap();
+    world.deliver().await;
+    w.service
+        .assign(
+            &w.actor("sue"),
+            ticket.id,
+            None,
+            Some(w.staff("sam").id),
+            None,
+        )
+        .await
+        .unwrap();
+    let mails = world.deliver().await;
+    assert_eq!(
+        addresses(&mails),
+        ["alice@acme.example", "sam@support.example"]
+    );
+    assert!(
+        mails[0]
+            .text
+            .starts_with("Sue Supervisor a attribué cette demande."),
+        "{}",
+        mails[0].text
+    );
+    assert!(
+        mails[1]
+            .text
+            .starts_with("Sue Supervisor assigned this ticket to you."),
+        "{}",
+        mails[1].text
+    );
+    assert!(
+        mails[1].subject.ends_with("Assigned to you"),
+        "{}",
+        mails[1].subject
+    );
+
+    // Taking a ticket oneself reads so.
+    w.service
+        .assign(
+            &w.actor("sue"),
+            ticket.id,
+            None,
+            Some(w.staff("sue").id),
+            None,
+        )
+        .await
+        .unwrap();
+    let mails = world.deliver().await;
+    assert!(
+        mails[0]
+            .text
+            .starts_with("Sue Supervisor a pris en charge cette demande."),
+        "{}",
+        mails[0].text
+    );
 }

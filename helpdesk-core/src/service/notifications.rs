@@ -7,7 +7,7 @@ use crate::ids::TenantId;
 use crate::notify::{Contact, Notification, Notifier, OutboxMessage, Recipient};
 use crate::people::{Actor, ActorRef};
 use crate::permissions::{Scope, may_read_event};
-use crate::timeline::Visibility;
+use crate::timeline::{EventKind, Visibility};
 
 use super::HelpdeskService;
 
@@ -114,9 +114,12 @@ impl HelpdeskService {
                 status,
                 contacts.iter().map(|c| c.language.as_str()),
             ),
-            public_text: (event.visibility() == Visibility::Public)
-                .then(|| event.body().cloned())
-                .flatten(),
+            public_text: match event.kind {
+                // What the ticket asks: the text of its opening.
+                EventKind::Opened => Some(ticket.description.clone()),
+                _ if event.visibility() == Visibility::Public => event.body().cloned(),
+                _ => None,
+            },
             event,
             contacts,
             tenant_slug: tenant.slug,
