@@ -196,7 +196,7 @@ impl Lang {
 
     /// The label before the status.
     pub(crate) fn status(self) -> &'static str {
-        self.pick("Statut", "Status")
+        self.pick("Statut actuel", "Current status")
     }
 
     /// The label before the priority.

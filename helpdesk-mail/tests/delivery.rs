@@ -236,7 +236,7 @@ async fn opening_mails_the_groups_staff_in_their_language_with_a_link() {
         "{}",
         sam.html
     );
-    assert!(sam.text.contains("Status: New"), "{}", sam.text);
+    assert!(sam.text.contains("Current status: New"), "{}", sam.text);
     assert!(
         sam.text.contains("\n\nPlus rien ne sort\n\n"),
         "what the ticket asks: {}",
@@ -299,7 +299,7 @@ async fn a_staff_reply_mails_the_requester_in_french_and_the_guest_in_english() 
         alice.text
     );
     assert!(
-        alice.text.contains("Statut : Pris en charge"),
+        alice.text.contains("Statut actuel : Pris en charge"),
         "the tenant's label: {}",
         alice.text
     );
@@ -308,7 +308,7 @@ async fn a_staff_reply_mails_the_requester_in_french_and_the_guest_in_english() 
     assert_eq!(gina.language, "en");
     assert_eq!(gina.subject, "[#1] Imprimante bloquée — New reply");
     assert!(gina.text.starts_with("Sam Agent replied:"), "{}", gina.text);
-    assert!(gina.text.contains("Status: In progress"), "{}", gina.text);
+    assert!(gina.text.contains("Current status: In progress"), "{}", gina.text);
 }
 
 #[tokio::test]
