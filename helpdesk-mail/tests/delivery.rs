@@ -308,7 +308,11 @@ async fn a_staff_reply_mails_the_requester_in_french_and_the_guest_in_english() 
     assert_eq!(gina.language, "en");
     assert_eq!(gina.subject, "[#1] Imprimante bloquée — New reply");
     assert!(gina.text.starts_with("Sam Agent replied:"), "{}", gina.text);
-    assert!(gina.text.contains("Current status: In progress"), "{}", gina.text);
+    assert!(
+        gina.text.contains("Current status: In progress"),
+        "{}",
+        gina.text
+    );
 }
 
 #[tokio::test]
