@@ -66,8 +66,10 @@
 //! (`rustls-native-certs`): no OpenSSL headers to build against and no system library
 //! to match at run time, while a company's own CA for its internal relay is trusted as
 //! the machine trusts it. `ring` rather than `aws-lc-rs`: it needs only a C compiler,
-//! not CMake. On a 2-core machine, lettre with rustls and ring adds about a minute to a
-//! clean debug build.
+//! not CMake. Measured on 2 shared cores, a clean debug build: the crate with all it adds
+//! over `helpdesk-core` takes about 90 s, of which rustls (10 s), ring (10 s, its C
+//! included), lettre (9 s) and rustls-webpki (2 s), about 26 s of wall time once the
+//! rest (tokio, url) is built.
 //!
 //! # URLs
 //!
