@@ -133,6 +133,13 @@ impl World {
             panic!("{report:?}: {error:?}");
         }
         let mut mails = self.server.take();
+        for mail in &mails {
+            assert_eq!(mail.to.len(), 1, "one recipient per message: {:?}", mail.to);
+            assert_eq!(
+                mail.envelope_to, mail.to[0],
+                "delivered to that recipient only"
+            );
+        }
         mails.sort_by(|a, b| a.to.cmp(&b.to));
         mails
     }
@@ -575,4 +582,32 @@ async fn assigning_tells_the_assignee_it_is_theirs_and_the_requester_who_took_it
         "{}",
         mails[0].text
     );
+}
+
+#[tokio::test]
+async fn starttls_is_required_unless_the_url_says_tls_none_and_nothing_is_sent_without_it() {
+    let Some(world) = world("starttls_is_required").await else {
+        return;
+    };
+    // The test server offers no STARTTLS: a plain `smtp://` URL refuses to send.
+    let smtp = SmtpConfig::from_url(&format!("smtp://127.0.0.1:{}", world.server.port)).unwrap();
+    let strict = MailNotifier::new(smtp, "helpdesk@help.example.com", PUBLIC_URL).unwrap();
+    let w = &world.w;
+    w.service
+        .open(
+            &w.actor("alice"),
+            w.tenant("acme"),
+            NewTicket {
+                subject: "Réseau".to_owned(),
+                description: "<p>Coupé</p>".to_owned(),
+                category: Some(world.support.id),
+                ..Default::default()
+            },
+            vec![],
+        )
+        .await
+        .unwrap();
+    let report = w.service.deliver_notifications(&strict, 100).await.unwrap();
+    assert_eq!((report.delivered, report.failed), (0, 1));
+    assert!(world.server.take().is_empty(), "nothing sent in clear");
 }
