@@ -611,3 +611,113 @@ async fn starttls_is_required_unless_the_url_says_tls_none_and_nothing_is_sent_w
     assert_eq!((report.delivered, report.failed), (0, 1));
     assert!(world.server.take().is_empty(), "nothing sent in clear");
 }
+
+#[tokio::test]
+async fn each_event_reaches_the_other_side_in_each_ones_language() {
+    let Some(world) = world("each_event_reaches_the_other_side").await else {
+        return;
+    };
+    let w = &world.w;
+    let id = world.ticket("Imprimante bloquée").await;
+    let alice = w.actor("alice");
+
+    w.service
+        .reply(&alice, id, None, "<p>Toujours bloquée</p>", vec![])
+        .await
+        .unwrap();
+    let mails = world.deliver().await;
+    let got: Vec<_> = mails
+        .iter()
+        .map(|m| (m.to[0].as_str(), m.subject.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("gina@acme.example", "[#1] Imprimante bloquée — New reply"),
+            ("sam@support.example", "[#1] Imprimante bloquée — New reply"),
+        ],
+        "the requester's reply: the guest and the assignee, not Alice"
+    );
+    assert!(
+        mails[1]
+            .text
+            .starts_with("Alice Martin replied:\n\nToujours bloquée")
+    );
+    assert!(
+        mails[1].text.contains("because you handle this ticket"),
+        "{}",
+        mails[1].text
+    );
+
+    w.service
+        .propose_closure(&w.actor("sam"), id, None, "<p>Toner changé</p>")
+        .await
+        .unwrap();
+    let mails = world.deliver().await;
+    let got: Vec<_> = mails
+        .iter()
+        .map(|m| (m.to[0].as_str(), m.subject.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "alice@acme.example",
+                "[#1] Imprimante bloquée — Solution proposée"
+            ),
+            (
+                "gina@acme.example",
+                "[#1] Imprimante bloquée — Solution proposed"
+            ),
+        ]
+    );
+    assert!(
+        !mails[1].text.contains("Approve or refuse"),
+        "only the requester is asked to approve: {}",
+        mails[1].text
+    );
+
+    w.service
+        .refuse_closure(&alice, id, None, "<p>Ça bourre encore</p>")
+        .await
+        .unwrap();
+    let mails = world.deliver().await;
+    let got: Vec<_> = mails
+        .iter()
+        .map(|m| (m.to[0].as_str(), m.subject.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "gina@acme.example",
+                "[#1] Imprimante bloquée — Closure refused"
+            ),
+            (
+                "sam@support.example",
+                "[#1] Imprimante bloquée — Closure refused"
+            ),
+        ]
+    );
+    assert!(
+        mails[1].text.contains("Ça bourre encore"),
+        "{}",
+        mails[1].text
+    );
+
+    w.service
+        .cancel(&alice, id, None, Some("<p>Résolu seul</p>"))
+        .await
+        .unwrap();
+    let mails = world.deliver().await;
+    assert_eq!(
+        addresses(&mails),
+        ["gina@acme.example", "sam@support.example"]
+    );
+    assert!(
+        mails[1].subject.ends_with("Ticket cancelled"),
+        "{}",
+        mails[1].subject
+    );
+    assert!(mails[1].text.contains("Résolu seul"), "{}", mails[1].text);
+}
