@@ -11,6 +11,8 @@ pub(crate) enum Seen {
     AssignedYou,
     /// Staff assigned the ticket to themself.
     TookIt,
+    /// The reader is the ticket's new requester.
+    GivenYou,
     /// Nothing particular.
     Plain,
 }
@@ -21,6 +23,9 @@ impl Seen {
         match (&n.event.kind, reader, n.event.author) {
             (EventKind::GuestInvited { guest }, ContactRef::Member(me), _) if *guest == me => {
                 Seen::InvitedYou
+            }
+            (EventKind::RequesterReassigned { to, .. }, ContactRef::Member(me), _) if *to == me => {
+                Seen::GivenYou
             }
             (
                 EventKind::Assigned {
@@ -153,6 +158,10 @@ impl Lang {
             E::CategoryMoved { .. } => self.pick(
                 "a changé la catégorie de la demande.",
                 "changed the ticket's category.",
+            ),
+            E::RequesterReassigned { .. } if seen == Seen::GivenYou => self.pick(
+                "vous a confié cette demande : vous en êtes désormais le demandeur.",
+                "made you this ticket's requester.",
             ),
             E::RequesterReassigned { .. } => self.pick(
                 "a confié la demande à un autre demandeur.",

@@ -275,6 +275,101 @@ mod tests {
 
     use super::*;
 
+    /// A notification of `kind` by Sue (staff), for `contacts`.
+    fn notification(kind: helpdesk_core::EventKind, contacts: Vec<Contact>) -> Notification {
+        use helpdesk_core::*;
+        Notification {
+            id: OutboxId::new(),
+            tenant: TenantId::new(),
+            ticket: TicketId::new(),
+            number: TicketNumber::new(7),
+            subject: "Badge".to_owned(),
+            event: TimelineEvent {
+                id: EventId::new(),
+                ticket: TicketId::new(),
+                tenant: TenantId::new(),
+                at: chrono::Utc::now(),
+                author: ActorRef::Staff(StaffId::new()),
+                status_change: None,
+                kind,
+            },
+            contacts,
+            tenant_slug: "acme".to_owned(),
+            tenant_name: "Acme".to_owned(),
+            status: Status::InProgress,
+            status_labels: Default::default(),
+            priority: Priority::Normal,
+            author_name: Some("Sue".to_owned()),
+            public_text: None,
+        }
+    }
+
+    fn member(kind: ContactKind, language: &str) -> Contact {
+        Contact {
+            recipient: ContactRef::Member(helpdesk_core::MemberId::new()),
+            display_name: "Gina".to_owned(),
+            email: Some("gina@acme.example".to_owned()),
+            language: language.to_owned(),
+            kind,
+        }
+    }
+
+    #[test]
+    fn the_reader_is_told_what_the_event_means_for_them() {
+        use helpdesk_core::EventKind;
+        let gina = member(ContactKind::Guest, "fr");
+        let ContactRef::Member(id) = gina.recipient else {
+            unreachable!()
+        };
+        let other = member(ContactKind::Requester, "en");
+        let n = notification(EventKind::GuestInvited { guest: id }, vec![]);
+        let mail = render(&n, &gina, "https://x/tickets/1").unwrap();
+        assert_eq!(mail.subject, "[#7] Badge — Vous suivez cette demande");
+        assert!(
+            mail.text
+                .starts_with("Sue vous a invité à suivre cette demande.")
+        );
+        let mail = render(&n, &other, "https://x/tickets/1").unwrap();
+        assert!(
+            mail.text
+                .starts_with("Sue invited someone to follow the ticket.")
+        );
+
+        let from = helpdesk_core::MemberId::new();
+        let n = notification(EventKind::RequesterReassigned { from, to: id }, vec![]);
+        let mail = render(&n, &gina, "https://x/tickets/1").unwrap();
+        assert!(
+            mail.text.starts_with("Sue vous a confié cette demande"),
+            "{}",
+            mail.text
+        );
+        let mail = render(&n, &other, "https://x/tickets/1").unwrap();
+        assert!(
+            mail.text
+                .starts_with("Sue gave the ticket to another requester.")
+        );
+    }
+
+    #[test]
+    fn an_internal_note_is_never_written_for_a_member_even_one_marked_staff() {
+        let note = helpdesk_core::EventKind::NoteAdded {
+            body: RichText::from_stored("<p>secret</p>"),
+        };
+        let n = notification(note, vec![]);
+        for kind in [
+            ContactKind::Requester,
+            ContactKind::Guest,
+            ContactKind::Member,
+            ContactKind::Staff,
+        ] {
+            assert_eq!(
+                render(&n, &member(kind, "fr"), "https://x"),
+                None,
+                "{kind:?}"
+            );
+        }
+    }
+
     #[test]
     fn rich_text_becomes_lines_and_paragraphs() {
         let text = RichText::from_stored(
