@@ -271,6 +271,8 @@ fn decode_entities(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use helpdesk_core::RichText;
 
     use super::*;
