@@ -256,7 +256,8 @@ impl Notification {
             .map_or(self.status.as_str(), String::as_str)
     }
 
-    /// The labels of `ticket`'s status for every supported language and `languages`.
+    /// The tenant's labels (`settings`) of `status` for every supported language and
+    /// each of `languages`: what [`status_labels`](Self::status_labels) holds.
     pub fn labels_for<'a>(
         settings: &crate::TenantSettings,
         status: Status,
