@@ -51,6 +51,10 @@
 //!   [`ReplySigner::verify`] checks when a reply comes back (forged, altered, expired, or
 //!   another ticket's or person's token: refused).
 //!
+//! A notification's messages go out four at a time over the connections of lettre's
+//! pool (see `BENCHMARKS.md`: each message waits about 40 ms on the server's delayed
+//! acknowledgement, and side by side those waits overlap).
+//!
 //! An SMTP failure fails the notification with a
 //! [`NotifyError`](helpdesk_core::NotifyError): it stays in the outbox and is tried
 //! again.
