@@ -24,6 +24,9 @@
 //! `/helpdesk/...`; `GET /helpdesk/openapi.json` lists every route. `GET /health/live`
 //! and `GET /health/ready` are the probes.
 //!
+//! Notifications are mailed when `--smtp-url` names an SMTP server (see `mail.rs` for
+//! `--mail-from`, `--public-url` and `--reply-secret`); the banner says where mail goes.
+//!
 //! Login sessions live in the portal's `portal_sessions` table of the same database, so
 //! several portals on it share them and a restart logs nobody out. Behind HTTPS, pass
 //! `--secure-cookies`.
@@ -37,6 +40,7 @@
 mod demo;
 mod login;
 mod login_page;
+mod mail;
 mod notifier;
 mod session_store;
 
@@ -121,6 +125,9 @@ struct Options {
     /// served over TLS, by itself or behind a proxy.
     #[arg(long, env = "HELPDESK_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// Mail: `--smtp-url`, `--mail-from`, `--public-url`, `--reply-secret`.
+    #[command(flatten)]
+    mail: mail::MailOptions,
 }
 
 /// [`helpdesk_sqlx::ACQUIRE_TIMEOUT`] as the flag's default (a test keeps them equal).
@@ -241,12 +248,6 @@ impl ShutdownSignals {
     }
 }
 
-/// Where notifications go: the one place a host chooses its notifier. Without a mail
-/// server, each one is written to the log and stdout.
-fn notifier(_options: &Options) -> Arc<dyn Notifier> {
-    Arc::new(notifier::LogNotifier)
-}
-
 /// The helpdesk's worker (outbox delivery, automatic approvals), logging what each pass
 /// did and what failed.
 fn worker(service: HelpdeskService, notifier: Arc<dyn Notifier>) -> Worker {
@@ -305,17 +306,18 @@ async fn main() -> Fallible<()> {
     let app = app(&options, service.clone(), accounts, sessions.clone());
 
     let listener = tokio::net::TcpListener::bind(options.addr).await?;
+    let mail = mail::notifier(&options.mail, listener.local_addr()?)?;
     print_banner(listener.local_addr()?, &options);
+    println!("  mail:      {}", mail.description);
 
     let (stop, stopped) = watch::channel(false);
     let mut worker_stop = stopped.clone();
     // A pass under way when the signal comes is finished, not cut.
-    let worker = tokio::spawn(worker(service, notifier(&options)).run(
-        tokio::time::sleep,
-        async move {
+    let worker = tokio::spawn(
+        worker(service, mail.notifier).run(tokio::time::sleep, async move {
             let _ = worker_stop.wait_for(|stop| *stop).await;
-        },
-    ));
+        }),
+    );
     let expiry = tokio::spawn(expire_sessions(sessions, stopped));
     let connections = GracefulShutdown::new();
     let signal = serve_until_signal(&listener, &app, &options, &connections, &mut signals).await?;
@@ -487,6 +489,10 @@ mod tests {
             "HELPDESK_HEADER_TIMEOUT",
             "HELPDESK_DB_ACQUIRE_TIMEOUT",
             "HELPDESK_SECURE_COOKIES",
+            "HELPDESK_SMTP_URL",
+            "HELPDESK_MAIL_FROM",
+            "HELPDESK_PUBLIC_URL",
+            "HELPDESK_REPLY_SECRET",
         ] {
             assert!(names.iter().any(|n| n == name), "{name} is not read");
         }

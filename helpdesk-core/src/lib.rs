@@ -170,8 +170,8 @@ pub use ids::{
 };
 pub use knowledge::{Article, faq, relevance, suggest};
 pub use notify::{
-    Contact, ContactRef, NoNotifier, Notification, Notifier, NotifyError, OutboxMessage, Recipient,
-    recipients,
+    Contact, ContactKind, ContactRef, NoNotifier, Notification, Notifier, NotifyError,
+    OutboxMessage, Recipient, recipients,
 };
 pub use people::{
     Actor, ActorRef, Group, MAX_MEMBER_RESULTS, Member, MemberQuery, MemberRole, Staff, StaffRole,

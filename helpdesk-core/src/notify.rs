@@ -2,12 +2,16 @@
 //! in the same transaction as the event, so a mail server that is down delays a message
 //! and loses none.
 
+use std::collections::BTreeMap;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{EventId, GroupId, MemberId, OutboxId, StaffId, TenantId, TicketId, TicketNumber};
-use crate::people::ActorRef;
+use crate::people::{Actor, ActorRef};
+use crate::status::{Priority, Status};
+use crate::text::RichText;
 use crate::ticket::Ticket;
 use crate::timeline::{TimelineEvent, Visibility};
 
@@ -111,6 +115,78 @@ pub struct Contact {
     pub display_name: String,
     /// Their email, if known.
     pub email: Option<String>,
+    /// The language to write to them in: the one they chose, else their tenant's default
+    /// (one of [`SUPPORTED_LANGUAGES`](crate::SUPPORTED_LANGUAGES)).
+    #[serde(default = "default_language")]
+    pub language: String,
+    /// Why they are told: their part in the ticket.
+    #[serde(default)]
+    pub kind: ContactKind,
+}
+
+/// The language of a contact serialised before contacts carried one: the default
+/// tenant's.
+fn default_language() -> String {
+    crate::TenantSettings::default().default_language
+}
+
+impl Contact {
+    /// `actor` as a contact about `ticket`, writing to them in their language or else in
+    /// `tenant_language`; none for the system.
+    pub fn of(actor: Actor, ticket: &Ticket, tenant_language: &str) -> Option<Self> {
+        let language =
+            |chosen: Option<String>| chosen.unwrap_or_else(|| tenant_language.to_owned());
+        match actor {
+            Actor::Member(m) => {
+                let kind = if m.id == ticket.requester {
+                    ContactKind::Requester
+                } else if ticket.guests.contains(&m.id) {
+                    ContactKind::Guest
+                } else {
+                    ContactKind::Member
+                };
+                Some(Contact {
+                    recipient: ContactRef::Member(m.id),
+                    display_name: m.display_name,
+                    email: m.email,
+                    language: language(m.language),
+                    kind,
+                })
+            }
+            Actor::Staff(s) => Some(Contact {
+                recipient: ContactRef::Staff(s.id),
+                display_name: s.display_name,
+                email: s.email,
+                language: language(s.language),
+                kind: ContactKind::Staff,
+            }),
+            Actor::System => None,
+        }
+    }
+}
+
+/// A contact's part in the ticket, which decides what a message may tell them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactKind {
+    /// The ticket's requester.
+    Requester,
+    /// A member invited to follow the ticket.
+    Guest,
+    /// Another member who may see the ticket (a tenant admin, a requester replaced by a
+    /// reassignment, a colleague under whole-tenant visibility); what a contact
+    /// serialised without a kind is taken to be, the narrowest part.
+    #[default]
+    Member,
+    /// Support staff: the assignee, or a member of the group handling it.
+    Staff,
+}
+
+impl ContactKind {
+    /// Whether they are support staff, who may read internal notes.
+    pub fn is_staff(self) -> bool {
+        self == ContactKind::Staff
+    }
 }
 
 /// A resolved recipient: a member or a staff member (groups are expanded).
@@ -123,7 +199,11 @@ pub enum ContactRef {
     Staff(StaffId),
 }
 
-/// What a [`Notifier`] receives: the event, the ticket it happened to, and who to tell.
+/// What a [`Notifier`] receives: the event, the ticket it happened to, and who to tell,
+/// with what a message needs to be written without reading the store again (the
+/// tenant's name, the ticket's status and its labels, the author's name, the event's
+/// public text). Serialised as JSON (webhooks): fields are only ever added, each new
+/// one with a default so older documents still read.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notification {
     /// The outbox message this comes from; the same id on a retry.
@@ -136,10 +216,66 @@ pub struct Notification {
     pub number: TicketNumber,
     /// Its subject.
     pub subject: String,
-    /// The event.
+    /// The event. Its body may be an internal note: only staff contacts may be shown it
+    /// (use [`public_text`](Self::public_text) for everyone else).
     pub event: TimelineEvent,
     /// The people to tell. Members receive only public events.
     pub contacts: Vec<Contact>,
+    /// The tenant's slug (as in its URLs).
+    #[serde(default)]
+    pub tenant_slug: String,
+    /// The tenant's name.
+    #[serde(default)]
+    pub tenant_name: String,
+    /// The ticket's status when the notification is delivered (what its page shows
+    /// then; a later event may have moved it since this one).
+    #[serde(default = "default_status")]
+    pub status: Status,
+    /// The tenant's label of [`status`](Self::status) per language tag, for each
+    /// supported language and each contact's: what the tenant's pages show.
+    #[serde(default)]
+    pub status_labels: BTreeMap<String, String>,
+    /// The ticket's priority when the notification is delivered.
+    #[serde(default)]
+    pub priority: Priority,
+    /// The name of who acted; none when the helpdesk did (an automatic approval).
+    #[serde(default)]
+    pub author_name: Option<String>,
+    /// The event's text (a reply, a question, a proposed solution, a refusal's
+    /// justification, a reason; for an opening, the ticket's description) when everyone
+    /// who may see the ticket may read it; never an internal note.
+    #[serde(default)]
+    pub public_text: Option<RichText>,
+}
+
+/// The status of a notification serialised before notifications carried one.
+fn default_status() -> Status {
+    Status::New
+}
+
+impl Notification {
+    /// The tenant's label of the ticket's status in `language`, else in any language it
+    /// has, else the canonical name.
+    pub fn status_label(&self, language: &str) -> &str {
+        self.status_labels
+            .get(language)
+            .or_else(|| self.status_labels.values().next())
+            .map_or(self.status.as_str(), String::as_str)
+    }
+
+    /// The tenant's labels (`settings`) of `status` for every supported language and
+    /// each of `languages`: what [`status_labels`](Self::status_labels) holds.
+    pub fn labels_for<'a>(
+        settings: &crate::TenantSettings,
+        status: Status,
+        languages: impl IntoIterator<Item = &'a str>,
+    ) -> BTreeMap<String, String> {
+        crate::SUPPORTED_LANGUAGES
+            .into_iter()
+            .chain(languages)
+            .map(|lang| (lang.to_owned(), settings.label(status, lang).to_owned()))
+            .collect()
+    }
 }
 
 /// A delivery that failed; the message stays in the outbox and is tried again later.

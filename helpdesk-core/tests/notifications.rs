@@ -11,10 +11,10 @@ use chrono::{Duration, TimeZone, Utc};
 use helpdesk_core::memory::MemoryStore;
 use helpdesk_core::testing::{self, FaultyStore, MemberSeed, Seed, StaffSeed};
 use helpdesk_core::{
-    Actor, ActorRef, Answer, Category, Contact, ContactRef, DeliveryReport, Error, EventKind,
-    HelpdeskService, MemberRole, NewTicket, Notification, Notifier, NotifyError, OutboxRepository,
-    RequesterVisibility, StaffChanges, StaffRole, StoreError, TicketId, TicketRepository, UserId,
-    retry_delay,
+    Actor, ActorRef, Answer, Category, Contact, ContactKind, ContactRef, DeliveryReport, Error,
+    EventKind, HelpdeskService, MemberRole, NewTicket, Notification, Notifier, NotifyError,
+    OutboxRepository, RequesterVisibility, StaffChanges, StaffRole, StoreError, TicketId,
+    TicketRepository, UserId, retry_delay,
 };
 use mockall::mock;
 
@@ -226,6 +226,8 @@ async fn opening_notifies_the_routed_groups_active_agents_but_not_the_requester(
         recipient: ContactRef::Staff(w.staff("ann").id),
         display_name: "Ann".to_owned(),
         email: Some("ann@support.example".to_owned()),
+        language: "fr".to_owned(),
+        kind: ContactKind::Staff,
     }));
     deliver_nothing(&w).await;
 }

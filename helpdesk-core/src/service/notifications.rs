@@ -2,10 +2,12 @@
 
 use crate::delivery::{DeliverySettings, retry_delay};
 use crate::error::Result;
-use crate::notify::{Contact, ContactRef, Notification, Notifier, OutboxMessage, Recipient};
-use crate::people::Actor;
+use crate::ids::TenantId;
+use crate::notify::{Contact, Notification, Notifier, OutboxMessage, Recipient};
+use crate::people::{Actor, ActorRef};
 use crate::permissions::{Scope, may_read_event};
 use crate::ports::AfterFailure;
+use crate::timeline::{EventKind, Visibility};
 
 use super::HelpdeskService;
 
@@ -116,11 +118,59 @@ impl HelpdeskService {
         else {
             return Ok(None);
         };
+        let actors = self.expand(ticket.tenant, &message.recipients).await?;
+        let policy = tenant.settings.requester_visibility;
+        let language = tenant.settings.default_language.as_str();
+        let mut contacts: Vec<Contact> = Vec::new();
+        for actor in actors {
+            let sees = Scope::of(&actor, policy).admits(&ticket) && may_read_event(&actor, &event);
+            let is_author = actor.reference() == event.author;
+            if !sees || is_author {
+                continue;
+            }
+            let Some(contact) = Contact::of(actor, &ticket, language) else {
+                continue;
+            };
+            if !contacts.iter().any(|c| c.recipient == contact.recipient) {
+                contacts.push(contact);
+            }
+        }
+        let author_name = self.author_name(ticket.tenant, event.author).await?;
+        let status = ticket.status();
+        Ok(Some(Notification {
+            id: message.id,
+            tenant: ticket.tenant,
+            ticket: ticket.id,
+            number: ticket.number,
+            subject: ticket.subject.clone(),
+            status_labels: Notification::labels_for(
+                &tenant.settings,
+                status,
+                contacts.iter().map(|c| c.language.as_str()),
+            ),
+            public_text: match event.kind {
+                // What the ticket asks: the text of its opening.
+                EventKind::Opened => Some(ticket.description.clone()),
+                _ if event.visibility() == Visibility::Public => event.body().cloned(),
+                _ => None,
+            },
+            event,
+            contacts,
+            tenant_slug: tenant.slug,
+            tenant_name: tenant.name,
+            status,
+            priority: ticket.priority,
+            author_name,
+        }))
+    }
+
+    /// The people `recipients` stand for, groups expanded to their staff.
+    async fn expand(&self, tenant: TenantId, recipients: &[Recipient]) -> Result<Vec<Actor>> {
         let mut actors = Vec::new();
-        for recipient in &message.recipients {
+        for recipient in recipients {
             match recipient {
                 Recipient::Member(id) => {
-                    if let Some(m) = self.store.member(ticket.tenant, *id).await? {
+                    if let Some(m) = self.store.member(tenant, *id).await? {
                         actors.push(Actor::Member(m));
                     }
                 }
@@ -138,39 +188,15 @@ impl HelpdeskService {
                 }
             }
         }
-        let policy = tenant.settings.requester_visibility;
-        let mut contacts: Vec<Contact> = Vec::new();
-        for actor in actors {
-            let sees = Scope::of(&actor, policy).admits(&ticket) && may_read_event(&actor, &event);
-            let is_author = actor.reference() == event.author;
-            if !sees || is_author {
-                continue;
-            }
-            let contact = match actor {
-                Actor::Member(m) => Contact {
-                    recipient: ContactRef::Member(m.id),
-                    display_name: m.display_name,
-                    email: m.email,
-                },
-                Actor::Staff(s) => Contact {
-                    recipient: ContactRef::Staff(s.id),
-                    display_name: s.display_name,
-                    email: s.email,
-                },
-                Actor::System => continue,
-            };
-            if !contacts.iter().any(|c| c.recipient == contact.recipient) {
-                contacts.push(contact);
-            }
-        }
-        Ok(Some(Notification {
-            id: message.id,
-            tenant: ticket.tenant,
-            ticket: ticket.id,
-            number: ticket.number,
-            subject: ticket.subject.clone(),
-            event,
-            contacts,
-        }))
+        Ok(actors)
+    }
+
+    /// The display name of who acted; none for the helpdesk itself or someone deleted.
+    async fn author_name(&self, tenant: TenantId, author: ActorRef) -> Result<Option<String>> {
+        Ok(match author {
+            ActorRef::Member(id) => self.store.member(tenant, id).await?.map(|m| m.display_name),
+            ActorRef::Staff(id) => self.store.staff(id).await?.map(|s| s.display_name),
+            ActorRef::System => None,
+        })
     }
 }

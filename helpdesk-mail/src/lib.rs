@@ -1,0 +1,93 @@
+//! Mail for the helpdesk: [`MailNotifier`], a [`Notifier`](helpdesk_core::Notifier)
+//! that sends each notification of the outbox by SMTP, one message per recipient, in
+//! the recipient's language, threaded per ticket, with a signed `Reply-To`.
+//!
+//! A host builds it once and hands it to whatever delivers the outbox:
+//!
+//! ```
+//! use chrono::Duration;
+//! use helpdesk_mail::{MailNotifier, ReplySigner, SmtpConfig};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // The server, with credentials kept out of the URL.
+//! let smtp = SmtpConfig::from_url("smtp://smtp.example.com")?
+//!     .with_credentials("helpdesk", "app-password");
+//! // The secret signs the Reply-To tokens: the same on every instance, kept secret.
+//! let secret = b"a long random secret of 32 bytes or more";
+//! let signer = ReplySigner::new(secret, "support@help.example.com", Duration::days(90))?;
+//! let notifier = MailNotifier::new(smtp, "Acme Support <help@example.com>", "https://help.example.com")?
+//!     .with_reply_to(signer);
+//! assert_eq!(notifier.smtp().to_string(), "smtp://smtp.example.com:587 (STARTTLS, as helpdesk)");
+//! // Then, on a timer: `service.deliver_notifications(&notifier, 100).await?`.
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # What each message carries
+//!
+//! - **One message per recipient**, `To` that person only: nobody learns who else
+//!   follows a ticket. A contact without an email address is skipped.
+//! - **Their language** (the one they chose, else the tenant's: French or English),
+//!   plain text and HTML (`multipart/alternative`), every value escaped in the HTML.
+//! - **Subject** `[#<number>] <subject> — <what happened>`; the body says who did what,
+//!   the event's text (a reply, a question, a proposed solution), what the reader is
+//!   asked to do when something is asked of them, the status under the tenant's own
+//!   label, the priority, and a direct link: `{public_url}/tickets/{id}`, where
+//!   `public_url` is the address the pages of `helpdesk-web` are served at.
+//! - **Internal notes** reach staff only: the notification never lists a member for
+//!   one, and a message for an internal event is written for staff contacts only,
+//!   whatever the notification says.
+//! - **Threading**: `Message-ID` is `<outbox-id.recipient-id@domain>`, unique per
+//!   message and recipient and the same on every retry (an outbox retry after a partial
+//!   failure sends the same message again; clients show it once). `In-Reply-To` and
+//!   `References` name `<ticket-id@domain>`, so clients thread a ticket's mails. The
+//!   domain is the From address's. (Gmail also compares subjects: the event phrase at
+//!   the end of the subject may split its threads.)
+//! - `Auto-Submitted: auto-generated` (RFC 3834: auto-responders stay silent, and the
+//!   inbound side refuses such mail, so no loop) and `X-Auto-Response-Suppress: All`
+//!   for Exchange.
+//! - **`Reply-To: support+<token>@domain`** when a [`ReplySigner`] is given: the token is
+//!   an HMAC-SHA256 over the ticket, the recipient and an expiry, which
+//!   [`ReplySigner::verify`] checks when a reply comes back (forged, altered, expired, or
+//!   another ticket's or person's token: refused).
+//!
+//! A notification's messages go out four at a time over the connections of lettre's
+//! pool (see `BENCHMARKS.md`: each message waits about 40 ms on the server's delayed
+//! acknowledgement, and side by side those waits overlap).
+//!
+//! An SMTP failure fails the notification with a
+//! [`NotifyError`](helpdesk_core::NotifyError): it stays in the outbox and is tried
+//! again.
+//!
+//! Not yet: a per-person choice of which events to receive by mail (every event a
+//! person is concerned by is sent), and the inbound side that turns a reply into a
+//! reply on the ticket (the token and [`ReplySigner::verify`] are ready for it). Until
+//! then the footer sends readers to the ticket's page to answer.
+//!
+//! # TLS
+//!
+//! lettre with rustls and the `ring` provider, trusting the system's certificate store
+//! (`rustls-native-certs`): no OpenSSL headers to build against and no system library
+//! to match at run time, while a company's own CA for its internal relay is trusted as
+//! the machine trusts it. `ring` rather than `aws-lc-rs`: it needs only a C compiler,
+//! not CMake. Measured on 2 shared cores, a clean debug build: the crate with all it adds
+//! over `helpdesk-core` takes about 90 s, of which rustls (10 s), ring (10 s, its C
+//! included), lettre (9 s) and rustls-webpki (2 s), about 26 s of wall time once the
+//! rest (tokio, url) is built.
+//!
+//! # URLs
+//!
+//! [`SmtpConfig::from_url`]: `smtps://host` (TLS, port 465), `smtp://host` (STARTTLS
+//! required, port 587), `smtp://host:port?tls=none` (no encryption: a local relay or a
+//! test server); user and password in the URL or given apart.
+#![warn(missing_docs)]
+
+mod config;
+mod i18n;
+mod notifier;
+mod render;
+mod token;
+
+pub use config::{ConfigError, Security, SmtpConfig};
+pub use notifier::MailNotifier;
+pub use token::{MAX_LOCAL_LEN, MIN_SECRET_LEN, ReplySigner, ReplyToken, TokenError};
