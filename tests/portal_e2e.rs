@@ -254,7 +254,10 @@ fn without_a_mail_server_every_notification_is_written_to_stdout() {
         "POST",
         "/helpdesk/tickets",
         Some(&alice),
-        Some(&json!({"subject": "Badge refusé", "description": "<p>Mon badge ne passe plus</p>"})),
+        Some(
+            &json!({"subject": "Badge refusé", "description": "<p>Mon badge ne passe plus</p>",
+            "custom_fields": {"school": "Lycée Jean Moulin"}}),
+        ),
     );
     assert_eq!(opened.status, 201, "{}", opened.body);
     let id = opened.body["id"].as_str().unwrap();
