@@ -119,6 +119,25 @@ async fn world(what: &str) -> Option<World> {
 }
 
 impl World {
+    /// Alice's new ticket in Support.
+    async fn opened(&self, subject: &str, description: &str) -> helpdesk_core::Ticket {
+        let w = &self.w;
+        w.service
+            .open(
+                &w.actor("alice"),
+                w.tenant("acme"),
+                NewTicket {
+                    subject: subject.to_owned(),
+                    description: description.to_owned(),
+                    category: Some(self.support.id),
+                    ..Default::default()
+                },
+                vec![],
+            )
+            .await
+            .unwrap()
+    }
+
     /// Delivers the outbox; the mails received, one per recipient, by address.
     async fn deliver(&self) -> Vec<Mail> {
         let report = self
@@ -153,21 +172,7 @@ impl World {
     /// mails read and dropped.
     async fn ticket(&self, subject: &str) -> TicketId {
         let w = &self.w;
-        let ticket = w
-            .service
-            .open(
-                &w.actor("alice"),
-                w.tenant("acme"),
-                NewTicket {
-                    subject: subject.to_owned(),
-                    description: "<p>Plus rien ne sort</p>".to_owned(),
-                    category: Some(self.support.id),
-                    ..Default::default()
-                },
-                vec![],
-            )
-            .await
-            .unwrap();
+        let ticket = self.opened(subject, "<p>Plus rien ne sort</p>").await;
         w.service
             .assign(
                 &w.actor("sue"),
@@ -201,22 +206,9 @@ async fn opening_mails_the_groups_staff_in_their_language_with_a_link() {
     let Some(world) = world("opening_mails_the_groups_staff").await else {
         return;
     };
-    let w = &world.w;
-    let ticket = w
-        .service
-        .open(
-            &w.actor("alice"),
-            w.tenant("acme"),
-            NewTicket {
-                subject: "Imprimante bloquée".to_owned(),
-                description: "<p>Plus rien ne sort</p>".to_owned(),
-                category: Some(world.support.id),
-                ..Default::default()
-            },
-            vec![],
-        )
-        .await
-        .unwrap();
+    let ticket = world
+        .opened("Imprimante bloquée", "<p>Plus rien ne sort</p>")
+        .await;
     let mails = world.deliver().await;
     assert_eq!(
         addresses(&mails),
@@ -487,20 +479,7 @@ async fn an_smtp_server_that_is_down_fails_the_delivery_and_the_message_waits() 
     let smtp = SmtpConfig::from_url(&format!("smtp://127.0.0.1:{port}?tls=none")).unwrap();
     let down = MailNotifier::new(smtp, "helpdesk@help.example.com", PUBLIC_URL).unwrap();
     let w = &world.w;
-    w.service
-        .open(
-            &w.actor("alice"),
-            w.tenant("acme"),
-            NewTicket {
-                subject: "Réseau".to_owned(),
-                description: "<p>Coupé</p>".to_owned(),
-                category: Some(world.support.id),
-                ..Default::default()
-            },
-            vec![],
-        )
-        .await
-        .unwrap();
+    world.opened("Réseau", "<p>Coupé</p>").await;
     let report = w.service.deliver_notifications(&down, 100).await.unwrap();
     assert_eq!((report.delivered, report.failed), (0, 1));
     assert_eq!(w.store().outbox_len(), 1, "kept for a retry");
@@ -512,21 +491,9 @@ async fn assigning_tells_the_assignee_it_is_theirs_and_the_requester_who_took_it
         return;
     };
     let w = &world.w;
-    let ticket = w
-        .service
-        .open(
-            &w.actor("alice"),
-            w.tenant("acme"),
-            NewTicket {
-                subject: "Badge refusé".to_owned(),
-                description: "<p>La porte reste fermée</p>".to_owned(),
-                category: Some(world.support.id),
-                ..Default::default()
-            },
-            vec![],
-        )
-        .await
-        .unwrap();
+    let ticket = world
+        .opened("Badge refusé", "<p>La porte reste fermée</p>")
+        .await;
     world.deliver().await;
     w.service
         .assign(
@@ -593,20 +560,7 @@ async fn starttls_is_required_unless_the_url_says_tls_none_and_nothing_is_sent_w
     let smtp = SmtpConfig::from_url(&format!("smtp://127.0.0.1:{}", world.server.port)).unwrap();
     let strict = MailNotifier::new(smtp, "helpdesk@help.example.com", PUBLIC_URL).unwrap();
     let w = &world.w;
-    w.service
-        .open(
-            &w.actor("alice"),
-            w.tenant("acme"),
-            NewTicket {
-                subject: "Réseau".to_owned(),
-                description: "<p>Coupé</p>".to_owned(),
-                category: Some(world.support.id),
-                ..Default::default()
-            },
-            vec![],
-        )
-        .await
-        .unwrap();
+    world.opened("Réseau", "<p>Coupé</p>").await;
     let report = w.service.deliver_notifications(&strict, 100).await.unwrap();
     assert_eq!((report.delivered, report.failed), (0, 1));
     assert!(world.server.take().is_empty(), "nothing sent in clear");
