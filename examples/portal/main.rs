@@ -411,7 +411,6 @@ fn print_banner(addr: SocketAddr, options: &Options) {
     println!("  API:       http://{addr}/helpdesk/openapi.json");
     println!("  health:    http://{addr}/health/live  http://{addr}/health/ready");
     println!("  database:  {}", options.database_url);
-    println!("  mail:      none configured: each notification is written to the log and here");
     println!(
         "  log in:    curl -c jar -H 'content-type: application/json' -d '{{\"login\":\"alice\",\"password\":\"demo\"}}' http://{addr}/login"
     );
