@@ -59,13 +59,25 @@
 //! Every action is a plain HTML form and works without a script. One small script,
 //! served by the crate (`/assets/helpdesk.js`, no inline code, so a strict
 //! Content-Security-Policy holds), adds FAQ suggestions while typing, the category
-//! filter, pasted screenshots and unsaved-text guards.
+//! filter, pasted screenshots and unsaved-text guards. It also turns the description,
+//! reply and note fields into a small rich-text editor (bold, italic, underline, lists,
+//! links; the form then says `format=html` and the HTML goes to the core's sanitiser,
+//! where without it the text typed becomes paragraphs, lists and links), and shows each
+//! date, sent as a `<time>` in UTC, in the browser's own time zone.
+//!
+//! # Custom fields
+//! The questions a tenant adds to its new-ticket form (`TenantSettings::custom_fields`,
+//! defined on the settings page) are asked there with their label in the reader's
+//! language, shown in the ticket's properties and changed by its edit form; a required
+//! one left blank is refused, named by its label.
 //!
 //! # Security
 //! Every form carries a token checked on `POST` (a double-submit cookie of the pages),
 //! the `Origin` of writes is checked as for the JSON routes, every page is sent with a
 //! strict Content-Security-Policy, and text is escaped by the template engine; rich
-//! text is the core's sanitised HTML, without remote images.
+//! text is the core's sanitised HTML, without remote images. Image attachments are shown
+//! under their message from the pages' own download route, with the message's
+//! visibility; any other type (SVG included) is only ever a download.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod assets;
