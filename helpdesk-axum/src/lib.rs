@@ -116,7 +116,7 @@ pub mod bodies {
         TenantUpdate,
     };
     pub use crate::routes::commands::{Approval, Assignment, MemberRef, Message, Reason};
-    pub use crate::routes::people::LanguageBody;
+    pub use crate::routes::people::{LanguageBody, MutedBody};
     pub use crate::routes::reports::{ArticleBody, SaveSearch};
     pub use crate::routes::tickets::{EditTicket, OpenTicket};
 }
@@ -183,12 +183,14 @@ where
         .route("/tickets/{id}/cancellation", post(commands::cancel))
         .route("/tickets/{id}/reopening", post(commands::reopen))
         .route("/tickets/{id}/guests", post(commands::invite_guest))
+        .route("/tickets/{id}/watchers", get(tickets::watchers))
         .route(
             "/tickets/{id}/requester",
             post(commands::reassign_requester),
         )
         .route("/me", get(people::get_me))
         .route("/me/language", put(people::set_language))
+        .route("/me/notifications", put(people::set_muted_topics))
         .route("/members", get(people::find_members))
         .route("/attachments/{id}", get(attachments::download))
         .route("/dashboard", get(reports::dashboard))

@@ -1,4 +1,5 @@
-//! The caller themself over HTTP (`GET /me`, `PUT /me/language`), finding members by
+//! The caller themself over HTTP (`GET /me`, `PUT /me/language`, `PUT
+//! /me/notifications`), who is told about a ticket, finding members by
 //! name (`GET /members?q=`), and validation refusals that carry a `reason_code`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -97,6 +98,147 @@ async fn a_person_sets_and_clears_their_language() {
     assert_eq!(refused.body["field"], "language");
     assert_eq!(refused.body["reason_code"], "unknown_value");
     assert_eq!(h.actor(ALICE).await.language(), None, "nothing was written");
+}
+
+#[tokio::test]
+async fn a_person_mutes_and_unmutes_notification_topics() {
+    let h = support::host().await;
+    let me = h.call(Some(ALICE), "GET", "/me", None).await;
+    assert_eq!(me.body["muted"], json!([]), "nothing muted at first");
+    let set = h
+        .call(
+            Some(ALICE),
+            "PUT",
+            "/me/notifications",
+            Some(json!({"muted": ["changes", "replies", "changes"]})),
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    assert_eq!(set.body["muted"], json!(["replies", "changes"]));
+    let me = h.call(Some(ALICE), "GET", "/me", None).await;
+    assert_eq!(me.body["muted"], json!(["replies", "changes"]), "stored");
+
+    let refused = h
+        .call(
+            Some(ALICE),
+            "PUT",
+            "/me/notifications",
+            Some(json!({"muted": ["everything"]})),
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    let me = h.call(Some(ALICE), "GET", "/me", None).await;
+    assert_eq!(
+        me.body["muted"],
+        json!(["replies", "changes"]),
+        "nothing was written"
+    );
+
+    let cleared = h
+        .call(
+            Some(ALICE),
+            "PUT",
+            "/me/notifications",
+            Some(json!({"muted": []})),
+        )
+        .await;
+    assert_eq!(cleared.status, StatusCode::OK, "{}", cleared.body);
+    assert_eq!(cleared.body["muted"], json!([]));
+
+    let staff = h
+        .call(
+            Some(SAM),
+            "PUT",
+            "/me/notifications",
+            Some(json!({"muted": ["notes"]})),
+        )
+        .await;
+    assert_eq!(staff.status, StatusCode::OK, "{}", staff.body);
+    assert_eq!(staff.body["muted"], json!(["notes"]));
+    let blocked = h
+        .call(
+            Some(BLOCKED),
+            "PUT",
+            "/me/notifications",
+            Some(json!({"muted": []})),
+        )
+        .await;
+    assert_eq!(blocked.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn who_is_told_about_a_ticket_as_its_readers_may_know() {
+    let h = support::host().await;
+    let opened = h
+        .call(
+            Some(ALICE),
+            "POST",
+            "/tickets",
+            Some(json!({"subject": "Imprimante", "description": "Bloquée"})),
+        )
+        .await;
+    assert_eq!(opened.status, StatusCode::CREATED, "{}", opened.body);
+    let id = opened.body["id"].as_str().unwrap().to_owned();
+    let sam = h.actor(SAM).await.as_staff().unwrap().id;
+    let assigned = h
+        .call(
+            Some(SUE),
+            "POST",
+            &format!("/tickets/{id}/assignment?tenant=acme"),
+            Some(json!({"assignee": sam})),
+        )
+        .await;
+    assert_eq!(assigned.status, StatusCode::OK, "{}", assigned.body);
+
+    let by_sue = h
+        .call(
+            Some(SUE),
+            "GET",
+            &format!("/tickets/{id}/watchers?tenant=acme"),
+            None,
+        )
+        .await;
+    assert_eq!(by_sue.status, StatusCode::OK, "{}", by_sue.body);
+    let parts: Vec<(&str, &str)> = by_sue
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            (
+                w["display_name"].as_str().unwrap(),
+                w["part"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(parts, [("alice", "requester"), ("sam", "assignee")]);
+    assert_eq!(by_sue.body[0]["reachable"], true);
+    assert_eq!(by_sue.body[1]["internal_notes"], true);
+
+    let by_alice = h
+        .call(Some(ALICE), "GET", &format!("/tickets/{id}/watchers"), None)
+        .await;
+    assert_eq!(by_alice.status, StatusCode::OK, "{}", by_alice.body);
+    assert_eq!(
+        by_alice.body[0]["reachable"],
+        Value::Null,
+        "no addresses for requesters"
+    );
+    assert_eq!(by_alice.body[0]["muted"], Value::Null);
+
+    let by_dave = h
+        .call(Some(DAVE), "GET", &format!("/tickets/{id}/watchers"), None)
+        .await;
+    assert_eq!(
+        by_dave.status,
+        StatusCode::NOT_FOUND,
+        "as if it did not exist"
+    );
 }
 
 #[tokio::test]

@@ -233,9 +233,10 @@ async fn a_retried_post_with_an_idempotency_key_creates_one_ticket() {
 }
 
 /// Every route the router serves, by method and path.
-const ROUTES: [(&str, &str); 54] = [
+const ROUTES: [(&str, &str); 56] = [
     ("get", "/me"),
     ("put", "/me/language"),
+    ("put", "/me/notifications"),
     ("get", "/members"),
     ("post", "/tickets"),
     ("get", "/tickets"),
@@ -254,6 +255,7 @@ const ROUTES: [(&str, &str); 54] = [
     ("post", "/tickets/{id}/reopening"),
     ("post", "/tickets/{id}/guests"),
     ("post", "/tickets/{id}/requester"),
+    ("get", "/tickets/{id}/watchers"),
     ("get", "/dashboard"),
     ("get", "/dashboard/breakdown"),
     ("get", "/export.csv"),

@@ -131,6 +131,7 @@ mod tenant;
 pub mod text;
 mod ticket;
 mod timeline;
+mod topic;
 mod worker;
 pub mod workflow;
 
@@ -171,7 +172,7 @@ pub use ids::{
 pub use knowledge::{Article, faq, relevance, suggest};
 pub use notify::{
     Contact, ContactKind, ContactRef, NoNotifier, Notification, Notifier, NotifyError,
-    OutboxMessage, Recipient, recipients,
+    OutboxMessage, Recipient, member_followers, recipients, staff_follower,
 };
 pub use people::{
     Actor, ActorRef, Group, MAX_MEMBER_RESULTS, Member, MemberQuery, MemberRole, Staff, StaffRole,
@@ -195,8 +196,8 @@ pub use service::{
     ArticleDraft, AttachAs, AttachmentLimits, AttachmentUpload, CsvExport, CsvFormat,
     DeliveryReport, ExportRow, FileUpload, HelpdeskService, MAX_ATTACHMENTS_PER_EVENT,
     MAX_ATTEMPTS, MAX_DEAD_LETTERS, MAX_EXPORT_ROWS, MAX_MEMBERS_FOR_REQUESTERS, MemberDetails,
-    StaffChanges, StaffDetails, TicketList, TicketView, ToOpening, ToTicket, csv_header, csv_line,
-    export_csv,
+    StaffChanges, StaffDetails, TicketList, TicketView, ToOpening, ToTicket, Watcher, WatcherPart,
+    csv_header, csv_line, export_csv,
 };
 pub use status::{Priority, Status};
 pub use tenant::{
@@ -209,5 +210,6 @@ pub use ticket::{
     TicketEdit, TicketState,
 };
 pub use timeline::{EventKind, FieldChange, StatusChange, TimelineEvent, Visibility};
+pub use topic::{MutedTopics, NotificationTopic, format_muted, parse_muted};
 pub use worker::{WorkReport, Worker, WorkerSettings};
 pub use workflow::{Command, CommandName};

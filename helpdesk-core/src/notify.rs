@@ -35,8 +35,7 @@ pub enum Recipient {
 pub fn recipients(ticket: &Ticket, event: &TimelineEvent) -> Vec<Recipient> {
     let mut out = Vec::new();
     if event.visibility() == Visibility::Public {
-        out.push(Recipient::Member(ticket.requester));
-        out.extend(ticket.guests.iter().copied().map(Recipient::Member));
+        out.extend(member_followers(ticket));
         // The requester replaced by a reassignment is queued too; delivery checks
         // visibility again, so they are told only if they may still see the ticket
         // (a tenant admin, or a tenant with whole-tenant visibility).
@@ -44,11 +43,7 @@ pub fn recipients(ticket: &Ticket, event: &TimelineEvent) -> Vec<Recipient> {
             out.push(Recipient::Member(from));
         }
     }
-    match (ticket.assignee, ticket.group) {
-        (Some(staff), _) => out.push(Recipient::Staff(staff)),
-        (None, Some(group)) => out.push(Recipient::Group(group)),
-        (None, None) => {}
-    }
+    out.extend(staff_follower(ticket));
     out.retain(|r| match (r, event.author) {
         (Recipient::Member(m), ActorRef::Member(a)) => *m != a,
         (Recipient::Staff(s), ActorRef::Staff(a)) => *s != a,
@@ -57,6 +52,22 @@ pub fn recipients(ticket: &Ticket, event: &TimelineEvent) -> Vec<Recipient> {
     out.sort();
     out.dedup();
     out
+}
+
+/// The members who follow `ticket`: its requester, then its guests.
+pub fn member_followers(ticket: &Ticket) -> impl Iterator<Item = Recipient> + '_ {
+    std::iter::once(Recipient::Member(ticket.requester))
+        .chain(ticket.guests.iter().copied().map(Recipient::Member))
+}
+
+/// The staff side that follows `ticket`: its assignee, or with nobody assigned its
+/// group, or nobody.
+pub fn staff_follower(ticket: &Ticket) -> Option<Recipient> {
+    match (ticket.assignee, ticket.group) {
+        (Some(staff), _) => Some(Recipient::Staff(staff)),
+        (None, Some(group)) => Some(Recipient::Group(group)),
+        (None, None) => None,
+    }
 }
 
 /// A notification waiting in the outbox, or given up on (a dead letter).
@@ -191,6 +202,7 @@ impl ContactKind {
 
 /// A resolved recipient: a member or a staff member (groups are expanded).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum ContactRef {
     /// A member of the tenant.

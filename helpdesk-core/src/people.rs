@@ -89,6 +89,12 @@ pub struct Member {
     /// [`HelpdeskService::set_language`](crate::HelpdeskService::set_language).
     #[serde(default)]
     pub language: Option<String>,
+    /// The kinds of event they chose not to be told about by notification (none by
+    /// default). Set by themself with
+    /// [`HelpdeskService::set_muted_topics`](crate::HelpdeskService::set_muted_topics).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::NotificationTopic>))]
+    pub muted: crate::MutedTopics,
 }
 
 impl Member {
@@ -109,6 +115,7 @@ impl Member {
             role,
             blocked: false,
             language: None,
+            muted: crate::MutedTopics::new(),
         })
     }
 }
@@ -278,6 +285,12 @@ pub struct Staff {
     /// [`HelpdeskService::set_language`](crate::HelpdeskService::set_language).
     #[serde(default)]
     pub language: Option<String>,
+    /// The kinds of event they chose not to be told about by notification (none by
+    /// default). Set by themself with
+    /// [`HelpdeskService::set_muted_topics`](crate::HelpdeskService::set_muted_topics).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::NotificationTopic>))]
+    pub muted: crate::MutedTopics,
 }
 
 impl Staff {
@@ -299,6 +312,7 @@ impl Staff {
             groups: Vec::new(),
             active: true,
             language: None,
+            muted: crate::MutedTopics::new(),
         })
     }
 
@@ -371,6 +385,16 @@ impl Actor {
             Actor::Member(m) => m.language.as_deref(),
             Actor::Staff(s) => s.language.as_deref(),
             Actor::System => None,
+        }
+    }
+
+    /// Whether the actor muted `topic`: they are not told about its events (never for
+    /// [`Actor::System`], who is never told anything).
+    pub fn mutes(&self, topic: crate::NotificationTopic) -> bool {
+        match self {
+            Actor::Member(m) => m.muted.contains(&topic),
+            Actor::Staff(s) => s.muted.contains(&topic),
+            Actor::System => false,
         }
     }
 

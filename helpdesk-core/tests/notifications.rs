@@ -12,9 +12,9 @@ use helpdesk_core::memory::MemoryStore;
 use helpdesk_core::testing::{self, FaultyStore, MemberSeed, Seed, StaffSeed};
 use helpdesk_core::{
     Actor, ActorRef, Answer, Category, Contact, ContactKind, ContactRef, DeliveryReport, Error,
-    EventKind, HelpdeskService, MemberRole, NewTicket, Notification, Notifier, NotifyError,
-    OutboxRepository, RequesterVisibility, StaffChanges, StaffRole, StoreError, TicketId,
-    TicketRepository, UserId, retry_delay,
+    EventKind, HelpdeskService, MemberRole, NewTicket, Notification, NotificationTopic, Notifier,
+    NotifyError, OutboxRepository, RequesterVisibility, StaffChanges, StaffRole, StoreError,
+    TicketId, TicketRepository, UserId, WatcherPart, retry_delay,
 };
 use mockall::mock;
 
@@ -859,4 +859,195 @@ async fn a_failure_to_mark_one_message_delivered_is_reported_and_loses_nothing()
         "the unmarked one again (at least once) and the one never sent; not the marked one"
     );
     deliver_nothing(&w).await;
+}
+
+#[tokio::test]
+async fn a_muted_topic_leaves_that_person_out_of_its_events_only() {
+    let w = world().await;
+    let id = assigned_ticket_with_guest(&w).await;
+    let gina = w
+        .service
+        .set_muted_topics(
+            &w.actor("gina"),
+            [NotificationTopic::Replies, NotificationTopic::Replies],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        gina.as_member().unwrap().muted,
+        [NotificationTopic::Replies].into(),
+        "repeats are one topic"
+    );
+    w.service
+        .reply(&w.actor("ann"), id, None, "<p>Je regarde</p>", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        names(&deliver_one(&w, "replied").await),
+        ["Alice"],
+        "Gina muted replies: only Alice is told"
+    );
+    w.service
+        .request_information(&w.actor("ann"), id, None, "<p>Quel modèle ?</p>")
+        .await
+        .unwrap();
+    assert_eq!(
+        names(&deliver_one(&w, "information_requested").await),
+        ["Alice", "Gina"],
+        "other topics still reach Gina"
+    );
+    // Everyone concerned muted the topic: the message goes nowhere and is done with.
+    w.service
+        .set_muted_topics(&w.actor("alice"), [NotificationTopic::Replies])
+        .await
+        .unwrap();
+    w.service
+        .reply(&w.actor("ann"), id, None, "<p>Toujours là ?</p>", vec![])
+        .await
+        .unwrap();
+    deliver_nothing(&w).await;
+    assert_eq!(
+        w.store().outbox_len(),
+        0,
+        "a message nobody is left for is done"
+    );
+    // Unmuting tells them again.
+    w.service
+        .set_muted_topics(&w.actor("alice"), [])
+        .await
+        .unwrap();
+    w.service
+        .reply(&w.actor("ann"), id, None, "<p>Dernière relance</p>", vec![])
+        .await
+        .unwrap();
+    assert_eq!(names(&deliver_one(&w, "replied").await), ["Alice"]);
+}
+
+#[tokio::test]
+async fn staff_mute_internal_notes_for_themselves_only() {
+    let w = world().await;
+    let ticket = w
+        .service
+        .open(
+            &w.actor("alice"),
+            w.tenant("acme"),
+            draft("Imprimante bloquée", &w),
+            vec![],
+        )
+        .await
+        .unwrap();
+    deliver(&w).await;
+    w.service
+        .set_muted_topics(&w.actor("andy"), [NotificationTopic::Notes])
+        .await
+        .unwrap();
+    w.service
+        .add_note(
+            &w.actor("sue"),
+            ticket.id,
+            None,
+            "<p>Voir le contrat</p>",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(names(&deliver_one(&w, "note_added").await), ["Ann"]);
+}
+
+#[tokio::test]
+async fn muting_an_unknown_or_blocked_person_changes_nothing() {
+    let w = world().await;
+    assert!(matches!(
+        w.service
+            .set_muted_topics(&Actor::System, [NotificationTopic::Opened])
+            .await,
+        Err(Error::Forbidden(_))
+    ));
+    let bob = w.member("bob");
+    w.service
+        .set_member_blocked(&w.actor("emma"), w.tenant("acme"), bob.id, true)
+        .await
+        .unwrap();
+    let mut blocked = bob.clone();
+    blocked.blocked = true;
+    assert!(
+        w.service
+            .set_muted_topics(&Actor::Member(blocked), [NotificationTopic::Opened])
+            .await
+            .is_err(),
+        "a blocked member may not change their record"
+    );
+    let stored = w
+        .service
+        .members(&w.actor("emma"), w.tenant("acme"))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.id == bob.id)
+        .unwrap();
+    assert!(stored.muted.is_empty(), "nothing was written");
+}
+
+#[tokio::test]
+async fn watchers_are_the_people_delivery_would_tell() {
+    let w = world().await;
+    let id = assigned_ticket_with_guest(&w).await;
+    w.service
+        .set_muted_topics(&w.actor("gina"), [NotificationTopic::Changes])
+        .await
+        .unwrap();
+    let seen = w.service.watchers(&w.actor("ann"), id).await.unwrap();
+    let parts: Vec<(&str, WatcherPart, bool)> = seen
+        .iter()
+        .map(|s| (s.display_name.as_str(), s.part, s.internal_notes))
+        .collect();
+    assert_eq!(
+        parts,
+        [
+            ("Alice", WatcherPart::Requester, false),
+            ("Gina", WatcherPart::Guest, false),
+            ("Ann", WatcherPart::Assignee, true),
+        ]
+    );
+    assert_eq!(seen[1].muted, Some([NotificationTopic::Changes].into()));
+    assert_eq!(
+        seen[0].reachable,
+        Some(true),
+        "staff read who has an address"
+    );
+
+    // A requester sees the same people, without their addresses or choices.
+    let by_alice = w.service.watchers(&w.actor("alice"), id).await.unwrap();
+    assert_eq!(by_alice.len(), 3);
+    assert!(
+        by_alice
+            .iter()
+            .all(|s| s.muted.is_none() && s.reachable.is_none())
+    );
+
+    // Unassigned, the group's active agents watch it; Ina (inactive) does not.
+    w.service
+        .assign(&w.actor("sue"), id, None, None, Some(w.group("Support")))
+        .await
+        .unwrap();
+    let names: Vec<String> = w
+        .service
+        .watchers(&w.actor("emma"), id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|s| s.part == WatcherPart::GroupMember)
+        .map(|s| s.display_name)
+        .collect();
+    assert_eq!(names, ["Andy", "Ann"]);
+
+    // Someone who may not see the ticket learns nothing about it.
+    assert!(matches!(
+        w.service.watchers(&w.actor("bob"), id).await,
+        Err(Error::NotFound(_))
+    ));
+    assert!(matches!(
+        w.service.watchers(&w.actor("otto"), id).await,
+        Err(Error::NotFound(_))
+    ));
 }

@@ -124,7 +124,7 @@ pub(crate) fn tenant(r: &impl RowExt) -> Result<Tenant> {
 }
 
 pub(crate) const MEMBER_COLUMNS: &str =
-    "tenant_id, id, user_id, display_name, email, role, blocked, language";
+    "tenant_id, id, user_id, display_name, email, role, blocked, language, muted";
 
 pub(crate) fn member(r: &impl RowExt) -> Result<Member> {
     Ok(Member {
@@ -136,11 +136,12 @@ pub(crate) fn member(r: &impl RowExt) -> Result<Member> {
         role: parse_enum(r.text("role")?)?,
         blocked: r.bool("blocked")?,
         language: r.opt_text("language")?,
+        muted: helpdesk_core::parse_muted(&r.text("muted")?),
     })
 }
 
 pub(crate) const STAFF_COLUMNS: &str =
-    "id, user_id, display_name, email, role, tenants, group_ids, active, language";
+    "id, user_id, display_name, email, role, tenants, group_ids, active, language, muted";
 
 pub(crate) fn staff(r: &impl RowExt) -> Result<Staff> {
     Ok(Staff {
@@ -153,6 +154,7 @@ pub(crate) fn staff(r: &impl RowExt) -> Result<Staff> {
         groups: from_json(r.json("group_ids")?)?,
         active: r.bool("active")?,
         language: r.opt_text("language")?,
+        muted: helpdesk_core::parse_muted(&r.text("muted")?),
     })
 }
 

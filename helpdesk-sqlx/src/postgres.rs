@@ -122,6 +122,11 @@ impl Dialect for PostgresBackend {
             description: "outbox claims and dead letters",
             sql: include_str!("../migrations/postgres/0004_outbox_claims_and_dead_letters.sql"),
         },
+        Migration {
+            version: 6,
+            description: "muted notification topics",
+            sql: include_str!("../migrations/postgres/0006_muted_notification_topics.sql"),
+        },
     ];
     // Rows another claim has locked are skipped, not waited for: two workers claim
     // disjoint batches at once.

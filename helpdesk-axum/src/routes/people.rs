@@ -1,10 +1,10 @@
-//! The caller themself (`/me`, their language) and finding members by name
+//! The caller themself (`/me`, their language, the notifications they muted) and finding members by name
 //! (`/members`).
 
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use helpdesk_core::{Actor, Member, MemberRole, StaffRole};
+use helpdesk_core::{Actor, Member, MemberRole, NotificationTopic, StaffRole};
 use serde::{Deserialize, Serialize};
 
 use crate::extract::JsonBody;
@@ -55,6 +55,8 @@ pub struct Me {
     pub tenant: Option<String>,
     /// The language they chose (`fr`, `en`), none when they chose none.
     pub language: Option<String>,
+    /// The kinds of event they chose not to be told about by notification.
+    pub muted: Vec<NotificationTopic>,
 }
 
 impl Me {
@@ -70,6 +72,7 @@ impl Me {
                 role: MeRole::Member(m.role),
                 tenant,
                 language: m.language.clone(),
+                muted: m.muted.iter().copied().collect(),
             }),
             Actor::Staff(s) => Some(Self {
                 kind: MeKind::Staff,
@@ -80,6 +83,7 @@ impl Me {
                 role: MeRole::Staff(s.role),
                 tenant,
                 language: s.language.clone(),
+                muted: s.muted.iter().copied().collect(),
             }),
             Actor::System => None,
         }
@@ -126,6 +130,36 @@ pub(crate) async fn set_language(
     let actor = state
         .service
         .set_language(&ctx.actor, body.language.as_deref())
+        .await?;
+    Ok(Json(me(&actor, ctx.tenant.as_ref())?).into_response())
+}
+
+/// The kinds of event to be told about no more.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MutedBody {
+    /// Every topic to mute, replacing those muted before; empty to be told about
+    /// everything again.
+    #[schema(example = json!(["changes", "assignment"]))]
+    pub muted: Vec<NotificationTopic>,
+}
+
+/// Choose what I am told about.
+///
+/// Sets the kinds of event the caller is not told about by notification, for themself,
+/// replacing those muted before (an empty list unmutes everything). An unknown topic is
+/// refused (422).
+#[utoipa::path(put, path = "/me/notifications", tag = "people", request_body = MutedBody,
+    params(("tenant" = Option<String>, Query)),
+    responses((status = 200, description = "The caller, with their muted topics", body = Me)))]
+pub(crate) async fn set_muted_topics(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+    JsonBody(body): JsonBody<MutedBody>,
+) -> Result<Response, ApiError> {
+    let actor = state
+        .service
+        .set_muted_topics(&ctx.actor, body.muted)
         .await?;
     Ok(Json(me(&actor, ctx.tenant.as_ref())?).into_response())
 }

@@ -158,6 +158,23 @@ pub(crate) async fn get(
     Ok(with_etag(StatusCode::OK, view.ticket.version, &view))
 }
 
+/// Who is told about a ticket.
+///
+/// The people the ticket's notifications go to ("Surveillance du ticket"): the requester
+/// and guests, the assignee or, with nobody assigned, the group's members. Staff and the
+/// tenant's admins also read whether each has an address and what they muted.
+#[utoipa::path(get, path = "/tickets/{id}/watchers", tag = "tickets", params(("id" = String, Path)),
+    responses((status = 200, description = "The people told about the ticket", body = Vec<helpdesk_core::Watcher>), (status = 404, description = "No such ticket, or one the caller may not see", body = crate::Problem, content_type = "application/problem+json")))]
+pub(crate) async fn watchers(
+    State(state): State<HelpdeskState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = ticket_id(&id)?;
+    let watchers = state.service.watchers(&ctx.actor, id).await?;
+    Ok(axum::Json(watchers).into_response())
+}
+
 /// Reads a ticket id from the path; a malformed one answers like a missing ticket.
 pub(crate) fn ticket_id(raw: &str) -> Result<TicketId, ApiError> {
     raw.parse()

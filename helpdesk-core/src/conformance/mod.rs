@@ -92,6 +92,7 @@ pub use outbox_claims::{
 };
 pub use people::{
     languages_of_members_and_staff_round_trip, members_are_found_by_name_login_and_email,
+    muted_topics_of_members_and_staff_round_trip,
 };
 pub use round_trip::saved_tickets_round_trip_every_state_event_and_attachment;
 pub use saved_searches::saved_searches_belong_to_their_owner;
@@ -157,6 +158,7 @@ macro_rules! store_conformance_tests {
             tenants_are_unique_by_slug_and_listed_by_slug,
             members_are_unique_per_tenant_and_read_within_it,
             languages_of_members_and_staff_round_trip,
+            muted_topics_of_members_and_staff_round_trip,
             members_are_found_by_name_login_and_email,
             staff_are_unique_and_keep_their_tenants_and_groups,
             a_staff_update_made_from_a_stale_record_writes_nothing,

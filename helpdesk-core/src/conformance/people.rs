@@ -1,10 +1,12 @@
-//! A person's language, and members found by name, login or email.
+//! A person's language and muted notification topics, and members found by name, login or
+//! email.
 
 use super::fixtures::{Found, Must, user};
 use crate::error::{Entity, Error};
 use crate::people::{Member, MemberQuery, MemberRole, Staff, StaffRole, TenantScope};
 use crate::ports::Store;
 use crate::tenant::Tenant;
+use crate::topic::{MutedTopics, NotificationTopic};
 
 /// Languages: a member's and a staff member's `language` is stored with them and read
 /// back by id, by host user and in lists; an update sets it, changes it and clears it;
@@ -114,6 +116,92 @@ async fn staff_languages_round_trip(store: &dyn Store, acme: &Tenant) {
         store.all_staff().await.must("listing staff"),
         vec![cleared],
         "a staff member's language is cleared"
+    );
+}
+
+/// Muted topics: a member's and a staff member's muted [`NotificationTopic`]s are
+/// stored with them and read back whole; an update sets, changes and clears them; a
+/// staff update made from a record whose muted topics are stale writes nothing
+/// ([`Error::ConcurrentUpdate`]).
+pub async fn muted_topics_of_members_and_staff_round_trip(store: &dyn Store) {
+    let acme = Tenant::new("acme", "Acme").must("a tenant");
+    store.insert_tenant(&acme).await.must("inserting a tenant");
+    let mut alice =
+        Member::new(acme.id, user("alice"), "Alice", None, MemberRole::Requester).must("a member");
+    alice.muted = [NotificationTopic::Changes, NotificationTopic::Assignment].into();
+    store.insert_member(&alice).await.must("inserting a member");
+    assert_eq!(
+        store
+            .member(acme.id, alice.id)
+            .await
+            .must("reading a member"),
+        Some(alice.clone()),
+        "a member's muted topics are stored"
+    );
+    for muted in [
+        MutedTopics::from([NotificationTopic::Replies]),
+        MutedTopics::new(),
+        MutedTopics::from(NotificationTopic::ALL),
+    ] {
+        let mut changed = alice.clone();
+        changed.muted = muted.clone();
+        store
+            .update_member(&changed)
+            .await
+            .must("updating a member");
+        assert_eq!(
+            store
+                .members(acme.id)
+                .await
+                .must("listing members")
+                .into_iter()
+                .map(|m| m.muted)
+                .collect::<Vec<_>>(),
+            vec![muted],
+            "an update sets, changes and clears a member's muted topics"
+        );
+    }
+    let mut sam = Staff::new(
+        user("sam"),
+        "Sam",
+        None,
+        StaffRole::Agent,
+        TenantScope::Only(vec![acme.id]),
+    )
+    .must("staff");
+    sam.muted = [NotificationTopic::Notes].into();
+    store.insert_staff(&sam).await.must("inserting staff");
+    assert_eq!(
+        store.staff(sam.id).await.must("reading staff"),
+        Some(sam.clone()),
+        "a staff member's muted topics are stored"
+    );
+    let mut quiet = sam.clone();
+    quiet.muted = [NotificationTopic::Opened, NotificationTopic::Notes].into();
+    store
+        .update_staff(&quiet, &sam)
+        .await
+        .must("updating staff");
+    let mut cleared = quiet.clone();
+    cleared.muted = MutedTopics::new();
+    match store.update_staff(&cleared, &sam).await {
+        Err(Error::ConcurrentUpdate(Entity::Staff)) => {}
+        other => panic!(
+            "an update made from a record whose muted topics changed since must be \
+             ConcurrentUpdate(Staff), got {other:?}"
+        ),
+    }
+    store
+        .update_staff(&cleared, &quiet)
+        .await
+        .must("clearing a staff member's muted topics");
+    assert_eq!(
+        store
+            .staff_by_user(&user("sam"))
+            .await
+            .must("reading staff by user"),
+        Some(cleared),
+        "a staff member's muted topics are cleared"
     );
 }
 

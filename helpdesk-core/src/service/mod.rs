@@ -12,6 +12,7 @@ mod queries;
 mod staff;
 mod tickets;
 mod upload;
+mod watchers;
 
 use std::sync::Arc;
 
@@ -36,6 +37,7 @@ pub use queries::{TicketList, TicketView};
 pub use staff::{StaffChanges, StaffDetails};
 pub use tickets::{MAX_ATTACHMENTS_PER_EVENT, MAX_ATTEMPTS};
 pub use upload::{AttachAs, AttachmentLimits, AttachmentUpload, FileUpload, ToOpening, ToTicket};
+pub use watchers::{Watcher, WatcherPart};
 
 /// The helpdesk's use cases, over a [`Store`] and a [`Clock`], keeping attachment bytes
 /// in a [`BlobStore`].

@@ -8,6 +8,7 @@ use crate::people::{Actor, ActorRef};
 use crate::permissions::{Scope, may_read_event};
 use crate::ports::AfterFailure;
 use crate::timeline::{EventKind, Visibility};
+use crate::topic::NotificationTopic;
 
 use super::HelpdeskService;
 
@@ -44,7 +45,7 @@ impl HelpdeskService {
     /// `settings.lease` (so no other worker hands them out meanwhile) and delivers them
     /// to `notifier`. Each recipient is checked again at delivery: a blocked member,
     /// inactive staff, or anyone who may no longer see the ticket or the event is left
-    /// out. A failed delivery stays in the outbox and is retried after
+    /// out, and so is anyone who muted the event's [`NotificationTopic`]. A failed delivery stays in the outbox and is retried after
     /// [`retry_delay`]; after `settings.max_attempts` failures it becomes a dead letter,
     /// kept with its last error. A message whose ticket or people cannot be read fails
     /// the same way, alone: the others still go out. A store error ends the pass (the
@@ -121,11 +122,12 @@ impl HelpdeskService {
         let actors = self.expand(ticket.tenant, &message.recipients).await?;
         let policy = tenant.settings.requester_visibility;
         let language = tenant.settings.default_language.as_str();
+        let topic = NotificationTopic::of(&event.kind);
         let mut contacts: Vec<Contact> = Vec::new();
         for actor in actors {
             let sees = Scope::of(&actor, policy).admits(&ticket) && may_read_event(&actor, &event);
             let is_author = actor.reference() == event.author;
-            if !sees || is_author {
+            if !sees || is_author || actor.mutes(topic) {
                 continue;
             }
             let Some(contact) = Contact::of(actor, &ticket, language) else {
@@ -165,7 +167,11 @@ impl HelpdeskService {
     }
 
     /// The people `recipients` stand for, groups expanded to their staff.
-    async fn expand(&self, tenant: TenantId, recipients: &[Recipient]) -> Result<Vec<Actor>> {
+    pub(super) async fn expand(
+        &self,
+        tenant: TenantId,
+        recipients: &[Recipient],
+    ) -> Result<Vec<Actor>> {
         let mut actors = Vec::new();
         for recipient in recipients {
             match recipient {

@@ -1,10 +1,11 @@
-//! The people use cases: a person's own language, and finding the members of a tenant
+//! The people use cases: a person's own language and muted notification topics, and finding the members of a tenant
 //! by name.
 
 use crate::error::{Entity, Error, Forbidden, Result};
 use crate::ids::TenantId;
-use crate::people::{Actor, MemberQuery, check_language};
+use crate::people::{Actor, Member, MemberQuery, Staff, check_language};
 use crate::permissions::{administers, ensure_active};
+use crate::topic::{MutedTopics, NotificationTopic};
 
 use super::HelpdeskService;
 
@@ -28,18 +29,59 @@ impl HelpdeskService {
     pub async fn set_language(&self, actor: &Actor, language: Option<&str>) -> Result<Actor> {
         ensure_active(actor)?;
         let language = check_language(language)?;
+        self.update_own(
+            actor,
+            |m| m.language.clone_from(&language),
+            |s| s.language.clone_from(&language),
+        )
+        .await
+    }
+
+    /// Sets the kinds of event `actor` chose not to be told about by notification, for
+    /// themself: the [`NotificationTopic`]s in `muted` (repeats ignored), replacing
+    /// those muted before; none to be told about everything again. Any active member or
+    /// staff member, for their own record only; answers the actor as it now is.
+    ///
+    /// Only the muted topics are written: the stored record is read again, so a block or
+    /// a role change made meanwhile by an admin is kept.
+    pub async fn set_muted_topics(
+        &self,
+        actor: &Actor,
+        muted: impl IntoIterator<Item = NotificationTopic>,
+    ) -> Result<Actor> {
+        ensure_active(actor)?;
+        let muted: MutedTopics = muted.into_iter().collect();
+        self.update_own(
+            actor,
+            |m| m.muted.clone_from(&muted),
+            |s| s.muted.clone_from(&muted),
+        )
+        .await
+    }
+
+    /// Applies a change to `actor`'s own stored record (`member` for a member, `staff`
+    /// for a staff member) and writes it when it changed anything; answers the record as
+    /// it now is. A staff record changed under it by an admin is read again and the
+    /// change applied anew, a few times.
+    async fn update_own(
+        &self,
+        actor: &Actor,
+        member: impl Fn(&mut Member),
+        staff: impl Fn(&mut Staff),
+    ) -> Result<Actor> {
         match actor {
             Actor::Member(me) => {
-                let mut stored = self
+                let stored = self
                     .store
                     .member(me.tenant, me.id)
                     .await?
                     .ok_or(Error::NotFound(Entity::Member))?;
-                if stored.language != language {
-                    stored.language = language;
-                    self.store.update_member(&stored).await?;
+                let mut changed = stored.clone();
+                member(&mut changed);
+                if changed != stored {
+                    self.store.update_member(&changed).await?;
                 }
-                Ok(Actor::Member(stored))
+                Ok(Actor::Member(changed))
             }
             Actor::Staff(me) => {
                 let mut attempt = 0;
@@ -49,11 +91,11 @@ impl HelpdeskService {
                         .staff(me.id)
                         .await?
                         .ok_or(Error::NotFound(Entity::Staff))?;
-                    if stored.language == language {
+                    let mut changed = stored.clone();
+                    staff(&mut changed);
+                    if changed == stored {
                         return Ok(Actor::Staff(stored));
                     }
-                    let mut changed = stored.clone();
-                    changed.language.clone_from(&language);
                     match self.store.update_staff(&changed, &stored).await {
                         Ok(()) => return Ok(Actor::Staff(changed)),
                         Err(Error::ConcurrentUpdate(_)) if attempt < STAFF_RETRIES => {

@@ -1,6 +1,7 @@
 //! The read use cases: one ticket with its visible timeline, search, dashboard, saved
 //! searches and knowledge-base suggestions.
 
+use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -48,6 +49,10 @@ pub struct TicketView {
     /// names of the ticket's group and of the groups it was assigned to, by id: so a
     /// requester, who may not list groups, reads the group's name too.
     pub names: BTreeMap<String, String>,
+    /// When the ticket leaves (or left) default lists and searches, archived: its
+    /// closure or cancellation plus the tenant's
+    /// [`archive_delay`](crate::TenantSettings::archive_delay). None while it is open.
+    pub archived_at: Option<DateTime<Utc>>,
 }
 
 /// One page of search results as a caller receives it.
@@ -123,7 +128,11 @@ impl HelpdeskService {
         let language = actor
             .language()
             .unwrap_or(tenant.settings.default_language.as_str());
+        let archived_at = ticket
+            .ended_at()
+            .map(|ended| ended + tenant.settings.archive_delay.duration());
         Ok(TicketView {
+            archived_at,
             names,
             status_label: tenant.settings.label(ticket.status(), language).to_owned(),
             ticket: observed_by(actor, ticket),

@@ -57,6 +57,7 @@ fn placeholders(ticket: &Ticket, actor: &Actor) -> [Command; 14] {
         role: MemberRole::Requester,
         blocked: false,
         language: None,
+        muted: crate::MutedTopics::new(),
     };
     let category = Category {
         id: crate::ids::CategoryId::new(),

@@ -12,7 +12,7 @@ use crate::codec::{self, enum_text, to_json};
 use crate::error::{SqlxStoreError, duplicate_as, missing_parent_as};
 use crate::sql::Sql;
 
-/// The values of a member row shared by insert and update, from `$3` to `$8` (`$1`
+/// The values of a member row shared by insert and update, from `$3` to `$9` (`$1`
 /// and `$2` identify the row; the user never changes).
 fn member_values(sql: Sql, member: &Member) -> Result<Sql, SqlxStoreError> {
     Ok(sql
@@ -21,7 +21,8 @@ fn member_values(sql: Sql, member: &Member) -> Result<Sql, SqlxStoreError> {
         .arg(enum_text(&member.role)?)
         .arg(member.blocked)
         .arg(member.language.clone())
-        .arg(search_words(member)))
+        .arg(search_words(member))
+        .arg(helpdesk_core::format_muted(&member.muted)))
 }
 
 /// The `search_words` column of a member: each of its folded words preceded by a space,
@@ -38,7 +39,7 @@ fn search_words(member: &Member) -> String {
         })
 }
 
-/// The values of a staff row that a change may write (seven parameters): after the id
+/// The values of a staff row that a change may write (eight parameters): after the id
 /// in an insert or update, and again as the expected row of a compare-and-swap.
 fn staff_values(sql: Sql, staff: &Staff) -> Result<Sql, SqlxStoreError> {
     Ok(sql
@@ -48,7 +49,8 @@ fn staff_values(sql: Sql, staff: &Staff) -> Result<Sql, SqlxStoreError> {
         .arg(to_json(&staff.tenants)?)
         .arg(to_json(&staff.groups)?)
         .arg(staff.active)
-        .arg(staff.language.clone()))
+        .arg(staff.language.clone())
+        .arg(helpdesk_core::format_muted(&staff.muted)))
 }
 
 #[async_trait]
@@ -60,7 +62,8 @@ impl<D: Dialect> DirectoryRepository for SqlStore<D> {
                     Sql::new(
                         "INSERT INTO helpdesk_members \
                          (tenant_id, id, display_name, email, role, blocked, language, \
-                         search_words, user_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                         search_words, muted, user_id) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                     )
                     .arg(member.tenant.as_uuid())
                     .arg(member.id.as_uuid()),
@@ -79,7 +82,7 @@ impl<D: Dialect> DirectoryRepository for SqlStore<D> {
             .execute(member_values(
                 Sql::new(
                     "UPDATE helpdesk_members SET display_name = $3, email = $4, role = $5, \
-                     blocked = $6, language = $7, search_words = $8 \
+                     blocked = $6, language = $7, search_words = $8, muted = $9 \
                      WHERE tenant_id = $1 AND id = $2",
                 )
                 .arg(member.tenant.as_uuid())
@@ -146,7 +149,7 @@ impl<D: Dialect> DirectoryRepository for SqlStore<D> {
                     Sql::new(
                         "INSERT INTO helpdesk_staff \
                          (id, display_name, email, role, tenants, group_ids, active, language, \
-                         user_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                         muted, user_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                     )
                     .arg(staff.id.as_uuid()),
                     staff,
@@ -163,10 +166,10 @@ impl<D: Dialect> DirectoryRepository for SqlStore<D> {
         // the change was made from.
         let sql = Sql::new(
             "UPDATE helpdesk_staff SET display_name = $2, email = $3, role = $4, \
-             tenants = $5, group_ids = $6, active = $7, language = $8 \
-             WHERE id = $1 AND display_name = $9 AND email IS NOT DISTINCT FROM $10 \
-             AND role = $11 AND tenants = $12 AND group_ids = $13 AND active = $14 \
-             AND language IS NOT DISTINCT FROM $15",
+             tenants = $5, group_ids = $6, active = $7, language = $8, muted = $9 \
+             WHERE id = $1 AND display_name = $10 AND email IS NOT DISTINCT FROM $11 \
+             AND role = $12 AND tenants = $13 AND group_ids = $14 AND active = $15 \
+             AND language IS NOT DISTINCT FROM $16 AND muted = $17",
         )
         .arg(staff.id.as_uuid());
         let sql = staff_values(staff_values(sql, staff)?, expected)?;
