@@ -4,7 +4,7 @@
 //! at once, so a message without its translation does not compile.
 
 use chrono::{DateTime, Utc};
-use helpdesk_core::{MemberRole, Priority, StaffRole, Status};
+use helpdesk_core::{MemberRole, NotificationTopic, Priority, StaffRole, Status};
 
 /// A language the pages speak.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -128,6 +128,20 @@ impl Lang {
             Priority::Normal => Msg::PriorityNormal,
             Priority::High => Msg::PriorityHigh,
             Priority::Blocking => Msg::PriorityBlocking,
+        })
+    }
+
+    /// What a notification topic is about, as the profile's "Tell me when…" list says it.
+    pub fn topic(self, topic: NotificationTopic) -> &'static str {
+        self.t(match topic {
+            NotificationTopic::Opened => Msg::TopicOpened,
+            NotificationTopic::Replies => Msg::TopicReplies,
+            NotificationTopic::Notes => Msg::TopicNotes,
+            NotificationTopic::InformationRequests => Msg::TopicInformationRequests,
+            NotificationTopic::Closure => Msg::TopicClosure,
+            NotificationTopic::CancelAndReopen => Msg::TopicCancelAndReopen,
+            NotificationTopic::Assignment => Msg::TopicAssignment,
+            NotificationTopic::Changes => Msg::TopicChanges,
         })
     }
 
@@ -304,6 +318,16 @@ messages! {
     NoOtherTickets => "Le demandeur n'a pas d'autre demande.", "The requester has no other ticket.";
     AllOwnerTickets => "Toutes les demandes de ce demandeur", "All tickets of this requester";
     NoGuests => "Aucun utilisateur invité.", "No guest invited.";
+    Watchers => "Surveillance du ticket", "Who is notified";
+    WatchersHelp => "Ces personnes sont prévenues par e-mail des étapes de la demande, sauf des sujets qu'elles ont choisi de ne plus suivre et de leurs propres actions.", "These people are told by email about the ticket's steps, except the topics they chose not to follow and their own actions.";
+    NoWatchers => "Personne n'est prévenu pour l'instant.", "Nobody is notified yet.";
+    WatchGuest => "Invité", "Guest";
+    WatchGroup => "Membre du groupe", "Group member";
+    WatchNotes => "notes internes comprises", "internal notes included";
+    WatchNoAddress => "sans adresse e-mail", "no email address";
+    WatchMuted => "ne suit pas", "does not follow";
+    ArchivedOn => "Archivée le", "Archived on";
+    ArchivesOn => "Archivage prévu le", "To be archived on";
     NoFiles => "Aucun fichier attaché.", "No file attached.";
     Download => "Télécharger", "Download";
     FileSize => "Taille", "Size";
@@ -549,6 +573,18 @@ messages! {
     ProfLanguageHelp => "Ce choix vous suit sur tous vos appareils\u{a0}; ce navigateur le garde aussi pendant un an.", "This choice follows you on every device; this browser keeps it for a year too.";
     ProfLanguageName => "Français", "English";
     ProfSaved => "Votre choix est enregistré.", "Your choice is saved.";
+    ProfNotifications => "Notifications par e-mail", "Email notifications";
+    ProfNotificationsChoice => "Me prévenir quand…", "Tell me when…";
+    ProfNotificationsHelp => "Vous n'êtes jamais prévenu de vos propres actions. Décocher un sujet vous retire des messages qui en parlent, sur toutes les demandes.", "You are never told about your own actions. Unticking a topic leaves you out of the messages about it, on every ticket.";
+    ProfNoEmail => "Aucune adresse e-mail n'est connue pour vous\u{a0}: l'application ne vous écrit pas.", "No email address is known for you: the application does not write to you.";
+    TopicOpened => "une demande est ouverte", "a ticket is opened";
+    TopicReplies => "une réponse est publiée", "a reply is posted";
+    TopicNotes => "une note interne est ajoutée", "an internal note is added";
+    TopicInformationRequests => "un complément d'information est demandé", "more information is asked for";
+    TopicClosure => "une clôture est proposée, validée ou refusée", "a closure is proposed, approved or refused";
+    TopicCancelAndReopen => "une demande est annulée ou rouverte", "a ticket is cancelled or reopened";
+    TopicAssignment => "une demande change de gestionnaire, de catégorie ou de demandeur", "a ticket changes assignee, category or requester";
+    TopicChanges => "une demande est modifiée ou un invité ajouté", "a ticket is edited or a guest invited";
 
     // Errors.
     ErrorTitle => "La demande n'a pas abouti", "That did not work";

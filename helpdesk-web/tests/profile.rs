@@ -82,3 +82,94 @@ async fn an_unknown_language_or_a_missing_token_is_refused() {
         .await;
     assert_eq!(no_token.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn unticked_topics_are_muted_and_the_profile_shows_the_choice() {
+    let host = support::host().await;
+    let page = host.get("/support/profile", Some("alice"), "fr").await;
+    assert!(page.body.contains("Notifications par e-mail"));
+    assert!(
+        page.body.contains(r#"value="replies" checked"#),
+        "everything is ticked at first"
+    );
+    assert!(
+        !page.body.contains(r#"value="notes""#),
+        "requesters are never told about internal notes: no such choice"
+    );
+    let saved = host
+        .post(
+            "/support/profile/notifications",
+            "alice",
+            &[
+                ("notify", "opened"),
+                ("notify", "replies"),
+                ("notify", "closure"),
+            ],
+            Some(support::TOKEN),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(saved.location(), Some("/support/profile?done=1"));
+    let alice = host.actor("alice").await;
+    let muted: Vec<&str> = alice
+        .as_member()
+        .unwrap()
+        .muted
+        .iter()
+        .map(|t| t.as_str())
+        .collect();
+    assert_eq!(
+        muted,
+        [
+            "information_requests",
+            "cancel_and_reopen",
+            "assignment",
+            "changes"
+        ],
+        "what was not ticked"
+    );
+    let page = host.get("/support/profile", Some("alice"), "en").await;
+    assert!(page.body.contains(r#"value="replies" checked"#));
+    assert!(
+        page.body.contains(r#"value="changes">"#),
+        "unticked: {}",
+        page.body
+    );
+
+    // Staff may mute internal notes too; ticking nothing mutes everything.
+    let staff = host.get("/support/profile", Some("sam"), "en").await;
+    assert!(staff.body.contains(r#"value="notes" checked"#));
+    let none = host
+        .post(
+            "/support/profile/notifications",
+            "sam",
+            &[],
+            Some(support::TOKEN),
+        )
+        .await;
+    assert_eq!(none.status, StatusCode::SEE_OTHER);
+    assert_eq!(host.actor("sam").await.as_staff().unwrap().muted.len(), 8);
+}
+
+#[tokio::test]
+async fn an_unknown_topic_or_a_missing_token_changes_nothing() {
+    let host = support::host().await;
+    let bad = host
+        .post(
+            "/support/profile/notifications",
+            "alice",
+            &[("notify", "everything")],
+            Some(support::TOKEN),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let forged = host
+        .post("/support/profile/notifications", "alice", &[], None)
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let alice = host.actor("alice").await;
+    assert!(
+        alice.as_member().unwrap().muted.is_empty(),
+        "nothing was written"
+    );
+}

@@ -756,3 +756,52 @@ async fn approving_without_the_required_score_says_which_question_and_keeps_the_
     assert_eq!(out_of_range.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(status(&host, id).await, Status::PendingClosure);
 }
+
+#[tokio::test]
+async fn the_page_says_who_is_notified_and_when_it_is_archived() {
+    let host = support::host().await;
+    let id = open(&host, "alice", "Imprimante en panne").await;
+    host.service
+        .set_muted_topics(
+            &host.actor("sam").await,
+            [helpdesk_core::NotificationTopic::Changes],
+        )
+        .await
+        .unwrap();
+    let staff_view = host.get(&page_path(id), Some("sue"), "fr").await.body;
+    assert!(staff_view.contains(r##"href="#watchers""##));
+    assert!(staff_view.contains("Surveillance du ticket"));
+    let section = &staff_view[staff_view.find(r#"id="watchers""#).unwrap()..];
+    let section = &section[..section.find("</section>").unwrap()];
+    assert!(section.contains("Alice Martin — Demandeur"), "{section}");
+    assert!(
+        section.contains("Sam Agent — Membre du groupe"),
+        "{section}"
+    );
+    assert!(section.contains("notes internes comprises"));
+    assert!(
+        section.contains("ne suit pas\u{a0}: une demande est modifiée ou un invité ajouté"),
+        "{section}"
+    );
+
+    let requester_view = host.get(&page_path(id), Some("alice"), "fr").await.body;
+    let section = &requester_view[requester_view.find(r#"id="watchers""#).unwrap()..];
+    let section = &section[..section.find("</section>").unwrap()];
+    assert!(section.contains("Sam Agent"));
+    assert!(
+        !section.contains("ne suit pas"),
+        "a requester is not shown others' choices"
+    );
+    assert!(!section.contains("notes internes"));
+    assert!(
+        !requester_view.contains("Archiv"),
+        "an open ticket is not archived"
+    );
+
+    act(&host, id, "alice", "cancel", &[("reason", "Réglé")]).await;
+    let after = host.get(&page_path(id), Some("alice"), "fr").await.body;
+    assert!(
+        after.contains("Archivage prévu le"),
+        "the date it leaves default lists"
+    );
+}

@@ -1,15 +1,16 @@
-//! The viewer's profile: name, email, role and tenant as the host keeps them, and the
+//! The viewer's profile: name, email, role and tenant as the host keeps them, the
 //! language of the pages, stored with the person by the core (and in a cookie of this
-//! browser, for the pages shown before they are identified).
+//! browser, for the pages shown before they are identified), and what they are told
+//! about by email (the topics they mute, `HelpdeskService::set_muted_topics`).
 
 use axum::Router;
 use axum::extract::{FromRef, RawQuery};
 use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use helpdesk_axum::HelpdeskState;
-use helpdesk_core::Actor;
+use helpdesk_core::{Actor, NotificationTopic};
 use maud::html;
 use serde::Deserialize;
 
@@ -31,7 +32,9 @@ where
     S: Clone + Send + Sync + 'static,
     HelpdeskState: FromRef<S>,
 {
-    Router::new().route("/profile", get(show).post(save))
+    Router::new()
+        .route("/profile", get(show).post(save))
+        .route("/profile/notifications", post(save_notifications))
 }
 
 /// `GET /profile`.
@@ -86,6 +89,28 @@ async fn show(viewer: Viewer, query: RawQuery) -> Result<Response, PageError> {
                 div class="hd-actions" { button type="submit" { (site.t(Msg::AdmSave)) } }
             }
         }
+        section aria-labelledby="hd-notifications" {
+            h2 id="hd-notifications" { (site.t(Msg::ProfNotifications)) }
+            @if email.is_none() {
+                p class="hd-muted" { (site.t(Msg::ProfNoEmail)) }
+            }
+            form class="hd-form" method="post" action=(site.href("/profile/notifications")) {
+                (layout::token_field(site))
+                fieldset {
+                    legend { (site.t(Msg::ProfNotificationsChoice)) }
+                    div class="hd-checks" {
+                        @for topic in topics(&viewer.actor) {
+                            label {
+                                input type="checkbox" name="notify" value=(topic.as_str()) checked[!viewer.actor.mutes(topic)];
+                                span { (lang.topic(topic)) }
+                            }
+                        }
+                    }
+                }
+                p class="hd-muted" { (site.t(Msg::ProfNotificationsHelp)) }
+                div class="hd-actions" { button type="submit" { (site.t(Msg::AdmSave)) } }
+            }
+        }
     };
     Ok(layout::page(
         site,
@@ -93,6 +118,67 @@ async fn show(viewer: Viewer, query: RawQuery) -> Result<Response, PageError> {
         site.t(Msg::MyProfile),
         content,
     ))
+}
+
+/// The topics `actor` may be told about, in the order the profile lists them: internal
+/// notes only for staff.
+fn topics(actor: &Actor) -> impl Iterator<Item = NotificationTopic> {
+    let staff = actor.is_staff();
+    NotificationTopic::ALL
+        .into_iter()
+        .filter(move |t| staff || t.reaches_members())
+}
+
+/// The notifications form: the topics ticked, to be told about.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct NotificationsForm {
+    notify: Vec<String>,
+}
+
+/// `POST /profile/notifications`: mutes every topic the viewer may be told about and
+/// did not tick (an unknown name is refused, nothing changes), then back to the profile.
+async fn save_notifications(
+    viewer: Viewer,
+    WebForm(form): WebForm<NotificationsForm>,
+) -> Result<Response, PageError> {
+    let site = &viewer.site;
+    let mut wanted = Vec::new();
+    for name in &form.notify {
+        let topic = name.parse::<NotificationTopic>().map_err(|_| {
+            PageError::refused(
+                site,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Msg::InvalidInput,
+                Some(site.t(Msg::ProfNotifications).to_owned()),
+            )
+        })?;
+        wanted.push(topic);
+    }
+    let muted: Vec<NotificationTopic> = topics(&viewer.actor)
+        .filter(|t| !wanted.contains(t))
+        .collect();
+    viewer
+        .service
+        .set_muted_topics(&viewer.actor, muted)
+        .await
+        .map_err(|e| PageError::domain(site, e))?;
+    Ok(back_to_profile(site, None))
+}
+
+/// A redirect to the profile saying the choice is saved, setting `cookie` if any.
+fn back_to_profile(site: &crate::site::Site, cookie: Option<String>) -> Response {
+    let mut link = site.href("/profile");
+    link.push(if link.contains('?') { '&' } else { '?' });
+    link.push_str("done=1");
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(location) = HeaderValue::from_str(&link) {
+        response.headers_mut().insert(LOCATION, location);
+    }
+    if let Some(cookie) = cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
+        response.headers_mut().insert(SET_COOKIE, cookie);
+    }
+    response
 }
 
 /// The language form.
@@ -140,15 +226,5 @@ async fn save(viewer: Viewer, WebForm(form): WebForm<LanguageForm>) -> Result<Re
         ),
         None => format!("{LANG_COOKIE}=; Path=/; Max-Age=0; SameSite=Lax{secure}"),
     };
-    let mut link = site.href("/profile");
-    link.push(if link.contains('?') { '&' } else { '?' });
-    link.push_str("done=1");
-    let mut response = StatusCode::SEE_OTHER.into_response();
-    if let (Ok(location), Ok(cookie)) =
-        (HeaderValue::from_str(&link), HeaderValue::from_str(&cookie))
-    {
-        response.headers_mut().insert(LOCATION, location);
-        response.headers_mut().insert(SET_COOKIE, cookie);
-    }
-    Ok(response)
+    Ok(back_to_profile(site, Some(cookie)))
 }

@@ -1,5 +1,5 @@
 //! Rendering the ticket page: the header, the sections (history, properties, files,
-//! guests) and the forms of the actions the viewer may take.
+//! guests, who is notified) and the forms of the actions the viewer may take.
 
 use std::collections::BTreeMap;
 
@@ -20,6 +20,7 @@ use crate::site::{Site, Viewer};
 mod forms;
 mod history;
 mod owner;
+mod watchers;
 
 /// What the user typed in a form that was not taken, to show it again in that form.
 #[derive(Debug, Default)]
@@ -187,6 +188,7 @@ pub(crate) async fn show_found(
         .map_err(|e| PageError::domain(&viewer.site, e))?;
     let lists = Lists::load(viewer, &view).await;
     let owner = owner::load(viewer, &view).await;
+    let watchers = watchers::load(viewer, &view).await;
     let found = match find {
         Some(find) if FINDS.contains(&find.action.as_str()) => Some(Found {
             members: viewer
@@ -214,6 +216,7 @@ pub(crate) async fn show_found(
         kept,
         found,
         owner: owner.as_ref(),
+        watchers: &watchers,
     };
     let status = notice.as_ref().map_or(StatusCode::OK, |n| n.status);
     let content = html! {
@@ -232,6 +235,7 @@ pub(crate) async fn show_found(
             (page.properties())
             (page.files())
             (page.guests())
+            (page.watchers())
             (page.owner_tickets())
         }
     };
@@ -253,6 +257,8 @@ struct Page<'a> {
     found: Option<&'a Found>,
     /// The requester's latest tickets, for staff.
     owner: Option<&'a helpdesk_core::TicketList>,
+    /// Who is told about the ticket.
+    watchers: &'a [helpdesk_core::Watcher],
 }
 
 impl Page<'_> {
@@ -365,6 +371,10 @@ impl Page<'_> {
                     (item(self.t(Msg::Product), ticket.product.and_then(|p| self.lists.product_name(p)).unwrap_or(not_set)))
                     (item_html(self.t(Msg::Opened), lang.time(ticket.created_at)))
                     (item_html(self.t(Msg::Updated), lang.time(ticket.updated_at)))
+                    @if let Some(at) = self.view.archived_at {
+                        @let label = if at <= self.viewer.service.now() { Msg::ArchivedOn } else { Msg::ArchivesOn };
+                        (item_html(self.t(label), lang.time(at)))
+                    }
                     (item(self.t(Msg::Phone), ticket.contact_phone.as_deref().unwrap_or(not_set)))
                     (item(self.t(Msg::Asset), ticket.asset.as_deref().unwrap_or(not_set)))
                     @for (label, value) in self.custom_fields() {
@@ -386,6 +396,7 @@ impl Page<'_> {
                     li { a href="#properties" { (self.t(Msg::Properties)) } }
                     li { a href="#files" { (self.t(Msg::Files)) " (" (self.view.attachments.len()) ")" } }
                     li { a href="#guests" { (self.t(Msg::Guests)) " (" (self.view.ticket.guests.len()) ")" } }
+                    li { a href="#watchers" { (self.t(Msg::Watchers)) " (" (self.watchers.len()) ")" } }
                     @if self.has_owner_tickets() {
                         li { a href="#owner-tickets" { (self.t(Msg::OwnerTickets)) } }
                     }
