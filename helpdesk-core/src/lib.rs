@@ -193,7 +193,8 @@ pub use search::{
 };
 pub use service::{
     ArticleDraft, AttachAs, AttachmentLimits, AttachmentUpload, CsvExport, CsvFormat,
-    DeliveryReport, ExportRow, FileUpload, HelpdeskService, MAX_ATTACHMENTS_PER_EVENT,
+    DeliveryReport, ExportRow, FileUpload, HelpdeskService, InboundFile, InboundReply,
+    MAX_ATTACHMENTS_PER_EVENT, MailReplyError, mail_event_id,
     MAX_ATTEMPTS, MAX_DEAD_LETTERS, MAX_EXPORT_ROWS, MAX_MEMBERS_FOR_REQUESTERS, MemberDetails,
     StaffChanges, StaffDetails, TicketList, TicketView, ToOpening, ToTicket, csv_header, csv_line,
     export_csv,

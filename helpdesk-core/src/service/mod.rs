@@ -6,6 +6,7 @@ mod caller;
 mod dead_letters;
 mod export;
 mod idempotency;
+mod mail;
 mod notifications;
 mod people;
 mod queries;
@@ -27,6 +28,7 @@ use crate::ticket::Ticket;
 
 pub use admin::{ArticleDraft, MemberDetails};
 pub use dead_letters::MAX_DEAD_LETTERS;
+pub use mail::{InboundFile, InboundReply, MailReplyError, mail_event_id};
 pub use export::{
     CsvExport, CsvFormat, ExportRow, MAX_EXPORT_ROWS, csv_header, csv_line, export_csv,
 };
