@@ -90,9 +90,9 @@ mod render;
 mod token;
 
 pub use config::{ConfigError, Security, SmtpConfig};
+pub use inbound::{Accepted, DEFAULT_MAX_MESSAGE_BYTES, MailIntake, Refused, strip_quotes};
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub use inbound::{InboundRouteError, MIN_INBOUND_SECRET_LEN, inbound_router};
-pub use inbound::{Accepted, DEFAULT_MAX_MESSAGE_BYTES, MailIntake, Refused, strip_quotes};
 pub use notifier::MailNotifier;
 pub use token::{MAX_LOCAL_LEN, MIN_SECRET_LEN, ReplySigner, ReplyToken, TokenError};

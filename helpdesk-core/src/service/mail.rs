@@ -136,7 +136,10 @@ const MAIL_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x8c2f_41d6_3b9e_4a7c_a
 /// The id of the reply a mail becomes: the same for the same message on the same ticket,
 /// so a message delivered twice finds its first reply.
 pub fn mail_event_id(ticket: TicketId, message_id: &str) -> EventId {
-    let message_id = message_id.trim().trim_start_matches('<').trim_end_matches('>');
+    let message_id = message_id
+        .trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>');
     let name = format!("{ticket}/{message_id}");
     EventId::from_uuid(uuid::Uuid::new_v5(&MAIL_NAMESPACE, name.as_bytes()))
 }
@@ -269,8 +272,14 @@ impl HelpdeskService {
             .await
             .map_err(MailReplyError::from_rules)?;
         let saved = if mail.attachments.is_empty() {
-            self.mail_reply(&actor, ticket.id, &text_to_html(&mail.text), vec![], event_id)
-                .await
+            self.mail_reply(
+                &actor,
+                ticket.id,
+                &text_to_html(&mail.text),
+                vec![],
+                event_id,
+            )
+            .await
         } else {
             let mut upload = self.begin_attachments(&actor, ticket.id).await?;
             if let Err(e) = stage(&mut upload, &mail.attachments).await {
@@ -367,7 +376,10 @@ mod tests {
             mail_event_id(ticket, "<a@b>"),
             mail_event_id(ticket, " a@b ")
         );
-        assert_ne!(mail_event_id(ticket, "<a@b>"), mail_event_id(ticket, "<c@b>"));
+        assert_ne!(
+            mail_event_id(ticket, "<a@b>"),
+            mail_event_id(ticket, "<c@b>")
+        );
         assert_ne!(
             mail_event_id(ticket, "<a@b>"),
             mail_event_id(TicketId::new(), "<a@b>")

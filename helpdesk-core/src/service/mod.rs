@@ -28,10 +28,10 @@ use crate::ticket::Ticket;
 
 pub use admin::{ArticleDraft, MemberDetails};
 pub use dead_letters::MAX_DEAD_LETTERS;
-pub use mail::{InboundFile, InboundReply, MailReplyError, mail_event_id};
 pub use export::{
     CsvExport, CsvFormat, ExportRow, MAX_EXPORT_ROWS, csv_header, csv_line, export_csv,
 };
+pub use mail::{InboundFile, InboundReply, MailReplyError, mail_event_id};
 pub use notifications::DeliveryReport;
 pub use people::MAX_MEMBERS_FOR_REQUESTERS;
 pub use queries::{TicketList, TicketView};

@@ -189,7 +189,10 @@ impl MailIntake {
             .filter(|a| a.contains('@'))
             .ok_or_else(|| Refused::new("no_sender", "the message has no From address"))?;
         if self.is_ours(&sender) {
-            return Err(Refused::new("own_mail", "the message was sent by the helpdesk"));
+            return Err(Refused::new(
+                "own_mail",
+                "the message was sent by the helpdesk",
+            ));
         }
         let token = self.token(&message).ok_or_else(|| {
             Refused::new(
@@ -202,7 +205,12 @@ impl MailIntake {
         let message_id = match message.message_id() {
             Some(id) if !id.trim().is_empty() => id.trim().to_owned(),
             // Without one, the same bytes delivered twice are still the same message.
-            _ => format!("sha256:{:x}", sha2::Sha256::digest(raw)),
+            _ => sha2::Sha256::digest(raw)
+                .iter()
+                .fold(String::from("sha256:"), |mut hex, b| {
+                    hex.push_str(&format!("{b:02x}"));
+                    hex
+                }),
         };
         let text = message.body_text(0).unwrap_or_default();
         let attachments = attachments(&message);
@@ -245,10 +253,16 @@ impl MailIntake {
                     return auto(format!("Auto-Submitted: {value}"));
                 }
                 "x-autoreply" | "x-autorespond" => return auto(format!("{name}: {value}")),
-                "precedence" if matches!(keyword.as_str(), "bulk" | "junk" | "list" | "auto_reply") => {
+                "precedence"
+                    if matches!(keyword.as_str(), "bulk" | "junk" | "list" | "auto_reply") =>
+                {
                     return auto(format!("Precedence: {value}"));
                 }
-                "return-path" if value.trim_matches(|c: char| c == '<' || c == '>' || c.is_whitespace()).is_empty() => {
+                "return-path"
+                    if value
+                        .trim_matches(|c: char| c == '<' || c == '>' || c.is_whitespace())
+                        .is_empty() =>
+                {
                     return bounce("the Return-Path is empty (a delivery notification)");
                 }
                 _ => {}
@@ -291,10 +305,13 @@ impl MailIntake {
         let Some((local, domain)) = id.rsplit_once('@') else {
             return false;
         };
-        let ours = self.own_domains.iter().any(|d| d.eq_ignore_ascii_case(domain));
-        let notifier_form = local
-            .split_once('.')
-            .is_some_and(|(a, b)| uuid::Uuid::parse_str(a).is_ok() && uuid::Uuid::parse_str(b).is_ok());
+        let ours = self
+            .own_domains
+            .iter()
+            .any(|d| d.eq_ignore_ascii_case(domain));
+        let notifier_form = local.split_once('.').is_some_and(|(a, b)| {
+            uuid::Uuid::parse_str(a).is_ok() && uuid::Uuid::parse_str(b).is_ok()
+        });
         ours && notifier_form
     }
 
@@ -310,9 +327,16 @@ impl MailIntake {
         let delivered = message
             .headers_raw()
             .filter(|(name, _)| {
-                name.eq_ignore_ascii_case("delivered-to") || name.eq_ignore_ascii_case("x-original-to")
+                name.eq_ignore_ascii_case("delivered-to")
+                    || name.eq_ignore_ascii_case("x-original-to")
             })
-            .map(|(_, value)| value.trim().trim_start_matches('<').trim_end_matches('>').to_owned());
+            .map(|(_, value)| {
+                value
+                    .trim()
+                    .trim_start_matches('<')
+                    .trim_end_matches('>')
+                    .to_owned()
+            });
         listed
             .chain(delivered)
             .find_map(|address| self.signer.token_in(&address).map(str::to_owned))
@@ -326,7 +350,12 @@ impl MailIntake {
         sender: &str,
         now: DateTime<Utc>,
     ) -> Result<(TicketId, ContactRef), Refused> {
-        let forged = || Refused::new("forged_token", "the reply address's token is not one the helpdesk signed for this sender");
+        let forged = || {
+            Refused::new(
+                "forged_token",
+                "the reply address's token is not one the helpdesk signed for this sender",
+            )
+        };
         let ticket = self.signer.ticket_in(token).map_err(|_| forged())?;
         let candidates = self
             .service

@@ -89,8 +89,10 @@ async fn receive(State(inbound): State<Arc<Inbound>>, headers: HeaderMap, body: 
     {
         return (
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            json(serde_json::json!({"status": "refused", "code": "unsupported_media_type",
-                "message": "send the raw message as message/rfc822"})),
+            json(
+                serde_json::json!({"status": "refused", "code": "unsupported_media_type",
+                "message": "send the raw message as message/rfc822"}),
+            ),
         )
             .into_response();
     }
@@ -108,7 +110,11 @@ async fn receive(State(inbound): State<Arc<Inbound>>, headers: HeaderMap, body: 
                 .into_response()
         }
         Err(refused) => {
-            tracing::warn!(code = refused.code(), "a reply by mail was refused: {}", refused.message());
+            tracing::warn!(
+                code = refused.code(),
+                "a reply by mail was refused: {}",
+                refused.message()
+            );
             let status = if refused.is_temporary() {
                 StatusCode::SERVICE_UNAVAILABLE
             } else {
@@ -128,7 +134,10 @@ async fn receive(State(inbound): State<Arc<Inbound>>, headers: HeaderMap, body: 
 }
 
 fn json(value: serde_json::Value) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "application/json")], value.to_string())
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        value.to_string(),
+    )
 }
 
 /// Whether the request carries the secret: digests compared without an early exit.

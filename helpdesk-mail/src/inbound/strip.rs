@@ -56,8 +56,7 @@ fn starts_history(lines: &[&str]) -> bool {
         return true;
     }
     let folded = line.to_lowercase();
-    if folded.starts_with("-----") && (folded.contains("original") || folded.contains("origine"))
-    {
+    if folded.starts_with("-----") && (folded.contains("original") || folded.contains("origine")) {
         return true;
     }
     if is_attribution(lines) {
@@ -113,7 +112,9 @@ enum Field {
 fn header_field(line: &str) -> Option<Field> {
     let line = line.trim_start().trim_start_matches('*');
     let (name, _) = line.split_once(':')?;
-    let name = name.trim_matches(|c: char| c.is_whitespace() || c == '*').to_lowercase();
+    let name = name
+        .trim_matches(|c: char| c.is_whitespace() || c == '*')
+        .to_lowercase();
     match name.as_str() {
         "from" | "de" => Some(Field::From),
         "sent" | "envoyé" | "to" | "à" | "cc" | "subject" | "objet" | "date" => {
@@ -155,7 +156,10 @@ mod tests {
     #[test]
     fn outlook_english_header_block() {
         let mail = "The printer is fixed.\n\nBest regards,\nBob\n\n________________________________\nFrom: Acme Support <support+abc@help.example>\nSent: Monday, November 30, 2026 10:00 AM\nTo: Bob <bob@example.com>\nSubject: [#12] Printer\n\nDid you restart it?\n";
-        assert_eq!(strip_quotes(mail), "The printer is fixed.\n\nBest regards,\nBob");
+        assert_eq!(
+            strip_quotes(mail),
+            "The printer is fixed.\n\nBest regards,\nBob"
+        );
     }
 
     #[test]
@@ -192,7 +196,8 @@ mod tests {
 
     #[test]
     fn text_that_only_mentions_the_words_is_kept() {
-        let mail = "On Monday the printer broke again.\nLe technicien est passé.\nFrom: the third floor";
+        let mail =
+            "On Monday the printer broke again.\nLe technicien est passé.\nFrom: the third floor";
         assert_eq!(strip_quotes(mail), mail);
     }
 
