@@ -36,7 +36,7 @@ fn start() -> Portal {
     let dir = tempfile::tempdir().unwrap();
     let addr = format!("127.0.0.1:{}", free_port());
     let db = format!("sqlite://{}", dir.path().join("portal.db").display());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_portal"))
+    let child = Command::new(env!("CARGO_BIN_EXE_portal"))
         .args(["--addr", &addr, "--database-url", &db, "--files"])
         .arg(dir.path().join("files"))
         .env("HELPDESK_REPLY_SECRET", REPLY_SECRET)
@@ -45,28 +45,29 @@ fn start() -> Portal {
         .stderr(Stdio::inherit())
         .spawn()
         .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(stdout).lines();
-    let first = lines.next().expect("the portal printed nothing").unwrap();
-    assert!(first.contains(&addr), "unexpected first line: {first}");
-    let banner: Vec<String> = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .take_while(|l| !l.contains("demo logins"))
-        .collect();
-    assert!(
-        banner
-            .iter()
-            .any(|l| l.contains("inbound:") && l.contains("POST /mail/inbound")),
-        "{banner:?}"
-    );
-    std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
-    Portal {
+    // Owned from here on, so a failed assertion below still kills it.
+    let mut portal = Portal {
         child,
         addr,
         db,
         dir,
-    }
+    };
+    let stdout = portal.child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let first = lines.next().expect("the portal printed nothing").unwrap();
+    assert!(
+        first.contains(&portal.addr),
+        "unexpected first line: {first}"
+    );
+    // The banner ends with the mail lines.
+    let inbound = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find(|l| l.contains("inbound:"))
+        .expect("an inbound line in the banner");
+    assert!(inbound.contains("POST /mail/inbound"), "{inbound}");
+    std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
+    portal
 }
 
 /// The portal's default reply address: `support@` the default From's domain.
@@ -81,7 +82,7 @@ fn signer() -> ReplySigner {
 
 fn mail(to: &str, message_id: &str, body: &str) -> Vec<u8> {
     format!(
-        "From: Alice <alice@acme.example>\r\nTo: {to}\r\nSubject: Re: demande\r\n\
+        "From: Alice <alice@example.org>\r\nTo: {to}\r\nSubject: Re: demande\r\n\
          Message-ID: {message_id}\r\nMIME-Version: 1.0\r\n\
          Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n\r\n\
          Le lun. 30 nov. 2026 à 10:00, Support <{to}> a écrit :\r\n> Bonjour\r\n"
@@ -132,15 +133,23 @@ fn replies_by_mail_reach_the_ticket_over_http_and_through_the_pipe() {
         "POST",
         "/helpdesk/tickets",
         Some(&alice),
-        Some(&json!({"subject": "Imprimante", "description": "<p>Bloquée</p>",
-                     "custom_fields": {"school": "Lycée Jean Moulin"}})),
+        Some(
+            &json!({"subject": "Imprimante", "description": "<p>Bloquée</p>",
+                     "custom_fields": {"school": "Lycée Jean Moulin"}}),
+        ),
     );
     assert_eq!(opened.status, 201, "{}", opened.body);
     let ticket: TicketId = opened.body["id"].as_str().unwrap().parse().unwrap();
     let requester: MemberId = opened.body["requester"].as_str().unwrap().parse().unwrap();
     let to = signer().reply_address(ticket, ContactRef::Member(requester), Utc::now());
     let replies = || {
-        let view = request(addr, "GET", &format!("/helpdesk/tickets/{ticket}"), Some(&alice), None);
+        let view = request(
+            addr,
+            "GET",
+            &format!("/helpdesk/tickets/{ticket}"),
+            Some(&alice),
+            None,
+        );
         view.body["timeline"]
             .as_array()
             .unwrap()
@@ -152,7 +161,10 @@ fn replies_by_mail_reach_the_ticket_over_http_and_through_the_pipe() {
     // Over HTTP: the MTA's secret, or nothing happens.
     let raw = mail(&to, "<http-1@acme.example>", "Par la route HTTP.");
     assert_eq!(post_mail(addr, None, &raw).status, 401);
-    assert_eq!(post_mail(addr, Some("Bearer wrong secret"), &raw).status, 401);
+    assert_eq!(
+        post_mail(addr, Some("Bearer wrong secret"), &raw).status,
+        401
+    );
     assert_eq!(replies(), 0);
     let auth = format!("Bearer {INBOUND_SECRET}");
     let accepted = post_mail(addr, Some(&auth), &raw);
@@ -167,11 +179,27 @@ fn replies_by_mail_reach_the_ticket_over_http_and_through_the_pipe() {
     let raw = mail(&to, "<pipe-1@acme.example>", "Par le tuyau.");
     assert_eq!(receive(&portal, &portal.db, &raw), 0, "accepted");
     assert_eq!(replies(), 2);
-    assert_eq!(receive(&portal, &portal.db, &raw), 0, "a replay is dropped quietly");
-    let auto = [b"Auto-Submitted: auto-replied\r\n".as_slice(), &mail(&to, "<auto@acme.example>", "Absente")].concat();
-    assert_eq!(receive(&portal, &portal.db, &auto), 0, "an auto-reply is dropped quietly");
+    assert_eq!(
+        receive(&portal, &portal.db, &raw),
+        0,
+        "a replay is dropped quietly"
+    );
+    let auto = [
+        b"Auto-Submitted: auto-replied\r\n".as_slice(),
+        &mail(&to, "<auto@acme.example>", "Absente"),
+    ]
+    .concat();
+    assert_eq!(
+        receive(&portal, &portal.db, &auto),
+        0,
+        "an auto-reply is dropped quietly"
+    );
     let nobody = mail("someone@acme.example", "<nobody@acme.example>", "Hello");
-    assert_eq!(receive(&portal, &portal.db, &nobody), 67, "no reply address of ours");
+    assert_eq!(
+        receive(&portal, &portal.db, &nobody),
+        67,
+        "no reply address of ours"
+    );
     let forged = ReplySigner::new(&[9; 32], "support@localhost", Duration::days(1))
         .unwrap()
         .reply_address(ticket, ContactRef::Member(requester), Utc::now());
@@ -179,6 +207,10 @@ fn replies_by_mail_reach_the_ticket_over_http_and_through_the_pipe() {
     assert_eq!(receive(&portal, &portal.db, &raw), 77, "a forged address");
     let unreachable = format!("postgres://postgres@127.0.0.1:{}/test", free_port());
     let raw = mail(&to, "<down@acme.example>", "Hello");
-    assert_eq!(receive(&portal, &unreachable, &raw), 75, "the database is down");
+    assert_eq!(
+        receive(&portal, &unreachable, &raw),
+        75,
+        "the database is down"
+    );
     assert_eq!(replies(), 2);
 }

@@ -328,7 +328,13 @@ async fn main() -> Fallible<()> {
         .with_blobs(Arc::new(FsBlobStore::new(&options.files)))
         .with_attachment_limits(AttachmentLimits::default());
     let (inbound, inbound_banner) = mail::inbound_route(&options.mail, service.clone())?;
-    let app = app(&options, service.clone(), accounts, sessions.clone(), inbound);
+    let app = app(
+        &options,
+        service.clone(),
+        accounts,
+        sessions.clone(),
+        inbound,
+    );
 
     let listener = tokio::net::TcpListener::bind(options.addr).await?;
     let mail = mail::notifier(&options.mail, listener.local_addr()?)?;

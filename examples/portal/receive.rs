@@ -62,9 +62,17 @@ pub(crate) async fn receive_mail(options: &Options) -> i32 {
         Err(refused) => {
             let code = exit_code(&refused);
             if code == EX_OK {
-                tracing::info!(reason = refused.code(), "mail dropped: {}", refused.message());
+                tracing::info!(
+                    reason = refused.code(),
+                    "mail dropped: {}",
+                    refused.message()
+                );
             } else {
-                tracing::warn!(reason = refused.code(), "mail refused: {}", refused.message());
+                tracing::warn!(
+                    reason = refused.code(),
+                    "mail refused: {}",
+                    refused.message()
+                );
             }
             code
         }
@@ -89,16 +97,16 @@ fn exit_code(refused: &helpdesk_mail::Refused) -> i32 {
 /// server seeds.
 async fn open(options: &Options) -> Fallible<HelpdeskService> {
     let url = options.database_url.as_str();
-    let store: Arc<dyn Store> = if url.starts_with("postgres://") || url.starts_with("postgresql://")
-    {
-        let store = PostgresStore::connect(url).await?;
-        store.migrate().await?;
-        Arc::new(store)
-    } else {
-        let store = SqliteStore::connect(url).await?;
-        store.migrate().await?;
-        Arc::new(store)
-    };
+    let store: Arc<dyn Store> =
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let store = PostgresStore::connect(url).await?;
+            store.migrate().await?;
+            Arc::new(store)
+        } else {
+            let store = SqliteStore::connect(url).await?;
+            store.migrate().await?;
+            Arc::new(store)
+        };
     Ok(HelpdeskService::new(store)
         .with_blobs(Arc::new(FsBlobStore::new(&options.files)))
         .with_attachment_limits(AttachmentLimits::default()))

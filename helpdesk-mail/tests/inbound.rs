@@ -525,3 +525,24 @@ async fn the_route_wants_the_hosts_secret() {
 
     assert!(inbound_router::<()>(d.intake.clone(), "short").is_err());
 }
+
+#[tokio::test]
+async fn an_html_only_reply_is_read_as_text_without_its_quote() {
+    let d = desk().await;
+    let raw = format!(
+        "From: alice@acme.example\r\nTo: {}\r\nMessage-ID: <html@acme.example>\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\
+         <div dir=\"ltr\">C&#39;est r&eacute;par&eacute;, <b>merci</b> !</div><br>\
+         <div class=\"gmail_quote\"><div>On Mon, Nov 30, 2026 at 10:00 AM Acme wrote:<br></div>\
+         <blockquote>Did it work?</blockquote></div>\r\n",
+        d.reply_to(d.member("alice"))
+    );
+    d.intake.accept(raw.as_bytes()).await.unwrap();
+    let view = d.w.service.ticket(&d.w.actor("alice"), d.ticket.id).await.unwrap();
+    let EventKind::Replied { body } = &view.timeline.last().unwrap().kind else {
+        panic!("a reply");
+    };
+    let text = body.to_plain_text();
+    assert!(text.contains("réparé, merci !"), "{text}");
+    assert!(!text.contains("Did it work"), "{text}");
+}
