@@ -538,7 +538,11 @@ async fn an_html_only_reply_is_read_as_text_without_its_quote() {
         d.reply_to(d.member("alice"))
     );
     d.intake.accept(raw.as_bytes()).await.unwrap();
-    let view = d.w.service.ticket(&d.w.actor("alice"), d.ticket.id).await.unwrap();
+    let view =
+        d.w.service
+            .ticket(&d.w.actor("alice"), d.ticket.id)
+            .await
+            .unwrap();
     let EventKind::Replied { body } = &view.timeline.last().unwrap().kind else {
         panic!("a reply");
     };
