@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::Duration;
 use helpdesk_core::Notifier;
-use helpdesk_mail::{MailNotifier, ReplySigner, SmtpConfig};
+use helpdesk_mail::{MailIntake, MailNotifier, ReplySigner, SmtpConfig};
 
 /// The mail flags (each also read from the environment variable beside it).
 #[derive(Debug, clap::Args)]
@@ -38,6 +38,73 @@ pub(crate) struct MailOptions {
     /// address's domain).
     #[arg(long, env = "HELPDESK_REPLY_ADDRESS")]
     reply_address: Option<String>,
+    /// The secret an MTA sends as `Authorization: Bearer <secret>` to `POST
+    /// /mail/inbound` to hand over a reply by mail (16 characters or more; prefer the
+    /// environment variable). The route is mounted only with it and `--reply-secret`.
+    #[arg(long, env = "HELPDESK_INBOUND_SECRET", hide_env_values = true)]
+    inbound_secret: Option<String>,
+}
+
+/// How long a Reply-To token stays valid.
+const REPLY_VALIDITY_DAYS: i64 = 90;
+
+/// `support@` the From address's domain, unless `--reply-address` says otherwise.
+fn reply_address(options: &MailOptions) -> String {
+    options.reply_address.clone().unwrap_or_else(|| {
+        let domain = options
+            .mail_from
+            .rsplit_once('@')
+            .map(|(_, d)| d.trim().trim_end_matches('>'))
+            .unwrap_or("localhost");
+        format!("support@{domain}")
+    })
+}
+
+/// What reads replies by mail: only with `--reply-secret` (a random secret of one run
+/// would verify nothing sent before a restart).
+pub(crate) fn intake(
+    options: &MailOptions,
+    service: helpdesk_core::HelpdeskService,
+) -> Fallible<Option<MailIntake>> {
+    let Some(secret) = options.reply_secret.as_deref() else {
+        return Ok(None);
+    };
+    let signer = ReplySigner::new(
+        secret.as_bytes(),
+        &reply_address(options),
+        Duration::days(REPLY_VALIDITY_DAYS),
+    )?;
+    Ok(Some(
+        MailIntake::new(service, signer).with_own_address(&options.mail_from),
+    ))
+}
+
+/// `POST /mail/inbound` when `--inbound-secret` and `--reply-secret` are given, and a
+/// line for the banner.
+pub(crate) fn inbound_route<S>(
+    options: &MailOptions,
+    service: helpdesk_core::HelpdeskService,
+) -> Fallible<(Option<axum::Router<S>>, String)>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    let Some(secret) = options.inbound_secret.as_deref() else {
+        return Ok((None, "off (no --inbound-secret)".to_owned()));
+    };
+    let Some(intake) = intake(options, service)? else {
+        return Ok((
+            None,
+            "off (--inbound-secret needs --reply-secret to verify reply addresses)".to_owned(),
+        ));
+    };
+    let router = axum::Router::new().nest("/mail", helpdesk_mail::inbound_router(intake, secret)?);
+    Ok((
+        Some(router),
+        format!(
+            "POST /mail/inbound (Bearer secret) or `portal receive-mail`, for replies to {}",
+            reply_address(options)
+        ),
+    ))
 }
 
 /// The notifier the portal delivers to, and a line saying where mail goes.
@@ -72,14 +139,7 @@ pub(crate) fn notifier(options: &MailOptions, addr: SocketAddr) -> Fallible<Mail
         .unwrap_or_else(|| format!("http://{addr}"));
     let notifier = MailNotifier::new(smtp, &options.mail_from, &public_url)?;
     let from = notifier.from_address();
-    let domain = from
-        .rsplit_once('@')
-        .map(|(_, d)| d.trim_end_matches('>'))
-        .unwrap_or("localhost");
-    let reply_address = options
-        .reply_address
-        .clone()
-        .unwrap_or_else(|| format!("support@{domain}"));
+    let reply_address = reply_address(options);
     let secret = match options.reply_secret.as_deref() {
         Some(secret) => secret.to_owned(),
         None => {
@@ -95,7 +155,11 @@ pub(crate) fn notifier(options: &MailOptions, addr: SocketAddr) -> Fallible<Mail
             )
         }
     };
-    let signer = ReplySigner::new(secret.as_bytes(), &reply_address, Duration::days(90))?;
+    let signer = ReplySigner::new(
+        secret.as_bytes(),
+        &reply_address,
+        Duration::days(REPLY_VALIDITY_DAYS),
+    )?;
     let description = format!(
         "{} from {from}, links to {public_url}/tickets/<id>, replies to {reply_address}",
         notifier.smtp()

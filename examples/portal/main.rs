@@ -42,6 +42,7 @@ mod login;
 mod login_page;
 mod mail;
 mod notifier;
+mod receive;
 mod session_store;
 
 use std::net::SocketAddr;
@@ -125,9 +126,29 @@ struct Options {
     /// served over TLS, by itself or behind a proxy.
     #[arg(long, env = "HELPDESK_SECURE_COOKIES")]
     secure_cookies: bool,
-    /// Mail: `--smtp-url`, `--mail-from`, `--public-url`, `--reply-secret`.
+    /// Mail: `--smtp-url`, `--mail-from`, `--public-url`, `--reply-secret`,
+    /// `--inbound-secret`.
     #[command(flatten)]
     mail: mail::MailOptions,
+    /// Without a subcommand, the portal serves.
+    #[command(subcommand)]
+    command: Option<Subcommand>,
+}
+
+/// What the portal does instead of serving.
+#[derive(Debug, clap::Subcommand)]
+enum Subcommand {
+    /// Reads one mail on stdin and makes it a reply on its ticket, against the database
+    /// directly: for an MTA's pipe transport (Postfix `pipe`, Exim `pipe`). Needs
+    /// `--reply-secret` (and `--mail-from` / `--reply-address` as the notifier has
+    /// them). Exits 0 when the mail became a reply or was dropped on purpose (an
+    /// auto-reply, a bounce, our own mail, a message already processed: a bounce for
+    /// those would start a loop); 67 (EX_NOUSER) when it answers no reply address of
+    /// ours or a person we do not know; 77 (EX_NOPERM) for every other refusal (a
+    /// forged or expired address, a closed ticket...); 75 (EX_TEMPFAIL) when the
+    /// database is unreachable (the MTA keeps the mail and tries again); 78
+    /// (EX_CONFIG) for a bad configuration.
+    ReceiveMail,
 }
 
 /// [`helpdesk_sqlx::ACQUIRE_TIMEOUT`] as the flag's default (a test keeps them equal).
@@ -291,6 +312,9 @@ async fn expire_sessions(sessions: DbSessionStore, mut stop: watch::Receiver<boo
 async fn main() -> Fallible<()> {
     let options = Options::parse();
     logging();
+    if let Some(Subcommand::ReceiveMail) = options.command {
+        std::process::exit(receive::receive_mail(&options).await);
+    }
     // Caught from here on: a SIGTERM during start-up is answered once the portal is up.
     let mut signals = ShutdownSignals::new()?;
     let Opened {
@@ -303,12 +327,20 @@ async fn main() -> Fallible<()> {
     let service = service
         .with_blobs(Arc::new(FsBlobStore::new(&options.files)))
         .with_attachment_limits(AttachmentLimits::default());
-    let app = app(&options, service.clone(), accounts, sessions.clone());
+    let (inbound, inbound_banner) = mail::inbound_route(&options.mail, service.clone())?;
+    let app = app(
+        &options,
+        service.clone(),
+        accounts,
+        sessions.clone(),
+        inbound,
+    );
 
     let listener = tokio::net::TcpListener::bind(options.addr).await?;
     let mail = mail::notifier(&options.mail, listener.local_addr()?)?;
     print_banner(listener.local_addr()?, &options);
     println!("  mail:      {}", mail.description);
+    println!("  inbound:   {inbound_banner}");
 
     let (stop, stopped) = watch::channel(false);
     let mut worker_stop = stopped.clone();
@@ -363,6 +395,7 @@ fn app(
     service: HelpdeskService,
     accounts: Arc<Accounts>,
     sessions: DbSessionStore,
+    inbound: Option<Router<AppState>>,
 ) -> Router {
     // The document tells clients to send the portal's own session cookie.
     use helpdesk_axum::utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
@@ -390,7 +423,10 @@ fn app(
         ));
     // Axum nests nothing at the root: the pages are merged. Their fallback (a 404 page)
     // answers unknown paths; `/helpdesk/...` keeps the API's own (problem+json).
+    // Replies by mail: the MTA proves itself with its own secret, no session needed.
+    let inbound = inbound.unwrap_or_default();
     Router::new()
+        .merge(inbound)
         .route("/login", get(login::login_page).post(login::login))
         .route("/logout", post(login::logout))
         .nest("/helpdesk", helpdesk_axum::router())
@@ -492,6 +528,7 @@ mod tests {
             "HELPDESK_MAIL_FROM",
             "HELPDESK_PUBLIC_URL",
             "HELPDESK_REPLY_SECRET",
+            "HELPDESK_INBOUND_SECRET",
         ] {
             assert!(names.iter().any(|n| n == name), "{name} is not read");
         }

@@ -60,9 +60,51 @@
 //! again.
 //!
 //! Not yet: a per-person choice of which events to receive by mail (every event a
-//! person is concerned by is sent), and the inbound side that turns a reply into a
-//! reply on the ticket (the token and [`ReplySigner::verify`] are ready for it). Until
-//! then the footer sends readers to the ticket's page to answer.
+//! person is concerned by is sent).
+//!
+//! # Replies by mail
+//!
+//! [`MailIntake`] turns an answer to a notification into a reply on its ticket. The host
+//! hands it each raw message its MTA receives for the reply address (`support+*@…`):
+//! through [`inbound_router`] (feature `axum`: `POST /inbound`, the raw message as the
+//! body, `Authorization: Bearer <secret>`), or from a pipe transport (the portal's
+//! `receive-mail`). [`MailIntake::accept`]:
+//!
+//! 1. refuses automatic mail, so there is never a loop: `Auto-Submitted` other than
+//!    `no`, `X-Autoreply`, `X-Autorespond`, `Precedence: bulk|junk|list|auto_reply`
+//!    (`auto_reply`); an empty `Return-Path`, the MAILER-DAEMON, `multipart/report`
+//!    (`bounce`); mail from our own addresses or with a Message-ID the notifier wrote
+//!    (`own_mail`);
+//! 2. finds the token in To, Cc, Delivered-To or X-Original-To (`no_token`), finds the
+//!    people of the ticket's tenant and the staff who write from the sender's address
+//!    (`sender_mismatch` when none) and verifies the token for them (`forged_token`,
+//!    `expired_token`);
+//! 3. takes the text part (or the HTML as text), without quoted history and signature
+//!    ([`strip_quotes`]), and the attachments (names decoded from MIME encoded-words);
+//! 4. hands them to [`HelpdeskService::reply_by_mail`](helpdesk_core::HelpdeskService::reply_by_mail),
+//!    which replies as that person by the rules of the web, once per Message-ID and
+//!    ticket (`already_processed`), and refuses a blocked person, a closed ticket, an
+//!    empty reply.
+//!
+//! A refusal ([`Refused`]) has a stable [`code`](Refused::code), a message for the log,
+//! and [`is_temporary`](Refused::is_temporary) when the database was unreachable (an
+//! MTA retries). Nothing is changed by a refusal.
+//!
+//! ```no_run
+//! # async fn run(service: helpdesk_core::HelpdeskService) -> Result<(), Box<dyn std::error::Error>> {
+//! use chrono::Duration;
+//! use helpdesk_mail::{MailIntake, ReplySigner};
+//!
+//! let signer = ReplySigner::new(b"a long random secret of 32 bytes or more", "support@help.example.com", Duration::days(90))?;
+//! let intake = MailIntake::new(service, signer).with_own_address("Acme Support <help@example.com>");
+//! let raw = std::fs::read("reply.eml")?;
+//! match intake.accept(&raw).await {
+//!     Ok(accepted) => println!("replied on {}", accepted.ticket),
+//!     Err(refused) => eprintln!("refused ({}): {}", refused.code(), refused.message()),
+//! }
+//! # Ok(())
+//! # }
+//! ```
 //!
 //! # TLS
 //!
@@ -84,10 +126,15 @@
 
 mod config;
 mod i18n;
+mod inbound;
 mod notifier;
 mod render;
 mod token;
 
 pub use config::{ConfigError, Security, SmtpConfig};
+pub use inbound::{Accepted, DEFAULT_MAX_MESSAGE_BYTES, MailIntake, Refused, strip_quotes};
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub use inbound::{InboundRouteError, MIN_INBOUND_SECRET_LEN, inbound_router};
 pub use notifier::MailNotifier;
 pub use token::{MAX_LOCAL_LEN, MIN_SECRET_LEN, ReplySigner, ReplyToken, TokenError};

@@ -117,6 +117,16 @@ impl ReplySigner {
         })
     }
 
+    /// The address replies go to, without a token (`support@example.com`).
+    pub fn base_address(&self) -> String {
+        format!("{}@{}", self.local.to_ascii_lowercase(), self.domain)
+    }
+
+    /// The domain of the reply addresses, lowercase.
+    pub fn domain(&self) -> &str {
+        &self.domain
+    }
+
     /// How long a token stays valid after it is signed.
     pub fn validity(&self) -> Duration {
         self.validity

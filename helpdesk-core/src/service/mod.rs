@@ -6,6 +6,7 @@ mod caller;
 mod dead_letters;
 mod export;
 mod idempotency;
+mod mail;
 mod notifications;
 mod people;
 mod queries;
@@ -31,6 +32,7 @@ pub use dead_letters::MAX_DEAD_LETTERS;
 pub use export::{
     CsvExport, CsvFormat, ExportRow, MAX_EXPORT_ROWS, csv_header, csv_line, export_csv,
 };
+pub use mail::{InboundFile, InboundReply, MailReplyError, mail_event_id};
 pub use notifications::DeliveryReport;
 pub use people::MAX_MEMBERS_FOR_REQUESTERS;
 pub use queries::{TicketList, TicketView};

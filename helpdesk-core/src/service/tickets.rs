@@ -3,7 +3,7 @@
 use crate::attachment::{Attachment, NewAttachment, clean_content_type, clean_file_name};
 use crate::catalog::{Category, Product, route};
 use crate::error::{Error, Forbidden, Result};
-use crate::ids::{CategoryId, GroupId, MemberId, StaffId, TenantId, TicketId};
+use crate::ids::{CategoryId, EventId, GroupId, MemberId, StaffId, TenantId, TicketId};
 use crate::notify::OutboxMessage;
 use crate::people::{Actor, Member, MemberRole};
 use crate::permissions::{observed_by, observed_version};
@@ -224,12 +224,41 @@ impl HelpdeskService {
     where
         F: AsyncFnOnce(&Self, &Ticket) -> Result<Command>,
     {
+        self.run_as(
+            actor,
+            id,
+            expected_version,
+            attachments,
+            name,
+            None,
+            command,
+        )
+        .await
+    }
+
+    /// [`run`](Self::run), giving the command's first event the id `event_id` when one is
+    /// given: a deterministic id (a reply by mail's, from its Message-ID) that the store
+    /// refuses to write twice.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn run_as<F>(
+        &self,
+        actor: &Actor,
+        id: TicketId,
+        expected_version: Option<u64>,
+        attachments: Vec<NewAttachment>,
+        name: CommandName,
+        event_id: Option<EventId>,
+        command: F,
+    ) -> Result<Ticket>
+    where
+        F: AsyncFnOnce(&Self, &Ticket) -> Result<Command>,
+    {
         let (mut ticket, mut tenant) = self.checked(actor, id, expected_version, name).await?;
         let command = command(self, &ticket).await?;
         let mut attempt = 1;
         loop {
             match self
-                .decide_and_save(actor, &ticket, &tenant, &command, &attachments)
+                .decide_and_save(actor, &ticket, &tenant, &command, &attachments, event_id)
                 .await?
             {
                 Attempt::Saved(next) => return Ok(observed_by(actor, *next)),
@@ -285,13 +314,17 @@ impl HelpdeskService {
         tenant: &Tenant,
         command: &Command,
         attachments: &[NewAttachment],
+        event_id: Option<EventId>,
     ) -> Result<Attempt> {
         let ctx = Context {
             settings: &tenant.settings,
             now: self.clock.now(),
             text_policy: &self.text_policy,
         };
-        let (next, events) = workflow::execute(ticket, actor, command, ctx)?;
+        let (next, mut events) = workflow::execute(ticket, actor, command, ctx)?;
+        if let (Some(id), Some(first)) = (event_id, events.first_mut()) {
+            first.id = id;
+        }
         let Some(first) = events.first() else {
             if !attachments.is_empty() {
                 return Err(Error::invalid("attachments", "nothing to attach them to"));

@@ -268,7 +268,7 @@ impl<'s, T> AttachmentUpload<'s, T> {
     /// Makes every file readable; on a failure, deletes those made readable and
     /// discards the rest. What the use case then needs: the service, the blob store (to
     /// delete the files if it is refused), the actor and the files.
-    async fn make_readable(self) -> Result<Readable<'s>> {
+    pub(super) async fn make_readable(self) -> Result<Readable<'s>> {
         let Self {
             service,
             blobs,
@@ -297,16 +297,16 @@ impl<'s, T> AttachmentUpload<'s, T> {
 }
 
 /// Files made readable, waiting for the use case that refers to them.
-struct Readable<'s> {
+pub(super) struct Readable<'s> {
     service: &'s HelpdeskService,
     blobs: &'s dyn BlobStore,
     actor: Actor,
-    files: Vec<NewAttachment>,
+    pub(super) files: Vec<NewAttachment>,
 }
 
 impl Readable<'_> {
     /// `saved`, after deleting the files when it is a refusal.
-    async fn settle(&self, saved: Result<Ticket>) -> Result<Ticket> {
+    pub(super) async fn settle(&self, saved: Result<Ticket>) -> Result<Ticket> {
         if saved.is_err() {
             delete_all(self.blobs, &self.files).await;
         }
@@ -455,7 +455,7 @@ impl FileUpload<'_, '_> {
 }
 
 /// `<p>name, name</p>`, escaped: the message of files sent without one.
-fn default_message(files: &[&NewAttachment]) -> String {
+pub(super) fn default_message(files: &[&NewAttachment]) -> String {
     let names: Vec<&str> = files.iter().map(|f| f.file_name.as_str()).collect();
     format!("<p>{}</p>", escape_html(&names.join(", ")))
 }
