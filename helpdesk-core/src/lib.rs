@@ -188,8 +188,8 @@ pub use questionnaire::{
     QuestionnaireDefinition, SATISFACTION,
 };
 pub use search::{
-    Cursor, PageRequest, SavedSearch, SearchCriteria, SearchPage, SearchQuery, Sort, SortKey,
-    SortOrder, SortValue,
+    Cursor, PageRequest, SavedSearch, SearchCriteria, SearchPage, SearchQuery, SlaFilter, Sort,
+    SortKey, SortOrder, SortValue,
 };
 pub use service::{
     ArticleDraft, AttachAs, AttachmentLimits, AttachmentUpload, CsvExport, CsvFormat,

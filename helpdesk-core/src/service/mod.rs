@@ -9,6 +9,7 @@ mod idempotency;
 mod notifications;
 mod people;
 mod queries;
+mod service_levels;
 mod staff;
 mod tickets;
 mod upload;

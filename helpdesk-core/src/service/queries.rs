@@ -48,6 +48,9 @@ pub struct TicketView {
     /// names of the ticket's group and of the groups it was assigned to, by id: so a
     /// requester, who may not list groups, reads the group's name too.
     pub names: BTreeMap<String, String>,
+    /// Each service-level target's due date and where it stands now (`null` targets:
+    /// not tracked for this ticket's priority).
+    pub service_level: crate::service_level::SlaState,
 }
 
 /// One page of search results as a caller receives it.
@@ -125,6 +128,7 @@ impl HelpdeskService {
             .unwrap_or(tenant.settings.default_language.as_str());
         Ok(TicketView {
             names,
+            service_level: ticket.service_level.state_at(self.clock.now()),
             status_label: tenant.settings.label(ticket.status(), language).to_owned(),
             ticket: observed_by(actor, ticket),
             timeline,

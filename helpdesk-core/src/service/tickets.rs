@@ -291,7 +291,17 @@ impl HelpdeskService {
             now: self.clock.now(),
             text_policy: &self.text_policy,
         };
-        let (next, events) = workflow::execute(ticket, actor, command, ctx)?;
+        let (mut next, events) = workflow::execute(ticket, actor, command, ctx)?;
+        if !events.is_empty() {
+            next.service_level.observe(
+                &tenant.settings.service_levels,
+                next.created_at,
+                (ticket.status(), ticket.priority),
+                (next.status(), next.priority),
+                &events,
+                ctx.now,
+            );
+        }
         let Some(first) = events.first() else {
             if !attachments.is_empty() {
                 return Err(Error::invalid("attachments", "nothing to attach them to"));

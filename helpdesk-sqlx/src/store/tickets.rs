@@ -46,6 +46,7 @@ fn state_columns(ticket: &Ticket) -> Result<StateColumns, SqlxStoreError> {
 /// identify the row).
 fn ticket_values(sql: Sql, ticket: &Ticket) -> Result<Sql, SqlxStoreError> {
     let state = state_columns(ticket)?;
+    let sla = &ticket.service_level;
     let (opened_by_kind, opened_by_id) = actor_columns(ticket.opened_by);
     Ok(sql
         .arg(ticket.subject.as_str())
@@ -72,7 +73,15 @@ fn ticket_values(sql: Sql, ticket: &Ticket) -> Result<Sql, SqlxStoreError> {
         .arg(nanos(ticket.updated_at)?)
         .arg(signed(ticket.version, "version")?)
         .arg(nanos(ticket.public_updated_at)?)
-        .arg(signed(ticket.public_version, "public_version")?))
+        .arg(signed(ticket.public_version, "public_version")?)
+        .arg(to_json(sla)?)
+        .arg(sla.due.first_response.map(nanos).transpose()?)
+        .arg(sla.due_soon_from.first_response.map(nanos).transpose()?)
+        .arg(sla.first_response_at.map(nanos).transpose()?)
+        .arg(sla.due.resolution.map(nanos).transpose()?)
+        .arg(sla.due_soon_from.resolution.map(nanos).transpose()?)
+        .arg(sla.resolved_at.map(nanos).transpose()?)
+        .arg(sla.paused_since().map(nanos).transpose()?))
 }
 
 /// The words the full-text index keeps for `ticket` and its new `events`.
@@ -301,10 +310,12 @@ impl<D: Dialect> TicketRepository for SqlStore<D> {
                  category_id, product_id, priority, status, state, proposed_at, ended_at, \
                  approved, requester_id, assignee_id, group_id, guests, contact_phone, asset, \
                  custom_fields, opened_by_kind, opened_by_id, created_at, created_month, \
-                 updated_at, version, public_updated_at, public_version, number, \
+                 updated_at, version, public_updated_at, public_version, service_level, \
+                 first_response_due, first_response_soon, first_response_at, resolution_due, \
+                 resolution_soon, resolved_at, sla_paused_since, number, \
                  request_fingerprint) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
                  $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, \
-                 $27, $28, $29)",
+                 $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37)",
             )
             .arg(ticket.tenant.as_uuid())
             .arg(ticket.id.as_uuid()),
@@ -353,7 +364,10 @@ impl<D: Dialect> TicketRepository for SqlStore<D> {
                  assignee_id = $14, group_id = $15, guests = $16, contact_phone = $17, \
                  asset = $18, custom_fields = $19, opened_by_kind = $20, opened_by_id = $21, \
                  created_at = $22, created_month = $23, updated_at = $24, version = $25, \
-                 public_updated_at = $26, public_version = $27 WHERE id = $1 AND version = $2 RETURNING tenant_id, number",
+                 public_updated_at = $26, public_version = $27, service_level = $28, \
+                 first_response_due = $29, first_response_soon = $30, first_response_at = $31, \
+                 resolution_due = $32, resolution_soon = $33, resolved_at = $34, \
+                 sla_paused_since = $35 WHERE id = $1 AND version = $2 RETURNING tenant_id, number",
             )
             .arg(change.ticket.id.as_uuid())
             .arg(signed(change.expected_version, "version")?),
