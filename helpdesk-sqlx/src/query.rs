@@ -149,7 +149,7 @@ pub(crate) fn push_search<D: Dialect>(sql: &mut Sql, query: &SearchQuery) {
 /// [`TicketServiceLevel::target_at`](helpdesk_core::service_level::TicketServiceLevel::target_at)
 /// over the stored columns (`*_due`, `*_soon`, `first_response_at`, `resolved_at`,
 /// `sla_paused_since`).
-fn push_sla(sql: &mut Sql, sla: SlaFilter, now: i64) {
+pub(crate) fn push_sla(sql: &mut Sql, sla: SlaFilter, now: i64) {
     match sla {
         SlaFilter::Breached => {
             sql.push(

@@ -51,29 +51,29 @@ impl SlaTarget {
     }
 }
 
-/// A value per target.
+/// An instant per target.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct PerTarget<T> {
+pub struct TargetTimes {
     /// For the first response.
     #[serde(default)]
-    pub first_response: Option<T>,
+    pub first_response: Option<DateTime<Utc>>,
     /// For the resolution.
     #[serde(default)]
-    pub resolution: Option<T>,
+    pub resolution: Option<DateTime<Utc>>,
 }
 
-impl<T: Copy> PerTarget<T> {
-    /// The value for `target`.
-    pub fn get(&self, target: SlaTarget) -> Option<T> {
+impl TargetTimes {
+    /// The instant for `target`.
+    pub fn get(&self, target: SlaTarget) -> Option<DateTime<Utc>> {
         match target {
             SlaTarget::FirstResponse => self.first_response,
             SlaTarget::Resolution => self.resolution,
         }
     }
 
-    /// The value for `target`, to change it.
-    pub fn get_mut(&mut self, target: SlaTarget) -> &mut Option<T> {
+    /// The instant for `target`, to change it.
+    pub fn get_mut(&mut self, target: SlaTarget) -> &mut Option<DateTime<Utc>> {
         match target {
             SlaTarget::FirstResponse => &mut self.first_response,
             SlaTarget::Resolution => &mut self.resolution,
@@ -104,9 +104,9 @@ pub struct TicketServiceLevel {
     pub due: DueDates,
     /// From when each target not yet met is due soon; `None` when it never is (no
     /// target, or no warning).
-    pub due_soon_from: PerTarget<DateTime<Utc>>,
+    pub due_soon_from: TargetTimes,
     /// When the breach of each target was escalated.
-    pub escalated_at: PerTarget<DateTime<Utc>>,
+    pub escalated_at: TargetTimes,
 }
 
 impl TicketServiceLevel {
@@ -211,7 +211,7 @@ impl TicketServiceLevel {
         self.due = policy
             .due_dates(&times, now.max(opened_at))
             .unwrap_or_default();
-        self.due_soon_from = PerTarget {
+        self.due_soon_from = TargetTimes {
             first_response: self
                 .due
                 .first_response

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use helpdesk_core::search::SlaFilter;
 use helpdesk_core::text::words;
 use helpdesk_core::{
     AgentLine, Answer, Attachment, AttachmentId, Breakdown, Closure, Dashboard, DashboardQuery,
@@ -511,6 +512,7 @@ impl<D: Dialect> TicketRepository for SqlStore<D> {
         count_by_status(&mut conn, query, &mut dashboard).await?;
         count_opened_per_month(&mut conn, query, &mut dashboard).await?;
         count_satisfaction(&mut conn, query, &mut dashboard).await?;
+        count_service_levels(&mut conn, query, &mut dashboard).await?;
         Ok(dashboard)
     }
 
@@ -756,6 +758,55 @@ async fn count_satisfaction<E: Exec>(
             .or_default()
             .entry(row.text("choice")?)
             .or_default() += codec::unsigned(row.i64("n")?, "count")?;
+    }
+    Ok(())
+}
+
+/// Service-level compliance per target over the tickets in scope, and the open ones
+/// due soon and breached now (the search's `sla` filters).
+async fn count_service_levels<E: Exec>(
+    conn: &mut E,
+    query: &DashboardQuery,
+    dashboard: &mut Dashboard,
+) -> StoreResult<()> {
+    let met = conn
+        .fetch_optional(scoped(
+            query,
+            "SELECT \
+             COUNT(CASE WHEN t.first_response_due IS NOT NULL \
+               AND t.first_response_at IS NOT NULL THEN 1 END) AS fr_met, \
+             COUNT(CASE WHEN t.first_response_at <= t.first_response_due THEN 1 END) AS fr_on_time, \
+             COUNT(CASE WHEN t.resolution_due IS NOT NULL \
+               AND t.resolved_at IS NOT NULL THEN 1 END) AS res_met, \
+             COUNT(CASE WHEN t.resolved_at <= t.resolution_due THEN 1 END) AS res_on_time \
+             FROM helpdesk_tickets t WHERE 1 = 1",
+            "",
+        ))
+        .await
+        .map_err(db)?;
+    if let Some(row) = met {
+        let n = |col: &str| -> StoreResult<u64> { Ok(codec::unsigned(row.i64(col)?, "count")?) };
+        dashboard.service_levels.first_response =
+            helpdesk_core::Compliance::new(n("fr_on_time")?, n("fr_met")?);
+        dashboard.service_levels.resolution =
+            helpdesk_core::Compliance::new(n("res_on_time")?, n("res_met")?);
+    }
+    for sla in [SlaFilter::DueSoon, SlaFilter::Breached] {
+        let mut sql = scoped(
+            query,
+            "SELECT COUNT(*) AS n FROM helpdesk_tickets t WHERE 1 = 1",
+            "",
+        );
+        query::push_statuses(&mut sql, &Status::OPEN);
+        query::push_sla(&mut sql, sla, codec::nanos_clamped(query.now));
+        let count = match conn.fetch_optional(sql).await.map_err(db)? {
+            Some(row) => codec::unsigned(row.i64("n")?, "count")?,
+            None => 0,
+        };
+        match sla {
+            SlaFilter::DueSoon => dashboard.service_levels.due_soon = count,
+            SlaFilter::Breached => dashboard.service_levels.breached = count,
+        }
     }
     Ok(())
 }
