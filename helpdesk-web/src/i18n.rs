@@ -387,6 +387,8 @@ messages! {
     SlaBreachedTickets => "En retard", "Overdue";
     SlaCompliance => "Respect des délais", "Service-level compliance";
     SlaNothingMet => "aucune mesure", "nothing measured yet";
+    SlaFirstResponseTarget => "Première réponse", "First response";
+    SlaResolutionTarget => "Résolution", "Resolution";
     FromTo => "→", "→";
     AnswerRequired => "une réponse est obligatoire.", "an answer is required.";
     FindMember => "Chercher un membre", "Find a member";
