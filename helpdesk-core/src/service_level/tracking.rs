@@ -335,7 +335,7 @@ fn warning_from(
         if tries > 40 {
             return None;
         }
-        span = span * 2;
+        span = span.checked_mul(2)?;
         early = due - span;
     }
     // `early` has at least `warning` left, `due` none: the boundary lies between.
