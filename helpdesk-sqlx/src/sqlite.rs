@@ -107,6 +107,11 @@ impl Dialect for SqliteBackend {
             description: "outbox claims and dead letters",
             sql: include_str!("../migrations/sqlite/0004_outbox_claims_and_dead_letters.sql"),
         },
+        Migration {
+            version: 5,
+            description: "service levels",
+            sql: include_str!("../migrations/sqlite/0005_service_levels.sql"),
+        },
     ];
     // One writer at a time: an UPDATE ... RETURNING is atomic on its own.
     const CLAIM_LOCK: &'static str = "";
