@@ -71,11 +71,15 @@
 //! in the background claims them with a lease, delivers them to its [`Notifier`],
 //! retries failures with jittered backoff ([`retry_delay`]) and keeps the messages it
 //! gives up on as dead letters ([`HelpdeskService::dead_letters`]); it also
-//! auto-approves due closures. Several workers may share one database.
+//! auto-approves due closures and escalates service-level breaches
+//! ([`HelpdeskService::escalate_breaches`]). Several workers may share one database.
 //!
 //! Service levels are pure functions in [`service_level`]: a tenant's business calendar
 //! (working hours, holidays, time zone), business-time arithmetic, due dates that pause
 //! while a ticket waits on its requester, and where each target stands at an instant.
+//! A tenant's policy is [`TenantSettings::service_levels`]; each ticket carries its
+//! facts and due dates ([`Ticket::service_level`](Ticket::service_level)), which search
+//! ([`SearchCriteria::sla`]) and the dashboard read.
 //!
 //! Rich text is sanitised on the way in ([`RichText`]). Images are kept only when they
 //! show the helpdesk's own attachments (`attachments/<uuid>`, relative); a host that
