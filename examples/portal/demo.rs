@@ -307,10 +307,26 @@ async fn ensure_custom_fields(
 fn demo_service_levels() -> ServiceLevelPolicy {
     let mut policy = ServiceLevelPolicy::default();
     for (priority, first_response, resolution) in [
-        (Priority::Blocking, BusinessDuration::minutes(30), BusinessDuration::hours(4)),
-        (Priority::High, BusinessDuration::hours(1), BusinessDuration::hours(9)),
-        (Priority::Normal, BusinessDuration::hours(4), BusinessDuration::hours(18)),
-        (Priority::Low, BusinessDuration::hours(9), BusinessDuration::hours(45)),
+        (
+            Priority::Blocking,
+            BusinessDuration::minutes(30),
+            BusinessDuration::hours(4),
+        ),
+        (
+            Priority::High,
+            BusinessDuration::hours(1),
+            BusinessDuration::hours(9),
+        ),
+        (
+            Priority::Normal,
+            BusinessDuration::hours(4),
+            BusinessDuration::hours(18),
+        ),
+        (
+            Priority::Low,
+            BusinessDuration::hours(9),
+            BusinessDuration::hours(45),
+        ),
     ] {
         let targets = policy.targets.get_mut(priority);
         targets.first_response = Some(first_response);

@@ -159,8 +159,8 @@ pub use custom_field::{
     MAX_CUSTOM_FIELD_LABEL_CHARS,
 };
 pub use dashboard::{
-    AgentLine, Breakdown, Compliance, Dashboard, DashboardQuery, GroupLine, LineCounts,
-    MAX_MONTHS, Month, MonthCount, Satisfaction, ServiceLevelFigures,
+    AgentLine, Breakdown, Compliance, Dashboard, DashboardQuery, GroupLine, LineCounts, MAX_MONTHS,
+    Month, MonthCount, Satisfaction, ServiceLevelFigures,
 };
 pub use delivery::{
     DeliverySettings, FIRST_RETRY_DELAY, MAX_DELIVERY_ATTEMPTS, MAX_RETRY_DELAY, retry_delay,

@@ -95,7 +95,11 @@ impl OutboxMessage {
 
     /// The outbox message for `event` on `ticket` to `recipients` (sorted and
     /// deduplicated here), or none when there is nobody to tell.
-    pub fn to(ticket: &Ticket, event: &TimelineEvent, mut recipients: Vec<Recipient>) -> Option<Self> {
+    pub fn to(
+        ticket: &Ticket,
+        event: &TimelineEvent,
+        mut recipients: Vec<Recipient>,
+    ) -> Option<Self> {
         recipients.sort();
         recipients.dedup();
         (!recipients.is_empty()).then(|| Self {

@@ -624,7 +624,8 @@ impl SearchQuery {
             && c.opened_to.is_none_or(|t| ticket.created_at < t)
             && c.updated_from.is_none_or(|t| updated_at >= t)
             && c.updated_to.is_none_or(|t| updated_at < t)
-            && c.sla.is_none_or(|f| ticket.service_level.any_in(f.status(), self.now))
+            && c.sla
+                .is_none_or(|f| ticket.service_level.any_in(f.status(), self.now))
     }
 }
 

@@ -12,8 +12,8 @@ use helpdesk_core::service_level::{
 };
 use helpdesk_core::testing::{MemberSeed, Seed, StaffSeed, World, draft};
 use helpdesk_core::{
-    Error, EventKind, MemberRole, NoNotifier, OutboxRepository, PageRequest, Priority,
-    Recipient, SearchCriteria, SlaFilter, TicketEdit, TicketId, Worker,
+    Error, EventKind, MemberRole, NoNotifier, OutboxRepository, PageRequest, Priority, Recipient,
+    SearchCriteria, SlaFilter, TicketEdit, TicketId, Worker,
 };
 
 /// Monday 12 January 2026, 09:00 UTC: 10:00 in Paris, an hour into the default
@@ -126,7 +126,10 @@ async fn a_ticket_is_given_its_due_dates_when_it_is_opened() {
     );
     let view = w.service.ticket(&w.actor("alice"), id).await.unwrap();
     let first = view.service_level.first_response.unwrap();
-    assert_eq!((first.due, first.status), (at(12, 11, 0), SlaStatus::OnTime));
+    assert_eq!(
+        (first.due, first.status),
+        (at(12, 11, 0), SlaStatus::OnTime)
+    );
 
     // A low ticket has no target, and a tenant without a policy tracks nothing.
     let low = open(&w, "Question", Priority::Low).await;
@@ -280,10 +283,7 @@ async fn the_dashboard_gives_compliance_per_target_and_open_tickets_at_risk() {
         (1, 2)
     );
     assert_eq!(figures.first_response.percent, Some(50.0));
-    assert_eq!(
-        (figures.resolution.on_time, figures.resolution.met),
-        (1, 1)
-    );
+    assert_eq!((figures.resolution.on_time, figures.resolution.met), (1, 1));
     assert_eq!(figures.resolution.percent, Some(100.0));
     // `late` has its first response met late: breached; the new high ticket is due
     // soon (an hour of working time left, 12:00 to 13:00 UTC, is not less than the
@@ -340,7 +340,11 @@ async fn a_breach_is_escalated_once_to_the_group_and_the_supervisors_with_two_wo
     let one = Worker::new(w.service.clone(), Arc::new(NoNotifier));
     let two = Worker::new(w.service.clone(), Arc::new(NoNotifier));
     let (a, b) = tokio::join!(one.run_once(), two.run_once());
-    assert_eq!(a.breaches_escalated + b.breaches_escalated, 0, "not yet due");
+    assert_eq!(
+        a.breaches_escalated + b.breaches_escalated,
+        0,
+        "not yet due"
+    );
 
     w.clock().set(at(12, 10, 1));
     let (a, b) = tokio::join!(one.run_once(), two.run_once());
@@ -402,7 +406,6 @@ async fn a_breach_is_escalated_once_to_the_group_and_the_supervisors_with_two_wo
             .any(|e| matches!(e.kind, EventKind::ServiceLevelBreached { .. }))
     );
     assert_eq!(alice.ticket.service_level.escalated_at, Default::default());
-
 }
 
 fn sorted_recipients(mut r: Vec<Recipient>) -> Vec<Recipient> {

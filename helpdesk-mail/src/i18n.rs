@@ -110,9 +110,10 @@ impl Lang {
             }
             E::GuestInvited { .. } => self.pick("Invité ajouté", "Guest invited"),
             E::ServiceLevelBreached { target, .. } => match target {
-                helpdesk_core::service_level::SlaTarget::FirstResponse => {
-                    self.pick("Délai de première réponse dépassé", "First response overdue")
-                }
+                helpdesk_core::service_level::SlaTarget::FirstResponse => self.pick(
+                    "Délai de première réponse dépassé",
+                    "First response overdue",
+                ),
                 helpdesk_core::service_level::SlaTarget::Resolution => {
                     self.pick("Délai de résolution dépassé", "Resolution overdue")
                 }

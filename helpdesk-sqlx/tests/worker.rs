@@ -205,8 +205,19 @@ async fn two_workers_on_two_pools_escalate_each_breach_once(a: Arc<dyn Store>, b
                 )
             })
             .collect();
-        assert_eq!(events.len(), 1, "ticket {} escalated once", view.ticket.number);
-        assert!(view.ticket.service_level.escalated_at.first_response.is_some());
+        assert_eq!(
+            events.len(),
+            1,
+            "ticket {} escalated once",
+            view.ticket.number
+        );
+        assert!(
+            view.ticket
+                .service_level
+                .escalated_at
+                .first_response
+                .is_some()
+        );
     }
 }
 

@@ -5,7 +5,9 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::fixtures::{Found, Must, Rng, blank_ticket, directory, insert_ticket, now, opened_event};
+use super::fixtures::{
+    Found, Must, Rng, blank_ticket, directory, insert_ticket, now, opened_event,
+};
 use crate::dashboard::{Compliance, DashboardQuery, ServiceLevelFigures};
 use crate::ids::TicketId;
 use crate::permissions::Scope;
@@ -15,7 +17,13 @@ use crate::service_level::{Pause, SlaStatus, SlaTarget, TicketServiceLevel};
 use crate::ticket::{Closure, Ticket, TicketState};
 
 /// A due date, the instant it turns due soon and when it was met, around `now()`.
-fn target(rng: &mut Rng) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+fn target(
+    rng: &mut Rng,
+) -> (
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+) {
     let offsets = [-180, -60, -1, 0, 1, 30, 59, 60, 61, 240];
     if rng.chance(15) {
         return (None, None, None);
@@ -44,7 +52,11 @@ pub async fn service_level_search_and_figures_follow_the_stored_due_dates(store:
     let mut rng = Rng(0x5EA1);
     let mut tickets: Vec<Ticket> = Vec::new();
     for i in 0..80 {
-        let mut ticket = blank_ticket(tenant, requester, now() - Duration::days(2) + Duration::minutes(i));
+        let mut ticket = blank_ticket(
+            tenant,
+            requester,
+            now() - Duration::days(2) + Duration::minutes(i),
+        );
         let (fr_due, fr_soon, fr_met) = target(&mut rng);
         let (res_due, res_soon, res_met) = target(&mut rng);
         let mut sla = TicketServiceLevel::default();
@@ -122,7 +134,8 @@ pub async fn service_level_search_and_figures_follow_the_stored_due_dates(store:
                     .map(|t| t.id)
                     .collect();
                 assert_eq!(
-                    got, expected,
+                    got,
+                    expected,
                     "sla={} include_closed={include_closed} at now{minutes:+}min",
                     filter.as_str()
                 );

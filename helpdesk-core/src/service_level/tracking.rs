@@ -170,10 +170,7 @@ impl TicketServiceLevel {
             self.first_response_at = Some(now);
         }
         let waiting = Status::WaitingOnRequester;
-        if status_before != waiting
-            && status_after == waiting
-            && self.paused_since().is_none()
-        {
+        if status_before != waiting && status_after == waiting && self.paused_since().is_none() {
             self.pauses.push(Pause {
                 from: now,
                 until: None,
@@ -211,16 +208,15 @@ impl TicketServiceLevel {
         self.due = policy
             .due_dates(&times, now.max(opened_at))
             .unwrap_or_default();
-        self.due_soon_from = TargetTimes {
-            first_response: self
-                .due
-                .first_response
-                .and_then(|due| warning_from(&policy.calendar, due, policy.due_soon.duration())),
-            resolution: self
-                .due
-                .resolution
-                .and_then(|due| warning_from(&policy.calendar, due, policy.due_soon.duration())),
-        };
+        self.due_soon_from =
+            TargetTimes {
+                first_response: self.due.first_response.and_then(|due| {
+                    warning_from(&policy.calendar, due, policy.due_soon.duration())
+                }),
+                resolution: self.due.resolution.and_then(|due| {
+                    warning_from(&policy.calendar, due, policy.due_soon.duration())
+                }),
+            };
     }
 
     /// When `target` was met, if it was.
