@@ -16,14 +16,16 @@ use crate::search::{PageRequest, SearchCriteria, SearchQuery, SlaFilter};
 use crate::service_level::{Pause, SlaStatus, SlaTarget, TicketServiceLevel};
 use crate::ticket::{Closure, Ticket, TicketState};
 
+/// One target's stored facts: its due date, the instant it turns due soon and when
+/// it was met.
+type TargetFacts = (
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+);
+
 /// A due date, the instant it turns due soon and when it was met, around `now()`.
-fn target(
-    rng: &mut Rng,
-) -> (
-    Option<DateTime<Utc>>,
-    Option<DateTime<Utc>>,
-    Option<DateTime<Utc>>,
-) {
+fn target(rng: &mut Rng) -> TargetFacts {
     let offsets = [-180, -60, -1, 0, 1, 30, 59, 60, 61, 240];
     if rng.chance(15) {
         return (None, None, None);

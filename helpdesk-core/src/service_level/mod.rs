@@ -102,4 +102,4 @@ pub use policy::{BusinessDuration, MAX_TARGET, PriorityTargets, ServiceLevelPoli
 pub use state::{SlaState, SlaStatus, TargetState};
 pub use time_of_day::{TimeOfDay, WorkingInterval};
 pub use time_zone::TimeZone;
-pub use tracking::{SlaTarget, TargetTimes, TicketServiceLevel};
+pub use tracking::{PriorityChange, SlaTarget, TargetTimes, TicketServiceLevel};

@@ -81,6 +81,16 @@ impl TargetTimes {
     }
 }
 
+/// A change of a ticket's priority.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PriorityChange {
+    /// When it changed.
+    pub at: DateTime<Utc>,
+    /// The priority from then on.
+    pub priority: Priority,
+}
+
 /// What a ticket's service levels depend on and where they stand, as the ticket
 /// carries it (see the [module docs](self)). Tickets stored before service levels
 /// existed read back with no facts and no due dates.
@@ -91,7 +101,7 @@ pub struct TicketServiceLevel {
     /// The priority at opening (`None`: the ticket's current one).
     pub opened_priority: Option<Priority>,
     /// Each later change of priority, in order.
-    pub priority_changes: Vec<(DateTime<Utc>, Priority)>,
+    pub priority_changes: Vec<PriorityChange>,
     /// The stretches of time the ticket waited on its requester; the last one is still
     /// running while it waits.
     pub pauses: Vec<Pause>,
@@ -130,7 +140,11 @@ impl TicketServiceLevel {
         TicketTimes {
             opened_at,
             priority: self.opened_priority.unwrap_or(current),
-            priority_changes: self.priority_changes.clone(),
+            priority_changes: self
+                .priority_changes
+                .iter()
+                .map(|change| (change.at, change.priority))
+                .collect(),
             pauses: self.pauses.clone(),
             first_response_at: self.first_response_at,
             resolved_at: self.resolved_at,
@@ -164,7 +178,10 @@ impl TicketServiceLevel {
             self.opened_priority = Some(priority_before);
         }
         if priority_after != priority_before {
-            self.priority_changes.push((now, priority_after));
+            self.priority_changes.push(PriorityChange {
+                at: now,
+                priority: priority_after,
+            });
         }
         if self.first_response_at.is_none() && events.iter().any(is_first_response) {
             self.first_response_at = Some(now);
