@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../helpdesk-mail/tests/support/mod.rs"]
+#[allow(dead_code)] // Shared with the mail crate's tests, which read every field.
 mod smtp;
 mod support;
 

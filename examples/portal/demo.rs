@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use helpdesk_core::service_level::{BusinessDuration, ServiceLevelPolicy};
 use helpdesk_core::{
     Actor, CustomFieldDefinition, GroupId, HelpdeskService, MemberDetails, MemberRole, NewTicket,
     Priority, StaffDetails, StaffRole, Tenant, TenantId, TenantScope, TicketNumber, UserId,
@@ -253,7 +254,8 @@ async fn ensure_catalog(
 }
 
 /// The fields acme's new-ticket form asks, set on a first start (a tenant without
-/// tickets nor custom fields): the school, required, and the room or workstation.
+/// tickets nor custom fields): the school, required, and the room or workstation; and
+/// its service levels.
 async fn ensure_custom_fields(
     service: &HelpdeskService,
     root: &Actor,
@@ -292,10 +294,45 @@ async fn ensure_custom_fields(
             )),
         ),
     ];
+    settings.service_levels = demo_service_levels();
     service
         .update_tenant(root, acme.id, &acme.name, settings)
         .await?;
     Ok(())
+}
+
+/// Acme's service levels, on the default calendar (Monday to Friday, 09:00-18:00,
+/// Paris): the more urgent the ticket, the sooner a first response and a resolution are
+/// due, in working hours.
+fn demo_service_levels() -> ServiceLevelPolicy {
+    let mut policy = ServiceLevelPolicy::default();
+    for (priority, first_response, resolution) in [
+        (
+            Priority::Blocking,
+            BusinessDuration::minutes(30),
+            BusinessDuration::hours(4),
+        ),
+        (
+            Priority::High,
+            BusinessDuration::hours(1),
+            BusinessDuration::hours(9),
+        ),
+        (
+            Priority::Normal,
+            BusinessDuration::hours(4),
+            BusinessDuration::hours(18),
+        ),
+        (
+            Priority::Low,
+            BusinessDuration::hours(9),
+            BusinessDuration::hours(45),
+        ),
+    ] {
+        let targets = policy.targets.get_mut(priority);
+        targets.first_response = Some(first_response);
+        targets.resolution = Some(resolution);
+    }
+    policy
 }
 
 async fn acme_tickets(

@@ -133,6 +133,7 @@ impl Params {
             contains: self.one("contains").map(str::to_owned),
             include_closed: self.flag("include_closed")?,
             include_archived: self.flag("include_archived")?,
+            sla: self.sort_part("sla")?,
             sort: Sort {
                 key: self.sort_part("sort")?.unwrap_or_default(),
                 order: self.sort_part("order")?.unwrap_or_default(),
@@ -140,8 +141,8 @@ impl Params {
         })
     }
 
-    /// `sort` or `order`, refused with the core's reason (which names the accepted
-    /// values).
+    /// `sort`, `order` or `sla`, refused with the core's reason (which names the
+    /// accepted values).
     fn sort_part<T: FromStr<Err = helpdesk_core::ValidationError>>(
         &self,
         name: &str,
@@ -166,7 +167,7 @@ impl Params {
 }
 
 /// The parameters [`Params::criteria`] reads.
-pub(crate) const CRITERIA: [&str; 18] = [
+pub(crate) const CRITERIA: [&str; 19] = [
     "number",
     "status",
     "priority",
@@ -185,4 +186,5 @@ pub(crate) const CRITERIA: [&str; 18] = [
     "sort",
     "order",
     "tenant",
+    "sla",
 ];

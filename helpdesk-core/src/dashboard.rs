@@ -138,6 +138,47 @@ pub struct Dashboard {
     /// `null` for everyone else. Filled by the service, not the store.
     #[serde(default)]
     pub dead_letters: Option<u64>,
+    /// Service levels: compliance per target, open tickets due soon and breached.
+    #[serde(default)]
+    pub service_levels: ServiceLevelFigures,
+}
+
+/// How tickets fared against one service-level target: of the tickets that met it
+/// (first response given, or resolved), how many did so by its due date.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Compliance {
+    /// Tickets that met the target by its due date.
+    pub on_time: u64,
+    /// Tickets that met the target, on time or late.
+    pub met: u64,
+    /// `on_time / met` in percent; `null` when none met it yet.
+    pub percent: Option<f64>,
+}
+
+impl Compliance {
+    /// The figures from the two counts.
+    pub fn new(on_time: u64, met: u64) -> Self {
+        Self {
+            on_time,
+            met,
+            percent: (met > 0).then(|| on_time as f64 * 100.0 / met as f64),
+        }
+    }
+}
+
+/// The dashboard's service-level figures.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ServiceLevelFigures {
+    /// First-response compliance.
+    pub first_response: Compliance,
+    /// Resolution compliance.
+    pub resolution: Compliance,
+    /// Open tickets with a target due soon now.
+    pub due_soon: u64,
+    /// Open tickets with a target breached now.
+    pub breached: u64,
 }
 
 /// The counts of one line of a [`Breakdown`]: one agent's or one group's tickets.

@@ -71,11 +71,15 @@
 //! in the background claims them with a lease, delivers them to its [`Notifier`],
 //! retries failures with jittered backoff ([`retry_delay`]) and keeps the messages it
 //! gives up on as dead letters ([`HelpdeskService::dead_letters`]); it also
-//! auto-approves due closures. Several workers may share one database.
+//! auto-approves due closures and escalates service-level breaches
+//! ([`HelpdeskService::escalate_breaches`]). Several workers may share one database.
 //!
 //! Service levels are pure functions in [`service_level`]: a tenant's business calendar
 //! (working hours, holidays, time zone), business-time arithmetic, due dates that pause
 //! while a ticket waits on its requester, and where each target stands at an instant.
+//! A tenant's policy is [`TenantSettings::service_levels`]; each ticket carries its
+//! facts and due dates ([`Ticket::service_level`](Ticket::service_level)), which search
+//! ([`SearchCriteria::sla`]) and the dashboard read.
 //!
 //! Rich text is sanitised on the way in ([`RichText`]). Images are kept only when they
 //! show the helpdesk's own attachments (`attachments/<uuid>`, relative); a host that
@@ -156,8 +160,8 @@ pub use custom_field::{
     MAX_CUSTOM_FIELD_LABEL_CHARS,
 };
 pub use dashboard::{
-    AgentLine, Breakdown, Dashboard, DashboardQuery, GroupLine, LineCounts, MAX_MONTHS, Month,
-    MonthCount, Satisfaction,
+    AgentLine, Breakdown, Compliance, Dashboard, DashboardQuery, GroupLine, LineCounts, MAX_MONTHS,
+    Month, MonthCount, Satisfaction, ServiceLevelFigures,
 };
 pub use delivery::{
     DeliverySettings, FIRST_RETRY_DELAY, MAX_DELIVERY_ATTEMPTS, MAX_RETRY_DELAY, retry_delay,
@@ -189,8 +193,8 @@ pub use questionnaire::{
     QuestionnaireDefinition, SATISFACTION,
 };
 pub use search::{
-    Cursor, PageRequest, SavedSearch, SearchCriteria, SearchPage, SearchQuery, Sort, SortKey,
-    SortOrder, SortValue,
+    Cursor, PageRequest, SavedSearch, SearchCriteria, SearchPage, SearchQuery, SlaFilter, Sort,
+    SortKey, SortOrder, SortValue,
 };
 pub use service::{
     ArticleDraft, AttachAs, AttachmentLimits, AttachmentUpload, CsvExport, CsvFormat,

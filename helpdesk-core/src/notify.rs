@@ -101,7 +101,18 @@ pub struct OutboxMessage {
 impl OutboxMessage {
     /// The outbox message for `event` on `ticket`, or none when nobody is concerned.
     pub fn for_event(ticket: &Ticket, event: &TimelineEvent) -> Option<Self> {
-        let recipients = recipients(ticket, event);
+        Self::to(ticket, event, recipients(ticket, event))
+    }
+
+    /// The outbox message for `event` on `ticket` to `recipients` (sorted and
+    /// deduplicated here), or none when there is nobody to tell.
+    pub fn to(
+        ticket: &Ticket,
+        event: &TimelineEvent,
+        mut recipients: Vec<Recipient>,
+    ) -> Option<Self> {
+        recipients.sort();
+        recipients.dedup();
         (!recipients.is_empty()).then(|| Self {
             id: OutboxId::new(),
             tenant: ticket.tenant,

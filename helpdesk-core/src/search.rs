@@ -73,6 +73,54 @@ pub struct SearchCriteria {
     /// The order of the results; newest opened first unless asked. A page's cursor is
     /// only valid under the sort it was issued for.
     pub sort: Sort,
+    /// Only tickets with a service-level target due soon, or breached, at the time of
+    /// the search.
+    pub sla: Option<SlaFilter>,
+}
+
+/// Where a ticket's service levels stand, as a search criterion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SlaFilter {
+    /// A target not yet met has less working time left than the tenant's warning.
+    DueSoon,
+    /// A target's due date passed before it was met (or it was met late).
+    Breached,
+}
+
+impl SlaFilter {
+    /// The target status this filter selects.
+    pub fn status(self) -> crate::service_level::SlaStatus {
+        match self {
+            SlaFilter::DueSoon => crate::service_level::SlaStatus::DueSoon,
+            SlaFilter::Breached => crate::service_level::SlaStatus::Breached,
+        }
+    }
+
+    /// The filter's name in query strings.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SlaFilter::DueSoon => "due_soon",
+            SlaFilter::Breached => "breached",
+        }
+    }
+}
+
+impl FromStr for SlaFilter {
+    type Err = ValidationError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "due_soon" => Ok(SlaFilter::DueSoon),
+            "breached" => Ok(SlaFilter::Breached),
+            _ => Err(ValidationError::coded(
+                "sla",
+                crate::error::ReasonCode::InvalidFormat,
+                "use due_soon or breached",
+            )),
+        }
+    }
 }
 
 impl SearchCriteria {
@@ -576,6 +624,8 @@ impl SearchQuery {
             && c.opened_to.is_none_or(|t| ticket.created_at < t)
             && c.updated_from.is_none_or(|t| updated_at >= t)
             && c.updated_to.is_none_or(|t| updated_at < t)
+            && c.sla
+                .is_none_or(|f| ticket.service_level.any_in(f.status(), self.now))
     }
 }
 

@@ -166,6 +166,11 @@ pub struct TenantSettings {
     /// settings stored before custom fields existed load with none).
     #[serde(default)]
     pub custom_fields: Vec<CustomFieldDefinition>,
+    /// The service levels its tickets are held to: business calendar, first-response
+    /// and resolution targets per priority (none by default: nothing tracked; settings
+    /// stored before service levels existed load with none).
+    #[serde(default)]
+    pub service_levels: crate::service_level::ServiceLevelPolicy,
 }
 
 impl Default for TenantSettings {
@@ -180,6 +185,7 @@ impl Default for TenantSettings {
             archive_delay: Window::days(90),
             questionnaire: QuestionnaireDefinition::default(),
             custom_fields: Vec::new(),
+            service_levels: crate::service_level::ServiceLevelPolicy::default(),
         }
     }
 }
@@ -261,6 +267,10 @@ impl TenantSettings {
             }
         }
         self.questionnaire.check()?;
+        self.service_levels.check().map_err(|mut e| {
+            e.field = format!("service_levels.{}", e.field);
+            e
+        })?;
         check_definitions(&self.custom_fields)
     }
 

@@ -72,6 +72,9 @@ pub struct Ticket {
     /// notes: their version and `ETag`. What [`Ticket::public_face`] shows as `version`.
     #[serde(skip)]
     pub public_version: u64,
+    /// Its service-level facts and due dates (none when its tenant tracks nothing).
+    #[serde(default)]
+    pub service_level: crate::service_level::TicketServiceLevel,
 }
 
 impl Ticket {
@@ -86,6 +89,8 @@ impl Ticket {
     pub fn public_face(mut self) -> Ticket {
         self.version = self.public_version;
         self.updated_at = self.public_updated_at;
+        // Escalations are staff-only events.
+        self.service_level.escalated_at = Default::default();
         self
     }
 

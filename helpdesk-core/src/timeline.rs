@@ -44,7 +44,9 @@ impl TimelineEvent {
     /// Who may read this event: internal notes are for staff only.
     pub fn visibility(&self) -> Visibility {
         match self.kind {
-            EventKind::NoteAdded { .. } => Visibility::Internal,
+            EventKind::NoteAdded { .. } | EventKind::ServiceLevelBreached { .. } => {
+                Visibility::Internal
+            }
             _ => Visibility::Public,
         }
     }
@@ -162,6 +164,14 @@ pub enum EventKind {
         /// The new guest.
         guest: MemberId,
     },
+    /// A service-level target passed its due date unmet and was escalated to the
+    /// assignee or group and the tenant's supervisors (staff only).
+    ServiceLevelBreached {
+        /// Which target.
+        target: crate::service_level::SlaTarget,
+        /// When it was due.
+        due: DateTime<Utc>,
+    },
 }
 
 impl EventKind {
@@ -184,6 +194,7 @@ impl EventKind {
             EventKind::CategoryMoved { .. } => "category_moved",
             EventKind::RequesterReassigned { .. } => "requester_reassigned",
             EventKind::GuestInvited { .. } => "guest_invited",
+            EventKind::ServiceLevelBreached { .. } => "service_level_breached",
         }
     }
 }
@@ -258,6 +269,9 @@ impl Ticket {
             | EventKind::InformationRequested { .. }
             | EventKind::ClosureRefused { .. }
             | EventKind::Reopened { .. } => {}
+            EventKind::ServiceLevelBreached { target, .. } => {
+                *self.service_level.escalated_at.get_mut(*target) = Some(event.at);
+            }
             EventKind::Assigned { assignee, group } => {
                 self.assignee = *assignee;
                 self.group = *group;

@@ -36,11 +36,13 @@ pub enum NotificationTopic {
     Assignment,
     /// A field was edited or a guest invited.
     Changes,
+    /// A service-level target was breached (staff only ever receive these).
+    Escalations,
 }
 
 impl NotificationTopic {
     /// Every topic, in the order pages list them.
-    pub const ALL: [NotificationTopic; 8] = [
+    pub const ALL: [NotificationTopic; 9] = [
         NotificationTopic::Opened,
         NotificationTopic::Replies,
         NotificationTopic::Notes,
@@ -49,6 +51,7 @@ impl NotificationTopic {
         NotificationTopic::CancelAndReopen,
         NotificationTopic::Assignment,
         NotificationTopic::Changes,
+        NotificationTopic::Escalations,
     ];
 
     /// The topic an event belongs to.
@@ -72,6 +75,7 @@ impl NotificationTopic {
             EventKind::FieldEdited { .. } | EventKind::GuestInvited { .. } => {
                 NotificationTopic::Changes
             }
+            EventKind::ServiceLevelBreached { .. } => NotificationTopic::Escalations,
         }
     }
 
@@ -86,13 +90,17 @@ impl NotificationTopic {
             NotificationTopic::CancelAndReopen => "cancel_and_reopen",
             NotificationTopic::Assignment => "assignment",
             NotificationTopic::Changes => "changes",
+            NotificationTopic::Escalations => "escalations",
         }
     }
 
     /// Whether members (requesters, guests) can ever be told about this topic: internal
-    /// notes go to staff only.
+    /// notes and escalations go to staff only.
     pub fn reaches_members(self) -> bool {
-        self != NotificationTopic::Notes
+        !matches!(
+            self,
+            NotificationTopic::Notes | NotificationTopic::Escalations
+        )
     }
 }
 

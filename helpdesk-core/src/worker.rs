@@ -1,5 +1,6 @@
 //! The background worker a host runs: delivers the outbox and applies the time rules
-//! (auto-approval of pending closures), pass after pass, until shutdown.
+//! (auto-approval of pending closures, escalation of service-level breaches), pass
+//! after pass, until shutdown.
 //!
 //! Safe with several instances on one database: outbox messages are claimed with a
 //! lease before they are delivered (each goes out once; a crashed worker's claims
@@ -69,6 +70,8 @@ pub struct WorkReport {
     pub dead_lettered: usize,
     /// Pending closures auto-approved.
     pub closures_approved: usize,
+    /// Service-level breaches escalated (one per ticket and target, ever).
+    pub breaches_escalated: usize,
     /// What went wrong in this pass (a store that could not be reached...); the next
     /// pass tries again.
     pub errors: Vec<Error>,
@@ -127,8 +130,10 @@ impl Worker {
     }
 
     /// One pass: claims and delivers one batch of due outbox messages, then
-    /// auto-approves the pending closures whose approval window has passed. An error in
-    /// one job is reported and does not stop the other.
+    /// auto-approves the pending closures whose approval window has passed, then
+    /// escalates the service-level breaches not yet escalated
+    /// ([`HelpdeskService::escalate_breaches`]). An error in one job is reported and
+    /// does not stop the others.
     pub async fn run_once(&self) -> WorkReport {
         let mut report = WorkReport::default();
         match self
@@ -146,6 +151,10 @@ impl Worker {
         }
         match self.service.auto_approve_due_closures().await {
             Ok(closed) => report.closures_approved = closed,
+            Err(e) => report.errors.push(e),
+        }
+        match self.service.escalate_breaches().await {
+            Ok(escalated) => report.breaches_escalated = escalated,
             Err(e) => report.errors.push(e),
         }
         report

@@ -315,6 +315,7 @@ impl World {
             version: 7,
             public_updated_at: since,
             public_version: 7,
+            service_level: Default::default(),
         }
     }
 

@@ -56,6 +56,7 @@ fn ticket(
         version: 1,
         public_updated_at: at(opened + public.min(updated)),
         public_version: 1,
+        service_level: Default::default(),
     }
 }
 

@@ -109,6 +109,15 @@ impl Lang {
                 self.pick("Vous suivez cette demande", "You now follow this ticket")
             }
             E::GuestInvited { .. } => self.pick("Invité ajouté", "Guest invited"),
+            E::ServiceLevelBreached { target, .. } => match target {
+                helpdesk_core::service_level::SlaTarget::FirstResponse => self.pick(
+                    "Délai de première réponse dépassé",
+                    "First response overdue",
+                ),
+                helpdesk_core::service_level::SlaTarget::Resolution => {
+                    self.pick("Délai de résolution dépassé", "Resolution overdue")
+                }
+            },
         }
     }
 
@@ -175,6 +184,19 @@ impl Lang {
                 "a invité une personne à suivre la demande.",
                 "invited someone to follow the ticket.",
             ),
+            E::ServiceLevelBreached { target, .. } => {
+                return match target {
+                    helpdesk_core::service_level::SlaTarget::FirstResponse => self.pick(
+                        "Le délai de première réponse de cette demande est dépassé : elle vous est signalée.",
+                        "This ticket's first response is overdue: it is escalated to you.",
+                    ),
+                    helpdesk_core::service_level::SlaTarget::Resolution => self.pick(
+                        "Le délai de résolution de cette demande est dépassé : elle vous est signalée.",
+                        "This ticket's resolution is overdue: it is escalated to you.",
+                    ),
+                }
+                .to_owned();
+            }
         };
         format!("{who} {what}")
     }

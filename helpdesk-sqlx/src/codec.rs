@@ -194,7 +194,7 @@ pub(crate) const TICKET_COLUMNS: &str = "t.tenant_id, t.id, t.number, t.subject,
      t.category_id, t.product_id, t.priority, t.state, t.requester_id, t.assignee_id, \
      t.group_id, t.guests, t.contact_phone, t.asset, t.custom_fields, t.opened_by_kind, \
      t.opened_by_id, t.created_at, t.updated_at, t.version, t.public_updated_at, \
-     t.public_version";
+     t.public_version, t.service_level";
 
 pub(crate) fn ticket(r: &impl RowExt) -> Result<Ticket> {
     let priority: String = r.text("priority")?;
@@ -223,6 +223,7 @@ pub(crate) fn ticket(r: &impl RowExt) -> Result<Ticket> {
         version: unsigned(r.i64("version")?, "version")?,
         public_updated_at: instant(r.i64("public_updated_at")?),
         public_version: unsigned(r.i64("public_version")?, "public_version")?,
+        service_level: from_json(r.json("service_level")?)?,
     })
 }
 

@@ -123,6 +123,11 @@ impl Dialect for PostgresBackend {
             sql: include_str!("../migrations/postgres/0004_outbox_claims_and_dead_letters.sql"),
         },
         Migration {
+            version: 5,
+            description: "service levels",
+            sql: include_str!("../migrations/postgres/0005_service_levels.sql"),
+        },
+        Migration {
             version: 6,
             description: "muted notification topics",
             sql: include_str!("../migrations/postgres/0006_muted_notification_topics.sql"),

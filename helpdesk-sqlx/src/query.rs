@@ -5,7 +5,7 @@
 //!
 //! Each function appends ` AND (...)` conditions, so a caller starts from `WHERE 1 = 1`.
 
-use helpdesk_core::search::SearchQuery;
+use helpdesk_core::search::{SearchQuery, SlaFilter};
 use helpdesk_core::{Priority, Scope, SortKey, SortOrder, SortValue, Status, TenantScope};
 
 use crate::backend::Dialect;
@@ -136,9 +136,49 @@ pub(crate) fn push_search<D: Dialect>(sql: &mut Sql, query: &SearchQuery) {
             .bind(archive_now(query.now))
             .push(" - tn.archive_delay_ns)");
     }
+    if let Some(sla) = c.sla {
+        push_sla(sql, sla, nanos_clamped(query.now));
+    }
     let words = c.contains_words();
     if !words.is_empty() {
         D::push_contains(sql, &words, query.scope.sees_internal());
+    }
+}
+
+/// "Some service-level target of `t` is due soon / breached at `now`":
+/// [`TicketServiceLevel::target_at`](helpdesk_core::service_level::TicketServiceLevel::target_at)
+/// over the stored columns (`*_due`, `*_soon`, `first_response_at`, `resolved_at`,
+/// `sla_paused_since`).
+pub(crate) fn push_sla(sql: &mut Sql, sla: SlaFilter, now: i64) {
+    match sla {
+        SlaFilter::Breached => {
+            sql.push(
+                " AND ((t.first_response_due IS NOT NULL AND                  ((t.first_response_at IS NOT NULL AND t.first_response_at > t.first_response_due)                  OR (t.first_response_at IS NULL AND t.first_response_due < ",
+            )
+            .bind(now)
+            .push(
+                "))) OR (t.resolution_due IS NOT NULL AND                  ((t.resolved_at IS NOT NULL AND t.resolved_at > t.resolution_due)                  OR (t.resolved_at IS NULL AND t.resolution_due < ",
+            )
+            .bind(now)
+            .push(
+                " AND (t.sla_paused_since IS NULL                  OR t.sla_paused_since >= t.resolution_due)))))",
+            );
+        }
+        SlaFilter::DueSoon => {
+            sql.push(
+                " AND ((t.first_response_at IS NULL AND t.first_response_due >= ",
+            )
+            .bind(now)
+            .push(" AND t.first_response_soon <= ")
+            .bind(now)
+            .push(
+                ") OR (t.resolved_at IS NULL AND t.sla_paused_since IS NULL                  AND t.resolution_due >= ",
+            )
+            .bind(now)
+            .push(" AND t.resolution_soon <= ")
+            .bind(now)
+            .push("))");
+        }
     }
 }
 

@@ -108,6 +108,11 @@ impl Dialect for SqliteBackend {
             sql: include_str!("../migrations/sqlite/0004_outbox_claims_and_dead_letters.sql"),
         },
         Migration {
+            version: 5,
+            description: "service levels",
+            sql: include_str!("../migrations/sqlite/0005_service_levels.sql"),
+        },
+        Migration {
             version: 6,
             description: "muted notification topics",
             sql: include_str!("../migrations/sqlite/0006_muted_notification_topics.sql"),

@@ -74,6 +74,7 @@ async fn open(store: &dyn Store, tenant: TenantId, doc: &Doc, i: usize) -> Ticke
         version: 1,
         public_updated_at: at,
         public_version: 1,
+        service_level: Default::default(),
     };
     let event = |kind| TimelineEvent {
         id: EventId::new(),

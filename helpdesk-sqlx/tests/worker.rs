@@ -115,3 +115,132 @@ async fn postgres_two_workers_on_two_pools_deliver_each_message_once() {
     let b = db.store().await;
     two_workers_on_two_pools_deliver_each_message_once(Arc::new(a), Arc::new(b)).await;
 }
+
+const BREACHED: usize = 12;
+
+/// Two workers on two pools, passes racing each other: each service-level breach is
+/// escalated exactly once (one timeline event and one notification per ticket).
+async fn two_workers_on_two_pools_escalate_each_breach_once(a: Arc<dyn Store>, b: Arc<dyn Store>) {
+    use chrono::TimeZone;
+    use helpdesk_core::service_level::{BusinessDuration, SlaTarget};
+    use helpdesk_core::testing::{MemberSeed, Seed, StaffSeed};
+    use helpdesk_core::{EventKind, MemberRole, NoNotifier, Priority};
+
+    let slug = format!("t-{}", uuid::Uuid::now_v7().simple());
+    let (alice, sue) = (format!("alice-{slug}"), format!("sue-{slug}"));
+    // Monday 12 January 2026, 10:00 in Paris: working time on the default calendar.
+    let opened = chrono::Utc.with_ymd_and_hms(2026, 1, 12, 9, 0, 0).unwrap();
+    let world = Seed::new(HelpdeskService::new(a))
+        .at(opened)
+        .tenant(&slug, "Acme")
+        .member_seed(MemberSeed::new(&slug, &alice, MemberRole::Requester))
+        .staff(StaffSeed::supervisor(&sue).only(&[&slug]))
+        .build()
+        .await
+        .expect("seeding");
+    let tenant = world.tenant_record(&slug).clone();
+    let mut settings = tenant.settings.clone();
+    settings.service_levels.targets.high.first_response = Some(BusinessDuration::hours(1));
+    world
+        .service
+        .update_tenant(&world.root, tenant.id, &tenant.name, settings)
+        .await
+        .expect("setting the policy");
+    let mut ids = Vec::new();
+    for i in 0..BREACHED {
+        let ticket = world
+            .service
+            .open(
+                &world.actor(&alice),
+                tenant.id,
+                NewTicket {
+                    subject: format!("ticket {i}"),
+                    description: "<p>urgent</p>".into(),
+                    priority: Some(Priority::High),
+                    ..Default::default()
+                },
+                vec![],
+            )
+            .await
+            .expect("opening a ticket");
+        ids.push(ticket.id);
+    }
+    world.clock().advance(chrono::Duration::minutes(61));
+    let clock: Arc<dyn helpdesk_core::Clock> = world.clock().clone();
+    let services = [
+        world.service.clone(),
+        HelpdeskService::new(b).with_clock(clock),
+    ];
+    let mut tasks = Vec::new();
+    for service in services {
+        let worker = Worker::new(service, Arc::new(NoNotifier));
+        tasks.push(tokio::spawn(async move {
+            let mut escalated = 0;
+            for _ in 0..3 {
+                let report = worker.run_once().await;
+                assert!(report.errors.is_empty(), "{:?}", report.errors);
+                escalated += report.breaches_escalated;
+            }
+            escalated
+        }));
+    }
+    let mut escalated = 0;
+    for task in tasks {
+        escalated += task.await.expect("a worker task");
+    }
+    assert_eq!(escalated, BREACHED, "one escalation per breached ticket");
+    let supervisor = world.actor(&sue);
+    for id in ids {
+        let view = world.service.ticket(&supervisor, id).await.unwrap();
+        let events: Vec<_> = view
+            .timeline
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e.kind,
+                    EventKind::ServiceLevelBreached {
+                        target: SlaTarget::FirstResponse,
+                        ..
+                    }
+                )
+            })
+            .collect();
+        assert_eq!(
+            events.len(),
+            1,
+            "ticket {} escalated once",
+            view.ticket.number
+        );
+        assert!(
+            view.ticket
+                .service_level
+                .escalated_at
+                .first_response
+                .is_some()
+        );
+    }
+}
+
+#[cfg(feature = "sqlite")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_file_two_workers_escalate_each_breach_once() {
+    let file = support::SqliteFile::new().await;
+    two_workers_on_two_pools_escalate_each_breach_once(
+        Arc::new(file.store().await),
+        Arc::new(file.store().await),
+    )
+    .await;
+}
+
+#[cfg(feature = "postgres")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_two_workers_on_two_pools_escalate_each_breach_once() {
+    let Some(url) = support::postgres::url("two workers escalating breaches") else {
+        return;
+    };
+    let db = support::postgres::TestDatabase::create(&url).await;
+    let a = db.store().await;
+    a.migrate().await.unwrap();
+    let b = db.store().await;
+    two_workers_on_two_pools_escalate_each_breach_once(Arc::new(a), Arc::new(b)).await;
+}

@@ -142,6 +142,7 @@ impl Lang {
             NotificationTopic::CancelAndReopen => Msg::TopicCancelAndReopen,
             NotificationTopic::Assignment => Msg::TopicAssignment,
             NotificationTopic::Changes => Msg::TopicChanges,
+            NotificationTopic::Escalations => Msg::TopicEscalations,
         })
     }
 
@@ -397,6 +398,22 @@ messages! {
     EventCategoryMoved => "Catégorie changée", "Category changed";
     EventRequesterReassigned => "Demandeur changé", "Requester changed";
     EventGuestInvited => "Utilisateur invité", "User invited";
+    EventServiceLevelBreached => "Délai de service dépassé, signalé", "Service level breached, escalated";
+    SlaFirstResponse => "Première réponse attendue avant", "First response due";
+    SlaResolution => "Résolution attendue avant", "Resolution due";
+    SlaOnTime => "dans les délais", "on time";
+    SlaDueSoon => "échéance proche", "due soon";
+    SlaPaused => "en pause (en attente du demandeur)", "paused (waiting on the requester)";
+    SlaBreached => "délai dépassé", "overdue";
+    SlaMet => "respecté", "met";
+    SlaFilterLabel => "Délais de service", "Service levels";
+    SlaAny => "Tous", "Any";
+    SlaDueSoonTickets => "Échéance proche", "Due soon";
+    SlaBreachedTickets => "En retard", "Overdue";
+    SlaCompliance => "Respect des délais", "Service-level compliance";
+    SlaNothingMet => "aucune mesure", "nothing measured yet";
+    SlaFirstResponseTarget => "Première réponse", "First response";
+    SlaResolutionTarget => "Résolution", "Resolution";
     FromTo => "→", "→";
     AnswerRequired => "une réponse est obligatoire.", "an answer is required.";
     FindMember => "Chercher un membre", "Find a member";
@@ -585,6 +602,7 @@ messages! {
     TopicCancelAndReopen => "une demande est annulée ou rouverte", "a ticket is cancelled or reopened";
     TopicAssignment => "une demande change de gestionnaire, de catégorie ou de demandeur", "a ticket changes assignee, category or requester";
     TopicChanges => "une demande est modifiée ou un invité ajouté", "a ticket is edited or a guest invited";
+    TopicEscalations => "un délai de traitement est dépassé", "a service-level target is breached";
 
     // Errors.
     ErrorTitle => "La demande n'a pas abouti", "That did not work";

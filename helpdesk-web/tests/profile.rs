@@ -148,7 +148,7 @@ async fn unticked_topics_are_muted_and_the_profile_shows_the_choice() {
         )
         .await;
     assert_eq!(none.status, StatusCode::SEE_OTHER);
-    assert_eq!(host.actor("sam").await.as_staff().unwrap().muted.len(), 8);
+    assert_eq!(host.actor("sam").await.as_staff().unwrap().muted.len(), 9);
 }
 
 #[tokio::test]

@@ -120,6 +120,7 @@ pub(crate) async fn open(
            ("contains" = Option<String>, Query, description = "At most 10 words (spaces and commas separate them), all of which must appear as word prefixes in the subject, description or public replies (staff: notes too); accents and case folded"),
            ("include_closed" = Option<bool>, Query, description = "Also closed and cancelled tickets, when no status is named"),
            ("include_archived" = Option<bool>, Query, description = "Also archived tickets"),
+           ("sla" = Option<helpdesk_core::SlaFilter>, Query, description = "Only tickets with a service-level target `due_soon` (less working time left than the tenant's warning) or `breached` (past its due date unmet, or met late) now"),
            ("sort" = Option<helpdesk_core::SortKey>, Query, description = "What to sort by (`opened`): `number`, `subject` (by Unicode code point), `status` (workflow order), `priority` (low to blocking), `opened`, `updated` (the last change the caller may see); ties by ticket id"),
            ("order" = Option<helpdesk_core::SortOrder>, Query, description = "`asc` or `desc` (`desc`)"),
            ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Tickets per page, 1 to 200 (50)"),

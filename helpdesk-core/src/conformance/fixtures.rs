@@ -180,6 +180,7 @@ pub(super) fn blank_ticket(
         version: 1,
         public_updated_at: created_at,
         public_version: 1,
+        service_level: Default::default(),
     }
 }
 

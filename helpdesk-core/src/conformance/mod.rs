@@ -72,6 +72,7 @@ mod people;
 mod round_trip;
 mod saved_searches;
 mod search;
+mod service_levels;
 mod sorting;
 mod staff;
 mod tickets;
@@ -102,6 +103,7 @@ pub use search::{
     search_pages_stay_stable_while_tickets_are_inserted,
     search_returns_exactly_the_reference_results,
 };
+pub use service_levels::service_level_search_and_figures_follow_the_stored_due_dates;
 pub use sorting::{
     a_cursor_is_refused_under_another_sort,
     search_totals_count_all_pages_and_internal_notes_only_for_staff,
@@ -183,6 +185,7 @@ macro_rules! store_conformance_tests {
             outbox_claims_hand_each_message_out_once_per_lease,
             concurrent_outbox_claims_never_share_a_message,
             dead_letters_are_kept_listed_counted_and_retried,
+            service_level_search_and_figures_follow_the_stored_due_dates,
         );
     };
 }

@@ -90,6 +90,7 @@ fn every_criterion(dir: &Directory) -> SearchCriteria {
         include_closed: true,
         include_archived: true,
         sort: Sort::new(SortKey::Subject, SortOrder::Asc),
+        sla: Some(crate::search::SlaFilter::Breached),
     }
 }
 

@@ -27,8 +27,28 @@ pub(super) fn dashboard(s: &State, query: &DashboardQuery) -> Dashboard {
     }
     let mut score_sum = 0u64;
     let mut scored = 0u64;
+    let mut met = [(0u64, 0u64); 2];
     for t in admitted(s, query) {
         *dashboard.by_status.entry(t.status()).or_default() += 1;
+        let sla = &t.service_level;
+        for (i, target) in crate::service_level::SlaTarget::ALL.into_iter().enumerate() {
+            if let (Some(due), Some(at)) = (sla.due.get(target), sla.met_at(target)) {
+                met[i].1 += 1;
+                if at <= due {
+                    met[i].0 += 1;
+                }
+            }
+        }
+        if t.status().is_open() {
+            let figures = &mut dashboard.service_levels;
+            if sla.any_in(crate::service_level::SlaStatus::DueSoon, query.now) {
+                figures.due_soon += 1;
+            }
+            if sla.any_in(crate::service_level::SlaStatus::Breached, query.now) {
+                figures.breached += 1;
+            }
+        }
+
         let opened = crate::dashboard::Month::of(t.created_at);
         if let Some(slot) = dashboard
             .opened_per_month
@@ -68,6 +88,8 @@ pub(super) fn dashboard(s: &State, query: &DashboardQuery) -> Dashboard {
         }
     }
     dashboard.satisfaction.average_score = (scored > 0).then(|| score_sum as f64 / scored as f64);
+    dashboard.service_levels.first_response = crate::Compliance::new(met[0].0, met[0].1);
+    dashboard.service_levels.resolution = crate::Compliance::new(met[1].0, met[1].1);
     dashboard
 }
 

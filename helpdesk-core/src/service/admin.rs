@@ -97,8 +97,12 @@ impl HelpdeskService {
         settings.check()?;
         let mut tenant = self.tenant_record(id).await?;
         tenant.name = single_line("name", name, 200)?;
+        let policy_changed = tenant.settings.service_levels != settings.service_levels;
         tenant.settings = settings;
         self.store.update_tenant(&tenant).await?;
+        if policy_changed {
+            self.recompute_service_levels(&tenant).await?;
+        }
         Ok(tenant)
     }
 

@@ -10,6 +10,7 @@ mod mail;
 mod notifications;
 mod people;
 mod queries;
+mod service_levels;
 mod staff;
 mod tickets;
 mod upload;

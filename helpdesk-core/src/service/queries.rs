@@ -53,6 +53,9 @@ pub struct TicketView {
     /// closure or cancellation plus the tenant's
     /// [`archive_delay`](crate::TenantSettings::archive_delay). None while it is open.
     pub archived_at: Option<DateTime<Utc>>,
+    /// Each service-level target's due date and where it stands now (`null` targets:
+    /// not tracked for this ticket's priority).
+    pub service_level: crate::service_level::SlaState,
 }
 
 /// One page of search results as a caller receives it.
@@ -134,6 +137,7 @@ impl HelpdeskService {
         Ok(TicketView {
             archived_at,
             names,
+            service_level: ticket.service_level.state_at(self.clock.now()),
             status_label: tenant.settings.label(ticket.status(), language).to_owned(),
             ticket: observed_by(actor, ticket),
             timeline,

@@ -321,9 +321,19 @@ impl HelpdeskService {
             now: self.clock.now(),
             text_policy: &self.text_policy,
         };
-        let (next, mut events) = workflow::execute(ticket, actor, command, ctx)?;
+        let (mut next, mut events) = workflow::execute(ticket, actor, command, ctx)?;
         if let (Some(id), Some(first)) = (event_id, events.first_mut()) {
             first.id = id;
+        }
+        if !events.is_empty() {
+            next.service_level.observe(
+                &tenant.settings.service_levels,
+                next.created_at,
+                (ticket.status(), ticket.priority),
+                (next.status(), next.priority),
+                &events,
+                ctx.now,
+            );
         }
         let Some(first) = events.first() else {
             if !attachments.is_empty() {

@@ -90,6 +90,7 @@ mod policy;
 mod state;
 mod time_of_day;
 mod time_zone;
+mod tracking;
 
 #[cfg(test)]
 mod tests;
@@ -101,3 +102,4 @@ pub use policy::{BusinessDuration, MAX_TARGET, PriorityTargets, ServiceLevelPoli
 pub use state::{SlaState, SlaStatus, TargetState};
 pub use time_of_day::{TimeOfDay, WorkingInterval};
 pub use time_zone::TimeZone;
+pub use tracking::{PriorityChange, SlaTarget, TargetTimes, TicketServiceLevel};

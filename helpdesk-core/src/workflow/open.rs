@@ -72,6 +72,11 @@ pub fn open(actor: &Actor, draft: &NewTicket, at: Opening<'_>) -> Result<(Ticket
         version: 1,
         public_updated_at: at.now,
         public_version: 1,
+        service_level: crate::service_level::TicketServiceLevel::opened(
+            &at.tenant.settings.service_levels,
+            at.now,
+            draft.priority.unwrap_or_default(),
+        ),
     };
     let event = TimelineEvent {
         id: EventId::new(),

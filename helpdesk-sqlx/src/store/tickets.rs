@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use helpdesk_core::search::SlaFilter;
 use helpdesk_core::text::words;
 use helpdesk_core::{
     AgentLine, Answer, Attachment, AttachmentId, Breakdown, Closure, Dashboard, DashboardQuery,
@@ -46,6 +47,7 @@ fn state_columns(ticket: &Ticket) -> Result<StateColumns, SqlxStoreError> {
 /// identify the row).
 fn ticket_values(sql: Sql, ticket: &Ticket) -> Result<Sql, SqlxStoreError> {
     let state = state_columns(ticket)?;
+    let sla = &ticket.service_level;
     let (opened_by_kind, opened_by_id) = actor_columns(ticket.opened_by);
     Ok(sql
         .arg(ticket.subject.as_str())
@@ -72,7 +74,15 @@ fn ticket_values(sql: Sql, ticket: &Ticket) -> Result<Sql, SqlxStoreError> {
         .arg(nanos(ticket.updated_at)?)
         .arg(signed(ticket.version, "version")?)
         .arg(nanos(ticket.public_updated_at)?)
-        .arg(signed(ticket.public_version, "public_version")?))
+        .arg(signed(ticket.public_version, "public_version")?)
+        .arg(to_json(sla)?)
+        .arg(sla.due.first_response.map(nanos).transpose()?)
+        .arg(sla.due_soon_from.first_response.map(nanos).transpose()?)
+        .arg(sla.first_response_at.map(nanos).transpose()?)
+        .arg(sla.due.resolution.map(nanos).transpose()?)
+        .arg(sla.due_soon_from.resolution.map(nanos).transpose()?)
+        .arg(sla.resolved_at.map(nanos).transpose()?)
+        .arg(sla.paused_since().map(nanos).transpose()?))
 }
 
 /// The words the full-text index keeps for `ticket` and its new `events`.
@@ -301,10 +311,12 @@ impl<D: Dialect> TicketRepository for SqlStore<D> {
                  category_id, product_id, priority, status, state, proposed_at, ended_at, \
                  approved, requester_id, assignee_id, group_id, guests, contact_phone, asset, \
                  custom_fields, opened_by_kind, opened_by_id, created_at, created_month, \
-                 updated_at, version, public_updated_at, public_version, number, \
+                 updated_at, version, public_updated_at, public_version, service_level, \
+                 first_response_due, first_response_soon, first_response_at, resolution_due, \
+                 resolution_soon, resolved_at, sla_paused_since, number, \
                  request_fingerprint) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
                  $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, \
-                 $27, $28, $29)",
+                 $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37)",
             )
             .arg(ticket.tenant.as_uuid())
             .arg(ticket.id.as_uuid()),
@@ -353,7 +365,10 @@ impl<D: Dialect> TicketRepository for SqlStore<D> {
                  assignee_id = $14, group_id = $15, guests = $16, contact_phone = $17, \
                  asset = $18, custom_fields = $19, opened_by_kind = $20, opened_by_id = $21, \
                  created_at = $22, created_month = $23, updated_at = $24, version = $25, \
-                 public_updated_at = $26, public_version = $27 WHERE id = $1 AND version = $2 RETURNING tenant_id, number",
+                 public_updated_at = $26, public_version = $27, service_level = $28, \
+                 first_response_due = $29, first_response_soon = $30, first_response_at = $31, \
+                 resolution_due = $32, resolution_soon = $33, resolved_at = $34, \
+                 sla_paused_since = $35 WHERE id = $1 AND version = $2 RETURNING tenant_id, number",
             )
             .arg(change.ticket.id.as_uuid())
             .arg(signed(change.expected_version, "version")?),
@@ -497,6 +512,7 @@ impl<D: Dialect> TicketRepository for SqlStore<D> {
         count_by_status(&mut conn, query, &mut dashboard).await?;
         count_opened_per_month(&mut conn, query, &mut dashboard).await?;
         count_satisfaction(&mut conn, query, &mut dashboard).await?;
+        count_service_levels(&mut conn, query, &mut dashboard).await?;
         Ok(dashboard)
     }
 
@@ -742,6 +758,55 @@ async fn count_satisfaction<E: Exec>(
             .or_default()
             .entry(row.text("choice")?)
             .or_default() += codec::unsigned(row.i64("n")?, "count")?;
+    }
+    Ok(())
+}
+
+/// Service-level compliance per target over the tickets in scope, and the open ones
+/// due soon and breached now (the search's `sla` filters).
+async fn count_service_levels<E: Exec>(
+    conn: &mut E,
+    query: &DashboardQuery,
+    dashboard: &mut Dashboard,
+) -> StoreResult<()> {
+    let met = conn
+        .fetch_optional(scoped(
+            query,
+            "SELECT \
+             COUNT(CASE WHEN t.first_response_due IS NOT NULL \
+               AND t.first_response_at IS NOT NULL THEN 1 END) AS fr_met, \
+             COUNT(CASE WHEN t.first_response_at <= t.first_response_due THEN 1 END) AS fr_on_time, \
+             COUNT(CASE WHEN t.resolution_due IS NOT NULL \
+               AND t.resolved_at IS NOT NULL THEN 1 END) AS res_met, \
+             COUNT(CASE WHEN t.resolved_at <= t.resolution_due THEN 1 END) AS res_on_time \
+             FROM helpdesk_tickets t WHERE 1 = 1",
+            "",
+        ))
+        .await
+        .map_err(db)?;
+    if let Some(row) = met {
+        let n = |col: &str| -> StoreResult<u64> { Ok(codec::unsigned(row.i64(col)?, "count")?) };
+        dashboard.service_levels.first_response =
+            helpdesk_core::Compliance::new(n("fr_on_time")?, n("fr_met")?);
+        dashboard.service_levels.resolution =
+            helpdesk_core::Compliance::new(n("res_on_time")?, n("res_met")?);
+    }
+    for sla in [SlaFilter::DueSoon, SlaFilter::Breached] {
+        let mut sql = scoped(
+            query,
+            "SELECT COUNT(*) AS n FROM helpdesk_tickets t WHERE 1 = 1",
+            "",
+        );
+        query::push_statuses(&mut sql, &Status::OPEN);
+        query::push_sla(&mut sql, sla, codec::nanos_clamped(query.now));
+        let count = match conn.fetch_optional(sql).await.map_err(db)? {
+            Some(row) => codec::unsigned(row.i64("n")?, "count")?,
+            None => 0,
+        };
+        match sla {
+            SlaFilter::DueSoon => dashboard.service_levels.due_soon = count,
+            SlaFilter::Breached => dashboard.service_levels.breached = count,
+        }
     }
     Ok(())
 }

@@ -42,6 +42,9 @@ pub(crate) async fn home(viewer: Viewer) -> Result<Response, PageError> {
         @if let Some(count) = dashboard.dead_letters {
             (dead_letters(&viewer, count))
         }
+        @if viewer.actor.is_staff() {
+            (service_levels(&viewer, &dashboard))
+        }
         div class="hd-columns" {
             section aria-labelledby="hd-opened" {
                 h2 id="hd-opened" { (site.t(Msg::OpenedPerMonth)) }
@@ -96,6 +99,43 @@ fn dead_letters(viewer: &Viewer, count: u64) -> Markup {
                 } @else {
                     (site.t(Msg::DeadLettersWaiting))
                 }
+            }
+        }
+    }
+}
+
+/// For staff: open tickets due soon and overdue (each a link to the filtered list),
+/// and compliance per target.
+fn service_levels(viewer: &Viewer, dashboard: &Dashboard) -> Markup {
+    let site = &viewer.site;
+    let figures = &dashboard.service_levels;
+    let compliance = |c: &helpdesk_core::Compliance| match c.percent {
+        Some(percent) => format!("{percent:.0} % ({}/{})", c.on_time, c.met),
+        None => site.t(Msg::SlaNothingMet).to_owned(),
+    };
+    html! {
+        section class="hd-service-levels" aria-labelledby="hd-service-levels" {
+            h2 id="hd-service-levels" { (site.t(Msg::SlaFilterLabel)) }
+            ul class="hd-tiles" {
+                li class="hd-tile hd-sla-due-soon" {
+                    a href=(site.href("/tickets?sla=due_soon")) {
+                        span class="hd-tile-count" { (figures.due_soon) }
+                        span class="hd-tile-label" { (site.t(Msg::SlaDueSoonTickets)) }
+                    }
+                }
+                li class="hd-tile hd-sla-breached" {
+                    a href=(site.href("/tickets?sla=breached")) {
+                        span class="hd-tile-count" { (figures.breached) }
+                        span class="hd-tile-label" { (site.t(Msg::SlaBreachedTickets)) }
+                    }
+                }
+            }
+            h3 { (site.t(Msg::SlaCompliance)) }
+            dl {
+                dt { (site.t(Msg::SlaFirstResponseTarget)) }
+                dd { (compliance(&figures.first_response)) }
+                dt { (site.t(Msg::SlaResolutionTarget)) }
+                dd { (compliance(&figures.resolution)) }
             }
         }
     }

@@ -46,6 +46,15 @@ pub(super) fn filters(viewer: &Viewer, panel: &Panel<'_>) -> Markup {
                 (date_field(site, "updated_from", Msg::UpdatedFrom, &form.updated_from))
                 (date_field(site, "updated_to", Msg::UpdatedTo, &form.updated_to))
                 div class="hd-field" {
+                    label for="f-sla" { (site.t(Msg::SlaFilterLabel)) }
+                    select id="f-sla" name="sla" {
+                        option value="" selected[form.sla.trim().is_empty()] { (site.t(Msg::SlaAny)) }
+                        @for (value, words) in [("due_soon", Msg::SlaDueSoonTickets), ("breached", Msg::SlaBreachedTickets)] {
+                            option value=(value) selected[form.sla.trim() == value] { (site.t(words)) }
+                        }
+                    }
+                }
+                div class="hd-field" {
                     label for="f-limit" { (site.t(Msg::PageSize)) }
                     select id="f-limit" name="limit" {
                         @for size in super::PAGE_SIZES {

@@ -63,6 +63,7 @@ pub(crate) struct ListForm {
     contains: String,
     closed: Option<String>,
     archived: Option<String>,
+    sla: String,
     after: String,
     limit: String,
     sort: String,
@@ -150,6 +151,7 @@ impl ListForm {
             contains: Some(self.contains.trim().to_owned()).filter(|c| !c.is_empty()),
             include_closed: self.closed.is_some(),
             include_archived: self.archived.is_some(),
+            sla: optional(viewer, "sla", &self.sla)?,
             sort: self.sort(viewer)?,
         })
     }
@@ -201,7 +203,8 @@ impl ListForm {
             && self.updated_to.is_empty()
             && self.contains.is_empty()
             && self.closed.is_none()
-            && self.archived.is_none())
+            && self.archived.is_none()
+            && self.sla.is_empty())
     }
 }
 

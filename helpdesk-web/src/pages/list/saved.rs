@@ -72,6 +72,9 @@ pub(super) fn query_of(criteria: &SearchCriteria) -> String {
     if criteria.include_archived {
         pairs.push(("archived", "1".into()));
     }
+    if let Some(sla) = criteria.sla {
+        pairs.push(("sla", sla.as_str().into()));
+    }
     pairs
         .iter()
         .map(|(k, v)| format!("{k}={}", encode(v)))

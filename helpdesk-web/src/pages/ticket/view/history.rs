@@ -116,6 +116,14 @@ impl Page<'_> {
                 p class="hd-event-details" { (self.t(Msg::Guests)) (self.colon()) (self.name_of(guest)) }
             },
             EventKind::ClosureApproved { answers } => self.answers(answers),
+            EventKind::ServiceLevelBreached { target, due } => html! {
+                p class="hd-event-details" {
+                    (self.t(match target {
+                        helpdesk_core::service_level::SlaTarget::FirstResponse => Msg::SlaFirstResponse,
+                        helpdesk_core::service_level::SlaTarget::Resolution => Msg::SlaResolution,
+                    })) (self.colon()) (self.lang().time(*due))
+                }
+            },
             _ => html! {},
         }
     }
@@ -220,5 +228,6 @@ fn event_words(kind: &EventKind) -> Msg {
         EventKind::CategoryMoved { .. } => Msg::EventCategoryMoved,
         EventKind::RequesterReassigned { .. } => Msg::EventRequesterReassigned,
         EventKind::GuestInvited { .. } => Msg::EventGuestInvited,
+        EventKind::ServiceLevelBreached { .. } => Msg::EventServiceLevelBreached,
     }
 }

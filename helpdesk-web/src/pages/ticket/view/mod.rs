@@ -375,6 +375,19 @@ impl Page<'_> {
                         @let label = if at <= self.viewer.service.now() { Msg::ArchivedOn } else { Msg::ArchivesOn };
                         (item_html(self.t(label), lang.time(at)))
                     }
+                    @for (label, target) in [
+                        (Msg::SlaFirstResponse, self.view.service_level.first_response),
+                        (Msg::SlaResolution, self.view.service_level.resolution),
+                    ] {
+                        @if let Some(target) = target {
+                            (item_html(self.t(label), html! {
+                                (lang.time(target.due)) " · "
+                                span class=(format!("hd-sla hd-sla-{}", sla_class(target.status))) {
+                                    (self.t(sla_words(target.status)))
+                                }
+                            }))
+                        }
+                    }
                     (item(self.t(Msg::Phone), ticket.contact_phone.as_deref().unwrap_or(not_set)))
                     (item(self.t(Msg::Asset), ticket.asset.as_deref().unwrap_or(not_set)))
                     @for (label, value) in self.custom_fields() {
@@ -472,6 +485,30 @@ impl Page<'_> {
 
 fn item(label: &str, value: &str) -> Markup {
     item_html(label, html! { (value) })
+}
+
+/// The words for where a service-level target stands.
+pub(crate) fn sla_words(status: helpdesk_core::service_level::SlaStatus) -> Msg {
+    use helpdesk_core::service_level::SlaStatus as S;
+    match status {
+        S::OnTime => Msg::SlaOnTime,
+        S::DueSoon => Msg::SlaDueSoon,
+        S::Paused => Msg::SlaPaused,
+        S::Breached => Msg::SlaBreached,
+        S::Met => Msg::SlaMet,
+    }
+}
+
+/// The CSS class suffix for where a service-level target stands.
+fn sla_class(status: helpdesk_core::service_level::SlaStatus) -> &'static str {
+    use helpdesk_core::service_level::SlaStatus as S;
+    match status {
+        S::OnTime => "on-time",
+        S::DueSoon => "due-soon",
+        S::Paused => "paused",
+        S::Breached => "breached",
+        S::Met => "met",
+    }
 }
 
 /// A label and its value, the value already marked up (a date).
