@@ -122,6 +122,11 @@ impl Dialect for PostgresBackend {
             description: "outbox claims and dead letters",
             sql: include_str!("../migrations/postgres/0004_outbox_claims_and_dead_letters.sql"),
         },
+        Migration {
+            version: 8,
+            description: "webhook endpoints",
+            sql: include_str!("../migrations/postgres/0008_webhooks.sql"),
+        },
     ];
     // Rows another claim has locked are skipped, not waited for: two workers claim
     // disjoint batches at once.

@@ -107,6 +107,11 @@ impl Dialect for SqliteBackend {
             description: "outbox claims and dead letters",
             sql: include_str!("../migrations/sqlite/0004_outbox_claims_and_dead_letters.sql"),
         },
+        Migration {
+            version: 8,
+            description: "webhook endpoints",
+            sql: include_str!("../migrations/sqlite/0008_webhooks.sql"),
+        },
     ];
     // One writer at a time: an UPDATE ... RETURNING is atomic on its own.
     const CLAIM_LOCK: &'static str = "";

@@ -75,6 +75,7 @@ mod search;
 mod sorting;
 mod staff;
 mod tickets;
+mod webhooks;
 
 pub use breakdown::dashboard_breakdown_counts_per_agent_and_per_group;
 pub use catalog::groups_categories_and_products_round_trip;
@@ -115,6 +116,7 @@ pub use tickets::{
     a_stale_save_is_a_conflict_and_writes_nothing,
     opened_tickets_are_numbered_per_tenant_with_everything_they_carry,
 };
+pub use webhooks::webhooks_are_saved_replaced_and_deleted_within_their_tenant;
 
 #[cfg(doc)]
 use crate::{
@@ -181,6 +183,7 @@ macro_rules! store_conformance_tests {
             outbox_claims_hand_each_message_out_once_per_lease,
             concurrent_outbox_claims_never_share_a_message,
             dead_letters_are_kept_listed_counted_and_retried,
+            webhooks_are_saved_replaced_and_deleted_within_their_tenant,
         );
     };
 }

@@ -12,6 +12,7 @@ mod queries;
 mod staff;
 mod tickets;
 mod upload;
+mod webhooks;
 
 use std::sync::Arc;
 
