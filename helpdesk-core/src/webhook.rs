@@ -272,7 +272,11 @@ pub fn check_webhook_url(url: &str) -> Result<String, ValidationError> {
     } else {
         authority.split(':').next().unwrap_or_default()
     };
-    let port_ok = match authority.rsplit_once(']').map_or(authority, |(_, p)| p).split_once(':') {
+    let port_ok = match authority
+        .rsplit_once(']')
+        .map_or(authority, |(_, p)| p)
+        .split_once(':')
+    {
         Some((_, port)) => !port.is_empty() && port.parse::<u16>().is_ok(),
         None => true,
     };

@@ -55,26 +55,51 @@ pub async fn webhooks_are_saved_replaced_and_deleted_within_their_tenant(store: 
     let mut stolen = other.clone();
     stolen.endpoint.tenant = a;
     stolen.endpoint.url = "https://evil.example/".to_owned();
-    store.save_webhook(&stolen).await.must("saving over another tenant's id");
+    store
+        .save_webhook(&stolen)
+        .await
+        .must("saving over another tenant's id");
     assert_eq!(
         store.webhooks(b).await.must("listing webhooks"),
         vec![other.clone()],
         "a save naming another tenant's endpoint changes nothing"
     );
     assert!(
-        !store.webhooks(a).await.must("listing webhooks").iter().any(|w| w.endpoint.id == other.endpoint.id),
+        !store
+            .webhooks(a)
+            .await
+            .must("listing webhooks")
+            .iter()
+            .any(|w| w.endpoint.id == other.endpoint.id),
         "nor moves it into the saving tenant"
     );
 
     assert!(
-        !store.delete_webhook(a, other.endpoint.id).await.must("deleting"),
+        !store
+            .delete_webhook(a, other.endpoint.id)
+            .await
+            .must("deleting"),
         "deleting another tenant's endpoint finds nothing"
     );
-    assert!(store.delete_webhook(a, newer.endpoint.id).await.must("deleting"));
     assert!(
-        !store.delete_webhook(a, newer.endpoint.id).await.must("deleting"),
+        store
+            .delete_webhook(a, newer.endpoint.id)
+            .await
+            .must("deleting")
+    );
+    assert!(
+        !store
+            .delete_webhook(a, newer.endpoint.id)
+            .await
+            .must("deleting"),
         "a deleted endpoint is gone"
     );
-    assert_eq!(store.webhooks(a).await.must("listing webhooks"), vec![older]);
-    assert_eq!(store.webhooks(b).await.must("listing webhooks"), vec![other]);
+    assert_eq!(
+        store.webhooks(a).await.must("listing webhooks"),
+        vec![older]
+    );
+    assert_eq!(
+        store.webhooks(b).await.must("listing webhooks"),
+        vec![other]
+    );
 }

@@ -335,8 +335,7 @@ impl crate::ports::WebhookRepository for MemoryStore {
     async fn save_webhook(&self, webhook: &crate::Webhook) -> StoreResult<()> {
         let mut s = self.lock();
         let id = webhook.endpoint.id;
-        if s
-            .webhooks
+        if s.webhooks
             .get(&id)
             .is_none_or(|w| w.endpoint.tenant == webhook.endpoint.tenant)
         {
@@ -347,7 +346,10 @@ impl crate::ports::WebhookRepository for MemoryStore {
 
     async fn delete_webhook(&self, tenant: TenantId, id: crate::WebhookId) -> StoreResult<bool> {
         let mut s = self.lock();
-        if s.webhooks.get(&id).is_some_and(|w| w.endpoint.tenant == tenant) {
+        if s.webhooks
+            .get(&id)
+            .is_some_and(|w| w.endpoint.tenant == tenant)
+        {
             s.webhooks.remove(&id);
             Ok(true)
         } else {

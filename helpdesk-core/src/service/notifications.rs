@@ -101,9 +101,7 @@ impl HelpdeskService {
                 }
             } else {
                 let notification = match self.resolve(&message).await {
-                    Ok(Some(notification)) if !notification.contacts.is_empty() => {
-                        Ok(notification)
-                    }
+                    Ok(Some(notification)) if !notification.contacts.is_empty() => Ok(notification),
                     // Nobody left to tell (or the ticket is gone): nothing to deliver.
                     Ok(_) => {
                         self.store.mark_delivered(message.id).await?;

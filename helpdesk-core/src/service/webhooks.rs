@@ -105,7 +105,12 @@ impl HelpdeskService {
 
     /// Removes a webhook endpoint of `tenant` (its admins, supervisors, platform
     /// admins). Its messages still in the outbox are dropped when they come due.
-    pub async fn delete_webhook(&self, actor: &Actor, tenant: TenantId, id: WebhookId) -> Result<()> {
+    pub async fn delete_webhook(
+        &self,
+        actor: &Actor,
+        tenant: TenantId,
+        id: WebhookId,
+    ) -> Result<()> {
         Self::ensure_administers(actor, tenant)?;
         if self.store.delete_webhook(tenant, id).await? {
             Ok(())
