@@ -163,6 +163,7 @@ pub struct Webhook {
 /// What an admin gives to register an endpoint.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct NewWebhook {
     /// Where to post: `https://`, or `http://` to a loopback host.
     pub url: String,
@@ -201,6 +202,7 @@ impl NewWebhook {
 /// A change to an endpoint: each field given replaces the current one.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct WebhookChange {
     /// A new URL.
     #[serde(default)]

@@ -27,7 +27,9 @@
 //!
 //! let worker = Worker::new(service, Arc::new(NoNotifier))
 //!     .with_webhooks(Arc::new(HttpWebhookSender::new()?));
-//! worker.run(tokio::time::sleep, async { let _ = tokio::signal::ctrl_c().await; }).await;
+//! # let shutdown = std::future::pending::<()>();
+//! // shutdown: the host's signal, e.g. `async { tokio::signal::ctrl_c().await.ok(); }`
+//! worker.run(tokio::time::sleep, shutdown).await;
 //! # Ok(())
 //! # }
 //! ```
@@ -70,6 +72,9 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use sha2::Sha256;
+
+/// The trust anchors [`HttpWebhookSender::with_roots`] takes (rustls's).
+pub use rustls::RootCertStore;
 
 /// The header carrying the delivery's id, the same on every retry.
 pub const ID_HEADER: &str = "Helpdesk-Webhook-Id";
@@ -230,9 +235,18 @@ pub fn verify_signature(
     let mut t = None;
     let mut signatures = Vec::new();
     for part in header.split(',') {
-        let (key, value) = part.trim().split_once('=').ok_or(SignatureError::Malformed)?;
+        let (key, value) = part
+            .trim()
+            .split_once('=')
+            .ok_or(SignatureError::Malformed)?;
         match key {
-            "t" => t = Some(value.parse::<i64>().map_err(|_| SignatureError::Malformed)?),
+            "t" => {
+                t = Some(
+                    value
+                        .parse::<i64>()
+                        .map_err(|_| SignatureError::Malformed)?,
+                )
+            }
             "v1" => signatures.push(unhex(value).ok_or(SignatureError::Malformed)?),
             // Other schemes a later version may add are ignored.
             _ => {}
@@ -322,7 +336,10 @@ mod tests {
         let header = sign(SECRET, at(1_000), b"body");
         let tolerance = Duration::from_secs(300);
         for now in [at(1_000), at(1_300), at(700)] {
-            assert_eq!(verify_signature(SECRET, &header, b"body", now, tolerance), Ok(()));
+            assert_eq!(
+                verify_signature(SECRET, &header, b"body", now, tolerance),
+                Ok(())
+            );
         }
     }
 
@@ -335,7 +352,13 @@ mod tests {
             Err(SignatureError::Mismatch)
         );
         assert_eq!(
-            verify_signature("whsec_another_secret_of_enough_length", &header, b"body", at(1_000), tolerance),
+            verify_signature(
+                "whsec_another_secret_of_enough_length",
+                &header,
+                b"body",
+                at(1_000),
+                tolerance
+            ),
             Err(SignatureError::Mismatch)
         );
         assert_eq!(
@@ -352,7 +375,15 @@ mod tests {
 
     #[test]
     fn malformed_headers_are_refused() {
-        for header in ["", "t=1000", "v1=00", "t=abc,v1=00", "t=1000,v1=zz", "t=1000,v1=0", "nonsense"] {
+        for header in [
+            "",
+            "t=1000",
+            "v1=00",
+            "t=abc,v1=00",
+            "t=1000,v1=zz",
+            "t=1000,v1=0",
+            "nonsense",
+        ] {
             assert_eq!(
                 verify_signature(SECRET, header, b"body", at(1_000), Duration::from_secs(300)),
                 Err(SignatureError::Malformed),
