@@ -337,11 +337,12 @@ async fn main() -> Fallible<()> {
     let (stop, stopped) = watch::channel(false);
     let mut worker_stop = stopped.clone();
     // A pass under way when the signal comes is finished, not cut.
-    let worker = tokio::spawn(
-        worker(service, mail.notifier, webhooks).run(tokio::time::sleep, async move {
+    let worker = tokio::spawn(worker(service, mail.notifier, webhooks).run(
+        tokio::time::sleep,
+        async move {
             let _ = worker_stop.wait_for(|stop| *stop).await;
-        }),
-    );
+        },
+    ));
     let expiry = tokio::spawn(expire_sessions(sessions, stopped));
     let connections = GracefulShutdown::new();
     let signal = serve_until_signal(&listener, &app, &options, &connections, &mut signals).await?;

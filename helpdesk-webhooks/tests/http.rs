@@ -56,7 +56,11 @@ async fn receive(State(r): State<Receiver>, headers: HeaderMap, body: Bytes) -> 
     if r.hang {
         std::future::pending::<()>().await;
     }
-    r.statuses.lock().unwrap().pop_front().unwrap_or(StatusCode::OK)
+    r.statuses
+        .lock()
+        .unwrap()
+        .pop_front()
+        .unwrap_or(StatusCode::OK)
 }
 
 /// Serves `receiver` on 127.0.0.1 (a free port), answering `/hook`.
@@ -99,7 +103,11 @@ async fn world() -> World {
                 .email(Some("alice@acme.example")),
         )
         .member_seed(MemberSeed::new("acme", "emma", MemberRole::TenantAdmin))
-        .staff(StaffSeed::agent("sam").named("Sam").email("sam@support.example"))
+        .staff(
+            StaffSeed::agent("sam")
+                .named("Sam")
+                .email("sam@support.example"),
+        )
         .build()
         .await
         .unwrap()
@@ -129,7 +137,13 @@ async fn open_and_answer(w: &World) -> TicketId {
         .await
         .unwrap();
     w.service
-        .reply(&w.actor("sam"), ticket.id, None, "<p>On regarde</p>", vec![])
+        .reply(
+            &w.actor("sam"),
+            ticket.id,
+            None,
+            "<p>On regarde</p>",
+            vec![],
+        )
         .await
         .unwrap();
     ticket.id
@@ -171,7 +185,11 @@ fn check_signed(r: &Received) -> serde_json::Value {
     )
     .unwrap_or_else(|e| panic!("{e}: {}", r.signature));
     let doc: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
-    assert_eq!(doc["id"].as_str().unwrap(), r.id, "the id header is the payload's id");
+    assert_eq!(
+        doc["id"].as_str().unwrap(),
+        r.id,
+        "the id header is the payload's id"
+    );
     doc
 }
 
@@ -243,7 +261,11 @@ async fn an_endpoint_answering_500_gets_the_event_again_with_the_same_id() {
     assert_eq!(got[2].id, refused.id, "the retry carries the same id");
     assert_eq!(got[2].body, refused.body, "and the same document");
     check_signed(&got[2]);
-    assert_eq!(mail.0.lock().unwrap().len(), 1, "the mail was not sent again");
+    assert_eq!(
+        mail.0.lock().unwrap().len(),
+        1,
+        "the mail was not sent again"
+    );
     assert_eq!(w.store().outbox_len(), 0);
 }
 
@@ -267,8 +289,15 @@ async fn a_dead_or_silent_endpoint_is_dead_lettered_while_mail_and_others_go_on(
         dead_lettered += report.dead_lettered;
         w.clock().advance(chrono::Duration::days(2));
     }
-    assert_eq!(dead_lettered, 4, "two events for each of the two bad endpoints");
-    assert_eq!(good.got.lock().unwrap().len(), 2, "the good endpoint got each event once");
+    assert_eq!(
+        dead_lettered, 4,
+        "two events for each of the two bad endpoints"
+    );
+    assert_eq!(
+        good.got.lock().unwrap().len(),
+        2,
+        "the good endpoint got each event once"
+    );
     assert_eq!(mail.0.lock().unwrap().len(), 1, "the mail went once");
     let letters = w
         .store()

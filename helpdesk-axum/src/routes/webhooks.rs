@@ -41,7 +41,10 @@ pub(crate) async fn create_webhook(
     JsonBody(body): JsonBody<NewWebhook>,
 ) -> Result<Response, ApiError> {
     let tenant = ctx.require_tenant()?.id;
-    let created = state.service.create_webhook(&ctx.actor, tenant, body).await?;
+    let created = state
+        .service
+        .create_webhook(&ctx.actor, tenant, body)
+        .await?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
