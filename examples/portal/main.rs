@@ -55,9 +55,12 @@ use axum::extract::{ConnectInfo, FromRef};
 use axum::routing::{get, post};
 use clap::Parser;
 use helpdesk_axum::HelpdeskState;
-use helpdesk_core::{AttachmentLimits, HelpdeskService, Notifier, Store, WorkReport, Worker};
+use helpdesk_core::{
+    AttachmentLimits, HelpdeskService, Notifier, Store, WebhookSender, WorkReport, Worker,
+};
 use helpdesk_sqlx::{FsBlobStore, PoolSettings, PostgresStore, SqliteStore};
 use helpdesk_web::{Theme, WebConfig};
+use helpdesk_webhooks::HttpWebhookSender;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::sync::watch;
@@ -269,10 +272,19 @@ impl ShutdownSignals {
     }
 }
 
-/// The helpdesk's worker (outbox delivery, automatic approvals), logging what each pass
-/// did and what failed.
-fn worker(service: HelpdeskService, notifier: Arc<dyn Notifier>) -> Worker {
-    Worker::new(service, notifier).on_report(|report: &WorkReport| {
+/// The helpdesk's worker (outbox delivery by mail and webhooks, automatic approvals),
+/// logging what each pass did and what failed.
+fn worker(
+    service: HelpdeskService,
+    notifier: Arc<dyn Notifier>,
+    webhooks: Option<Arc<dyn WebhookSender>>,
+) -> Worker {
+    let worker = Worker::new(service, notifier);
+    let worker = match webhooks {
+        Some(sender) => worker.with_webhooks(sender),
+        None => worker,
+    };
+    worker.on_report(|report: &WorkReport| {
         for error in &report.errors {
             tracing::error!(error = %error, "helpdesk worker pass failed");
         }
@@ -341,15 +353,28 @@ async fn main() -> Fallible<()> {
     print_banner(listener.local_addr()?, &options);
     println!("  mail:      {}", mail.description);
     println!("  inbound:   {inbound_banner}");
+    // Webhooks the tenants' admins register are posted over HTTPS with the system's
+    // trust store; without one, their messages wait in the outbox (and say why).
+    let webhooks: Option<Arc<dyn WebhookSender>> = match HttpWebhookSender::new() {
+        Ok(sender) => {
+            println!("  webhooks:  posted to each tenant's endpoints (signed)");
+            Some(Arc::new(sender))
+        }
+        Err(e) => {
+            println!("  webhooks:  not sent ({e}); they wait in the outbox");
+            None
+        }
+    };
 
     let (stop, stopped) = watch::channel(false);
     let mut worker_stop = stopped.clone();
     // A pass under way when the signal comes is finished, not cut.
-    let worker = tokio::spawn(
-        worker(service, mail.notifier).run(tokio::time::sleep, async move {
+    let worker = tokio::spawn(worker(service, mail.notifier, webhooks).run(
+        tokio::time::sleep,
+        async move {
             let _ = worker_stop.wait_for(|stop| *stop).await;
-        }),
-    );
+        },
+    ));
     let expiry = tokio::spawn(expire_sessions(sessions, stopped));
     let connections = GracefulShutdown::new();
     let signal = serve_until_signal(&listener, &app, &options, &connections, &mut signals).await?;

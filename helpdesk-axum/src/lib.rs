@@ -154,7 +154,7 @@ where
     S: Clone + Send + Sync + 'static,
     HelpdeskState: FromRef<S>,
 {
-    use routes::{admin, attachments, commands, dead_letters, people, reports, tickets};
+    use routes::{admin, attachments, commands, dead_letters, people, reports, tickets, webhooks};
     // The upload's body limit is the service's (`AttachmentLimits`), applied by the
     // handler, which reaches the service.
     let uploads = Router::new()
@@ -245,6 +245,14 @@ where
         .route("/admin/products/{id}", put(admin::update_product))
         .route("/admin/dead-letters", get(dead_letters::dead_letters))
         .route("/admin/dead-letters/{id}/retry", post(dead_letters::retry))
+        .route(
+            "/admin/webhooks",
+            get(webhooks::webhooks).post(webhooks::create_webhook),
+        )
+        .route(
+            "/admin/webhooks/{id}",
+            patch(webhooks::update_webhook).delete(webhooks::delete_webhook),
+        )
         .route("/openapi.json", get(openapi::openapi_json))
         .layer(DefaultBodyLimit::max(limits.json_body))
         .layer(middleware::from_fn_with_state(

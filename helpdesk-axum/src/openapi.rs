@@ -12,7 +12,9 @@ use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Ref, SchemaFormat, Typ
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, RefOr, Required, Response as ApiResponse, ResponseBuilder};
 
-use crate::routes::{admin, attachments, commands, dead_letters, people, reports, tickets};
+use crate::routes::{
+    admin, attachments, commands, dead_letters, people, reports, tickets, webhooks,
+};
 
 /// The helpdesk API description.
 #[derive(Debug, OpenApi)]
@@ -78,6 +80,10 @@ use crate::routes::{admin, attachments, commands, dead_letters, people, reports,
         admin::update_product,
         dead_letters::dead_letters,
         dead_letters::retry,
+        webhooks::webhooks,
+        webhooks::create_webhook,
+        webhooks::update_webhook,
+        webhooks::delete_webhook,
         openapi_json,
     ),
     components(schemas(crate::Problem)),
@@ -160,6 +166,7 @@ fn entity_of(path: &str) -> &'static str {
         ("/admin/products/", "product"),
         ("/kb/articles/", "article"),
         ("/saved-searches/", "saved_search"),
+        ("/admin/webhooks/", "webhook"),
     ]
     .into_iter()
     .find(|(prefix, _)| path.starts_with(prefix))

@@ -233,7 +233,7 @@ async fn a_retried_post_with_an_idempotency_key_creates_one_ticket() {
 }
 
 /// Every route the router serves, by method and path.
-const ROUTES: [(&str, &str); 56] = [
+const ROUTES: [(&str, &str); 60] = [
     ("get", "/me"),
     ("put", "/me/language"),
     ("put", "/me/notifications"),
@@ -290,6 +290,10 @@ const ROUTES: [(&str, &str); 56] = [
     ("put", "/admin/products/{id}"),
     ("get", "/admin/dead-letters"),
     ("post", "/admin/dead-letters/{id}/retry"),
+    ("get", "/admin/webhooks"),
+    ("post", "/admin/webhooks"),
+    ("patch", "/admin/webhooks/{id}"),
+    ("delete", "/admin/webhooks/{id}"),
 ];
 
 #[tokio::test]

@@ -33,6 +33,8 @@ pub enum Entity {
     Article,
     /// A dead letter: an outbox message given up on.
     DeadLetter,
+    /// A tenant's webhook endpoint.
+    Webhook,
 }
 
 impl Entity {
@@ -50,6 +52,7 @@ impl Entity {
             Entity::SavedSearch => "saved_search",
             Entity::Article => "article",
             Entity::DeadLetter => "dead_letter",
+            Entity::Webhook => "webhook",
         }
     }
 }

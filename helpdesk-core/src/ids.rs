@@ -108,6 +108,10 @@ uuid_id!(
     /// Identifies an [`OutboxMessage`](crate::OutboxMessage).
     OutboxId
 );
+uuid_id!(
+    /// Identifies a tenant's [`Webhook`](crate::Webhook) endpoint.
+    WebhookId
+);
 
 /// The human ticket number [n° de ticket], unique and sequential within one tenant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -136,6 +136,7 @@ pub mod text;
 mod ticket;
 mod timeline;
 mod topic;
+mod webhook;
 mod worker;
 pub mod workflow;
 
@@ -171,7 +172,7 @@ pub use error::{
 };
 pub use ids::{
     ArticleId, AttachmentId, CategoryId, EventId, GroupId, MemberId, OutboxId, ProductId,
-    SavedSearchId, StaffId, TenantId, TicketId, TicketNumber,
+    SavedSearchId, StaffId, TenantId, TicketId, TicketNumber, WebhookId,
 };
 pub use knowledge::{Article, faq, relevance, suggest};
 pub use notify::{
@@ -187,6 +188,7 @@ pub use ports::{
     AfterFailure, CatalogRepository, Clock, DirectoryRepository, HealthCheck,
     KnowledgeBaseRepository, ManualClock, OutboxRepository, Readiness, SavedSearchRepository,
     Store, StoreResult, SystemClock, TenantRepository, TicketChange, TicketRepository,
+    WebhookRepository,
 };
 pub use questionnaire::{
     Answer, Answers, MAX_OPTIONS, MAX_QUESTIONS, MAX_TEXT_ANSWER_CHARS, Question, QuestionKind,
@@ -216,5 +218,11 @@ pub use ticket::{
 };
 pub use timeline::{EventKind, FieldChange, StatusChange, TimelineEvent, Visibility};
 pub use topic::{MutedTopics, NotificationTopic, format_muted, parse_muted};
+pub use webhook::{
+    CreatedWebhook, MAX_WEBHOOK_SECRET_BYTES, MAX_WEBHOOK_URL_BYTES, MAX_WEBHOOKS_PER_TENANT,
+    MIN_WEBHOOK_SECRET_BYTES, NewWebhook, WEBHOOK_EVENT_KINDS, Webhook, WebhookChange,
+    WebhookEndpoint, WebhookPayload, WebhookSecret, WebhookSender, WebhookTenant, WebhookTicket,
+    check_webhook_events, check_webhook_url,
+};
 pub use worker::{WorkReport, Worker, WorkerSettings};
 pub use workflow::{Command, CommandName};

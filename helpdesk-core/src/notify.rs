@@ -8,7 +8,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{EventId, GroupId, MemberId, OutboxId, StaffId, TenantId, TicketId, TicketNumber};
+use crate::ids::{
+    EventId, GroupId, MemberId, OutboxId, StaffId, TenantId, TicketId, TicketNumber, WebhookId,
+};
 use crate::people::{Actor, ActorRef};
 use crate::status::{Priority, Status};
 use crate::text::RichText;
@@ -26,6 +28,9 @@ pub enum Recipient {
     Staff(StaffId),
     /// Every active member of a group, when nobody is assigned.
     Group(GroupId),
+    /// A webhook endpoint of the tenant: always alone in its message, so it is retried
+    /// alone.
+    Webhook(WebhookId),
 }
 
 /// The people concerned by `event` on `ticket` (the ticket as it is after the event):
@@ -125,6 +130,39 @@ impl OutboxMessage {
             last_error: None,
             dead_at: None,
         })
+    }
+
+    /// One message per endpoint of `webhooks` that wants `event` on `ticket` (see
+    /// [`WebhookEndpoint::wants`](crate::WebhookEndpoint::wants)), each for that
+    /// endpoint alone.
+    pub fn for_webhooks<'a>(
+        ticket: &'a Ticket,
+        event: &'a TimelineEvent,
+        webhooks: &'a [crate::Webhook],
+    ) -> impl Iterator<Item = Self> + 'a {
+        webhooks
+            .iter()
+            .filter(|w| w.endpoint.tenant == ticket.tenant && w.endpoint.wants(event))
+            .map(|w| Self {
+                id: OutboxId::new(),
+                tenant: ticket.tenant,
+                ticket: ticket.id,
+                event: event.id,
+                recipients: vec![Recipient::Webhook(w.endpoint.id)],
+                created_at: event.at,
+                attempts: 0,
+                next_attempt_at: event.at,
+                last_error: None,
+                dead_at: None,
+            })
+    }
+
+    /// The webhook endpoint this message is for, when it is a webhook's.
+    pub fn webhook(&self) -> Option<WebhookId> {
+        match self.recipients.as_slice() {
+            [Recipient::Webhook(id)] => Some(*id),
+            _ => None,
+        }
     }
 }
 

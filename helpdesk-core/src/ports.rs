@@ -268,6 +268,20 @@ pub trait OutboxRepository: Send + Sync {
     async fn retry_dead_letter(&self, id: OutboxId, at: DateTime<Utc>) -> StoreResult<bool>;
 }
 
+/// The webhook endpoints tenants register (see [`Webhook`](crate::Webhook)).
+#[async_trait]
+pub trait WebhookRepository: Send + Sync {
+    /// Inserts `webhook`, or replaces the one with its id (of the same tenant: an id
+    /// of another tenant changes nothing).
+    async fn save_webhook(&self, webhook: &crate::Webhook) -> StoreResult<()>;
+    /// Deletes `tenant`'s endpoint `id`; false when it has none by that id. Messages
+    /// already in the outbox for it are left there (their delivery finds it gone and
+    /// drops them).
+    async fn delete_webhook(&self, tenant: TenantId, id: crate::WebhookId) -> StoreResult<bool>;
+    /// `tenant`'s endpoints, oldest first (by creation time, then id).
+    async fn webhooks(&self, tenant: TenantId) -> StoreResult<Vec<crate::Webhook>>;
+}
+
 /// Whether a reachable store can serve, as [`HealthCheck::readiness`] reports it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -303,6 +317,7 @@ pub trait Store:
     + SavedSearchRepository
     + KnowledgeBaseRepository
     + OutboxRepository
+    + WebhookRepository
     + HealthCheck
 {
 }
@@ -315,6 +330,7 @@ impl<T> Store for T where
         + SavedSearchRepository
         + KnowledgeBaseRepository
         + OutboxRepository
+        + WebhookRepository
         + HealthCheck
 {
 }

@@ -5,7 +5,9 @@
 //! Safe with several instances on one database: outbox messages are claimed with a
 //! lease before they are delivered (each goes out once; a crashed worker's claims
 //! expire and another finishes its job), and a closure approved by another instance is
-//! skipped. The core has no async runtime: the host hands in its `sleep` and its
+//! skipped. Webhook messages go to the [`WebhookSender`] given with
+//! [`Worker::with_webhooks`]; a worker without one leaves them for one that has. The
+//! core has no async runtime: the host hands in its `sleep` and its
 //! shutdown signal.
 //!
 //! ```no_run
@@ -37,6 +39,7 @@ use crate::delivery::DeliverySettings;
 use crate::error::Error;
 use crate::notify::Notifier;
 use crate::service::HelpdeskService;
+use crate::webhook::WebhookSender;
 
 /// How a [`Worker`] works.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,6 +71,9 @@ pub struct WorkReport {
     pub failed: usize,
     /// Messages that failed for the last time and became dead letters.
     pub dead_lettered: usize,
+    /// Webhook messages claimed with no sender to deliver them (see
+    /// [`Worker::with_webhooks`]), left for a worker that has one.
+    pub waiting: usize,
     /// Pending closures auto-approved.
     pub closures_approved: usize,
     /// Service-level breaches escalated (one per ticket and target, ever).
@@ -87,6 +93,7 @@ type ReportHook = Arc<dyn Fn(&WorkReport) + Send + Sync>;
 pub struct Worker {
     service: HelpdeskService,
     notifier: Arc<dyn Notifier>,
+    webhooks: Option<Arc<dyn WebhookSender>>,
     settings: WorkerSettings,
     on_report: Option<ReportHook>,
 }
@@ -106,9 +113,18 @@ impl Worker {
         Self {
             service,
             notifier,
+            webhooks: None,
             settings: WorkerSettings::default(),
             on_report: None,
         }
+    }
+
+    /// The same worker also delivering webhook messages through `sender` (the
+    /// `helpdesk-webhooks` crate posts them over HTTPS). Without one, webhook messages
+    /// stay in the outbox for a worker that has one.
+    pub fn with_webhooks(mut self, sender: Arc<dyn WebhookSender>) -> Self {
+        self.webhooks = Some(sender);
+        self
     }
 
     /// The same worker with other settings.
@@ -138,7 +154,11 @@ impl Worker {
         let mut report = WorkReport::default();
         match self
             .service
-            .deliver_outbox(&*self.notifier, &self.settings.delivery)
+            .deliver_outbox_with(
+                &*self.notifier,
+                self.webhooks.as_deref(),
+                &self.settings.delivery,
+            )
             .await
         {
             Ok(delivery) => {
@@ -146,6 +166,7 @@ impl Worker {
                 report.delivered = delivery.delivered;
                 report.failed = delivery.failed;
                 report.dead_lettered = delivery.dead_lettered;
+                report.waiting = delivery.waiting;
             }
             Err(e) => report.errors.push(e),
         }
@@ -179,7 +200,9 @@ impl Worker {
             if let Some(hook) = &self.on_report {
                 hook(&report);
             }
-            let full = report.claimed >= self.settings.delivery.batch as usize;
+            // Messages left waiting for a webhook sender are no sign of more work.
+            let full = report.claimed.saturating_sub(report.waiting)
+                >= self.settings.delivery.batch as usize;
             let pause = if full {
                 Duration::ZERO
             } else {

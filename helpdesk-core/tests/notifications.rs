@@ -676,6 +676,7 @@ async fn a_failed_delivery_stays_in_the_outbox_and_is_delivered_once_after_the_b
                 delivered: 0,
                 failed: 1,
                 dead_lettered: 0,
+                waiting: 0,
             }
         );
         assert_eq!(w.store().outbox_len(), 1, "the message stays in the outbox");

@@ -132,6 +132,11 @@ impl Dialect for PostgresBackend {
             description: "muted notification topics",
             sql: include_str!("../migrations/postgres/0006_muted_notification_topics.sql"),
         },
+        Migration {
+            version: 8,
+            description: "webhook endpoints",
+            sql: include_str!("../migrations/postgres/0008_webhooks.sql"),
+        },
     ];
     // Rows another claim has locked are skipped, not waited for: two workers claim
     // disjoint batches at once.

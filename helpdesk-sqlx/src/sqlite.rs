@@ -117,6 +117,11 @@ impl Dialect for SqliteBackend {
             description: "muted notification topics",
             sql: include_str!("../migrations/sqlite/0006_muted_notification_topics.sql"),
         },
+        Migration {
+            version: 8,
+            description: "webhook endpoints",
+            sql: include_str!("../migrations/sqlite/0008_webhooks.sql"),
+        },
     ];
     // One writer at a time: an UPDATE ... RETURNING is atomic on its own.
     const CLAIM_LOCK: &'static str = "";

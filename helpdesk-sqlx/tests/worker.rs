@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use helpdesk_core::{
-    DeliverySettings, HelpdeskService, NewTicket, Notification, Notifier, NotifyError, OutboxId,
-    Store, Worker, WorkerSettings,
+    DeliverySettings, HelpdeskService, NewTicket, NewWebhook, Notification, Notifier, NotifyError,
+    OutboxId, Store, Webhook, WebhookId, WebhookPayload, WebhookSender, Worker, WorkerSettings,
 };
 
 use support::World;
@@ -29,8 +29,34 @@ impl Notifier for Recorder {
     }
 }
 
+/// Records every webhook delivery, letting other tasks run in the middle of each.
+#[derive(Default)]
+struct Hooks(Mutex<Vec<(WebhookId, OutboxId)>>);
+
+#[async_trait]
+impl WebhookSender for Hooks {
+    async fn send(&self, webhook: &Webhook, payload: &WebhookPayload) -> Result<(), NotifyError> {
+        tokio::task::yield_now().await;
+        self.0
+            .lock()
+            .unwrap()
+            .push((webhook.endpoint.id, payload.id));
+        Ok(())
+    }
+}
+
 async fn two_workers_on_two_pools_deliver_each_message_once(a: Arc<dyn Store>, b: Arc<dyn Store>) {
     let world = World::new(a.clone()).await;
+    // Two endpoints: each event is one message per endpoint, besides the mail.
+    let mut endpoints = Vec::new();
+    for url in ["https://one.example/hook", "https://two.example/hook"] {
+        let created = world
+            .service
+            .create_webhook(&world.root, world.tenant.id, NewWebhook::new(url))
+            .await
+            .expect("registering a webhook");
+        endpoints.push(created.endpoint.id);
+    }
     for i in 0..MESSAGES {
         let ticket = world
             .service
@@ -53,6 +79,7 @@ async fn two_workers_on_two_pools_deliver_each_message_once(a: Arc<dyn Store>, b
             .expect("replying");
     }
     let notifier = Arc::new(Recorder::default());
+    let hooks = Arc::new(Hooks::default());
     let settings = WorkerSettings {
         delivery: DeliverySettings {
             batch: 4,
@@ -62,8 +89,9 @@ async fn two_workers_on_two_pools_deliver_each_message_once(a: Arc<dyn Store>, b
     };
     let mut tasks = Vec::new();
     for store in [a.clone(), b] {
-        let worker =
-            Worker::new(HelpdeskService::new(store), notifier.clone()).with_settings(settings);
+        let worker = Worker::new(HelpdeskService::new(store), notifier.clone())
+            .with_webhooks(hooks.clone())
+            .with_settings(settings);
         tasks.push(tokio::spawn(async move {
             loop {
                 let report = worker.run_once().await;
@@ -82,6 +110,26 @@ async fn two_workers_on_two_pools_deliver_each_message_once(a: Arc<dyn Store>, b
     sent.sort();
     sent.dedup();
     assert_eq!(sent.len(), MESSAGES, "no message delivered twice");
+    let mut delivered = hooks.0.lock().unwrap().clone();
+    // Each endpoint hears of each ticket's opening and reply.
+    assert_eq!(
+        delivered.len(),
+        endpoints.len() * MESSAGES * 2,
+        "every webhook message delivered"
+    );
+    delivered.sort();
+    delivered.dedup();
+    assert_eq!(
+        delivered.len(),
+        endpoints.len() * MESSAGES * 2,
+        "no webhook message delivered twice"
+    );
+    for endpoint in &endpoints {
+        assert_eq!(
+            delivered.iter().filter(|(e, _)| e == endpoint).count(),
+            MESSAGES * 2
+        );
+    }
     let far = chrono::Utc::now() + chrono::Duration::days(1);
     assert!(
         a.claim_due_messages(far, far, 100)

@@ -7,6 +7,7 @@ pub(crate) mod dead_letters;
 pub(crate) mod people;
 pub(crate) mod reports;
 pub(crate) mod tickets;
+pub(crate) mod webhooks;
 
 use axum::Json;
 use axum::extract::{FromRef, FromRequestParts, Path};

@@ -76,6 +76,7 @@ mod service_levels;
 mod sorting;
 mod staff;
 mod tickets;
+mod webhooks;
 
 pub use breakdown::dashboard_breakdown_counts_per_agent_and_per_group;
 pub use catalog::groups_categories_and_products_round_trip;
@@ -118,6 +119,7 @@ pub use tickets::{
     a_stale_save_is_a_conflict_and_writes_nothing,
     opened_tickets_are_numbered_per_tenant_with_everything_they_carry,
 };
+pub use webhooks::webhooks_are_saved_replaced_and_deleted_within_their_tenant;
 
 #[cfg(doc)]
 use crate::{
@@ -186,6 +188,7 @@ macro_rules! store_conformance_tests {
             concurrent_outbox_claims_never_share_a_message,
             dead_letters_are_kept_listed_counted_and_retried,
             service_level_search_and_figures_follow_the_stored_due_dates,
+            webhooks_are_saved_replaced_and_deleted_within_their_tenant,
         );
     };
 }

@@ -49,6 +49,7 @@ struct State {
     outbox: BTreeMap<OutboxId, outbox::Queued>,
     saved_searches: BTreeMap<SavedSearchId, SavedSearch>,
     articles: BTreeMap<ArticleId, Article>,
+    webhooks: BTreeMap<crate::WebhookId, crate::Webhook>,
 }
 
 /// Every port, in memory.
@@ -326,6 +327,45 @@ impl SavedSearchRepository for MemoryStore {
         } else {
             Ok(false)
         }
+    }
+}
+
+#[async_trait]
+impl crate::ports::WebhookRepository for MemoryStore {
+    async fn save_webhook(&self, webhook: &crate::Webhook) -> StoreResult<()> {
+        let mut s = self.lock();
+        let id = webhook.endpoint.id;
+        if s.webhooks
+            .get(&id)
+            .is_none_or(|w| w.endpoint.tenant == webhook.endpoint.tenant)
+        {
+            s.webhooks.insert(id, webhook.clone());
+        }
+        Ok(())
+    }
+
+    async fn delete_webhook(&self, tenant: TenantId, id: crate::WebhookId) -> StoreResult<bool> {
+        let mut s = self.lock();
+        if s.webhooks
+            .get(&id)
+            .is_some_and(|w| w.endpoint.tenant == tenant)
+        {
+            s.webhooks.remove(&id);
+            Ok(true)
+        } else {
+            Ok(false)
+        }
+    }
+
+    async fn webhooks(&self, tenant: TenantId) -> StoreResult<Vec<crate::Webhook>> {
+        let s = self.lock();
+        Ok(sorted(
+            s.webhooks
+                .values()
+                .filter(|w| w.endpoint.tenant == tenant)
+                .cloned(),
+            |w| (w.endpoint.created_at, w.endpoint.id),
+        ))
     }
 }
 

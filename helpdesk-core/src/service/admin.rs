@@ -251,7 +251,7 @@ impl HelpdeskService {
 
     /// Refuses an actor outside `tenant` and, inside it, anyone who does not administer
     /// it (its admins, supervisors, platform admins).
-    fn ensure_administers(actor: &Actor, tenant: TenantId) -> Result<()> {
+    pub(super) fn ensure_administers(actor: &Actor, tenant: TenantId) -> Result<()> {
         Self::ensure_in_tenant(actor, tenant)?;
         Self::require(administers(actor, tenant), Forbidden::RoleRequired)
     }

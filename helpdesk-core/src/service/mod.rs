@@ -15,6 +15,7 @@ mod staff;
 mod tickets;
 mod upload;
 mod watchers;
+mod webhooks;
 
 use std::sync::Arc;
 

@@ -1,14 +1,15 @@
-//! Delivering the outbox to a [`Notifier`].
+//! Delivering the outbox to a [`Notifier`] and, for webhook messages, a [`WebhookSender`].
 
 use crate::delivery::{DeliverySettings, retry_delay};
 use crate::error::Result;
-use crate::ids::TenantId;
+use crate::ids::{TenantId, WebhookId};
 use crate::notify::{Contact, Notification, Notifier, OutboxMessage, Recipient};
 use crate::people::{Actor, ActorRef};
 use crate::permissions::{Scope, may_read_event};
 use crate::ports::AfterFailure;
 use crate::timeline::{EventKind, Visibility};
 use crate::topic::NotificationTopic;
+use crate::webhook::{Webhook, WebhookPayload, WebhookSender, WebhookTenant, WebhookTicket};
 
 use super::HelpdeskService;
 
@@ -23,6 +24,9 @@ pub struct DeliveryReport {
     pub failed: usize,
     /// Messages that failed for the last time and became dead letters.
     pub dead_lettered: usize,
+    /// Webhook messages claimed with no [`WebhookSender`] to deliver them: left
+    /// claimed until their lease ends, for a worker that has one.
+    pub waiting: usize,
 }
 
 impl HelpdeskService {
@@ -55,6 +59,21 @@ impl HelpdeskService {
         notifier: &dyn Notifier,
         settings: &DeliverySettings,
     ) -> Result<DeliveryReport> {
+        self.deliver_outbox_with(notifier, None, settings).await
+    }
+
+    /// One delivery pass, as [`deliver_outbox`](Self::deliver_outbox), with webhook
+    /// messages posted through `webhooks`. Without a sender, the webhook messages
+    /// claimed are left alone, claimed until their lease ends (no attempt counted), so
+    /// a worker with a sender delivers them: they are never dropped. A webhook message
+    /// whose endpoint was deleted, deactivated, or no longer wants the event is
+    /// dropped.
+    pub async fn deliver_outbox_with(
+        &self,
+        notifier: &dyn Notifier,
+        webhooks: Option<&dyn WebhookSender>,
+        settings: &DeliverySettings,
+    ) -> Result<DeliveryReport> {
         let now = self.clock.now();
         let claimed = self
             .store
@@ -65,21 +84,39 @@ impl HelpdeskService {
             ..DeliveryReport::default()
         };
         for message in claimed {
-            let notification = match self.resolve(&message).await {
-                Ok(Some(notification)) if !notification.contacts.is_empty() => Ok(notification),
-                // Nobody left to tell (or the ticket is gone): nothing to deliver.
-                Ok(_) => {
-                    self.store.mark_delivered(message.id).await?;
+            let delivered = if let Some(hook) = message.webhook() {
+                let Some(sender) = webhooks else {
+                    report.waiting += 1;
                     continue;
+                };
+                match self.resolve_webhook(&message, hook).await {
+                    Ok(Some((webhook, payload))) => sender
+                        .send(&webhook, &payload)
+                        .await
+                        .map_err(|e| e.to_string()),
+                    Ok(None) => {
+                        self.store.mark_delivered(message.id).await?;
+                        continue;
+                    }
+                    Err(e) => Err(e.to_string()),
                 }
-                Err(e) => Err(e.to_string()),
-            };
-            let delivered = match notification {
-                Ok(notification) => notifier
-                    .notify(&notification)
-                    .await
-                    .map_err(|e| e.to_string()),
-                Err(reason) => Err(reason),
+            } else {
+                let notification = match self.resolve(&message).await {
+                    Ok(Some(notification)) if !notification.contacts.is_empty() => Ok(notification),
+                    // Nobody left to tell (or the ticket is gone): nothing to deliver.
+                    Ok(_) => {
+                        self.store.mark_delivered(message.id).await?;
+                        continue;
+                    }
+                    Err(e) => Err(e.to_string()),
+                };
+                match notification {
+                    Ok(notification) => notifier
+                        .notify(&notification)
+                        .await
+                        .map_err(|e| e.to_string()),
+                    Err(reason) => Err(reason),
+                }
             };
             match delivered {
                 Ok(()) => {
@@ -101,6 +138,70 @@ impl HelpdeskService {
             }
         }
         Ok(report)
+    }
+
+    /// The endpoint and payload of a webhook message; none when there is nothing to
+    /// send any more (ticket, event or endpoint gone, endpoint inactive or no longer
+    /// wanting the event).
+    async fn resolve_webhook(
+        &self,
+        message: &OutboxMessage,
+        hook: WebhookId,
+    ) -> Result<Option<(Webhook, WebhookPayload)>> {
+        let Some(webhook) = self
+            .store
+            .webhooks(message.tenant)
+            .await?
+            .into_iter()
+            .find(|w| w.endpoint.id == hook)
+        else {
+            return Ok(None);
+        };
+        let Some(ticket) = self.store.ticket(message.ticket).await? else {
+            return Ok(None);
+        };
+        let Some(tenant) = self.store.tenant(ticket.tenant).await? else {
+            return Ok(None);
+        };
+        let Some(event) = self
+            .store
+            .timeline(ticket.id)
+            .await?
+            .into_iter()
+            .find(|e| e.id == message.event)
+        else {
+            return Ok(None);
+        };
+        if ticket.tenant != webhook.endpoint.tenant || !webhook.endpoint.wants(&event) {
+            return Ok(None);
+        }
+        let author_name = self.author_name(ticket.tenant, event.author).await?;
+        let internal = event.visibility() != Visibility::Public;
+        let payload = WebhookPayload {
+            id: message.id,
+            event_id: event.id,
+            kind: event.kind.name().to_owned(),
+            internal,
+            occurred_at: event.at,
+            tenant: WebhookTenant {
+                id: tenant.id,
+                slug: tenant.slug,
+            },
+            author_name,
+            text: match event.kind {
+                EventKind::Opened => Some(ticket.description.clone()),
+                // `wants` let an internal note through only to an endpoint that opted in.
+                _ => event.body().cloned(),
+            },
+            ticket: WebhookTicket {
+                id: ticket.id,
+                number: ticket.number,
+                status: ticket.status(),
+                priority: ticket.priority,
+                subject: ticket.subject,
+            },
+        };
+        Ok(Some((webhook, payload)))
     }
 
     async fn resolve(&self, message: &OutboxMessage) -> Result<Option<Notification>> {
@@ -185,6 +286,8 @@ impl HelpdeskService {
                         actors.push(Actor::Staff(s));
                     }
                 }
+                // Webhook messages are delivered by `resolve_webhook`, never expanded.
+                Recipient::Webhook(_) => {}
                 Recipient::Group(group) => {
                     for s in self.store.all_staff().await? {
                         if s.groups.contains(group) {

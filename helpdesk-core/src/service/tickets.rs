@@ -79,8 +79,10 @@ impl HelpdeskService {
             );
         }
         let attachments = self.attachments_for(actor, &ticket, &event, attachments)?;
+        let webhooks = self.store.webhooks(ticket.tenant).await?;
         let outbox: Vec<_> = OutboxMessage::for_event(&ticket, &event)
             .into_iter()
+            .chain(OutboxMessage::for_webhooks(&ticket, &event, &webhooks))
             .collect();
         let opened = self
             .store
@@ -342,9 +344,14 @@ impl HelpdeskService {
             return Ok(Attempt::Saved(Box::new(ticket.clone())));
         };
         let attachments = self.attachments_for(actor, &next, first, attachments.to_vec())?;
+        let webhooks = self.store.webhooks(next.tenant).await?;
         let outbox: Vec<_> = events
             .iter()
-            .filter_map(|e| OutboxMessage::for_event(&next, e))
+            .flat_map(|e| {
+                OutboxMessage::for_event(&next, e)
+                    .into_iter()
+                    .chain(OutboxMessage::for_webhooks(&next, e, &webhooks))
+            })
             .collect();
         let saved = self
             .store

@@ -406,6 +406,22 @@ impl OutboxRepository for FaultyStore {
 }
 
 #[async_trait]
+impl crate::ports::WebhookRepository for FaultyStore {
+    async fn save_webhook(&self, webhook: &crate::Webhook) -> StoreResult<()> {
+        self.enter("save_webhook")?;
+        self.wrote(self.inner.save_webhook(webhook).await)
+    }
+    async fn delete_webhook(&self, tenant: TenantId, id: crate::WebhookId) -> StoreResult<bool> {
+        self.enter("delete_webhook")?;
+        self.wrote(self.inner.delete_webhook(tenant, id).await)
+    }
+    async fn webhooks(&self, tenant: TenantId) -> StoreResult<Vec<crate::Webhook>> {
+        self.enter("webhooks")?;
+        self.inner.webhooks(tenant).await
+    }
+}
+
+#[async_trait]
 impl HealthCheck for FaultyStore {
     async fn readiness(&self) -> StoreResult<Readiness> {
         self.enter("readiness")?;

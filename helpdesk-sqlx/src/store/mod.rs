@@ -8,6 +8,7 @@ mod outbox;
 mod saved_searches;
 mod tenants;
 mod tickets;
+mod webhooks;
 
 use std::fmt;
 
