@@ -43,6 +43,11 @@ impl Samples {
         Self::default()
     }
 
+    /// Adds one sample: the time per call of something timed by hand.
+    pub fn push(&mut self, per_call: Duration) {
+        self.times.push(per_call);
+    }
+
     /// Adds the samples of another run of the same case.
     pub fn extend(&mut self, other: Samples) {
         self.times.extend(other.times);

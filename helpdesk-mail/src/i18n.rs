@@ -256,7 +256,9 @@ impl Lang {
     }
 
     /// Why the reader gets this mail.
-    pub(crate) fn why(self, reader: ContactKind, tenant: &str) -> String {
+    /// The footer: why the reader receives this, how to answer (by replying to the mail
+    /// when `replies`, else on the ticket's page), and that they choose what they receive.
+    pub(crate) fn why(self, reader: ContactKind, tenant: &str, replies: bool) -> String {
         let part = match reader {
             ContactKind::Requester => self.pick(
                 "vous êtes le demandeur de cette demande",
@@ -271,14 +273,26 @@ impl Lang {
             }
             ContactKind::Staff => self.pick("vous traitez cette demande", "you handle this ticket"),
         };
+        let answer = match (self, replies) {
+            (Lang::Fr, true) => {
+                "Pour répondre, répondez simplement à ce message\u{a0}: votre réponse est ajoutée à la demande."
+            }
+            (Lang::Fr, false) => "Pour répondre, ouvrez la demande avec le lien ci-dessus.",
+            (Lang::En, true) => {
+                "To answer, simply reply to this message: your answer is added to the ticket."
+            }
+            (Lang::En, false) => "To answer, open the ticket with the link above.",
+        };
+        let choose = self.pick(
+            "Vous choisissez ce que vous recevez dans votre profil.",
+            "You choose what you receive in your profile.",
+        );
         match self {
             Lang::Fr => format!(
-                "Message automatique de l'assistance {tenant} : vous le recevez car {part}. \
-                 Pour répondre, ouvrez la demande avec le lien ci-dessus."
+                "Message automatique de l'assistance {tenant}\u{a0}: vous le recevez car {part}. {answer} {choose}"
             ),
             Lang::En => format!(
-                "Automatic message from {tenant} support: you receive it because {part}. \
-                 To answer, open the ticket with the link above."
+                "Automatic message from {tenant} support: you receive it because {part}. {answer} {choose}"
             ),
         }
     }

@@ -132,7 +132,12 @@ impl MailNotifier {
             subject,
             text,
             html,
-        }) = render(n, contact, &self.ticket_link(n.ticket))
+        }) = render(
+            n,
+            contact,
+            &self.ticket_link(n.ticket),
+            self.signer.is_some(),
+        )
         else {
             return Ok(None);
         };

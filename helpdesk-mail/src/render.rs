@@ -20,8 +20,14 @@ pub(crate) struct Rendered {
 }
 
 /// What one reader is told; none when the event is not theirs to read (an internal
-/// note for anyone but staff, whatever the notification says).
-pub(crate) fn render(n: &Notification, reader: &Contact, link: &str) -> Option<Rendered> {
+/// note for anyone but staff, whatever the notification says). `replies` says whether
+/// the mail carries a reply address that lands on the ticket.
+pub(crate) fn render(
+    n: &Notification,
+    reader: &Contact,
+    link: &str,
+    replies: bool,
+) -> Option<Rendered> {
     let staff = reader.kind.is_staff() && matches!(reader.recipient, ContactRef::Staff(_));
     if n.event.visibility() == Visibility::Internal && !staff {
         return None;
@@ -45,6 +51,7 @@ pub(crate) fn render(n: &Notification, reader: &Contact, link: &str) -> Option<R
         body,
         action: lang.call_to_action(&n.event.kind, reader.kind),
         link,
+        replies,
     };
     Some(Rendered {
         lang,
@@ -68,6 +75,7 @@ struct Mail<'a> {
     body: Option<&'a RichText>,
     action: Option<&'static str>,
     link: &'a str,
+    replies: bool,
 }
 
 impl Mail<'_> {
@@ -105,7 +113,8 @@ impl Mail<'_> {
             "\n{}{colon} {}\n\n-- \n{}\n",
             self.lang.open_ticket(),
             self.link,
-            self.lang.why(self.reader, &self.n.tenant_name)
+            self.lang
+                .why(self.reader, &self.n.tenant_name, self.replies)
         ));
         out
     }
@@ -149,7 +158,7 @@ impl Mail<'_> {
                                 }
                             }
                         }
-                        p style=(muted) { (self.lang.why(self.reader, &self.n.tenant_name)) }
+                        p style=(muted) { (self.lang.why(self.reader, &self.n.tenant_name, self.replies)) }
                         p style=(muted) { a href=(self.link) style="color:#555" { (self.link) } }
                     }
                 }
@@ -325,13 +334,13 @@ mod tests {
         };
         let other = member(ContactKind::Requester, "en");
         let n = notification(EventKind::GuestInvited { guest: id }, vec![]);
-        let mail = render(&n, &gina, "https://x/tickets/1").unwrap();
+        let mail = render(&n, &gina, "https://x/tickets/1", false).unwrap();
         assert_eq!(mail.subject, "[#7] Badge — Vous suivez cette demande");
         assert!(
             mail.text
                 .starts_with("Sue vous a invité à suivre cette demande.")
         );
-        let mail = render(&n, &other, "https://x/tickets/1").unwrap();
+        let mail = render(&n, &other, "https://x/tickets/1", false).unwrap();
         assert!(
             mail.text
                 .starts_with("Sue invited someone to follow the ticket.")
@@ -339,13 +348,13 @@ mod tests {
 
         let from = helpdesk_core::MemberId::new();
         let n = notification(EventKind::RequesterReassigned { from, to: id }, vec![]);
-        let mail = render(&n, &gina, "https://x/tickets/1").unwrap();
+        let mail = render(&n, &gina, "https://x/tickets/1", false).unwrap();
         assert!(
             mail.text.starts_with("Sue vous a confié cette demande"),
             "{}",
             mail.text
         );
-        let mail = render(&n, &other, "https://x/tickets/1").unwrap();
+        let mail = render(&n, &other, "https://x/tickets/1", false).unwrap();
         assert!(
             mail.text
                 .starts_with("Sue gave the ticket to another requester.")
@@ -365,7 +374,7 @@ mod tests {
             ContactKind::Staff,
         ] {
             assert_eq!(
-                render(&n, &member(kind, "fr"), "https://x"),
+                render(&n, &member(kind, "fr"), "https://x", false),
                 None,
                 "{kind:?}"
             );
