@@ -157,19 +157,7 @@ impl HelpdeskService {
         else {
             return Ok(None);
         };
-        let Some(ticket) = self.store.ticket(message.ticket).await? else {
-            return Ok(None);
-        };
-        let Some(tenant) = self.store.tenant(ticket.tenant).await? else {
-            return Ok(None);
-        };
-        let Some(event) = self
-            .store
-            .timeline(ticket.id)
-            .await?
-            .into_iter()
-            .find(|e| e.id == message.event)
-        else {
+        let Some((ticket, tenant, event)) = self.subject_of(message).await? else {
             return Ok(None);
         };
         if ticket.tenant != webhook.endpoint.tenant || !webhook.endpoint.wants(&event) {
@@ -204,20 +192,29 @@ impl HelpdeskService {
         Ok(Some((webhook, payload)))
     }
 
-    async fn resolve(&self, message: &OutboxMessage) -> Result<Option<Notification>> {
+    /// The ticket, tenant and event `message` tells about, as they are now; none when
+    /// one of them is gone.
+    async fn subject_of(
+        &self,
+        message: &OutboxMessage,
+    ) -> Result<Option<(crate::Ticket, crate::Tenant, crate::TimelineEvent)>> {
         let Some(ticket) = self.store.ticket(message.ticket).await? else {
             return Ok(None);
         };
         let Some(tenant) = self.store.tenant(ticket.tenant).await? else {
             return Ok(None);
         };
-        let Some(event) = self
+        let event = self
             .store
             .timeline(ticket.id)
             .await?
             .into_iter()
-            .find(|e| e.id == message.event)
-        else {
+            .find(|e| e.id == message.event);
+        Ok(event.map(|event| (ticket, tenant, event)))
+    }
+
+    async fn resolve(&self, message: &OutboxMessage) -> Result<Option<Notification>> {
+        let Some((ticket, tenant, event)) = self.subject_of(message).await? else {
             return Ok(None);
         };
         let actors = self.expand(ticket.tenant, &message.recipients).await?;
