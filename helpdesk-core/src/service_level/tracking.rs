@@ -92,7 +92,7 @@ pub struct PriorityChange {
 }
 
 /// What a ticket's service levels depend on and where they stand, as the ticket
-/// carries it (see the [module docs](self)). Tickets stored before service levels
+/// carries it (see the [module docs](crate::service_level)). Tickets stored before service levels
 /// existed read back with no facts and no due dates.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
