@@ -123,6 +123,7 @@
 //! required, port 587), `smtp://host:port?tls=none` (no encryption: a local relay or a
 //! test server); user and password in the URL or given apart.
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod config;
 mod i18n;
