@@ -123,6 +123,7 @@ mod error;
 mod ids;
 mod knowledge;
 mod notify;
+mod object;
 mod people;
 pub mod permissions;
 mod ports;

@@ -169,7 +169,7 @@ pub struct TenantSettings {
     /// The service levels its tickets are held to: business calendar, first-response
     /// and resolution targets per priority (none by default: nothing tracked; settings
     /// stored before service levels existed load with none).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::object::only")]
     pub service_levels: crate::service_level::ServiceLevelPolicy,
 }
 

@@ -182,6 +182,7 @@ pub struct BusinessCalendar {
 #[serde(deny_unknown_fields)]
 struct CalendarFields {
     time_zone: TimeZone,
+    #[serde(deserialize_with = "crate::object::only")]
     week: Week,
     #[serde(default)]
     holidays: BTreeSet<NaiveDate>,

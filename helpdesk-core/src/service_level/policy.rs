@@ -70,16 +70,16 @@ pub struct PriorityTargets {
 #[serde(deny_unknown_fields)]
 pub struct Targets {
     /// For [`Priority::Low`].
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::object::only")]
     pub low: PriorityTargets,
     /// For [`Priority::Normal`].
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::object::only")]
     pub normal: PriorityTargets,
     /// For [`Priority::High`].
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::object::only")]
     pub high: PriorityTargets,
     /// For [`Priority::Blocking`].
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::object::only")]
     pub blocking: PriorityTargets,
 }
 
@@ -118,10 +118,10 @@ impl Targets {
 #[serde(deny_unknown_fields)]
 pub struct ServiceLevelPolicy {
     /// When the tenant works.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::object::only")]
     pub calendar: BusinessCalendar,
     /// The targets of each priority.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::object::only")]
     pub targets: Targets,
     /// A target not yet met is due soon when less working time than this is left.
     #[serde(default = "default_due_soon")]
