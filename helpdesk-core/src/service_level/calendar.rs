@@ -172,7 +172,8 @@ pub struct BusinessCalendar {
     time_zone: TimeZone,
     /// The working intervals of each weekday.
     week: Week,
-    /// Local dates not worked at all, in order.
+    /// Local dates not worked at all, in order (none when left out).
+    #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<NaiveDate>))]
     holidays: BTreeSet<NaiveDate>,
 }
