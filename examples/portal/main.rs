@@ -36,6 +36,8 @@
 //! requests still in flight when the grace ends are cut, and it exits 1.
 //! A client that takes longer than `--header-timeout` (10 s) to send a request's headers
 //! is disconnected.
+// Functions stay short enough to read at once (tests, scenarios and route tables aside).
+#![cfg_attr(not(test), warn(clippy::too_many_lines))]
 
 mod demo;
 mod login;

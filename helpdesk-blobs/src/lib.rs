@@ -53,6 +53,8 @@
 //! objects again if it is refused.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
+// Functions stay short enough to read at once (tests, scenarios and route tables aside).
+#![cfg_attr(not(test), warn(clippy::too_many_lines))]
 
 // The README's example is compiled as a doctest, so it keeps up with the API.
 #[cfg(all(doctest, feature = "fs"))]

@@ -106,6 +106,8 @@
 //!   fail ([`testing::FaultyStore`]).
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
+// Functions stay short enough to read at once (tests, scenarios and route tables aside).
+#![cfg_attr(not(test), warn(clippy::too_many_lines))]
 
 // The README's example is compiled as a doctest, so it keeps up with the API.
 #[cfg(doctest)]
@@ -143,6 +145,7 @@ pub mod workflow;
 
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+#[allow(clippy::too_many_lines, reason = "each check reads as one scenario")]
 pub mod conformance;
 #[cfg(feature = "memory")]
 #[cfg_attr(docsrs, doc(cfg(feature = "memory")))]

@@ -177,6 +177,8 @@
 //! neither, only the shared parts ([`FsBlobStore`], [`PoolSettings`]) remain.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
+// Functions stay short enough to read at once (tests, scenarios and route tables aside).
+#![cfg_attr(not(test), warn(clippy::too_many_lines))]
 // Without a database feature only the shared parts remain, unused.
 #![cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(unused))]
 

@@ -79,6 +79,8 @@
 //! under their message from the pages' own download route, with the message's
 //! visibility; any other type (SVG included) is only ever a download.
 #![cfg_attr(docsrs, feature(doc_cfg))]
+// Functions stay short enough to read at once (tests, scenarios and route tables aside).
+#![cfg_attr(not(test), warn(clippy::too_many_lines))]
 
 mod assets;
 mod chart;

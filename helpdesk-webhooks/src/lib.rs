@@ -58,6 +58,8 @@
 //! ```
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
+// Functions stay short enough to read at once (tests, scenarios and route tables aside).
+#![cfg_attr(not(test), warn(clippy::too_many_lines))]
 
 use std::fmt;
 use std::sync::Arc;

@@ -227,32 +227,7 @@ impl HelpdeskService {
             .ticket(mail.ticket)
             .await?
             .ok_or(MailReplyError::NotAllowed(Error::NotFound(Entity::Ticket)))?;
-        let (actor, email) = match mail.recipient {
-            ContactRef::Member(id) => {
-                let member = self
-                    .store
-                    .member(ticket.tenant, id)
-                    .await?
-                    .ok_or(MailReplyError::UnknownPerson)?;
-                if member.blocked {
-                    return Err(MailReplyError::Inactive);
-                }
-                let email = member.email.clone();
-                (Actor::Member(member), email)
-            }
-            ContactRef::Staff(id) => {
-                let staff = self
-                    .store
-                    .staff(id)
-                    .await?
-                    .ok_or(MailReplyError::UnknownPerson)?;
-                if !staff.active {
-                    return Err(MailReplyError::Inactive);
-                }
-                let email = staff.email.clone();
-                (Actor::Staff(staff), email)
-            }
-        };
+        let (actor, email) = self.mail_recipient(&ticket, mail.recipient).await?;
         if !email.is_some_and(|email| same_address(&email, &mail.sender)) {
             return Err(MailReplyError::SenderMismatch);
         }
@@ -307,6 +282,41 @@ impl HelpdeskService {
             }
             Err(e) => Err(MailReplyError::from_rules(e)),
         }
+    }
+
+    /// The person a reply by mail comes from, as an actor, with their address; refused
+    /// when unknown, blocked or inactive.
+    async fn mail_recipient(
+        &self,
+        ticket: &Ticket,
+        recipient: ContactRef,
+    ) -> Result<(Actor, Option<String>), MailReplyError> {
+        Ok(match recipient {
+            ContactRef::Member(id) => {
+                let member = self
+                    .store
+                    .member(ticket.tenant, id)
+                    .await?
+                    .ok_or(MailReplyError::UnknownPerson)?;
+                if member.blocked {
+                    return Err(MailReplyError::Inactive);
+                }
+                let email = member.email.clone();
+                (Actor::Member(member), email)
+            }
+            ContactRef::Staff(id) => {
+                let staff = self
+                    .store
+                    .staff(id)
+                    .await?
+                    .ok_or(MailReplyError::UnknownPerson)?;
+                if !staff.active {
+                    return Err(MailReplyError::Inactive);
+                }
+                let email = staff.email.clone();
+                (Actor::Staff(staff), email)
+            }
+        })
     }
 
     async fn mail_reply(

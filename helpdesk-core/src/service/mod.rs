@@ -8,6 +8,7 @@ mod export;
 mod idempotency;
 mod mail;
 mod notifications;
+mod opening;
 mod people;
 mod queries;
 mod service_levels;

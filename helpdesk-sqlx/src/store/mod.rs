@@ -2,6 +2,7 @@
 //! SQLite and PostgreSQL. One file per port; the helpers they share are here.
 
 mod catalog;
+mod dashboard;
 mod directory;
 mod knowledge;
 mod outbox;

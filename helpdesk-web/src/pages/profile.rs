@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use helpdesk_axum::HelpdeskState;
 use helpdesk_core::{Actor, NotificationTopic};
-use maud::html;
+use maud::{Markup, html};
 use serde::Deserialize;
 
 use crate::error::PageError;
@@ -89,28 +89,7 @@ async fn show(viewer: Viewer, query: RawQuery) -> Result<Response, PageError> {
                 div class="hd-actions" { button type="submit" { (site.t(Msg::AdmSave)) } }
             }
         }
-        section aria-labelledby="hd-notifications" {
-            h2 id="hd-notifications" { (site.t(Msg::ProfNotifications)) }
-            @if email.is_none() {
-                p class="hd-muted" { (site.t(Msg::ProfNoEmail)) }
-            }
-            form class="hd-form" method="post" action=(site.href("/profile/notifications")) {
-                (layout::token_field(site))
-                fieldset {
-                    legend { (site.t(Msg::ProfNotificationsChoice)) }
-                    div class="hd-checks" {
-                        @for topic in topics(&viewer.actor) {
-                            label {
-                                input type="checkbox" name="notify" value=(topic.as_str()) checked[!viewer.actor.mutes(topic)];
-                                span { (lang.topic(topic)) }
-                            }
-                        }
-                    }
-                }
-                p class="hd-muted" { (site.t(Msg::ProfNotificationsHelp)) }
-                div class="hd-actions" { button type="submit" { (site.t(Msg::AdmSave)) } }
-            }
-        }
+        (notifications_section(&viewer, email.is_some()))
     };
     Ok(layout::page(
         site,
@@ -118,6 +97,37 @@ async fn show(viewer: Viewer, query: RawQuery) -> Result<Response, PageError> {
         site.t(Msg::MyProfile),
         content,
     ))
+}
+
+/// The profile's "notifications by mail" section: a box per topic the viewer may be told
+/// about, ticked unless muted.
+fn notifications_section(viewer: &Viewer, has_email: bool) -> Markup {
+    let site = &viewer.site;
+    let lang = site.lang;
+    html! {
+    section aria-labelledby="hd-notifications" {
+        h2 id="hd-notifications" { (site.t(Msg::ProfNotifications)) }
+        @if !has_email {
+            p class="hd-muted" { (site.t(Msg::ProfNoEmail)) }
+        }
+        form class="hd-form" method="post" action=(site.href("/profile/notifications")) {
+            (layout::token_field(site))
+            fieldset {
+                legend { (site.t(Msg::ProfNotificationsChoice)) }
+                div class="hd-checks" {
+                    @for topic in topics(&viewer.actor) {
+                        label {
+                            input type="checkbox" name="notify" value=(topic.as_str()) checked[!viewer.actor.mutes(topic)];
+                            span { (lang.topic(topic)) }
+                        }
+                    }
+                }
+            }
+            p class="hd-muted" { (site.t(Msg::ProfNotificationsHelp)) }
+            div class="hd-actions" { button type="submit" { (site.t(Msg::AdmSave)) } }
+        }
+    }
+    }
 }
 
 /// The topics `actor` may be told about, in the order the profile lists them: internal
