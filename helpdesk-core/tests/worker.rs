@@ -523,3 +523,65 @@ async fn dead_letters_are_for_platform_admins_and_the_supervisors_of_their_tenan
         Some(1)
     );
 }
+
+#[tokio::test]
+async fn a_delivery_whose_acknowledgement_fails_is_sent_again_after_the_lease_and_nothing_is_lost()
+{
+    use std::collections::BTreeSet;
+
+    use helpdesk_core::StoreError;
+    use helpdesk_core::memory::MemoryStore;
+    use helpdesk_core::testing::FaultyStore;
+
+    let memory = Arc::new(MemoryStore::new());
+    let store = Arc::new(FaultyStore::new(memory.clone()));
+    let w = Seed::new(HelpdeskService::new(store.clone()))
+        .with_memory(memory)
+        .at(Utc.with_ymd_and_hms(2025, 6, 15, 12, 0, 0).unwrap())
+        .two_tenants()
+        .member_seed(
+            MemberSeed::new("acme", "alice", MemberRole::Requester)
+                .email(Some("alice@acme.example")),
+        )
+        .build()
+        .await
+        .unwrap();
+    queue(&w, "acme", "alice", 3).await;
+    // The mail went out, then the store failed to record it: half-way through a pass.
+    store.fail("mark_delivered", 2, StoreError::new("connection reset"));
+    let notifier = Arc::new(Recorder::default());
+    let worker = worker(&w.service, notifier.clone());
+
+    let faulty = worker.run_once().await;
+    assert_eq!(faulty.errors.len(), 1, "{faulty:?}");
+    let before = notifier.sent();
+    let unacknowledged = *before.last().expect("the failing pass delivered something");
+
+    // The rest of that pass's claim waits for its lease: nobody sends it twice meanwhile.
+    let during = worker.run_once().await;
+    assert_eq!(
+        (during.delivered, during.errors.len()),
+        (0, 0),
+        "{during:?}"
+    );
+    assert_eq!(notifier.sent(), before);
+
+    w.clock()
+        .advance(DeliverySettings::default().lease + Duration::seconds(1));
+    let after = worker.run_once().await;
+    assert!(after.errors.is_empty(), "{after:?}");
+    let sent = notifier.sent();
+    let distinct: BTreeSet<_> = sent.iter().copied().collect();
+    assert_eq!(
+        sent.iter().filter(|id| **id == unacknowledged).count(),
+        2,
+        "the unacknowledged message is sent again under the same id (at least once): {sent:?}"
+    );
+    assert_eq!(sent.len(), distinct.len() + 1, "nothing else is sent twice");
+    assert_eq!(
+        distinct.len(),
+        3,
+        "each ticket's reply reaches alice: {sent:?}"
+    );
+    assert_eq!(worker.run_once().await.claimed, 0, "nothing left behind");
+}
