@@ -112,35 +112,41 @@ pub(crate) fn push_scope_arm(sql: &mut Sql, scope: &Scope, arm: Arm) {
 }
 
 fn push_requester_arm(sql: &mut Sql, tenant: TenantId, member: MemberId, arm: Arm) {
-    let guest = |sql: &mut Sql| {
-        sql.push(
-            "t.id IN (SELECT g.ticket_id FROM helpdesk_ticket_guests g \
-             WHERE g.tenant_id = ",
-        )
-        .bind(tenant.as_uuid())
-        .push(" AND g.member_id = ")
-        .bind(member.as_uuid())
-        .push(")");
-    };
     match arm {
         Arm::Own => {
             sql.push(" AND t.requester_id = ").bind(member.as_uuid());
         }
         Arm::Guest => {
-            sql.push(" AND t.requester_id <> ")
+            // Read from [`GUEST_FROM`]: the guest rows drive, each ticket by its key.
+            sql.push(" AND g.tenant_id = ")
+                .bind(tenant.as_uuid())
+                .push(" AND g.member_id = ")
                 .bind(member.as_uuid())
-                .push(" AND ");
-            guest(sql);
+                .push(
+                    " AND t.tenant_id = g.tenant_id AND t.id = g.ticket_id AND t.requester_id <> ",
+                )
+                .bind(member.as_uuid());
         }
         _ => {
             sql.push(" AND (t.requester_id = ")
                 .bind(member.as_uuid())
-                .push(" OR ");
-            guest(sql);
-            sql.push(")");
+                .push(
+                    " OR t.id IN (SELECT g.ticket_id FROM helpdesk_ticket_guests g \
+                     WHERE g.tenant_id = ",
+                )
+                .bind(tenant.as_uuid())
+                .push(" AND g.member_id = ")
+                .bind(member.as_uuid())
+                .push("))");
         }
     }
 }
+
+/// What [`Arm::Guest`] reads from, up to its conditions: the member's guest rows first
+/// (`CROSS JOIN` fixes that order on SQLite, which would otherwise walk the tenant
+/// newest first and probe each ticket), then each ticket, then its tenant.
+pub(crate) const GUEST_FROM: &str = " FROM helpdesk_ticket_guests g CROSS JOIN helpdesk_tickets t \
+     LEFT JOIN helpdesk_tenants tn ON tn.id = t.tenant_id WHERE 1 = 1";
 
 fn push_agent_arm(sql: &mut Sql, staff: StaffId, groups: &[GroupId], arm: Arm) {
     let not_assigned = |sql: &mut Sql| {
@@ -189,9 +195,13 @@ pub(crate) fn push_statuses(sql: &mut Sql, statuses: &[Status]) {
     }
     let mut first = true;
     for status in Status::ALL.iter().filter(|s| !statuses.contains(s)) {
-        sql.push(if first { " AND t.status NOT IN ('" } else { ", '" })
-            .push(status.as_str())
-            .push("'");
+        sql.push(if first {
+            " AND t.status NOT IN ('"
+        } else {
+            ", '"
+        })
+        .push(status.as_str())
+        .push("'");
         first = false;
     }
     if !first {

@@ -45,7 +45,7 @@ pub(crate) fn count<D: Dialect>(query: &SearchQuery) -> Sql {
         if i > 0 {
             sql.push(" UNION ALL ");
         }
-        sql.push("SELECT t.id").push(FROM_TICKETS);
+        sql.push("SELECT t.id").push(from(*arm));
         query::push_search::<D>(&mut sql, query, *arm);
     }
     sql.push(") c");
@@ -83,11 +83,19 @@ pub(crate) fn page<D: Dialect>(query: &SearchQuery) -> Sql {
 fn push_arm<D: Dialect>(sql: &mut Sql, query: &SearchQuery, arm: Arm) {
     sql.push(codec::TICKET_COLUMNS)
         .push(", t.status")
-        .push(FROM_TICKETS);
+        .push(from(arm));
     query::push_search::<D>(sql, query, arm);
     query::push_after::<D>(sql, query);
     query::push_order::<D>(sql, query);
     push_limit(sql, query);
+}
+
+/// What `arm` reads from, up to its conditions.
+fn from(arm: Arm) -> &'static str {
+    match arm {
+        Arm::Guest => query::GUEST_FROM,
+        _ => FROM_TICKETS,
+    }
 }
 
 fn push_limit(sql: &mut Sql, query: &SearchQuery) {
@@ -109,9 +117,7 @@ fn contains_page<D: Dialect>(query: &SearchQuery) -> Sql {
     query::push_after::<D>(&mut sql, query);
     query::push_order::<D>(&mut sql, query);
     push_limit(&mut sql, query);
-    sql.push(
-        ") p JOIN helpdesk_tickets t ON t.tenant_id = p.page_tenant AND t.id = p.page_id",
-    );
+    sql.push(") p JOIN helpdesk_tickets t ON t.tenant_id = p.page_tenant AND t.id = p.page_id");
     query::push_order::<D>(&mut sql, query);
     sql
 }

@@ -16,11 +16,11 @@ use crate::backend::{Dialect, Exec, RowExt, TicketWords};
 use crate::codec::{self, actor_columns, enum_text, nanos, signed, to_json};
 use crate::error::{SqlxStoreError, duplicate_as};
 
-use super::search;
 use super::dashboard::{
     breakdown_lines, count_by_status, count_opened_per_month, count_satisfaction,
     count_service_levels,
 };
+use super::search;
 use crate::sql::Sql;
 
 /// The columns of a ticket's state the queries filter on.
@@ -475,7 +475,11 @@ impl<D: Dialect> TicketRepository for SqlStore<D> {
     async fn search(&self, query: &SearchQuery) -> StoreResult<SearchPage> {
         query.check_cursor()?;
         let mut conn = self.conn();
-        let total = match conn.fetch_optional(search::count::<D>(query)).await.map_err(db)? {
+        let total = match conn
+            .fetch_optional(search::count::<D>(query))
+            .await
+            .map_err(db)?
+        {
             Some(row) => codec::unsigned(row.i64("n")?, "count")?,
             None => 0,
         };
