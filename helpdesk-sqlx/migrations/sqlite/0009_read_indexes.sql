@@ -10,6 +10,10 @@
 --   tickets of one group      helpdesk_tickets_by_group (.., group_id, created_at, id)
 --   tickets of no group       helpdesk_tickets_unrouted (tenant_id, created_at, id) WHERE group_id IS NULL
 --   tickets one is a guest on helpdesk_ticket_guests_by_member (.., member_id, ticket_id), covering
+--   open tickets (the default)  helpdesk_tickets_open (tenant_id, created_at, id)
+--                             WHERE status NOT IN ('closed', 'cancelled'): the default
+--                             list's page and its total, which the store writes with
+--                             exactly this condition
 -- The three replaced indexes had the same leading columns without the order.
 --
 -- The by-status index goes: no list needs it (statuses filter while walking the newest
@@ -30,6 +34,8 @@ CREATE INDEX helpdesk_tickets_by_group
     ON helpdesk_tickets (tenant_id, group_id, created_at DESC, id DESC);
 CREATE INDEX helpdesk_tickets_unrouted ON helpdesk_tickets (tenant_id, created_at DESC, id DESC)
     WHERE group_id IS NULL;
+CREATE INDEX helpdesk_tickets_open ON helpdesk_tickets (tenant_id, created_at DESC, id DESC)
+    WHERE status NOT IN ('closed', 'cancelled');
 DROP INDEX helpdesk_ticket_guests_by_member;
 CREATE INDEX helpdesk_ticket_guests_by_member
     ON helpdesk_ticket_guests (tenant_id, member_id, ticket_id);
