@@ -3,6 +3,7 @@
 //! logs every statement it runs as an event of target `sqlx::query`; a subscriber for
 //! the whole process counts them). One test function, so nothing else runs statements
 //! while it counts.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

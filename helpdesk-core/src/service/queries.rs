@@ -193,7 +193,7 @@ impl HelpdeskService {
         if members.is_empty() && staff.is_empty() && groups.is_empty() {
             return Ok(BTreeMap::new());
         }
-        Ok(self.store.names(&members, &staff, &groups).await?)
+        self.store.names(&members, &staff, &groups).await
     }
 
     /// The metadata of one attachment `actor` may see: on a ticket they see, hanging on

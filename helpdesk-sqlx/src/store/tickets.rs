@@ -16,10 +16,7 @@ use crate::backend::{Dialect, Exec, RowExt, TicketWords};
 use crate::codec::{self, actor_columns, enum_text, nanos, signed, to_json};
 use crate::error::{SqlxStoreError, duplicate_as};
 
-use super::dashboard::{
-    breakdown_lines, count_by_status, count_opened_per_month, count_satisfaction,
-    count_service_levels,
-};
+use super::dashboard::{breakdown_lines, count_satisfaction, count_tickets};
 use super::search;
 use crate::sql::Sql;
 
@@ -501,10 +498,8 @@ impl<D: Dialect> TicketRepository for SqlStore<D> {
     async fn dashboard(&self, query: &DashboardQuery) -> StoreResult<Dashboard> {
         let mut conn = self.conn();
         let mut dashboard = Dashboard::default();
-        count_by_status(&mut conn, query, &mut dashboard).await?;
-        count_opened_per_month(&mut conn, query, &mut dashboard).await?;
+        count_tickets(&mut conn, query, &mut dashboard).await?;
         count_satisfaction(&mut conn, query, &mut dashboard).await?;
-        count_service_levels(&mut conn, query, &mut dashboard).await?;
         Ok(dashboard)
     }
 
