@@ -222,7 +222,8 @@ pub(crate) fn push_search<D: Dialect>(sql: &mut Sql, query: &SearchQuery, arm: A
         sql.push(" AND t.number = ")
             .bind(i64::try_from(number.get()).unwrap_or(-1));
     }
-    push_statuses(sql, &c.effective_statuses());
+    let statuses = c.effective_statuses();
+    push_statuses(sql, &statuses);
     if !c.priorities.is_empty() {
         sql.push(" AND t.priority IN ")
             .bind_list(c.priorities.iter().map(|p| p.as_str()));
@@ -268,7 +269,13 @@ pub(crate) fn push_search<D: Dialect>(sql: &mut Sql, query: &SearchQuery, arm: A
             .push(" < ")
             .bind(nanos_clamped(at));
     }
-    if !c.include_archived {
+    // Only closed and cancelled tickets have ended (`ended_at` is NULL for the others):
+    // a search of open statuses needs no archive rule, so its count reads the index of
+    // open tickets alone.
+    let ended = statuses
+        .iter()
+        .any(|s| matches!(s, Status::Closed | Status::Cancelled));
+    if !c.include_archived && ended {
         // Archived: ended_at + the tenant's delay <= now. Kept: the rest, and tickets of
         // a tenant the store does not know, as the reference store does.
         sql.push(" AND (t.ended_at IS NULL OR tn.id IS NULL OR t.ended_at > ")
