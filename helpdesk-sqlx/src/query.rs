@@ -269,18 +269,8 @@ pub(crate) fn push_search<D: Dialect>(sql: &mut Sql, query: &SearchQuery, arm: A
             .push(" < ")
             .bind(nanos_clamped(at));
     }
-    // Only closed and cancelled tickets have ended (`ended_at` is NULL for the others):
-    // a search of open statuses needs no archive rule, so its count reads the index of
-    // open tickets alone.
-    let ended = statuses
-        .iter()
-        .any(|s| matches!(s, Status::Closed | Status::Cancelled));
-    if !c.include_archived && ended {
-        // Archived: ended_at + the tenant's delay <= now. Kept: the rest, and tickets of
-        // a tenant the store does not know, as the reference store does.
-        sql.push(" AND (t.ended_at IS NULL OR tn.id IS NULL OR t.ended_at > ")
-            .bind(archive_now(query.now))
-            .push(" - tn.archive_delay_ns)");
+    if !c.include_archived {
+        push_unarchived(sql, query, &statuses);
     }
     if let Some(sla) = c.sla {
         push_sla(sql, sla, nanos_clamped(query.now));
@@ -289,6 +279,54 @@ pub(crate) fn push_search<D: Dialect>(sql: &mut Sql, query: &SearchQuery, arm: A
     if !words.is_empty() {
         D::push_contains(sql, &words, query.scope.sees_internal());
     }
+}
+
+/// "`t` is not archived": not ended, or ended less than its tenant's archive delay
+/// before now; tickets of a tenant the store does not know are kept, as the reference
+/// store does.
+///
+/// Only closed and cancelled tickets have ended (`ended_at` is NULL for the others), so
+/// a search of open statuses needs no condition at all: its count reads the index of
+/// open tickets alone. When the search is in one tenant, the delay is read once (an
+/// uncorrelated subquery), which makes the condition two ranges of
+/// `helpdesk_tickets_ended (tenant_id, ended_at)` for a count; otherwise each ticket's
+/// tenant row gives its delay.
+fn push_unarchived(sql: &mut Sql, query: &SearchQuery, statuses: &[Status]) {
+    let ended = statuses
+        .iter()
+        .any(|s| matches!(s, Status::Closed | Status::Cancelled));
+    if !ended {
+        return;
+    }
+    let now = archive_now(query.now);
+    match single_tenant(query) {
+        Some(tenant) => {
+            sql.push(" AND (t.ended_at IS NULL OR t.ended_at > COALESCE((SELECT ")
+                .bind(now)
+                .push(" - d.archive_delay_ns FROM helpdesk_tenants d WHERE d.id = ")
+                .bind(tenant.as_uuid())
+                .push("), ")
+                .bind(i64::MIN)
+                .push("))");
+        }
+        None => {
+            sql.push(" AND (t.ended_at IS NULL OR tn.id IS NULL OR t.ended_at > ")
+                .bind(now)
+                .push(" - tn.archive_delay_ns)");
+        }
+    }
+}
+
+/// The one tenant a search is confined to, if any.
+fn single_tenant(query: &SearchQuery) -> Option<TenantId> {
+    query.criteria.tenant.or(match &query.scope {
+        Scope::Tenant { tenant } | Scope::Requester { tenant, .. } => Some(*tenant),
+        Scope::Staff {
+            tenants: TenantScope::Only(tenants),
+            ..
+        } if tenants.len() == 1 => tenants.first().copied(),
+        _ => None,
+    })
 }
 
 /// "Some service-level target of `t` is due soon / breached at `now`":
