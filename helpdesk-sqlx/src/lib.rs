@@ -121,7 +121,6 @@
 //! | an agent's list: assigned to them | `helpdesk_tickets_by_assignee (tenant_id, assignee_id, created_at DESC, id DESC)` |
 //! | ... routed to no group | `helpdesk_tickets_unrouted (tenant_id, created_at DESC, id DESC) WHERE group_id IS NULL` |
 //! | ... routed to one of their groups (one walk per group) | `helpdesk_tickets_by_group (tenant_id, group_id, created_at DESC, id DESC)` |
-//! | the archive rule in a total (one tenant) | `helpdesk_tickets_ended (tenant_id, ended_at)`, two ranges |
 //! | a page after a cursor | the same indexes, from the cursor: `(key, id) < (..)` as one row value |
 //! | `contains` words | PostgreSQL: the GIN indexes on the search vectors; SQLite: the FTS5 table, read first |
 //! | pending closures due | `helpdesk_tickets_pending_closure (tenant_id, proposed_at) WHERE proposed_at IS NOT NULL` |

@@ -214,7 +214,11 @@ pub(crate) fn push_statuses(sql: &mut Sql, statuses: &[Status]) {
 pub(crate) fn push_search<D: Dialect>(sql: &mut Sql, query: &SearchQuery, arm: Arm) {
     let c = &query.criteria;
     push_scope_arm(sql, &query.scope, arm);
-    if let Some(tenant) = c.tenant {
+    // The same tenant twice would make PostgreSQL's estimate (without statistics) the
+    // square of one condition's.
+    if let Some(tenant) = c.tenant
+        && scope_tenant(&query.scope) != Some(tenant)
+    {
         sql.push(" AND t.tenant_id = ").bind(tenant.as_uuid());
     }
     if let Some(number) = c.number {
@@ -286,11 +290,9 @@ pub(crate) fn push_search<D: Dialect>(sql: &mut Sql, query: &SearchQuery, arm: A
 /// store does.
 ///
 /// Only closed and cancelled tickets have ended (`ended_at` is NULL for the others), so
-/// a search of open statuses needs no condition at all: its count reads the index of
-/// open tickets alone. When the search is in one tenant, the delay is read once (an
-/// uncorrelated subquery), which makes the condition two ranges of
-/// `helpdesk_tickets_ended (tenant_id, ended_at)` for a count; otherwise each ticket's
-/// tenant row gives its delay.
+/// a search of open statuses needs no condition at all. When the search is in one
+/// tenant, the delay is read once (an uncorrelated subquery) instead of joining each
+/// ticket's tenant row.
 fn push_unarchived(sql: &mut Sql, query: &SearchQuery, statuses: &[Status]) {
     let ended = statuses
         .iter()
@@ -319,14 +321,19 @@ fn push_unarchived(sql: &mut Sql, query: &SearchQuery, statuses: &[Status]) {
 
 /// The one tenant a search is confined to, if any.
 fn single_tenant(query: &SearchQuery) -> Option<TenantId> {
-    query.criteria.tenant.or(match &query.scope {
+    query.criteria.tenant.or(scope_tenant(&query.scope))
+}
+
+/// The one tenant a scope is confined to, if any.
+fn scope_tenant(scope: &Scope) -> Option<TenantId> {
+    match scope {
         Scope::Tenant { tenant } | Scope::Requester { tenant, .. } => Some(*tenant),
         Scope::Staff {
             tenants: TenantScope::Only(tenants),
             ..
         } if tenants.len() == 1 => tenants.first().copied(),
         _ => None,
-    })
+    }
 }
 
 /// "Some service-level target of `t` is due soon / breached at `now`":

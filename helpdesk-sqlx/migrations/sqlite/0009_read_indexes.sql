@@ -14,8 +14,6 @@
 --                             WHERE status NOT IN ('closed', 'cancelled'): the default
 --                             list's page and its total, which the store writes with
 --                             exactly this condition
--- The archive rule (ended less than the tenant's delay ago, or not ended) is two
--- ranges of helpdesk_tickets_ended (tenant_id, ended_at) when a total counts it.
 -- The three replaced indexes had the same leading columns without the order.
 --
 -- The by-status index goes: no list needs it (statuses filter while walking the newest
@@ -38,7 +36,6 @@ CREATE INDEX helpdesk_tickets_unrouted ON helpdesk_tickets (tenant_id, created_a
     WHERE group_id IS NULL;
 CREATE INDEX helpdesk_tickets_open ON helpdesk_tickets (tenant_id, created_at DESC, id DESC)
     WHERE status NOT IN ('closed', 'cancelled');
-CREATE INDEX helpdesk_tickets_ended ON helpdesk_tickets (tenant_id, ended_at);
 DROP INDEX helpdesk_ticket_guests_by_member;
 CREATE INDEX helpdesk_ticket_guests_by_member
     ON helpdesk_ticket_guests (tenant_id, member_id, ticket_id);
