@@ -82,6 +82,34 @@ pub trait DirectoryRepository: Send + Sync {
     async fn group(&self, id: GroupId) -> StoreResult<Option<Group>>;
     /// Every group, by name.
     async fn groups(&self) -> StoreResult<Vec<Group>>;
+    /// The display names of these members (each in its tenant) and staff and the names
+    /// of these groups, by id as text; unknown ids are left out. What a ticket view and
+    /// a list page show beside ids. The default looks each one up; a database store
+    /// answers in one statement whatever the number of ids.
+    async fn names(
+        &self,
+        members: &[(TenantId, MemberId)],
+        staff: &[StaffId],
+        groups: &[GroupId],
+    ) -> StoreResult<std::collections::BTreeMap<String, String>> {
+        let mut names = std::collections::BTreeMap::new();
+        for (tenant, id) in members {
+            if let Some(m) = self.member(*tenant, *id).await? {
+                names.insert(id.to_string(), m.display_name);
+            }
+        }
+        for id in staff {
+            if let Some(s) = self.staff(*id).await? {
+                names.insert(id.to_string(), s.display_name);
+            }
+        }
+        for id in groups {
+            if let Some(g) = self.group(*id).await? {
+                names.insert(id.to_string(), g.name);
+            }
+        }
+        Ok(names)
+    }
 }
 
 /// Categories and products of each tenant.

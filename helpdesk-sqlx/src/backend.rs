@@ -96,8 +96,14 @@ pub trait Dialect: crate::collate::SubjectOrder + Send + Sync + Sized + 'static 
     /// Runs a script of several statements (a migration) inside `tx`.
     async fn run_script(tx: &mut Self::Tx, script: &'static str) -> Result<(), sqlx::Error>;
 
+    /// What a `contains` search reads tickets `t` from, the full-text index first where
+    /// the database needs to be told (SQLite: `helpdesk_ticket_text CROSS JOIN
+    /// helpdesk_tickets t`, the matches drive the join).
+    const CONTAINS_FROM: &'static str;
+
     /// Appends the condition "every word of `words` is a prefix of a word of the ticket
-    /// `t`", over its head and public events, plus internal notes when `internal`.
+    /// `t`", over its head and public events, plus internal notes when `internal`, for a
+    /// statement reading from [`CONTAINS_FROM`](Self::CONTAINS_FROM).
     fn push_contains(sql: &mut Sql, words: &[String], internal: bool);
     /// Records the words of a newly opened ticket.
     async fn index_new_ticket(

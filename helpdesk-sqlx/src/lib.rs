@@ -103,6 +103,37 @@
 //! whose migrations run inside its hosts' databases at every start. Worth revisiting
 //! when sqlx locks on SQLite and releases its PostgreSQL lock on failure.
 //!
+//! # What the database needs for reads at scale
+//!
+//! Nothing but the migrations: no `ANALYZE`, no planner settings, no extension. Every
+//! list statement is an equality on the leading columns of an index ordered newest
+//! first, so PostgreSQL walks it from the cursor and stops at the page whether or not
+//! the table has statistics (a fresh table, autovacuum off), and under the generic plan
+//! it switches to after five runs of a prepared statement (statuses are literals,
+//! written `NOT IN` the others). Which index carries which read (migration 0009):
+//!
+//! | read | index |
+//! |---|---|
+//! | a tenant's list, newest first (any status filter) | `helpdesk_tickets_newest (tenant_id, created_at DESC, id DESC)` |
+//! | the open tickets (the default list) and their total | `helpdesk_tickets_open (tenant_id, created_at DESC, id DESC) WHERE status NOT IN ('closed', 'cancelled')` |
+//! | a requester's own tickets | `helpdesk_tickets_by_requester (tenant_id, requester_id, created_at DESC, id DESC)` |
+//! | tickets a requester is a guest on | `helpdesk_ticket_guests_by_member (tenant_id, member_id, ticket_id)`, then the ticket's key |
+//! | an agent's list: assigned to them | `helpdesk_tickets_by_assignee (tenant_id, assignee_id, created_at DESC, id DESC)` |
+//! | ... routed to no group | `helpdesk_tickets_unrouted (tenant_id, created_at DESC, id DESC) WHERE group_id IS NULL` |
+//! | ... routed to one of their groups (one walk per group) | `helpdesk_tickets_by_group (tenant_id, group_id, created_at DESC, id DESC)` |
+//! | a page after a cursor | the same indexes, from the cursor: `(key, id) < (..)` as one row value |
+//! | `contains` words | PostgreSQL: the GIN indexes on the search vectors; SQLite: the FTS5 table, read first |
+//! | pending closures due | `helpdesk_tickets_pending_closure (tenant_id, proposed_at) WHERE proposed_at IS NOT NULL` |
+//! | a ticket by number | the unique `(tenant_id, number)`, which also carries the number sort |
+//!
+//! The sorts by opening time and by number are carried by an index; the sorts by
+//! subject, status, priority and last change read the matching tickets and sort them.
+//! A requester's and an agent's visibility are several walks (`UNION ALL`, each limited
+//! to the page) rather than one `OR`, which no index serves. A `contains` search reads
+//! the matches first (`MATERIALIZED`), so a rare word costs its matches, not the
+//! tenant. Counts (a page's `total`, the dashboard) read every matching ticket: they
+//! grow with what they count.
+//!
 //! # A schema for many tenants
 //!
 //! Every table a tenant owns carries `tenant_id`; primary keys and every index a

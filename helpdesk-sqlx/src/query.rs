@@ -6,14 +6,76 @@
 //! Each function appends ` AND (...)` conditions, so a caller starts from `WHERE 1 = 1`.
 
 use helpdesk_core::search::{SearchQuery, SlaFilter};
-use helpdesk_core::{Priority, Scope, SortKey, SortOrder, SortValue, Status, TenantScope};
+use helpdesk_core::{
+    GroupId, MemberId, Priority, Scope, SortKey, SortOrder, SortValue, StaffId, Status, TenantId,
+    TenantScope,
+};
 
 use crate::backend::Dialect;
 use crate::codec::nanos_clamped;
 use crate::sql::Sql;
 
-/// "The scope admits ticket `t`": [`Scope::admits`] in SQL.
+/// One arm of a search: a part of the caller's visibility that one index walks in the
+/// sort's order. A search with several arms is their `UNION ALL`, each arm limited to the
+/// page (see [`arms`]); the arms of one scope never share a ticket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Arm {
+    /// Everything the scope admits, as one condition (`... OR ...`).
+    Whole,
+    /// A requester's own tickets: `(tenant_id, requester_id, created_at, id)`.
+    Own,
+    /// The tickets a requester is a guest on and does not own: the guests index
+    /// `(tenant_id, member_id, ticket_id)`, then the ticket by id.
+    Guest,
+    /// The tickets assigned to the agent: `(tenant_id, assignee_id, created_at, id)`.
+    Assigned,
+    /// Routed to no group, not assigned to the agent: the partial index of unrouted
+    /// tickets `(tenant_id, created_at, id) WHERE group_id IS NULL`.
+    Unrouted,
+    /// Routed to the agent's `n`th group (in [`staff_groups`] order), not assigned to
+    /// the agent: `(tenant_id, group_id, created_at, id)`.
+    Routed(usize),
+}
+
+/// The arms of a search in `scope`: requesters' own and guest tickets apart; an agent's
+/// assigned, unrouted and per-group tickets apart; one arm for everyone else. Each arm's
+/// condition is an equality on the leading columns of an index ordered newest first,
+/// which is what keeps plans right whatever the planner's statistics say.
+pub(crate) fn arms(scope: &Scope) -> Vec<Arm> {
+    match scope {
+        Scope::Requester {
+            whole_tenant: false,
+            ..
+        } => vec![Arm::Own, Arm::Guest],
+        Scope::Staff {
+            groups,
+            all_groups: false,
+            ..
+        } => {
+            let mut out = vec![Arm::Assigned, Arm::Unrouted];
+            out.extend((0..staff_groups(groups).len()).map(Arm::Routed));
+            out
+        }
+        _ => vec![Arm::Whole],
+    }
+}
+
+/// An agent's groups, sorted and without repeats: what [`Arm::Routed`] counts in.
+pub(crate) fn staff_groups(groups: &[GroupId]) -> Vec<GroupId> {
+    let mut groups = groups.to_vec();
+    groups.sort();
+    groups.dedup();
+    groups
+}
+
+/// "The scope admits ticket `t`": [`Scope::admits`] in SQL, in one condition.
 pub(crate) fn push_scope(sql: &mut Sql, scope: &Scope) {
+    push_scope_arm(sql, scope, Arm::Whole);
+}
+
+/// "Arm `arm` of the scope admits ticket `t`". The arms of [`arms`] together admit
+/// exactly what [`Arm::Whole`] admits, each ticket once.
+pub(crate) fn push_scope_arm(sql: &mut Sql, scope: &Scope, arm: Arm) {
     match scope {
         Scope::Everything => {}
         Scope::Nothing => {
@@ -29,15 +91,7 @@ pub(crate) fn push_scope(sql: &mut Sql, scope: &Scope) {
         } => {
             sql.push(" AND t.tenant_id = ").bind(tenant.as_uuid());
             if !whole_tenant {
-                sql.push(" AND (t.requester_id = ")
-                    .bind(member.as_uuid())
-                    .push(
-                        " OR EXISTS (SELECT 1 FROM helpdesk_ticket_guests g \
-                         WHERE g.tenant_id = t.tenant_id AND g.ticket_id = t.id \
-                         AND g.member_id = ",
-                    )
-                    .bind(member.as_uuid())
-                    .push("))");
+                push_requester_arm(sql, *tenant, *member, arm);
             }
         }
         Scope::Staff {
@@ -51,31 +105,120 @@ pub(crate) fn push_scope(sql: &mut Sql, scope: &Scope) {
                     .bind_list(tenants.iter().map(|t| t.as_uuid()));
             }
             if !all_groups {
-                sql.push(" AND (t.assignee_id = ")
-                    .bind(staff.as_uuid())
-                    .push(" OR t.group_id IS NULL");
-                if !groups.is_empty() {
-                    sql.push(" OR t.group_id IN ")
-                        .bind_list(groups.iter().map(|g| g.as_uuid()));
-                }
-                sql.push(")");
+                push_agent_arm(sql, *staff, groups, arm);
             }
         }
     }
 }
 
-/// "`t` is in one of `statuses`".
+fn push_requester_arm(sql: &mut Sql, tenant: TenantId, member: MemberId, arm: Arm) {
+    match arm {
+        Arm::Own => {
+            sql.push(" AND t.requester_id = ").bind(member.as_uuid());
+        }
+        Arm::Guest => {
+            // Read from [`GUEST_FROM`]: the guest rows drive, each ticket by its key.
+            sql.push(" AND g.tenant_id = ")
+                .bind(tenant.as_uuid())
+                .push(" AND g.member_id = ")
+                .bind(member.as_uuid())
+                .push(
+                    " AND t.tenant_id = g.tenant_id AND t.id = g.ticket_id AND t.requester_id <> ",
+                )
+                .bind(member.as_uuid());
+        }
+        _ => {
+            sql.push(" AND (t.requester_id = ")
+                .bind(member.as_uuid())
+                .push(
+                    " OR t.id IN (SELECT g.ticket_id FROM helpdesk_ticket_guests g \
+                     WHERE g.tenant_id = ",
+                )
+                .bind(tenant.as_uuid())
+                .push(" AND g.member_id = ")
+                .bind(member.as_uuid())
+                .push("))");
+        }
+    }
+}
+
+/// What [`Arm::Guest`] reads from, up to its conditions: the member's guest rows first
+/// (`CROSS JOIN` fixes that order on SQLite, which would otherwise walk the tenant
+/// newest first and probe each ticket), then each ticket, then its tenant.
+pub(crate) const GUEST_FROM: &str = " FROM helpdesk_ticket_guests g CROSS JOIN helpdesk_tickets t \
+     LEFT JOIN helpdesk_tenants tn ON tn.id = t.tenant_id WHERE 1 = 1";
+
+fn push_agent_arm(sql: &mut Sql, staff: StaffId, groups: &[GroupId], arm: Arm) {
+    let not_assigned = |sql: &mut Sql| {
+        sql.push(" AND (t.assignee_id IS NULL OR t.assignee_id <> ")
+            .bind(staff.as_uuid())
+            .push(")");
+    };
+    match arm {
+        Arm::Assigned => {
+            sql.push(" AND t.assignee_id = ").bind(staff.as_uuid());
+        }
+        Arm::Unrouted => {
+            sql.push(" AND t.group_id IS NULL");
+            not_assigned(sql);
+        }
+        Arm::Routed(n) => {
+            match staff_groups(groups).get(n) {
+                Some(group) => sql.push(" AND t.group_id = ").bind(group.as_uuid()),
+                None => sql.push(" AND 1 = 0"),
+            };
+            not_assigned(sql);
+        }
+        _ => {
+            sql.push(" AND (t.assignee_id = ")
+                .bind(staff.as_uuid())
+                .push(" OR t.group_id IS NULL");
+            if !groups.is_empty() {
+                sql.push(" OR t.group_id IN ")
+                    .bind_list(groups.iter().map(|g| g.as_uuid()));
+            }
+            sql.push(")");
+        }
+    }
+}
+
+/// "`t` is in one of `statuses`", written as "`t` is in none of the others", with the
+/// names as literals (fixed words, never user text): nothing when every status is
+/// admitted. Without statistics, PostgreSQL guesses that `NOT IN` keeps most rows, so a
+/// list page walks the newest-first index and stops at the page (right: the statuses a
+/// list shows are the common ones, the recent tickets are the open ones); an `IN` list
+/// is guessed rare and read through another index, then the whole tenant sorted.
 pub(crate) fn push_statuses(sql: &mut Sql, statuses: &[Status]) {
-    sql.push(" AND t.status IN ")
-        .bind_list(statuses.iter().map(|s| s.as_str()));
+    if statuses.is_empty() {
+        sql.push(" AND 1 = 0");
+        return;
+    }
+    let mut first = true;
+    for status in Status::ALL.iter().filter(|s| !statuses.contains(s)) {
+        sql.push(if first {
+            " AND t.status NOT IN ('"
+        } else {
+            ", '"
+        })
+        .push(status.as_str())
+        .push("'");
+        first = false;
+    }
+    if !first {
+        sql.push(")");
+    }
 }
 
 /// [`SearchQuery::matches_filters`] and the archive rule and `contains`, in SQL: what
 /// a search counts in its total. The page adds [`push_after`] and [`push_order`].
-pub(crate) fn push_search<D: Dialect>(sql: &mut Sql, query: &SearchQuery) {
+pub(crate) fn push_search<D: Dialect>(sql: &mut Sql, query: &SearchQuery, arm: Arm) {
     let c = &query.criteria;
-    push_scope(sql, &query.scope);
-    if let Some(tenant) = c.tenant {
+    push_scope_arm(sql, &query.scope, arm);
+    // The same tenant twice would make PostgreSQL's estimate (without statistics) the
+    // square of one condition's.
+    if let Some(tenant) = c.tenant
+        && scope_tenant(&query.scope) != Some(tenant)
+    {
         sql.push(" AND t.tenant_id = ").bind(tenant.as_uuid());
     }
     if let Some(number) = c.number {
@@ -83,7 +226,8 @@ pub(crate) fn push_search<D: Dialect>(sql: &mut Sql, query: &SearchQuery) {
         sql.push(" AND t.number = ")
             .bind(i64::try_from(number.get()).unwrap_or(-1));
     }
-    push_statuses(sql, &c.effective_statuses());
+    let statuses = c.effective_statuses();
+    push_statuses(sql, &statuses);
     if !c.priorities.is_empty() {
         sql.push(" AND t.priority IN ")
             .bind_list(c.priorities.iter().map(|p| p.as_str()));
@@ -130,11 +274,7 @@ pub(crate) fn push_search<D: Dialect>(sql: &mut Sql, query: &SearchQuery) {
             .bind(nanos_clamped(at));
     }
     if !c.include_archived {
-        // Archived: ended_at + the tenant's delay <= now. Kept: the rest, and tickets of
-        // a tenant the store does not know, as the reference store does.
-        sql.push(" AND (t.ended_at IS NULL OR tn.id IS NULL OR t.ended_at > ")
-            .bind(archive_now(query.now))
-            .push(" - tn.archive_delay_ns)");
+        push_unarchived(sql, query, &statuses);
     }
     if let Some(sla) = c.sla {
         push_sla(sql, sla, nanos_clamped(query.now));
@@ -142,6 +282,57 @@ pub(crate) fn push_search<D: Dialect>(sql: &mut Sql, query: &SearchQuery) {
     let words = c.contains_words();
     if !words.is_empty() {
         D::push_contains(sql, &words, query.scope.sees_internal());
+    }
+}
+
+/// "`t` is not archived": not ended, or ended less than its tenant's archive delay
+/// before now; tickets of a tenant the store does not know are kept, as the reference
+/// store does.
+///
+/// Only closed and cancelled tickets have ended (`ended_at` is NULL for the others), so
+/// a search of open statuses needs no condition at all. When the search is in one
+/// tenant, the delay is read once (an uncorrelated subquery) instead of joining each
+/// ticket's tenant row.
+fn push_unarchived(sql: &mut Sql, query: &SearchQuery, statuses: &[Status]) {
+    let ended = statuses
+        .iter()
+        .any(|s| matches!(s, Status::Closed | Status::Cancelled));
+    if !ended {
+        return;
+    }
+    let now = archive_now(query.now);
+    match single_tenant(query) {
+        Some(tenant) => {
+            sql.push(" AND (t.ended_at IS NULL OR t.ended_at > COALESCE((SELECT ")
+                .bind(now)
+                .push(" - d.archive_delay_ns FROM helpdesk_tenants d WHERE d.id = ")
+                .bind(tenant.as_uuid())
+                .push("), ")
+                .bind(i64::MIN)
+                .push("))");
+        }
+        None => {
+            sql.push(" AND (t.ended_at IS NULL OR tn.id IS NULL OR t.ended_at > ")
+                .bind(now)
+                .push(" - tn.archive_delay_ns)");
+        }
+    }
+}
+
+/// The one tenant a search is confined to, if any.
+fn single_tenant(query: &SearchQuery) -> Option<TenantId> {
+    query.criteria.tenant.or(scope_tenant(&query.scope))
+}
+
+/// The one tenant a scope is confined to, if any.
+fn scope_tenant(scope: &Scope) -> Option<TenantId> {
+    match scope {
+        Scope::Tenant { tenant } | Scope::Requester { tenant, .. } => Some(*tenant),
+        Scope::Staff {
+            tenants: TenantScope::Only(tenants),
+            ..
+        } if tenants.len() == 1 => tenants.first().copied(),
+        _ => None,
     }
 }
 
@@ -228,26 +419,24 @@ fn priority_rank(priority: Priority) -> i64 {
         .map_or(0, |i| i as i64)
 }
 
-/// "`t` comes after the query's cursor in its sort": the key's value beyond the
-/// cursor's, or equal with the id beyond, both in the sort's direction. The service and
-/// the store refuse a cursor of another sort before this runs.
+/// "`t` comes after the query's cursor in its sort": `(key, id)` beyond the cursor's, in
+/// the sort's direction, as one row-value comparison so that an index on
+/// `(tenant_id, key, id)` starts its walk at the cursor (the newest-first index for
+/// [`SortKey::Opened`], `(tenant_id, number)` for [`SortKey::Number`]; the other keys
+/// have no index and are sorted). The service and the store refuse a cursor of another
+/// sort before this runs.
 pub(crate) fn push_after<D: Dialect>(sql: &mut Sql, query: &SearchQuery) {
     let Some(cursor) = &query.page.after else {
         return;
     };
     let key = sort_expression::<D>(cursor.sort.key, query.sees_internal());
     let beyond = match cursor.sort.order {
-        SortOrder::Asc => " > ",
-        SortOrder::Desc => " < ",
+        SortOrder::Asc => ", t.id) > (",
+        SortOrder::Desc => ", t.id) < (",
     };
     sql.push(" AND (").push(key).push(beyond);
     bind_value(sql, &cursor.value);
-    sql.push(" OR (").push(key).push(" = ");
-    bind_value(sql, &cursor.value);
-    sql.push(" AND t.id")
-        .push(beyond)
-        .bind(cursor.id.as_uuid())
-        .push("))");
+    sql.push(", ").bind(cursor.id.as_uuid()).push(")");
 }
 
 /// ` ORDER BY` the query's sort, ties broken by id in the same direction.

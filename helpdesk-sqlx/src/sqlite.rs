@@ -122,9 +122,16 @@ impl Dialect for SqliteBackend {
             description: "webhook endpoints",
             sql: include_str!("../migrations/sqlite/0008_webhooks.sql"),
         },
+        Migration {
+            version: 9,
+            description: "read indexes",
+            sql: include_str!("../migrations/sqlite/0009_read_indexes.sql"),
+        },
     ];
     // One writer at a time: an UPDATE ... RETURNING is atomic on its own.
     const CLAIM_LOCK: &'static str = "";
+    // CROSS JOIN fixes the join order: the FTS5 matches first, then each ticket by rowid.
+    const CONTAINS_FROM: &'static str = "helpdesk_ticket_text CROSS JOIN helpdesk_tickets t";
     const TABLE_EXISTS: &'static str =
         "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = $1";
 
@@ -158,12 +165,9 @@ impl Dialect for SqliteBackend {
         } else {
             format!("{{head public}} : ({expression})")
         };
-        sql.push(
-            " AND t.seq IN (SELECT rowid FROM helpdesk_ticket_text \
-             WHERE helpdesk_ticket_text MATCH ",
-        )
-        .bind(expression)
-        .push(")");
+        sql.push(" AND helpdesk_ticket_text MATCH ")
+            .bind(expression)
+            .push(" AND t.seq = helpdesk_ticket_text.rowid");
     }
 
     async fn index_new_ticket(

@@ -173,39 +173,27 @@ impl HelpdeskService {
             }
         }
         let members = members.into_iter().map(|m| (ticket.tenant, m)).collect();
-        let mut names = self.display_names(members, staff).await?;
-        groups.sort();
-        groups.dedup();
-        for id in groups {
-            if let Some(g) = self.store.group(id).await? {
-                names.insert(id.to_string(), g.name);
-            }
-        }
-        Ok(names)
+        self.display_names(members, staff, groups).await
     }
 
-    /// The display names of these members and staff, by id; unknown ids are left out.
+    /// The names of these members, staff and groups, by id, in one store call; unknown
+    /// ids are left out.
     async fn display_names(
         &self,
         mut members: Vec<(TenantId, MemberId)>,
         mut staff: Vec<StaffId>,
+        mut groups: Vec<crate::GroupId>,
     ) -> Result<BTreeMap<String, String>> {
         members.sort();
         members.dedup();
         staff.sort();
         staff.dedup();
-        let mut names = BTreeMap::new();
-        for (tenant, id) in members {
-            if let Some(m) = self.store.member(tenant, id).await? {
-                names.insert(id.to_string(), m.display_name);
-            }
+        groups.sort();
+        groups.dedup();
+        if members.is_empty() && staff.is_empty() && groups.is_empty() {
+            return Ok(BTreeMap::new());
         }
-        for id in staff {
-            if let Some(s) = self.store.staff(id).await? {
-                names.insert(id.to_string(), s.display_name);
-            }
-        }
-        Ok(names)
+        self.store.names(&members, &staff, &groups).await
     }
 
     /// The metadata of one attachment `actor` may see: on a ticket they see, hanging on
@@ -265,7 +253,7 @@ impl HelpdeskService {
             .collect();
         let staff = found.tickets.iter().filter_map(|t| t.assignee).collect();
         Ok(TicketList {
-            names: self.display_names(members, staff).await?,
+            names: self.display_names(members, staff, Vec::new()).await?,
             tickets: found
                 .tickets
                 .into_iter()
@@ -330,18 +318,17 @@ impl HelpdeskService {
             now: self.clock.now(),
         };
         let mut breakdown = self.store.dashboard_breakdown(&query).await?;
+        let staff = breakdown.by_agent.iter().filter_map(|l| l.agent).collect();
+        let groups = breakdown.by_group.iter().filter_map(|l| l.group).collect();
+        let names = self.display_names(Vec::new(), staff, groups).await?;
         for line in &mut breakdown.by_agent {
-            if let Some(id) = line.agent
-                && let Some(staff) = self.store.staff(id).await?
-            {
-                line.name = staff.display_name;
+            if let Some(name) = line.agent.and_then(|id| names.get(&id.to_string())) {
+                line.name = name.clone();
             }
         }
         for line in &mut breakdown.by_group {
-            if let Some(id) = line.group
-                && let Some(group) = self.store.group(id).await?
-            {
-                line.name = group.name;
+            if let Some(name) = line.group.and_then(|id| names.get(&id.to_string())) {
+                line.name = name.clone();
             }
         }
         breakdown.sort_lines();

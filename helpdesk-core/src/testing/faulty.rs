@@ -227,6 +227,15 @@ impl DirectoryRepository for FaultyStore {
         self.enter("groups")?;
         self.inner.groups().await
     }
+    async fn names(
+        &self,
+        members: &[(TenantId, MemberId)],
+        staff: &[StaffId],
+        groups: &[GroupId],
+    ) -> StoreResult<std::collections::BTreeMap<String, String>> {
+        self.enter("names")?;
+        self.inner.names(members, staff, groups).await
+    }
 }
 
 #[async_trait]

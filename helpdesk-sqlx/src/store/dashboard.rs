@@ -85,60 +85,67 @@ pub(super) async fn breakdown_lines<E: Exec>(
     Ok(lines)
 }
 
-/// The tickets in scope per status, every status listed.
-pub(super) async fn count_by_status<E: Exec>(
+/// The tickets in scope per status (every status listed), opened each month of the
+/// query's window (every month listed), and their service levels (compliance per
+/// target, open tickets due soon and breached): one grouped statement, one reading of
+/// the tickets in scope, a row per status and month.
+pub(super) async fn count_tickets<E: Exec>(
     conn: &mut E,
     query: &DashboardQuery,
     dashboard: &mut Dashboard,
 ) -> StoreResult<()> {
+    let first_index = codec::index_of_month(query.first_month());
+    let last_index = first_index + i64::from(query.months) - 1;
+    let now = codec::nanos_clamped(query.now);
+    let mut sql = Sql::new("SELECT t.status AS status, CASE WHEN t.created_month >= ");
+    sql.bind(first_index)
+        .push(" AND t.created_month <= ")
+        .bind(last_index)
+        .push(
+            " THEN t.created_month END AS month, COUNT(*) AS n, \
+             COUNT(CASE WHEN t.first_response_due IS NOT NULL \
+               AND t.first_response_at IS NOT NULL THEN 1 END) AS fr_met, \
+             COUNT(CASE WHEN t.first_response_at <= t.first_response_due THEN 1 END) AS fr_on_time, \
+             COUNT(CASE WHEN t.resolution_due IS NOT NULL \
+               AND t.resolved_at IS NOT NULL THEN 1 END) AS res_met, \
+             COUNT(CASE WHEN t.resolved_at <= t.resolution_due THEN 1 END) AS res_on_time, \
+             COUNT(CASE WHEN 1 = 1",
+        );
+    query::push_sla(&mut sql, SlaFilter::DueSoon, now);
+    sql.push(" THEN 1 END) AS due_soon, COUNT(CASE WHEN 1 = 1");
+    query::push_sla(&mut sql, SlaFilter::Breached, now);
+    sql.push(" THEN 1 END) AS breached FROM helpdesk_tickets t WHERE 1 = 1");
+    push_dashboard_filters(&mut sql, query);
+    sql.push(" GROUP BY 1, 2");
     for status in Status::ALL {
         dashboard.by_status.insert(status, 0);
     }
-    let counts = conn
-        .fetch_all(scoped(
-            query,
-            "SELECT t.status AS status, COUNT(*) AS n FROM helpdesk_tickets t WHERE 1 = 1",
-            " GROUP BY t.status",
-        ))
-        .await
-        .map_err(db)?;
-    for row in &counts {
+    let mut opened = BTreeMap::new();
+    let (mut fr, mut res) = ((0, 0), (0, 0));
+    for row in &conn.fetch_all(sql).await.map_err(db)? {
+        let count =
+            |col: &str| -> StoreResult<u64> { Ok(codec::unsigned(row.i64(col)?, "count")?) };
         let status: Status =
             row.text("status")?
                 .parse()
                 .map_err(|e: helpdesk_core::ValidationError| {
                     store_err(SqlxStoreError::Corrupt(e.to_string()))
                 })?;
-        dashboard
-            .by_status
-            .insert(status, codec::unsigned(row.i64("n")?, "count")?);
+        let n = count("n")?;
+        *dashboard.by_status.entry(status).or_default() += n;
+        if let Some(month) = row.opt_i64("month")? {
+            *opened.entry(month).or_insert(0) += n;
+        }
+        fr = (fr.0 + count("fr_on_time")?, fr.1 + count("fr_met")?);
+        res = (res.0 + count("res_on_time")?, res.1 + count("res_met")?);
+        // Due soon and breached count open tickets only.
+        if Status::OPEN.contains(&status) {
+            dashboard.service_levels.due_soon += count("due_soon")?;
+            dashboard.service_levels.breached += count("breached")?;
+        }
     }
-    Ok(())
-}
-
-/// The tickets in scope opened each month of the query's window, every month listed.
-pub(super) async fn count_opened_per_month<E: Exec>(
-    conn: &mut E,
-    query: &DashboardQuery,
-    dashboard: &mut Dashboard,
-) -> StoreResult<()> {
-    let first = query.first_month();
-    let first_index = codec::index_of_month(first);
-    let last_index = first_index + i64::from(query.months) - 1;
-    let mut sql = scoped(
-        query,
-        "SELECT t.created_month AS month, COUNT(*) AS n FROM helpdesk_tickets t WHERE 1 = 1",
-        " AND t.created_month >= ",
-    );
-    sql.bind(first_index)
-        .push(" AND t.created_month <= ")
-        .bind(last_index)
-        .push(" GROUP BY t.created_month");
-    let months = conn.fetch_all(sql).await.map_err(db)?;
-    let mut opened = BTreeMap::new();
-    for row in &months {
-        opened.insert(row.i64("month")?, codec::unsigned(row.i64("n")?, "count")?);
-    }
+    dashboard.service_levels.first_response = helpdesk_core::Compliance::new(fr.0, fr.1);
+    dashboard.service_levels.resolution = helpdesk_core::Compliance::new(res.0, res.1);
     for index in first_index..=last_index {
         dashboard.opened_per_month.push(MonthCount {
             month: codec::month_of_index(index),
@@ -148,44 +155,35 @@ pub(super) async fn count_opened_per_month<E: Exec>(
     Ok(())
 }
 
-/// The approved closures in scope: how many, their average score, their choices.
+/// The approved closures in scope: how many and their average score (one statement),
+/// their choices (another).
 pub(super) async fn count_satisfaction<E: Exec>(
     conn: &mut E,
     query: &DashboardQuery,
     dashboard: &mut Dashboard,
 ) -> StoreResult<()> {
+    // The overall score is each tenant's first score question, as its tenant row
+    // records (at most one answer per ticket); the average is computed from the exact
+    // sum and count.
     let answered = conn
         .fetch_optional(scoped(
             query,
-            "SELECT COUNT(*) AS n FROM helpdesk_tickets t \
-             JOIN helpdesk_tenants tn ON tn.id = t.tenant_id WHERE t.approved = TRUE",
+            "SELECT COUNT(*) AS n, COUNT(a.score) AS scored, \
+             CAST(COALESCE(SUM(a.score), 0) AS BIGINT) AS total \
+             FROM helpdesk_tickets t \
+             JOIN helpdesk_tenants tn ON tn.id = t.tenant_id \
+             LEFT JOIN helpdesk_closure_answers a ON a.tenant_id = t.tenant_id \
+             AND a.ticket_id = t.id AND a.question_key = tn.score_key AND a.score IS NOT NULL \
+             WHERE t.approved = TRUE",
             "",
         ))
         .await
         .map_err(db)?;
     if let Some(row) = answered {
         dashboard.satisfaction.answered = codec::unsigned(row.i64("n")?, "count")?;
-    }
-
-    // The overall score is each tenant's first score question, as its tenant row
-    // records; the average is computed from the exact sum and count.
-    let scores = conn
-        .fetch_optional(scoped(
-            query,
-            "SELECT COUNT(a.score) AS n, CAST(COALESCE(SUM(a.score), 0) AS BIGINT) AS total \
-             FROM helpdesk_tickets t \
-             JOIN helpdesk_tenants tn ON tn.id = t.tenant_id \
-             JOIN helpdesk_closure_answers a ON a.tenant_id = t.tenant_id \
-             AND a.ticket_id = t.id AND a.question_key = tn.score_key \
-             WHERE t.approved = TRUE AND a.score IS NOT NULL",
-            "",
-        ))
-        .await
-        .map_err(db)?;
-    if let Some(row) = scores {
-        let n = row.i64("n")?;
-        if n > 0 {
-            dashboard.satisfaction.average_score = Some(row.i64("total")? as f64 / n as f64);
+        let scored = row.i64("scored")?;
+        if scored > 0 {
+            dashboard.satisfaction.average_score = Some(row.i64("total")? as f64 / scored as f64);
         }
     }
 
@@ -211,55 +209,6 @@ pub(super) async fn count_satisfaction<E: Exec>(
             .or_default()
             .entry(row.text("choice")?)
             .or_default() += codec::unsigned(row.i64("n")?, "count")?;
-    }
-    Ok(())
-}
-
-/// Service-level compliance per target over the tickets in scope, and the open ones
-/// due soon and breached now (the search's `sla` filters).
-pub(super) async fn count_service_levels<E: Exec>(
-    conn: &mut E,
-    query: &DashboardQuery,
-    dashboard: &mut Dashboard,
-) -> StoreResult<()> {
-    let met = conn
-        .fetch_optional(scoped(
-            query,
-            "SELECT \
-             COUNT(CASE WHEN t.first_response_due IS NOT NULL \
-               AND t.first_response_at IS NOT NULL THEN 1 END) AS fr_met, \
-             COUNT(CASE WHEN t.first_response_at <= t.first_response_due THEN 1 END) AS fr_on_time, \
-             COUNT(CASE WHEN t.resolution_due IS NOT NULL \
-               AND t.resolved_at IS NOT NULL THEN 1 END) AS res_met, \
-             COUNT(CASE WHEN t.resolved_at <= t.resolution_due THEN 1 END) AS res_on_time \
-             FROM helpdesk_tickets t WHERE 1 = 1",
-            "",
-        ))
-        .await
-        .map_err(db)?;
-    if let Some(row) = met {
-        let n = |col: &str| -> StoreResult<u64> { Ok(codec::unsigned(row.i64(col)?, "count")?) };
-        dashboard.service_levels.first_response =
-            helpdesk_core::Compliance::new(n("fr_on_time")?, n("fr_met")?);
-        dashboard.service_levels.resolution =
-            helpdesk_core::Compliance::new(n("res_on_time")?, n("res_met")?);
-    }
-    for sla in [SlaFilter::DueSoon, SlaFilter::Breached] {
-        let mut sql = scoped(
-            query,
-            "SELECT COUNT(*) AS n FROM helpdesk_tickets t WHERE 1 = 1",
-            "",
-        );
-        query::push_statuses(&mut sql, &Status::OPEN);
-        query::push_sla(&mut sql, sla, codec::nanos_clamped(query.now));
-        let count = match conn.fetch_optional(sql).await.map_err(db)? {
-            Some(row) => codec::unsigned(row.i64("n")?, "count")?,
-            None => 0,
-        };
-        match sla {
-            SlaFilter::DueSoon => dashboard.service_levels.due_soon = count,
-            SlaFilter::Breached => dashboard.service_levels.breached = count,
-        }
     }
     Ok(())
 }

@@ -1,5 +1,7 @@
 //! [`DirectoryRepository`]: members of a tenant, staff and groups.
 
+use std::collections::BTreeMap;
+
 use async_trait::async_trait;
 use helpdesk_core::{
     DirectoryRepository, Entity, Error, Group, GroupId, Member, MemberId, MemberQuery, Staff,
@@ -7,7 +9,7 @@ use helpdesk_core::{
 };
 
 use super::{SqlStore, db, fetch_all, fetch_optional, found, select};
-use crate::backend::{Dialect, Exec};
+use crate::backend::{Dialect, Exec, RowExt};
 use crate::codec::{self, enum_text, to_json};
 use crate::error::{SqlxStoreError, duplicate_as, missing_parent_as};
 use crate::sql::Sql;
@@ -239,6 +241,57 @@ impl<D: Dialect> DirectoryRepository for SqlStore<D> {
     async fn groups(&self) -> StoreResult<Vec<Group>> {
         let sql = Sql::new("SELECT id, name FROM helpdesk_groups ORDER BY name, id");
         fetch_all(&mut self.conn(), sql, codec::group).await
+    }
+
+    async fn names(
+        &self,
+        members: &[(TenantId, MemberId)],
+        staff: &[StaffId],
+        groups: &[GroupId],
+    ) -> StoreResult<BTreeMap<String, String>> {
+        // One statement: a branch per tenant of the members, one for staff, one for
+        // groups (a branch with no ids is left out).
+        let mut sql = Sql::new("SELECT id, name FROM (");
+        let mut first = true;
+        let mut union = |sql: &mut Sql| {
+            if !std::mem::take(&mut first) {
+                sql.push(" UNION ALL ");
+            }
+        };
+        let mut tenants: Vec<TenantId> = members.iter().map(|(t, _)| *t).collect();
+        tenants.sort();
+        tenants.dedup();
+        for tenant in tenants {
+            union(&mut sql);
+            sql.push("SELECT id, display_name AS name FROM helpdesk_members WHERE tenant_id = ")
+                .bind(tenant.as_uuid())
+                .push(" AND id IN ")
+                .bind_list(
+                    members
+                        .iter()
+                        .filter(|(t, _)| *t == tenant)
+                        .map(|(_, m)| m.as_uuid()),
+                );
+        }
+        if !staff.is_empty() {
+            union(&mut sql);
+            sql.push("SELECT id, display_name AS name FROM helpdesk_staff WHERE id IN ")
+                .bind_list(staff.iter().map(|s| s.as_uuid()));
+        }
+        if !groups.is_empty() {
+            union(&mut sql);
+            sql.push("SELECT id, name FROM helpdesk_groups WHERE id IN ")
+                .bind_list(groups.iter().map(|g| g.as_uuid()));
+        }
+        if first {
+            return Ok(BTreeMap::new());
+        }
+        sql.push(") n");
+        let rows = fetch_all(&mut self.conn(), sql, |r| {
+            Ok((r.uuid("id")?.to_string(), r.text("name")?))
+        })
+        .await?;
+        Ok(rows.into_iter().collect())
     }
 }
 

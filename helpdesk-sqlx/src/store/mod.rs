@@ -7,6 +7,7 @@ mod directory;
 mod knowledge;
 mod outbox;
 mod saved_searches;
+mod search;
 mod tenants;
 mod tickets;
 mod webhooks;

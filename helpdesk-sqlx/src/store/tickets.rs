@@ -15,12 +15,9 @@ use super::{SqlStore, db, fetch_all, fetch_optional, select, store_err};
 use crate::backend::{Dialect, Exec, RowExt, TicketWords};
 use crate::codec::{self, actor_columns, enum_text, nanos, signed, to_json};
 use crate::error::{SqlxStoreError, duplicate_as};
-use crate::query;
 
-use super::dashboard::{
-    breakdown_lines, count_by_status, count_opened_per_month, count_satisfaction,
-    count_service_levels,
-};
+use super::dashboard::{breakdown_lines, count_satisfaction, count_tickets};
+use super::search;
 use crate::sql::Sql;
 
 /// The columns of a ticket's state the queries filter on.
@@ -475,25 +472,15 @@ impl<D: Dialect> TicketRepository for SqlStore<D> {
     async fn search(&self, query: &SearchQuery) -> StoreResult<SearchPage> {
         query.check_cursor()?;
         let mut conn = self.conn();
-        // The total: the same filters, no cursor, no order.
-        let mut count = Sql::new(
-            "SELECT COUNT(*) AS n FROM helpdesk_tickets t \
-             LEFT JOIN helpdesk_tenants tn ON tn.id = t.tenant_id WHERE 1 = 1",
-        );
-        query::push_search::<D>(&mut count, query);
-        let total = match conn.fetch_optional(count).await.map_err(db)? {
+        let total = match conn
+            .fetch_optional(search::count::<D>(query))
+            .await
+            .map_err(db)?
+        {
             Some(row) => codec::unsigned(row.i64("n")?, "count")?,
             None => 0,
         };
-        let mut sql =
-            ticket_select("LEFT JOIN helpdesk_tenants tn ON tn.id = t.tenant_id WHERE 1 = 1");
-        query::push_search::<D>(&mut sql, query);
-        query::push_after::<D>(&mut sql, query);
-        query::push_order::<D>(&mut sql, query);
-        // One more than the page: `next` is set exactly when more tickets follow.
-        let limit = i64::from(query.page.limit);
-        sql.push(" LIMIT ").bind(limit + 1);
-        let mut tickets = fetch_all(&mut conn, sql, codec::ticket).await?;
+        let mut tickets = fetch_all(&mut conn, search::page::<D>(query), codec::ticket).await?;
         let more = tickets.len() > query.page.limit as usize;
         tickets.truncate(query.page.limit as usize);
         let next = if more {
@@ -511,10 +498,8 @@ impl<D: Dialect> TicketRepository for SqlStore<D> {
     async fn dashboard(&self, query: &DashboardQuery) -> StoreResult<Dashboard> {
         let mut conn = self.conn();
         let mut dashboard = Dashboard::default();
-        count_by_status(&mut conn, query, &mut dashboard).await?;
-        count_opened_per_month(&mut conn, query, &mut dashboard).await?;
+        count_tickets(&mut conn, query, &mut dashboard).await?;
         count_satisfaction(&mut conn, query, &mut dashboard).await?;
-        count_service_levels(&mut conn, query, &mut dashboard).await?;
         Ok(dashboard)
     }
 

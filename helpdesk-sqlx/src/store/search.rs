@@ -1,0 +1,123 @@
+//! The SQL of a search: its total and one page, over the arms of the caller's scope
+//! ([`query::arms`]).
+//!
+//! - Without `contains`, one arm is one statement walking an index in the sort's order
+//!   and stopping at the page; several arms are the `UNION ALL` of such walks, each
+//!   limited to the page, then sorted (a few hundred rows at most).
+//! - With `contains`, the matches are read first (PostgreSQL: the GIN index; SQLite: the
+//!   FTS5 table drives the join), kept with their sort keys (`MATERIALIZED`, so no
+//!   planner walks the tenant in order probing each ticket for the words), sorted, and
+//!   only the page's tickets are read whole.
+
+use helpdesk_core::SearchQuery;
+
+use crate::backend::Dialect;
+use crate::codec;
+use crate::query::{self, Arm};
+use crate::sql::Sql;
+
+/// The tickets and their tenant (the archive rule reads its delay), before the filters.
+const FROM_TICKETS: &str =
+    " FROM helpdesk_tickets t LEFT JOIN helpdesk_tenants tn ON tn.id = t.tenant_id WHERE 1 = 1";
+
+/// The tenant joined to the full-text source of [`Dialect::CONTAINS_FROM`].
+const JOIN_TENANT: &str = " LEFT JOIN helpdesk_tenants tn ON tn.id = t.tenant_id WHERE 1 = 1";
+
+/// The columns every sort key reads, kept for each `contains` match.
+const SORT_COLUMNS: &str = "t.tenant_id, t.id, t.number, t.subject, t.status, t.priority, \
+     t.created_at, t.updated_at, t.public_updated_at";
+
+fn has_contains(query: &SearchQuery) -> bool {
+    !query.criteria.contains_words().is_empty()
+}
+
+/// How many tickets the search finds (the cursor left aside), as column `n`.
+pub(crate) fn count<D: Dialect>(query: &SearchQuery) -> Sql {
+    if has_contains(query) {
+        let mut sql = Sql::new("SELECT COUNT(*) AS n FROM ");
+        sql.push(D::CONTAINS_FROM).push(JOIN_TENANT);
+        query::push_search::<D>(&mut sql, query, Arm::Whole);
+        return sql;
+    }
+    let arms = query::arms(&query.scope);
+    let mut sql = Sql::new("SELECT COUNT(*) AS n FROM (");
+    for (i, arm) in arms.iter().enumerate() {
+        if i > 0 {
+            sql.push(" UNION ALL ");
+        }
+        sql.push("SELECT t.id").push(from(*arm));
+        query::push_search::<D>(&mut sql, query, *arm);
+    }
+    sql.push(") c");
+    sql
+}
+
+/// One page and one ticket more (so the caller knows whether a next page exists), in
+/// the search's sort.
+pub(crate) fn page<D: Dialect>(query: &SearchQuery) -> Sql {
+    if has_contains(query) {
+        return contains_page::<D>(query);
+    }
+    let arms = query::arms(&query.scope);
+    if let [arm] = arms[..] {
+        let mut sql = Sql::new("SELECT ");
+        push_arm::<D>(&mut sql, query, arm);
+        return sql;
+    }
+    let mut sql = Sql::new("SELECT * FROM (");
+    for (i, arm) in arms.iter().enumerate() {
+        if i > 0 {
+            sql.push(" UNION ALL ");
+        }
+        sql.push("SELECT * FROM (SELECT ");
+        push_arm::<D>(&mut sql, query, *arm);
+        sql.push(") a");
+    }
+    sql.push(") t");
+    query::push_order::<D>(&mut sql, query);
+    push_limit(&mut sql, query);
+    sql
+}
+
+/// The columns, filters, cursor, order and limit of one arm, after `SELECT `.
+fn push_arm<D: Dialect>(sql: &mut Sql, query: &SearchQuery, arm: Arm) {
+    sql.push(codec::TICKET_COLUMNS)
+        .push(", t.status")
+        .push(from(arm));
+    query::push_search::<D>(sql, query, arm);
+    query::push_after::<D>(sql, query);
+    query::push_order::<D>(sql, query);
+    push_limit(sql, query);
+}
+
+/// What `arm` reads from, up to its conditions.
+fn from(arm: Arm) -> &'static str {
+    match arm {
+        Arm::Guest => query::GUEST_FROM,
+        _ => FROM_TICKETS,
+    }
+}
+
+fn push_limit(sql: &mut Sql, query: &SearchQuery) {
+    sql.push(" LIMIT ").bind(i64::from(query.page.limit) + 1);
+}
+
+/// A `contains` page: the matches with their sort keys, the page's keys, then the
+/// page's tickets.
+fn contains_page<D: Dialect>(query: &SearchQuery) -> Sql {
+    let mut sql = Sql::new("WITH x AS MATERIALIZED (SELECT ");
+    sql.push(SORT_COLUMNS)
+        .push(" FROM ")
+        .push(D::CONTAINS_FROM)
+        .push(JOIN_TENANT);
+    query::push_search::<D>(&mut sql, query, Arm::Whole);
+    sql.push(") SELECT ")
+        .push(codec::TICKET_COLUMNS)
+        .push(" FROM (SELECT t.tenant_id AS page_tenant, t.id AS page_id FROM x t WHERE 1 = 1");
+    query::push_after::<D>(&mut sql, query);
+    query::push_order::<D>(&mut sql, query);
+    push_limit(&mut sql, query);
+    sql.push(") p JOIN helpdesk_tickets t ON t.tenant_id = p.page_tenant AND t.id = p.page_id");
+    query::push_order::<D>(&mut sql, query);
+    sql
+}
