@@ -125,8 +125,13 @@ impl Dialect for SqliteBackend {
     ];
     // One writer at a time: an UPDATE ... RETURNING is atomic on its own.
     const CLAIM_LOCK: &'static str = "";
+    const ONE_STATEMENT: bool = false;
     const TABLE_EXISTS: &'static str =
         "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = $1";
+
+    fn words_arg(words: Vec<String>) -> Arg {
+        Arg::Text(words.join(" "))
+    }
 
     async fn begin(pool: &SqlitePool) -> Result<Self::Tx, sqlx::Error> {
         // Take the write lock now: a deferred transaction that reads first and writes
