@@ -290,7 +290,7 @@ async fn portal(
             hyper::Method::POST,
             "/helpdesk/tickets",
             Some(
-                "{\"subject\":\"Écran noir\",\"description\":\"<p>Plus rien ne s'affiche.</p>\"}"
+                "{\"subject\":\"Écran noir\",\"description\":\"<p>Plus rien ne s'affiche.</p>\",\"custom_fields\":{\"school\":\"Lycée Hugo\"}}"
                     .to_owned(),
             ),
         )
@@ -304,7 +304,7 @@ async fn portal(
     let mut out = Vec::new();
     let open = drive(&addr, Some(&cookie), run.connections, run.seconds, std::sync::Arc::new(|c, i| {
         (hyper::Method::POST, "/helpdesk/tickets".to_owned(), Some(format!(
-            "{{\"subject\":\"Imprimante bloquée {c}-{i}\",\"description\":\"<p>Le bac 2 coince encore, merci de passer.</p>\"}}")))
+            "{{\"subject\":\"Imprimante bloquée {c}-{i}\",\"description\":\"<p>Le bac 2 coince encore, merci de passer.</p>\",\"custom_fields\":{{\"school\":\"Lycée Hugo\"}}}}")))
     })).await?;
     out.push(("open a ticket", open));
     let replies = mine.clone();
