@@ -204,8 +204,8 @@ pub use search::{
 };
 pub use service::{
     ArticleDraft, AttachAs, AttachmentLimits, AttachmentUpload, CsvExport, CsvFormat,
-    DeliveryReport, ExportRow, FileUpload, HelpdeskService, InboundFile, InboundReply,
-    MAX_ATTACHMENTS_PER_EVENT, MAX_ATTEMPTS, MAX_DEAD_LETTERS, MAX_EXPORT_ROWS,
+    DEFAULT_LOOKUP_TTL, DeliveryReport, ExportRow, FileUpload, HelpdeskService, InboundFile,
+    InboundReply, MAX_ATTACHMENTS_PER_EVENT, MAX_ATTEMPTS, MAX_DEAD_LETTERS, MAX_EXPORT_ROWS,
     MAX_MEMBERS_FOR_REQUESTERS, MailReplyError, MemberDetails, StaffChanges, StaffDetails,
     TicketList, TicketView, ToOpening, ToTicket, Watcher, WatcherPart, csv_header, csv_line,
     export_csv, mail_event_id,

@@ -46,6 +46,8 @@ pub trait Exec: Send {
     async fn fetch_optional(&mut self, sql: Sql) -> Result<Option<Self::Row>, sqlx::Error>;
     /// How many rows the statement changed.
     async fn execute(&mut self, sql: Sql) -> Result<u64, sqlx::Error>;
+    /// The first row of a statement that writes: never retried.
+    async fn fetch_optional_write(&mut self, sql: Sql) -> Result<Option<Self::Row>, sqlx::Error>;
 }
 
 /// The words of a ticket the full-text index keeps, already folded by
@@ -81,6 +83,14 @@ pub trait Dialect: crate::collate::SubjectOrder + Send + Sync + Sized + 'static 
     /// them and skips rows another claim holds (`FOR UPDATE SKIP LOCKED`); SQLite needs
     /// nothing, its single writer makes the claiming `UPDATE` atomic.
     const CLAIM_LOCK: &'static str;
+    /// Whether a ticket change is written as one statement (PostgreSQL: the ticket row,
+    /// its search vectors and every row beside it in one `WITH`, atomic without `BEGIN`)
+    /// rather than as a transaction of several (SQLite, whose full-text index is a table
+    /// of its own and whose statements cost no round trip).
+    const ONE_STATEMENT: bool;
+
+    /// How a list of folded words is bound for the full-text index.
+    fn words_arg(words: Vec<String>) -> crate::sql::Arg;
 
     /// Opens a transaction that will write. SQLite takes the write lock up front so two
     /// writers queue instead of failing to upgrade a read lock.
@@ -195,6 +205,12 @@ macro_rules! impl_exec {
             async fn execute(&mut self, sql: $crate::sql::Sql) -> Result<u64, sqlx::Error> {
                 Ok(prepare(sql).execute(&*self).await?.rows_affected())
             }
+            async fn fetch_optional_write(
+                &mut self,
+                sql: $crate::sql::Sql,
+            ) -> Result<Option<$row>, sqlx::Error> {
+                prepare(sql).fetch_optional(&*self).await
+            }
         }
 
         #[async_trait::async_trait]
@@ -211,6 +227,12 @@ macro_rules! impl_exec {
             }
             async fn execute(&mut self, sql: $crate::sql::Sql) -> Result<u64, sqlx::Error> {
                 Ok(prepare(sql).execute(&mut **self).await?.rows_affected())
+            }
+            async fn fetch_optional_write(
+                &mut self,
+                sql: $crate::sql::Sql,
+            ) -> Result<Option<$row>, sqlx::Error> {
+                prepare(sql).fetch_optional(&mut **self).await
             }
         }
     };

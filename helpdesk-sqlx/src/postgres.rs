@@ -148,8 +148,13 @@ impl Dialect for PostgresBackend {
     const CLAIM_LOCK: &'static str = " FOR UPDATE SKIP LOCKED";
     // The GIN indexes on the search vectors serve the condition as it is.
     const CONTAINS_FROM: &'static str = "helpdesk_tickets t";
+    const ONE_STATEMENT: bool = true;
     const TABLE_EXISTS: &'static str = "SELECT 1 AS found FROM pg_catalog.pg_tables \
          WHERE tablename = $1 AND schemaname = ANY (current_schemas(false))";
+
+    fn words_arg(words: Vec<String>) -> Arg {
+        Arg::TextArray(lexemes(words))
+    }
 
     async fn begin(pool: &PgPool) -> Result<Self::Tx, sqlx::Error> {
         pool.begin().await

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 /// A value bound to a placeholder.
 #[derive(Clone, Debug)]
-pub(crate) enum Arg {
+pub enum Arg {
     Uuid(Uuid),
     OptUuid(Option<Uuid>),
     I64(i64),
@@ -129,6 +129,33 @@ impl Sql {
     }
 
     /// The text and the values.
+    /// Appends `other`, its placeholders renumbered after the values already bound
+    /// here. Its text holds no `$` but its placeholders (every value is bound).
+    pub(crate) fn append(&mut self, other: Sql) -> &mut Self {
+        let offset = self.args.len();
+        let text = other.text.as_bytes();
+        let mut i = 0;
+        while i < text.len() {
+            if text[i] == b'$' {
+                let start = i + 1;
+                let mut end = start;
+                while end < text.len() && text[end].is_ascii_digit() {
+                    end += 1;
+                }
+                if let Ok(n) = other.text[start..end].parse::<usize>() {
+                    let _ = write!(self.text, "${}", n + offset);
+                    i = end;
+                    continue;
+                }
+            }
+            let next = other.text[i..].chars().next().map_or(1, char::len_utf8);
+            self.text.push_str(&other.text[i..i + next]);
+            i += next;
+        }
+        self.args.extend(other.args);
+        self
+    }
+
     pub(crate) fn into_parts(self) -> (String, Vec<Arg>) {
         (self.text, self.args)
     }

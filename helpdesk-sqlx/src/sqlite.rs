@@ -132,8 +132,13 @@ impl Dialect for SqliteBackend {
     const CLAIM_LOCK: &'static str = "";
     // CROSS JOIN fixes the join order: the FTS5 matches first, then each ticket by rowid.
     const CONTAINS_FROM: &'static str = "helpdesk_ticket_text CROSS JOIN helpdesk_tickets t";
+    const ONE_STATEMENT: bool = false;
     const TABLE_EXISTS: &'static str =
         "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = $1";
+
+    fn words_arg(words: Vec<String>) -> Arg {
+        Arg::Text(words.join(" "))
+    }
 
     async fn begin(pool: &SqlitePool) -> Result<Self::Tx, sqlx::Error> {
         // Take the write lock now: a deferred transaction that reads first and writes

@@ -51,6 +51,7 @@ impl HelpdeskService {
         Self::require(is_platform_admin(actor), Forbidden::RoleRequired)?;
         let tenant = Tenant::new(slug, name)?;
         self.store.insert_tenant(&tenant).await?;
+        self.lookups.tenants_changed();
         Ok(tenant)
     }
 
@@ -100,6 +101,7 @@ impl HelpdeskService {
         let policy_changed = tenant.settings.service_levels != settings.service_levels;
         tenant.settings = settings;
         self.store.update_tenant(&tenant).await?;
+        self.lookups.tenants_changed();
         if policy_changed {
             self.recompute_service_levels(&tenant).await?;
         }
@@ -137,6 +139,7 @@ impl HelpdeskService {
             details.role,
         )?;
         self.store.insert_member(&member).await?;
+        self.lookups.people_changed();
         Ok(member)
     }
 
@@ -167,6 +170,7 @@ impl HelpdeskService {
             details.email,
             details.role,
         )?;
+        self.lookups.people_changed();
         match self.store.insert_member(&member).await {
             // Another request registered them first: use that record.
             Err(Error::AlreadyExists(_)) => self
@@ -229,6 +233,7 @@ impl HelpdeskService {
         if target.blocked != blocked {
             target.blocked = blocked;
             self.store.update_member(&target).await?;
+            self.lookups.people_changed();
         }
         Ok(target)
     }
@@ -245,6 +250,7 @@ impl HelpdeskService {
         if target.role != role {
             target.role = role;
             self.store.update_member(&target).await?;
+            self.lookups.people_changed();
         }
         Ok(target)
     }
@@ -529,6 +535,7 @@ impl HelpdeskService {
             TenantScope::All,
         )?;
         self.store.insert_staff(&staff).await?;
+        self.lookups.people_changed();
         Ok(Actor::Staff(staff))
     }
 
@@ -576,6 +583,7 @@ impl HelpdeskService {
         if let Some(existing) = self.store.tenant_by_slug(&tenant.slug).await? {
             return Ok(existing);
         }
+        self.lookups.tenants_changed();
         match self.store.insert_tenant(&tenant).await {
             Ok(()) => Ok(tenant),
             Err(Error::AlreadyExists(Entity::Tenant)) => self

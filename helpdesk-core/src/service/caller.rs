@@ -43,8 +43,7 @@ impl HelpdeskService {
         };
         let tenant = match slug {
             Some(slug) => Some(
-                self.store
-                    .tenant_by_slug(slug)
+                self.cached_tenant_by_slug(slug)
                     .await?
                     .ok_or(Error::NotFound(Entity::Tenant))?,
             ),
@@ -71,7 +70,7 @@ impl HelpdeskService {
     /// The staff member the caller is, else their member record in `tenant`, registered
     /// or refreshed from their profile.
     async fn caller_actor(&self, caller: &Caller, tenant: Option<TenantId>) -> Result<Actor> {
-        if let Some(staff) = self.store.staff_by_user(&caller.user).await? {
+        if let Some(staff) = self.cached_staff_by_user(&caller.user).await? {
             let actor = Actor::Staff(staff);
             ensure_active(&actor)?;
             return Ok(actor);
@@ -80,7 +79,7 @@ impl HelpdeskService {
             return Err(Error::NotFound(Entity::Member));
         };
         let member = match (
-            self.store.member_by_user(tenant, &caller.user).await?,
+            self.cached_member_by_user(tenant, &caller.user).await?,
             &caller.profile,
         ) {
             (Some(member), None) => member,
@@ -119,6 +118,7 @@ impl HelpdeskService {
         };
         if refreshed != member {
             self.store.update_member(&refreshed).await?;
+            self.lookups.people_changed();
         }
         Ok(refreshed)
     }

@@ -6,6 +6,7 @@ mod caller;
 mod dead_letters;
 mod export;
 mod idempotency;
+mod lookups;
 mod mail;
 mod notifications;
 mod opening;
@@ -35,6 +36,7 @@ pub use dead_letters::MAX_DEAD_LETTERS;
 pub use export::{
     CsvExport, CsvFormat, ExportRow, MAX_EXPORT_ROWS, csv_header, csv_line, export_csv,
 };
+pub use lookups::DEFAULT_LOOKUP_TTL;
 pub use mail::{InboundFile, InboundReply, MailReplyError, mail_event_id};
 pub use notifications::DeliveryReport;
 pub use people::MAX_MEMBERS_FOR_REQUESTERS;
@@ -65,6 +67,8 @@ pub struct HelpdeskService {
     text_policy: TextPolicy,
     blobs: Option<Arc<dyn BlobStore>>,
     attachment_limits: AttachmentLimits,
+    /// Tenants, webhooks and users, kept a short while.
+    lookups: Arc<lookups::Lookups>,
 }
 
 impl std::fmt::Debug for HelpdeskService {
@@ -88,7 +92,23 @@ impl HelpdeskService {
             text_policy: TextPolicy::default(),
             blobs: None,
             attachment_limits: AttachmentLimits::default(),
+            lookups: Arc::new(lookups::Lookups::new(DEFAULT_LOOKUP_TTL)),
         }
+    }
+
+    /// The same service keeping its lookups of tenants, webhook endpoints and users for
+    /// `ttl` ([`DEFAULT_LOOKUP_TTL`] by default; zero keeps nothing). Changes made
+    /// through this service are seen at once; changes made by another instance over the
+    /// same database are seen within `ttl`: for that long it may still let in a member
+    /// just blocked elsewhere, or apply a tenant's settings as they were.
+    pub fn with_lookup_ttl(mut self, ttl: std::time::Duration) -> Self {
+        self.lookups = Arc::new(lookups::Lookups::new(ttl));
+        self
+    }
+
+    /// How long lookups of tenants, webhook endpoints and users are kept.
+    pub fn lookup_ttl(&self) -> std::time::Duration {
+        self.lookups.ttl()
     }
 
     /// The same service keeping attachment bytes in `blobs` (the filesystem store of
@@ -165,7 +185,7 @@ impl HelpdeskService {
     /// member of `tenant` they are. A blocked member or inactive staff member is refused
     /// here, before anything else.
     pub async fn actor(&self, user: &UserId, tenant: Option<TenantId>) -> Result<Actor> {
-        if let Some(staff) = self.store.staff_by_user(user).await? {
+        if let Some(staff) = self.cached_staff_by_user(user).await? {
             let actor = Actor::Staff(staff);
             ensure_active(&actor)?;
             return Ok(actor);
@@ -174,8 +194,7 @@ impl HelpdeskService {
             return Err(Error::NotFound(Entity::Member));
         };
         let member = self
-            .store
-            .member_by_user(tenant, user)
+            .cached_member_by_user(tenant, user)
             .await?
             .ok_or(Error::NotFound(Entity::Member))?;
         let actor = Actor::Member(member);
@@ -184,8 +203,7 @@ impl HelpdeskService {
     }
 
     async fn tenant_record(&self, id: TenantId) -> Result<Tenant> {
-        self.store
-            .tenant(id)
+        self.cached_tenant(id)
             .await?
             .ok_or(Error::NotFound(Entity::Tenant))
     }

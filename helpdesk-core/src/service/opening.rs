@@ -63,7 +63,7 @@ impl HelpdeskService {
             );
         }
         let attachments = self.attachments_for(actor, &ticket, &event, attachments)?;
-        let webhooks = self.store.webhooks(ticket.tenant).await?;
+        let webhooks = self.cached_webhooks(ticket.tenant).await?;
         let outbox: Vec<_> = OutboxMessage::for_event(&ticket, &event)
             .into_iter()
             .chain(OutboxMessage::for_webhooks(&ticket, &event, &webhooks))

@@ -80,6 +80,7 @@ impl HelpdeskService {
                 member(&mut changed);
                 if changed != stored {
                     self.store.update_member(&changed).await?;
+                    self.lookups.people_changed();
                 }
                 Ok(Actor::Member(changed))
             }
@@ -96,6 +97,7 @@ impl HelpdeskService {
                     if changed == stored {
                         return Ok(Actor::Staff(stored));
                     }
+                    self.lookups.people_changed();
                     match self.store.update_staff(&changed, &stored).await {
                         Ok(()) => return Ok(Actor::Staff(changed)),
                         Err(Error::ConcurrentUpdate(_)) if attempt < STAFF_RETRIES => {

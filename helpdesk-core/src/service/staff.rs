@@ -83,6 +83,7 @@ impl HelpdeskService {
         )?;
         staff.groups = details.groups;
         self.store.insert_staff(&staff).await?;
+        self.lookups.people_changed();
         Ok(staff)
     }
 
@@ -176,7 +177,9 @@ impl HelpdeskService {
             if changed == current {
                 return Ok(current);
             }
-            match self.store.update_staff(&changed, &current).await {
+            let updated = self.store.update_staff(&changed, &current).await;
+            self.lookups.people_changed();
+            match updated {
                 Ok(()) => return Ok(changed),
                 Err(Error::ConcurrentUpdate(Entity::Staff)) if attempts < super::MAX_ATTEMPTS => {}
                 Err(e) => return Err(e),

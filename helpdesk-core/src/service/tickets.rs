@@ -174,7 +174,7 @@ impl HelpdeskService {
             return Ok(Attempt::Saved(Box::new(ticket.clone())));
         };
         let attachments = self.attachments_for(actor, &next, first, attachments.to_vec())?;
-        let webhooks = self.store.webhooks(next.tenant).await?;
+        let webhooks = self.cached_webhooks(next.tenant).await?;
         let outbox: Vec<_> = events
             .iter()
             .flat_map(|e| {

@@ -66,6 +66,7 @@ impl HelpdeskService {
             secret,
         };
         self.store.save_webhook(&webhook).await?;
+        self.lookups.webhooks_changed();
         Ok(CreatedWebhook {
             secret: webhook.secret.expose().to_owned(),
             endpoint: webhook.endpoint,
@@ -100,6 +101,7 @@ impl HelpdeskService {
             webhook.endpoint.active = active;
         }
         self.store.save_webhook(&webhook).await?;
+        self.lookups.webhooks_changed();
         Ok(webhook.endpoint)
     }
 
@@ -112,7 +114,9 @@ impl HelpdeskService {
         id: WebhookId,
     ) -> Result<()> {
         Self::ensure_administers(actor, tenant)?;
-        if self.store.delete_webhook(tenant, id).await? {
+        let deleted = self.store.delete_webhook(tenant, id).await?;
+        self.lookups.webhooks_changed();
+        if deleted {
             Ok(())
         } else {
             Err(Error::NotFound(Entity::Webhook))

@@ -9,10 +9,12 @@ mod outbox;
 mod saved_searches;
 mod search;
 mod tenants;
+mod ticket_writes;
 mod tickets;
 mod webhooks;
 
 use std::fmt;
+use std::sync::Arc;
 
 use helpdesk_core::{Entity, Error, StoreResult};
 
@@ -27,12 +29,17 @@ use crate::sql::Sql;
 /// both are this type. Cheap to clone: it holds the connection pool.
 pub struct SqlStore<D: Dialect> {
     pool: D::Pool,
+    /// Ticket writes of this store take turns here (on SQLite, whose single writer
+    /// would otherwise leave the losers sleeping in the busy handler): they queue in
+    /// process, and only another process's writer meets the busy timeout.
+    writes: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl<D: Dialect> Clone for SqlStore<D> {
     fn clone(&self) -> Self {
         Self {
             pool: self.pool.clone(),
+            writes: self.writes.clone(),
         }
     }
 }
@@ -47,7 +54,15 @@ impl<D: Dialect> fmt::Debug for SqlStore<D> {
 
 impl<D: Dialect> SqlStore<D> {
     pub(crate) fn with_pool(pool: D::Pool) -> Self {
-        Self { pool }
+        Self {
+            pool,
+            writes: Arc::default(),
+        }
+    }
+
+    /// Waits for this store's turn to write a ticket (see `writes`).
+    pub(crate) async fn write_turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.writes.lock().await
     }
 
     pub(crate) fn raw_pool(&self) -> &D::Pool {

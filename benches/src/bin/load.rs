@@ -1,0 +1,478 @@
+//! The HTTP load figures: the release portal and the bare ceiling server (`ceiling`,
+//! beside this binary) in the same run, on SQLite and on PostgreSQL, N keep-alive
+//! connections for a fixed time per operation. Reports req/s, p50, p99, the share of
+//! failed answers, each server's peak RSS (`VmHWM`), and ours/ceiling.
+//!
+//! ```text
+//! cargo build --release -p helpdesk-examples --bin portal
+//! cargo build --release -p helpdesk-benches --bin ceiling --bin load
+//! HELPDESK_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test \
+//!   target/release/load [--connections 8] [--seconds 10]
+//! ```
+//!
+//! The portal runs on a fresh SQLite file and a fresh `helpdesk_bench_<uuid>` database
+//! (dropped at the end), seeded with its demo data; the driver logs in as `alice`
+//! (`POST /login`) and uses the JSON API under `/helpdesk`: open a ticket, reply to one
+//! of the tickets it opened (each connection its own tickets, so replies do not race),
+//! get one ticket, list a page.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::Request;
+use hyper::client::conn::http1::SendRequest;
+use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::net::TcpStream;
+use tokio::process::{Child, Command};
+
+use helpdesk_benches::BenchResult;
+use helpdesk_benches::postgres::{BenchDatabase, url as pg_url};
+use helpdesk_benches::table::Table;
+
+/// One operation's figures.
+struct Figures {
+    requests: usize,
+    failed: usize,
+    per_second: f64,
+    p50: Duration,
+    p99: Duration,
+}
+
+/// What a connection sends next: the method, the path and the body, from the request
+/// counter of that connection.
+type Plan =
+    std::sync::Arc<dyn Fn(usize, usize) -> (hyper::Method, String, Option<String>) + Send + Sync>;
+
+async fn connect(addr: &str) -> BenchResult<SendRequest<Full<Bytes>>> {
+    let stream = TcpStream::connect(addr).await?;
+    stream.set_nodelay(true)?;
+    let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+    tokio::spawn(conn);
+    Ok(sender)
+}
+
+async fn send(
+    sender: &mut SendRequest<Full<Bytes>>,
+    addr: &str,
+    cookie: Option<&str>,
+    method: hyper::Method,
+    path: &str,
+    body: Option<String>,
+) -> BenchResult<(u16, Bytes, Option<String>)> {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", addr);
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    if body.is_some() {
+        request = request.header("content-type", "application/json");
+    }
+    let request = request.body(Full::new(Bytes::from(body.unwrap_or_default())))?;
+    sender.ready().await?;
+    let response = sender.send_request(request).await?;
+    let status = response.status().as_u16();
+    let set_cookie = response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned);
+    let body = response.into_body().collect().await?.to_bytes();
+    Ok((status, body, set_cookie))
+}
+
+/// `connections` connections each sending `plan`'s requests one after the other for
+/// `seconds`.
+async fn drive(
+    addr: &str,
+    cookie: Option<&str>,
+    connections: usize,
+    seconds: u64,
+    plan: Plan,
+) -> BenchResult<Figures> {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..connections {
+        let addr = addr.to_owned();
+        let cookie = cookie.map(str::to_owned);
+        let plan = plan.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut sender = connect(&addr).await?;
+            let mut latencies = Vec::new();
+            let mut failed = 0;
+            let mut i = 0;
+            while Instant::now() < deadline {
+                let (method, path, body) = plan(c, i);
+                let at = Instant::now();
+                let (status, _, _) =
+                    send(&mut sender, &addr, cookie.as_deref(), method, &path, body).await?;
+                latencies.push(at.elapsed());
+                if status >= 400 {
+                    failed += 1;
+                }
+                i += 1;
+            }
+            BenchResult::Ok((latencies, failed))
+        }));
+    }
+    let mut all = Vec::new();
+    let mut failed = 0;
+    for task in tasks {
+        let (latencies, f) = task.await??;
+        all.extend(latencies);
+        failed += f;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    all.sort();
+    let at = |q: f64| {
+        all.get(((all.len() as f64 * q) as usize).min(all.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or_default()
+    };
+    Ok(Figures {
+        requests: all.len(),
+        failed,
+        per_second: all.len() as f64 / elapsed,
+        p50: at(0.50),
+        p99: at(0.99),
+    })
+}
+
+/// Peak resident memory of `pid` (`VmHWM`), in MB.
+fn peak_rss_mb(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// Starts `program` with `args` and waits for its line `listening on ADDR` (ceiling) or
+/// for `addr` to accept connections (portal).
+async fn start(
+    program: &Path,
+    args: &[String],
+    addr: Option<&str>,
+) -> BenchResult<(Child, String)> {
+    let mut child = Command::new(program)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("starting {}: {e}", program.display()))?;
+    if let Some(addr) = addr {
+        for _ in 0..600 {
+            if TcpStream::connect(addr).await.is_ok() {
+                return Ok((child, addr.to_owned()));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        return Err(format!("{} did not listen on {addr}", program.display()).into());
+    }
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let mut lines = BufReader::new(stdout).lines();
+    while let Some(line) = lines.next_line().await? {
+        if let Some(addr) = line.strip_prefix("listening on ") {
+            return Ok((child, addr.to_owned()));
+        }
+    }
+    Err("the ceiling server did not start".into())
+}
+
+fn free_addr() -> BenchResult<String> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    Ok(listener.local_addr()?.to_string())
+}
+
+fn release_dir() -> BenchResult<PathBuf> {
+    let exe = std::env::current_exe()?;
+    Ok(exe.parent().ok_or("no directory")?.to_path_buf())
+}
+
+struct Run {
+    connections: usize,
+    seconds: u64,
+}
+
+/// The ceiling's insert and get figures, and its peak RSS.
+async fn ceiling(run: &Run, database_url: &str) -> BenchResult<(Figures, Figures, f64)> {
+    let (child, addr) = start(
+        &release_dir()?.join("ceiling"),
+        &[database_url.to_owned()],
+        None,
+    )
+    .await?;
+    let body = "{\"subject\":\"Imprimante bloquée\",\"description\":\"<p>Le bac 2 coince.</p>\"}";
+    let insert = drive(
+        &addr,
+        None,
+        run.connections,
+        run.seconds,
+        std::sync::Arc::new(move |_, _| {
+            (
+                hyper::Method::POST,
+                "/items".to_owned(),
+                Some(body.to_owned()),
+            )
+        }),
+    )
+    .await?;
+    let rows = insert.requests.max(1);
+    let get = drive(
+        &addr,
+        None,
+        run.connections,
+        run.seconds,
+        std::sync::Arc::new(move |c, i| {
+            (
+                hyper::Method::GET,
+                format!("/items/{}", (c * 7919 + i * 13) % rows + 1),
+                None,
+            )
+        }),
+    )
+    .await?;
+    let rss = child.id().map_or(0.0, peak_rss_mb);
+    drop(child);
+    Ok((insert, get, rss))
+}
+
+fn ticket_id(body: &[u8]) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let ticket = value.get("ticket").unwrap_or(&value);
+    ticket.get("id")?.as_str().map(str::to_owned)
+}
+
+/// The portal's figures per operation, and its peak RSS.
+async fn portal(
+    run: &Run,
+    database_url: &str,
+    files: &Path,
+) -> BenchResult<(Vec<(&'static str, Figures)>, f64)> {
+    let addr = free_addr()?;
+    let args = vec![
+        "--addr".to_owned(),
+        addr.clone(),
+        "--database-url".to_owned(),
+        database_url.to_owned(),
+        "--files".to_owned(),
+        files.display().to_string(),
+        "--no-write-limit".to_owned(),
+    ];
+    let (child, addr) = start(&release_dir()?.join("portal"), &args, Some(&addr)).await?;
+    let mut sender = connect(&addr).await?;
+    let (status, _, cookie) = send(
+        &mut sender,
+        &addr,
+        None,
+        hyper::Method::POST,
+        "/login",
+        Some("{\"login\":\"alice\",\"password\":\"demo\"}".to_owned()),
+    )
+    .await?;
+    let cookie = cookie.ok_or(format!("login answered {status} without a cookie"))?;
+    // One ticket per connection to reply to, opened first.
+    let mut mine = Vec::new();
+    for _ in 0..run.connections {
+        let (status, body, _) = send(
+            &mut sender,
+            &addr,
+            Some(&cookie),
+            hyper::Method::POST,
+            "/helpdesk/tickets",
+            Some(
+                "{\"subject\":\"Écran noir\",\"description\":\"<p>Plus rien ne s'affiche.</p>\",\"custom_fields\":{\"school\":\"Lycée Hugo\"}}"
+                    .to_owned(),
+            ),
+        )
+        .await?;
+        mine.push(ticket_id(&body).ok_or(format!(
+            "opening answered {status}: {}",
+            String::from_utf8_lossy(&body)
+        ))?);
+    }
+    let mine = std::sync::Arc::new(mine);
+    let mut out = Vec::new();
+    let open = drive(&addr, Some(&cookie), run.connections, run.seconds, std::sync::Arc::new(|c, i| {
+        (hyper::Method::POST, "/helpdesk/tickets".to_owned(), Some(format!(
+            "{{\"subject\":\"Imprimante bloquée {c}-{i}\",\"description\":\"<p>Le bac 2 coince encore, merci de passer.</p>\",\"custom_fields\":{{\"school\":\"Lycée Hugo\"}}}}")))
+    })).await?;
+    out.push(("open a ticket", open));
+    let replies = mine.clone();
+    let reply = drive(
+        &addr,
+        Some(&cookie),
+        run.connections,
+        run.seconds,
+        std::sync::Arc::new(move |c, i| {
+            (
+                hyper::Method::POST,
+                format!("/helpdesk/tickets/{}/replies", replies[c]),
+                Some(format!(
+                    "{{\"body\":\"<p>Toujours bloqué ({i}), je réessaie demain.</p>\"}}"
+                )),
+            )
+        }),
+    )
+    .await?;
+    out.push(("reply", reply));
+    let gets = mine.clone();
+    let get = drive(
+        &addr,
+        Some(&cookie),
+        run.connections,
+        run.seconds,
+        std::sync::Arc::new(move |c, _| {
+            (
+                hyper::Method::GET,
+                format!("/helpdesk/tickets/{}", gets[c]),
+                None,
+            )
+        }),
+    )
+    .await?;
+    out.push(("get one ticket", get));
+    let list = drive(
+        &addr,
+        Some(&cookie),
+        run.connections,
+        run.seconds,
+        std::sync::Arc::new(|_, _| (hyper::Method::GET, "/helpdesk/tickets".to_owned(), None)),
+    )
+    .await?;
+    out.push(("list a page", list));
+    let rss = child.id().map_or(0.0, peak_rss_mb);
+    drop(child);
+    Ok((out, rss))
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn report(
+    database: &str,
+    ours: &[(&str, Figures)],
+    rss: f64,
+    insert: &Figures,
+    get: &Figures,
+    ceiling_rss: f64,
+) {
+    let mut table = Table::new([
+        "op",
+        "req/s",
+        "p50",
+        "p99",
+        "failed",
+        "ceiling req/s",
+        "ours/ceiling",
+    ]);
+    table.row([
+        "ceiling: one INSERT per POST".to_owned(),
+        format!("{:.0}", insert.per_second),
+        ms(insert.p50),
+        ms(insert.p99),
+        format!("{}/{}", insert.failed, insert.requests),
+        String::new(),
+        String::new(),
+    ]);
+    table.row([
+        "ceiling: one SELECT per GET".to_owned(),
+        format!("{:.0}", get.per_second),
+        ms(get.p50),
+        ms(get.p99),
+        format!("{}/{}", get.failed, get.requests),
+        String::new(),
+        String::new(),
+    ]);
+    for (op, f) in ours {
+        let base = if op.starts_with("open") || op.starts_with("reply") {
+            insert
+        } else {
+            get
+        };
+        table.row([
+            (*op).to_owned(),
+            format!("{:.0}", f.per_second),
+            ms(f.p50),
+            ms(f.p99),
+            format!("{}/{}", f.failed, f.requests),
+            format!("{:.0}", base.per_second),
+            format!("{:.0}%", 100.0 * f.per_second / base.per_second),
+        ]);
+    }
+    table.print(database);
+    println!("\npeak RSS (VmHWM): portal {rss:.1} MB, ceiling {ceiling_rss:.1} MB");
+}
+
+/// The server URL naming database `name` instead.
+fn database_url(server: &str, name: &str) -> String {
+    let base = server.split('?').next().unwrap_or(server);
+    let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
+    format!("{base}/{name}")
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
+}
+
+fn flag(name: &str, default: u64) -> u64 {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+#[tokio::main]
+async fn main() -> BenchResult {
+    let run = Run {
+        connections: usize::try_from(flag("--connections", 8))?,
+        seconds: flag("--seconds", 10),
+    };
+    println!(
+        "HTTP load: {} connections, {} s per operation; load average before: {}",
+        run.connections,
+        run.seconds,
+        load_average()
+    );
+    let dir = tempfile::tempdir()?;
+    {
+        let ceiling_url = format!("sqlite://{}", dir.path().join("ceiling.db").display());
+        let (insert, get, ceiling_rss) = ceiling(&run, &ceiling_url).await?;
+        let portal_url = format!("sqlite://{}", dir.path().join("portal.db").display());
+        let (ours, rss) = portal(&run, &portal_url, &dir.path().join("files")).await?;
+        report("SQLite", &ours, rss, &insert, &get, ceiling_rss);
+        println!("load average after SQLite: {}", load_average());
+    }
+    if let Some(server) = pg_url("the PostgreSQL HTTP load") {
+        let ceiling_db = BenchDatabase::create(&server).await?;
+        let portal_db = BenchDatabase::create(&server).await?;
+        let (insert, get, ceiling_rss) =
+            ceiling(&run, &database_url(&server, ceiling_db.name())).await?;
+        let (ours, rss) = portal(
+            &run,
+            &database_url(&server, portal_db.name()),
+            &dir.path().join("pg-files"),
+        )
+        .await?;
+        report("PostgreSQL", &ours, rss, &insert, &get, ceiling_rss);
+        println!("load average after PostgreSQL: {}", load_average());
+        ceiling_db.drop_now().await?;
+        portal_db.drop_now().await?;
+    }
+    Ok(())
+}
