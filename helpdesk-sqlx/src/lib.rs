@@ -208,7 +208,7 @@ pub use error::SqlxStoreError;
 pub use helpdesk_blobs::FsBlobStore;
 pub use migrate::Migration;
 pub use pool::{ACQUIRE_TIMEOUT, PoolSettings};
-pub use store::SqlStore;
+pub use store::{ImportedTicket, SqlStore};
 
 #[cfg(feature = "postgres")]
 #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]

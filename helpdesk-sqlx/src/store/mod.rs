@@ -4,6 +4,7 @@
 mod catalog;
 mod dashboard;
 mod directory;
+mod import;
 mod knowledge;
 mod outbox;
 mod saved_searches;
@@ -12,6 +13,8 @@ mod tickets;
 mod webhooks;
 
 use std::fmt;
+
+pub use import::ImportedTicket;
 
 use helpdesk_core::{Entity, Error, StoreResult};
 

@@ -45,9 +45,19 @@ fn state_columns(ticket: &Ticket) -> Result<StateColumns, SqlxStoreError> {
     })
 }
 
+/// The columns a new ticket row is written with, `tenant_id` and `id` first, then
+/// those [`ticket_values`] binds, in its order.
+pub(crate) const TICKET_INSERT_COLUMNS: &str = "tenant_id, id, subject, description, \
+     category_id, product_id, priority, status, state, proposed_at, ended_at, approved, \
+     requester_id, assignee_id, group_id, guests, contact_phone, asset, custom_fields, \
+     opened_by_kind, opened_by_id, created_at, created_month, updated_at, version, \
+     public_updated_at, public_version, service_level, first_response_due, \
+     first_response_soon, first_response_at, resolution_due, resolution_soon, resolved_at, \
+     sla_paused_since";
+
 /// The values of a ticket row shared by insert and update, from `$3` on (`$1` and `$2`
 /// identify the row).
-fn ticket_values(sql: Sql, ticket: &Ticket) -> Result<Sql, SqlxStoreError> {
+pub(crate) fn ticket_values(sql: Sql, ticket: &Ticket) -> Result<Sql, SqlxStoreError> {
     let state = state_columns(ticket)?;
     let sla = &ticket.service_level;
     let (opened_by_kind, opened_by_id) = actor_columns(ticket.opened_by);
@@ -88,7 +98,7 @@ fn ticket_values(sql: Sql, ticket: &Ticket) -> Result<Sql, SqlxStoreError> {
 }
 
 /// The words the full-text index keeps for `ticket` and its new `events`.
-fn ticket_words(ticket: &Ticket, events: &[TimelineEvent]) -> TicketWords {
+pub(crate) fn ticket_words(ticket: &Ticket, events: &[TimelineEvent]) -> TicketWords {
     let mut out = TicketWords {
         head: helpdesk_core::search::searchable_words(ticket, &[], false),
         ..TicketWords::default()
@@ -146,6 +156,34 @@ async fn replace_guests<E: Exec>(tx: &mut E, ticket: &Ticket) -> StoreResult<()>
     Ok(())
 }
 
+/// The columns of a timeline event row, in the order [`event_values`] binds them.
+pub(crate) const EVENT_INSERT_COLUMNS: &str = "tenant_id, ticket_id, position, id, at, \
+     author_kind, author_id, status_from, status_to, kind, visibility, payload";
+
+/// Binds the values of `event`'s row, at `position` in `ticket`'s timeline, in the order
+/// of [`EVENT_INSERT_COLUMNS`].
+pub(crate) fn event_values(
+    sql: Sql,
+    ticket: &Ticket,
+    position: i64,
+    event: &TimelineEvent,
+) -> Result<Sql, SqlxStoreError> {
+    let (author_kind, author_id) = actor_columns(event.author);
+    Ok(sql
+        .arg(ticket.tenant.as_uuid())
+        .arg(ticket.id.as_uuid())
+        .arg(position)
+        .arg(event.id.as_uuid())
+        .arg(nanos(event.at)?)
+        .arg(author_kind)
+        .arg(author_id)
+        .arg(event.status_change.map(|c| c.from.as_str().to_owned()))
+        .arg(event.status_change.map(|c| c.to.as_str().to_owned()))
+        .arg(event.kind.name())
+        .arg(enum_text(&event.visibility())?)
+        .arg(to_json(&event.kind)?))
+}
+
 /// Appends the change's events to the timeline, numbered from `position` on.
 async fn insert_events<E: Exec>(
     tx: &mut E,
@@ -153,30 +191,13 @@ async fn insert_events<E: Exec>(
     events: &[TimelineEvent],
     mut position: i64,
 ) -> StoreResult<()> {
-    let tenant = ticket.tenant.as_uuid();
     for event in events {
-        let (author_kind, author_id) = actor_columns(event.author);
-        tx.execute(
-            Sql::new(
-                "INSERT INTO helpdesk_events (tenant_id, ticket_id, position, id, at, \
-                 author_kind, author_id, status_from, status_to, kind, visibility, payload) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            )
-            .arg(tenant)
-            .arg(ticket.id.as_uuid())
-            .arg(position)
-            .arg(event.id.as_uuid())
-            .arg(nanos(event.at)?)
-            .arg(author_kind)
-            .arg(author_id)
-            .arg(event.status_change.map(|c| c.from.as_str().to_owned()))
-            .arg(event.status_change.map(|c| c.to.as_str().to_owned()))
-            .arg(event.kind.name())
-            .arg(enum_text(&event.visibility())?)
-            .arg(to_json(&event.kind)?),
-        )
-        .await
-        .map_err(duplicate_as(Entity::Ticket))?;
+        let mut sql = Sql::new("INSERT INTO helpdesk_events (");
+        sql.push(EVENT_INSERT_COLUMNS)
+            .push(") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)");
+        tx.execute(event_values(sql, ticket, position, event)?)
+            .await
+            .map_err(duplicate_as(Entity::Ticket))?;
         position += 1;
     }
     Ok(())
@@ -307,21 +328,14 @@ impl<D: Dialect> TicketRepository for SqlStore<D> {
         let number = codec::unsigned(row.i64("last_number")?, "ticket number")?;
         let mut ticket = change.ticket.clone();
         ticket.number = TicketNumber::new(number);
+        let mut insert = Sql::new("INSERT INTO helpdesk_tickets (");
+        insert.push(TICKET_INSERT_COLUMNS).push(
+            ", number, request_fingerprint) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+             $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, \
+             $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37)",
+        );
         let insert = ticket_values(
-            Sql::new(
-                "INSERT INTO helpdesk_tickets (tenant_id, id, subject, description, \
-                 category_id, product_id, priority, status, state, proposed_at, ended_at, \
-                 approved, requester_id, assignee_id, group_id, guests, contact_phone, asset, \
-                 custom_fields, opened_by_kind, opened_by_id, created_at, created_month, \
-                 updated_at, version, public_updated_at, public_version, service_level, \
-                 first_response_due, first_response_soon, first_response_at, resolution_due, \
-                 resolution_soon, resolved_at, sla_paused_since, number, \
-                 request_fingerprint) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
-                 $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, \
-                 $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37)",
-            )
-            .arg(ticket.tenant.as_uuid())
-            .arg(ticket.id.as_uuid()),
+            insert.arg(ticket.tenant.as_uuid()).arg(ticket.id.as_uuid()),
             &ticket,
         )?
         .arg(signed(number, "ticket number")?)
