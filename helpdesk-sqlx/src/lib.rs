@@ -150,6 +150,18 @@
 //! - **Timestamps** are stored as integer nanoseconds since the epoch, so they read back
 //!   exactly as written and compare the same in both databases (instants 1677-2262).
 //!
+//! # Importing tickets in bulk
+//!
+//! A host moving from another helpdesk builds its tickets as domain values (a
+//! [`Ticket`](helpdesk_core::Ticket), numbered, with its
+//! [`TimelineEvent`](helpdesk_core::TimelineEvent)s) and hands them to
+//! `import_tickets` ([`ImportedTicket`]), thousands per call: one transaction per call,
+//! hundreds of tickets per `INSERT`, tens of thousands of tickets per second on either
+//! database. Imported tickets read back, search and count exactly as tickets opened
+//! through the port, and the tenant's counter continues after the highest number
+//! imported. Create the tenants, people, groups and categories first (they are not
+//! checked). No notification is sent for them.
+//!
 //! # Limits
 //!
 //! - Instants must fall between 1677 and 2262 (nanoseconds in a 64-bit integer); search

@@ -4,6 +4,8 @@
 mod catalog;
 mod dashboard;
 mod directory;
+#[cfg(feature = "postgres")]
+mod explain;
 mod import;
 mod knowledge;
 mod outbox;
