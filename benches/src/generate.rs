@@ -210,6 +210,9 @@ pub struct TenantPeople {
     pub categories: Vec<(CategoryId, Option<GroupId>)>,
     /// Tickets in the tenant.
     pub tickets: usize,
+    /// A hash of the tenant's slug: what its tickets are generated from, beside the
+    /// seed (not its id, which is random), so both databases get the same tickets.
+    pub key: u64,
 }
 
 impl TenantPeople {
@@ -341,6 +344,9 @@ pub async fn tenant(
         supervisor,
         categories,
         tickets,
+        key: slug.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        }),
     })
 }
 
@@ -430,7 +436,7 @@ impl Timeline {
 /// Ticket `i` (0-based, number `i + 1`) of `people`'s tenant, as of `now`.
 pub fn ticket(people: &TenantPeople, seed: u64, i: usize, now: DateTime<Utc>) -> ImportedTicket {
     let n = people.tickets.max(1);
-    let mut rng = Rng::new(seed ^ (people.tenant.as_uuid().as_u128() as u64) ^ ((i as u64) << 20));
+    let mut rng = Rng::new(seed ^ people.key ^ ((i as u64) << 20));
     rng.next_u64();
     let span = Duration::days(SPAN_DAYS);
     let start = now - span;
