@@ -156,8 +156,8 @@
 //! [`Ticket`](helpdesk_core::Ticket), numbered, with its
 //! [`TimelineEvent`](helpdesk_core::TimelineEvent)s) and hands them to
 //! `import_tickets` ([`ImportedTicket`]), thousands per call: one transaction per call,
-//! hundreds of tickets per `INSERT`, tens of thousands of tickets per second on either
-//! database. Imported tickets read back, search and count exactly as tickets opened
+//! many tickets per `INSERT` (about 1,000-1,300 tickets a second with their timelines on
+//! a busy 2-core machine). Imported tickets read back, search and count exactly as tickets opened
 //! through the port, and the tenant's counter continues after the highest number
 //! imported. Create the tenants, people, groups and categories first (they are not
 //! checked). No notification is sent for them.
