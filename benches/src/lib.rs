@@ -6,6 +6,7 @@
 //! ratio to a baseline measured in the same run; the ratios are what BENCHMARKS.md
 //! compares. Nothing here asserts on time.
 
+pub mod generate;
 pub mod postgres;
 pub mod table;
 pub mod timing;

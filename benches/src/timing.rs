@@ -79,6 +79,17 @@ impl Samples {
         }
     }
 
+    /// The time per call below which `p` percent of the samples fall, nearest rank
+    /// (zero without samples): `percentile(99.0)` is the p99.
+    pub fn percentile(&self, p: f64) -> Duration {
+        let times = self.sorted();
+        if times.is_empty() {
+            return Duration::ZERO;
+        }
+        let rank = ((p / 100.0) * times.len() as f64).ceil() as usize;
+        times[rank.clamp(1, times.len()) - 1]
+    }
+
     /// The fastest time per call (zero without samples).
     pub fn min(&self) -> Duration {
         self.times.iter().copied().min().unwrap_or_default()

@@ -181,6 +181,18 @@
 //! - **Timestamps** are stored as integer nanoseconds since the epoch, so they read back
 //!   exactly as written and compare the same in both databases (instants 1677-2262).
 //!
+//! # Importing tickets in bulk
+//!
+//! A host moving from another helpdesk builds its tickets as domain values (a
+//! [`Ticket`](helpdesk_core::Ticket), numbered, with its
+//! [`TimelineEvent`](helpdesk_core::TimelineEvent)s) and hands them to
+//! `import_tickets` ([`ImportedTicket`]), thousands per call: one transaction per call,
+//! many tickets per `INSERT` (about 1,000-1,300 tickets a second with their timelines on
+//! a busy 2-core machine). Imported tickets read back, search and count exactly as tickets opened
+//! through the port, and the tenant's counter continues after the highest number
+//! imported. Create the tenants, people, groups and categories first (they are not
+//! checked). No notification is sent for them.
+//!
 //! # Limits
 //!
 //! - Instants must fall between 1677 and 2262 (nanoseconds in a 64-bit integer); search
@@ -239,7 +251,7 @@ pub use error::SqlxStoreError;
 pub use helpdesk_blobs::FsBlobStore;
 pub use migrate::Migration;
 pub use pool::{ACQUIRE_TIMEOUT, PoolSettings};
-pub use store::SqlStore;
+pub use store::{ImportedTicket, SqlStore};
 
 #[cfg(feature = "postgres")]
 #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]

@@ -60,7 +60,7 @@ fn lexeme(word: &str) -> String {
     word[..end].to_owned()
 }
 
-fn lexemes(words: Vec<String>) -> Vec<String> {
+pub(crate) fn lexemes(words: Vec<String>) -> Vec<String> {
     words.iter().map(|w| lexeme(w)).collect()
 }
 

@@ -128,7 +128,6 @@ impl Sql {
         self.push(")")
     }
 
-    /// The text and the values.
     /// Appends `other`, its placeholders renumbered after the values already bound
     /// here. Its text holds no `$` but its placeholders (every value is bound).
     pub(crate) fn append(&mut self, other: Sql) -> &mut Self {

@@ -85,15 +85,9 @@ pub(super) async fn breakdown_lines<E: Exec>(
     Ok(lines)
 }
 
-/// The tickets in scope per status (every status listed), opened each month of the
-/// query's window (every month listed), and their service levels (compliance per
-/// target, open tickets due soon and breached): one grouped statement, one reading of
-/// the tickets in scope, a row per status and month.
-pub(super) async fn count_tickets<E: Exec>(
-    conn: &mut E,
-    query: &DashboardQuery,
-    dashboard: &mut Dashboard,
-) -> StoreResult<()> {
+/// The statement of [`count_tickets`]: per status and month of opening in the query's
+/// window, the tickets in scope and their service-level counts.
+pub(super) fn tickets_counts(query: &DashboardQuery) -> Sql {
     let first_index = codec::index_of_month(query.first_month());
     let last_index = first_index + i64::from(query.months) - 1;
     let now = codec::nanos_clamped(query.now);
@@ -117,6 +111,21 @@ pub(super) async fn count_tickets<E: Exec>(
     sql.push(" THEN 1 END) AS breached FROM helpdesk_tickets t WHERE 1 = 1");
     push_dashboard_filters(&mut sql, query);
     sql.push(" GROUP BY 1, 2");
+    sql
+}
+
+/// The tickets in scope per status (every status listed), opened each month of the
+/// query's window (every month listed), and their service levels (compliance per
+/// target, open tickets due soon and breached): one grouped statement, one reading of
+/// the tickets in scope, a row per status and month.
+pub(super) async fn count_tickets<E: Exec>(
+    conn: &mut E,
+    query: &DashboardQuery,
+    dashboard: &mut Dashboard,
+) -> StoreResult<()> {
+    let first_index = codec::index_of_month(query.first_month());
+    let last_index = first_index + i64::from(query.months) - 1;
+    let sql = tickets_counts(query);
     for status in Status::ALL {
         dashboard.by_status.insert(status, 0);
     }

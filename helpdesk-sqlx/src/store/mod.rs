@@ -4,6 +4,9 @@
 mod catalog;
 mod dashboard;
 mod directory;
+#[cfg(feature = "postgres")]
+mod explain;
+mod import;
 mod knowledge;
 mod outbox;
 mod saved_searches;
@@ -15,6 +18,8 @@ mod webhooks;
 
 use std::fmt;
 use std::sync::Arc;
+
+pub use import::ImportedTicket;
 
 use helpdesk_core::{Entity, Error, StoreResult};
 

@@ -13,7 +13,7 @@ use helpdesk_core::{
     TimelineEvent,
 };
 
-use super::tickets::{ticket_values, ticket_words};
+use super::tickets::{TICKET_INSERT_COLUMNS, ticket_values, ticket_words};
 use super::{SqlStore, db, store_err};
 use crate::backend::{Dialect, Exec, RowExt};
 use crate::codec::{self, actor_columns, enum_text, nanos, signed, to_json};
@@ -354,15 +354,6 @@ impl From<SqlxStoreError> for OpenError {
     }
 }
 
-/// The columns of a new ticket row, in the order of [`ticket_values`]: `$1` to `$35`.
-const TICKET_COLUMNS: &str = "tenant_id, id, subject, description, \
-     category_id, product_id, priority, status, state, proposed_at, ended_at, \
-     approved, requester_id, assignee_id, group_id, guests, contact_phone, asset, \
-     custom_fields, opened_by_kind, opened_by_id, created_at, created_month, \
-     updated_at, version, public_updated_at, public_version, service_level, \
-     first_response_due, first_response_soon, first_response_at, resolution_due, \
-     resolution_soon, resolved_at, sla_paused_since";
-
 /// `SET` of every column [`ticket_values`] binds, from `$3` on.
 const TICKET_SET: &str = "subject = $3, description = $4, \
      category_id = $5, product_id = $6, priority = $7, status = $8, state = $9, \
@@ -409,7 +400,7 @@ impl<D: Dialect> SqlStore<D> {
              SET last_number = helpdesk_ticket_counters.last_number + 1 \
              RETURNING last_number), t AS (INSERT INTO helpdesk_tickets (",
         );
-        sql.push(TICKET_COLUMNS)
+        sql.push(TICKET_INSERT_COLUMNS)
             .push(
                 ", request_fingerprint, search_head, search_public, search_internal, number) \
                  SELECT ",
@@ -470,7 +461,7 @@ impl<D: Dialect> SqlStore<D> {
         ticket.number = TicketNumber::new(number);
         let mut insert = Sql::new("INSERT INTO helpdesk_tickets (");
         insert
-            .push(TICKET_COLUMNS)
+            .push(TICKET_INSERT_COLUMNS)
             .push(", number, request_fingerprint) VALUES (")
             .push(TICKET_PLACEHOLDERS)
             .push(", $36, $37)");

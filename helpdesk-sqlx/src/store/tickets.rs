@@ -14,7 +14,7 @@ use helpdesk_core::{
 use super::ticket_writes::OpenError;
 use super::{SqlStore, db, fetch_all, fetch_optional, select};
 use crate::backend::{Dialect, Exec, RowExt, TicketWords};
-use crate::codec::{self, actor_columns, nanos, signed, to_json};
+use crate::codec::{self, actor_columns, enum_text, nanos, signed, to_json};
 use crate::error::SqlxStoreError;
 
 use super::dashboard::{breakdown_lines, count_satisfaction, count_tickets};
@@ -43,9 +43,19 @@ fn state_columns(ticket: &Ticket) -> Result<StateColumns, SqlxStoreError> {
     })
 }
 
+/// The columns a new ticket row is written with, `tenant_id` and `id` first, then
+/// those [`ticket_values`] binds, in its order.
+pub(crate) const TICKET_INSERT_COLUMNS: &str = "tenant_id, id, subject, description, \
+     category_id, product_id, priority, status, state, proposed_at, ended_at, approved, \
+     requester_id, assignee_id, group_id, guests, contact_phone, asset, custom_fields, \
+     opened_by_kind, opened_by_id, created_at, created_month, updated_at, version, \
+     public_updated_at, public_version, service_level, first_response_due, \
+     first_response_soon, first_response_at, resolution_due, resolution_soon, resolved_at, \
+     sla_paused_since";
+
 /// The values of a ticket row shared by insert and update, from `$3` on (`$1` and `$2`
 /// identify the row).
-pub(super) fn ticket_values(sql: Sql, ticket: &Ticket) -> Result<Sql, SqlxStoreError> {
+pub(crate) fn ticket_values(sql: Sql, ticket: &Ticket) -> Result<Sql, SqlxStoreError> {
     let state = state_columns(ticket)?;
     let sla = &ticket.service_level;
     let (opened_by_kind, opened_by_id) = actor_columns(ticket.opened_by);
@@ -86,7 +96,7 @@ pub(super) fn ticket_values(sql: Sql, ticket: &Ticket) -> Result<Sql, SqlxStoreE
 }
 
 /// The words the full-text index keeps for `ticket` and its new `events`.
-pub(super) fn ticket_words(ticket: &Ticket, events: &[TimelineEvent]) -> TicketWords {
+pub(crate) fn ticket_words(ticket: &Ticket, events: &[TimelineEvent]) -> TicketWords {
     let mut out = TicketWords {
         head: helpdesk_core::search::searchable_words(ticket, &[], false),
         ..TicketWords::default()
@@ -101,6 +111,34 @@ pub(super) fn ticket_words(ticket: &Ticket, events: &[TimelineEvent]) -> TicketW
         }
     }
     out
+}
+
+/// The columns of a timeline event row, in the order [`event_values`] binds them.
+pub(crate) const EVENT_INSERT_COLUMNS: &str = "tenant_id, ticket_id, position, id, at, \
+     author_kind, author_id, status_from, status_to, kind, visibility, payload";
+
+/// Binds the values of `event`'s row, at `position` in `ticket`'s timeline, in the order
+/// of [`EVENT_INSERT_COLUMNS`].
+pub(crate) fn event_values(
+    sql: Sql,
+    ticket: &Ticket,
+    position: i64,
+    event: &TimelineEvent,
+) -> Result<Sql, SqlxStoreError> {
+    let (author_kind, author_id) = actor_columns(event.author);
+    Ok(sql
+        .arg(ticket.tenant.as_uuid())
+        .arg(ticket.id.as_uuid())
+        .arg(position)
+        .arg(event.id.as_uuid())
+        .arg(nanos(event.at)?)
+        .arg(author_kind)
+        .arg(author_id)
+        .arg(event.status_change.map(|c| c.from.as_str().to_owned()))
+        .arg(event.status_change.map(|c| c.to.as_str().to_owned()))
+        .arg(event.kind.name())
+        .arg(enum_text(&event.visibility())?)
+        .arg(to_json(&event.kind)?))
 }
 
 fn ticket_select(rest: &'static str) -> Sql {

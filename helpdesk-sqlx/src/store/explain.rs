@@ -1,0 +1,45 @@
+//! `EXPLAIN (ANALYZE, BUFFERS)` of the statements a search and a dashboard's counts run,
+//! for the scale bench's plans on PostgreSQL. Not part of the API: the statements come
+//! from the same builders the ports run.
+
+use helpdesk_core::{DashboardQuery, SearchQuery, StoreResult};
+
+use super::{SqlStore, dashboard, db, search};
+use crate::backend::{Exec, RowExt};
+use crate::sql::Sql;
+
+const EXPLAIN: &str = "EXPLAIN (ANALYZE, BUFFERS) ";
+
+/// Runs `sql`, an `EXPLAIN`: one line per plan line.
+async fn explain(store: &SqlStore<crate::PostgresBackend>, sql: Sql) -> StoreResult<Vec<String>> {
+    let rows = store.conn().fetch_all(sql).await.map_err(db)?;
+    rows.iter()
+        .map(|r| r.text("QUERY PLAN").map_err(super::store_err))
+        .collect()
+}
+
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
+impl SqlStore<crate::PostgresBackend> {
+    /// For the benches: the plans of a search's two statements (the total, then the
+    /// page), as the port builds them. Runs them.
+    #[doc(hidden)]
+    pub async fn explain_search(&self, query: &SearchQuery) -> StoreResult<[Vec<String>; 2]> {
+        let mut count = Sql::new(EXPLAIN);
+        count.append(search::count::<crate::PostgresBackend>(query));
+        let mut page = Sql::new(EXPLAIN);
+        page.append(search::page::<crate::PostgresBackend>(query));
+        Ok([explain(self, count).await?, explain(self, page).await?])
+    }
+
+    /// For the benches: the plan of the dashboard's grouped count of tickets (by status,
+    /// month and service level), the statement the port runs. Runs it.
+    #[doc(hidden)]
+    pub async fn explain_dashboard_counts(
+        &self,
+        query: &DashboardQuery,
+    ) -> StoreResult<Vec<String>> {
+        let mut sql = Sql::new(EXPLAIN);
+        sql.append(dashboard::tickets_counts(query));
+        explain(self, sql).await
+    }
+}
