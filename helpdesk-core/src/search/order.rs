@@ -161,7 +161,7 @@ impl Sort {
     }
 
     /// The reference order of two tickets under this sort, as a caller who does or does
-    /// not [see internal notes](Scope::sees_internal) observes them: by the key's value,
+    /// not [see internal notes](crate::permissions::Scope::sees_internal) observes them: by the key's value,
     /// then by id, both in the sort's direction. Stores must list tickets in this order.
     pub fn compare(self, a: &Ticket, b: &Ticket, sees_internal: bool) -> Ordering {
         let natural = SortValue::of(a, self.key, sees_internal)
