@@ -46,7 +46,8 @@ pub const CATEGORIES: usize = 8;
 /// Tickets the `guest` member is invited on, per tenant.
 pub const GUEST_TICKETS: usize = 20;
 
-const SUBJECTS: [&str; 24] = [
+/// The subjects tickets are generated with (French, with accents).
+pub const SUBJECTS: [&str; 24] = [
     "L'imprimante du 2e étage n'imprime plus",
     "Écran noir au démarrage",
     "Mot de passe oublié pour l'ENT",
