@@ -9,7 +9,6 @@ use helpdesk_core::{Dashboard, DashboardQuery, LineCounts, MonthCount, Status, S
 use super::{db, store_err};
 use crate::backend::{Exec, RowExt};
 use crate::codec::{self};
-use crate::error::SqlxStoreError;
 use crate::query;
 use crate::sql::Sql;
 
@@ -48,12 +47,7 @@ pub(super) async fn breakdown_lines<E: Exec>(
     push_dashboard_filters(&mut sql, query);
     sql.push(" GROUP BY ").push(column).push(", t.status");
     for row in &conn.fetch_all(sql).await.map_err(db)? {
-        let status: Status =
-            row.text("status")?
-                .parse()
-                .map_err(|e: helpdesk_core::ValidationError| {
-                    store_err(SqlxStoreError::Corrupt(e.to_string()))
-                })?;
+        let status: Status = codec::parse_enum(row.text("status")?).map_err(store_err)?;
         lines
             .entry(row.opt_uuid("k")?)
             .or_insert_with(LineCounts::zero)
@@ -134,12 +128,7 @@ pub(super) async fn count_tickets<E: Exec>(
     for row in &conn.fetch_all(sql).await.map_err(db)? {
         let count =
             |col: &str| -> StoreResult<u64> { Ok(codec::unsigned(row.i64(col)?, "count")?) };
-        let status: Status =
-            row.text("status")?
-                .parse()
-                .map_err(|e: helpdesk_core::ValidationError| {
-                    store_err(SqlxStoreError::Corrupt(e.to_string()))
-                })?;
+        let status: Status = codec::parse_enum(row.text("status")?).map_err(store_err)?;
         let n = count("n")?;
         *dashboard.by_status.entry(status).or_default() += n;
         if let Some(month) = row.opt_i64("month")? {
