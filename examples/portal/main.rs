@@ -74,6 +74,13 @@ use tracing_subscriber::filter::LevelFilter;
 use login::Accounts;
 use session_store::DbSessionStore;
 
+/// mimalloc rather than glibc's malloc: glibc gives each thread that allocates an arena
+/// of its own and keeps what it freed there, and sqlx runs one thread per SQLite
+/// connection, so under load half the portal's peak memory was idle arenas (see
+/// BENCHMARKS.md, `load`). A host can make the same choice for its own binary.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 type Fallible<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
 /// The host's state: its users, its look, and the helpdesk's state inside it.
@@ -123,6 +130,10 @@ struct Options {
         value_parser = duration
     )]
     db_acquire_timeout: Duration,
+    /// The most database connections the portal keeps open (the helpdesk's and its
+    /// sessions' share one pool).
+    #[arg(long, env = "HELPDESK_DB_MAX_CONNECTIONS", default_value_t = PoolSettings::default().get_max_connections())]
+    db_max_connections: u32,
     /// Turns off the per-caller write limit: for contract fuzzing (`.ci/contract-fuzz`),
     /// which writes faster than people. Never in production.
     #[arg(long, env = "HELPDESK_NO_WRITE_LIMIT")]
@@ -201,7 +212,9 @@ struct Opened {
 /// do each once.
 async fn store(options: &Options) -> Fallible<Opened> {
     let url = options.database_url.as_str();
-    let pool = PoolSettings::default().acquire_timeout(options.db_acquire_timeout);
+    let pool = PoolSettings::default()
+        .acquire_timeout(options.db_acquire_timeout)
+        .max_connections(options.db_max_connections);
     let (store, sessions, lock): (Arc<dyn Store>, DbSessionStore, demo::SeedLock) =
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let store = PostgresStore::connect_with_pool(url.parse()?, pool).await?;
@@ -538,6 +551,10 @@ mod tests {
         Options::command().debug_assert();
         let defaults = Options::try_parse_from(["portal"]).unwrap();
         assert_eq!(defaults.db_acquire_timeout, helpdesk_sqlx::ACQUIRE_TIMEOUT);
+        assert_eq!(
+            defaults.db_max_connections,
+            PoolSettings::default().get_max_connections()
+        );
         assert_eq!(defaults.shutdown_grace, Duration::from_secs(20));
         let names: Vec<_> = Options::command()
             .get_arguments()
@@ -550,6 +567,7 @@ mod tests {
             "HELPDESK_SHUTDOWN_GRACE",
             "HELPDESK_HEADER_TIMEOUT",
             "HELPDESK_DB_ACQUIRE_TIMEOUT",
+            "HELPDESK_DB_MAX_CONNECTIONS",
             "HELPDESK_SECURE_COOKIES",
             "HELPDESK_SMTP_URL",
             "HELPDESK_MAIL_FROM",

@@ -13,8 +13,9 @@
 //! The portal runs on a fresh SQLite file and a fresh `helpdesk_bench_<uuid>` database
 //! (dropped at the end), seeded with its demo data; the driver logs in as `alice`
 //! (`POST /login`) and uses the JSON API under `/helpdesk`: open a ticket, reply to one
-//! of the tickets it opened (each connection its own tickets, so replies do not race),
-//! get one ticket, list a page.
+//! of the tickets it opened first (each connection its own 25, in turn, so replies do
+//! not race and tickets keep a realistic handful of events), get one of them, list a
+//! page.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -252,6 +253,16 @@ fn ticket_id(body: &[u8]) -> Option<String> {
     ticket.get("id")?.as_str().map(str::to_owned)
 }
 
+/// Tickets opened per connection before the timed phases, for replies and reads.
+const TICKETS_PER_CONNECTION: usize = 25;
+
+/// Connection `c`'s `i`th pick among the tickets opened first: each connection its own
+/// tickets (so replies do not race for a ticket's version), in turn.
+fn pick(tickets: &[String], c: usize, i: usize) -> &str {
+    let connections = (tickets.len() / TICKETS_PER_CONNECTION).max(1);
+    tickets[(i % TICKETS_PER_CONNECTION) * connections + c % connections].as_str()
+}
+
 /// The portal's figures per operation, and its peak RSS.
 async fn portal(
     run: &Run,
@@ -280,9 +291,10 @@ async fn portal(
     )
     .await?;
     let cookie = cookie.ok_or(format!("login answered {status} without a cookie"))?;
-    // One ticket per connection to reply to, opened first.
+    // Tickets to reply to and read, opened first: replies and reads go round them, so a
+    // ticket grows to a realistic handful of events, not to hundreds.
     let mut mine = Vec::new();
-    for _ in 0..run.connections {
+    for _ in 0..run.connections * TICKETS_PER_CONNECTION {
         let (status, body, _) = send(
             &mut sender,
             &addr,
@@ -316,7 +328,7 @@ async fn portal(
         std::sync::Arc::new(move |c, i| {
             (
                 hyper::Method::POST,
-                format!("/helpdesk/tickets/{}/replies", replies[c]),
+                format!("/helpdesk/tickets/{}/replies", pick(&replies, c, i)),
                 Some(format!(
                     "{{\"body\":\"<p>Toujours bloqué ({i}), je réessaie demain.</p>\"}}"
                 )),
@@ -331,10 +343,10 @@ async fn portal(
         Some(&cookie),
         run.connections,
         run.seconds,
-        std::sync::Arc::new(move |c, _| {
+        std::sync::Arc::new(move |c, i| {
             (
                 hyper::Method::GET,
-                format!("/helpdesk/tickets/{}", gets[c]),
+                format!("/helpdesk/tickets/{}", pick(&gets, c, i)),
                 None,
             )
         }),
