@@ -1,6 +1,8 @@
 //! The lookups every request repeats, kept a short while in the service: tenants (by id
-//! and by slug), a tenant's webhook endpoints, and who a host user is (staff, or member
-//! of a tenant). A command then sends only its own reads and writes to the store.
+//! and by slug), a tenant's webhook endpoints, who a host user is (staff, or member of a
+//! tenant), and the people a notification goes to (members and staff by id, the staff
+//! a group stands for). A command, or a delivery of the outbox, then sends only its own
+//! reads and writes to the store.
 //!
 //! Staleness, plainly: a change made through this service (this process) is seen at
 //! once: each write of a tenant, webhook, member or staff member empties what it
@@ -8,7 +10,8 @@
 //! within the time to live ([`DEFAULT_LOOKUP_TTL`] unless the host sets another with
 //! [`HelpdeskService::with_lookup_ttl`]): for that long another instance may still run
 //! as a member just blocked, apply a tenant's old settings, or deliver to a webhook
-//! endpoint just removed. A time to live of zero keeps nothing.
+//! endpoint just removed, or mail someone who muted the topic a moment ago. A time to
+//! live of zero keeps nothing.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -16,7 +19,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::error::Result;
-use crate::ids::TenantId;
+use crate::ids::{MemberId, StaffId, TenantId};
 use crate::people::{Member, Staff, UserId};
 use crate::tenant::Tenant;
 use crate::webhook::Webhook;
@@ -78,6 +81,9 @@ pub(super) struct Lookups {
     webhooks: Timed<TenantId, Arc<Vec<Webhook>>>,
     staff: Timed<UserId, Option<Staff>>,
     members: Timed<(TenantId, UserId), Option<Member>>,
+    members_by_id: Timed<(TenantId, MemberId), Member>,
+    staff_by_id: Timed<StaffId, Staff>,
+    all_staff: Timed<(), Arc<Vec<Staff>>>,
 }
 
 impl Lookups {
@@ -89,6 +95,9 @@ impl Lookups {
             webhooks: Timed::new(),
             staff: Timed::new(),
             members: Timed::new(),
+            members_by_id: Timed::new(),
+            staff_by_id: Timed::new(),
+            all_staff: Timed::new(),
         }
     }
 
@@ -111,6 +120,9 @@ impl Lookups {
     pub(super) fn people_changed(&self) {
         self.staff.clear();
         self.members.clear();
+        self.members_by_id.clear();
+        self.staff_by_id.clear();
+        self.all_staff.clear();
     }
 }
 
@@ -179,6 +191,49 @@ impl HelpdeskService {
         if found.is_some() {
             self.lookups.members.put(key, found.clone(), ttl);
         }
+        Ok(found)
+    }
+
+    /// A member of `tenant` by id, kept a while (one not found is not kept).
+    pub(super) async fn cached_member(
+        &self,
+        tenant: TenantId,
+        id: MemberId,
+    ) -> Result<Option<Member>> {
+        let ttl = self.lookups.ttl;
+        if let Some(found) = self.lookups.members_by_id.get(&(tenant, id), ttl) {
+            return Ok(Some(found));
+        }
+        let found = self.store.member(tenant, id).await?;
+        if let Some(member) = &found {
+            self.lookups
+                .members_by_id
+                .put((tenant, id), member.clone(), ttl);
+        }
+        Ok(found)
+    }
+
+    /// A staff member by id, kept a while (one not found is not kept).
+    pub(super) async fn cached_staff(&self, id: StaffId) -> Result<Option<Staff>> {
+        let ttl = self.lookups.ttl;
+        if let Some(found) = self.lookups.staff_by_id.get(&id, ttl) {
+            return Ok(Some(found));
+        }
+        let found = self.store.staff(id).await?;
+        if let Some(staff) = &found {
+            self.lookups.staff_by_id.put(id, staff.clone(), ttl);
+        }
+        Ok(found)
+    }
+
+    /// Every staff member, kept a while: what a group stands for is read from it.
+    pub(super) async fn cached_all_staff(&self) -> Result<Arc<Vec<Staff>>> {
+        let ttl = self.lookups.ttl;
+        if let Some(found) = self.lookups.all_staff.get(&(), ttl) {
+            return Ok(found);
+        }
+        let found = Arc::new(self.store.all_staff().await?);
+        self.lookups.all_staff.put((), found.clone(), ttl);
         Ok(found)
     }
 }

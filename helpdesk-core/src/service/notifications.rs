@@ -201,7 +201,7 @@ impl HelpdeskService {
         let Some(ticket) = self.store.ticket(message.ticket).await? else {
             return Ok(None);
         };
-        let Some(tenant) = self.store.tenant(ticket.tenant).await? else {
+        let Some(tenant) = self.cached_tenant(ticket.tenant).await? else {
             return Ok(None);
         };
         let event = self
@@ -264,7 +264,8 @@ impl HelpdeskService {
         }))
     }
 
-    /// The people `recipients` stand for, groups expanded to their staff.
+    /// The people `recipients` stand for, groups expanded to their staff (as the
+    /// lookups keep them: see [`lookups`](super::lookups)).
     pub(super) async fn expand(
         &self,
         tenant: TenantId,
@@ -274,21 +275,21 @@ impl HelpdeskService {
         for recipient in recipients {
             match recipient {
                 Recipient::Member(id) => {
-                    if let Some(m) = self.store.member(tenant, *id).await? {
+                    if let Some(m) = self.cached_member(tenant, *id).await? {
                         actors.push(Actor::Member(m));
                     }
                 }
                 Recipient::Staff(id) => {
-                    if let Some(s) = self.store.staff(*id).await? {
+                    if let Some(s) = self.cached_staff(*id).await? {
                         actors.push(Actor::Staff(s));
                     }
                 }
                 // Webhook messages are delivered by `resolve_webhook`, never expanded.
                 Recipient::Webhook(_) => {}
                 Recipient::Group(group) => {
-                    for s in self.store.all_staff().await? {
+                    for s in self.cached_all_staff().await?.iter() {
                         if s.groups.contains(group) {
-                            actors.push(Actor::Staff(s));
+                            actors.push(Actor::Staff(s.clone()));
                         }
                     }
                 }
@@ -300,8 +301,11 @@ impl HelpdeskService {
     /// The display name of who acted; none for the helpdesk itself or someone deleted.
     async fn author_name(&self, tenant: TenantId, author: ActorRef) -> Result<Option<String>> {
         Ok(match author {
-            ActorRef::Member(id) => self.store.member(tenant, id).await?.map(|m| m.display_name),
-            ActorRef::Staff(id) => self.store.staff(id).await?.map(|s| s.display_name),
+            ActorRef::Member(id) => self
+                .cached_member(tenant, id)
+                .await?
+                .map(|m| m.display_name),
+            ActorRef::Staff(id) => self.cached_staff(id).await?.map(|s| s.display_name),
             ActorRef::System => None,
         })
     }
