@@ -115,18 +115,11 @@ pub trait Dialect: crate::collate::SubjectOrder + Send + Sync + Sized + 'static 
     /// `t`", over its head and public events, plus internal notes when `internal`, for a
     /// statement reading from [`CONTAINS_FROM`](Self::CONTAINS_FROM).
     fn push_contains(sql: &mut Sql, words: &[String], internal: bool);
-    /// Records the words of a newly opened ticket.
-    async fn index_new_ticket(
-        tx: &mut Self::Tx,
-        ticket: &Ticket,
-        words: TicketWords,
-    ) -> Result<(), sqlx::Error>;
-    /// Replaces the head words of a saved ticket and appends the words of its new events.
-    async fn index_saved_ticket(
-        tx: &mut Self::Tx,
-        ticket: &Ticket,
-        words: TicketWords,
-    ) -> Result<(), sqlx::Error>;
+    /// The statement that records the words of a newly opened ticket.
+    fn index_new_ticket(ticket: &Ticket, words: TicketWords) -> Sql;
+    /// The statement that replaces the head words of a saved ticket and appends the
+    /// words of its new events.
+    fn index_saved_ticket(ticket: &Ticket, words: TicketWords) -> Sql;
 }
 
 /// Implements [`RowExt`] for a sqlx row type: the same calls type-check on each driver.

@@ -78,21 +78,15 @@ fn tsquery(words: &[String]) -> String {
         .join(" & ")
 }
 
-/// Runs one of the index statements with its parameters: the ticket (`$1`, `$2`) and
-/// its words (`$3` head, `$4` public, `$5` internal).
-async fn write_index(
-    tx: &mut Transaction<'static, Postgres>,
-    statement: &'static str,
-    ticket: &Ticket,
-    words: TicketWords,
-) -> Result<(), sqlx::Error> {
-    let sql = Sql::new(statement)
+/// One of the index statements with its parameters: the ticket (`$1`, `$2`) and its
+/// words (`$3` head, `$4` public, `$5` internal).
+fn index_statement(statement: &'static str, ticket: &Ticket, words: TicketWords) -> Sql {
+    Sql::new(statement)
         .arg(ticket.tenant.as_uuid())
         .arg(ticket.id.as_uuid())
         .arg(Arg::TextArray(lexemes(words.head)))
         .arg(Arg::TextArray(lexemes(words.public)))
-        .arg(Arg::TextArray(lexemes(words.internal)));
-    tx.execute(sql).await.map(|_| ())
+        .arg(Arg::TextArray(lexemes(words.internal)))
 }
 
 #[async_trait]
@@ -187,13 +181,8 @@ impl Dialect for PostgresBackend {
         sql.bind(tsquery(words)).push("::tsquery");
     }
 
-    async fn index_new_ticket(
-        tx: &mut Self::Tx,
-        ticket: &Ticket,
-        words: TicketWords,
-    ) -> Result<(), sqlx::Error> {
-        write_index(
-            tx,
+    fn index_new_ticket(ticket: &Ticket, words: TicketWords) -> Sql {
+        index_statement(
             "UPDATE helpdesk_tickets SET search_head = array_to_tsvector($3), \
              search_public = array_to_tsvector($4), \
              search_internal = array_to_tsvector($5) \
@@ -201,16 +190,10 @@ impl Dialect for PostgresBackend {
             ticket,
             words,
         )
-        .await
     }
 
-    async fn index_saved_ticket(
-        tx: &mut Self::Tx,
-        ticket: &Ticket,
-        words: TicketWords,
-    ) -> Result<(), sqlx::Error> {
-        write_index(
-            tx,
+    fn index_saved_ticket(ticket: &Ticket, words: TicketWords) -> Sql {
+        index_statement(
             "UPDATE helpdesk_tickets SET search_head = array_to_tsvector($3), \
              search_public = search_public || array_to_tsvector($4), \
              search_internal = search_internal || array_to_tsvector($5) \
@@ -218,7 +201,6 @@ impl Dialect for PostgresBackend {
             ticket,
             words,
         )
-        .await
     }
 }
 

@@ -62,22 +62,15 @@ fn match_expression(words: &[String]) -> String {
         .join(" AND ")
 }
 
-/// Runs one of the index statements with its parameters: the ticket (`$1`, `$2`) and
-/// its words (`$3` head, `$4` public, `$5` internal).
-async fn write_index(
-    tx: &mut Transaction<'static, Sqlite>,
-    statement: &'static str,
-    ticket: &Ticket,
-    words: TicketWords,
-) -> Result<(), sqlx::Error> {
-    use crate::backend::Exec;
-    let sql = Sql::new(statement)
+/// One of the index statements with its parameters: the ticket (`$1`, `$2`) and its
+/// words (`$3` head, `$4` public, `$5` internal).
+fn index_statement(statement: &'static str, ticket: &Ticket, words: TicketWords) -> Sql {
+    Sql::new(statement)
         .arg(ticket.tenant.as_uuid())
         .arg(ticket.id.as_uuid())
         .arg(words.head.join(" "))
         .arg(words.public.join(" "))
-        .arg(words.internal.join(" "));
-    tx.execute(sql).await.map(|_| ())
+        .arg(words.internal.join(" "))
 }
 
 #[async_trait]
@@ -175,29 +168,18 @@ impl Dialect for SqliteBackend {
             .push(" AND t.seq = helpdesk_ticket_text.rowid");
     }
 
-    async fn index_new_ticket(
-        tx: &mut Self::Tx,
-        ticket: &Ticket,
-        words: TicketWords,
-    ) -> Result<(), sqlx::Error> {
-        write_index(
-            tx,
+    fn index_new_ticket(ticket: &Ticket, words: TicketWords) -> Sql {
+        index_statement(
             "INSERT INTO helpdesk_ticket_text (rowid, tenant_id, head, public, internal) \
              SELECT seq, tenant_id, $3, $4, $5 FROM helpdesk_tickets \
              WHERE tenant_id = $1 AND id = $2",
             ticket,
             words,
         )
-        .await
     }
 
-    async fn index_saved_ticket(
-        tx: &mut Self::Tx,
-        ticket: &Ticket,
-        words: TicketWords,
-    ) -> Result<(), sqlx::Error> {
-        write_index(
-            tx,
+    fn index_saved_ticket(ticket: &Ticket, words: TicketWords) -> Sql {
+        index_statement(
             "UPDATE helpdesk_ticket_text SET head = $3, \
              public = CASE WHEN $4 = '' THEN public ELSE public || ' ' || $4 END, \
              internal = CASE WHEN $5 = '' THEN internal ELSE internal || ' ' || $5 END \
@@ -206,7 +188,6 @@ impl Dialect for SqliteBackend {
             ticket,
             words,
         )
-        .await
     }
 }
 

@@ -317,13 +317,31 @@ pub(super) fn push_parts(sql: &mut Sql, parts: Vec<Sql>) {
     }
 }
 
+/// Several statements as one batch, `; `-separated, their placeholders renumbered after
+/// one another: SQLite runs them in order in one call to its connection's thread (and
+/// stops at the first that fails). Not for PostgreSQL, whose prepared statements hold one
+/// command each (its writes are one statement anyway).
+fn batch(statements: Vec<Sql>) -> Sql {
+    let mut sql = Sql::new("");
+    for (i, statement) in statements.into_iter().enumerate() {
+        if i > 0 {
+            sql.push("; ");
+        }
+        sql.append(statement);
+    }
+    sql
+}
+
 /// Maps a failed write of a ticket change: a duplicate attachment id is an attachment
 /// that exists, any other duplicate (an event id a mail reply already wrote) a ticket.
 pub(super) fn write_error(e: sqlx::Error) -> helpdesk_core::Error {
     match e.as_database_error() {
         Some(d) if d.is_unique_violation() => {
+            // PostgreSQL names the table and constraint; SQLite only says, in its
+            // message, which columns: `UNIQUE constraint failed: helpdesk_attachments.…`.
             if d.table() == Some("helpdesk_attachments")
                 || d.constraint().is_some_and(|c| c.contains("attachments"))
+                || d.message().contains("helpdesk_attachments.")
             {
                 helpdesk_core::Error::AlreadyExists(helpdesk_core::Entity::Attachment)
             } else {
@@ -435,8 +453,9 @@ impl<D: Dialect> SqlStore<D> {
         )?))
     }
 
-    /// SQLite: the same writes, one statement each, in one write transaction taken in
-    /// turn with this store's other ticket writes.
+    /// SQLite: the same writes in one write transaction taken in turn with this store's
+    /// other ticket writes: the number, then the ticket row, the rows beside it and its
+    /// words as one batch (one call to the connection's thread, not one per statement).
     pub(super) async fn open_in_transaction(
         &self,
         change: &TicketChange<'_>,
@@ -471,15 +490,23 @@ impl<D: Dialect> SqlStore<D> {
         )?
         .arg(signed(number, "ticket number")?)
         .arg(change.request_fingerprint.map(str::to_owned));
-        tx.execute(insert).await.map_err(opening_error)?;
         let guests = !ticket.guests.is_empty();
         let closure = ticket.closure_answers().is_some_and(|a| !a.is_empty());
-        for sql in child_writes(change, &ticket, Part { in_with: false }, guests, closure)? {
-            tx.execute(sql).await.map_err(write_error)?;
-        }
-        D::index_new_ticket(&mut tx, &ticket, ticket_words(&ticket, change.events))
-            .await
-            .map_err(db)?;
+        let mut statements = vec![insert];
+        statements.extend(child_writes(
+            change,
+            &ticket,
+            Part { in_with: false },
+            guests,
+            closure,
+        )?);
+        statements.push(D::index_new_ticket(
+            &ticket,
+            ticket_words(&ticket, change.events),
+        ));
+        // The ticket row comes first: a duplicate id fails before anything else is
+        // written, and the transaction is rolled back as it is dropped.
+        tx.execute(batch(statements)).await.map_err(opening_error)?;
         D::commit(tx).await.map_err(db)?;
         Ok(ticket.number)
     }
@@ -524,8 +551,9 @@ impl<D: Dialect> SqlStore<D> {
         Ok(row.is_some())
     }
 
-    /// SQLite: the same writes, one statement each, in one write transaction taken in
-    /// turn with this store's other ticket writes.
+    /// SQLite: the same writes in one write transaction taken in turn with this store's
+    /// other ticket writes: the versioned update of the ticket row, then the rows beside
+    /// it and its words as one batch.
     pub(super) async fn save_in_transaction(&self, change: &TicketChange<'_>) -> StoreResult<bool> {
         let _turn = self.write_turn().await;
         let mut tx = D::begin(self.raw_pool()).await.map_err(db)?;
@@ -552,19 +580,18 @@ impl<D: Dialect> SqlStore<D> {
             ),
             ..change.ticket.clone()
         };
-        let parts = child_writes(
+        let mut statements = child_writes(
             change,
             &ticket,
             Part { in_with: false },
             guests_touched(change.events),
             closure_touched(change.events),
         )?;
-        for sql in parts {
-            tx.execute(sql).await.map_err(write_error)?;
-        }
-        D::index_saved_ticket(&mut tx, &ticket, ticket_words(&ticket, change.events))
-            .await
-            .map_err(db)?;
+        statements.push(D::index_saved_ticket(
+            &ticket,
+            ticket_words(&ticket, change.events),
+        ));
+        tx.execute(batch(statements)).await.map_err(write_error)?;
         D::commit(tx).await.map_err(db)?;
         Ok(true)
     }
