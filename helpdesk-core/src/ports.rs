@@ -228,8 +228,14 @@ pub trait SavedSearchRepository: Send + Sync {
         owner: &UserId,
         tenant: Option<TenantId>,
     ) -> StoreResult<Vec<SavedSearch>>;
-    /// Deletes one of `owner`'s saved searches; false when there was none.
-    async fn delete_saved_search(&self, owner: &UserId, id: SavedSearchId) -> StoreResult<bool>;
+    /// Deletes one of `owner`'s saved searches saved in `tenant` (`None` for staff, as
+    /// [`saved_searches`](Self::saved_searches) lists them); false when there was none.
+    async fn delete_saved_search(
+        &self,
+        owner: &UserId,
+        tenant: Option<TenantId>,
+        id: SavedSearchId,
+    ) -> StoreResult<bool>;
 }
 
 /// Knowledge-base articles.

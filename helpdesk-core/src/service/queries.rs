@@ -367,8 +367,8 @@ impl HelpdeskService {
     /// Forgets one of `actor`'s saved searches [oublier les critères].
     pub async fn delete_saved_search(&self, actor: &Actor, id: SavedSearchId) -> Result<()> {
         ensure_active(actor)?;
-        let (owner, _) = Self::owner(actor)?;
-        if self.store.delete_saved_search(&owner, id).await? {
+        let (owner, tenant) = Self::owner(actor)?;
+        if self.store.delete_saved_search(&owner, tenant, id).await? {
             Ok(())
         } else {
             Err(Error::NotFound(Entity::SavedSearch))

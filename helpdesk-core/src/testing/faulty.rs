@@ -347,9 +347,14 @@ impl SavedSearchRepository for FaultyStore {
         self.enter("saved_searches")?;
         self.inner.saved_searches(owner, tenant).await
     }
-    async fn delete_saved_search(&self, owner: &UserId, id: SavedSearchId) -> StoreResult<bool> {
+    async fn delete_saved_search(
+        &self,
+        owner: &UserId,
+        tenant: Option<TenantId>,
+        id: SavedSearchId,
+    ) -> StoreResult<bool> {
         self.enter("delete_saved_search")?;
-        self.wrote(self.inner.delete_saved_search(owner, id).await)
+        self.wrote(self.inner.delete_saved_search(owner, tenant, id).await)
     }
 }
 
