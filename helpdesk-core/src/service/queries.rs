@@ -106,14 +106,14 @@ impl HelpdeskService {
     ) -> Result<TicketView> {
         let timeline: Vec<_> = self
             .store
-            .timeline(ticket.id)
+            .timeline_in(ticket.tenant, ticket.id)
             .await?
             .into_iter()
             .filter(|e| may_read_event(actor, e))
             .collect();
         let attachments = self
             .store
-            .attachments(ticket.id)
+            .attachments_in(ticket.tenant, ticket.id)
             .await?
             .into_iter()
             .filter(|a| timeline.iter().any(|e| e.id == a.event))
@@ -214,7 +214,7 @@ impl HelpdeskService {
             })?;
         let readable = self
             .store
-            .timeline(ticket.id)
+            .timeline_in(ticket.tenant, ticket.id)
             .await?
             .iter()
             .any(|e| e.id == attachment.event && may_read_event(actor, e));
