@@ -226,8 +226,19 @@ impl HelpdeskService {
     /// Loads a ticket `actor` may see, with its tenant; a ticket they may not see answers
     /// exactly like a missing one.
     async fn visible_ticket(&self, actor: &Actor, id: TicketId) -> Result<(Ticket, Tenant)> {
+        self.visible_ticket_in(actor, None, id).await
+    }
+
+    /// [`visible_ticket`](Self::visible_ticket) when the caller knows the ticket's
+    /// tenant (`None` when it does not): read by its `(tenant, id)` key.
+    async fn visible_ticket_in(
+        &self,
+        actor: &Actor,
+        tenant: Option<TenantId>,
+        id: TicketId,
+    ) -> Result<(Ticket, Tenant)> {
         ensure_active(actor)?;
-        let ticket = match Self::known_tenant(actor) {
+        let ticket = match tenant.or_else(|| Self::known_tenant(actor)) {
             Some(tenant) => self.store.ticket_in(tenant, id).await?,
             None => self.store.ticket(id).await?,
         }

@@ -94,7 +94,9 @@ impl HelpdeskService {
             .ticket_by_number(tenant, number)
             .await?
             .ok_or(Error::NotFound(Entity::Ticket))?;
-        let (ticket, tenant) = self.visible_ticket(actor, ticket.id).await?;
+        let (ticket, tenant) = self
+            .visible_ticket_in(actor, Some(tenant), ticket.id)
+            .await?;
         self.view(actor, ticket, &tenant).await
     }
 
@@ -206,7 +208,7 @@ impl HelpdeskService {
             .await?
             .ok_or(Error::NotFound(Entity::Attachment))?;
         let (ticket, _) = self
-            .visible_ticket(actor, attachment.ticket)
+            .visible_ticket_in(actor, Some(attachment.tenant), attachment.ticket)
             .await
             .map_err(|e| match e {
                 Error::NotFound(_) => Error::NotFound(Entity::Attachment),
