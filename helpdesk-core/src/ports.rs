@@ -171,8 +171,15 @@ pub trait TicketRepository: Send + Sync {
     /// transaction; [`Error::VersionConflict`] (and nothing written) when the stored
     /// version is not `expected_version`.
     async fn save_ticket(&self, change: TicketChange<'_>) -> StoreResult<()>;
-    /// One ticket.
+    /// One ticket, whatever its tenant. Callers that know the tenant use
+    /// [`ticket_in`](Self::ticket_in): on a database distributed by tenant, a lookup by
+    /// id alone asks every shard.
     async fn ticket(&self, id: TicketId) -> StoreResult<Option<Ticket>>;
+    /// One ticket of `tenant` (none when the id is another tenant's), found by the
+    /// `(tenant, id)` key. The default filters [`ticket`](Self::ticket).
+    async fn ticket_in(&self, tenant: TenantId, id: TicketId) -> StoreResult<Option<Ticket>> {
+        Ok(self.ticket(id).await?.filter(|t| t.tenant == tenant))
+    }
     /// One ticket by tenant and number.
     async fn ticket_by_number(
         &self,
@@ -181,8 +188,34 @@ pub trait TicketRepository: Send + Sync {
     ) -> StoreResult<Option<Ticket>>;
     /// A ticket's whole timeline, oldest first.
     async fn timeline(&self, ticket: TicketId) -> StoreResult<Vec<TimelineEvent>>;
+    /// The whole timeline of `tenant`'s ticket, oldest first (empty when the ticket is
+    /// another tenant's): [`timeline`](Self::timeline) with the tenant the caller
+    /// knows, so that a store keyed by tenant reads one tenant's rows. The default asks
+    /// [`ticket_in`](Self::ticket_in), then [`timeline`](Self::timeline).
+    async fn timeline_in(
+        &self,
+        tenant: TenantId,
+        ticket: TicketId,
+    ) -> StoreResult<Vec<TimelineEvent>> {
+        if self.ticket_in(tenant, ticket).await?.is_none() {
+            return Ok(Vec::new());
+        }
+        self.timeline(ticket).await
+    }
     /// A ticket's attachments, oldest first.
     async fn attachments(&self, ticket: TicketId) -> StoreResult<Vec<Attachment>>;
+    /// The attachments of `tenant`'s ticket, oldest first: as
+    /// [`timeline_in`](Self::timeline_in) is to [`timeline`](Self::timeline).
+    async fn attachments_in(
+        &self,
+        tenant: TenantId,
+        ticket: TicketId,
+    ) -> StoreResult<Vec<Attachment>> {
+        if self.ticket_in(tenant, ticket).await?.is_none() {
+            return Ok(Vec::new());
+        }
+        self.attachments(ticket).await
+    }
     /// One attachment.
     async fn attachment(&self, id: AttachmentId) -> StoreResult<Option<Attachment>>;
     /// One page of the tickets matching `query`, in the order of its criteria's
@@ -228,8 +261,14 @@ pub trait SavedSearchRepository: Send + Sync {
         owner: &UserId,
         tenant: Option<TenantId>,
     ) -> StoreResult<Vec<SavedSearch>>;
-    /// Deletes one of `owner`'s saved searches; false when there was none.
-    async fn delete_saved_search(&self, owner: &UserId, id: SavedSearchId) -> StoreResult<bool>;
+    /// Deletes one of `owner`'s saved searches saved in `tenant` (`None` for staff, as
+    /// [`saved_searches`](Self::saved_searches) lists them); false when there was none.
+    async fn delete_saved_search(
+        &self,
+        owner: &UserId,
+        tenant: Option<TenantId>,
+        id: SavedSearchId,
+    ) -> StoreResult<bool>;
 }
 
 /// Knowledge-base articles.

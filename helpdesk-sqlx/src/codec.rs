@@ -294,6 +294,10 @@ pub(crate) fn outbox(r: &impl RowExt) -> Result<OutboxMessage> {
 
 pub(crate) const SAVED_SEARCH_COLUMNS: &str = "id, tenant_id, owner, name, criteria, created_at";
 
+/// The staff's saved searches have no tenant: read back as `None`.
+pub(crate) const STAFF_SAVED_SEARCH_COLUMNS: &str =
+    "id, NULL AS tenant_id, owner, name, criteria, created_at";
+
 pub(crate) fn saved_search(r: &impl RowExt) -> Result<SavedSearch> {
     Ok(SavedSearch {
         id: SavedSearchId::from_uuid(r.uuid("id")?),

@@ -136,6 +136,11 @@ impl Dialect for PostgresBackend {
             description: "read indexes",
             sql: include_str!("../migrations/postgres/0009_read_indexes.sql"),
         },
+        Migration {
+            version: 11,
+            description: "tenant-leading keys",
+            sql: include_str!("../migrations/postgres/0011_tenant_leading_keys.sql"),
+        },
     ];
     // Rows another claim has locked are skipped, not waited for: two workers claim
     // disjoint batches at once.

@@ -120,6 +120,11 @@ impl Dialect for SqliteBackend {
             description: "read indexes",
             sql: include_str!("../migrations/sqlite/0009_read_indexes.sql"),
         },
+        Migration {
+            version: 11,
+            description: "tenant-leading keys",
+            sql: include_str!("../migrations/sqlite/0011_tenant_leading_keys.sql"),
+        },
     ];
     // One writer at a time: an UPDATE ... RETURNING is atomic on its own.
     const CLAIM_LOCK: &'static str = "";

@@ -9,8 +9,8 @@ use crate::search::{SavedSearch, SearchCriteria, Sort, SortKey, SortOrder};
 use crate::status::{Priority, Status};
 
 /// Saved searches: listed per owner and tenant (none for staff), by name, criteria
-/// round-tripping whole; only their owner deletes them (false otherwise, and for one
-/// already deleted).
+/// round-tripping whole; only their owner deletes them, in the tenant they were saved
+/// in (false otherwise, and for one already deleted).
 pub async fn saved_searches_belong_to_their_owner(store: &dyn Store) {
     let dir = directory(store).await;
     let (a, b) = (dir.tenants[0].id, dir.tenants[1].id);
@@ -54,6 +54,27 @@ pub async fn saved_searches_belong_to_their_owner(store: &dyn Store) {
             .is_empty()
     );
     assert_only_the_owner_deletes(store, a, &mine_b).await;
+    assert!(
+        !store
+            .delete_saved_search(&user("alice"), Some(b), staff_one.id)
+            .await
+            .must("deleting a saved search"),
+        "a staff search is not deleted as a member's"
+    );
+    assert!(
+        store
+            .delete_saved_search(&user("alice"), None, staff_one.id)
+            .await
+            .must("deleting a saved search"),
+        "the owner deletes their staff search"
+    );
+    assert!(
+        store
+            .saved_searches(&user("alice"), None)
+            .await
+            .must("listing saved searches")
+            .is_empty()
+    );
     assert_eq!(
         store
             .saved_searches(&user("alice"), Some(a))
@@ -115,7 +136,7 @@ fn saved(
 async fn assert_only_the_owner_deletes(store: &dyn Store, a: TenantId, mine_b: &SavedSearch) {
     assert!(
         !store
-            .delete_saved_search(&user("bernard"), mine_b.id)
+            .delete_saved_search(&user("bernard"), Some(a), mine_b.id)
             .await
             .must("deleting a saved search"),
         "nobody but the owner deletes a saved search"
@@ -130,22 +151,29 @@ async fn assert_only_the_owner_deletes(store: &dyn Store, a: TenantId, mine_b: &
         "a refused delete deletes nothing"
     );
     assert!(
+        !store
+            .delete_saved_search(&user("alice"), None, mine_b.id)
+            .await
+            .must("deleting a saved search"),
+        "a member's saved search is deleted in its tenant, not among staff searches"
+    );
+    assert!(
         store
-            .delete_saved_search(&user("alice"), mine_b.id)
+            .delete_saved_search(&user("alice"), Some(a), mine_b.id)
             .await
             .must("deleting a saved search"),
         "the owner deletes their saved search"
     );
     assert!(
         !store
-            .delete_saved_search(&user("alice"), mine_b.id)
+            .delete_saved_search(&user("alice"), Some(a), mine_b.id)
             .await
             .must("deleting a saved search"),
         "deleting it again finds nothing"
     );
     assert!(
         !store
-            .delete_saved_search(&user("alice"), SavedSearchId::new())
+            .delete_saved_search(&user("alice"), Some(a), SavedSearchId::new())
             .await
             .must("deleting a saved search")
     );

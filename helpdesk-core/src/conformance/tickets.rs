@@ -115,6 +115,7 @@ async fn assert_opened_read_back(store: &dyn Store, opened: &[Opened]) {
             vec![first.clone()],
             "the opening event is stored"
         );
+        assert_read_in_its_tenant(store, ticket, first, file).await;
         assert_eq!(
             store
                 .attachments(ticket.id)
@@ -221,6 +222,64 @@ async fn assert_numbers_go_on_after_a_refused_open(
         after_retry.number > TicketNumber::new(3),
         "numbers keep increasing after a refused open: got {}",
         after_retry.number
+    );
+}
+
+/// Read with its tenant, a ticket, its timeline and attachments are found by their
+/// key; read with another tenant, nothing is.
+async fn assert_read_in_its_tenant(
+    store: &dyn Store,
+    ticket: &Ticket,
+    first: &TimelineEvent,
+    file: &Attachment,
+) {
+    let elsewhere = TenantId::new();
+    assert_eq!(
+        store
+            .ticket_in(ticket.tenant, ticket.id)
+            .await
+            .must("reading a ticket")
+            .as_ref(),
+        Some(ticket),
+        "a ticket is found in its tenant"
+    );
+    assert_eq!(
+        store
+            .ticket_in(elsewhere, ticket.id)
+            .await
+            .must("reading a ticket"),
+        None,
+        "a ticket is not found in another tenant"
+    );
+    assert_eq!(
+        store
+            .timeline_in(ticket.tenant, ticket.id)
+            .await
+            .must("reading a timeline"),
+        vec![first.clone()]
+    );
+    assert_eq!(
+        store
+            .attachments_in(ticket.tenant, ticket.id)
+            .await
+            .must("reading attachments"),
+        vec![file.clone()]
+    );
+    assert!(
+        store
+            .timeline_in(elsewhere, ticket.id)
+            .await
+            .must("reading a timeline")
+            .is_empty(),
+        "a timeline is not read in another tenant"
+    );
+    assert!(
+        store
+            .attachments_in(elsewhere, ticket.id)
+            .await
+            .must("reading attachments")
+            .is_empty(),
+        "attachments are not read in another tenant"
     );
 }
 

@@ -319,9 +319,17 @@ impl SavedSearchRepository for MemoryStore {
         ))
     }
 
-    async fn delete_saved_search(&self, owner: &UserId, id: SavedSearchId) -> StoreResult<bool> {
+    async fn delete_saved_search(
+        &self,
+        owner: &UserId,
+        tenant: Option<TenantId>,
+        id: SavedSearchId,
+    ) -> StoreResult<bool> {
         let mut s = self.lock();
-        if s.saved_searches.get(&id).is_some_and(|x| &x.owner == owner) {
+        if s.saved_searches
+            .get(&id)
+            .is_some_and(|x| &x.owner == owner && x.tenant == tenant)
+        {
             s.saved_searches.remove(&id);
             Ok(true)
         } else {

@@ -232,7 +232,7 @@ impl HelpdeskService {
             return Err(MailReplyError::SenderMismatch);
         }
         let event_id = mail_event_id(ticket.id, &mail.message_id);
-        if self.has_event(ticket.id, event_id).await? {
+        if self.has_event(&ticket, event_id).await? {
             return Err(MailReplyError::AlreadyProcessed);
         }
         if !ticket.status().is_open() {
@@ -277,7 +277,7 @@ impl HelpdeskService {
             Ok(ticket) => Ok(ticket),
             // Delivered twice at once: the other delivery's reply holds this event id,
             // and the store refused to write it again.
-            Err(_) if matches!(self.has_event(ticket.id, event_id).await, Ok(true)) => {
+            Err(_) if matches!(self.has_event(&ticket, event_id).await, Ok(true)) => {
                 Err(MailReplyError::AlreadyProcessed)
             }
             Err(e) => Err(MailReplyError::from_rules(e)),
@@ -343,10 +343,10 @@ impl HelpdeskService {
         .await
     }
 
-    async fn has_event(&self, ticket: TicketId, id: EventId) -> Result<bool, Error> {
+    async fn has_event(&self, ticket: &Ticket, id: EventId) -> Result<bool, Error> {
         Ok(self
             .store
-            .timeline(ticket)
+            .timeline_in(ticket.tenant, ticket.id)
             .await?
             .iter()
             .any(|event| event.id == id))

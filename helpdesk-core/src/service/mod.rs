@@ -226,17 +226,43 @@ impl HelpdeskService {
     /// Loads a ticket `actor` may see, with its tenant; a ticket they may not see answers
     /// exactly like a missing one.
     async fn visible_ticket(&self, actor: &Actor, id: TicketId) -> Result<(Ticket, Tenant)> {
+        self.visible_ticket_in(actor, None, id).await
+    }
+
+    /// [`visible_ticket`](Self::visible_ticket) when the caller knows the ticket's
+    /// tenant (`None` when it does not): read by its `(tenant, id)` key.
+    async fn visible_ticket_in(
+        &self,
+        actor: &Actor,
+        tenant: Option<TenantId>,
+        id: TicketId,
+    ) -> Result<(Ticket, Tenant)> {
         ensure_active(actor)?;
-        let ticket = self
-            .store
-            .ticket(id)
-            .await?
-            .ok_or(Error::NotFound(Entity::Ticket))?;
+        let ticket = match tenant.or_else(|| Self::known_tenant(actor)) {
+            Some(tenant) => self.store.ticket_in(tenant, id).await?,
+            None => self.store.ticket(id).await?,
+        }
+        .ok_or(Error::NotFound(Entity::Ticket))?;
         let tenant = self.tenant_record(ticket.tenant).await?;
         if !Scope::of(actor, tenant.settings.requester_visibility).admits(&ticket) {
             return Err(Error::NotFound(Entity::Ticket));
         }
         Ok((ticket, tenant))
+    }
+
+    /// The only tenant whose tickets `actor` may see, when there is one: a member's,
+    /// or that of staff serving a single tenant. A ticket is then read by its
+    /// `(tenant, id)` key; otherwise (staff of several tenants, platform admins) by id
+    /// alone, which on a database distributed by tenant asks every shard.
+    fn known_tenant(actor: &Actor) -> Option<TenantId> {
+        match actor {
+            Actor::Member(m) => Some(m.tenant),
+            Actor::Staff(s) if s.role != crate::StaffRole::PlatformAdmin => match &s.tenants {
+                crate::TenantScope::Only(tenants) if tenants.len() == 1 => tenants.first().copied(),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 
     /// Refuses an actor who is not allowed into `tenant` at all.

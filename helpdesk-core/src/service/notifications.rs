@@ -198,7 +198,7 @@ impl HelpdeskService {
         &self,
         message: &OutboxMessage,
     ) -> Result<Option<(crate::Ticket, crate::Tenant, crate::TimelineEvent)>> {
-        let Some(ticket) = self.store.ticket(message.ticket).await? else {
+        let Some(ticket) = self.store.ticket_in(message.tenant, message.ticket).await? else {
             return Ok(None);
         };
         let Some(tenant) = self.cached_tenant(ticket.tenant).await? else {
@@ -206,7 +206,7 @@ impl HelpdeskService {
         };
         let event = self
             .store
-            .timeline(ticket.id)
+            .timeline_in(ticket.tenant, ticket.id)
             .await?
             .into_iter()
             .find(|e| e.id == message.event);

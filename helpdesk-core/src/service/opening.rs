@@ -86,7 +86,9 @@ impl HelpdeskService {
             }
             // A retry of a request that already opened this ticket: answer with it.
             Err(Error::AlreadyExists(crate::Entity::Ticket)) if draft.idempotency_key.is_some() => {
-                let (found, _) = self.visible_ticket(actor, ticket.id).await?;
+                let (found, _) = self
+                    .visible_ticket_in(actor, Some(ticket.tenant), ticket.id)
+                    .await?;
                 Ok(observed_by(actor, found))
             }
             Err(e) => Err(e),

@@ -94,7 +94,9 @@ impl HelpdeskService {
             .ticket_by_number(tenant, number)
             .await?
             .ok_or(Error::NotFound(Entity::Ticket))?;
-        let (ticket, tenant) = self.visible_ticket(actor, ticket.id).await?;
+        let (ticket, tenant) = self
+            .visible_ticket_in(actor, Some(tenant), ticket.id)
+            .await?;
         self.view(actor, ticket, &tenant).await
     }
 
@@ -106,14 +108,14 @@ impl HelpdeskService {
     ) -> Result<TicketView> {
         let timeline: Vec<_> = self
             .store
-            .timeline(ticket.id)
+            .timeline_in(ticket.tenant, ticket.id)
             .await?
             .into_iter()
             .filter(|e| may_read_event(actor, e))
             .collect();
         let attachments = self
             .store
-            .attachments(ticket.id)
+            .attachments_in(ticket.tenant, ticket.id)
             .await?
             .into_iter()
             .filter(|a| timeline.iter().any(|e| e.id == a.event))
@@ -206,7 +208,7 @@ impl HelpdeskService {
             .await?
             .ok_or(Error::NotFound(Entity::Attachment))?;
         let (ticket, _) = self
-            .visible_ticket(actor, attachment.ticket)
+            .visible_ticket_in(actor, Some(attachment.tenant), attachment.ticket)
             .await
             .map_err(|e| match e {
                 Error::NotFound(_) => Error::NotFound(Entity::Attachment),
@@ -214,7 +216,7 @@ impl HelpdeskService {
             })?;
         let readable = self
             .store
-            .timeline(ticket.id)
+            .timeline_in(ticket.tenant, ticket.id)
             .await?
             .iter()
             .any(|e| e.id == attachment.event && may_read_event(actor, e));
@@ -367,8 +369,8 @@ impl HelpdeskService {
     /// Forgets one of `actor`'s saved searches [oublier les critères].
     pub async fn delete_saved_search(&self, actor: &Actor, id: SavedSearchId) -> Result<()> {
         ensure_active(actor)?;
-        let (owner, _) = Self::owner(actor)?;
-        if self.store.delete_saved_search(&owner, id).await? {
+        let (owner, tenant) = Self::owner(actor)?;
+        if self.store.delete_saved_search(&owner, tenant, id).await? {
             Ok(())
         } else {
             Err(Error::NotFound(Entity::SavedSearch))

@@ -79,7 +79,7 @@ impl HelpdeskService {
                 match saved {
                     Ok(()) => break,
                     Err(Error::VersionConflict { .. }) => {
-                        match self.store.ticket(ticket.id).await? {
+                        match self.store.ticket_in(ticket.tenant, ticket.id).await? {
                             Some(fresh) => ticket = fresh,
                             None => break,
                         }

@@ -288,6 +288,11 @@ impl TicketRepository for FaultyStore {
         self.enter("ticket")?;
         self.inner.ticket(id).await
     }
+    // Faults are named by what is read: a ticket, whether its tenant is given or not.
+    async fn ticket_in(&self, tenant: TenantId, id: TicketId) -> StoreResult<Option<Ticket>> {
+        self.enter("ticket")?;
+        self.inner.ticket_in(tenant, id).await
+    }
     async fn ticket_by_number(
         &self,
         tenant: TenantId,
@@ -303,6 +308,22 @@ impl TicketRepository for FaultyStore {
     async fn attachments(&self, ticket: TicketId) -> StoreResult<Vec<Attachment>> {
         self.enter("attachments")?;
         self.inner.attachments(ticket).await
+    }
+    async fn timeline_in(
+        &self,
+        tenant: TenantId,
+        ticket: TicketId,
+    ) -> StoreResult<Vec<TimelineEvent>> {
+        self.enter("timeline")?;
+        self.inner.timeline_in(tenant, ticket).await
+    }
+    async fn attachments_in(
+        &self,
+        tenant: TenantId,
+        ticket: TicketId,
+    ) -> StoreResult<Vec<Attachment>> {
+        self.enter("attachments")?;
+        self.inner.attachments_in(tenant, ticket).await
     }
     async fn attachment(&self, id: AttachmentId) -> StoreResult<Option<Attachment>> {
         self.enter("attachment")?;
@@ -347,9 +368,14 @@ impl SavedSearchRepository for FaultyStore {
         self.enter("saved_searches")?;
         self.inner.saved_searches(owner, tenant).await
     }
-    async fn delete_saved_search(&self, owner: &UserId, id: SavedSearchId) -> StoreResult<bool> {
+    async fn delete_saved_search(
+        &self,
+        owner: &UserId,
+        tenant: Option<TenantId>,
+        id: SavedSearchId,
+    ) -> StoreResult<bool> {
         self.enter("delete_saved_search")?;
-        self.wrote(self.inner.delete_saved_search(owner, id).await)
+        self.wrote(self.inner.delete_saved_search(owner, tenant, id).await)
     }
 }
 

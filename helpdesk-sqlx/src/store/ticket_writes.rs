@@ -524,7 +524,7 @@ impl<D: Dialect> SqlStore<D> {
             ", search_head = array_to_tsvector($36), \
              search_public = search_public || array_to_tsvector($37), \
              search_internal = search_internal || array_to_tsvector($38) \
-             WHERE id = $1 AND version = $2 RETURNING tenant_id)",
+             WHERE tenant_id = $39 AND id = $1 AND version = $2 RETURNING tenant_id)",
         );
         let mut sql = ticket_values(
             sql.arg(ticket.id.as_uuid())
@@ -533,7 +533,8 @@ impl<D: Dialect> SqlStore<D> {
         )?
         .arg(D::words_arg(words.head))
         .arg(D::words_arg(words.public))
-        .arg(D::words_arg(words.internal));
+        .arg(D::words_arg(words.internal))
+        .arg(ticket.tenant.as_uuid());
         let parts = child_writes(
             change,
             ticket,
@@ -558,15 +559,16 @@ impl<D: Dialect> SqlStore<D> {
         let _turn = self.write_turn().await;
         let mut tx = D::begin(self.raw_pool()).await.map_err(db)?;
         let mut update = Sql::new("UPDATE helpdesk_tickets SET ");
-        update
-            .push(TICKET_SET)
-            .push(" WHERE id = $1 AND version = $2 RETURNING tenant_id, number");
+        update.push(TICKET_SET).push(
+            " WHERE tenant_id = $36 AND id = $1 AND version = $2 RETURNING tenant_id, number",
+        );
         let update = ticket_values(
             update
                 .arg(change.ticket.id.as_uuid())
                 .arg(signed(change.expected_version, "version")?),
             change.ticket,
-        )?;
+        )?
+        .arg(change.ticket.tenant.as_uuid());
         let Some(row) = tx.fetch_optional(update).await.map_err(db)? else {
             D::rollback(tx).await.map_err(db)?;
             return Ok(false);

@@ -164,8 +164,12 @@ impl<D: Dialect> TicketRepository for SqlStore<D> {
                 // is the same request.
                 let stored = fetch_optional(
                     &mut self.conn(),
-                    Sql::new("SELECT request_fingerprint FROM helpdesk_tickets WHERE id = $1")
-                        .arg(change.ticket.id.as_uuid()),
+                    Sql::new(
+                        "SELECT request_fingerprint FROM helpdesk_tickets \
+                         WHERE tenant_id = $1 AND id = $2",
+                    )
+                    .arg(change.ticket.tenant.as_uuid())
+                    .arg(change.ticket.id.as_uuid()),
                     |r| r.opt_text("request_fingerprint"),
                 )
                 .await?
@@ -193,7 +197,8 @@ impl<D: Dialect> TicketRepository for SqlStore<D> {
         // Nothing written: tell a missing ticket from a stale version.
         let current = fetch_optional(
             &mut self.conn(),
-            Sql::new("SELECT version FROM helpdesk_tickets WHERE id = $1")
+            Sql::new("SELECT version FROM helpdesk_tickets WHERE tenant_id = $1 AND id = $2")
+                .arg(change.ticket.tenant.as_uuid())
                 .arg(change.ticket.id.as_uuid()),
             |r| r.i64("version"),
         )
@@ -209,6 +214,13 @@ impl<D: Dialect> TicketRepository for SqlStore<D> {
 
     async fn ticket(&self, id: TicketId) -> StoreResult<Option<Ticket>> {
         let sql = ticket_select("WHERE t.id = $1").arg(id.as_uuid());
+        fetch_optional(&mut self.conn(), sql, codec::ticket).await
+    }
+
+    async fn ticket_in(&self, tenant: TenantId, id: TicketId) -> StoreResult<Option<Ticket>> {
+        let sql = ticket_select("WHERE t.tenant_id = $1 AND t.id = $2")
+            .arg(tenant.as_uuid())
+            .arg(id.as_uuid());
         fetch_optional(&mut self.conn(), sql, codec::ticket).await
     }
 
@@ -244,6 +256,35 @@ impl<D: Dialect> TicketRepository for SqlStore<D> {
              (SELECT tenant_id FROM helpdesk_tickets WHERE id = $1) \
              AND ticket_id = $1 ORDER BY created_at, id",
         )
+        .arg(ticket.as_uuid());
+        fetch_all(&mut self.conn(), sql, codec::attachment).await
+    }
+
+    async fn timeline_in(
+        &self,
+        tenant: TenantId,
+        ticket: TicketId,
+    ) -> StoreResult<Vec<TimelineEvent>> {
+        let sql = select(
+            codec::EVENT_COLUMNS,
+            "FROM helpdesk_events WHERE tenant_id = $1 AND ticket_id = $2 ORDER BY position",
+        )
+        .arg(tenant.as_uuid())
+        .arg(ticket.as_uuid());
+        fetch_all(&mut self.conn(), sql, codec::event).await
+    }
+
+    async fn attachments_in(
+        &self,
+        tenant: TenantId,
+        ticket: TicketId,
+    ) -> StoreResult<Vec<Attachment>> {
+        let sql = select(
+            codec::ATTACHMENT_COLUMNS,
+            "FROM helpdesk_attachments WHERE tenant_id = $1 AND ticket_id = $2 \
+             ORDER BY created_at, id",
+        )
+        .arg(tenant.as_uuid())
         .arg(ticket.as_uuid());
         fetch_all(&mut self.conn(), sql, codec::attachment).await
     }

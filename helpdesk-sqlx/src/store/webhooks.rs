@@ -12,12 +12,15 @@ use crate::sql::Sql;
 #[async_trait]
 impl<D: Dialect> WebhookRepository for SqlStore<D> {
     async fn save_webhook(&self, webhook: &Webhook) -> StoreResult<()> {
-        // An id already taken by another tenant's endpoint changes nothing.
+        // The key is (tenant_id, id); an id already taken by another tenant's endpoint
+        // still changes nothing, and adds nothing to this tenant. That check reads the
+        // `id` index: on a database distributed by tenant, every shard (a rare admin
+        // write; `docs/distribution.md`).
         let sql = Sql::new(
             "INSERT INTO helpdesk_webhooks (id, tenant_id, created_at, data) \
-             VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (id) DO UPDATE SET data = excluded.data \
-             WHERE helpdesk_webhooks.tenant_id = excluded.tenant_id",
+             SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM helpdesk_webhooks \
+             WHERE id = $1 AND tenant_id <> $2) \
+             ON CONFLICT (tenant_id, id) DO UPDATE SET data = excluded.data",
         )
         .arg(webhook.endpoint.id.as_uuid())
         .arg(webhook.endpoint.tenant.as_uuid())
