@@ -202,6 +202,21 @@ pub trait TicketRepository: Send + Sync {
         }
         self.timeline(ticket).await
     }
+    /// One event of `tenant`'s ticket, by id: what a delivery of the outbox tells about
+    /// (none when the ticket or the event is not found). The default reads
+    /// [`timeline_in`](Self::timeline_in); the SQL stores read the one row.
+    async fn event_in(
+        &self,
+        tenant: TenantId,
+        ticket: TicketId,
+        event: crate::ids::EventId,
+    ) -> StoreResult<Option<TimelineEvent>> {
+        Ok(self
+            .timeline_in(tenant, ticket)
+            .await?
+            .into_iter()
+            .find(|e| e.id == event))
+    }
     /// A ticket's attachments, oldest first.
     async fn attachments(&self, ticket: TicketId) -> StoreResult<Vec<Attachment>>;
     /// The attachments of `tenant`'s ticket, oldest first: as

@@ -466,8 +466,8 @@ mod before_11 {
 #[tokio::test]
 async fn postgres_migration_11_keeps_every_webhook_and_saved_search() {
     use helpdesk_core::TenantRepository;
-    use helpdesk_sqlx::{Migration, PostgresStore};
     use helpdesk_sqlx::sqlx::{self, AssertSqlSafe};
+    use helpdesk_sqlx::{Migration, PostgresStore};
     let Some(url) = support::postgres::url("migration 11 keeps its rows") else {
         return;
     };
@@ -521,8 +521,8 @@ async fn postgres_migration_11_keeps_every_webhook_and_saved_search() {
 #[tokio::test]
 async fn sqlite_migration_11_keeps_every_webhook_and_saved_search() {
     use helpdesk_core::TenantRepository;
-    use helpdesk_sqlx::{Migration, SqliteStore};
     use helpdesk_sqlx::sqlx::{self, AssertSqlSafe};
+    use helpdesk_sqlx::{Migration, SqliteStore};
     let store = SqliteStore::in_memory().await.unwrap();
     let (older, newer): (Vec<&Migration>, Vec<&Migration>) = SqliteStore::migrations()
         .iter()

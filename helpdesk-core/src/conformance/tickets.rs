@@ -8,7 +8,7 @@ use super::fixtures::{
 };
 use crate::attachment::Attachment;
 use crate::error::{Entity, Error};
-use crate::ids::{AttachmentId, MemberId, StaffId, TenantId, TicketId, TicketNumber};
+use crate::ids::{AttachmentId, EventId, MemberId, StaffId, TenantId, TicketId, TicketNumber};
 use crate::notify::{OutboxMessage, Recipient};
 use crate::people::ActorRef;
 use crate::ports::{Store, TicketChange};
@@ -225,8 +225,8 @@ async fn assert_numbers_go_on_after_a_refused_open(
     );
 }
 
-/// Read with its tenant, a ticket, its timeline and attachments are found by their
-/// key; read with another tenant, nothing is.
+/// Read with its tenant, a ticket, its timeline, one of its events and its attachments
+/// are found by their key; read with another tenant, nothing is.
 async fn assert_read_in_its_tenant(
     store: &dyn Store,
     ticket: &Ticket,
@@ -281,6 +281,36 @@ async fn assert_read_in_its_tenant(
             .is_empty(),
         "attachments are not read in another tenant"
     );
+    for (tenant, event, expected, what) in [
+        (
+            ticket.tenant,
+            first.id,
+            Some(first),
+            "an event is found by its key",
+        ),
+        (
+            elsewhere,
+            first.id,
+            None,
+            "an event is not found in another tenant",
+        ),
+        (
+            ticket.tenant,
+            EventId::new(),
+            None,
+            "an unknown event is not found",
+        ),
+    ] {
+        assert_eq!(
+            store
+                .event_in(tenant, ticket.id, event)
+                .await
+                .must("reading an event")
+                .as_ref(),
+            expected,
+            "{what}"
+        );
+    }
 }
 
 /// Numbers are looked up within their tenant; unknown ids find nothing.

@@ -206,10 +206,8 @@ impl HelpdeskService {
         };
         let event = self
             .store
-            .timeline_in(ticket.tenant, ticket.id)
-            .await?
-            .into_iter()
-            .find(|e| e.id == message.event);
+            .event_in(ticket.tenant, ticket.id, message.event)
+            .await?;
         Ok(event.map(|event| (ticket, tenant, event)))
     }
 

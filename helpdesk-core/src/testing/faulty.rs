@@ -317,6 +317,15 @@ impl TicketRepository for FaultyStore {
         self.enter("timeline")?;
         self.inner.timeline_in(tenant, ticket).await
     }
+    async fn event_in(
+        &self,
+        tenant: TenantId,
+        ticket: TicketId,
+        event: crate::ids::EventId,
+    ) -> StoreResult<Option<TimelineEvent>> {
+        self.enter("timeline")?;
+        self.inner.event_in(tenant, ticket, event).await
+    }
     async fn attachments_in(
         &self,
         tenant: TenantId,

@@ -274,6 +274,22 @@ impl<D: Dialect> TicketRepository for SqlStore<D> {
         fetch_all(&mut self.conn(), sql, codec::event).await
     }
 
+    async fn event_in(
+        &self,
+        tenant: TenantId,
+        ticket: TicketId,
+        event: helpdesk_core::EventId,
+    ) -> StoreResult<Option<TimelineEvent>> {
+        let sql = select(
+            codec::EVENT_COLUMNS,
+            "FROM helpdesk_events WHERE tenant_id = $1 AND id = $2 AND ticket_id = $3",
+        )
+        .arg(tenant.as_uuid())
+        .arg(event.as_uuid())
+        .arg(ticket.as_uuid());
+        fetch_optional(&mut self.conn(), sql, codec::event).await
+    }
+
     async fn attachments_in(
         &self,
         tenant: TenantId,
