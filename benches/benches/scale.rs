@@ -10,8 +10,11 @@
 //! cargo bench -p helpdesk-benches --bench scale -- sqlite            # or postgres
 //! HELPDESK_SCALE_SIZES=10000,100000,1000000 cargo bench ... --bench scale
 //! HELPDESK_SCALE_TENANTS=100 HELPDESK_SCALE_SIZES=10000 cargo bench ... --bench scale
+//! HELPDESK_SCALE_CASES=dashboard cargo bench ... --bench scale  # only cases named so
 //! ```
 //!
+//! `HELPDESK_SCALE_CASES` keeps the cases whose label contains one of its comma-separated
+//! words (case-insensitive), plus the baseline; the CSV export is then skipped.
 //! `HELPDESK_SCALE_SIZES` are tickets per tenant; `HELPDESK_SCALE_TENANTS` tenants of that
 //! size (default 1; the queries run in the first tenant). Each size is a fresh database
 //! filled by [`generate`] (people through the service, tickets with
@@ -125,6 +128,25 @@ const CASES: [(Case, &str); 27] = [
         "dashboard per agent and group (supervisor)",
     ),
 ];
+
+/// The words of `HELPDESK_SCALE_CASES`, lowercased; none when it is unset (every case).
+fn case_filter() -> Vec<String> {
+    std::env::var("HELPDESK_SCALE_CASES")
+        .unwrap_or_default()
+        .split(',')
+        .map(|w| w.trim().to_lowercase())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// Whether the case is measured: the baseline always, the others when no filter is set
+/// or their label contains one of its words.
+fn selected(case: Case, label: &str) -> bool {
+    let filter = case_filter();
+    case == Case::Baseline
+        || filter.is_empty()
+        || filter.iter().any(|w| label.to_lowercase().contains(w))
+}
 
 /// One seeded database, ready to be measured.
 struct Fixture {
@@ -416,8 +438,12 @@ impl Fixture {
     /// Every case once, untimed: what it finds.
     async fn check(&self) -> BenchResult<Vec<u64>> {
         let mut found = Vec::new();
-        for (case, _) in CASES {
-            found.push(self.run(case, 0).await?);
+        for (case, label) in CASES {
+            found.push(if selected(case, label) {
+                self.run(case, 0).await?
+            } else {
+                0
+            });
         }
         Ok(found)
     }
@@ -427,7 +453,10 @@ impl Fixture {
         let mut all = vec![Samples::new(); CASES.len()];
         let mut k = 0;
         for _ in 0..ROUNDS {
-            for (n, (case, _)) in CASES.iter().enumerate() {
+            for (n, (case, label)) in CASES.iter().enumerate() {
+                if !selected(*case, label) {
+                    continue;
+                }
                 let warm = Instant::now();
                 self.run(*case, k).await?;
                 let one = warm.elapsed().max(Duration::from_micros(1));
@@ -496,7 +525,10 @@ struct Run {
 fn print_run(run: &Run) {
     let baseline = run.samples[0].median();
     let mut out = Table::new(["query", "found", "p50", "p99", "samples", "p50 ×baseline"]);
-    for (n, (_, label)) in CASES.iter().enumerate() {
+    for (n, (case, label)) in CASES.iter().enumerate() {
+        if !selected(*case, label) {
+            continue;
+        }
         let s = &run.samples[n];
         out.row([
             (*label).to_owned(),
@@ -541,7 +573,10 @@ fn print_growth(label: &str, runs: &[&Run]) {
         ));
     }
     let mut out = Table::new(headers);
-    for (n, (_, name)) in CASES.iter().enumerate() {
+    for (n, (case, name)) in CASES.iter().enumerate() {
+        if !selected(*case, name) {
+            continue;
+        }
         let mut row = vec![(*name).to_owned()];
         for r in runs {
             row.push(table::duration(r.samples[n].median()));
@@ -570,7 +605,11 @@ async fn measure(fx: &Fixture, label: String, tickets: usize) -> BenchResult<Run
     let samples = fx.measure().await?;
     let days =
         (generate::SPAN_DAYS * 40_000 / fx.people.tickets.max(1) as i64).min(generate::SPAN_DAYS);
-    let export = fx.export(days).await?;
+    let export = if case_filter().is_empty() {
+        fx.export(days).await?
+    } else {
+        (0, Duration::ZERO, 0)
+    };
     let run = Run {
         label,
         tickets,
