@@ -142,6 +142,11 @@ impl Dialect for PostgresBackend {
             description: "read indexes",
             sql: include_str!("../migrations/postgres/0009_read_indexes.sql"),
         },
+        Migration {
+            version: 10,
+            description: "dashboard tallies",
+            sql: include_str!("../migrations/postgres/0010_dashboard_tallies.sql"),
+        },
     ];
     // Rows another claim has locked are skipped, not waited for: two workers claim
     // disjoint batches at once.

@@ -127,6 +127,11 @@ impl Dialect for SqliteBackend {
             description: "read indexes",
             sql: include_str!("../migrations/sqlite/0009_read_indexes.sql"),
         },
+        Migration {
+            version: 10,
+            description: "dashboard tallies",
+            sql: include_str!("../migrations/sqlite/0010_dashboard_tallies.sql"),
+        },
     ];
     // One writer at a time: an UPDATE ... RETURNING is atomic on its own.
     const CLAIM_LOCK: &'static str = "";
