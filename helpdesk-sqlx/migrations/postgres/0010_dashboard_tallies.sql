@@ -144,7 +144,9 @@ END $$;
 
 -- Applies a change of ticket rows: `olds` taken back, `news` added. Keys whose counts
 -- net to zero are not written; the answers of tickets approved before or after whose
--- approval, assignee or group changed are recounted.
+-- approval, assignee or group changed, or deleted while approved, are recounted. A new
+-- ticket has no answers yet (they reference it): the answers' own trigger counts them,
+-- even when one statement writes both, since statement triggers run at its end.
 CREATE FUNCTION helpdesk_dashboard_apply(olds helpdesk_dashboard_row[], news helpdesk_dashboard_row[])
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
@@ -193,7 +195,8 @@ BEGIN
     ), moved AS (
         SELECT tenant_id, id FROM d GROUP BY tenant_id, id
         HAVING bool_or(approved)
-            AND (COUNT(*) = 1 OR COUNT(DISTINCT (approved, assignee_id, group_id)) > 1)
+            AND (COUNT(DISTINCT (approved, assignee_id, group_id)) > 1
+                 OR (COUNT(*) = 1 AND cardinality(news) = 0))
     )
     SELECT array_agg(tenant_id), array_agg(id) INTO tenants, tickets FROM moved;
     IF tenants IS NOT NULL THEN
