@@ -10,11 +10,10 @@
 //! cargo bench -p helpdesk-benches --bench scale -- sqlite            # or postgres
 //! HELPDESK_SCALE_SIZES=10000,100000,1000000 cargo bench ... --bench scale
 //! HELPDESK_SCALE_TENANTS=100 HELPDESK_SCALE_SIZES=10000 cargo bench ... --bench scale
-//! HELPDESK_SCALE_CASES=dashboard cargo bench ... --bench scale  # only cases named so
+//! HELPDESK_SCALE_CASES=dashboard,list cargo bench ... --bench scale  # no CSV export then
 //! ```
 //!
-//! `HELPDESK_SCALE_CASES` keeps the cases whose label contains one of its comma-separated
-//! words (case-insensitive), plus the baseline; the CSV export is then skipped.
+//! `HELPDESK_SCALE_CASES`: the baseline and the cases whose label has one of its words.
 //! `HELPDESK_SCALE_SIZES` are tickets per tenant; `HELPDESK_SCALE_TENANTS` tenants of that
 //! size (default 1; the queries run in the first tenant). Each size is a fresh database
 //! filled by [`generate`] (people through the service, tickets with
@@ -129,23 +128,14 @@ const CASES: [(Case, &str); 27] = [
     ),
 ];
 
-/// The words of `HELPDESK_SCALE_CASES`, lowercased; none when it is unset (every case).
+/// The words of `HELPDESK_SCALE_CASES`; none when it is unset (every case).
 fn case_filter() -> Vec<String> {
-    std::env::var("HELPDESK_SCALE_CASES")
-        .unwrap_or_default()
-        .split(',')
-        .map(|w| w.trim().to_lowercase())
-        .filter(|w| !w.is_empty())
-        .collect()
+    helpdesk_benches::case_filter("HELPDESK_SCALE_CASES")
 }
 
-/// Whether the case is measured: the baseline always, the others when no filter is set
-/// or their label contains one of its words.
+/// Whether the case is measured: the baseline always, the others as the filter says.
 fn selected(case: Case, label: &str) -> bool {
-    let filter = case_filter();
-    case == Case::Baseline
-        || filter.is_empty()
-        || filter.iter().any(|w| label.to_lowercase().contains(w))
+    case == Case::Baseline || helpdesk_benches::kept(&case_filter(), label)
 }
 
 /// One seeded database, ready to be measured.
@@ -439,11 +429,8 @@ impl Fixture {
     async fn check(&self) -> BenchResult<Vec<u64>> {
         let mut found = Vec::new();
         for (case, label) in CASES {
-            found.push(if selected(case, label) {
-                self.run(case, 0).await?
-            } else {
-                0
-            });
+            let keep = selected(case, label);
+            found.push(if keep { self.run(case, 0).await? } else { 0 });
         }
         Ok(found)
     }
