@@ -10,8 +10,10 @@
 //! cargo bench -p helpdesk-benches --bench scale -- sqlite            # or postgres
 //! HELPDESK_SCALE_SIZES=10000,100000,1000000 cargo bench ... --bench scale
 //! HELPDESK_SCALE_TENANTS=100 HELPDESK_SCALE_SIZES=10000 cargo bench ... --bench scale
+//! HELPDESK_SCALE_CASES=dashboard,list cargo bench ... --bench scale  # no CSV export then
 //! ```
 //!
+//! `HELPDESK_SCALE_CASES`: the baseline and the cases whose label has one of its words.
 //! `HELPDESK_SCALE_SIZES` are tickets per tenant; `HELPDESK_SCALE_TENANTS` tenants of that
 //! size (default 1; the queries run in the first tenant). Each size is a fresh database
 //! filled by [`generate`] (people through the service, tickets with
@@ -125,6 +127,16 @@ const CASES: [(Case, &str); 27] = [
         "dashboard per agent and group (supervisor)",
     ),
 ];
+
+/// The words of `HELPDESK_SCALE_CASES`; none when it is unset (every case).
+fn case_filter() -> Vec<String> {
+    helpdesk_benches::case_filter("HELPDESK_SCALE_CASES")
+}
+
+/// Whether the case is measured: the baseline always, the others as the filter says.
+fn selected(case: Case, label: &str) -> bool {
+    case == Case::Baseline || helpdesk_benches::kept(&case_filter(), label)
+}
 
 /// One seeded database, ready to be measured.
 struct Fixture {
@@ -416,8 +428,9 @@ impl Fixture {
     /// Every case once, untimed: what it finds.
     async fn check(&self) -> BenchResult<Vec<u64>> {
         let mut found = Vec::new();
-        for (case, _) in CASES {
-            found.push(self.run(case, 0).await?);
+        for (case, label) in CASES {
+            let keep = selected(case, label);
+            found.push(if keep { self.run(case, 0).await? } else { 0 });
         }
         Ok(found)
     }
@@ -427,7 +440,10 @@ impl Fixture {
         let mut all = vec![Samples::new(); CASES.len()];
         let mut k = 0;
         for _ in 0..ROUNDS {
-            for (n, (case, _)) in CASES.iter().enumerate() {
+            for (n, (case, label)) in CASES.iter().enumerate() {
+                if !selected(*case, label) {
+                    continue;
+                }
                 let warm = Instant::now();
                 self.run(*case, k).await?;
                 let one = warm.elapsed().max(Duration::from_micros(1));
@@ -496,7 +512,10 @@ struct Run {
 fn print_run(run: &Run) {
     let baseline = run.samples[0].median();
     let mut out = Table::new(["query", "found", "p50", "p99", "samples", "p50 ×baseline"]);
-    for (n, (_, label)) in CASES.iter().enumerate() {
+    for (n, (case, label)) in CASES.iter().enumerate() {
+        if !selected(*case, label) {
+            continue;
+        }
         let s = &run.samples[n];
         out.row([
             (*label).to_owned(),
@@ -541,7 +560,10 @@ fn print_growth(label: &str, runs: &[&Run]) {
         ));
     }
     let mut out = Table::new(headers);
-    for (n, (_, name)) in CASES.iter().enumerate() {
+    for (n, (case, name)) in CASES.iter().enumerate() {
+        if !selected(*case, name) {
+            continue;
+        }
         let mut row = vec![(*name).to_owned()];
         for r in runs {
             row.push(table::duration(r.samples[n].median()));
@@ -570,7 +592,11 @@ async fn measure(fx: &Fixture, label: String, tickets: usize) -> BenchResult<Run
     let samples = fx.measure().await?;
     let days =
         (generate::SPAN_DAYS * 40_000 / fx.people.tickets.max(1) as i64).min(generate::SPAN_DAYS);
-    let export = fx.export(days).await?;
+    let export = if case_filter().is_empty() {
+        fx.export(days).await?
+    } else {
+        (0, Duration::ZERO, 0)
+    };
     let run = Run {
         label,
         tickets,
@@ -697,11 +723,17 @@ async fn plans(fx: &Fixture, store: &PostgresStore, when: &str) -> BenchResult {
         months: 12,
         now: fx.now,
     };
-    let plan = store.explain_dashboard_counts(&query).await?;
-    println!(
-        "\n#### EXPLAIN dashboard counts by status, admin ({when})\n\n```\n{}\n```",
-        plan.join("\n")
-    );
+    let [tallies, due, answers] = store.explain_dashboard_counts(&query).await?;
+    for (what, plan) in [
+        ("tallies by status and month", tallies),
+        ("open tickets due soon and breached", due),
+        ("answer tallies", answers),
+    ] {
+        println!(
+            "\n#### EXPLAIN dashboard, {what}, admin ({when})\n\n```\n{}\n```",
+            plan.join("\n")
+        );
+    }
     Ok(())
 }
 

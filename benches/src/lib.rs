@@ -13,3 +13,20 @@ pub mod timing;
 
 /// What a bench program's steps return.
 pub type BenchResult<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+/// The words of the environment variable `var` (comma-separated, lowercased): which
+/// cases a bench keeps; none when it is unset (every case).
+pub fn case_filter(var: &str) -> Vec<String> {
+    std::env::var(var)
+        .unwrap_or_default()
+        .split(',')
+        .map(|w| w.trim().to_lowercase())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// Whether a case labelled `label` is kept: no filter, or its label contains one of the
+/// filter's words (case-insensitive).
+pub fn kept(filter: &[String], label: &str) -> bool {
+    filter.is_empty() || filter.iter().any(|w| label.to_lowercase().contains(w))
+}

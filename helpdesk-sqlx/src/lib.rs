@@ -131,8 +131,9 @@
 //! A requester's and an agent's visibility are several walks (`UNION ALL`, each limited
 //! to the page) rather than one `OR`, which no index serves. A `contains` search reads
 //! the matches first (`MATERIALIZED`), so a rare word costs its matches, not the
-//! tenant. Counts (a page's `total`, the dashboard) read every matching ticket: they
-//! grow with what they count.
+//! tenant. A page's `total` reads every matching ticket: it grows with what it counts.
+//! The dashboard reads tallies instead (below), and counts only the open tickets with a
+//! due date for "due soon" and "breached" (`helpdesk_tickets_open_due`, migration 10).
 //!
 //! # A schema for many tenants
 //!
@@ -174,10 +175,27 @@
 //!   (SQLite's `BINARY`; `COLLATE "C"` on PostgreSQL, whatever the database's collation),
 //!   or the rank of the status or priority (a `CASE`). A cursor of another sort is refused
 //!   before any SQL runs.
-//! - **Dashboards**: counts per status, per month and satisfaction are `GROUP BY`s;
-//!   approved closures' answers are kept in `helpdesk_closure_answers` for that. The
-//!   breakdown per agent and per group is two `GROUP BY`s per list (per key and status;
-//!   per key over approved closures with their overall score).
+//! - **Dashboards**: counts per status, per month, service-level compliance and
+//!   satisfaction are sums over tally tables that triggers keep (migration 10), so a
+//!   dashboard reads one row per key in scope whatever the number of tickets:
+//!   `helpdesk_dashboard_tallies` (tickets per tenant, status, assignee, group and
+//!   approval, with their compliance counts), `helpdesk_dashboard_month_tallies`
+//!   (tickets per tenant, month opened, assignee and group),
+//!   `helpdesk_dashboard_answer_tallies` (approved closures' answers per tenant,
+//!   assignee, group, question and choice, with the scores' count and sum) and
+//!   `helpdesk_dashboard_answer_marks` (what each approved ticket's answers added, so
+//!   they are taken back exactly). Triggers on `helpdesk_tickets` and
+//!   `helpdesk_closure_answers` (statement-level with transition tables on PostgreSQL,
+//!   row-level on SQLite) keep them exact under every write: the ports, bulk import,
+//!   service-level recomputation, a host's own SQL; the migration fills them from the
+//!   stored tickets. No assignee and no group are keyed as the nil UUID. The visibility
+//!   scope applies to tally rows as to tickets, except a requester's own and guest
+//!   tickets, which are counted from the tickets. On PostgreSQL a write that changes a
+//!   ticket's key (status, assignee, group, approval, month, a met target) updates the
+//!   tally rows of the old and new keys and holds them until it commits: writers of
+//!   tickets with the same key queue there (as openings queue on the tenant's number
+//!   counter); a reply or note that changes no key touches no tally row. The breakdown
+//!   per agent and per group is two grouped reads of the tallies per list.
 //! - **Timestamps** are stored as integer nanoseconds since the epoch, so they read back
 //!   exactly as written and compare the same in both databases (instants 1677-2262).
 //!

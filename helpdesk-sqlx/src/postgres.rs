@@ -137,6 +137,11 @@ impl Dialect for PostgresBackend {
             sql: include_str!("../migrations/postgres/0009_read_indexes.sql"),
         },
         Migration {
+            version: 10,
+            description: "dashboard tallies",
+            sql: include_str!("../migrations/postgres/0010_dashboard_tallies.sql"),
+        },
+        Migration {
             version: 11,
             description: "tenant-leading keys",
             sql: include_str!("../migrations/postgres/0011_tenant_leading_keys.sql"),

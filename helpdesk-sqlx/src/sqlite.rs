@@ -121,6 +121,11 @@ impl Dialect for SqliteBackend {
             sql: include_str!("../migrations/sqlite/0009_read_indexes.sql"),
         },
         Migration {
+            version: 10,
+            description: "dashboard tallies",
+            sql: include_str!("../migrations/sqlite/0010_dashboard_tallies.sql"),
+        },
+        Migration {
             version: 11,
             description: "tenant-leading keys",
             sql: include_str!("../migrations/sqlite/0011_tenant_leading_keys.sql"),

@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use helpdesk_core::{
-    Actor, MemberDetails, MemberId, MemberRole, NewTicket, PageRequest, SearchCriteria, Store,
-    TicketId, UserId,
+    Actor, DashboardQuery, MemberDetails, MemberId, MemberRole, NewTicket, PageRequest, Scope,
+    SearchCriteria, Store, TicketId, UserId,
 };
 use support::World;
 use tracing_subscriber::layer::SubscriberExt;
@@ -106,7 +106,7 @@ async fn list(world: &World, actor: &Actor) -> usize {
 }
 
 async fn check(store: Arc<dyn Store>, what: &str) {
-    let world = World::new(store).await;
+    let world = World::new(store.clone()).await;
     let few = members(&world, "few", 3).await;
     let many = members(&world, "many", 21).await;
 
@@ -143,6 +143,21 @@ async fn check(store: Arc<dyn Store>, what: &str) {
     assert!(after <= 4, "{what}: a list page takes {after} statements");
     // A requester's own list (two arms in one statement) as well.
     assert!(list(&world, &world.requester).await <= 4, "{what}");
+    // The dashboard (tallies by status and month, open tickets due, answer tallies) and
+    // the breakdown (two per list), whatever the number of tickets.
+    let query = DashboardQuery {
+        scope: Scope::Everything,
+        tenant: Some(world.tenant.id),
+        assignee: None,
+        months: 12,
+        now: world.service.now(),
+    };
+    let (dashboard, counts) = statements(store.dashboard(&query)).await;
+    counts.expect("the dashboard");
+    assert_eq!(dashboard, 3, "{what}: the dashboard's statements");
+    let (breakdown, lines) = statements(store.dashboard_breakdown(&query)).await;
+    lines.expect("the breakdown");
+    assert_eq!(breakdown, 4, "{what}: the breakdown's statements");
     println!("{what}: ticket view {small_view} statements, list page {after}");
 }
 

@@ -31,15 +31,22 @@ impl SqlStore<crate::PostgresBackend> {
         Ok([explain(self, count).await?, explain(self, page).await?])
     }
 
-    /// For the benches: the plan of the dashboard's grouped count of tickets (by status,
-    /// month and service level), the statement the port runs. Runs it.
+    /// For the benches: the plans of the dashboard's three statements as the port builds
+    /// them for a scope the tallies count in: the ticket tallies (by status and month),
+    /// the open tickets due soon and breached, the answer tallies. Runs them.
     #[doc(hidden)]
     pub async fn explain_dashboard_counts(
         &self,
         query: &DashboardQuery,
-    ) -> StoreResult<Vec<String>> {
-        let mut sql = Sql::new(EXPLAIN);
-        sql.append(dashboard::tickets_counts(query));
-        explain(self, sql).await
+    ) -> StoreResult<[Vec<String>; 3]> {
+        let run = async |statement: Sql| {
+            let mut sql = Sql::new(EXPLAIN);
+            sql.append(statement);
+            explain(self, sql).await
+        };
+        let tallies = run(dashboard::tally_counts(query)).await?;
+        let due = run(dashboard::due_counts(query)).await?;
+        let answers = run(dashboard::answer_counts(query)).await?;
+        Ok([tallies, due, answers])
     }
 }

@@ -3,6 +3,7 @@
 
 mod catalog;
 mod dashboard;
+mod dashboard_exact;
 mod directory;
 #[cfg(feature = "postgres")]
 mod explain;

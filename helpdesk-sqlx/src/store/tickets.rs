@@ -5,10 +5,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use helpdesk_core::text::words;
 use helpdesk_core::{
-    AgentLine, Attachment, AttachmentId, Breakdown, Closure, Dashboard, DashboardQuery, Entity,
-    Error, GroupId, GroupLine, SearchPage, SearchQuery, StaffId, Status, StoreResult, TenantId,
-    Ticket, TicketChange, TicketId, TicketNumber, TicketRepository, TicketState, TimelineEvent,
-    Visibility,
+    Attachment, AttachmentId, Breakdown, Closure, Dashboard, DashboardQuery, Entity, Error,
+    SearchPage, SearchQuery, Status, StoreResult, TenantId, Ticket, TicketChange, TicketId,
+    TicketNumber, TicketRepository, TicketState, TimelineEvent, Visibility,
 };
 
 use super::ticket_writes::OpenError;
@@ -17,7 +16,7 @@ use crate::backend::{Dialect, Exec, RowExt, TicketWords};
 use crate::codec::{self, actor_columns, enum_text, nanos, signed, to_json};
 use crate::error::SqlxStoreError;
 
-use super::dashboard::{breakdown_lines, count_satisfaction, count_tickets};
+use super::dashboard;
 use super::search;
 use crate::sql::Sql;
 
@@ -341,37 +340,13 @@ impl<D: Dialect> TicketRepository for SqlStore<D> {
     }
 
     async fn dashboard(&self, query: &DashboardQuery) -> StoreResult<Dashboard> {
-        let mut conn = self.conn();
-        let mut dashboard = Dashboard::default();
-        count_tickets(&mut conn, query, &mut dashboard).await?;
-        count_satisfaction(&mut conn, query, &mut dashboard).await?;
-        Ok(dashboard)
+        let exact = !dashboard::tallied(&query.scope);
+        dashboard::dashboard(&mut self.conn(), query, exact).await
     }
 
     async fn dashboard_breakdown(&self, query: &DashboardQuery) -> StoreResult<Breakdown> {
-        let mut conn = self.conn();
-        let agents = breakdown_lines(&mut conn, query, "t.assignee_id").await?;
-        let groups = breakdown_lines(&mut conn, query, "t.group_id").await?;
-        let mut breakdown = Breakdown {
-            by_agent: agents
-                .into_iter()
-                .map(|(k, counts)| AgentLine {
-                    agent: k.map(StaffId::from_uuid),
-                    name: String::new(),
-                    counts,
-                })
-                .collect(),
-            by_group: groups
-                .into_iter()
-                .map(|(k, counts)| GroupLine {
-                    group: k.map(GroupId::from_uuid),
-                    name: String::new(),
-                    counts,
-                })
-                .collect(),
-        };
-        breakdown.sort_lines();
-        Ok(breakdown)
+        let exact = !dashboard::tallied(&query.scope);
+        dashboard::breakdown(&mut self.conn(), query, exact).await
     }
 
     async fn closures_due(
