@@ -10,6 +10,7 @@
 //! cargo bench -p helpdesk-benches --bench scale -- sqlite            # or postgres
 //! HELPDESK_SCALE_SIZES=10000,100000,1000000 cargo bench ... --bench scale
 //! HELPDESK_SCALE_TENANTS=100 HELPDESK_SCALE_SIZES=10000 cargo bench ... --bench scale
+//! HELPDESK_SCALE_CASES=list,contains,deeppage,export cargo bench ... --bench scale
 //! ```
 //!
 //! `HELPDESK_SCALE_SIZES` are tickets per tenant; `HELPDESK_SCALE_TENANTS` tenants of that
@@ -20,6 +21,10 @@
 //! planner statistics (autovacuum off for the tables, as on a fresh production table),
 //! then after `ANALYZE`; at the largest size the plans of the key queries are printed
 //! with `EXPLAIN (ANALYZE, BUFFERS)`, both times.
+//!
+//! `HELPDESK_SCALE_CASES` keeps only the cases whose name (lower case, no spaces:
+//! `listadmin`, `containsrare`, `deeppage`, `savedsearch`, `export`, ...) starts with one
+//! of its comma-separated prefixes; the baseline is always measured.
 //!
 //! Samples: interleaved rounds over every case; per round a case gets as many samples as
 //! fit in about 2.5 s (5 to 50), so slow queries at 1M keep the run finite; the sample
@@ -125,6 +130,21 @@ const CASES: [(Case, &str); 27] = [
         "dashboard per agent and group (supervisor)",
     ),
 ];
+
+/// Whether `HELPDESK_SCALE_CASES` keeps the case named `name` (see the header).
+fn selected(name: &str) -> bool {
+    let name = name.to_lowercase();
+    name == "baseline"
+        || std::env::var("HELPDESK_SCALE_CASES").map_or(true, |cases| {
+            cases
+                .split(',')
+                .any(|prefix| name.starts_with(prefix.trim()))
+        })
+}
+
+fn case_selected(case: Case) -> bool {
+    selected(&format!("{case:?}"))
+}
 
 /// One seeded database, ready to be measured.
 struct Fixture {
@@ -417,6 +437,10 @@ impl Fixture {
     async fn check(&self) -> BenchResult<Vec<u64>> {
         let mut found = Vec::new();
         for (case, _) in CASES {
+            if !case_selected(case) {
+                found.push(0);
+                continue;
+            }
             found.push(self.run(case, 0).await?);
         }
         Ok(found)
@@ -428,6 +452,9 @@ impl Fixture {
         let mut k = 0;
         for _ in 0..ROUNDS {
             for (n, (case, _)) in CASES.iter().enumerate() {
+                if !case_selected(*case) {
+                    continue;
+                }
                 let warm = Instant::now();
                 self.run(*case, k).await?;
                 let one = warm.elapsed().max(Duration::from_micros(1));
@@ -496,7 +523,10 @@ struct Run {
 fn print_run(run: &Run) {
     let baseline = run.samples[0].median();
     let mut out = Table::new(["query", "found", "p50", "p99", "samples", "p50 ×baseline"]);
-    for (n, (_, label)) in CASES.iter().enumerate() {
+    for (n, (case, label)) in CASES.iter().enumerate() {
+        if !case_selected(*case) {
+            continue;
+        }
         let s = &run.samples[n];
         out.row([
             (*label).to_owned(),
@@ -508,14 +538,16 @@ fn print_run(run: &Run) {
         ]);
     }
     let (rows, took, peak) = run.export;
-    out.row([
-        "CSV export streamed (rows, rows/s, peak RSS rise)".to_owned(),
-        rows.to_string(),
-        table::duration(took),
-        table::rate(rows as f64 / took.as_secs_f64().max(1e-9)),
-        format!("{} MB", peak / 1024),
-        "-".to_owned(),
-    ]);
+    if selected("export") {
+        out.row([
+            "CSV export streamed (rows, rows/s, peak RSS rise)".to_owned(),
+            rows.to_string(),
+            table::duration(took),
+            table::rate(rows as f64 / took.as_secs_f64().max(1e-9)),
+            format!("{} MB", peak / 1024),
+            "-".to_owned(),
+        ]);
+    }
     out.print(&format!(
         "{} at {} tickets: through HelpdeskService (load {})",
         run.label,
@@ -541,7 +573,10 @@ fn print_growth(label: &str, runs: &[&Run]) {
         ));
     }
     let mut out = Table::new(headers);
-    for (n, (_, name)) in CASES.iter().enumerate() {
+    for (n, (case, name)) in CASES.iter().enumerate() {
+        if !case_selected(*case) {
+            continue;
+        }
         let mut row = vec![(*name).to_owned()];
         for r in runs {
             row.push(table::duration(r.samples[n].median()));
@@ -570,7 +605,11 @@ async fn measure(fx: &Fixture, label: String, tickets: usize) -> BenchResult<Run
     let samples = fx.measure().await?;
     let days =
         (generate::SPAN_DAYS * 40_000 / fx.people.tickets.max(1) as i64).min(generate::SPAN_DAYS);
-    let export = fx.export(days).await?;
+    let export = if selected("export") {
+        fx.export(days).await?
+    } else {
+        (0, Duration::ZERO, 0)
+    };
     let run = Run {
         label,
         tickets,
