@@ -718,6 +718,7 @@ async fn plans(fx: &Fixture, store: &PostgresStore, when: &str) -> BenchResult {
             criteria,
             page,
             now: fx.now,
+            count: helpdesk_core::Count::default(),
         };
         let [count, page] = store.explain_search(&query).await?;
         println!(

@@ -8,7 +8,7 @@ use helpdesk_core::{
     AgentLine, Attachment, AttachmentId, Breakdown, Closure, Dashboard, DashboardQuery, Entity,
     Error, GroupId, GroupLine, SearchPage, SearchQuery, StaffId, Status, StoreResult, TenantId,
     Ticket, TicketChange, TicketId, TicketNumber, TicketRepository, TicketState, TimelineEvent,
-    Visibility,
+    Total, Visibility,
 };
 
 use super::ticket_writes::OpenError;
@@ -260,13 +260,19 @@ impl<D: Dialect> TicketRepository for SqlStore<D> {
     async fn search(&self, query: &SearchQuery) -> StoreResult<SearchPage> {
         query.check_cursor()?;
         let mut conn = self.conn();
-        let total = match conn
-            .fetch_optional(search::count::<D>(query))
-            .await
-            .map_err(db)?
-        {
-            Some(row) => codec::unsigned(row.i64("n")?, "count")?,
-            None => 0,
+        let total = match query.count.rows_to_read() {
+            Some(rows) => {
+                let found = match conn
+                    .fetch_optional(search::count::<D>(query, rows))
+                    .await
+                    .map_err(db)?
+                {
+                    Some(row) => codec::unsigned(row.i64("n")?, "count")?,
+                    None => 0,
+                };
+                query.count.total(found)
+            }
+            None => Total::NotCounted,
         };
         let mut tickets = fetch_all(&mut conn, search::page::<D>(query), codec::ticket).await?;
         let more = tickets.len() > query.page.limit as usize;
