@@ -356,6 +356,7 @@ impl Fixture {
                     criteria,
                     page,
                     now,
+                    count: helpdesk_core::Count::default(),
                 })
                 .await?
                 .tickets

@@ -232,6 +232,7 @@ fn queries(people: &TenantPeople, tickets: &[ImportedTicket]) -> Vec<(String, Se
                         after: None,
                     },
                     now: now(),
+                    count: helpdesk_core::Count::default(),
                 },
             ));
         }

@@ -199,8 +199,8 @@ pub use questionnaire::{
     QuestionnaireDefinition, SATISFACTION,
 };
 pub use search::{
-    Cursor, PageRequest, SavedSearch, SearchCriteria, SearchPage, SearchQuery, SlaFilter, Sort,
-    SortKey, SortOrder, SortValue,
+    Count, Cursor, PageRequest, SavedSearch, SearchCriteria, SearchPage, SearchQuery, SlaFilter,
+    Sort, SortKey, SortOrder, SortValue, TOTAL_CAP, Total,
 };
 pub use service::{
     ArticleDraft, AttachAs, AttachmentLimits, AttachmentUpload, CsvExport, CsvFormat,

@@ -29,6 +29,10 @@ pub const MAX_PAGE_SIZE: u32 = 200;
 pub const DEFAULT_PAGE_SIZE: u32 = 50;
 /// The most words a `contains` search may hold.
 pub const MAX_CONTAINS_WORDS: usize = 10;
+/// How far a search counts its matches by default ([`Count::default`]): a list shows
+/// "1,000 tickets" exactly, and "more than 1,000" beyond, so a page never waits on
+/// counting a whole tenant.
+pub const TOTAL_CAP: u64 = 1_000;
 
 /// What to look for. Every field narrows the result; empty lists mean "any".
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -216,6 +220,71 @@ pub struct SearchQuery {
     pub page: PageRequest,
     /// Now.
     pub now: DateTime<Utc>,
+    /// How far to count the matches for [`SearchPage::total`].
+    pub count: Count,
+}
+
+/// How far a search counts its matches, for [`SearchPage::total`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Count {
+    /// Count at most this many: beyond, the total is [`Total::MoreThan`] it.
+    UpTo(u64),
+    /// Do not count ([`Total::NotCounted`]): for callers that show no total, such as an
+    /// export walking every page.
+    Skip,
+}
+
+impl Default for Count {
+    /// Up to [`TOTAL_CAP`].
+    fn default() -> Self {
+        Count::UpTo(TOTAL_CAP)
+    }
+}
+
+impl Count {
+    /// The total of a search that found `found` matches, counting at most one more than
+    /// the cap (what a store needs to know that there are more): exact up to the cap,
+    /// [`Total::MoreThan`] the cap beyond.
+    pub fn total(self, found: u64) -> Total {
+        match self {
+            Count::UpTo(cap) if found > cap => Total::MoreThan(cap),
+            Count::UpTo(_) => Total::Exact(found),
+            Count::Skip => Total::NotCounted,
+        }
+    }
+
+    /// How many rows a store reads at most to count: one more than the cap, or none.
+    pub fn rows_to_read(self) -> Option<u64> {
+        match self {
+            Count::UpTo(cap) => Some(cap.saturating_add(1)),
+            Count::Skip => None,
+        }
+    }
+}
+
+/// How many tickets match a search in the caller's scope, on every page (the cursor
+/// left aside), as far as it was counted ([`Count`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Total {
+    /// Exactly this many.
+    Exact(u64),
+    /// More than this many: the count stopped at the query's cap.
+    MoreThan(u64),
+    /// Not counted: the query asked for [`Count::Skip`].
+    NotCounted,
+}
+
+impl Total {
+    /// The count and whether it is exact, as pages and the JSON API show it: `(n, false)`
+    /// means more than `n`. [`Total::NotCounted`] is `(0, false)`.
+    pub fn shown(self) -> (u64, bool) {
+        match self {
+            Total::Exact(n) => (n, true),
+            Total::MoreThan(n) => (n, false),
+            Total::NotCounted => (0, false),
+        }
+    }
 }
 
 impl SearchQuery {
@@ -314,8 +383,8 @@ pub struct SearchPage {
     /// The tickets.
     pub tickets: Vec<Ticket>,
     /// How many tickets match the search in the caller's scope, on every page (the
-    /// cursor left aside).
-    pub total: u64,
+    /// cursor left aside), counted as far as the query's [`Count`] asked.
+    pub total: Total,
     /// Where the next page starts, when more tickets follow.
     #[serde(serialize_with = "serialize_cursor")]
     pub next: Option<Cursor>,

@@ -1207,3 +1207,69 @@ async fn an_internal_note_leaves_no_trace_a_requester_can_observe() {
         .unwrap_err();
     assert!(matches!(err, Error::VersionConflict { .. }), "{err}");
 }
+
+#[tokio::test]
+async fn a_csv_export_counts_once_and_its_pages_count_nothing() {
+    use helpdesk_core::Store;
+    use helpdesk_core::memory::MemoryStore;
+    use helpdesk_core::testing::FaultyStore;
+    use std::sync::Arc;
+
+    let memory = Arc::new(MemoryStore::new());
+    let faulty = Arc::new(FaultyStore::new(memory.clone() as Arc<dyn Store>));
+    let w = Seed::new(helpdesk_core::HelpdeskService::new(faulty.clone()))
+        .with_memory(memory)
+        .at(Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap())
+        .two_tenants()
+        .member("acme", "alice", MemberRole::Requester)
+        .member("acme", "carol", MemberRole::TenantAdmin)
+        .build()
+        .await
+        .unwrap();
+    // Three pages of 200.
+    for i in 0..450 {
+        open(
+            &w,
+            &w.actor("alice"),
+            w.tenant("acme"),
+            &format!("Poste {i}"),
+        )
+        .await;
+    }
+    assert_eq!(
+        export_counting(&w, &faulty, &[]).await,
+        (450, 1 + 3),
+        "one count up to the export's limit, then the three pages"
+    );
+    let picked = vec![helpdesk_core::TicketNumber::new(1)];
+    assert_eq!(
+        export_counting(&w, &faulty, &picked).await,
+        (1, 3),
+        "picked numbers of one tenant are no more rows than numbers: no count"
+    );
+}
+
+/// A tenant admin's CSV export of acme's open tickets (or of `numbers`), read to the end:
+/// its rows and how many searches it ran.
+async fn export_counting(
+    w: &World,
+    faulty: &helpdesk_core::testing::FaultyStore,
+    numbers: &[helpdesk_core::TicketNumber],
+) -> (usize, usize) {
+    let before = faulty.calls("search");
+    let mut export = w
+        .service
+        .csv_export(
+            &w.actor("carol"),
+            SearchCriteria::default(),
+            numbers,
+            helpdesk_core::CsvFormat::Standard,
+        )
+        .await
+        .unwrap();
+    let mut lines = 0;
+    while let Some(chunk) = export.next_chunk().await.unwrap() {
+        lines += chunk.lines().count();
+    }
+    (lines - 1, faulty.calls("search") - before)
+}

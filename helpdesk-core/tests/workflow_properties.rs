@@ -468,6 +468,7 @@ impl World {
                     after: None,
                 },
                 now: self.clock_now(),
+                count: helpdesk_core::Count::default(),
             })
             .await
             .unwrap();

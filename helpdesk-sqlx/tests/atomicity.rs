@@ -138,6 +138,7 @@ async fn a_failed_use_case_leaves_no_trace(store: Arc<dyn Store>, raw: &dyn Raw)
             },
             page: PageRequest::default(),
             now: world.service.now(),
+            count: helpdesk_core::Count::default(),
         })
         .await
         .unwrap();

@@ -238,6 +238,7 @@ async fn search(f: &Fixture, scope: Scope, criteria: SearchCriteria) -> BTreeSet
                 after: None,
             },
             now: f.service.now(),
+            count: helpdesk_core::Count::default(),
         })
         .await
         .unwrap();

@@ -142,6 +142,7 @@ async fn matches_the_reference(store: Arc<dyn Store>, docs: Vec<Doc>, queries: V
                         after: None,
                     },
                     now: Utc::now(),
+                    count: helpdesk_core::Count::default(),
                 })
                 .await
                 .unwrap();

@@ -62,6 +62,24 @@ impl Lang {
         msg.text(self)
     }
 
+    /// A count as people of this language write it, thousands grouped (`1 000` with a
+    /// narrow no-break space, `1,000`).
+    pub fn count(self, n: u64) -> String {
+        let separator = match self {
+            Lang::Fr => '\u{202F}',
+            Lang::En => ',',
+        };
+        let digits = n.to_string();
+        let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+        for (i, digit) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(separator);
+            }
+            out.push(digit);
+        }
+        out
+    }
+
     /// A date and time as people of this language write it (`30/11/2026 14:05`,
     /// `2026-11-30 14:05`), in UTC.
     pub fn datetime(self, at: DateTime<Utc>) -> String {
@@ -264,6 +282,7 @@ messages! {
     NextPage => "Page suivante", "Next page";
     OneTicket => "demande", "ticket";
     ManyTickets => "demandes", "tickets";
+    MoreThan => "plus de", "more than";
     PageSize => "Demandes par page", "Tickets per page";
     SortBy => "Trier par", "Sort by";
     NoGroup => "Sans groupe", "No group";
@@ -660,6 +679,16 @@ mod tests {
             Some(Lang::En)
         );
         assert_eq!(Lang::from_accept_language(""), None);
+    }
+
+    #[test]
+    fn counts_group_thousands_as_the_language_does() {
+        assert_eq!(Lang::En.count(0), "0");
+        assert_eq!(Lang::En.count(999), "999");
+        assert_eq!(Lang::En.count(1_000), "1,000");
+        assert_eq!(Lang::En.count(1_234_567), "1,234,567");
+        assert_eq!(Lang::Fr.count(1_000), "1\u{202F}000");
+        assert_eq!(Lang::Fr.count(12), "12");
     }
 
     #[test]

@@ -103,7 +103,7 @@ pub(crate) async fn open(
 
 /// Search tickets.
 ///
-/// One page of the tickets the caller may see, newest first unless `sort` and `order` say otherwise, with `total`, how many tickets match on all pages; closed and cancelled tickets only with `include_closed`, archived ones only with `include_archived`. Pass `next` as `cursor` for the following page, with the same `sort` and `order` (a cursor is refused under another sort).
+/// One page of the tickets the caller may see, newest first unless `sort` and `order` say otherwise, with `total`, how many tickets match on all pages, counted up to 1,000 (`total_exact` false: more than `total` match); closed and cancelled tickets only with `include_closed`, archived ones only with `include_archived`. Pass `next` as `cursor` for the following page, with the same `sort` and `order` (a cursor is refused under another sort).
 #[utoipa::path(get, path = "/tickets", tag = "tickets",
     params(("status" = Option<Vec<helpdesk_core::Status>>, Query, explode = true, description = "Only these statuses (the parameter repeats, or one value lists them comma-separated); the open ones when left out"),
            ("priority" = Option<Vec<helpdesk_core::Priority>>, Query, explode = true, description = "Only these priorities"),
@@ -126,7 +126,7 @@ pub(crate) async fn open(
            ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Tickets per page, 1 to 200 (50)"),
            ("cursor" = Option<String>, Query, description = "The `next` of the previous page, under the same `sort` and `order`"),
            ("tenant" = Option<String>, Query)),
-    responses((status = 200, description = "One page of tickets in the asked order, with how many match in all (`total`) and the next cursor", body = helpdesk_core::TicketList)))]
+    responses((status = 200, description = "One page of tickets in the asked order, with how many match in all (`total`, up to 1,000; `total_exact` false beyond) and the next cursor", body = helpdesk_core::TicketList)))]
 pub(crate) async fn search(
     State(state): State<HelpdeskState>,
     ctx: Ctx,

@@ -13,7 +13,7 @@ use crate::ids::{MemberId, StaffId, TenantId, TicketId};
 use crate::people::ActorRef;
 use crate::permissions::Scope;
 use crate::ports::{Store, TicketChange};
-use crate::search::{Cursor, PageRequest, SearchCriteria, SearchQuery, SortValue};
+use crate::search::{Count, Cursor, PageRequest, SearchCriteria, SearchQuery, SortValue, Total};
 #[cfg(doc)]
 use crate::search::{contains_all, searchable_words};
 use crate::status::{Priority, Status};
@@ -42,6 +42,7 @@ pub(super) async fn page_through(
                 after: after.clone(),
             },
             now: now(),
+            count: Count::default(),
         };
         let page = store.search(&query).await.must(context);
         // The total is the same on every page.
@@ -64,7 +65,7 @@ pub(super) async fn page_through(
             out.extend(page.tickets);
             assert_eq!(
                 total,
-                Some(out.len() as u64),
+                Some(Total::Exact(out.len() as u64)),
                 "{context}: the total must be the number of tickets on all pages"
             );
             return out;
@@ -130,9 +131,12 @@ pub async fn search_returns_exactly_the_reference_results(store: &dyn Store) {
                 criteria: criteria.clone(),
                 page: PageRequest { limit, after: None },
                 now: now(),
+                count: Count::default(),
             });
             let got = page_through(store, &scope, &criteria, limit, &context).await;
             assert_same_tickets(&got, &expected, &context);
+            let cap = CAPS[(si * 7 + ci) % CAPS.len()];
+            assert_capped_total(store, &scope, &criteria, cap, expected.len(), &context).await;
             if scope != Scope::Nothing {
                 combos += 1;
                 if !expected.is_empty() {
@@ -144,6 +148,62 @@ pub async fn search_returns_exactly_the_reference_results(store: &dyn Store) {
     assert!(
         informative * 3 >= combos * 2,
         "the dataset is too sparse: only {informative} of {combos} searches found anything"
+    );
+}
+
+/// Caps on the count smaller than most results, so totals stop short.
+const CAPS: [u64; 5] = [0, 1, 3, 10, 1_000];
+
+/// A search counting up to `cap` says exactly how many of its `found` tickets match
+/// when they are `cap` or fewer, and "more than `cap`" otherwise, on its first page and
+/// on its second; a search asking for no count says it did not count.
+async fn assert_capped_total(
+    store: &dyn Store,
+    scope: &Scope,
+    criteria: &SearchCriteria,
+    cap: u64,
+    found: usize,
+    context: &str,
+) {
+    let expected = if found as u64 > cap {
+        Total::MoreThan(cap)
+    } else {
+        Total::Exact(found as u64)
+    };
+    let mut query = SearchQuery {
+        scope: scope.clone(),
+        criteria: criteria.clone(),
+        page: PageRequest {
+            limit: 2,
+            after: None,
+        },
+        now: now(),
+        count: Count::UpTo(cap),
+    };
+    let first = store.search(&query).await.must(context);
+    assert_eq!(
+        first.total, expected,
+        "{context}: the total counted up to {cap}"
+    );
+    if let Some(next) = first.next {
+        query.page.after = Some(next);
+        let second = store.search(&query).await.must(context);
+        assert_eq!(
+            second.total, expected,
+            "{context}: the total counted up to {cap}, second page"
+        );
+    }
+    query.page.after = None;
+    query.count = Count::Skip;
+    let uncounted = store.search(&query).await.must(context);
+    assert_eq!(
+        uncounted.total,
+        Total::NotCounted,
+        "{context}: a search asking for no count"
+    );
+    assert_eq!(
+        uncounted.tickets, first.tickets,
+        "{context}: the count changes no page"
     );
 }
 
@@ -295,6 +355,7 @@ async fn assert_words_find(
             criteria: criteria.clone(),
             page: PageRequest::default(),
             now: now(),
+            count: Count::default(),
         }),
         expected,
         "{context}: the suite's own expectation disagrees with the reference"
@@ -333,6 +394,7 @@ pub async fn search_pages_stay_stable_while_tickets_are_inserted(store: &dyn Sto
                     after: after.clone(),
                 },
                 now: now(),
+                count: Count::default(),
             })
             .await
             .must("searching a page");
@@ -476,6 +538,7 @@ pub async fn search_pages_of_one_walk_through_everything(store: &dyn Store) {
             criteria: criteria.clone(),
             page: PageRequest::default(),
             now: now(),
+            count: Count::default(),
         });
         assert!(
             !expected.is_empty(),

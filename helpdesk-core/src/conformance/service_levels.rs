@@ -121,6 +121,7 @@ pub async fn service_level_search_and_figures_follow_the_stored_due_dates(store:
                         after: None,
                     },
                     now: at,
+                    count: crate::search::Count::default(),
                 };
                 let got: BTreeSet<TicketId> = store
                     .search(&query)

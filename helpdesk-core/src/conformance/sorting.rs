@@ -65,6 +65,7 @@ pub async fn sorted_search_pages_walk_every_ticket_once_in_order(store: &dyn Sto
                         criteria: criteria.clone(),
                         page: PageRequest::default(),
                         now: now(),
+                        count: crate::search::Count::default(),
                     });
                     let got = page_through(store, &scope, &criteria, 7, &context).await;
                     assert_same_tickets(&got, &expected, &context);
@@ -93,6 +94,7 @@ pub async fn search_totals_count_all_pages_and_internal_notes_only_for_staff(sto
         },
         page: PageRequest { limit, after: None },
         now: now(),
+        count: crate::search::Count::default(),
     };
     let requester = Scope::Requester {
         tenant: tenant.id,
@@ -171,6 +173,7 @@ async fn assert_total_of_first_two_pages(
     query: &SearchQuery,
     expected: u64,
 ) {
+    let expected = crate::search::Total::Exact(expected);
     let first = store.search(query).await.must("searching");
     assert_eq!(first.total, expected, "{name}: the total of the first page");
     if let Some(next) = first.next {
@@ -212,6 +215,7 @@ pub async fn a_cursor_is_refused_under_another_sort(store: &dyn Store) {
         },
         page: PageRequest { limit: 1, after },
         now: now(),
+        count: crate::search::Count::default(),
     };
     let issued = Sort::new(SortKey::Subject, SortOrder::Asc);
     let cursor = store

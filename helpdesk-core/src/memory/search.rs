@@ -30,7 +30,7 @@ pub(super) fn search(s: &State, query: &SearchQuery) -> SearchPage {
             }
         })
         .collect();
-    let total = found.len() as u64;
+    let total = query.count.total(found.len() as u64);
     found.retain(|t| query.matches_fields(t));
     let sort = query.criteria.sort;
     found.sort_by(|a, b| sort.compare(a, b, internal));

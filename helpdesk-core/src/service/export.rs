@@ -9,7 +9,7 @@ use crate::error::{Error, Forbidden, Result};
 use crate::ids::{CategoryId, StaffId, TenantId, TicketNumber};
 use crate::people::Actor;
 use crate::permissions::{administers, is_platform_admin};
-use crate::search::{MAX_PAGE_SIZE, PageRequest, SearchCriteria, SearchQuery};
+use crate::search::{Count, MAX_PAGE_SIZE, PageRequest, SearchCriteria, SearchQuery, Total};
 use crate::ticket::{Closure, Ticket, TicketState};
 
 use super::HelpdeskService;
@@ -208,6 +208,14 @@ impl ExportPager {
     }
 }
 
+/// How many different numbers were picked.
+fn picked(numbers: &[TicketNumber]) -> usize {
+    numbers
+        .iter()
+        .collect::<std::collections::BTreeSet<_>>()
+        .len()
+}
+
 fn too_many_rows() -> Error {
     Error::invalid(
         "criteria",
@@ -292,8 +300,11 @@ impl HelpdeskService {
 
     /// The export of [`export`](Self::export) as CSV in `format`, streamed: the same
     /// people may export the same tickets, and an export of more than
-    /// [`MAX_EXPORT_ROWS`] tickets is refused here, before the first byte (the
-    /// matching tickets are counted page by page first, without being kept).
+    /// [`MAX_EXPORT_ROWS`] tickets is refused here, before the first byte. The matching
+    /// tickets are counted once, up to [`MAX_EXPORT_ROWS`] and no further; the pages
+    /// that follow are read without a count. An export of picked `numbers` across
+    /// several tenants (a number is unique in its tenant only) is counted page by page
+    /// first, without keeping the tickets.
     pub async fn csv_export(
         &self,
         actor: &Actor,
@@ -301,7 +312,32 @@ impl HelpdeskService {
         numbers: &[TicketNumber],
         format: CsvFormat,
     ) -> Result<CsvExport> {
+        let one_tenant = criteria.tenant.is_some() || matches!(actor, Actor::Member(_));
         let pager = self.export_pager(actor, criteria, numbers).await?;
+        if numbers.is_empty() {
+            let mut probe = pager.query.clone();
+            probe.count = Count::UpTo(MAX_EXPORT_ROWS as u64);
+            probe.page.limit = 1;
+            let found = self.store.search(&probe).await?;
+            if !matches!(found.total, Total::Exact(_)) {
+                return Err(too_many_rows());
+            }
+        } else if !one_tenant || picked(numbers) > MAX_EXPORT_ROWS {
+            self.count_export(&pager).await?;
+        }
+        Ok(CsvExport {
+            service: self.clone(),
+            pager,
+            format,
+            names: RowNames::default(),
+            header_sent: false,
+            rows: 0,
+        })
+    }
+
+    /// Walks the export's pages without keeping them, refusing more than
+    /// [`MAX_EXPORT_ROWS`] rows.
+    async fn count_export(&self, pager: &ExportPager) -> Result<()> {
         let mut counting = ExportPager {
             query: pager.query.clone(),
             numbers: pager.numbers.clone(),
@@ -314,14 +350,7 @@ impl HelpdeskService {
                 return Err(too_many_rows());
             }
         }
-        Ok(CsvExport {
-            service: self.clone(),
-            pager,
-            format,
-            names: RowNames::default(),
-            header_sent: false,
-            rows: 0,
-        })
+        Ok(())
     }
 
     /// Checks who exports what, and the pages to read.
@@ -345,6 +374,8 @@ impl HelpdeskService {
                     after: None,
                 },
                 now: self.clock.now(),
+                // Every page is read: no total needed.
+                count: Count::Skip,
             },
             numbers: numbers.to_vec(),
             done: false,

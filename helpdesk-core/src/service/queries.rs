@@ -64,8 +64,13 @@ pub struct TicketView {
 pub struct TicketList {
     /// The tickets, in the criteria's sort (newest opened first by default).
     pub tickets: Vec<Ticket>,
-    /// How many tickets match the criteria in the caller's scope, on every page.
+    /// How many tickets match the criteria in the caller's scope, on every page, counted
+    /// up to 1,000 (`TOTAL_CAP`): when `total_exact` is false, more than `total` match
+    /// (a list shows "more than 1,000 tickets").
     pub total: u64,
+    /// Whether `total` is the exact count; false when the count stopped at its cap, and
+    /// then more than `total` tickets match.
+    pub total_exact: bool,
     /// Where the next page starts, when more tickets follow; sent as an opaque string.
     #[serde(serialize_with = "crate::search::serialize_cursor")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
@@ -245,9 +250,11 @@ impl HelpdeskService {
             criteria,
             page,
             now: self.clock.now(),
+            count: crate::Count::default(),
         };
         query.check_cursor()?;
         let found = self.store.search(&query).await?;
+        let (total, total_exact) = found.total.shown();
         let members = found
             .tickets
             .iter()
@@ -261,7 +268,8 @@ impl HelpdeskService {
                 .into_iter()
                 .map(|t| observed_by(actor, t))
                 .collect(),
-            total: found.total,
+            total,
+            total_exact,
             next: found.next,
         })
     }

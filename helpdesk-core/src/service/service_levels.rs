@@ -37,6 +37,8 @@ impl HelpdeskService {
                 },
                 page: page.clone(),
                 now: self.clock.now(),
+                // Read to the end: no total needed.
+                count: crate::Count::Skip,
             };
             let found = self.store.search(&query).await?;
             out.extend(found.tickets);

@@ -21,11 +21,17 @@ async fn explain(store: &SqlStore<crate::PostgresBackend>, sql: Sql) -> StoreRes
 #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
 impl SqlStore<crate::PostgresBackend> {
     /// For the benches: the plans of a search's two statements (the total, then the
-    /// page), as the port builds them. Runs them.
+    /// page), as the port builds them (the total up to the query's cap, or the cap's
+    /// default when it asks for none). Runs them.
     #[doc(hidden)]
     pub async fn explain_search(&self, query: &SearchQuery) -> StoreResult<[Vec<String>; 2]> {
         let mut count = Sql::new(EXPLAIN);
-        count.append(search::count::<crate::PostgresBackend>(query));
+        let rows = query
+            .count
+            .rows_to_read()
+            .or(helpdesk_core::Count::default().rows_to_read())
+            .unwrap_or(1);
+        count.append(search::count::<crate::PostgresBackend>(query, rows));
         let mut page = Sql::new(EXPLAIN);
         page.append(search::page::<crate::PostgresBackend>(query));
         Ok([explain(self, count).await?, explain(self, page).await?])

@@ -1,6 +1,9 @@
 //! The SQL of a search: its total and one page, over the arms of the caller's scope
 //! ([`query::arms`]).
 //!
+//! - The total counts at most the query's cap and one more (a list says "more than
+//!   1,000"), so counting costs no more than reading a few pages, whatever the tenant's
+//!   size; a query that asks for no total runs no count at all.
 //! - Without `contains`, one arm is one statement walking an index in the sort's order
 //!   and stopping at the page; several arms are the `UNION ALL` of such walks, each
 //!   limited to the page, then sorted (a few hundred rows at most).
@@ -31,24 +34,27 @@ fn has_contains(query: &SearchQuery) -> bool {
     !query.criteria.contains_words().is_empty()
 }
 
-/// How many tickets the search finds (the cursor left aside), as column `n`.
-pub(crate) fn count<D: Dialect>(query: &SearchQuery) -> Sql {
-    if has_contains(query) {
-        let mut sql = Sql::new("SELECT COUNT(*) AS n FROM ");
-        sql.push(D::CONTAINS_FROM).push(JOIN_TENANT);
-        query::push_search::<D>(&mut sql, query, Arm::Whole);
-        return sql;
-    }
-    let arms = query::arms(&query.scope);
+/// How many tickets the search finds (the cursor left aside), as column `n`, reading at
+/// most `rows` of them ([`Count::rows_to_read`](helpdesk_core::Count::rows_to_read)):
+/// the same walks as the page, stopped after `rows` matches.
+pub(crate) fn count<D: Dialect>(query: &SearchQuery, rows: u64) -> Sql {
+    let rows = i64::try_from(rows).unwrap_or(i64::MAX);
     let mut sql = Sql::new("SELECT COUNT(*) AS n FROM (");
-    for (i, arm) in arms.iter().enumerate() {
-        if i > 0 {
-            sql.push(" UNION ALL ");
+    if has_contains(query) {
+        sql.push("SELECT 1 AS one FROM ")
+            .push(D::CONTAINS_FROM)
+            .push(JOIN_TENANT);
+        query::push_search::<D>(&mut sql, query, Arm::Whole);
+    } else {
+        for (i, arm) in query::arms(&query.scope).iter().enumerate() {
+            if i > 0 {
+                sql.push(" UNION ALL ");
+            }
+            sql.push("SELECT t.id").push(from(*arm));
+            query::push_search::<D>(&mut sql, query, *arm);
         }
-        sql.push("SELECT t.id").push(from(*arm));
-        query::push_search::<D>(&mut sql, query, *arm);
     }
-    sql.push(") c");
+    sql.push(" LIMIT ").bind(rows).push(") c");
     sql
 }
 

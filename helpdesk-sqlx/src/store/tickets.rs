@@ -7,7 +7,7 @@ use helpdesk_core::text::words;
 use helpdesk_core::{
     Attachment, AttachmentId, Breakdown, Closure, Dashboard, DashboardQuery, Entity, Error,
     SearchPage, SearchQuery, Status, StoreResult, TenantId, Ticket, TicketChange, TicketId,
-    TicketNumber, TicketRepository, TicketState, TimelineEvent, Visibility,
+    TicketNumber, TicketRepository, TicketState, TimelineEvent, Total, Visibility,
 };
 
 use super::ticket_writes::OpenError;
@@ -316,13 +316,19 @@ impl<D: Dialect> TicketRepository for SqlStore<D> {
     async fn search(&self, query: &SearchQuery) -> StoreResult<SearchPage> {
         query.check_cursor()?;
         let mut conn = self.conn();
-        let total = match conn
-            .fetch_optional(search::count::<D>(query))
-            .await
-            .map_err(db)?
-        {
-            Some(row) => codec::unsigned(row.i64("n")?, "count")?,
-            None => 0,
+        let total = match query.count.rows_to_read() {
+            Some(rows) => {
+                let found = match conn
+                    .fetch_optional(search::count::<D>(query, rows))
+                    .await
+                    .map_err(db)?
+                {
+                    Some(row) => codec::unsigned(row.i64("n")?, "count")?,
+                    None => 0,
+                };
+                query.count.total(found)
+            }
+            None => Total::NotCounted,
         };
         let mut tickets = fetch_all(&mut conn, search::page::<D>(query), codec::ticket).await?;
         let more = tickets.len() > query.page.limit as usize;

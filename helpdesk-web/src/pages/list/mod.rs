@@ -351,10 +351,7 @@ pub(crate) async fn list(viewer: Viewer, RawQuery(query): RawQuery) -> Result<Re
     let content = html! {
         h1 { (site.t(Msg::Tickets)) }
         (requester::notice(&viewer, &lookup, &query, &tenants))
-        p class="hd-total" role="status" {
-            (found.total) " "
-            (site.t(if found.total == 1 { Msg::OneTicket } else { Msg::ManyTickets }))
-        }
+        p class="hd-total" role="status" { (total_line(site, &found)) }
         div class="hd-panels" {
             (filters::filters(&viewer, &panel))
             (saved::panel(&viewer, &saved, &base, &tenants))
@@ -378,6 +375,25 @@ pub(crate) async fn list(viewer: Viewer, RawQuery(query): RawQuery) -> Result<Re
         site.t(Msg::Tickets),
         content,
     ))
+}
+
+/// "12 tickets", or "more than 1,000 tickets" when the count stopped at its cap.
+fn total_line(site: &crate::site::Site, found: &helpdesk_core::TicketList) -> String {
+    let count = site.lang.count(found.total);
+    if found.total_exact {
+        let noun = if found.total == 1 {
+            Msg::OneTicket
+        } else {
+            Msg::ManyTickets
+        };
+        format!("{count} {}", site.t(noun))
+    } else {
+        format!(
+            "{} {count} {}",
+            site.t(Msg::MoreThan),
+            site.t(Msg::ManyTickets)
+        )
+    }
 }
 
 /// A redirect to `to` after a GET (the browser asks for `to` in its place).
