@@ -38,6 +38,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use helpdesk_benches::BenchResult;
 use helpdesk_benches::generate::{self, TenantPeople};
+use helpdesk_benches::machine;
 use helpdesk_benches::postgres::{self, BenchDatabase};
 use helpdesk_benches::table::{self, Table};
 use helpdesk_benches::timing::Samples;
@@ -481,7 +482,7 @@ impl Fixture {
             ..Default::default()
         };
         let _ = std::fs::write("/proc/self/clear_refs", "5");
-        let before = rss_kb("VmRSS:");
+        let before = machine::status_kb(None, "VmRSS:");
         let start = Instant::now();
         let mut export = self
             .service
@@ -494,23 +495,12 @@ impl Fixture {
         Ok((
             lines.saturating_sub(1),
             start.elapsed(),
-            rss_kb("VmHWM:") - before,
+            machine::status_kb(None, "VmHWM:") - before,
         ))
     }
 }
 
 /// A line of `/proc/self/status`, in kB (0 when unreadable).
-fn rss_kb(key: &str) -> i64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with(key))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        })
-        .unwrap_or(0)
-}
-
 /// The measurements of one database at one size.
 struct Run {
     label: String,
@@ -552,7 +542,7 @@ fn print_run(run: &Run) {
         "{} at {} tickets: through HelpdeskService (load {})",
         run.label,
         run.tickets,
-        loadavg()
+        machine::load_average()
     ));
 }
 
@@ -591,12 +581,6 @@ fn print_growth(label: &str, runs: &[&Run]) {
         out.row(row);
     }
     out.print(&format!("growth on {label}"));
-}
-
-fn loadavg() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_default()
 }
 
 /// Measures a seeded fixture once: check, samples, export.
@@ -648,7 +632,7 @@ fn report_seeding(label: &str, s: &Seeding, bytes: u64) {
         s.import.as_secs_f64(),
         table::rate(s.tickets as f64 / s.import.as_secs_f64().max(1e-9)),
         bytes / 1_000_000,
-        loadavg()
+        machine::load_average()
     );
 }
 
@@ -781,7 +765,7 @@ async fn main() -> BenchResult {
     let now = Utc::now();
     println!(
         "scale bench: {tenants} tenant(s) × {sizes:?} tickets, load {}",
-        loadavg()
+        machine::load_average()
     );
     let mut lite_runs = Vec::new();
     let mut cold = Vec::new();
@@ -808,6 +792,6 @@ async fn main() -> BenchResult {
     ] {
         print_growth(label, &runs.iter().collect::<Vec<_>>());
     }
-    println!("\nload average at the end: {}", loadavg());
+    println!("\nload average at the end: {}", machine::load_average());
     Ok(())
 }

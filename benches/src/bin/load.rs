@@ -31,6 +31,7 @@ use tokio::net::TcpStream;
 use tokio::process::{Child, Command};
 
 use helpdesk_benches::BenchResult;
+use helpdesk_benches::machine;
 use helpdesk_benches::postgres::{BenchDatabase, url as pg_url};
 use helpdesk_benches::table::Table;
 
@@ -148,12 +149,7 @@ async fn drive(
 
 /// Peak resident memory of `pid` (`VmHWM`), in MB.
 fn peak_rss_mb(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
+    machine::status_kb(Some(pid), "VmHWM:") as f64 / 1024.0
 }
 
 /// Starts `program` with `args` and waits for its line `listening on ADDR` (ceiling) or
@@ -433,13 +429,6 @@ fn database_url(server: &str, name: &str) -> String {
     format!("{base}/{name}")
 }
 
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .unwrap_or_default()
-        .trim()
-        .to_owned()
-}
-
 fn flag(name: &str, default: u64) -> u64 {
     let args: Vec<String> = std::env::args().collect();
     args.iter()
@@ -459,7 +448,7 @@ async fn main() -> BenchResult {
         "HTTP load: {} connections, {} s per operation; load average before: {}",
         run.connections,
         run.seconds,
-        load_average()
+        machine::load_average()
     );
     let dir = tempfile::tempdir()?;
     {
@@ -468,7 +457,7 @@ async fn main() -> BenchResult {
         let portal_url = format!("sqlite://{}", dir.path().join("portal.db").display());
         let (ours, rss) = portal(&run, &portal_url, &dir.path().join("files")).await?;
         report("SQLite", &ours, rss, &insert, &get, ceiling_rss);
-        println!("load average after SQLite: {}", load_average());
+        println!("load average after SQLite: {}", machine::load_average());
     }
     if let Some(server) = pg_url("the PostgreSQL HTTP load") {
         let ceiling_db = BenchDatabase::create(&server).await?;
@@ -482,7 +471,7 @@ async fn main() -> BenchResult {
         )
         .await?;
         report("PostgreSQL", &ours, rss, &insert, &get, ceiling_rss);
-        println!("load average after PostgreSQL: {}", load_average());
+        println!("load average after PostgreSQL: {}", machine::load_average());
         ceiling_db.drop_now().await?;
         portal_db.drop_now().await?;
     }
