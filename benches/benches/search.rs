@@ -24,13 +24,14 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use helpdesk_benches::BenchResult;
+use helpdesk_benches::generate::member;
 use helpdesk_benches::postgres::{self, BenchDatabase};
 use helpdesk_benches::table::{self, Table};
 use helpdesk_benches::timing::{Plan, Samples, measure};
 use helpdesk_core::{
-    Actor, Cursor, DashboardQuery, HelpdeskService, ManualClock, MemberDetails, MemberId,
-    MemberRole, NewTicket, PageRequest, Priority, RequesterVisibility, Scope, SearchCriteria,
-    SearchQuery, Sort, SortValue, Store, TenantId, TicketId, UserId,
+    Actor, Cursor, DashboardQuery, HelpdeskService, ManualClock, MemberId, MemberRole, NewTicket,
+    PageRequest, Priority, RequesterVisibility, Scope, SearchCriteria, SearchQuery, Sort,
+    SortValue, Store, TenantId, TicketId, UserId,
 };
 use helpdesk_sqlx::SqliteStore;
 
@@ -156,25 +157,6 @@ fn draft(i: usize, requester: MemberId) -> NewTicket {
         requester: Some(requester),
         ..Default::default()
     }
-}
-
-async fn member(
-    service: &HelpdeskService,
-    tenant: TenantId,
-    user: &str,
-    role: MemberRole,
-) -> BenchResult<helpdesk_core::Member> {
-    Ok(service
-        .ensure_member(
-            tenant,
-            MemberDetails {
-                user: &UserId::new(user)?,
-                display_name: user,
-                email: Some(&format!("{user}@acme.example")),
-                role,
-            },
-        )
-        .await?)
 }
 
 impl Fixture {

@@ -228,7 +228,9 @@ pub fn requesters_for(tickets: usize) -> usize {
     (tickets / 50).clamp(50, 20_000)
 }
 
-async fn member(
+/// The member `user` of `tenant` with `role`, created when missing (named as their user
+/// id, a mail address at `exemple.fr`).
+pub async fn member(
     service: &HelpdeskService,
     tenant: TenantId,
     user: &str,
