@@ -258,7 +258,23 @@ impl SqlStore<SqliteBackend> {
         options: SqliteConnectOptions,
         settings: PoolSettings,
     ) -> Result<Self, SqlxStoreError> {
-        Self::open(options, settings).await
+        // A file being created is switched to WAL by its first connection; two
+        // processes doing that at once can deadlock on the rollback journal's locks,
+        // and SQLite then answers SQLITE_BUSY at once instead of waiting. Trying again
+        // a moment later finds the file in WAL (the switch is stored in the file).
+        let started = std::time::Instant::now();
+        let mut pause = Duration::from_millis(5);
+        loop {
+            match Self::open(options.clone(), settings).await {
+                Err(SqlxStoreError::Database(e))
+                    if is_busy(&e) && started.elapsed() < BUSY_TIMEOUT =>
+                {
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_millis(200));
+                }
+                opened => return opened,
+            }
+        }
     }
 
     /// A store on the host's existing pool (its options are the host's: keep foreign
@@ -271,6 +287,14 @@ impl SqlStore<SqliteBackend> {
     pub fn pool(&self) -> &SqlitePool {
         self.raw_pool()
     }
+}
+
+/// SQLITE_BUSY, whatever its extended code: another connection holds the lock asked for.
+fn is_busy(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .and_then(|db| db.code())
+        .and_then(|code| code.parse::<i32>().ok())
+        .is_some_and(|code| code & 0xff == 5)
 }
 
 #[cfg(test)]

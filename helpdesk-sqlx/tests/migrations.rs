@@ -110,6 +110,26 @@ mod sqlite {
         }
     }
 
+    /// Two processes started at once on a file that does not exist yet: the first
+    /// connection of each switches the new file to WAL, and SQLite may refuse one of
+    /// them at once (no busy wait) while the other holds the journal's lock. Both must
+    /// open and migrate.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite_pairs_of_pools_opened_at_once_on_a_new_file_both_open_and_migrate() {
+        for _ in 0..20 {
+            let file = SqliteFile::new_empty();
+            let (a, b) = tokio::join!(
+                SqliteStore::connect(&file.url),
+                SqliteStore::connect(&file.url)
+            );
+            let (a, b) = (a.unwrap(), b.unwrap());
+            let (ra, rb) = tokio::join!(a.migrate(), b.migrate());
+            ra.unwrap();
+            rb.unwrap();
+            assert_eq!(count(&b, "helpdesk_migrations").await, shipped());
+        }
+    }
+
     #[tokio::test]
     async fn sqlite_a_migration_changed_after_it_was_applied_is_refused() {
         let store = SqliteStore::in_memory().await.unwrap();
