@@ -22,7 +22,8 @@
 //! seeding times are printed. PostgreSQL is measured twice per size: first without
 //! planner statistics (autovacuum off for the tables, as on a fresh production table),
 //! then after `ANALYZE`; at the largest size the plans of the key queries are printed
-//! with `EXPLAIN (ANALYZE, BUFFERS)`, both times.
+//! with `EXPLAIN (ANALYZE, BUFFERS)`, both times. With `HELPDESK_SCALE_PLANS` set, SQLite's
+//! `EXPLAIN QUERY PLAN` of every search case is printed after seeding.
 //!
 //! `HELPDESK_SCALE_CASES` keeps only the cases whose name (lower case, no spaces:
 //! `listadmin`, `containsrare`, `deeppage`, `savedsearch`, `export`, ...) starts with one
@@ -44,11 +45,13 @@ use helpdesk_benches::table::{self, Table};
 use helpdesk_benches::timing::Samples;
 use helpdesk_core::search::SlaFilter;
 use helpdesk_core::{
-    Actor, CsvFormat, Cursor, DashboardQuery, HelpdeskService, ManualClock, PageRequest, Priority,
-    RequesterVisibility, Scope, SearchCriteria, SearchQuery, Sort, SortValue, Status, Store,
-    TicketId, UserId,
+    Actor, CsvFormat, Cursor, HelpdeskService, ManualClock, PageRequest, Priority, SearchCriteria,
+    Sort, SortValue, Status, Store, TicketId, UserId,
 };
 use helpdesk_sqlx::{ImportedTicket, PostgresStore, SqliteStore};
+
+#[path = "scale/plans.rs"]
+mod plans;
 
 const SEED: u64 = 2026;
 /// Tickets per `import_tickets` call (one transaction).
@@ -621,6 +624,9 @@ async fn sqlite(now: DateTime<Utc>, tenants: usize, size: usize) -> BenchResult<
             .map(|m| m.len())
             .unwrap_or(0);
     report_seeding("SQLite", &seeding, bytes);
+    if plans::wanted() {
+        plans::sqlite(&fx, &writer).await?;
+    }
     measure(&fx, "SQLite (file, WAL)".to_owned(), seeding.tickets).await
 }
 
@@ -663,7 +669,7 @@ async fn postgres(
     let bytes = database_size(&store).await?;
     report_seeding("PostgreSQL", &seeding, bytes);
     if explain {
-        plans(&fx, &store, "no statistics").await?;
+        plans::postgres(&fx, &store, "no statistics").await?;
     }
     let cold = measure(&fx, "PostgreSQL, no statistics".to_owned(), seeding.tickets).await?;
     let began = Instant::now();
@@ -673,7 +679,7 @@ async fn postgres(
         began.elapsed().as_secs_f64()
     );
     if explain {
-        plans(&fx, &store, "after ANALYZE").await?;
+        plans::postgres(&fx, &store, "after ANALYZE").await?;
     }
     let warm = measure(&fx, "PostgreSQL, after ANALYZE".to_owned(), seeding.tickets).await?;
     drop(fx);
@@ -688,51 +694,6 @@ async fn database_size(store: &PostgresStore) -> BenchResult<u64> {
             .fetch_one(store.pool())
             .await?;
     Ok(u64::try_from(size).unwrap_or(0))
-}
-
-/// `EXPLAIN (ANALYZE, BUFFERS)` of the key queries, rebuilt from the store's query
-/// fragments (see `explain_search`): list page (agent), a requester's own tickets,
-/// a rare `contains` word, the dashboard's counts.
-async fn plans(fx: &Fixture, store: &PostgresStore, when: &str) -> BenchResult {
-    let policy = RequesterVisibility::default();
-    for case in [Case::ListAgent, Case::ListRequester, Case::ContainsRare] {
-        let (actor, criteria, page) = fx.query(case);
-        let query = SearchQuery {
-            scope: Scope::of(actor, policy),
-            criteria,
-            page,
-            now: fx.now,
-            count: helpdesk_core::Count::default(),
-        };
-        let [count, page] = store.explain_search(&query).await?;
-        println!(
-            "\n#### EXPLAIN {case:?} ({when}): total\n\n```\n{}\n```",
-            count.join("\n")
-        );
-        println!(
-            "\n#### EXPLAIN {case:?} ({when}): page\n\n```\n{}\n```",
-            page.join("\n")
-        );
-    }
-    let query = DashboardQuery {
-        scope: Scope::of(&fx.admin, policy),
-        tenant: Some(fx.people.tenant),
-        assignee: None,
-        months: 12,
-        now: fx.now,
-    };
-    let [tallies, due, answers] = store.explain_dashboard_counts(&query).await?;
-    for (what, plan) in [
-        ("tallies by status and month", tallies),
-        ("open tickets due soon and breached", due),
-        ("answer tallies", answers),
-    ] {
-        println!(
-            "\n#### EXPLAIN dashboard, {what}, admin ({when})\n\n```\n{}\n```",
-            plan.join("\n")
-        );
-    }
-    Ok(())
 }
 
 fn sizes() -> BenchResult<Vec<usize>> {

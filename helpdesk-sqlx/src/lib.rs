@@ -109,18 +109,21 @@
 //! list statement is an equality on the leading columns of an index ordered newest
 //! first, so PostgreSQL walks it from the cursor and stops at the page whether or not
 //! the table has statistics (a fresh table, autovacuum off), and under the generic plan
-//! it switches to after five runs of a prepared statement (statuses are literals,
-//! written `NOT IN` the others). Which index carries which read (migration 0009):
+//! it switches to after five runs of a prepared statement (statuses and priorities are
+//! literals, limits are written as numbers). Which index carries which read
+//! (migrations 0009 and 0012):
 //!
 //! | read | index |
 //! |---|---|
-//! | a tenant's list, newest first (any status filter) | `helpdesk_tickets_newest (tenant_id, created_at DESC, id DESC)` |
+//! | a tenant's list, newest first (every status) | `helpdesk_tickets_newest (tenant_id, created_at DESC, id DESC)` |
 //! | the open tickets (the default list) and their total | `helpdesk_tickets_open (tenant_id, created_at DESC, id DESC) WHERE status NOT IN ('closed', 'cancelled')` |
-//! | a requester's own tickets | `helpdesk_tickets_by_requester (tenant_id, requester_id, created_at DESC, id DESC)` |
+//! | a tenant's list filtered by category, product, priority or status: one walk per value | `helpdesk_tickets_by_category`, `_by_product`, `_by_priority`, `_by_status (tenant_id, <column>, created_at DESC, id DESC, ...)` |
+//! | a requester's own tickets | `helpdesk_tickets_by_requester (tenant_id, requester_id, created_at DESC, id DESC, status, ended_at)` |
 //! | tickets a requester is a guest on | `helpdesk_ticket_guests_by_member (tenant_id, member_id, ticket_id)`, then the ticket's key |
-//! | an agent's list: assigned to them | `helpdesk_tickets_by_assignee (tenant_id, assignee_id, created_at DESC, id DESC)` |
-//! | ... routed to no group | `helpdesk_tickets_unrouted (tenant_id, created_at DESC, id DESC) WHERE group_id IS NULL` |
-//! | ... routed to one of their groups (one walk per group) | `helpdesk_tickets_by_group (tenant_id, group_id, created_at DESC, id DESC)` |
+//! | an agent's list: assigned to them | `helpdesk_tickets_by_assignee (tenant_id, assignee_id, created_at DESC, id DESC, status, ended_at)`; open ones: `helpdesk_tickets_open_by_assignee` |
+//! | ... routed to no group | `helpdesk_tickets_unrouted (tenant_id, created_at DESC, id DESC) WHERE group_id IS NULL`; open ones: `helpdesk_tickets_open_unrouted` |
+//! | ... routed to one of their groups (one walk per group) | `helpdesk_tickets_by_group (tenant_id, group_id, created_at DESC, id DESC, status, ended_at)`; open ones: `helpdesk_tickets_open_by_group` |
+//! | open tickets by service level ("due soon", "breached") | `helpdesk_tickets_open_due_newest (tenant_id, created_at DESC, id DESC) WHERE` open `AND` a due date |
 //! | a page after a cursor | the same indexes, from the cursor: `(key, id) < (..)` as one row value |
 //! | `contains` words | PostgreSQL: the GIN indexes on the search vectors; SQLite: the FTS5 table, read first |
 //! | pending closures due | `helpdesk_tickets_pending_closure (tenant_id, proposed_at) WHERE proposed_at IS NOT NULL` |
@@ -129,11 +132,15 @@
 //! The sorts by opening time and by number are carried by an index; the sorts by
 //! subject, status, priority and last change read the matching tickets and sort them.
 //! A requester's and an agent's visibility are several walks (`UNION ALL`, each limited
-//! to the page) rather than one `OR`, which no index serves. A `contains` search reads
-//! the matches first (`MATERIALIZED`), so a rare word costs its matches, not the
-//! tenant. A page's `total` reads every matching ticket: it grows with what it counts.
-//! The dashboard reads tallies instead (below), and counts only the open tickets with a
-//! due date for "due soon" and "breached" (`helpdesk_tickets_open_due`, migration 10).
+//! to the page) rather than one `OR`, which no index serves; so are several values of
+//! one filter. The status and archive conditions a walk checks on the way are columns
+//! of its index, so SQLite reads a ticket's row only for the tickets it keeps. A
+//! `contains` search reads the matches first (`MATERIALIZED`), so a rare word costs its
+//! matches, not the tenant. A page's `total` is counted by the same walks, newest
+//! first, up to a cap (`Count`): it costs what a few pages cost, whatever the tenant's
+//! size. The dashboard reads tallies instead (below), and counts only the open tickets
+//! with a due date for "due soon" and "breached" (`helpdesk_tickets_open_due`,
+//! migration 10).
 //!
 //! # A schema for many tenants
 //!

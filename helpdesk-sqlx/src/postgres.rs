@@ -146,6 +146,11 @@ impl Dialect for PostgresBackend {
             description: "tenant-leading keys",
             sql: include_str!("../migrations/postgres/0011_tenant_leading_keys.sql"),
         },
+        Migration {
+            version: 12,
+            description: "filter indexes",
+            sql: include_str!("../migrations/postgres/0012_filter_indexes.sql"),
+        },
     ];
     // Rows another claim has locked are skipped, not waited for: two workers claim
     // disjoint batches at once.

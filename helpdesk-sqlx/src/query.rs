@@ -7,8 +7,8 @@
 
 use helpdesk_core::search::{SearchQuery, SlaFilter};
 use helpdesk_core::{
-    GroupId, MemberId, Priority, Scope, SortKey, SortOrder, SortValue, StaffId, Status, TenantId,
-    TenantScope,
+    CategoryId, GroupId, MemberId, Priority, ProductId, Scope, SortKey, SortOrder, SortValue,
+    StaffId, Status, TenantId, TenantScope,
 };
 
 use crate::backend::Dialect;
@@ -35,13 +35,39 @@ pub(crate) enum Arm {
     /// Routed to the agent's `n`th group (in [`staff_groups`] order), not assigned to
     /// the agent: `(tenant_id, group_id, created_at, id)`.
     Routed(usize),
+    /// Everything the scope admits in one status:
+    /// `(tenant_id, status, created_at, id)`.
+    Status(Status),
+    /// Everything the scope admits of one priority:
+    /// `(tenant_id, priority, created_at, id)`.
+    Priority(Priority),
+    /// Everything the scope admits in one category:
+    /// `(tenant_id, category_id, created_at, id)`.
+    Category(CategoryId),
+    /// Everything the scope admits about one product:
+    /// `(tenant_id, product_id, created_at, id)`.
+    Product(ProductId),
 }
 
-/// The arms of a search in `scope`: requesters' own and guest tickets apart; an agent's
-/// assigned, unrouted and per-group tickets apart; one arm for everyone else. Each arm's
-/// condition is an equality on the leading columns of an index ordered newest first,
-/// which is what keeps plans right whatever the planner's statistics say.
-pub(crate) fn arms(scope: &Scope) -> Vec<Arm> {
+/// The arms of `query`: those of its scope ([`scope_arms`]); when the scope is one
+/// arm, one arm per value of a filter with an ordered index of its own instead
+/// ([`filter_arms`]). Each arm's condition is an equality on the leading columns of an
+/// index ordered newest first, which is what keeps plans right whatever the planner's
+/// statistics say: a page is a walk that stops at the page size, whatever the tenant's
+/// size and however rare the filter.
+pub(crate) fn arms(query: &SearchQuery) -> Vec<Arm> {
+    let scope = scope_arms(&query.scope);
+    if scope == [Arm::Whole]
+        && let Some(arms) = filter_arms(query)
+    {
+        return arms;
+    }
+    scope
+}
+
+/// The arms of `scope`: requesters' own and guest tickets apart; an agent's assigned,
+/// unrouted and per-group tickets apart; one arm for everyone else.
+fn scope_arms(scope: &Scope) -> Vec<Arm> {
     match scope {
         Scope::Requester {
             whole_tenant: false,
@@ -59,6 +85,77 @@ pub(crate) fn arms(scope: &Scope) -> Vec<Arm> {
         _ => vec![Arm::Whole],
     }
 }
+
+/// For a search sorted by opening time with no narrower equality of its own (a number,
+/// a requester, an assignee, a group: their indexes already serve), one arm per value
+/// of the first of these filters it has: categories; products; open statuses other
+/// than exactly the open ones (a backlog is small beside a tenant's history;
+/// `helpdesk_tickets_open` serves exactly the open ones); priorities (unless all);
+/// statuses (unless all). The other filters are checked on each arm's rows, status and
+/// archiving inside the index. None when no filter applies, or for a service-level
+/// search of open tickets ([`open_due`]).
+fn filter_arms(query: &SearchQuery) -> Option<Vec<Arm>> {
+    let c = &query.criteria;
+    if c.sort.key != SortKey::Opened
+        || c.number.is_some()
+        || c.requester.is_some()
+        || c.assignee.is_some()
+        || c.group.is_some()
+        || open_due(query)
+    {
+        return None;
+    }
+    if !c.categories.is_empty() {
+        let mut ids = c.categories.clone();
+        ids.sort();
+        ids.dedup();
+        return Some(ids.into_iter().map(Arm::Category).collect());
+    }
+    if !c.products.is_empty() {
+        let mut ids = c.products.clone();
+        ids.sort();
+        ids.dedup();
+        return Some(ids.into_iter().map(Arm::Product).collect());
+    }
+    let statuses = c.effective_statuses();
+    let status_arms = || Some(statuses.iter().copied().map(Arm::Status).collect());
+    if !statuses.is_empty() && statuses.len() < Status::OPEN.len() && only_open(&statuses) {
+        return status_arms();
+    }
+    let priorities: Vec<Priority> = Priority::ALL
+        .into_iter()
+        .filter(|p| c.priorities.contains(p))
+        .collect();
+    if !priorities.is_empty() && priorities.len() < Priority::ALL.len() {
+        return Some(priorities.into_iter().map(Arm::Priority).collect());
+    }
+    if statuses.is_empty() || statuses.len() == Status::ALL.len() || statuses == Status::OPEN {
+        return None;
+    }
+    status_arms()
+}
+
+/// Whether every status of `statuses` is an open one.
+fn only_open(statuses: &[Status]) -> bool {
+    statuses.iter().all(|s| Status::OPEN.contains(s))
+}
+
+/// Whether a search is for open tickets by service level: it then reads the partial
+/// index of open tickets with a due date (see [`OPEN_DUE`]), in the number of such
+/// tickets, not of all tickets.
+fn open_due(query: &SearchQuery) -> bool {
+    query.criteria.sla.is_some() && only_open(&query.criteria.effective_statuses())
+}
+
+/// The condition of `helpdesk_tickets_open_due`, word for word, so that both databases
+/// take that index for a service-level search of open tickets (the dashboard's
+/// "due soon" and "breached" counts repeat it too).
+const OPEN_DUE: &str = " AND t.status NOT IN ('closed', 'cancelled') \
+     AND (t.first_response_due IS NOT NULL OR t.resolution_due IS NOT NULL)";
+
+/// The condition of the partial indexes of open tickets (`helpdesk_tickets_open`,
+/// `helpdesk_tickets_open_by_assignee`, ...), word for word.
+const OPEN: &str = " AND t.status NOT IN ('closed', 'cancelled')";
 
 /// An agent's groups, sorted and without repeats: what [`Arm::Routed`] counts in.
 pub(crate) fn staff_groups(groups: &[GroupId]) -> Vec<GroupId> {
@@ -193,6 +290,11 @@ pub(crate) fn push_statuses(sql: &mut Sql, statuses: &[Status]) {
         sql.push(" AND 1 = 0");
         return;
     }
+    if only_open(statuses) && statuses.len() < Status::OPEN.len() {
+        // Some open statuses: the condition of the partial indexes of open tickets
+        // first, word for word, so that either database may walk them.
+        sql.push(OPEN);
+    }
     let mut first = true;
     for status in Status::ALL.iter().filter(|s| !statuses.contains(s)) {
         sql.push(if first {
@@ -226,19 +328,50 @@ pub(crate) fn push_search<D: Dialect>(sql: &mut Sql, query: &SearchQuery, arm: A
         sql.push(" AND t.number = ")
             .bind(i64::try_from(number.get()).unwrap_or(-1));
     }
-    let statuses = c.effective_statuses();
-    push_statuses(sql, &statuses);
-    if !c.priorities.is_empty() {
-        sql.push(" AND t.priority IN ")
-            .bind_list(c.priorities.iter().map(|p| p.as_str()));
+    let statuses = match arm {
+        Arm::Status(status) => {
+            sql.push(" AND t.status = '")
+                .push(status.as_str())
+                .push("'");
+            vec![status]
+        }
+        _ => {
+            let statuses = c.effective_statuses();
+            push_statuses(sql, &statuses);
+            statuses
+        }
+    };
+    match arm {
+        Arm::Priority(priority) => {
+            sql.push(" AND t.priority = '")
+                .push(priority.as_str())
+                .push("'");
+        }
+        _ if !c.priorities.is_empty() => {
+            sql.push(" AND t.priority IN ")
+                .bind_list(c.priorities.iter().map(|p| p.as_str()));
+        }
+        _ => {}
     }
-    if !c.categories.is_empty() {
-        sql.push(" AND t.category_id IN ")
-            .bind_list(c.categories.iter().map(|x| x.as_uuid()));
+    match arm {
+        Arm::Category(category) => {
+            sql.push(" AND t.category_id = ").bind(category.as_uuid());
+        }
+        _ if !c.categories.is_empty() => {
+            sql.push(" AND t.category_id IN ")
+                .bind_list(c.categories.iter().map(|x| x.as_uuid()));
+        }
+        _ => {}
     }
-    if !c.products.is_empty() {
-        sql.push(" AND t.product_id IN ")
-            .bind_list(c.products.iter().map(|x| x.as_uuid()));
+    match arm {
+        Arm::Product(product) => {
+            sql.push(" AND t.product_id = ").bind(product.as_uuid());
+        }
+        _ if !c.products.is_empty() => {
+            sql.push(" AND t.product_id IN ")
+                .bind_list(c.products.iter().map(|x| x.as_uuid()));
+        }
+        _ => {}
     }
     if let Some(requester) = c.requester {
         sql.push(" AND t.requester_id = ").bind(requester.as_uuid());
@@ -277,6 +410,9 @@ pub(crate) fn push_search<D: Dialect>(sql: &mut Sql, query: &SearchQuery, arm: A
         push_unarchived(sql, query, &statuses);
     }
     if let Some(sla) = c.sla {
+        if open_due(query) {
+            sql.push(OPEN_DUE);
+        }
         push_sla(sql, sla, nanos_clamped(query.now));
     }
     let words = c.contains_words();

@@ -93,6 +93,16 @@ impl Sql {
         self
     }
 
+    /// Appends the integer `n` as a literal. For row limits: PostgreSQL plans a `LIMIT`
+    /// it can read as a walk that stops early, while under a generic plan a bound
+    /// `LIMIT $n` is guessed at a tenth of the rows and a sort of everything wins. An
+    /// integer written by the store is never text from a user.
+    pub(crate) fn push_integer(&mut self, n: i64) -> &mut Self {
+        // Writing to a String cannot fail.
+        let _ = write!(self.text, "{n}");
+        self
+    }
+
     /// Binds the value of the next placeholder already written in a fragment.
     pub(crate) fn arg(mut self, value: impl Into<Arg>) -> Self {
         self.args.push(value.into());

@@ -130,6 +130,11 @@ impl Dialect for SqliteBackend {
             description: "tenant-leading keys",
             sql: include_str!("../migrations/sqlite/0011_tenant_leading_keys.sql"),
         },
+        Migration {
+            version: 12,
+            description: "filter indexes",
+            sql: include_str!("../migrations/sqlite/0012_filter_indexes.sql"),
+        },
     ];
     // One writer at a time: an UPDATE ... RETURNING is atomic on its own.
     const CLAIM_LOCK: &'static str = "";

@@ -1,16 +1,32 @@
-//! `EXPLAIN (ANALYZE, BUFFERS)` of the statements a search and a dashboard's counts run,
-//! for the scale bench's plans on PostgreSQL. Not part of the API: the statements come
-//! from the same builders the ports run.
+//! The plans of the statements a search and a dashboard's counts run, for the scale
+//! bench: `EXPLAIN (ANALYZE, BUFFERS)` on PostgreSQL, `EXPLAIN QUERY PLAN` on SQLite.
+//! Not part of the API: the statements come from the same builders the ports run.
 
-use helpdesk_core::{DashboardQuery, SearchQuery, StoreResult};
+#[cfg(feature = "postgres")]
+use helpdesk_core::DashboardQuery;
+use helpdesk_core::{SearchQuery, StoreResult};
 
-use super::{SqlStore, dashboard, db, search};
+#[cfg(feature = "postgres")]
+use super::dashboard;
+use super::{SqlStore, db, search};
 use crate::backend::{Exec, RowExt};
 use crate::sql::Sql;
 
+#[cfg(feature = "postgres")]
 const EXPLAIN: &str = "EXPLAIN (ANALYZE, BUFFERS) ";
 
+/// The rows a total reads for `query`: its cap's, or the default cap's when it asks for
+/// none.
+fn count_rows(query: &SearchQuery) -> u64 {
+    query
+        .count
+        .rows_to_read()
+        .or(helpdesk_core::Count::default().rows_to_read())
+        .unwrap_or(1)
+}
+
 /// Runs `sql`, an `EXPLAIN`: one line per plan line.
+#[cfg(feature = "postgres")]
 async fn explain(store: &SqlStore<crate::PostgresBackend>, sql: Sql) -> StoreResult<Vec<String>> {
     let rows = store.conn().fetch_all(sql).await.map_err(db)?;
     rows.iter()
@@ -18,6 +34,7 @@ async fn explain(store: &SqlStore<crate::PostgresBackend>, sql: Sql) -> StoreRes
         .collect()
 }
 
+#[cfg(feature = "postgres")]
 #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
 impl SqlStore<crate::PostgresBackend> {
     /// For the benches: the plans of a search's two statements (the total, then the
@@ -26,12 +43,10 @@ impl SqlStore<crate::PostgresBackend> {
     #[doc(hidden)]
     pub async fn explain_search(&self, query: &SearchQuery) -> StoreResult<[Vec<String>; 2]> {
         let mut count = Sql::new(EXPLAIN);
-        let rows = query
-            .count
-            .rows_to_read()
-            .or(helpdesk_core::Count::default().rows_to_read())
-            .unwrap_or(1);
-        count.append(search::count::<crate::PostgresBackend>(query, rows));
+        count.append(search::count::<crate::PostgresBackend>(
+            query,
+            count_rows(query),
+        ));
         let mut page = Sql::new(EXPLAIN);
         page.append(search::page::<crate::PostgresBackend>(query));
         Ok([explain(self, count).await?, explain(self, page).await?])
@@ -54,5 +69,46 @@ impl SqlStore<crate::PostgresBackend> {
         let due = run(dashboard::due_counts(query)).await?;
         let answers = run(dashboard::answer_counts(query)).await?;
         Ok([tallies, due, answers])
+    }
+}
+
+#[cfg(feature = "sqlite")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
+impl SqlStore<crate::SqliteBackend> {
+    /// For the benches: `EXPLAIN QUERY PLAN` of a search's two statements (the total,
+    /// then the page), as the port builds them, one line per plan step, indented by
+    /// depth. Does not run them.
+    #[doc(hidden)]
+    pub async fn explain_search(&self, query: &SearchQuery) -> StoreResult<[Vec<String>; 2]> {
+        let plan = async |statement: Sql| -> StoreResult<Vec<String>> {
+            let mut sql = Sql::new("EXPLAIN QUERY PLAN ");
+            sql.append(statement);
+            let rows = self.conn().fetch_all(sql).await.map_err(db)?;
+            let mut depth: Vec<(i64, usize)> = Vec::new();
+            let mut lines = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let (id, parent) = (
+                    row.i64("id").map_err(super::store_err)?,
+                    row.i64("parent").map_err(super::store_err)?,
+                );
+                let level = depth
+                    .iter()
+                    .find(|(node, _)| *node == parent)
+                    .map_or(0, |(_, level)| level + 1);
+                depth.push((id, level));
+                let detail = row.text("detail").map_err(super::store_err)?;
+                lines.push(format!("{}{detail}", "  ".repeat(level)));
+            }
+            Ok(lines)
+        };
+        let count = plan(search::count::<crate::SqliteBackend>(
+            query,
+            count_rows(query),
+        ))
+        .await?;
+        Ok([
+            count,
+            plan(search::page::<crate::SqliteBackend>(query)).await?,
+        ])
     }
 }

@@ -5,7 +5,7 @@ mod catalog;
 mod dashboard;
 mod dashboard_exact;
 mod directory;
-#[cfg(feature = "postgres")]
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod explain;
 mod import;
 mod knowledge;

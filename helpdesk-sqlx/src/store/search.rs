@@ -36,7 +36,9 @@ fn has_contains(query: &SearchQuery) -> bool {
 
 /// How many tickets the search finds (the cursor left aside), as column `n`, reading at
 /// most `rows` of them ([`Count::rows_to_read`](helpdesk_core::Count::rows_to_read)):
-/// the same walks as the page, stopped after `rows` matches.
+/// the same walks as the page, each newest first and stopped after `rows` matches. The
+/// order is what makes it a walk: unordered, a planner may read another index of the
+/// tenant from its start (oldest months first, say) and probe each ticket.
 pub(crate) fn count<D: Dialect>(query: &SearchQuery, rows: u64) -> Sql {
     let rows = i64::try_from(rows).unwrap_or(i64::MAX);
     let mut sql = Sql::new("SELECT COUNT(*) AS n FROM (");
@@ -46,17 +48,24 @@ pub(crate) fn count<D: Dialect>(query: &SearchQuery, rows: u64) -> Sql {
             .push(JOIN_TENANT);
         query::push_search::<D>(&mut sql, query, Arm::Whole);
     } else {
-        for (i, arm) in query::arms(&query.scope).iter().enumerate() {
+        for (i, arm) in query::arms(query).iter().enumerate() {
             if i > 0 {
                 sql.push(" UNION ALL ");
             }
-            sql.push("SELECT t.id").push(from(*arm));
+            sql.push("SELECT * FROM (SELECT t.id").push(from(*arm));
             query::push_search::<D>(&mut sql, query, *arm);
+            sql.push(NEWEST_FIRST)
+                .push(" LIMIT ")
+                .push_integer(rows)
+                .push(") a");
         }
     }
-    sql.push(" LIMIT ").bind(rows).push(") c");
+    sql.push(" LIMIT ").push_integer(rows).push(") c");
     sql
 }
+
+/// The order of the tickets' newest-first indexes, which every arm's index shares.
+const NEWEST_FIRST: &str = " ORDER BY t.created_at DESC, t.id DESC";
 
 /// One page and one ticket more (so the caller knows whether a next page exists), in
 /// the search's sort.
@@ -64,7 +73,7 @@ pub(crate) fn page<D: Dialect>(query: &SearchQuery) -> Sql {
     if has_contains(query) {
         return contains_page::<D>(query);
     }
-    let arms = query::arms(&query.scope);
+    let arms = query::arms(query);
     if let [arm] = arms[..] {
         let mut sql = Sql::new("SELECT ");
         push_arm::<D>(&mut sql, query, arm);
@@ -105,7 +114,8 @@ fn from(arm: Arm) -> &'static str {
 }
 
 fn push_limit(sql: &mut Sql, query: &SearchQuery) {
-    sql.push(" LIMIT ").bind(i64::from(query.page.limit) + 1);
+    sql.push(" LIMIT ")
+        .push_integer(i64::from(query.page.limit) + 1);
 }
 
 /// A `contains` page: the matches with their sort keys, the page's keys, then the
