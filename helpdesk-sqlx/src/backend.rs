@@ -115,6 +115,17 @@ pub trait Dialect: crate::collate::SubjectOrder + Send + Sync + Sized + 'static 
     /// `t`", over its head and public events, plus internal notes when `internal`, for a
     /// statement reading from [`CONTAINS_FROM`](Self::CONTAINS_FROM).
     fn push_contains(sql: &mut Sql, words: &[String], internal: bool);
+    /// The order in which a `contains` total reads the matches, after its conditions:
+    /// newest first where the full-text index gives that order for free (SQLite: the
+    /// FTS5 rowid, the order tickets were written in), so that a common word's total
+    /// stops after the recent matches instead of reading the archived ones first;
+    /// nothing where it does not.
+    const CONTAINS_NEWEST: &'static str;
+    /// The columns a common word's window (`w`, see `search::window_page`) keeps
+    /// beside each walked ticket's keys, to test the words afterwards.
+    fn push_window_columns(sql: &mut Sql, words: &[String], internal: bool);
+    /// The condition "the ticket `t` of the window `w` has every word of `words`".
+    fn push_window_match(sql: &mut Sql, words: &[String], internal: bool);
     /// The statement that records the words of a newly opened ticket.
     fn index_new_ticket(ticket: &Ticket, words: TicketWords) -> Sql;
     /// The statement that replaces the head words of a saved ticket and appends the

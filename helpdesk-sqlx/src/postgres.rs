@@ -188,12 +188,21 @@ impl Dialect for PostgresBackend {
     }
 
     fn push_contains(sql: &mut Sql, words: &[String], internal: bool) {
-        if internal {
-            sql.push(" AND (t.search_head || t.search_public || t.search_internal) @@ ");
-        } else {
-            sql.push(" AND (t.search_head || t.search_public) @@ ");
-        }
-        sql.bind(tsquery(words)).push("::tsquery");
+        sql.push(" AND");
+        push_match(sql, words, internal);
+    }
+
+    const CONTAINS_NEWEST: &'static str = "";
+
+    fn push_window_columns(sql: &mut Sql, words: &[String], internal: bool) {
+        // Tested in the walk, where the row (and its vectors) is read anyway.
+        sql.push(",");
+        push_match(sql, words, internal);
+        sql.push(" AS hit");
+    }
+
+    fn push_window_match(sql: &mut Sql, _: &[String], _: bool) {
+        sql.push(" AND t.hit");
     }
 
     fn index_new_ticket(ticket: &Ticket, words: TicketWords) -> Sql {
@@ -254,6 +263,17 @@ impl SqlStore<PostgresBackend> {
     pub fn pool(&self) -> &PgPool {
         self.raw_pool()
     }
+}
+
+/// "The vectors of ticket `t` a caller may search match every word of `words`": head
+/// and public events, plus internal notes when `internal`.
+fn push_match(sql: &mut Sql, words: &[String], internal: bool) {
+    if internal {
+        sql.push(" (t.search_head || t.search_public || t.search_internal) @@ ");
+    } else {
+        sql.push(" (t.search_head || t.search_public) @@ ");
+    }
+    sql.bind(tsquery(words)).push("::tsquery");
 }
 
 #[cfg(test)]

@@ -62,6 +62,17 @@ fn match_expression(words: &[String]) -> String {
         .join(" AND ")
 }
 
+/// The FTS5 query for `words` in the columns a caller may search: every column when
+/// they see internal notes, the head and public events otherwise.
+fn columns_match(words: &[String], internal: bool) -> String {
+    let expression = match_expression(words);
+    if internal {
+        expression
+    } else {
+        format!("{{head public}} : ({expression})")
+    }
+}
+
 /// One of the index statements with its parameters: the ticket (`$1`, `$2`) and its
 /// words (`$3` head, `$4` public, `$5` internal).
 fn index_statement(statement: &'static str, ticket: &Ticket, words: TicketWords) -> Sql {
@@ -172,15 +183,29 @@ impl Dialect for SqliteBackend {
     }
 
     fn push_contains(sql: &mut Sql, words: &[String], internal: bool) {
-        let expression = match_expression(words);
-        let expression = if internal {
-            expression
-        } else {
-            format!("{{head public}} : ({expression})")
-        };
         sql.push(" AND helpdesk_ticket_text MATCH ")
-            .bind(expression)
+            .bind(columns_match(words, internal))
             .push(" AND t.seq = helpdesk_ticket_text.rowid");
+    }
+
+    const CONTAINS_NEWEST: &'static str = " ORDER BY helpdesk_ticket_text.rowid DESC";
+
+    fn push_window_columns(sql: &mut Sql, _: &[String], _: bool) {
+        sql.push(", t.seq AS seq");
+    }
+
+    fn push_window_match(sql: &mut Sql, words: &[String], internal: bool) {
+        // The matches among the window's rowids only: FTS5 reads the part of each
+        // word's list between the window's first and last rowid.
+        sql.push(
+            " AND t.seq IN (SELECT rowid FROM helpdesk_ticket_text \
+             WHERE helpdesk_ticket_text MATCH ",
+        )
+        .bind(columns_match(words, internal))
+        .push(
+            " AND rowid >= (SELECT MIN(seq) FROM w) \
+             AND rowid <= (SELECT MAX(seq) FROM w))",
+        );
     }
 
     fn index_new_ticket(ticket: &Ticket, words: TicketWords) -> Sql {

@@ -50,11 +50,22 @@ pub(crate) async fn sqlite(fx: &Fixture, store: &SqliteStore) -> BenchResult {
 }
 
 /// `EXPLAIN (ANALYZE, BUFFERS)` of the key queries, rebuilt from the store's query
-/// fragments (see `explain_search`): list page (agent), a requester's own tickets,
-/// a rare `contains` word, the dashboard's counts.
+/// fragments (see `explain_search`): the admin's, agent's and requester's lists, the
+/// closed tickets, a group, "updated lately", a common and a rare `contains` word, a
+/// deep page, and the dashboard's counts.
 pub(crate) async fn postgres(fx: &Fixture, store: &PostgresStore, when: &str) -> BenchResult {
     let policy = RequesterVisibility::default();
-    for case in [Case::ListAgent, Case::ListRequester, Case::ContainsRare] {
+    for case in [
+        Case::ListAdmin,
+        Case::ListAgent,
+        Case::ListRequester,
+        Case::Closed,
+        Case::Group,
+        Case::Updated,
+        Case::ContainsCommon,
+        Case::ContainsRare,
+        Case::DeepPage,
+    ] {
         let [count, page] = store.explain_search(&search(fx, case)).await?;
         println!(
             "\n#### EXPLAIN {case:?} ({when}): total\n\n```\n{}\n```",

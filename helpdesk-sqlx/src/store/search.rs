@@ -10,9 +10,11 @@
 //! - With `contains`, the matches are read first (PostgreSQL: the GIN index; SQLite: the
 //!   FTS5 table drives the join), kept with their sort keys (`MATERIALIZED`, so no
 //!   planner walks the tenant in order probing each ticket for the words), sorted, and
-//!   only the page's tickets are read whole.
+//!   only the page's tickets are read whole. When the total found the words common
+//!   (more than its cap), the page first walks the newest tickets in scope and tests
+//!   the words on those alone ([`window_page`]).
 
-use helpdesk_core::SearchQuery;
+use helpdesk_core::{SearchQuery, SortKey};
 
 use crate::backend::Dialect;
 use crate::codec;
@@ -47,6 +49,7 @@ pub(crate) fn count<D: Dialect>(query: &SearchQuery, rows: u64) -> Sql {
             .push(D::CONTAINS_FROM)
             .push(JOIN_TENANT);
         query::push_search::<D>(&mut sql, query, Arm::Whole);
+        sql.push(D::CONTAINS_NEWEST);
     } else {
         for (i, arm) in query::arms(query).iter().enumerate() {
             if i > 0 {
@@ -136,4 +139,46 @@ fn contains_page<D: Dialect>(query: &SearchQuery) -> Sql {
     sql.push(") p JOIN helpdesk_tickets t ON t.tenant_id = p.page_tenant AND t.id = p.page_id");
     query::push_order::<D>(&mut sql, query);
     sql
+}
+
+/// How many tickets a common word's page walks, newest first, before it leaves the page
+/// to the matches-first statement ([`page`]).
+const WINDOW: i64 = 2_000;
+
+/// A `contains` page for words the total found common (more than its cap) in a search
+/// sorted by opening time in one arm: the arm's newest [`WINDOW`] tickets after the
+/// cursor (keys only, the filters checked in the index where they can be), the words
+/// tested on those alone ([`Dialect::push_window_match`]), then the page's tickets read
+/// whole. Every matching ticket is not read and sorted, as [`page`] does: a word in a
+/// tenth of a million tickets fills a page from a few hundred. When the page is not
+/// full the window proves nothing (older matches may follow) and the caller runs
+/// [`page`] instead. None for other searches.
+pub(crate) fn window_page<D: Dialect>(query: &SearchQuery) -> Option<Sql> {
+    let words = query.criteria.contains_words();
+    if words.is_empty() || query.criteria.sort.key != SortKey::Opened {
+        return None;
+    }
+    let mut walk = query.clone();
+    walk.criteria.contains = None;
+    let [arm] = query::arms(&walk)[..] else {
+        return None;
+    };
+    let internal = query.scope.sees_internal();
+    let mut sql = Sql::new("WITH w AS MATERIALIZED (SELECT t.tenant_id, t.id, t.created_at");
+    D::push_window_columns(&mut sql, &words, internal);
+    sql.push(from(arm));
+    query::push_search::<D>(&mut sql, &walk, arm);
+    query::push_after::<D>(&mut sql, &walk);
+    query::push_order::<D>(&mut sql, &walk);
+    sql.push(" LIMIT ").push_integer(WINDOW).push(") SELECT ");
+    sql.push(codec::TICKET_COLUMNS).push(
+        " FROM (SELECT t.tenant_id AS page_tenant, t.id AS page_id, t.created_at \
+         FROM w t WHERE 1 = 1",
+    );
+    D::push_window_match(&mut sql, &words, internal);
+    query::push_order::<D>(&mut sql, &walk);
+    push_limit(&mut sql, query);
+    sql.push(") p JOIN helpdesk_tickets t ON t.tenant_id = p.page_tenant AND t.id = p.page_id");
+    query::push_order::<D>(&mut sql, query);
+    Some(sql)
 }

@@ -330,9 +330,20 @@ impl<D: Dialect> TicketRepository for SqlStore<D> {
             }
             None => Total::NotCounted,
         };
-        let mut tickets = fetch_all(&mut conn, search::page::<D>(query), codec::ticket).await?;
-        let more = tickets.len() > query.page.limit as usize;
-        tickets.truncate(query.page.limit as usize);
+        let limit = query.page.limit as usize;
+        let mut window = Vec::new();
+        if let Total::MoreThan(_) = total
+            && let Some(sql) = search::window_page::<D>(query)
+        {
+            window = fetch_all(&mut conn, sql, codec::ticket).await?;
+        }
+        let mut tickets = if window.len() > limit {
+            window
+        } else {
+            fetch_all(&mut conn, search::page::<D>(query), codec::ticket).await?
+        };
+        let more = tickets.len() > limit;
+        tickets.truncate(limit);
         let next = if more {
             tickets.last().map(|t| query.cursor_after(t))
         } else {
