@@ -5,7 +5,7 @@
 //!
 //! Each function appends ` AND (...)` conditions, so a caller starts from `WHERE 1 = 1`.
 
-use helpdesk_core::search::{SearchQuery, SlaFilter};
+use helpdesk_core::search::{SearchCriteria, SearchQuery, SlaFilter};
 use helpdesk_core::{
     CategoryId, GroupId, MemberId, Priority, ProductId, Scope, SortKey, SortOrder, SortValue,
     StaffId, Status, TenantId, TenantScope,
@@ -328,51 +328,7 @@ pub(crate) fn push_search<D: Dialect>(sql: &mut Sql, query: &SearchQuery, arm: A
         sql.push(" AND t.number = ")
             .bind(i64::try_from(number.get()).unwrap_or(-1));
     }
-    let statuses = match arm {
-        Arm::Status(status) => {
-            sql.push(" AND t.status = '")
-                .push(status.as_str())
-                .push("'");
-            vec![status]
-        }
-        _ => {
-            let statuses = c.effective_statuses();
-            push_statuses(sql, &statuses);
-            statuses
-        }
-    };
-    match arm {
-        Arm::Priority(priority) => {
-            sql.push(" AND t.priority = '")
-                .push(priority.as_str())
-                .push("'");
-        }
-        _ if !c.priorities.is_empty() => {
-            sql.push(" AND t.priority IN ")
-                .bind_list(c.priorities.iter().map(|p| p.as_str()));
-        }
-        _ => {}
-    }
-    match arm {
-        Arm::Category(category) => {
-            sql.push(" AND t.category_id = ").bind(category.as_uuid());
-        }
-        _ if !c.categories.is_empty() => {
-            sql.push(" AND t.category_id IN ")
-                .bind_list(c.categories.iter().map(|x| x.as_uuid()));
-        }
-        _ => {}
-    }
-    match arm {
-        Arm::Product(product) => {
-            sql.push(" AND t.product_id = ").bind(product.as_uuid());
-        }
-        _ if !c.products.is_empty() => {
-            sql.push(" AND t.product_id IN ")
-                .bind_list(c.products.iter().map(|x| x.as_uuid()));
-        }
-        _ => {}
-    }
+    let statuses = push_value_filters(sql, c, arm);
     if let Some(requester) = c.requester {
         sql.push(" AND t.requester_id = ").bind(requester.as_uuid());
     }
@@ -419,6 +375,57 @@ pub(crate) fn push_search<D: Dialect>(sql: &mut Sql, query: &SearchQuery, arm: A
     if !words.is_empty() {
         D::push_contains(sql, &words, query.scope.sees_internal());
     }
+}
+
+/// The filters by status, priority, category and product: an equality on the value
+/// `arm` walks, a list for the others. Answers the statuses the arm admits.
+fn push_value_filters(sql: &mut Sql, c: &SearchCriteria, arm: Arm) -> Vec<Status> {
+    let statuses = match arm {
+        Arm::Status(status) => {
+            sql.push(" AND t.status = '")
+                .push(status.as_str())
+                .push("'");
+            vec![status]
+        }
+        _ => {
+            let statuses = c.effective_statuses();
+            push_statuses(sql, &statuses);
+            statuses
+        }
+    };
+    match arm {
+        Arm::Priority(priority) => {
+            sql.push(" AND t.priority = '")
+                .push(priority.as_str())
+                .push("'");
+        }
+        _ if !c.priorities.is_empty() => {
+            sql.push(" AND t.priority IN ")
+                .bind_list(c.priorities.iter().map(|p| p.as_str()));
+        }
+        _ => {}
+    }
+    match arm {
+        Arm::Category(category) => {
+            sql.push(" AND t.category_id = ").bind(category.as_uuid());
+        }
+        _ if !c.categories.is_empty() => {
+            sql.push(" AND t.category_id IN ")
+                .bind_list(c.categories.iter().map(|x| x.as_uuid()));
+        }
+        _ => {}
+    }
+    match arm {
+        Arm::Product(product) => {
+            sql.push(" AND t.product_id = ").bind(product.as_uuid());
+        }
+        _ if !c.products.is_empty() => {
+            sql.push(" AND t.product_id IN ")
+                .bind_list(c.products.iter().map(|x| x.as_uuid()));
+        }
+        _ => {}
+    }
+    statuses
 }
 
 /// "`t` is not archived": not ended, or ended less than its tenant's archive delay
