@@ -2,7 +2,9 @@
 //! command round (`HelpdeskService::reply`: load, check, run the rules, save ticket,
 //! event and outbox in one transaction) on the in-memory store (the baseline), SQLite in
 //! a file (WAL, as `SqliteStore::connect` sets it up) and PostgreSQL when
-//! `HELPDESK_TEST_POSTGRES_URL` is set.
+//! `HELPDESK_TEST_POSTGRES_URL` is set. Each SQL store is measured a second time
+//! without the indexes migration 12 added for reads at scale (ordered by status,
+//! priority, category, product; open tickets per arm): what those indexes cost a write.
 //!
 //! `cargo bench -p helpdesk-benches --bench store`
 
@@ -17,6 +19,24 @@ use helpdesk_core::{
     Actor, HelpdeskService, MemberDetails, MemberRole, NewTicket, Store, TenantId, TicketId, UserId,
 };
 use helpdesk_sqlx::SqliteStore;
+use helpdesk_sqlx::sqlx;
+
+/// The indexes migration 12 added (it also widened three it rebuilt, kept here).
+const READ_INDEXES: [&str; 8] = [
+    "helpdesk_tickets_by_status",
+    "helpdesk_tickets_by_priority",
+    "helpdesk_tickets_by_category",
+    "helpdesk_tickets_by_product",
+    "helpdesk_tickets_open_by_assignee",
+    "helpdesk_tickets_open_by_group",
+    "helpdesk_tickets_open_unrouted",
+    "helpdesk_tickets_open_due_newest",
+];
+
+/// `DROP INDEX` of each of [`READ_INDEXES`], one statement each.
+fn drop_read_indexes() -> impl Iterator<Item = String> {
+    READ_INDEXES.iter().map(|name| format!("DROP INDEX {name}"))
+}
 
 /// Interleaved rounds: every store is measured in every round, so a burst of load from
 /// another process on the machine hits all of them alike.
@@ -128,17 +148,41 @@ async fn main() -> BenchResult {
     let sqlite_url = format!("sqlite://{}", dir.path().join("bench.db").display());
     let sqlite = SqliteStore::connect(&sqlite_url).await?;
     sqlite.migrate().await?;
+    let lean_url = format!("sqlite://{}", dir.path().join("lean.db").display());
+    let lean = SqliteStore::connect(&lean_url).await?;
+    lean.migrate().await?;
+    for statement in drop_read_indexes() {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
+            .execute(lean.pool())
+            .await?;
+    }
 
     let mut subjects = vec![
         Subject::new("memory (baseline)", Arc::new(MemoryStore::new())).await?,
         Subject::new("SQLite file, WAL", Arc::new(sqlite)).await?,
+        Subject::new("SQLite, without migration 12's indexes", Arc::new(lean)).await?,
     ];
-    let mut database = None;
+    let mut databases = Vec::new();
     if let Some(url) = postgres::url("the store bench's PostgreSQL rows") {
         let db = BenchDatabase::create(&url).await?;
         println!("PostgreSQL database {} (dropped at the end)", db.name());
         subjects.push(Subject::new("PostgreSQL", Arc::new(db.store().await?)).await?);
-        database = Some(db);
+        databases.push(db);
+        let db = BenchDatabase::create(&url).await?;
+        let store = db.store().await?;
+        for statement in drop_read_indexes() {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
+                .execute(store.pool())
+                .await?;
+        }
+        subjects.push(
+            Subject::new(
+                "PostgreSQL, without migration 12's indexes",
+                Arc::new(store),
+            )
+            .await?,
+        );
+        databases.push(db);
     }
 
     for round in 1..=ROUNDS {
@@ -180,7 +224,7 @@ async fn main() -> BenchResult {
     println!("({per_case} samples per cell; ratios are medians over the memory store's median)");
 
     drop(subjects);
-    if let Some(db) = database {
+    for db in databases {
         db.drop_now().await?;
     }
     Ok(())

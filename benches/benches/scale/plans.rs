@@ -4,7 +4,7 @@
 //! search case after seeding.
 
 use helpdesk_benches::BenchResult;
-use helpdesk_core::{DashboardQuery, RequesterVisibility, Scope, SearchQuery};
+use helpdesk_core::{Actor, DashboardQuery, RequesterVisibility, Scope, SearchQuery};
 use helpdesk_sqlx::{PostgresStore, SqliteStore};
 
 use super::{CASES, Case, Fixture};
@@ -44,6 +44,23 @@ pub(crate) async fn sqlite(fx: &Fixture, store: &SqliteStore) -> BenchResult {
             "\n#### SQLite plan: {label}\n\ntotal:\n```\n{}\n```\npage:\n```\n{}\n```",
             count.join("\n"),
             page.join("\n")
+        );
+    }
+    let Actor::Staff(agent) = &fx.agent else {
+        return Err("agent".into());
+    };
+    let query = DashboardQuery {
+        scope: Scope::of(&fx.agent, RequesterVisibility::default()),
+        tenant: Some(fx.people.tenant),
+        assignee: Some(agent.id),
+        months: 12,
+        now: fx.now,
+    };
+    let plans = store.explain_dashboard_counts(&query).await?;
+    for (what, plan) in ["tallies", "open tickets due", "answers"].iter().zip(plans) {
+        println!(
+            "\n#### SQLite plan: dashboard (agent, own), {what}\n```\n{}\n```",
+            plan.join("\n")
         );
     }
     Ok(())

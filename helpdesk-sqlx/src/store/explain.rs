@@ -2,13 +2,9 @@
 //! bench: `EXPLAIN (ANALYZE, BUFFERS)` on PostgreSQL, `EXPLAIN QUERY PLAN` on SQLite.
 //! Not part of the API: the statements come from the same builders the ports run.
 
-#[cfg(feature = "postgres")]
-use helpdesk_core::DashboardQuery;
-use helpdesk_core::{SearchQuery, StoreResult};
+use helpdesk_core::{DashboardQuery, SearchQuery, StoreResult};
 
-#[cfg(feature = "postgres")]
-use super::dashboard;
-use super::{SqlStore, db, search};
+use super::{SqlStore, dashboard, db, search};
 use crate::backend::{Exec, RowExt};
 use crate::sql::Sql;
 
@@ -75,40 +71,53 @@ impl SqlStore<crate::PostgresBackend> {
 #[cfg(feature = "sqlite")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
 impl SqlStore<crate::SqliteBackend> {
-    /// For the benches: `EXPLAIN QUERY PLAN` of a search's two statements (the total,
-    /// then the page), as the port builds them, one line per plan step, indented by
-    /// depth. Does not run them.
+    /// `EXPLAIN QUERY PLAN` of `statement`, one line per plan step, indented by depth.
+    /// Does not run it.
+    async fn query_plan(&self, statement: Sql) -> StoreResult<Vec<String>> {
+        let mut sql = Sql::new("EXPLAIN QUERY PLAN ");
+        sql.append(statement);
+        let rows = self.conn().fetch_all(sql).await.map_err(db)?;
+        let mut depth: Vec<(i64, usize)> = Vec::new();
+        let mut lines = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let (id, parent) = (
+                row.i64("id").map_err(super::store_err)?,
+                row.i64("parent").map_err(super::store_err)?,
+            );
+            let level = depth
+                .iter()
+                .find(|(node, _)| *node == parent)
+                .map_or(0, |(_, level)| level + 1);
+            depth.push((id, level));
+            let detail = row.text("detail").map_err(super::store_err)?;
+            lines.push(format!("{}{detail}", "  ".repeat(level)));
+        }
+        Ok(lines)
+    }
+
+    /// For the benches: the plans of a search's two statements (the total, then the
+    /// page), as the port builds them.
     #[doc(hidden)]
     pub async fn explain_search(&self, query: &SearchQuery) -> StoreResult<[Vec<String>; 2]> {
-        let plan = async |statement: Sql| -> StoreResult<Vec<String>> {
-            let mut sql = Sql::new("EXPLAIN QUERY PLAN ");
-            sql.append(statement);
-            let rows = self.conn().fetch_all(sql).await.map_err(db)?;
-            let mut depth: Vec<(i64, usize)> = Vec::new();
-            let mut lines = Vec::with_capacity(rows.len());
-            for row in &rows {
-                let (id, parent) = (
-                    row.i64("id").map_err(super::store_err)?,
-                    row.i64("parent").map_err(super::store_err)?,
-                );
-                let level = depth
-                    .iter()
-                    .find(|(node, _)| *node == parent)
-                    .map_or(0, |(_, level)| level + 1);
-                depth.push((id, level));
-                let detail = row.text("detail").map_err(super::store_err)?;
-                lines.push(format!("{}{detail}", "  ".repeat(level)));
-            }
-            Ok(lines)
-        };
-        let count = plan(search::count::<crate::SqliteBackend>(
-            query,
-            count_rows(query),
-        ))
-        .await?;
+        let count = search::count::<crate::SqliteBackend>(query, count_rows(query));
         Ok([
-            count,
-            plan(search::page::<crate::SqliteBackend>(query)).await?,
+            self.query_plan(count).await?,
+            self.query_plan(search::page::<crate::SqliteBackend>(query))
+                .await?,
+        ])
+    }
+
+    /// For the benches: the plans of the dashboard's three statements for a scope the
+    /// tallies count in (see the PostgreSQL one).
+    #[doc(hidden)]
+    pub async fn explain_dashboard_counts(
+        &self,
+        query: &DashboardQuery,
+    ) -> StoreResult<[Vec<String>; 3]> {
+        Ok([
+            self.query_plan(dashboard::tally_counts(query)).await?,
+            self.query_plan(dashboard::due_counts(query)).await?,
+            self.query_plan(dashboard::answer_counts(query)).await?,
         ])
     }
 }
