@@ -14,9 +14,10 @@
 //!   (more than its cap), the page first walks the newest tickets in scope and tests
 //!   the words on those alone ([`window_page`]).
 
-use helpdesk_core::{SearchQuery, SortKey};
+use helpdesk_core::{SearchPage, SearchQuery, SortKey, StoreResult, Total};
 
-use crate::backend::Dialect;
+use super::{db, fetch_all};
+use crate::backend::{Dialect, Exec, RowExt};
 use crate::codec;
 use crate::query::{self, Arm};
 use crate::sql::Sql;
@@ -181,4 +182,51 @@ pub(crate) fn window_page<D: Dialect>(query: &SearchQuery) -> Option<Sql> {
     sql.push(") p JOIN helpdesk_tickets t ON t.tenant_id = p.page_tenant AND t.id = p.page_id");
     query::push_order::<D>(&mut sql, query);
     Some(sql)
+}
+
+/// Runs `query` on `exec`: the capped total, then the page ([`window_page`] first
+/// when the total found its words common, [`page`] otherwise or when the window did
+/// not fill it).
+pub(crate) async fn run<D: Dialect, E: Exec>(
+    exec: &mut E,
+    query: &SearchQuery,
+) -> StoreResult<SearchPage> {
+    let total = match query.count.rows_to_read() {
+        Some(rows) => {
+            let found = match exec
+                .fetch_optional(count::<D>(query, rows))
+                .await
+                .map_err(db)?
+            {
+                Some(row) => codec::unsigned(row.i64("n")?, "count")?,
+                None => 0,
+            };
+            query.count.total(found)
+        }
+        None => Total::NotCounted,
+    };
+    let limit = query.page.limit as usize;
+    let mut window = Vec::new();
+    if let Total::MoreThan(_) = total
+        && let Some(sql) = window_page::<D>(query)
+    {
+        window = fetch_all(exec, sql, codec::ticket).await?;
+    }
+    let mut tickets = if window.len() > limit {
+        window
+    } else {
+        fetch_all(exec, page::<D>(query), codec::ticket).await?
+    };
+    let more = tickets.len() > limit;
+    tickets.truncate(limit);
+    let next = if more {
+        tickets.last().map(|t| query.cursor_after(t))
+    } else {
+        None
+    };
+    Ok(SearchPage {
+        tickets,
+        total,
+        next,
+    })
 }

@@ -7,12 +7,12 @@ use helpdesk_core::text::words;
 use helpdesk_core::{
     Attachment, AttachmentId, Breakdown, Closure, Dashboard, DashboardQuery, Entity, Error,
     SearchPage, SearchQuery, Status, StoreResult, TenantId, Ticket, TicketChange, TicketId,
-    TicketNumber, TicketRepository, TicketState, TimelineEvent, Total, Visibility,
+    TicketNumber, TicketRepository, TicketState, TimelineEvent, Visibility,
 };
 
 use super::ticket_writes::OpenError;
-use super::{SqlStore, db, fetch_all, fetch_optional, select};
-use crate::backend::{Dialect, Exec, RowExt, TicketWords};
+use super::{SqlStore, fetch_all, fetch_optional, select};
+use crate::backend::{Dialect, RowExt, TicketWords};
 use crate::codec::{self, actor_columns, enum_text, nanos, signed, to_json};
 use crate::error::SqlxStoreError;
 
@@ -315,45 +315,7 @@ impl<D: Dialect> TicketRepository for SqlStore<D> {
 
     async fn search(&self, query: &SearchQuery) -> StoreResult<SearchPage> {
         query.check_cursor()?;
-        let mut conn = self.conn();
-        let total = match query.count.rows_to_read() {
-            Some(rows) => {
-                let found = match conn
-                    .fetch_optional(search::count::<D>(query, rows))
-                    .await
-                    .map_err(db)?
-                {
-                    Some(row) => codec::unsigned(row.i64("n")?, "count")?,
-                    None => 0,
-                };
-                query.count.total(found)
-            }
-            None => Total::NotCounted,
-        };
-        let limit = query.page.limit as usize;
-        let mut window = Vec::new();
-        if let Total::MoreThan(_) = total
-            && let Some(sql) = search::window_page::<D>(query)
-        {
-            window = fetch_all(&mut conn, sql, codec::ticket).await?;
-        }
-        let mut tickets = if window.len() > limit {
-            window
-        } else {
-            fetch_all(&mut conn, search::page::<D>(query), codec::ticket).await?
-        };
-        let more = tickets.len() > limit;
-        tickets.truncate(limit);
-        let next = if more {
-            tickets.last().map(|t| query.cursor_after(t))
-        } else {
-            None
-        };
-        Ok(SearchPage {
-            tickets,
-            total,
-            next,
-        })
+        search::run::<D, _>(&mut self.conn(), query).await
     }
 
     async fn dashboard(&self, query: &DashboardQuery) -> StoreResult<Dashboard> {
