@@ -405,27 +405,39 @@ fn push_value_filters(sql: &mut Sql, c: &SearchCriteria, arm: Arm) -> Vec<Status
         }
         _ => {}
     }
-    match arm {
-        Arm::Category(category) => {
-            sql.push(" AND t.category_id = ").bind(category.as_uuid());
-        }
-        _ if !c.categories.is_empty() => {
-            sql.push(" AND t.category_id IN ")
-                .bind_list(c.categories.iter().map(|x| x.as_uuid()));
-        }
-        _ => {}
-    }
-    match arm {
-        Arm::Product(product) => {
-            sql.push(" AND t.product_id = ").bind(product.as_uuid());
-        }
-        _ if !c.products.is_empty() => {
-            sql.push(" AND t.product_id IN ")
-                .bind_list(c.products.iter().map(|x| x.as_uuid()));
-        }
-        _ => {}
-    }
+    let (category, product) = match arm {
+        Arm::Category(id) => (Some(id.as_uuid()), None),
+        Arm::Product(id) => (None, Some(id.as_uuid())),
+        _ => (None, None),
+    };
+    push_id_filter(
+        sql,
+        " AND t.category_id",
+        category,
+        c.categories.iter().map(|x| x.as_uuid()),
+    );
+    push_id_filter(
+        sql,
+        " AND t.product_id",
+        product,
+        c.products.iter().map(|x| x.as_uuid()),
+    );
     statuses
+}
+
+/// ` AND column = walked` when the arm walks one value, ` AND column IN (listed)` when
+/// the criteria list some, nothing otherwise.
+fn push_id_filter(
+    sql: &mut Sql,
+    column: &'static str,
+    walked: Option<uuid::Uuid>,
+    listed: impl ExactSizeIterator<Item = uuid::Uuid>,
+) {
+    if let Some(id) = walked {
+        sql.push(column).push(" = ").bind(id);
+    } else if listed.len() > 0 {
+        sql.push(column).push(" IN ").bind_list(listed);
+    }
 }
 
 /// "`t` is not archived": not ended, or ended less than its tenant's archive delay
