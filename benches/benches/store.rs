@@ -22,14 +22,13 @@ use helpdesk_sqlx::SqliteStore;
 use helpdesk_sqlx::sqlx;
 
 /// The indexes migration 12 added (it also widened three it rebuilt, kept here).
-const READ_INDEXES: [&str; 8] = [
+const READ_INDEXES: [&str; 7] = [
     "helpdesk_tickets_by_status",
     "helpdesk_tickets_by_priority",
     "helpdesk_tickets_by_category",
     "helpdesk_tickets_by_product",
     "helpdesk_tickets_open_by_assignee",
     "helpdesk_tickets_open_by_group",
-    "helpdesk_tickets_open_unrouted",
     "helpdesk_tickets_open_due_newest",
 ];
 

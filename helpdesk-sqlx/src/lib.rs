@@ -121,7 +121,7 @@
 //! | a requester's own tickets | `helpdesk_tickets_by_requester (tenant_id, requester_id, created_at DESC, id DESC, status, ended_at)` |
 //! | tickets a requester is a guest on | `helpdesk_ticket_guests_by_member (tenant_id, member_id, ticket_id)`, then the ticket's key |
 //! | an agent's list: assigned to them | `helpdesk_tickets_by_assignee (tenant_id, assignee_id, created_at DESC, id DESC, status, ended_at)`; open ones: `helpdesk_tickets_open_by_assignee` |
-//! | ... routed to no group | `helpdesk_tickets_unrouted (tenant_id, created_at DESC, id DESC) WHERE group_id IS NULL`; open ones: `helpdesk_tickets_open_unrouted` |
+//! | ... routed to no group | `helpdesk_tickets_unrouted (tenant_id, created_at DESC, id DESC) WHERE group_id IS NULL`; open ones: `helpdesk_tickets_open_by_group` with `group_id IS NULL` |
 //! | ... routed to one of their groups (one walk per group) | `helpdesk_tickets_by_group (tenant_id, group_id, created_at DESC, id DESC, status, ended_at)`; open ones: `helpdesk_tickets_open_by_group` |
 //! | open tickets by service level ("due soon", "breached") | `helpdesk_tickets_open_due_newest (tenant_id, created_at DESC, id DESC) WHERE` open `AND` a due date |
 //! | a page after a cursor | the same indexes, from the cursor: `(key, id) < (..)` as one row value |

@@ -40,16 +40,14 @@ CREATE INDEX helpdesk_tickets_by_group
     ON helpdesk_tickets (tenant_id, group_id, created_at DESC, id DESC)
     INCLUDE (status, ended_at);
 -- An agent's list of open tickets (the default) walks only open tickets: assigned to
--- them, of each of their groups, and of no group.
+-- them, and of each of their groups or of no group (`group_id IS NULL` is an equality
+-- for the index).
 CREATE INDEX helpdesk_tickets_open_by_assignee
     ON helpdesk_tickets (tenant_id, assignee_id, created_at DESC, id DESC)
     WHERE status NOT IN ('closed', 'cancelled');
 CREATE INDEX helpdesk_tickets_open_by_group
     ON helpdesk_tickets (tenant_id, group_id, created_at DESC, id DESC)
     WHERE status NOT IN ('closed', 'cancelled');
-CREATE INDEX helpdesk_tickets_open_unrouted
-    ON helpdesk_tickets (tenant_id, created_at DESC, id DESC)
-    WHERE group_id IS NULL AND status NOT IN ('closed', 'cancelled');
 -- A service-level search of open tickets walks the open tickets with a due date, newest
 -- first (the dashboard's `helpdesk_tickets_open_due` has the same condition).
 CREATE INDEX helpdesk_tickets_open_due_newest
