@@ -111,13 +111,12 @@
 //! index ordered newest first, so PostgreSQL walks it from the cursor and stops at the
 //! page whether or not the table has statistics (a fresh table, autovacuum off), and
 //! under the generic plan it switches to after five runs of a prepared statement
-//! (statuses and priorities are literals, limits are written as numbers). Three reads
-//! still want the statistics that autovacuum's `ANALYZE` keeps (it is on by default):
-//! a filter on the last change ("updated since"), which no index orders, `contains`
-//! words common in the tenant (without statistics at a million tickets these take 0.3
-//! to 0.8 s instead of 2 to 200 ms), and the display names of a page, which then
-//! filter the tenant's members instead of looking each up by key (5 ms for 20,000
-//! members). Run `ANALYZE` after a bulk import
+//! (statuses and priorities are literals, limits are written as numbers); a page's
+//! display names are read one key lookup per id. Two reads still want the statistics
+//! that autovacuum's `ANALYZE` keeps (it is on by default): a filter on the last change
+//! ("updated since"), which no index orders, and `contains` words common in the
+//! tenant; without statistics at a million tickets they take 0.3 to 0.8 s instead of 2
+//! to 200 ms. Run `ANALYZE` after a bulk import
 //! (see BENCHMARKS.md, "scale" after migration 12). Which index carries which read
 //! (migrations 0009 and 0012):
 //!

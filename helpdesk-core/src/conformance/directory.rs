@@ -2,7 +2,7 @@
 
 use super::fixtures::{Found, Must, user};
 use crate::error::{Entity, Error};
-use crate::ids::TenantId;
+use crate::ids::{MemberId, TenantId};
 use crate::people::{Member, MemberRole};
 use crate::ports::Store;
 use crate::questionnaire::{Question, QuestionKind, QuestionnaireDefinition};
@@ -189,6 +189,42 @@ pub async fn members_are_unique_per_tenant_and_read_within_it(store: &dyn Store)
     )
     .await;
     assert_a_member_update_keeps_the_host_user(store, &a, &alice_a).await;
+    assert_names_are_read_within_their_tenant(store, (&a, &b), [&zoe, &alice_a, &alice_b]).await;
+}
+
+/// [`names`](crate::DirectoryRepository::names) reads each member in the tenant it is
+/// asked in, several tenants at once, and leaves out ids it does not know there.
+async fn assert_names_are_read_within_their_tenant(
+    store: &dyn Store,
+    (a, b): (&Tenant, &Tenant),
+    [zoe, alice_a, alice_b]: [&Member; 3],
+) {
+    let asked = [
+        (a.id, zoe.id),
+        (a.id, alice_a.id),
+        (b.id, alice_b.id),
+        (a.id, MemberId::new()),
+    ];
+    let names = store.names(&asked, &[], &[]).await.must("reading names");
+    let mut expected = std::collections::BTreeMap::new();
+    for (tenant, member) in [(a, zoe), (a, alice_a), (b, alice_b)] {
+        // As stored now (an earlier step renames one of them).
+        let stored = store
+            .member(tenant.id, member.id)
+            .await
+            .must("reading a member")
+            .found("the member");
+        expected.insert(member.id.to_string(), stored.display_name);
+    }
+    assert_eq!(names, expected, "names of members of two tenants");
+    let elsewhere = store
+        .names(&[(b.id, zoe.id)], &[], &[])
+        .await
+        .must("reading names");
+    assert!(
+        elsewhere.is_empty(),
+        "a member asked in another tenant has no name there: {elsewhere:?}"
+    );
 }
 
 /// Lookups by id, by host user and lists are scoped to the tenant.
