@@ -106,20 +106,25 @@ fn filter_arms(query: &SearchQuery) -> Option<Vec<Arm>> {
         return None;
     }
     if !c.categories.is_empty() {
-        let mut ids = c.categories.clone();
-        ids.sort();
-        ids.dedup();
-        return Some(ids.into_iter().map(Arm::Category).collect());
+        return Some(
+            distinct(&c.categories)
+                .into_iter()
+                .map(Arm::Category)
+                .collect(),
+        );
     }
     if !c.products.is_empty() {
-        let mut ids = c.products.clone();
-        ids.sort();
-        ids.dedup();
-        return Some(ids.into_iter().map(Arm::Product).collect());
+        return Some(
+            distinct(&c.products)
+                .into_iter()
+                .map(Arm::Product)
+                .collect(),
+        );
     }
+    // Never empty: no statuses asked means the open ones (or all).
     let statuses = c.effective_statuses();
     let status_arms = || Some(statuses.iter().copied().map(Arm::Status).collect());
-    if !statuses.is_empty() && statuses.len() < Status::OPEN.len() && only_open(&statuses) {
+    if statuses.len() < Status::OPEN.len() && only_open(&statuses) {
         return status_arms();
     }
     let priorities: Vec<Priority> = Priority::ALL
@@ -129,10 +134,18 @@ fn filter_arms(query: &SearchQuery) -> Option<Vec<Arm>> {
     if !priorities.is_empty() && priorities.len() < Priority::ALL.len() {
         return Some(priorities.into_iter().map(Arm::Priority).collect());
     }
-    if statuses.is_empty() || statuses.len() == Status::ALL.len() || statuses == Status::OPEN {
+    if statuses.len() == Status::ALL.len() || statuses == Status::OPEN {
         return None;
     }
     status_arms()
+}
+
+/// `ids` sorted, without repeats.
+fn distinct<T: Ord + Copy>(ids: &[T]) -> Vec<T> {
+    let mut ids = ids.to_vec();
+    ids.sort();
+    ids.dedup();
+    ids
 }
 
 /// Whether every status of `statuses` is an open one.
@@ -141,21 +154,22 @@ fn only_open(statuses: &[Status]) -> bool {
 }
 
 /// Whether a search is for open tickets by service level: it then reads the partial
-/// index of open tickets with a due date (see [`OPEN_DUE`]), in the number of such
+/// index of open tickets with a due date (see [`DUE`]), in the number of such
 /// tickets, not of all tickets.
 fn open_due(query: &SearchQuery) -> bool {
     query.criteria.sla.is_some() && only_open(&query.criteria.effective_statuses())
 }
 
-/// The condition of `helpdesk_tickets_open_due`, word for word, so that both databases
-/// take that index for a service-level search of open tickets (the dashboard's
-/// "due soon" and "breached" counts repeat it too).
-const OPEN_DUE: &str = " AND t.status NOT IN ('closed', 'cancelled') \
-     AND (t.first_response_due IS NOT NULL OR t.resolution_due IS NOT NULL)";
-
 /// The condition of the partial indexes of open tickets (`helpdesk_tickets_open`,
 /// `helpdesk_tickets_open_by_assignee`, ...), word for word.
-const OPEN: &str = " AND t.status NOT IN ('closed', 'cancelled')";
+pub(crate) const OPEN: &str = " AND t.status NOT IN ('closed', 'cancelled')";
+
+/// With [`OPEN`] before it, the condition of the partial indexes of open tickets with
+/// a due date (`helpdesk_tickets_open_due`, `helpdesk_tickets_open_due_newest`), word
+/// for word, so that both databases take them: for a service-level search of open
+/// tickets, and for the dashboard's "due soon" and "breached" counts.
+pub(crate) const DUE: &str =
+    " AND (t.first_response_due IS NOT NULL OR t.resolution_due IS NOT NULL)";
 
 /// An agent's groups, sorted and without repeats: what [`Arm::Routed`] counts in.
 pub(crate) fn staff_groups(groups: &[GroupId]) -> Vec<GroupId> {
@@ -367,7 +381,7 @@ pub(crate) fn push_search<D: Dialect>(sql: &mut Sql, query: &SearchQuery, arm: A
     }
     if let Some(sla) = c.sla {
         if open_due(query) {
-            sql.push(OPEN_DUE);
+            sql.push(OPEN).push(DUE);
         }
         push_sla(sql, sla, nanos_clamped(query.now));
     }

@@ -284,6 +284,9 @@ impl SqlStore<SqliteBackend> {
 
     /// Opens a pool with the host's own options and pool settings. A write that waits
     /// longer than the busy timeout for another's lock fails as unavailable (HTTP 503).
+    /// Several processes may open one new file at the same moment: one that SQLite
+    /// refuses while another switches the file to WAL tries again, for up to
+    /// [`BUSY_TIMEOUT`].
     pub async fn connect_with_pool(
         options: SqliteConnectOptions,
         settings: PoolSettings,

@@ -109,11 +109,9 @@ pub(super) fn due_counts(query: &DashboardQuery) -> Sql {
     query::push_sla(&mut sql, SlaFilter::DueSoon, now);
     sql.push(" THEN 1 END) AS due_soon, COUNT(CASE WHEN 1 = 1");
     query::push_sla(&mut sql, SlaFilter::Breached, now);
-    sql.push(
-        " THEN 1 END) AS breached FROM helpdesk_tickets t \
-         WHERE status NOT IN ('closed', 'cancelled') \
-         AND (first_response_due IS NOT NULL OR resolution_due IS NOT NULL)",
-    );
+    sql.push(" THEN 1 END) AS breached FROM helpdesk_tickets t WHERE 1 = 1")
+        .push(query::OPEN)
+        .push(query::DUE);
     push_dashboard_filters(&mut sql, query);
     sql
 }
