@@ -2,6 +2,7 @@
 //! the accent and case folding used by every search.
 
 use std::fmt;
+use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
@@ -64,22 +65,16 @@ impl RichText {
     }
 
     fn clean(html: &str, policy: Option<&TextPolicy>) -> Self {
-        let mut builder = ammonia::Builder::default();
-        builder
-            .url_schemes(["http", "https", "mailto"].into())
-            .link_rel(Some("noopener noreferrer nofollow"));
-        // Stored text was checked against the writer's policy, which this reader does not
-        // know: it keeps web images from any host, and still drops every other source.
-        let policy = policy.cloned();
-        builder.attribute_filter(move |element, attribute, value| {
-            let kept = match &policy {
-                _ if element != "img" || attribute != "src" => true,
-                Some(policy) => policy.keeps_image(value),
-                None => TextPolicy::is_web_or_attachment(value),
-            };
-            kept.then_some(value.into())
-        });
-        let clean = builder.clean(html).to_string();
+        let clean = match policy {
+            Some(policy) => builder(Some(policy.clone())).clean(html).to_string(),
+            // Every stored text read back goes through here (each event of a timeline):
+            // its builder is made once, not per text.
+            None => {
+                static STORED: LazyLock<ammonia::Builder<'static>> =
+                    LazyLock::new(|| builder(None));
+                STORED.clean(html).to_string()
+            }
+        };
         // An image whose source was dropped is no image at all: remove the whole tag.
         let clean = remove_tags(&clean, |tag| tag.name == "img" && !tag.has_src);
         Self(clean.trim().to_owned())
@@ -154,6 +149,27 @@ impl RichText {
             .replace("&amp;", "&");
         decoded.split_whitespace().collect::<Vec<_>>().join(" ")
     }
+}
+
+/// The sanitiser: the tags and attributes ammonia keeps by default, links of the
+/// `http`, `https` and `mailto` schemes (opened without referrer), and image sources as
+/// `policy` allows. Stored text (`None`) was checked against the writer's policy, which
+/// its reader does not know: it keeps web images from any host, and still drops every
+/// other source.
+fn builder(policy: Option<TextPolicy>) -> ammonia::Builder<'static> {
+    let mut builder = ammonia::Builder::default();
+    builder
+        .url_schemes(["http", "https", "mailto"].into())
+        .link_rel(Some("noopener noreferrer nofollow"));
+    builder.attribute_filter(move |element, attribute, value| {
+        let kept = match &policy {
+            _ if element != "img" || attribute != "src" => true,
+            Some(policy) => policy.keeps_image(value),
+            None => TextPolicy::is_web_or_attachment(value),
+        };
+        kept.then_some(value.into())
+    });
+    builder
 }
 
 /// Deserialising sanitises again but does not limit the size: rows written within the

@@ -171,12 +171,15 @@ impl Mail<'_> {
 /// ticket's images are served to logged-in readers, and remote images track) and
 /// without relative links (they would point nowhere from a mailbox).
 fn mail_html(text: &RichText) -> String {
-    ammonia::Builder::default()
-        .rm_tags(["img"])
-        .url_relative(ammonia::UrlRelative::Deny)
-        .link_rel(Some("noopener noreferrer"))
-        .clean(text.as_html())
-        .to_string()
+    static MAIL: std::sync::LazyLock<ammonia::Builder<'static>> = std::sync::LazyLock::new(|| {
+        let mut builder = ammonia::Builder::default();
+        builder
+            .rm_tags(["img"])
+            .url_relative(ammonia::UrlRelative::Deny)
+            .link_rel(Some("noopener noreferrer"));
+        builder
+    });
+    MAIL.clean(text.as_html()).to_string()
 }
 
 /// The rich text as plain text: one line per paragraph, list item or line break, a

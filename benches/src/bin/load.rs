@@ -159,9 +159,16 @@ async fn start(
     args: &[String],
     addr: Option<&str>,
 ) -> BenchResult<(Child, String)> {
+    // The portal prints each notification to stdout: it goes nowhere, not to a pipe
+    // nobody reads (a full pipe would block the portal's runtime thread on `println!`).
+    let stdout = if addr.is_some() {
+        Stdio::null()
+    } else {
+        Stdio::piped()
+    };
     let mut child = Command::new(program)
         .args(args)
-        .stdout(Stdio::piped())
+        .stdout(stdout)
         .stderr(Stdio::null())
         .kill_on_drop(true)
         .spawn()
