@@ -29,6 +29,7 @@ async fn host_with_dead_letters() -> (Host, Arc<helpdesk_sqlx::SqliteStore>) {
     for message in store.claim_due_messages(now, now, 10).await.unwrap() {
         store
             .mark_failed(
+                message.tenant,
                 message.id,
                 "550 mailbox unavailable",
                 AfterFailure::DeadLetter(now),

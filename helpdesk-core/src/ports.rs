@@ -328,12 +328,23 @@ pub trait OutboxRepository: Send + Sync {
         lease_until: DateTime<Utc>,
         limit: u32,
     ) -> StoreResult<Vec<OutboxMessage>>;
-    /// Removes a delivered message (and so its claim).
-    async fn mark_delivered(&self, id: OutboxId) -> StoreResult<()>;
-    /// Records a failed delivery: counts an attempt, keeps `error` as the last error,
-    /// releases the claim and either delays the message or makes it a dead letter.
-    async fn mark_failed(&self, id: OutboxId, error: &str, next: AfterFailure) -> StoreResult<()>;
-    /// One message, dead or alive.
+    /// Removes delivered message `id` of `tenant` (and so its claim); nothing when the
+    /// tenant has no message by that id. The tenant is the message's
+    /// ([`OutboxMessage::tenant`]): the row is found by its `(tenant, id)` key, also on
+    /// a database distributed by tenant.
+    async fn mark_delivered(&self, tenant: TenantId, id: OutboxId) -> StoreResult<()>;
+    /// Records a failed delivery of `tenant`'s message `id`: counts an attempt, keeps
+    /// `error` as the last error, releases the claim and either delays the message or
+    /// makes it a dead letter. Nothing when the tenant has no message by that id.
+    async fn mark_failed(
+        &self,
+        tenant: TenantId,
+        id: OutboxId,
+        error: &str,
+        next: AfterFailure,
+    ) -> StoreResult<()>;
+    /// One message, dead or alive, whatever its tenant (an admin's lookup by id; on a
+    /// database distributed by tenant it asks every shard).
     async fn outbox_message(&self, id: OutboxId) -> StoreResult<Option<OutboxMessage>>;
     /// The dead letters of `tenant` (of every tenant with `None`), most recently dead
     /// first (then by id), at most `limit`.
@@ -344,10 +355,15 @@ pub trait OutboxRepository: Send + Sync {
     ) -> StoreResult<Vec<OutboxMessage>>;
     /// How many dead letters `tenant` has (every tenant with `None`).
     async fn count_dead_letters(&self, tenant: Option<TenantId>) -> StoreResult<u64>;
-    /// Puts a dead letter back in line: no longer dead, no attempt counted, due at `at`,
-    /// unclaimed; its last error is kept. False (and nothing changed) when `id` is not a
-    /// dead letter.
-    async fn retry_dead_letter(&self, id: OutboxId, at: DateTime<Utc>) -> StoreResult<bool>;
+    /// Puts `tenant`'s dead letter `id` back in line: no longer dead, no attempt counted,
+    /// due at `at`, unclaimed; its last error is kept. False (and nothing changed) when
+    /// `id` is not a dead letter of `tenant`.
+    async fn retry_dead_letter(
+        &self,
+        tenant: TenantId,
+        id: OutboxId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool>;
 }
 
 /// The webhook endpoints tenants register (see [`Webhook`](crate::Webhook)).

@@ -344,7 +344,7 @@ async fn each_event_queues_one_message_per_endpoint_that_wants_it() {
         "a webhook is alone in its message, never with people"
     );
     for m in &queued {
-        w.store().mark_delivered(m.id).await.unwrap();
+        w.store().mark_delivered(m.tenant, m.id).await.unwrap();
     }
 
     w.service
@@ -360,7 +360,7 @@ async fn each_event_queues_one_message_per_endpoint_that_wants_it() {
         "replied: the reply subscriber too"
     );
     for m in &queued {
-        w.store().mark_delivered(m.id).await.unwrap();
+        w.store().mark_delivered(m.tenant, m.id).await.unwrap();
     }
 
     w.service

@@ -160,6 +160,7 @@ async fn assert_failures_delay_and_deliveries_remove(
     let retry_at = later + Duration::minutes(30);
     store
         .mark_failed(
+            m1.tenant,
             m1.id,
             "smtp: connection refused",
             AfterFailure::RetryAt(retry_at),
@@ -184,7 +185,12 @@ async fn assert_failures_delay_and_deliveries_remove(
     );
     let retry_again = later + Duration::hours(2);
     store
-        .mark_failed(m1.id, "smtp: timeout", AfterFailure::RetryAt(retry_again))
+        .mark_failed(
+            m1.tenant,
+            m1.id,
+            "smtp: timeout",
+            AfterFailure::RetryAt(retry_again),
+        )
         .await
         .must("recording a second failure");
     let failed_twice = OutboxMessage {
@@ -199,8 +205,14 @@ async fn assert_failures_delay_and_deliveries_remove(
         "each failure counts, the last error wins"
     );
 
-    store.mark_delivered(m4.id).await.must("marking delivered");
-    store.mark_delivered(m3.id).await.must("marking delivered");
+    store
+        .mark_delivered(m4.tenant, m4.id)
+        .await
+        .must("marking delivered");
+    store
+        .mark_delivered(m3.tenant, m3.id)
+        .await
+        .must("marking delivered");
     assert_eq!(
         due(store, now() + days(1), 10)
             .await

@@ -51,7 +51,12 @@ pub async fn outbox_claims_hand_each_message_out_once_per_lease(store: &dyn Stor
     );
 
     store
-        .mark_failed(m1.id, "smtp: timeout", AfterFailure::RetryAt(now()))
+        .mark_failed(
+            m1.tenant,
+            m1.id,
+            "smtp: timeout",
+            AfterFailure::RetryAt(now()),
+        )
         .await
         .must("recording a failure");
     assert_eq!(
@@ -60,7 +65,29 @@ pub async fn outbox_claims_hand_each_message_out_once_per_lease(store: &dyn Stor
         "a failure releases the claim: due again at its retry time"
     );
 
-    store.mark_delivered(m3.id).await.must("marking delivered");
+    // Another tenant's key: the message is found by `(tenant, id)`, so nothing changes.
+    store
+        .mark_delivered(m4.tenant, m3.id)
+        .await
+        .must("marking delivered");
+    store
+        .mark_failed(
+            m4.tenant,
+            m3.id,
+            "wrong tenant",
+            AfterFailure::DeadLetter(now()),
+        )
+        .await
+        .must("recording a failure");
+    assert_eq!(
+        store.outbox_message(m3.id).await.must("reading"),
+        Some(m3.clone()),
+        "marking a message under another tenant changes nothing"
+    );
+    store
+        .mark_delivered(m3.tenant, m3.id)
+        .await
+        .must("marking delivered");
     assert_eq!(
         ids(&claim(store, now() + LEASE, 10).await),
         vec![m4.id, m1.id],
@@ -123,6 +150,7 @@ pub async fn dead_letters_are_kept_listed_counted_and_retried(store: &dyn Store)
     for (m, dead_at) in [(&m1, now()), (&m4, now() + Duration::minutes(1))] {
         store
             .mark_failed(
+                m.tenant,
                 m.id,
                 "550 mailbox unavailable",
                 AfterFailure::DeadLetter(dead_at),
@@ -176,21 +204,32 @@ pub async fn dead_letters_are_kept_listed_counted_and_retried(store: &dyn Store)
 
     let back_at = now() + days(2);
     assert!(
+        !store
+            .retry_dead_letter(bravo, m1.id, back_at)
+            .await
+            .must("retrying"),
+        "a dead letter is retried under its own tenant only"
+    );
+    assert_eq!(
+        store.count_dead_letters(Some(alpha)).await.must("counting"),
+        1
+    );
+    assert!(
         store
-            .retry_dead_letter(m1.id, back_at)
+            .retry_dead_letter(m1.tenant, m1.id, back_at)
             .await
             .must("retrying")
     );
     assert!(
         !store
-            .retry_dead_letter(m1.id, back_at)
+            .retry_dead_letter(m1.tenant, m1.id, back_at)
             .await
             .must("retrying"),
         "a message that is not dead cannot be retried"
     );
     assert!(
         !store
-            .retry_dead_letter(m2.id, back_at)
+            .retry_dead_letter(m2.tenant, m2.id, back_at)
             .await
             .must("retrying")
     );

@@ -52,13 +52,27 @@ impl OutboxRepository for MemoryStore {
             .collect())
     }
 
-    async fn mark_delivered(&self, id: OutboxId) -> StoreResult<()> {
-        self.lock().outbox.remove(&id);
+    async fn mark_delivered(&self, tenant: TenantId, id: OutboxId) -> StoreResult<()> {
+        let mut s = self.lock();
+        if s.outbox
+            .get(&id)
+            .is_some_and(|q| q.message.tenant == tenant)
+        {
+            s.outbox.remove(&id);
+        }
         Ok(())
     }
 
-    async fn mark_failed(&self, id: OutboxId, error: &str, next: AfterFailure) -> StoreResult<()> {
-        if let Some(q) = self.lock().outbox.get_mut(&id) {
+    async fn mark_failed(
+        &self,
+        tenant: TenantId,
+        id: OutboxId,
+        error: &str,
+        next: AfterFailure,
+    ) -> StoreResult<()> {
+        let mut s = self.lock();
+        let queued = s.outbox.get_mut(&id).filter(|q| q.message.tenant == tenant);
+        if let Some(q) = queued {
             q.claimed_until = None;
             let m = &mut q.message;
             m.attempts += 1;
@@ -103,12 +117,17 @@ impl OutboxRepository for MemoryStore {
         Ok(count as u64)
     }
 
-    async fn retry_dead_letter(&self, id: OutboxId, at: DateTime<Utc>) -> StoreResult<bool> {
+    async fn retry_dead_letter(
+        &self,
+        tenant: TenantId,
+        id: OutboxId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
         let mut s = self.lock();
         let Some(q) = s
             .outbox
             .get_mut(&id)
-            .filter(|q| q.message.dead_at.is_some())
+            .filter(|q| q.message.dead_at.is_some() && q.message.tenant == tenant)
         else {
             return Ok(false);
         };

@@ -108,7 +108,11 @@ impl HelpdeskService {
         if message.dead_at.is_none() || !scope.includes(message.tenant) {
             return Err(not_found());
         }
-        if !self.store.retry_dead_letter(id, self.clock.now()).await? {
+        if !self
+            .store
+            .retry_dead_letter(message.tenant, id, self.clock.now())
+            .await?
+        {
             // Retried by someone else in the meantime.
             return Err(not_found());
         }

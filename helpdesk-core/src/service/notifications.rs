@@ -95,7 +95,9 @@ impl HelpdeskService {
                         .await
                         .map_err(|e| e.to_string()),
                     Ok(None) => {
-                        self.store.mark_delivered(message.id).await?;
+                        self.store
+                            .mark_delivered(message.tenant, message.id)
+                            .await?;
                         continue;
                     }
                     Err(e) => Err(e.to_string()),
@@ -105,7 +107,9 @@ impl HelpdeskService {
                     Ok(Some(notification)) if !notification.contacts.is_empty() => Ok(notification),
                     // Nobody left to tell (or the ticket is gone): nothing to deliver.
                     Ok(_) => {
-                        self.store.mark_delivered(message.id).await?;
+                        self.store
+                            .mark_delivered(message.tenant, message.id)
+                            .await?;
                         continue;
                     }
                     Err(e) => Err(e.to_string()),
@@ -120,7 +124,9 @@ impl HelpdeskService {
             };
             match delivered {
                 Ok(()) => {
-                    self.store.mark_delivered(message.id).await?;
+                    self.store
+                        .mark_delivered(message.tenant, message.id)
+                        .await?;
                     report.delivered += 1;
                 }
                 Err(reason) => {
@@ -133,7 +139,9 @@ impl HelpdeskService {
                         report.failed += 1;
                         AfterFailure::RetryAt(now + retry_delay(message.id, failures))
                     };
-                    self.store.mark_failed(message.id, &reason, next).await?;
+                    self.store
+                        .mark_failed(message.tenant, message.id, &reason, next)
+                        .await?;
                 }
             }
         }

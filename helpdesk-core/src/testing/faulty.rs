@@ -419,13 +419,19 @@ impl OutboxRepository for FaultyStore {
         self.enter("claim_due_messages")?;
         self.wrote(self.inner.claim_due_messages(now, lease_until, limit).await)
     }
-    async fn mark_delivered(&self, id: OutboxId) -> StoreResult<()> {
+    async fn mark_delivered(&self, tenant: TenantId, id: OutboxId) -> StoreResult<()> {
         self.enter("mark_delivered")?;
-        self.wrote(self.inner.mark_delivered(id).await)
+        self.wrote(self.inner.mark_delivered(tenant, id).await)
     }
-    async fn mark_failed(&self, id: OutboxId, error: &str, next: AfterFailure) -> StoreResult<()> {
+    async fn mark_failed(
+        &self,
+        tenant: TenantId,
+        id: OutboxId,
+        error: &str,
+        next: AfterFailure,
+    ) -> StoreResult<()> {
         self.enter("mark_failed")?;
-        self.wrote(self.inner.mark_failed(id, error, next).await)
+        self.wrote(self.inner.mark_failed(tenant, id, error, next).await)
     }
     async fn outbox_message(&self, id: OutboxId) -> StoreResult<Option<OutboxMessage>> {
         self.enter("outbox_message")?;
@@ -443,9 +449,14 @@ impl OutboxRepository for FaultyStore {
         self.enter("count_dead_letters")?;
         self.inner.count_dead_letters(tenant).await
     }
-    async fn retry_dead_letter(&self, id: OutboxId, at: DateTime<Utc>) -> StoreResult<bool> {
+    async fn retry_dead_letter(
+        &self,
+        tenant: TenantId,
+        id: OutboxId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
         self.enter("retry_dead_letter")?;
-        self.wrote(self.inner.retry_dead_letter(id, at).await)
+        self.wrote(self.inner.retry_dead_letter(tenant, id, at).await)
     }
 }
 

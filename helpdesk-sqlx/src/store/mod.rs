@@ -71,6 +71,17 @@ impl<D: Dialect> SqlStore<D> {
         self.writes.lock().await
     }
 
+    /// The worker's claims and deliveries on SQLite wait for the same turn as ticket
+    /// writes: under load they would otherwise sleep in the busy handler while ticket
+    /// writes hold the lock. PostgreSQL's row locks need no turn (`None`).
+    pub(crate) async fn outbox_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        if D::ONE_STATEMENT {
+            None
+        } else {
+            Some(self.write_turn().await)
+        }
+    }
+
     pub(crate) fn raw_pool(&self) -> &D::Pool {
         &self.pool
     }

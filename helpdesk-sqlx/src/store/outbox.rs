@@ -36,6 +36,7 @@ impl<D: Dialect> OutboxRepository for SqlStore<D> {
             .arg(codec::nanos_clamped(now))
             .arg(codec::nanos_clamped(lease_until))
             .arg(i64::from(limit));
+        let _turn = self.outbox_turn().await;
         let mut tx = D::begin(self.raw_pool()).await.map_err(db)?;
         let mut claimed = fetch_all(&mut tx, sql, codec::outbox).await?;
         D::commit(tx).await.map_err(db)?;
@@ -44,36 +45,41 @@ impl<D: Dialect> OutboxRepository for SqlStore<D> {
         Ok(claimed)
     }
 
-    async fn mark_delivered(&self, id: OutboxId) -> StoreResult<()> {
+    async fn mark_delivered(&self, tenant: TenantId, id: OutboxId) -> StoreResult<()> {
+        let _turn = self.outbox_turn().await;
         self.conn()
-            .execute(Sql::new("DELETE FROM helpdesk_outbox WHERE id = $1").arg(id.as_uuid()))
+            .execute(
+                Sql::new("DELETE FROM helpdesk_outbox WHERE tenant_id = $1 AND id = $2")
+                    .arg(tenant.as_uuid())
+                    .arg(id.as_uuid()),
+            )
             .await
             .map_err(db)?;
         Ok(())
     }
 
-    async fn mark_failed(&self, id: OutboxId, error: &str, next: AfterFailure) -> StoreResult<()> {
-        let (text, at) = match next {
-            AfterFailure::RetryAt(at) => (
-                "UPDATE helpdesk_outbox SET attempts = attempts + 1, last_error = $2, \
-                 next_attempt_at = $3, claimed_until = NULL WHERE id = $1",
-                at,
-            ),
-            AfterFailure::DeadLetter(at) => (
-                "UPDATE helpdesk_outbox SET attempts = attempts + 1, last_error = $2, \
-                 dead_at = $3, claimed_until = NULL WHERE id = $1",
-                at,
-            ),
+    async fn mark_failed(
+        &self,
+        tenant: TenantId,
+        id: OutboxId,
+        error: &str,
+        next: AfterFailure,
+    ) -> StoreResult<()> {
+        let (set, at) = match next {
+            AfterFailure::RetryAt(at) => ("next_attempt_at", at),
+            AfterFailure::DeadLetter(at) => ("dead_at", at),
         };
-        self.conn()
-            .execute(
-                Sql::new(text)
-                    .arg(id.as_uuid())
-                    .arg(error)
-                    .arg(codec::nanos_clamped(at)),
-            )
-            .await
-            .map_err(db)?;
+        let mut sql =
+            Sql::new("UPDATE helpdesk_outbox SET attempts = attempts + 1, last_error = $3, ");
+        sql.push(set)
+            .push(" = $4, claimed_until = NULL WHERE tenant_id = $1 AND id = $2");
+        let sql = sql
+            .arg(tenant.as_uuid())
+            .arg(id.as_uuid())
+            .arg(error)
+            .arg(codec::nanos_clamped(at));
+        let _turn = self.outbox_turn().await;
+        self.conn().execute(sql).await.map_err(db)?;
         Ok(())
     }
 
@@ -110,15 +116,21 @@ impl<D: Dialect> OutboxRepository for SqlStore<D> {
         Ok(count.map_or(0, |n| u64::try_from(n).unwrap_or(0)))
     }
 
-    async fn retry_dead_letter(&self, id: OutboxId, at: DateTime<Utc>) -> StoreResult<bool> {
+    async fn retry_dead_letter(
+        &self,
+        tenant: TenantId,
+        id: OutboxId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
         let changed = self
             .conn()
             .execute(
                 Sql::new(
                     "UPDATE helpdesk_outbox SET dead_at = NULL, attempts = 0, \
-                     next_attempt_at = $2, claimed_until = NULL \
-                     WHERE id = $1 AND dead_at IS NOT NULL",
+                     next_attempt_at = $3, claimed_until = NULL \
+                     WHERE tenant_id = $1 AND id = $2 AND dead_at IS NOT NULL",
                 )
+                .arg(tenant.as_uuid())
                 .arg(id.as_uuid())
                 .arg(codec::nanos_clamped(at)),
             )
