@@ -180,6 +180,23 @@ pub trait TicketRepository: Send + Sync {
     async fn ticket_in(&self, tenant: TenantId, id: TicketId) -> StoreResult<Option<Ticket>> {
         Ok(self.ticket(id).await?.filter(|t| t.tenant == tenant))
     }
+    /// One ticket of one of `tenants` (none when the id is of a tenant not listed, or
+    /// `tenants` is empty): for staff who serve several tenants, so that a database
+    /// distributed by tenant asks only their shards. The default filters
+    /// [`ticket`](Self::ticket).
+    async fn ticket_among(
+        &self,
+        tenants: &[TenantId],
+        id: TicketId,
+    ) -> StoreResult<Option<Ticket>> {
+        if tenants.is_empty() {
+            return Ok(None);
+        }
+        Ok(self
+            .ticket(id)
+            .await?
+            .filter(|t| tenants.contains(&t.tenant)))
+    }
     /// One ticket by tenant and number.
     async fn ticket_by_number(
         &self,

@@ -253,6 +253,32 @@ async fn assert_read_in_its_tenant(
     );
     assert_eq!(
         store
+            .ticket_among(&[elsewhere, ticket.tenant], ticket.id)
+            .await
+            .must("reading a ticket")
+            .as_ref(),
+        Some(ticket),
+        "a ticket is found among tenants that include its own"
+    );
+    for tenants in [vec![elsewhere, TenantId::new()], vec![]] {
+        assert_eq!(
+            store
+                .ticket_among(&tenants, ticket.id)
+                .await
+                .must("reading a ticket"),
+            None,
+            "a ticket is not found among tenants that leave out its own"
+        );
+    }
+    assert_eq!(
+        store
+            .ticket_among(&[ticket.tenant], TicketId::new())
+            .await
+            .must("reading a ticket"),
+        None
+    );
+    assert_eq!(
+        store
             .timeline_in(ticket.tenant, ticket.id)
             .await
             .must("reading a timeline"),

@@ -238,9 +238,13 @@ impl HelpdeskService {
         id: TicketId,
     ) -> Result<(Ticket, Tenant)> {
         ensure_active(actor)?;
-        let ticket = match tenant.or_else(|| Self::known_tenant(actor)) {
+        let ticket = match tenant {
             Some(tenant) => self.store.ticket_in(tenant, id).await?,
-            None => self.store.ticket(id).await?,
+            None => match Self::known_tenants(actor) {
+                Some([tenant]) => self.store.ticket_in(*tenant, id).await?,
+                Some(tenants) => self.store.ticket_among(tenants, id).await?,
+                None => self.store.ticket(id).await?,
+            },
         }
         .ok_or(Error::NotFound(Entity::Ticket))?;
         let tenant = self.tenant_record(ticket.tenant).await?;
@@ -250,16 +254,17 @@ impl HelpdeskService {
         Ok((ticket, tenant))
     }
 
-    /// The only tenant whose tickets `actor` may see, when there is one: a member's,
-    /// or that of staff serving a single tenant. A ticket is then read by its
-    /// `(tenant, id)` key; otherwise (staff of several tenants, platform admins) by id
-    /// alone, which on a database distributed by tenant asks every shard.
-    fn known_tenant(actor: &Actor) -> Option<TenantId> {
+    /// The tenants whose tickets `actor` may see, when they are listed: a member's
+    /// own, or those of staff serving some tenants. A ticket is then read by its
+    /// `(tenant, id)` key, or among those tenants; otherwise (staff of every tenant,
+    /// platform admins) by id alone, which on a database distributed by tenant asks
+    /// every shard.
+    fn known_tenants(actor: &Actor) -> Option<&[TenantId]> {
         match actor {
-            Actor::Member(m) => Some(m.tenant),
+            Actor::Member(m) => Some(std::slice::from_ref(&m.tenant)),
             Actor::Staff(s) if s.role != crate::StaffRole::PlatformAdmin => match &s.tenants {
-                crate::TenantScope::Only(tenants) if tenants.len() == 1 => tenants.first().copied(),
-                _ => None,
+                crate::TenantScope::Only(tenants) => Some(tenants),
+                crate::TenantScope::All => None,
             },
             _ => None,
         }

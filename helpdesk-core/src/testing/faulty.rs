@@ -293,6 +293,14 @@ impl TicketRepository for FaultyStore {
         self.enter("ticket")?;
         self.inner.ticket_in(tenant, id).await
     }
+    async fn ticket_among(
+        &self,
+        tenants: &[TenantId],
+        id: TicketId,
+    ) -> StoreResult<Option<Ticket>> {
+        self.enter("ticket")?;
+        self.inner.ticket_among(tenants, id).await
+    }
     async fn ticket_by_number(
         &self,
         tenant: TenantId,

@@ -223,6 +223,25 @@ impl<D: Dialect> TicketRepository for SqlStore<D> {
         fetch_optional(&mut self.conn(), sql, codec::ticket).await
     }
 
+    async fn ticket_among(
+        &self,
+        tenants: &[TenantId],
+        id: TicketId,
+    ) -> StoreResult<Option<Ticket>> {
+        if tenants.is_empty() {
+            return Ok(None);
+        }
+        let mut sql = ticket_select("WHERE t.tenant_id IN (");
+        for (i, tenant) in tenants.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind(tenant.as_uuid());
+        }
+        sql.push(") AND t.id = ").bind(id.as_uuid());
+        fetch_optional(&mut self.conn(), sql, codec::ticket).await
+    }
+
     async fn ticket_by_number(
         &self,
         tenant: TenantId,
