@@ -116,10 +116,9 @@ pub trait Dialect: crate::collate::SubjectOrder + Send + Sync + Sized + 'static 
     /// statement reading from [`CONTAINS_FROM`](Self::CONTAINS_FROM).
     fn push_contains(sql: &mut Sql, words: &[String], internal: bool);
     /// The order in which a `contains` total reads the matches, after its conditions:
-    /// newest first where the full-text index gives that order for free (SQLite: the
-    /// FTS5 rowid, the order tickets were written in), so that a common word's total
-    /// stops after the recent matches instead of reading the archived ones first;
-    /// nothing where it does not.
+    /// newest first (SQLite: the FTS5 rowid, the order tickets were written in;
+    /// PostgreSQL: the tickets' newest-first index), so that a common word's total
+    /// stops after the recent matches instead of reading the archived ones first.
     const CONTAINS_NEWEST: &'static str;
     /// The columns a common word's window (`w`, see `search::window_page`) keeps
     /// beside each walked ticket's keys, to test the words afterwards.

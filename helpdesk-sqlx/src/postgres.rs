@@ -192,7 +192,11 @@ impl Dialect for PostgresBackend {
         push_match(sql, words, internal);
     }
 
-    const CONTAINS_NEWEST: &'static str = "";
+    // Newest first: with statistics, a common word's total walks the newest-first
+    // index testing each ticket's vectors and stops after the cap's matches (the recent
+    // ones); unordered, it was a sequential scan from the oldest, archived, rows. A rare
+    // word's estimate keeps the GIN index (then the few matches are sorted).
+    const CONTAINS_NEWEST: &'static str = " ORDER BY t.created_at DESC, t.id DESC";
 
     fn push_window_columns(sql: &mut Sql, words: &[String], internal: bool) {
         // Tested in the walk, where the row (and its vectors) is read anyway.
