@@ -43,7 +43,8 @@ impl PoolSettings {
         self
     }
 
-    /// The most connections the pool opens. Default 10; at least 1.
+    /// The most connections the pool opens. Default 10; at least 1. A SQLite store
+    /// opens one more, its writer (see `SqliteStore::connect_with_pool`).
     #[must_use]
     pub fn max_connections(mut self, max: u32) -> Self {
         self.max_connections = max.max(1);

@@ -39,6 +39,10 @@ pub struct SqlStore<D: Dialect> {
     /// would otherwise leave the losers sleeping in the busy handler): they queue in
     /// process, and only another process's writer meets the busy timeout.
     writes: Arc<tokio::sync::Mutex<()>>,
+    /// On a SQLite file: one connection of its own for ticket writes and the outbox,
+    /// so that its page cache stays warm (a write by any other connection empties the
+    /// cache of every connection). `None`: writes take a connection of `pool`.
+    writer: Option<D::Pool>,
 }
 
 impl<D: Dialect> Clone for SqlStore<D> {
@@ -46,6 +50,7 @@ impl<D: Dialect> Clone for SqlStore<D> {
         Self {
             pool: self.pool.clone(),
             writes: self.writes.clone(),
+            writer: self.writer.clone(),
         }
     }
 }
@@ -63,6 +68,7 @@ impl<D: Dialect> SqlStore<D> {
         Self {
             pool,
             writes: Arc::default(),
+            writer: None,
         }
     }
 
@@ -80,6 +86,18 @@ impl<D: Dialect> SqlStore<D> {
         } else {
             Some(self.write_turn().await)
         }
+    }
+
+    /// Gives writes a pool of their own (see `writer`).
+    #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
+    pub(crate) fn with_writer(mut self, writer: D::Pool) -> Self {
+        self.writer = Some(writer);
+        self
+    }
+
+    /// Where ticket writes and the outbox's run: the writer's pool when there is one.
+    pub(crate) fn write_pool(&self) -> &D::Pool {
+        self.writer.as_ref().unwrap_or(&self.pool)
     }
 
     pub(crate) fn raw_pool(&self) -> &D::Pool {

@@ -37,7 +37,7 @@ impl<D: Dialect> OutboxRepository for SqlStore<D> {
             .arg(codec::nanos_clamped(lease_until))
             .arg(i64::from(limit));
         let _turn = self.outbox_turn().await;
-        let mut tx = D::begin(self.raw_pool()).await.map_err(db)?;
+        let mut tx = D::begin(self.write_pool()).await.map_err(db)?;
         let mut claimed = fetch_all(&mut tx, sql, codec::outbox).await?;
         D::commit(tx).await.map_err(db)?;
         // RETURNING promises no order.
@@ -47,7 +47,8 @@ impl<D: Dialect> OutboxRepository for SqlStore<D> {
 
     async fn mark_delivered(&self, tenant: TenantId, id: OutboxId) -> StoreResult<()> {
         let _turn = self.outbox_turn().await;
-        self.conn()
+        self.write_pool()
+            .clone()
             .execute(
                 Sql::new("DELETE FROM helpdesk_outbox WHERE tenant_id = $1 AND id = $2")
                     .arg(tenant.as_uuid())
@@ -79,7 +80,7 @@ impl<D: Dialect> OutboxRepository for SqlStore<D> {
             .arg(error)
             .arg(codec::nanos_clamped(at));
         let _turn = self.outbox_turn().await;
-        self.conn().execute(sql).await.map_err(db)?;
+        self.write_pool().clone().execute(sql).await.map_err(db)?;
         Ok(())
     }
 

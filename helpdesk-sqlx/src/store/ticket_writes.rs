@@ -461,7 +461,7 @@ impl<D: Dialect> SqlStore<D> {
         change: &TicketChange<'_>,
     ) -> Result<TicketNumber, OpenError> {
         let _turn = self.write_turn().await;
-        let mut tx = D::begin(self.raw_pool()).await.map_err(db)?;
+        let mut tx = D::begin(self.write_pool()).await.map_err(db)?;
         let row = tx
             .fetch_optional(
                 Sql::new(
@@ -557,7 +557,7 @@ impl<D: Dialect> SqlStore<D> {
     /// it and its words as one batch.
     pub(super) async fn save_in_transaction(&self, change: &TicketChange<'_>) -> StoreResult<bool> {
         let _turn = self.write_turn().await;
-        let mut tx = D::begin(self.raw_pool()).await.map_err(db)?;
+        let mut tx = D::begin(self.write_pool()).await.map_err(db)?;
         let mut update = Sql::new("UPDATE helpdesk_tickets SET ");
         update.push(TICKET_SET).push(
             " WHERE tenant_id = $36 AND id = $1 AND version = $2 RETURNING tenant_id, number",

@@ -4,8 +4,8 @@
 
 use helpdesk_core::testing::{MemberSeed, Seed};
 use helpdesk_core::{
-    Count, HelpdeskService, MemberRole, NewTicket, PageRequest, Scope, SearchCriteria,
-    SearchQuery, TicketId,
+    Count, HelpdeskService, MemberRole, NewTicket, PageRequest, Scope, SearchCriteria, SearchQuery,
+    TicketId,
 };
 
 use super::run_in_windows;
@@ -81,6 +81,9 @@ async fn a_page_the_first_window_misses_is_found_by_the_next_or_by_every_match()
             matching[..2],
             "windows {windows:?}: the two newest matches"
         );
-        assert!(page.next.is_some(), "windows {windows:?}: a third match follows");
+        assert!(
+            page.next.is_some(),
+            "windows {windows:?}: a third match follows"
+        );
     }
 }
