@@ -310,7 +310,16 @@ impl SqlStore<SqliteBackend> {
         let started = std::time::Instant::now();
         let mut pause = Duration::from_millis(5);
         let store = loop {
-            match Self::open(options.clone(), settings).await {
+            // A connection to a local file does not go stale: no ping before each use
+            // (one more call to the connection's thread per statement).
+            let opened = settings
+                .apply(SqlitePoolOptions::new())
+                .test_before_acquire(false)
+                .connect_with(options.clone())
+                .await
+                .map(Self::with_pool)
+                .map_err(SqlxStoreError::from);
+            match opened {
                 Err(SqlxStoreError::Database(e))
                     if is_busy(&e) && started.elapsed() < BUSY_TIMEOUT =>
                 {
