@@ -254,7 +254,11 @@ impl SqlStore<PostgresBackend> {
         options: PgConnectOptions,
         settings: PoolSettings,
     ) -> Result<Self, SqlxStoreError> {
-        Self::open(options, settings).await
+        let pool = settings
+            .apply(sqlx::postgres::PgPoolOptions::new())
+            .connect_with(options)
+            .await?;
+        Ok(Self::with_pool(pool))
     }
 
     /// A store on the host's existing pool: our tables sit beside the host's, in the

@@ -296,7 +296,7 @@ impl SqlStore<SqliteBackend> {
     /// Ticket writes and the outbox's claims and acknowledgements use one more
     /// connection, beside the pool, opened at the first write: the process's only
     /// writer, whose page cache stays warm (a write through any connection empties the
-    /// cache of all the others). Opening tickets is about a quarter faster under load
+    /// cache of all the others); opening tickets and replies are faster under load
     /// (BENCHMARKS.md, `load`). A store made with [`from_pool`](Self::from_pool) writes
     /// through the host's pool instead.
     pub async fn connect_with_pool(
@@ -309,12 +309,15 @@ impl SqlStore<SqliteBackend> {
         // a moment later finds the file in WAL (the switch is stored in the file).
         let started = std::time::Instant::now();
         let mut pause = Duration::from_millis(5);
-        let store = loop {
-            // A connection to a local file does not go stale: no ping before each use
-            // (one more call to the connection's thread per statement).
-            let opened = settings
+        // A connection to a local file does not go stale: no ping before each use
+        // (one more call to the connection's thread per statement).
+        let pool_options = || {
+            settings
                 .apply(SqlitePoolOptions::new())
                 .test_before_acquire(false)
+        };
+        let store = loop {
+            let opened = pool_options()
                 .connect_with(options.clone())
                 .await
                 .map(Self::with_pool)
@@ -331,12 +334,7 @@ impl SqlStore<SqliteBackend> {
         };
         // Ticket writes and the outbox on one connection of their own, opened at the
         // first write: the only writer of this process, its page cache stays warm.
-        let writer = settings
-            .apply(SqlitePoolOptions::new())
-            .max_connections(1)
-            // A connection to a local file does not go stale: no ping before each use.
-            .test_before_acquire(false)
-            .connect_lazy_with(options);
+        let writer = pool_options().max_connections(1).connect_lazy_with(options);
         Ok(store.with_writer(writer))
     }
 

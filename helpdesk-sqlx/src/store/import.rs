@@ -18,17 +18,19 @@ use super::tickets::{
     EVENT_INSERT_COLUMNS, TICKET_INSERT_COLUMNS, event_values, ticket_values, ticket_words,
 };
 use super::{SqlStore, db, store_err};
-use crate::backend::{Dialect, Exec, RowExt, TicketWords};
+use crate::backend::{Dialect, Exec, TicketWords};
 use crate::codec::signed;
 use crate::error::duplicate_as;
-use crate::sql::{Arg, Sql};
+use crate::sql::Sql;
 
 /// Bound values per statement at most on PostgreSQL (its limit is 65,535).
+#[cfg(feature = "postgres")]
 const PG_MAX_BINDS: usize = 30_000;
 /// Bound values per statement at most on SQLite. Its limit is 32,766, but binding a
 /// numbered parameter looks its name up in a list as long as the statement's parameters
 /// (`sqlite3_bind_parameter_name`), so a statement's binding time grows with the square
 /// of its parameters: 27,000 of them took 0.4 s, and smaller statements are faster.
+#[cfg(feature = "sqlite")]
 const SQLITE_MAX_BINDS: usize = 999;
 
 /// A ticket to import, with its whole timeline.
@@ -79,7 +81,9 @@ impl BulkDialect for crate::SqliteBackend {
                 "SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM helpdesk_tickets",
             ))
             .await?;
-        Ok(row.and_then(|r| r.i64("next").ok()).unwrap_or(1))
+        Ok(row
+            .and_then(|r| crate::backend::RowExt::i64(&r, "next").ok())
+            .unwrap_or(1))
     }
 
     async fn index(
@@ -116,7 +120,8 @@ impl BulkDialect for crate::PostgresBackend {
     const EXTRA_COLUMNS: &'static str = ", search_head, search_public, search_internal";
 
     fn push_extra(sql: &mut Sql, _: i64, words: &TicketWords) {
-        let lexemes = |words: &[String]| Arg::TextArray(crate::postgres::lexemes(words.to_vec()));
+        let lexemes =
+            |words: &[String]| crate::sql::Arg::TextArray(crate::postgres::lexemes(words.to_vec()));
         sql.push(", array_to_tsvector(")
             .bind(lexemes(&words.head))
             .push("), array_to_tsvector(")

@@ -26,7 +26,6 @@ use helpdesk_core::{Entity, Error, StoreResult};
 
 use crate::backend::{Dialect, Exec};
 use crate::error::SqlxStoreError;
-use crate::pool::PoolSettings;
 use crate::sql::Sql;
 
 /// The helpdesk's store on one database: every port of `helpdesk-core`.
@@ -114,23 +113,6 @@ impl<D: Dialect> SqlStore<D> {
     /// The migrations this crate ships for this database, oldest first.
     pub fn migrations() -> &'static [crate::Migration] {
         D::MIGRATIONS
-    }
-
-    /// Opens a pool on `options` with `settings`: what `connect_with_pool` does on
-    /// either database.
-    #[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
-    pub(crate) async fn open<DB: sqlx::Database>(
-        options: <DB::Connection as sqlx::Connection>::Options,
-        settings: PoolSettings,
-    ) -> Result<Self, SqlxStoreError>
-    where
-        D: Dialect<Pool = sqlx::Pool<DB>>,
-    {
-        let pool = settings
-            .apply(sqlx::pool::PoolOptions::<DB>::new())
-            .connect_with(options)
-            .await?;
-        Ok(Self::with_pool(pool))
     }
 
     fn conn(&self) -> D::Pool {
