@@ -4,7 +4,7 @@
 //! [`store`](crate::store).
 
 use async_trait::async_trait;
-use helpdesk_core::Ticket;
+use helpdesk_core::{TenantId, Ticket};
 use uuid::Uuid;
 
 use crate::error::Result;
@@ -113,8 +113,10 @@ pub trait Dialect: crate::collate::SubjectOrder + Send + Sync + Sized + 'static 
 
     /// Appends the condition "every word of `words` is a prefix of a word of the ticket
     /// `t`", over its head and public events, plus internal notes when `internal`, for a
-    /// statement reading from [`CONTAINS_FROM`](Self::CONTAINS_FROM).
-    fn push_contains(sql: &mut Sql, words: &[String], internal: bool);
+    /// statement reading from [`CONTAINS_FROM`](Self::CONTAINS_FROM). `tenants` are
+    /// those the statement is already limited to (empty: any), for a full-text index
+    /// that can narrow its matches to them (SQLite's, before it reads any ticket).
+    fn push_contains(sql: &mut Sql, words: &[String], internal: bool, tenants: &[TenantId]);
     /// The order in which a `contains` total reads the matches, after its conditions:
     /// newest first (SQLite: the FTS5 rowid, the order tickets were written in;
     /// PostgreSQL: the tickets' newest-first index), so that a common word's total
@@ -124,7 +126,8 @@ pub trait Dialect: crate::collate::SubjectOrder + Send + Sync + Sized + 'static 
     /// beside each walked ticket's keys, to test the words afterwards.
     fn push_window_columns(sql: &mut Sql, words: &[String], internal: bool);
     /// The condition "the ticket `t` of the window `w` has every word of `words`".
-    fn push_window_match(sql: &mut Sql, words: &[String], internal: bool);
+    /// `tenants` as for [`push_contains`](Self::push_contains).
+    fn push_window_match(sql: &mut Sql, words: &[String], internal: bool, tenants: &[TenantId]);
     /// The statement that records the words of a newly opened ticket.
     fn index_new_ticket(ticket: &Ticket, words: TicketWords) -> Sql;
     /// The statement that replaces the head words of a saved ticket and appends the

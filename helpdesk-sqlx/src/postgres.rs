@@ -3,7 +3,7 @@
 use std::str::FromStr;
 
 use async_trait::async_trait;
-use helpdesk_core::Ticket;
+use helpdesk_core::{TenantId, Ticket};
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgPool, PgRow};
 use sqlx::types::Json;
 use sqlx::{Postgres, Transaction};
@@ -187,7 +187,7 @@ impl Dialect for PostgresBackend {
         sqlx::raw_sql(script).execute(&mut **tx).await.map(|_| ())
     }
 
-    fn push_contains(sql: &mut Sql, words: &[String], internal: bool) {
+    fn push_contains(sql: &mut Sql, words: &[String], internal: bool, _: &[TenantId]) {
         sql.push(" AND");
         push_match(sql, words, internal);
     }
@@ -205,7 +205,7 @@ impl Dialect for PostgresBackend {
         sql.push(" AS hit");
     }
 
-    fn push_window_match(sql: &mut Sql, _: &[String], _: bool) {
+    fn push_window_match(sql: &mut Sql, _: &[String], _: bool, _: &[TenantId]) {
         sql.push(" AND t.hit");
     }
 

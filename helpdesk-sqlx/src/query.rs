@@ -387,7 +387,12 @@ pub(crate) fn push_search<D: Dialect>(sql: &mut Sql, query: &SearchQuery, arm: A
     }
     let words = c.contains_words();
     if !words.is_empty() {
-        D::push_contains(sql, &words, query.scope.sees_internal());
+        D::push_contains(
+            sql,
+            &words,
+            query.scope.sees_internal(),
+            &search_tenants(query),
+        );
     }
 }
 
@@ -494,6 +499,21 @@ fn single_tenant(query: &SearchQuery) -> Option<TenantId> {
 }
 
 /// The one tenant a scope is confined to, if any.
+/// The tenants a search is limited to, by its criteria or its scope: one, a few, or
+/// none (any tenant).
+pub(crate) fn search_tenants(query: &SearchQuery) -> Vec<TenantId> {
+    if let Some(tenant) = query.criteria.tenant {
+        return vec![tenant];
+    }
+    match &query.scope {
+        Scope::Staff {
+            tenants: TenantScope::Only(tenants),
+            ..
+        } => tenants.clone(),
+        scope => scope_tenant(scope).into_iter().collect(),
+    }
+}
+
 fn scope_tenant(scope: &Scope) -> Option<TenantId> {
     match scope {
         Scope::Tenant { tenant } | Scope::Requester { tenant, .. } => Some(*tenant),

@@ -4,7 +4,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use helpdesk_core::Ticket;
+use helpdesk_core::{TenantId, Ticket};
 use sqlx::sqlite::{
     SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
     SqliteRow, SqliteSynchronous,
@@ -62,15 +62,34 @@ fn match_expression(words: &[String]) -> String {
         .join(" AND ")
 }
 
-/// The FTS5 query for `words` in the columns a caller may search: every column when
-/// they see internal notes, the head and public events otherwise.
-fn columns_match(words: &[String], internal: bool) -> String {
-    let expression = match_expression(words);
-    if internal {
-        expression
+/// The word that stands for `tenant` in the full-text index's `tenant` column: `t` and
+/// the tenant id's 32 lowercase hex digits (migration 13 writes the same from the
+/// stored id, `'t' || lower(hex(tenant_id))`).
+pub(crate) fn tenant_word(tenant: TenantId) -> String {
+    format!("t{}", tenant.as_uuid().simple())
+}
+
+/// Above this many tenants, a search's full-text match leaves its tenants out: the
+/// ticket's own `tenant_id` condition still holds, and a long `OR` of tenant words would
+/// cost FTS5 more than it saves.
+const MAX_TENANT_WORDS: usize = 16;
+
+/// The FTS5 query for `words` in the columns a caller may search (the head and public
+/// events, and internal notes when they see them; never the tenant column), within
+/// `tenants` when there are any and not more than [`MAX_TENANT_WORDS`] (otherwise, and
+/// with none: every tenant).
+fn columns_match(words: &[String], internal: bool, tenants: &[TenantId]) -> String {
+    let columns = if internal {
+        "{head public internal}"
     } else {
-        format!("{{head public}} : ({expression})")
+        "{head public}"
+    };
+    let expression = format!("{columns} : ({})", match_expression(words));
+    if tenants.is_empty() || tenants.len() > MAX_TENANT_WORDS {
+        return expression;
     }
+    let tenants: Vec<String> = tenants.iter().map(|t| tenant_word(*t)).collect();
+    format!("tenant : ({}) AND {expression}", tenants.join(" OR "))
 }
 
 /// One of the index statements with its parameters: the ticket (`$1`, `$2`) and its
@@ -146,6 +165,11 @@ impl Dialect for SqliteBackend {
             description: "filter indexes",
             sql: include_str!("../migrations/sqlite/0012_filter_indexes.sql"),
         },
+        Migration {
+            version: 13,
+            description: "tenant in full text",
+            sql: include_str!("../migrations/sqlite/0013_tenant_in_full_text.sql"),
+        },
     ];
     // One writer at a time: an UPDATE ... RETURNING is atomic on its own.
     const CLAIM_LOCK: &'static str = "";
@@ -182,9 +206,9 @@ impl Dialect for SqliteBackend {
         sqlx::raw_sql(script).execute(&mut **tx).await.map(|_| ())
     }
 
-    fn push_contains(sql: &mut Sql, words: &[String], internal: bool) {
+    fn push_contains(sql: &mut Sql, words: &[String], internal: bool, tenants: &[TenantId]) {
         sql.push(" AND helpdesk_ticket_text MATCH ")
-            .bind(columns_match(words, internal))
+            .bind(columns_match(words, internal, tenants))
             .push(" AND t.seq = helpdesk_ticket_text.rowid");
     }
 
@@ -194,14 +218,14 @@ impl Dialect for SqliteBackend {
         sql.push(", t.seq AS seq");
     }
 
-    fn push_window_match(sql: &mut Sql, words: &[String], internal: bool) {
+    fn push_window_match(sql: &mut Sql, words: &[String], internal: bool, tenants: &[TenantId]) {
         // The matches among the window's rowids only: FTS5 reads the part of each
         // word's list between the window's first and last rowid.
         sql.push(
             " AND t.seq IN (SELECT rowid FROM helpdesk_ticket_text \
              WHERE helpdesk_ticket_text MATCH ",
         )
-        .bind(columns_match(words, internal))
+        .bind(columns_match(words, internal, tenants))
         .push(
             " AND rowid >= (SELECT MIN(seq) FROM w) \
              AND rowid <= (SELECT MAX(seq) FROM w))",
@@ -210,8 +234,8 @@ impl Dialect for SqliteBackend {
 
     fn index_new_ticket(ticket: &Ticket, words: TicketWords) -> Sql {
         index_statement(
-            "INSERT INTO helpdesk_ticket_text (rowid, tenant_id, head, public, internal) \
-             SELECT seq, tenant_id, $3, $4, $5 FROM helpdesk_tickets \
+            "INSERT INTO helpdesk_ticket_text (rowid, tenant, head, public, internal) \
+             SELECT seq, 't' || lower(hex(tenant_id)), $3, $4, $5 FROM helpdesk_tickets \
              WHERE tenant_id = $1 AND id = $2",
             ticket,
             words,
@@ -366,5 +390,41 @@ mod tests {
     fn match_expressions_quote_every_word_as_a_prefix() {
         let words = vec!["cloture".to_owned(), "a\"b".to_owned()];
         assert_eq!(match_expression(&words), "\"cloture\"* AND \"a\"\"b\"*");
+    }
+
+    #[test]
+    fn a_match_names_the_searched_columns_and_never_the_tenant_column_for_words() {
+        let words = vec!["imprimante".to_owned()];
+        assert_eq!(
+            columns_match(&words, false, &[]),
+            "{head public} : (\"imprimante\"*)"
+        );
+        assert_eq!(
+            columns_match(&words, true, &[]),
+            "{head public internal} : (\"imprimante\"*)"
+        );
+    }
+
+    #[test]
+    fn a_match_within_tenants_names_their_words_up_to_the_limit() {
+        let words = vec!["wifi".to_owned()];
+        let a = TenantId::from_uuid(uuid::Uuid::from_u128(0xab));
+        let b = TenantId::from_uuid(uuid::Uuid::from_u128(0xcd));
+        assert_eq!(
+            columns_match(&words, false, &[a, b]),
+            format!(
+                "tenant : ({} OR {}) AND {{head public}} : (\"wifi\"*)",
+                tenant_word(a),
+                tenant_word(b)
+            )
+        );
+        assert_eq!(tenant_word(a), format!("t{:032x}", 0xab));
+        let many: Vec<TenantId> = (0..=MAX_TENANT_WORDS as u128)
+            .map(|n| TenantId::from_uuid(uuid::Uuid::from_u128(n)))
+            .collect();
+        assert_eq!(
+            columns_match(&words, false, &many),
+            columns_match(&words, false, &[])
+        );
     }
 }

@@ -66,6 +66,68 @@ mod sqlite {
         tenant_round_trip(&store).await;
     }
 
+    /// Migration 13 builds the full-text index again with each ticket's tenant as a
+    /// word of its own: what was indexed before it is found after it, in its tenant only.
+    #[tokio::test]
+    async fn sqlite_full_text_indexed_before_migration_13_is_found_after_it_in_its_tenant() {
+        use helpdesk_core::{NewTicket, PageRequest, SearchCriteria};
+        use std::sync::Arc;
+
+        let store = Arc::new(crate::support::sqlite_memory().await);
+        let a = crate::support::World::new(store.clone()).await;
+        let b = crate::support::World::new(store.clone()).await;
+        let mut opened = Vec::new();
+        for world in [&a, &b] {
+            let draft = NewTicket {
+                subject: "Imprimante en panne".into(),
+                description: "<p>Plus rien ne sort.</p>".into(),
+                ..Default::default()
+            };
+            let ticket = world
+                .service
+                .open(&world.requester, world.tenant.id, draft, Vec::new())
+                .await
+                .unwrap();
+            opened.push(ticket.id);
+        }
+        // The index as migrations 1 to 12 left it: the tenant id unindexed.
+        sqlx::raw_sql(
+            "CREATE VIRTUAL TABLE old_text USING fts5 (tenant_id UNINDEXED, head, public, \
+                 internal, tokenize = 'ascii', detail = 'column'); \
+             INSERT INTO old_text (rowid, tenant_id, head, public, internal) \
+                 SELECT x.rowid, t.tenant_id, x.head, x.public, x.internal \
+                 FROM helpdesk_ticket_text x JOIN helpdesk_tickets t ON t.seq = x.rowid; \
+             DROP TABLE helpdesk_ticket_text; \
+             ALTER TABLE old_text RENAME TO helpdesk_ticket_text; \
+             DELETE FROM helpdesk_migrations WHERE version = 13;",
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
+        store.migrate().await.unwrap();
+        assert_eq!(count(&store, "helpdesk_migrations").await, shipped());
+
+        for (world, id) in [(&a, opened[0]), (&b, opened[1])] {
+            for actor in [&world.root, &world.requester] {
+                let found = world
+                    .service
+                    .search(
+                        actor,
+                        SearchCriteria {
+                            tenant: Some(world.tenant.id),
+                            contains: Some("imprim".into()),
+                            ..Default::default()
+                        },
+                        PageRequest::default(),
+                    )
+                    .await
+                    .unwrap();
+                let ids: Vec<_> = found.tickets.iter().map(|t| t.id).collect();
+                assert_eq!(ids, vec![id], "the tenant's own ticket, and it alone");
+            }
+        }
+    }
+
     #[tokio::test]
     async fn sqlite_migrations_leave_the_hosts_tables_and_migrations_alone() {
         let file = SqliteFile::new_empty();

@@ -129,24 +129,7 @@ async fn matches_the_reference(store: Arc<dyn Store>, docs: Vec<Doc>, queries: V
                 })
                 .map(|(t, _)| t.id)
                 .collect();
-            let page = store
-                .search(&SearchQuery {
-                    scope,
-                    criteria: SearchCriteria {
-                        tenant: Some(tenant),
-                        contains: Some(query.clone()),
-                        ..Default::default()
-                    },
-                    page: PageRequest {
-                        limit: 200,
-                        after: None,
-                    },
-                    now: Utc::now(),
-                    count: helpdesk_core::Count::default(),
-                })
-                .await
-                .unwrap();
-            let found: BTreeSet<TicketId> = page.tickets.iter().map(|t| t.id).collect();
+            let found = search(&*store, scope, tenant, &query).await;
             assert_eq!(
                 found, expected,
                 "contains {query:?} (internal notes: {internal}) over {docs:?}"
@@ -155,7 +138,62 @@ async fn matches_the_reference(store: Arc<dyn Store>, docs: Vec<Doc>, queries: V
     }
 }
 
+/// The tickets of `tenant` whose words contain `query`, searched in `scope`.
+async fn search(
+    store: &dyn Store,
+    scope: Scope,
+    tenant: TenantId,
+    query: &str,
+) -> BTreeSet<TicketId> {
+    let page = store
+        .search(&SearchQuery {
+            scope,
+            criteria: SearchCriteria {
+                tenant: Some(tenant),
+                contains: Some(query.to_owned()),
+                ..Default::default()
+            },
+            page: PageRequest {
+                limit: 200,
+                after: None,
+            },
+            now: Utc::now(),
+            count: helpdesk_core::Count::default(),
+        })
+        .await
+        .unwrap();
+    page.tickets.iter().map(|t| t.id).collect()
+}
+
+/// SQLite's full-text index holds each ticket's tenant as a word (`t` and the id in
+/// hex) beside its text: no search, by anyone, matches it.
+async fn the_tenants_word_is_not_searched(store: &dyn Store) {
+    let tenant = TenantId::new();
+    let doc = Doc {
+        subject: "alpha".into(),
+        reply: "beta".into(),
+        note: "gamma".into(),
+    };
+    let id = open(store, tenant, &doc, 0).await;
+    let word = format!("t{}", tenant.as_uuid().simple());
+    for scope in [Scope::Everything, Scope::Tenant { tenant }] {
+        assert_eq!(
+            search(store, scope.clone(), tenant, "alpha").await,
+            BTreeSet::from([id])
+        );
+        // One letter is no search word (it would match every ticket); "t" and two hex
+        // digits is.
+        for query in [&word[..3], &word[..6], &word] {
+            assert!(
+                search(store, scope.clone(), tenant, query).await.is_empty(),
+                "{query:?} matched the tenant's word in {scope:?}"
+            );
+        }
+    }
+}
+
 fn run(store: Arc<dyn Store>, runtime: &tokio::runtime::Runtime) {
+    runtime.block_on(the_tenants_word_is_not_searched(&*store));
     let default = Config::default();
     let mut runner = TestRunner::new(Config {
         cases: default.cases.min(64),

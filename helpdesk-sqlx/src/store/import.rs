@@ -92,14 +92,14 @@ impl BulkDialect for crate::SqliteBackend {
     ) -> Result<(), sqlx::Error> {
         for chunk in rows.chunks(Self::MAX_BINDS / 5) {
             let mut sql = Sql::new(
-                "INSERT INTO helpdesk_ticket_text (rowid, tenant_id, head, public, internal) \
+                "INSERT INTO helpdesk_ticket_text (rowid, tenant, head, public, internal) \
                  VALUES ",
             );
             for (n, (seq, tenant, words)) in chunk.iter().enumerate() {
                 sql.push(if n == 0 { "(" } else { ", (" })
                     .bind(*seq)
                     .push(", ")
-                    .bind(tenant.as_uuid())
+                    .bind(crate::sqlite::tenant_word(*tenant))
                     .push(", ")
                     .bind(words.head.join(" "))
                     .push(", ")

@@ -178,7 +178,7 @@ pub(crate) fn window_page<D: Dialect>(query: &SearchQuery, window: i64) -> Optio
         " FROM (SELECT t.tenant_id AS page_tenant, t.id AS page_id, t.created_at \
          FROM w t WHERE 1 = 1",
     );
-    D::push_window_match(&mut sql, &words, internal);
+    D::push_window_match(&mut sql, &words, internal, &query::search_tenants(query));
     query::push_order::<D>(&mut sql, &walk);
     push_limit(&mut sql, query);
     sql.push(") p JOIN helpdesk_tickets t ON t.tenant_id = p.page_tenant AND t.id = p.page_id");
