@@ -499,8 +499,13 @@ fn single_tenant(query: &SearchQuery) -> Option<TenantId> {
 }
 
 /// The one tenant a scope is confined to, if any.
-/// The tenants a search is limited to, by its criteria or its scope: one, a few, or
-/// none (any tenant).
+/// Above this many tenants, a `contains` search's full-text match leaves its tenants
+/// out ([`search_tenants`]): the tickets' own `tenant_id` condition still holds, and a
+/// long `OR` of tenant words would cost the full-text index more than it saves.
+const MAX_FULL_TEXT_TENANTS: usize = 16;
+
+/// The tenants a `contains` search's full-text match is limited to, by its criteria or
+/// its scope: one, a few (up to [`MAX_FULL_TEXT_TENANTS`]), or none (any tenant).
 pub(crate) fn search_tenants(query: &SearchQuery) -> Vec<TenantId> {
     if let Some(tenant) = query.criteria.tenant {
         return vec![tenant];
@@ -509,7 +514,7 @@ pub(crate) fn search_tenants(query: &SearchQuery) -> Vec<TenantId> {
         Scope::Staff {
             tenants: TenantScope::Only(tenants),
             ..
-        } => tenants.clone(),
+        } if tenants.len() <= MAX_FULL_TEXT_TENANTS => tenants.clone(),
         scope => scope_tenant(scope).into_iter().collect(),
     }
 }
