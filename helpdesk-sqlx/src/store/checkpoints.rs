@@ -28,7 +28,7 @@ impl Checkpoints {
     /// it while holding the returned mark.
     pub(crate) fn due(&self) -> Option<Running<'_>> {
         let writes = self.writes.fetch_add(1, Ordering::Relaxed) + 1;
-        if writes % EVERY != 0 || self.running.swap(true, Ordering::Acquire) {
+        if !writes.is_multiple_of(EVERY) || self.running.swap(true, Ordering::Acquire) {
             return None;
         }
         Some(Running(self))
