@@ -315,11 +315,8 @@ impl SqlStore<SqliteBackend> {
     /// connection, beside the pool, opened at the first write: the process's only
     /// writer, whose page cache stays warm (a write through any connection empties the
     /// cache of all the others); opening tickets and replies are faster under load
-    /// (BENCHMARKS.md, `load`). That connection does not checkpoint the WAL at commit,
-    /// while other writes wait for it: every 32 writes, a passive checkpoint runs on a
-    /// connection of the pool instead, outside the write turn. A store made with
-    /// [`from_pool`](Self::from_pool) writes through the host's pool, which checkpoints
-    /// as SQLite does by default.
+    /// (BENCHMARKS.md, `load`). A store made with [`from_pool`](Self::from_pool) writes
+    /// through the host's pool instead.
     pub async fn connect_with_pool(
         options: SqliteConnectOptions,
         settings: PoolSettings,
@@ -354,12 +351,8 @@ impl SqlStore<SqliteBackend> {
             }
         };
         // Ticket writes and the outbox on one connection of their own, opened at the
-        // first write: the only writer of this process, its page cache stays warm. It
-        // does not checkpoint at commit, under the write turn: the store checkpoints
-        // beside it, on the pool.
-        let writer = pool_options()
-            .max_connections(1)
-            .connect_lazy_with(options.pragma("wal_autocheckpoint", "0"));
+        // first write: the only writer of this process, its page cache stays warm.
+        let writer = pool_options().max_connections(1).connect_lazy_with(options);
         Ok(store.with_writer(writer))
     }
 

@@ -2,7 +2,6 @@
 //! SQLite and PostgreSQL. One file per port; the helpers they share are here.
 
 mod catalog;
-mod checkpoints;
 mod dashboard;
 mod dashboard_exact;
 mod directory;
@@ -43,9 +42,6 @@ pub struct SqlStore<D: Dialect> {
     /// so that its page cache stays warm (a write by any other connection empties the
     /// cache of every connection). `None`: writes take a connection of `pool`.
     writer: Option<D::Pool>,
-    /// With `writer`: the checkpoints that writer leaves to the pool (see
-    /// [`checkpoints`]).
-    checkpoints: Option<Arc<checkpoints::Checkpoints>>,
 }
 
 impl<D: Dialect> Clone for SqlStore<D> {
@@ -54,7 +50,6 @@ impl<D: Dialect> Clone for SqlStore<D> {
             pool: self.pool.clone(),
             writes: self.writes.clone(),
             writer: self.writer.clone(),
-            checkpoints: self.checkpoints.clone(),
         }
     }
 }
@@ -73,21 +68,11 @@ impl<D: Dialect> SqlStore<D> {
             pool,
             writes: Arc::default(),
             writer: None,
-            checkpoints: None,
         }
     }
 
-    /// Waits for this store's turn to write a ticket (see `writes`), after running the
-    /// writer's checkpoint on a connection of the pool when one is due.
+    /// Waits for this store's turn to write a ticket (see `writes`).
     pub(crate) async fn write_turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
-        if let Some(_running) = self.checkpoints.as_deref().and_then(|c| c.due()) {
-            // A checkpoint that fails copies nothing and loses nothing: the pages stay
-            // in the WAL for the next one.
-            let _ = self
-                .conn()
-                .execute(Sql::new("PRAGMA wal_checkpoint(PASSIVE)"))
-                .await;
-        }
         self.writes.lock().await
     }
 
@@ -102,12 +87,10 @@ impl<D: Dialect> SqlStore<D> {
         }
     }
 
-    /// Gives writes a pool of their own (see `writer`), which does not checkpoint at
-    /// commit: the store runs its checkpoints (see `checkpoints`).
+    /// Gives writes a pool of their own (see `writer`).
     #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
     pub(crate) fn with_writer(mut self, writer: D::Pool) -> Self {
         self.writer = Some(writer);
-        self.checkpoints = Some(Arc::default());
         self
     }
 
