@@ -165,6 +165,11 @@ impl Dialect for PostgresBackend {
             description: "tenant in full text",
             sql: include_str!("../migrations/postgres/0013_tenant_in_full_text.sql"),
         },
+        Migration {
+            version: 14,
+            description: "changed since",
+            sql: include_str!("../migrations/postgres/0014_changed_since.sql"),
+        },
     ];
     // Rows another claim has locked are skipped, not waited for: two workers claim
     // disjoint batches at once.

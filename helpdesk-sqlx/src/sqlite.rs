@@ -164,6 +164,11 @@ impl Dialect for SqliteBackend {
             description: "tenant in full text",
             sql: include_str!("../migrations/sqlite/0013_tenant_in_full_text.sql"),
         },
+        Migration {
+            version: 14,
+            description: "changed since",
+            sql: include_str!("../migrations/sqlite/0014_changed_since.sql"),
+        },
     ];
     // One writer at a time: an UPDATE ... RETURNING is atomic on its own.
     const CLAIM_LOCK: &'static str = "";

@@ -35,7 +35,8 @@ async fn explain(store: &SqlStore<crate::PostgresBackend>, sql: Sql) -> StoreRes
 impl SqlStore<crate::PostgresBackend> {
     /// For the benches: the plans of a search's two statements (the total, then the
     /// page), as the port builds them (the total up to the query's cap, or the cap's
-    /// default when it asks for none). Runs them.
+    /// default when it asks for none; the page as run after a total under the cap).
+    /// Runs them.
     #[doc(hidden)]
     pub async fn explain_search(&self, query: &SearchQuery) -> StoreResult<[Vec<String>; 2]> {
         let mut count = Sql::new(EXPLAIN);
@@ -44,7 +45,10 @@ impl SqlStore<crate::PostgresBackend> {
             count_rows(query),
         ));
         let mut page = Sql::new(EXPLAIN);
-        page.append(search::page::<crate::PostgresBackend>(query));
+        page.append(search::page_after::<crate::PostgresBackend>(
+            query,
+            helpdesk_core::Total::Exact(0),
+        ));
         Ok([explain(self, count).await?, explain(self, page).await?])
     }
 
@@ -96,14 +100,17 @@ impl SqlStore<crate::SqliteBackend> {
     }
 
     /// For the benches: the plans of a search's two statements (the total, then the
-    /// page), as the port builds them.
+    /// page), as the port builds them (the page as run after a total under the cap).
     #[doc(hidden)]
     pub async fn explain_search(&self, query: &SearchQuery) -> StoreResult<[Vec<String>; 2]> {
         let count = search::count::<crate::SqliteBackend>(query, count_rows(query));
         Ok([
             self.query_plan(count).await?,
-            self.query_plan(search::page::<crate::SqliteBackend>(query))
-                .await?,
+            self.query_plan(search::page_after::<crate::SqliteBackend>(
+                query,
+                helpdesk_core::Total::Exact(0),
+            ))
+            .await?,
         ])
     }
 

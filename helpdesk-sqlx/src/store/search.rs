@@ -13,6 +13,11 @@
 //!   only the page's tickets are read whole. When the total found the words common
 //!   (more than its cap), the page first walks the newest tickets in scope and tests
 //!   the words on those alone ([`window_page`]).
+//! - With a lower bound on the last change ("updated since"), the total reads the
+//!   tickets changed since then through the index by change time (unordered, so that
+//!   the range is what the database reads), and when they are fewer than its cap the
+//!   page reads them the same way, then sorts them ([`changed_since`]). Newest first, a
+//!   tenant's whole history would be walked to find the few changed last week.
 
 use helpdesk_core::{SearchPage, SearchQuery, SortKey, StoreResult, Total};
 
@@ -37,6 +42,12 @@ fn has_contains(query: &SearchQuery) -> bool {
     !query.criteria.contains_words().is_empty()
 }
 
+/// A search without `contains` with a lower bound on the tickets' last change: its
+/// tickets are a range of the indexes by change time (migration 14).
+fn changed_since(query: &SearchQuery) -> bool {
+    query.criteria.updated_from.is_some() && !has_contains(query)
+}
+
 /// How many tickets the search finds (the cursor left aside), as column `n`, reading at
 /// most `rows` of them ([`Count::rows_to_read`](helpdesk_core::Count::rows_to_read)):
 /// the same walks as the page, each newest first and stopped after `rows` matches. The
@@ -45,7 +56,10 @@ fn has_contains(query: &SearchQuery) -> bool {
 pub(crate) fn count<D: Dialect>(query: &SearchQuery, rows: u64) -> Sql {
     let rows = i64::try_from(rows).unwrap_or(i64::MAX);
     let mut sql = Sql::new("SELECT COUNT(*) AS n FROM (");
-    if has_contains(query) {
+    if changed_since(query) {
+        sql.push("SELECT 1 AS one").push(FROM_TICKETS);
+        query::push_search::<D>(&mut sql, query, Arm::Whole);
+    } else if has_contains(query) {
         sql.push("SELECT 1 AS one FROM ")
             .push(D::CONTAINS_FROM)
             .push(JOIN_TENANT);
@@ -122,14 +136,33 @@ fn push_limit(sql: &mut Sql, query: &SearchQuery) {
         .push_integer(i64::from(query.page.limit) + 1);
 }
 
+/// The page a search runs once its total is known: for tickets changed since a time
+/// that are fewer than the total's cap, those tickets read through the index by change
+/// time and sorted ([`matches_first_page`]); [`page`] otherwise.
+pub(crate) fn page_after<D: Dialect>(query: &SearchQuery, total: Total) -> Sql {
+    if changed_since(query) && matches!(total, Total::Exact(_)) {
+        matches_first_page::<D>(query, &[FROM_TICKETS])
+    } else {
+        page::<D>(query)
+    }
+}
+
 /// A `contains` page: the matches with their sort keys, the page's keys, then the
 /// page's tickets.
 fn contains_page<D: Dialect>(query: &SearchQuery) -> Sql {
+    matches_first_page::<D>(query, &[" FROM ", D::CONTAINS_FROM, JOIN_TENANT])
+}
+
+/// Every ticket the search finds, read `from` (the fragments up to its conditions) with
+/// its sort keys and kept apart (`MATERIALIZED`, so that no planner walks the tenant in
+/// the sort's order testing each ticket), sorted, the page's keys, then the page's
+/// tickets.
+fn matches_first_page<D: Dialect>(query: &SearchQuery, from: &[&'static str]) -> Sql {
     let mut sql = Sql::new("WITH x AS MATERIALIZED (SELECT ");
-    sql.push(SORT_COLUMNS)
-        .push(" FROM ")
-        .push(D::CONTAINS_FROM)
-        .push(JOIN_TENANT);
+    sql.push(SORT_COLUMNS);
+    for fragment in from {
+        sql.push(fragment);
+    }
     query::push_search::<D>(&mut sql, query, Arm::Whole);
     sql.push(") SELECT ")
         .push(codec::TICKET_COLUMNS)
@@ -232,7 +265,7 @@ async fn run_in_windows<D: Dialect, E: Exec>(
     }
     let mut tickets = match filled {
         Some(window) => window,
-        None => fetch_all(exec, page::<D>(query), codec::ticket).await?,
+        None => fetch_all(exec, page_after::<D>(query, total), codec::ticket).await?,
     };
     let more = tickets.len() > limit;
     tickets.truncate(limit);
