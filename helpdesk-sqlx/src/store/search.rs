@@ -52,7 +52,9 @@ fn changed_since(query: &SearchQuery) -> bool {
 /// most `rows` of them ([`Count::rows_to_read`](helpdesk_core::Count::rows_to_read)):
 /// the same walks as the page, each newest first and stopped after `rows` matches. The
 /// order is what makes it a walk: unordered, a planner may read another index of the
-/// tenant from its start (oldest months first, say) and probe each ticket.
+/// tenant from its start (oldest months first, say) and probe each ticket. Tickets
+/// changed since a time are the exception: unordered, so that the planner reads their
+/// range of the index by change time.
 pub(crate) fn count<D: Dialect>(query: &SearchQuery, rows: u64) -> Sql {
     let rows = i64::try_from(rows).unwrap_or(i64::MAX);
     let mut sql = Sql::new("SELECT COUNT(*) AS n FROM (");
@@ -136,11 +138,16 @@ fn push_limit(sql: &mut Sql, query: &SearchQuery) {
         .push_integer(i64::from(query.page.limit) + 1);
 }
 
+/// At most this many tickets changed since a time are read and sorted for a page
+/// ([`page_after`]); more are walked newest first, where they fill a page quickly.
+const CHANGED_SINCE_SORTED: u64 = 5_000;
+
 /// The page a search runs once its total is known: for tickets changed since a time
-/// that are fewer than the total's cap, those tickets read through the index by change
-/// time and sorted ([`matches_first_page`]); [`page`] otherwise.
+/// that the total found to be fewer than its cap (and than [`CHANGED_SINCE_SORTED`]),
+/// those tickets read through the index by change time and sorted
+/// ([`matches_first_page`]); [`page`] otherwise.
 pub(crate) fn page_after<D: Dialect>(query: &SearchQuery, total: Total) -> Sql {
-    if changed_since(query) && matches!(total, Total::Exact(_)) {
+    if changed_since(query) && matches!(total, Total::Exact(n) if n <= CHANGED_SINCE_SORTED) {
         matches_first_page::<D>(query, &[FROM_TICKETS])
     } else {
         page::<D>(query)
