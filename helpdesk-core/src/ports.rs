@@ -250,6 +250,23 @@ pub trait TicketRepository: Send + Sync {
     }
     /// One attachment.
     async fn attachment(&self, id: AttachmentId) -> StoreResult<Option<Attachment>>;
+    /// One attachment of one of `tenants` (none when it is of a tenant not listed, or
+    /// `tenants` is empty): for callers who know their tenants (members, staff who serve
+    /// a list of tenants), so that a database distributed by tenant asks only their
+    /// shards. The default filters [`attachment`](Self::attachment).
+    async fn attachment_among(
+        &self,
+        tenants: &[TenantId],
+        id: AttachmentId,
+    ) -> StoreResult<Option<Attachment>> {
+        if tenants.is_empty() {
+            return Ok(None);
+        }
+        Ok(self
+            .attachment(id)
+            .await?
+            .filter(|a| tenants.contains(&a.tenant)))
+    }
     /// One page of the tickets matching `query`, in the order of its criteria's
     /// [`Sort`](crate::Sort) ([`Sort::compare`](crate::Sort::compare): the key's value
     /// as the caller observes it, then the id). Must return exactly the tickets that

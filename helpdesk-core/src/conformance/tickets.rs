@@ -132,6 +132,7 @@ async fn assert_opened_read_back(store: &dyn Store, opened: &[Opened]) {
                 .as_ref(),
             Some(file)
         );
+        assert_attachment_among_tenants(store, file).await;
         let due = store
             .claim_due_messages(now() + days(1), now() + days(1), 100)
             .await
@@ -703,6 +704,37 @@ async fn assert_a_ticket_never_opened_is_not_saved(
     assert_eq!(
         store
             .attachment(ghost_file.id)
+            .await
+            .must("reading an attachment"),
+        None
+    );
+}
+
+/// An attachment is found among tenants that include its own, and only there.
+async fn assert_attachment_among_tenants(store: &dyn Store, file: &Attachment) {
+    let elsewhere = TenantId::new();
+    assert_eq!(
+        store
+            .attachment_among(&[elsewhere, file.tenant], file.id)
+            .await
+            .must("reading an attachment")
+            .as_ref(),
+        Some(file),
+        "an attachment is found among tenants that include its own"
+    );
+    for tenants in [vec![elsewhere], vec![]] {
+        assert_eq!(
+            store
+                .attachment_among(&tenants, file.id)
+                .await
+                .must("reading an attachment"),
+            None,
+            "an attachment is not found among tenants that leave out its own"
+        );
+    }
+    assert_eq!(
+        store
+            .attachment_among(&[file.tenant], AttachmentId::new())
             .await
             .must("reading an attachment"),
         None

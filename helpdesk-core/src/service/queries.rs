@@ -207,11 +207,11 @@ impl HelpdeskService {
     /// an event they may read. Anything else answers not found.
     pub async fn attachment(&self, actor: &Actor, id: AttachmentId) -> Result<Attachment> {
         ensure_active(actor)?;
-        let attachment = self
-            .store
-            .attachment(id)
-            .await?
-            .ok_or(Error::NotFound(Entity::Attachment))?;
+        let found = match Self::known_tenants(actor) {
+            Some(tenants) => self.store.attachment_among(tenants, id).await?,
+            None => self.store.attachment(id).await?,
+        };
+        let attachment = found.ok_or(Error::NotFound(Entity::Attachment))?;
         let (ticket, _) = self
             .visible_ticket_in(actor, Some(attachment.tenant), attachment.ticket)
             .await

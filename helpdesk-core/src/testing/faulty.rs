@@ -346,6 +346,14 @@ impl TicketRepository for FaultyStore {
         self.enter("attachment")?;
         self.inner.attachment(id).await
     }
+    async fn attachment_among(
+        &self,
+        tenants: &[TenantId],
+        id: AttachmentId,
+    ) -> StoreResult<Option<Attachment>> {
+        self.enter("attachment")?;
+        self.inner.attachment_among(tenants, id).await
+    }
     async fn search(&self, query: &SearchQuery) -> StoreResult<SearchPage> {
         self.enter("search")?;
         self.inner.search(query).await

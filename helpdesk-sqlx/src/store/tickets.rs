@@ -332,6 +332,24 @@ impl<D: Dialect> TicketRepository for SqlStore<D> {
         fetch_optional(&mut self.conn(), sql, codec::attachment).await
     }
 
+    async fn attachment_among(
+        &self,
+        tenants: &[TenantId],
+        id: AttachmentId,
+    ) -> StoreResult<Option<Attachment>> {
+        if tenants.is_empty() {
+            return Ok(None);
+        }
+        let mut sql = select(
+            codec::ATTACHMENT_COLUMNS,
+            "FROM helpdesk_attachments WHERE tenant_id IN ",
+        );
+        sql.bind_list(tenants.iter().map(|t| t.as_uuid()))
+            .push(" AND id = ")
+            .bind(id.as_uuid());
+        fetch_optional(&mut self.conn(), sql, codec::attachment).await
+    }
+
     async fn search(&self, query: &SearchQuery) -> StoreResult<SearchPage> {
         query.check_cursor()?;
         search::run::<D, _>(&mut self.conn(), query).await
