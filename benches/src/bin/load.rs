@@ -216,6 +216,22 @@ struct Ceiling {
     rss: f64,
 }
 
+/// One ticket's subject and description per `POST` to the ceiling server's `path`, for
+/// the run's time.
+async fn post_each(run: &Run, addr: &str, path: &'static str) -> BenchResult<Figures> {
+    let body = "{\"subject\":\"Imprimante bloquée\",\"description\":\"<p>Le bac 2 coince.</p>\"}";
+    drive(
+        addr,
+        None,
+        run.connections,
+        run.seconds,
+        std::sync::Arc::new(move |_, _| {
+            (hyper::Method::POST, path.to_owned(), Some(body.to_owned()))
+        }),
+    )
+    .await
+}
+
 /// Runs the ceiling server's three phases.
 async fn ceiling(run: &Run, database_url: &str) -> BenchResult<Ceiling> {
     let (child, addr) = start(
@@ -224,21 +240,7 @@ async fn ceiling(run: &Run, database_url: &str) -> BenchResult<Ceiling> {
         None,
     )
     .await?;
-    let body = "{\"subject\":\"Imprimante bloquée\",\"description\":\"<p>Le bac 2 coince.</p>\"}";
-    let insert = drive(
-        &addr,
-        None,
-        run.connections,
-        run.seconds,
-        std::sync::Arc::new(move |_, _| {
-            (
-                hyper::Method::POST,
-                "/items".to_owned(),
-                Some(body.to_owned()),
-            )
-        }),
-    )
-    .await?;
+    let insert = post_each(run, &addr, "/items").await?;
     let rows = insert.requests.max(1);
     let get = drive(
         &addr,
@@ -254,20 +256,7 @@ async fn ceiling(run: &Run, database_url: &str) -> BenchResult<Ceiling> {
         }),
     )
     .await?;
-    let store_open = drive(
-        &addr,
-        None,
-        run.connections,
-        run.seconds,
-        std::sync::Arc::new(move |_, _| {
-            (
-                hyper::Method::POST,
-                "/tickets".to_owned(),
-                Some(body.to_owned()),
-            )
-        }),
-    )
-    .await?;
+    let store_open = post_each(run, &addr, "/tickets").await?;
     let rss = child.id().map_or(0.0, peak_rss_mb);
     drop(child);
     Ok(Ceiling {
