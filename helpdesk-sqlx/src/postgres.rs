@@ -65,26 +65,17 @@ pub(crate) fn lexemes(words: Vec<String>) -> Vec<String> {
 }
 
 /// tsquery syntax for "every word, as a prefix": `'word':* & ...`, quotes and
-/// backslashes escaped, and "of one of `tenants`" (`('#id' | ...) & ...`) when there
-/// are any. It is bound and cast (`$n::tsquery`), never parsed by a text
+/// backslashes escaped. It is bound and cast (`$n::tsquery`), never parsed by a text
 /// search configuration, so the lexemes are exactly the folded words.
-fn tsquery(words: &[String], tenants: &[TenantId]) -> String {
-    let words = words
+fn tsquery(words: &[String]) -> String {
+    words
         .iter()
         .map(|w| {
             let escaped = lexeme(w).replace('\\', "\\\\").replace('\'', "''");
             format!("'{escaped}':*")
         })
         .collect::<Vec<_>>()
-        .join(" & ");
-    if tenants.is_empty() {
-        return words;
-    }
-    let tenants: Vec<String> = tenants
-        .iter()
-        .map(|t| format!("'#{}'", t.as_uuid()))
-        .collect();
-    format!("({}) & {words}", tenants.join(" | "))
+        .join(" & ")
 }
 
 /// One of the index statements with its parameters: the ticket (`$1`, `$2`) and its
@@ -160,11 +151,7 @@ impl Dialect for PostgresBackend {
             description: "filter indexes",
             sql: include_str!("../migrations/postgres/0012_filter_indexes.sql"),
         },
-        Migration {
-            version: 13,
-            description: "tenant in full text",
-            sql: include_str!("../migrations/postgres/0013_tenant_in_full_text.sql"),
-        },
+        // 13 is SQLite's alone (the tenant in its full-text index).
         Migration {
             version: 14,
             description: "changed since",
@@ -206,9 +193,9 @@ impl Dialect for PostgresBackend {
         sqlx::raw_sql(script).execute(&mut **tx).await.map(|_| ())
     }
 
-    fn push_contains(sql: &mut Sql, words: &[String], internal: bool, tenants: &[TenantId]) {
+    fn push_contains(sql: &mut Sql, words: &[String], internal: bool, _: &[TenantId]) {
         sql.push(" AND");
-        push_match(sql, words, internal, tenants);
+        push_match(sql, words, internal);
     }
 
     // Newest first: with statistics, a common word's total walks the newest-first
@@ -220,7 +207,7 @@ impl Dialect for PostgresBackend {
     fn push_window_columns(sql: &mut Sql, words: &[String], internal: bool) {
         // Tested in the walk, where the row (and its vectors) is read anyway.
         sql.push(",");
-        push_match(sql, words, internal, &[]);
+        push_match(sql, words, internal);
         sql.push(" AS hit");
     }
 
@@ -293,19 +280,14 @@ impl SqlStore<PostgresBackend> {
 }
 
 /// "The vectors of ticket `t` a caller may search match every word of `words`": head
-/// and public events, plus internal notes when `internal`, within `tenants` when there
-/// are any. The expressions are those of the GIN indexes (migration 13), which hold the
-/// ticket's tenant as one more lexeme: `#` and its id, which no search word (letters and
-/// digits) can be a prefix of.
-fn push_match(sql: &mut Sql, words: &[String], internal: bool, tenants: &[TenantId]) {
+/// and public events, plus internal notes when `internal`.
+fn push_match(sql: &mut Sql, words: &[String], internal: bool) {
     if internal {
-        sql.push(" (t.search_head || t.search_public || t.search_internal || ");
+        sql.push(" (t.search_head || t.search_public || t.search_internal) @@ ");
     } else {
-        sql.push(" (t.search_head || t.search_public || ");
+        sql.push(" (t.search_head || t.search_public) @@ ");
     }
-    sql.push("array_to_tsvector(ARRAY['#' || t.tenant_id::text])) @@ ")
-        .bind(tsquery(words, tenants))
-        .push("::tsquery");
+    sql.bind(tsquery(words)).push("::tsquery");
 }
 
 #[cfg(test)]
@@ -315,18 +297,7 @@ mod tests {
     #[test]
     fn tsqueries_quote_every_word_as_a_prefix() {
         let words = vec!["cloture".to_owned(), "l'a\\b".to_owned()];
-        assert_eq!(tsquery(&words, &[]), "'cloture':* & 'l''a\\\\b':*");
-    }
-
-    #[test]
-    fn tsqueries_within_tenants_name_their_lexemes() {
-        let words = vec!["wifi".to_owned()];
-        let a = TenantId::from_uuid(uuid::Uuid::from_u128(1));
-        let b = TenantId::from_uuid(uuid::Uuid::from_u128(2));
-        assert_eq!(
-            tsquery(&words, &[a, b]),
-            format!("('#{}' | '#{}') & 'wifi':*", a.as_uuid(), b.as_uuid())
-        );
+        assert_eq!(tsquery(&words), "'cloture':* & 'l''a\\\\b':*");
     }
 
     #[test]

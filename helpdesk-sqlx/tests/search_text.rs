@@ -165,8 +165,9 @@ async fn search(
     page.tickets.iter().map(|t| t.id).collect()
 }
 
-/// The full-text indexes hold each ticket's tenant as a word beside its text (SQLite:
-/// `t` and the id in hex; PostgreSQL: `#` and the id): no search, by anyone, matches it.
+/// SQLite's full-text index holds each ticket's tenant as a word beside its text (`t`
+/// and the id in hex): no search, by anyone, matches it, nor the id itself (on either
+/// database).
 async fn the_tenants_word_is_not_searched(store: &dyn Store) {
     let tenant = TenantId::new();
     let doc = Doc {
