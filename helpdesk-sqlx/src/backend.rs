@@ -122,6 +122,9 @@ pub trait Dialect: crate::collate::SubjectOrder + Send + Sync + Sized + 'static 
     /// PostgreSQL: the tickets' newest-first index), so that a common word's total
     /// stops after the recent matches instead of reading the archived ones first.
     const CONTAINS_NEWEST: &'static str;
+    /// Written before a column so that the planner does not use an index for the
+    /// condition on it (SQLite: a unary `+`); empty where plans do not need it.
+    const NOT_INDEXED: &'static str;
     /// The columns a common word's window (`w`, see `search::window_page`) keeps
     /// beside each walked ticket's keys, to test the words afterwards.
     fn push_window_columns(sql: &mut Sql, words: &[String], internal: bool);

@@ -203,6 +203,9 @@ impl Dialect for PostgresBackend {
     // ones); unordered, it was a sequential scan from the oldest, archived, rows. A rare
     // word's estimate keeps the GIN index (then the few matches are sorted).
     const CONTAINS_NEWEST: &'static str = " ORDER BY t.created_at DESC, t.id DESC";
+    // PostgreSQL walks the newest-first index for a "changed since" page over the cap,
+    // with or without statistics (BENCHMARKS.md, `scale` with migration 14).
+    const NOT_INDEXED: &'static str = "";
 
     fn push_window_columns(sql: &mut Sql, words: &[String], internal: bool) {
         // Tested in the walk, where the row (and its vectors) is read anyway.

@@ -358,21 +358,10 @@ pub(crate) fn push_search<D: Dialect>(sql: &mut Sql, query: &SearchQuery, arm: A
     if let Some(at) = c.opened_to {
         sql.push(" AND t.created_at < ").bind(nanos_clamped(at));
     }
-    // Those who do not see internal notes search on the updated time they observe.
-    let updated_at = if query.scope.sees_internal() {
-        " t.updated_at"
-    } else {
-        " t.public_updated_at"
-    };
-    if let Some(at) = c.updated_from {
-        sql.push(" AND")
-            .push(updated_at)
-            .push(" >= ")
-            .bind(nanos_clamped(at));
-    }
+    push_changed_since(sql, query, "");
     if let Some(at) = c.updated_to {
-        sql.push(" AND")
-            .push(updated_at)
+        sql.push(" AND ")
+            .push(updated_column(query))
             .push(" < ")
             .bind(nanos_clamped(at));
     }
@@ -503,6 +492,29 @@ fn single_tenant(query: &SearchQuery) -> Option<TenantId> {
 /// out ([`search_tenants`]): the tickets' own `tenant_id` condition still holds, and a
 /// long `OR` of tenant words would cost the full-text index more than it saves.
 const MAX_FULL_TEXT_TENANTS: usize = 16;
+
+/// The time of the last change the caller of `query` observes: those who do not see
+/// internal notes search on the public one.
+fn updated_column(query: &SearchQuery) -> &'static str {
+    if query.scope.sees_internal() {
+        "t.updated_at"
+    } else {
+        "t.public_updated_at"
+    }
+}
+
+/// "Changed since" (`updated_from`), if the criteria have it, its column after
+/// `prefix` (a dialect's [`NOT_INDEXED`](Dialect::NOT_INDEXED), for a statement that
+/// must walk another index).
+pub(crate) fn push_changed_since(sql: &mut Sql, query: &SearchQuery, prefix: &'static str) {
+    if let Some(at) = query.criteria.updated_from {
+        sql.push(" AND ")
+            .push(prefix)
+            .push(updated_column(query))
+            .push(" >= ")
+            .bind(nanos_clamped(at));
+    }
+}
 
 /// The tenants a `contains` search's full-text match is limited to, by its criteria or
 /// its scope: one, a few (up to [`MAX_FULL_TEXT_TENANTS`]), or none (any tenant).

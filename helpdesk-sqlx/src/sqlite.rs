@@ -212,6 +212,7 @@ impl Dialect for SqliteBackend {
     }
 
     const CONTAINS_NEWEST: &'static str = " ORDER BY helpdesk_ticket_text.rowid DESC";
+    const NOT_INDEXED: &'static str = "+";
 
     fn push_window_columns(sql: &mut Sql, _: &[String], _: bool) {
         sql.push(", t.seq AS seq");

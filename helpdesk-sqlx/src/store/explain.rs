@@ -99,6 +99,14 @@ impl SqlStore<crate::SqliteBackend> {
         Ok(lines)
     }
 
+    /// For the tests: the plan of a search's page as run after a total over the cap
+    /// (or none): the walk.
+    #[doc(hidden)]
+    pub async fn explain_search_walk(&self, query: &SearchQuery) -> StoreResult<Vec<String>> {
+        self.query_plan(search::page::<crate::SqliteBackend>(query))
+            .await
+    }
+
     /// For the benches: the plans of a search's two statements (the total, then the
     /// page), as the port builds them (the page as run after a total under the cap).
     #[doc(hidden)]

@@ -114,12 +114,21 @@ pub(crate) fn page<D: Dialect>(query: &SearchQuery) -> Sql {
     sql
 }
 
-/// The columns, filters, cursor, order and limit of one arm, after `SELECT `.
+/// The columns, filters, cursor, order and limit of one arm, after `SELECT `. A walk
+/// of tickets changed since a time (more than the total's cap) keeps that condition off
+/// the index by change time: SQLite would read the whole range and sort it.
 fn push_arm<D: Dialect>(sql: &mut Sql, query: &SearchQuery, arm: Arm) {
     sql.push(codec::TICKET_COLUMNS)
         .push(", t.status")
         .push(from(arm));
-    query::push_search::<D>(sql, query, arm);
+    if changed_since(query) {
+        let mut walk = query.clone();
+        walk.criteria.updated_from = None;
+        query::push_search::<D>(sql, &walk, arm);
+        query::push_changed_since(sql, query, D::NOT_INDEXED);
+    } else {
+        query::push_search::<D>(sql, query, arm);
+    }
     query::push_after::<D>(sql, query);
     query::push_order::<D>(sql, query);
     push_limit(sql, query);
