@@ -487,7 +487,6 @@ fn single_tenant(query: &SearchQuery) -> Option<TenantId> {
     query.criteria.tenant.or(scope_tenant(&query.scope))
 }
 
-/// The one tenant a scope is confined to, if any.
 /// Above this many tenants, a `contains` search's full-text match leaves its tenants
 /// out ([`search_tenants`]): the tickets' own `tenant_id` condition still holds, and a
 /// long `OR` of tenant words would cost the full-text index more than it saves.
@@ -531,6 +530,7 @@ pub(crate) fn search_tenants(query: &SearchQuery) -> Vec<TenantId> {
     }
 }
 
+/// The one tenant a scope is confined to, if any.
 fn scope_tenant(scope: &Scope) -> Option<TenantId> {
     match scope {
         Scope::Tenant { tenant } | Scope::Requester { tenant, .. } => Some(*tenant),
