@@ -16,6 +16,7 @@ mod tenants;
 mod ticket_writes;
 mod tickets;
 mod webhooks;
+mod write_group;
 
 use std::fmt;
 use std::sync::Arc;
@@ -36,8 +37,9 @@ pub struct SqlStore<D: Dialect> {
     pool: D::Pool,
     /// Ticket writes of this store take turns here (on SQLite, whose single writer
     /// would otherwise leave the losers sleeping in the busy handler): they queue in
-    /// process, and only another process's writer meets the busy timeout.
-    writes: Arc<tokio::sync::Mutex<()>>,
+    /// process, those queued together commit together, and only another process's
+    /// writer meets the busy timeout.
+    writes: Arc<write_group::WriteQueue>,
     /// On a SQLite file: one connection of its own for ticket writes and the outbox,
     /// so that its page cache stays warm (a write by any other connection empties the
     /// cache of every connection). `None`: writes take a connection of `pool`.
@@ -71,11 +73,6 @@ impl<D: Dialect> SqlStore<D> {
         }
     }
 
-    /// Waits for this store's turn to write a ticket (see `writes`).
-    pub(crate) async fn write_turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
-        self.writes.lock().await
-    }
-
     /// The worker's claims and deliveries on SQLite wait for the same turn as ticket
     /// writes: under load they would otherwise sleep in the busy handler while ticket
     /// writes hold the lock. PostgreSQL's row locks need no turn (`None`).
@@ -83,7 +80,7 @@ impl<D: Dialect> SqlStore<D> {
         if D::ONE_STATEMENT {
             None
         } else {
-            Some(self.write_turn().await)
+            Some(self.writes.turn().await)
         }
     }
 

@@ -9,12 +9,12 @@
 //! nothing else either.
 
 use helpdesk_core::{
-    Answer, EventKind, Status, StoreResult, TenantId, Ticket, TicketChange, TicketNumber,
-    TimelineEvent,
+    Answer, EventKind, Status, StoreResult, Ticket, TicketChange, TicketNumber, TimelineEvent,
 };
 
 use super::tickets::{TICKET_INSERT_COLUMNS, ticket_values, ticket_words};
-use super::{SqlStore, db, store_err};
+use super::write_group::{Write, Written};
+use super::{SqlStore, db};
 use crate::backend::{Dialect, Exec, RowExt};
 use crate::codec::{self, actor_columns, enum_text, nanos, signed, to_json};
 use crate::error::SqlxStoreError;
@@ -353,6 +353,7 @@ pub(super) fn write_error(e: sqlx::Error) -> helpdesk_core::Error {
 }
 
 /// How an opening failed.
+#[derive(Debug)]
 pub(super) enum OpenError {
     /// A ticket with this id exists; nothing was written.
     Duplicate(helpdesk_core::Error),
@@ -389,7 +390,7 @@ const TICKET_PLACEHOLDERS: &str = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
      $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, \
      $31, $32, $33, $34, $35";
 
-fn opening_error(e: sqlx::Error) -> OpenError {
+pub(super) fn opening_error(e: sqlx::Error) -> OpenError {
     let refusal = write_error(e);
     let duplicate_ticket = matches!(
         refusal,
@@ -453,62 +454,62 @@ impl<D: Dialect> SqlStore<D> {
         )?))
     }
 
-    /// SQLite: the same writes in one write transaction taken in turn with this store's
-    /// other ticket writes: the number, then the ticket row, the rows beside it and its
-    /// words as one batch (one call to the connection's thread, not one per statement).
+    /// SQLite: the same writes in a group of this store's ticket writes (see
+    /// [`write_group`](super::write_group)): the number, then the ticket row, the rows
+    /// beside it and its words as one batch (one call to the connection's thread, not
+    /// one per statement), the ticket row reading its number from the counter row.
     pub(super) async fn open_in_transaction(
         &self,
         change: &TicketChange<'_>,
     ) -> Result<TicketNumber, OpenError> {
-        let _turn = self.write_turn().await;
-        let mut tx = D::begin(self.write_pool()).await.map_err(db)?;
-        let row = tx
-            .fetch_optional(
-                Sql::new(
-                    "INSERT INTO helpdesk_ticket_counters (tenant_id, last_number) \
-                     VALUES ($1, 1) ON CONFLICT (tenant_id) DO UPDATE \
-                     SET last_number = helpdesk_ticket_counters.last_number + 1 \
-                     RETURNING last_number",
-                )
-                .arg(change.ticket.tenant.as_uuid()),
-            )
-            .await
-            .map_err(db)?
-            .ok_or_else(|| OpenError::Other(SqlxStoreError::Corrupt("no counter".into()).into()))?;
-        let number = codec::unsigned(row.i64("last_number")?, "ticket number")?;
-        let mut ticket = change.ticket.clone();
-        ticket.number = TicketNumber::new(number);
+        let ticket = change.ticket;
+        let counter = Sql::new(
+            "INSERT INTO helpdesk_ticket_counters (tenant_id, last_number) \
+             VALUES ($1, 1) ON CONFLICT (tenant_id) DO UPDATE \
+             SET last_number = helpdesk_ticket_counters.last_number + 1 \
+             RETURNING last_number",
+        )
+        .arg(ticket.tenant.as_uuid());
         let mut insert = Sql::new("INSERT INTO helpdesk_tickets (");
         insert
             .push(TICKET_INSERT_COLUMNS)
             .push(", number, request_fingerprint) VALUES (")
             .push(TICKET_PLACEHOLDERS)
-            .push(", $36, $37)");
+            .push(
+                ", (SELECT last_number FROM helpdesk_ticket_counters WHERE tenant_id = $1), \
+                 $36)",
+            );
         let insert = ticket_values(
             insert.arg(ticket.tenant.as_uuid()).arg(ticket.id.as_uuid()),
-            &ticket,
+            ticket,
         )?
-        .arg(signed(number, "ticket number")?)
         .arg(change.request_fingerprint.map(str::to_owned));
         let guests = !ticket.guests.is_empty();
         let closure = ticket.closure_answers().is_some_and(|a| !a.is_empty());
+        // The ticket row comes first: a duplicate id fails before anything else is
+        // written, and the write is rolled back to its savepoint.
         let mut statements = vec![insert];
         statements.extend(child_writes(
             change,
-            &ticket,
+            ticket,
             Part { in_with: false },
             guests,
             closure,
         )?);
         statements.push(D::index_new_ticket(
-            &ticket,
-            ticket_words(&ticket, change.events),
+            ticket,
+            ticket_words(ticket, change.events),
         ));
-        // The ticket row comes first: a duplicate id fails before anything else is
-        // written, and the transaction is rolled back as it is dropped.
-        tx.execute(batch(statements)).await.map_err(opening_error)?;
-        D::commit(tx).await.map_err(db)?;
-        Ok(ticket.number)
+        let write = Write::Open {
+            counter,
+            rest: batch(statements),
+        };
+        match self.write_in_group(write).await? {
+            Written::Opened(number) => Ok(TicketNumber::new(number)),
+            Written::Saved(_) => Err(OpenError::Other(
+                SqlxStoreError::Corrupt("an open answered as a save".into()).into(),
+            )),
+        }
     }
 
     /// PostgreSQL: the ticket row, its search vectors and every row beside it in one
@@ -552,49 +553,44 @@ impl<D: Dialect> SqlStore<D> {
         Ok(row.is_some())
     }
 
-    /// SQLite: the same writes in one write transaction taken in turn with this store's
-    /// other ticket writes: the versioned update of the ticket row, then the rows beside
-    /// it and its words as one batch.
+    /// SQLite: the same writes in a group of this store's ticket writes (see
+    /// [`write_group`](super::write_group)): the versioned update of the ticket row,
+    /// then the rows beside it and its words as one batch. The tenant stays the one
+    /// stored (the update matches it), and nothing beside the row reads the number.
     pub(super) async fn save_in_transaction(&self, change: &TicketChange<'_>) -> StoreResult<bool> {
-        let _turn = self.write_turn().await;
-        let mut tx = D::begin(self.write_pool()).await.map_err(db)?;
+        let ticket = change.ticket;
         let mut update = Sql::new("UPDATE helpdesk_tickets SET ");
-        update.push(TICKET_SET).push(
-            " WHERE tenant_id = $36 AND id = $1 AND version = $2 RETURNING tenant_id, number",
-        );
+        update
+            .push(TICKET_SET)
+            .push(" WHERE tenant_id = $36 AND id = $1 AND version = $2 RETURNING tenant_id");
         let update = ticket_values(
             update
-                .arg(change.ticket.id.as_uuid())
+                .arg(ticket.id.as_uuid())
                 .arg(signed(change.expected_version, "version")?),
-            change.ticket,
+            ticket,
         )?
-        .arg(change.ticket.tenant.as_uuid());
-        let Some(row) = tx.fetch_optional(update).await.map_err(db)? else {
-            D::rollback(tx).await.map_err(db)?;
-            return Ok(false);
-        };
-        // The tenant and number stay those stored.
-        let ticket = Ticket {
-            tenant: TenantId::from_uuid(row.uuid("tenant_id").map_err(store_err)?),
-            number: TicketNumber::new(
-                codec::unsigned(row.i64("number").map_err(store_err)?, "ticket number")
-                    .map_err(store_err)?,
-            ),
-            ..change.ticket.clone()
-        };
+        .arg(ticket.tenant.as_uuid());
         let mut statements = child_writes(
             change,
-            &ticket,
+            ticket,
             Part { in_with: false },
             guests_touched(change.events),
             closure_touched(change.events),
         )?;
         statements.push(D::index_saved_ticket(
-            &ticket,
-            ticket_words(&ticket, change.events),
+            ticket,
+            ticket_words(ticket, change.events),
         ));
-        tx.execute(batch(statements)).await.map_err(write_error)?;
-        D::commit(tx).await.map_err(db)?;
-        Ok(true)
+        let write = Write::Save {
+            update,
+            rest: batch(statements),
+        };
+        match self.write_in_group(write).await {
+            Ok(Written::Saved(saved)) => Ok(saved),
+            Ok(Written::Opened(_)) => {
+                Err(SqlxStoreError::Corrupt("a save answered as an open".into()).into())
+            }
+            Err(OpenError::Duplicate(e) | OpenError::Other(e)) => Err(e),
+        }
     }
 }
