@@ -131,9 +131,9 @@ struct Options {
     )]
     db_acquire_timeout: Duration,
     /// The most database connections the portal keeps open (the helpdesk's and its
-    /// sessions' share one pool).
-    #[arg(long, env = "HELPDESK_DB_MAX_CONNECTIONS", default_value_t = PoolSettings::default().get_max_connections())]
-    db_max_connections: u32,
+    /// sessions' share one pool) [default: 4 on SQLite, 10 on PostgreSQL]
+    #[arg(long, env = "HELPDESK_DB_MAX_CONNECTIONS")]
+    db_max_connections: Option<u32>,
     /// Turns off the per-caller write limit: for contract fuzzing (`.ci/contract-fuzz`),
     /// which writes faster than people. Never in production.
     #[arg(long, env = "HELPDESK_NO_WRITE_LIMIT")]
@@ -212,9 +212,10 @@ struct Opened {
 /// do each once.
 async fn store(options: &Options) -> Fallible<Opened> {
     let url = options.database_url.as_str();
-    let pool = PoolSettings::default()
-        .acquire_timeout(options.db_acquire_timeout)
-        .max_connections(options.db_max_connections);
+    let mut pool = PoolSettings::default().acquire_timeout(options.db_acquire_timeout);
+    if let Some(connections) = options.db_max_connections {
+        pool = pool.max_connections(connections);
+    }
     let (store, sessions, lock): (Arc<dyn Store>, DbSessionStore, demo::SeedLock) =
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let store = PostgresStore::connect_with_pool(url.parse()?, pool).await?;
@@ -551,10 +552,7 @@ mod tests {
         Options::command().debug_assert();
         let defaults = Options::try_parse_from(["portal"]).unwrap();
         assert_eq!(defaults.db_acquire_timeout, helpdesk_sqlx::ACQUIRE_TIMEOUT);
-        assert_eq!(
-            defaults.db_max_connections,
-            PoolSettings::default().get_max_connections()
-        );
+        assert_eq!(defaults.db_max_connections, None);
         assert_eq!(defaults.shutdown_grace, Duration::from_secs(20));
         let names: Vec<_> = Options::command()
             .get_arguments()

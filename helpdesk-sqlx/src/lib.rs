@@ -171,6 +171,14 @@
 //! - **One transaction per use case**: the ticket row, its guests, timeline events,
 //!   outbox messages, attachments, closure answers and full-text words are written
 //!   together or not at all.
+//! - **Group commit (SQLite)**: SQLite has one writer, and a commit writes every page
+//!   its transaction touched. Ticket writes that arrive while one commits queue in the
+//!   process; the next writer runs up to 64 of them in one transaction, each in its own
+//!   savepoint, and answers each after the commit. A refused write (stale version,
+//!   duplicate id) is rolled back to its savepoint and refused alone; if the
+//!   transaction fails, every write of the group is refused and nothing is kept. Each
+//!   writer sees exactly what it would have alone; opening tickets under load is about
+//!   twice as fast (BENCHMARKS.md, "group commit on SQLite").
 //! - **Search**: the criteria and the visibility [`Scope`](helpdesk_core::Scope) become
 //!   SQL through one shared builder; values are always bound, SQL text is built from
 //!   fixed fragments only. Full text matches every query word as a prefix of a word of
@@ -282,7 +290,7 @@ pub use error::SqlxStoreError;
 /// against `helpdesk_sqlx::FsBlobStore` keep compiling.
 pub use helpdesk_blobs::FsBlobStore;
 pub use migrate::Migration;
-pub use pool::{ACQUIRE_TIMEOUT, PoolSettings};
+pub use pool::{ACQUIRE_TIMEOUT, POSTGRES_MAX_CONNECTIONS, PoolSettings, SQLITE_MAX_CONNECTIONS};
 pub use store::{ImportedTicket, SqlStore};
 
 #[cfg(feature = "postgres")]

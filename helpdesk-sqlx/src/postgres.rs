@@ -264,7 +264,10 @@ impl SqlStore<PostgresBackend> {
         settings: PoolSettings,
     ) -> Result<Self, SqlxStoreError> {
         let pool = settings
-            .apply(sqlx::postgres::PgPoolOptions::new())
+            .apply(
+                sqlx::postgres::PgPoolOptions::new(),
+                crate::POSTGRES_MAX_CONNECTIONS,
+            )
             .connect_with(options)
             .await?;
         Ok(Self::with_pool(pool))

@@ -337,7 +337,7 @@ impl SqlStore<SqliteBackend> {
         // (one more call to the connection's thread per statement).
         let pool_options = || {
             settings
-                .apply(SqlitePoolOptions::new())
+                .apply(SqlitePoolOptions::new(), crate::SQLITE_MAX_CONNECTIONS)
                 .test_before_acquire(false)
         };
         let store = loop {
