@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
 use serde_json::json;
-use support::{Reply, free_port, login, request};
+use support::{Reply, listening_addr, login, request};
 
 struct Portal {
     child: Child,
@@ -27,10 +27,9 @@ impl Drop for Portal {
 
 fn start() -> Portal {
     let dir = tempfile::tempdir().unwrap();
-    let addr = format!("127.0.0.1:{}", free_port());
     let db = format!("sqlite://{}", dir.path().join("portal.db").display());
     let mut child = Command::new(env!("CARGO_BIN_EXE_portal"))
-        .args(["--addr", &addr, "--database-url", &db, "--files"])
+        .args(["--addr", "127.0.0.1:0", "--database-url", &db, "--files"])
         .arg(dir.path().join("files"))
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -40,7 +39,7 @@ fn start() -> Portal {
     let stdout = child.stdout.take().unwrap();
     let mut lines = BufReader::new(stdout).lines();
     let first = lines.next().expect("the portal printed nothing").unwrap();
-    assert!(first.contains(&addr), "unexpected first line: {first}");
+    let addr = listening_addr(&first);
     let (tx, stdout) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for line in lines.map_while(Result::ok) {

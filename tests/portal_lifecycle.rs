@@ -17,7 +17,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use serde_json::json;
-use support::{Reply, free_port, login, request, response};
+use support::{Reply, listening_addr, login, request, response};
 
 /// A portal process, killed when dropped unless it exited.
 struct Portal {
@@ -37,20 +37,24 @@ impl Drop for Portal {
 /// Spawns a portal on `database`; [`Spawned::ready`] waits until it listens.
 struct Spawned {
     child: Child,
-    addr: String,
 }
 
 fn spawn(database: &str, files: &std::path::Path, extra: &[&str]) -> Spawned {
-    let addr = format!("127.0.0.1:{}", free_port());
     let child = Command::new(env!("CARGO_BIN_EXE_portal"))
-        .args(["--addr", &addr, "--database-url", database, "--files"])
+        .args([
+            "--addr",
+            "127.0.0.1:0",
+            "--database-url",
+            database,
+            "--files",
+        ])
         .arg(files)
         .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    Spawned { child, addr }
+    Spawned { child }
 }
 
 impl Spawned {
@@ -64,7 +68,7 @@ impl Spawned {
         let first = out.next().map(Result::unwrap);
         let mut portal = Portal {
             child: self.child,
-            addr: self.addr,
+            addr: String::new(),
             stderr: lines,
         };
         let Some(first) = first else {
@@ -72,10 +76,7 @@ impl Spawned {
             let said: Vec<String> = portal.stderr.iter().collect();
             panic!("the portal exited before listening: {said:?}");
         };
-        assert!(
-            first.contains(&portal.addr),
-            "unexpected first line: {first}"
-        );
+        portal.addr = listening_addr(&first);
         std::thread::spawn(move || for _ in out {});
         portal
     }
@@ -320,9 +321,8 @@ fn a_request_still_in_flight_when_the_shutdown_grace_ends_is_cut_and_the_exit_sa
 fn configured_from_the_environment_it_logs_a_500s_cause_under_the_request_id_it_answers() {
     let dir = tempfile::tempdir().unwrap();
     let database = sqlite_url(&dir);
-    let addr = format!("127.0.0.1:{}", free_port());
     let child = Command::new(env!("CARGO_BIN_EXE_portal"))
-        .env("HELPDESK_ADDR", &addr)
+        .env("HELPDESK_ADDR", "127.0.0.1:0")
         .env("HELPDESK_DATABASE_URL", &database)
         .env("HELPDESK_FILES", dir.path().join("files"))
         .env("RUST_LOG", "info")
@@ -330,7 +330,7 @@ fn configured_from_the_environment_it_logs_a_500s_cause_under_the_request_id_it_
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let portal = Spawned { child, addr }.ready();
+    let portal = Spawned { child }.ready();
     let alice = login(&portal.addr, "alice");
 
     // The database loses a table under the running portal.

@@ -10,7 +10,7 @@
 mod pg;
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
@@ -27,19 +27,28 @@ impl Drop for Portal {
     }
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// The address in the line the portal prints first once it listens
+/// (`helpdesk portal listening on http://ADDR`). The portal is started on port 0: the
+/// system picks a free port as it binds, so two tests never race for one.
+fn listening_addr(first: &str) -> String {
+    first
+        .split("listening on http://")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
+        .to_owned()
 }
 
 /// Starts a portal on `database` and waits for the line it prints once it listens.
 fn start(database: &str, files: &Path, extra: &[&str]) -> Portal {
-    let addr = format!("127.0.0.1:{}", free_port());
     let mut child = Command::new(env!("CARGO_BIN_EXE_portal"))
-        .args(["--addr", &addr, "--database-url", database, "--files"])
+        .args([
+            "--addr",
+            "127.0.0.1:0",
+            "--database-url",
+            database,
+            "--files",
+        ])
         .arg(files)
         .args(extra)
         .stdout(Stdio::piped())
@@ -49,7 +58,7 @@ fn start(database: &str, files: &Path, extra: &[&str]) -> Portal {
     let stdout = child.stdout.take().unwrap();
     let mut lines = BufReader::new(stdout).lines();
     let first = lines.next().expect("the portal printed nothing").unwrap();
-    assert!(first.contains(&addr), "unexpected first line: {first}");
+    let addr = listening_addr(&first);
     std::thread::spawn(move || for _ in lines {});
     Portal { child, addr }
 }

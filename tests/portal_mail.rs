@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 use smtp::{Mail, SmtpServer};
-use support::{free_port, login, request};
+use support::{free_port, listening_addr, login, request};
 
 /// A portal process, killed (SIGKILL: no clean shutdown) on drop.
 struct Portal {
@@ -54,9 +54,14 @@ const INBOUND_SECRET: &str = "an inbound secret for the portal mail tests";
 /// Starts the portal on `database`, sending mail to `smtp_url`, reading replies by mail
 /// on `POST /mail/inbound`; returns once it listens (it prints its URL first).
 fn start(database: &str, files: &Path, smtp_url: &str) -> Portal {
-    let addr = format!("127.0.0.1:{}", free_port());
     let mut child = Command::new(env!("CARGO_BIN_EXE_portal"))
-        .args(["--addr", &addr, "--database-url", database, "--files"])
+        .args([
+            "--addr",
+            "127.0.0.1:0",
+            "--database-url",
+            database,
+            "--files",
+        ])
         .arg(files)
         .args([
             "--smtp-url",
@@ -86,7 +91,7 @@ fn start(database: &str, files: &Path, smtp_url: &str) -> Portal {
     let stdout = child.stdout.take().unwrap();
     let mut lines = BufReader::new(stdout).lines();
     let first = lines.next().expect("the portal printed nothing").unwrap();
-    assert!(first.contains(&addr), "unexpected first line: {first}");
+    let addr = listening_addr(&first);
     std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
     Portal { child, addr, log }
 }

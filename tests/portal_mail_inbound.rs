@@ -13,7 +13,7 @@ use chrono::{Duration, Utc};
 use helpdesk_core::{ContactRef, MemberId, TicketId};
 use helpdesk_mail::ReplySigner;
 use serde_json::json;
-use support::{Reply, free_port, login, request, response};
+use support::{Reply, free_port, listening_addr, login, request, response};
 
 const REPLY_SECRET: &str = "reply secret of the e2e test, 32 chars and more";
 const INBOUND_SECRET: &str = "inbound secret of the e2e test";
@@ -34,10 +34,9 @@ impl Drop for Portal {
 
 fn start() -> Portal {
     let dir = tempfile::tempdir().unwrap();
-    let addr = format!("127.0.0.1:{}", free_port());
     let db = format!("sqlite://{}", dir.path().join("portal.db").display());
     let child = Command::new(env!("CARGO_BIN_EXE_portal"))
-        .args(["--addr", &addr, "--database-url", &db, "--files"])
+        .args(["--addr", "127.0.0.1:0", "--database-url", &db, "--files"])
         .arg(dir.path().join("files"))
         .env("HELPDESK_REPLY_SECRET", REPLY_SECRET)
         .env("HELPDESK_INBOUND_SECRET", INBOUND_SECRET)
@@ -48,17 +47,14 @@ fn start() -> Portal {
     // Owned from here on, so a failed assertion below still kills it.
     let mut portal = Portal {
         child,
-        addr,
+        addr: String::new(),
         db,
         dir,
     };
     let stdout = portal.child.stdout.take().unwrap();
     let mut lines = BufReader::new(stdout).lines();
     let first = lines.next().expect("the portal printed nothing").unwrap();
-    assert!(
-        first.contains(&portal.addr),
-        "unexpected first line: {first}"
-    );
+    portal.addr = listening_addr(&first);
     // The banner ends with the mail lines.
     let inbound = lines
         .by_ref()

@@ -7,7 +7,19 @@ use std::net::{TcpListener, TcpStream};
 
 use serde_json::{Value, json};
 
-/// A port nobody listens on right now.
+/// The address in the line the portal prints first once it listens
+/// (`helpdesk portal listening on http://ADDR`). The portal is started on port 0: the
+/// system picks a free port as it binds, so two tests never race for one.
+pub fn listening_addr(first: &str) -> String {
+    first
+        .split("listening on http://")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
+        .to_owned()
+}
+
+/// A port nobody listens on right now (for an address that must refuse connections).
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
