@@ -8,11 +8,14 @@
 #[allow(dead_code, unreachable_pub)]
 #[path = "../helpdesk-sqlx/tests/support/postgres.rs"]
 mod pg;
+mod support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+
+use support::listening_addr;
 
 /// A portal process, killed when dropped.
 struct Portal {
@@ -25,18 +28,6 @@ impl Drop for Portal {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// The address in the line the portal prints first once it listens
-/// (`helpdesk portal listening on http://ADDR`). The portal is started on port 0: the
-/// system picks a free port as it binds, so two tests never race for one.
-fn listening_addr(first: &str) -> String {
-    first
-        .split("listening on http://")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
-        .to_owned()
 }
 
 /// Starts a portal on `database` and waits for the line it prints once it listens.

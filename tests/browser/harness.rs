@@ -93,14 +93,7 @@ impl Portal {
             .next()
             .unwrap_or_else(|| panic!("the portal printed nothing"))
             .unwrap_or_else(|e| panic!("portal output: {e}"));
-        // Port 0: the system picks a free port as the portal binds (no race between
-        // tests for one); the portal prints the address it got first.
-        let addr = first
-            .split("listening on http://")
-            .nth(1)
-            .and_then(|rest| rest.split_whitespace().next())
-            .unwrap_or_else(|| panic!("unexpected first line: {first}"))
-            .to_owned();
+        let addr = crate::support::listening_addr(&first);
         std::thread::spawn(move || for _ in lines {});
         Portal {
             _process: Process(child),

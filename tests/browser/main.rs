@@ -5,6 +5,8 @@
 
 mod bad_input;
 mod harness;
+#[path = "../support/mod.rs"]
+mod support;
 
 mod legal_aid;
 mod myciag;
