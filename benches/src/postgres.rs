@@ -1,6 +1,7 @@
 //! PostgreSQL for benches: `HELPDESK_TEST_POSTGRES_URL` names a server; each bench
 //! program creates a database `helpdesk_bench_<uuid>` of its own there and drops it when
-//! done. Without the variable the PostgreSQL part is skipped, loudly.
+//! done (or keeps it, with [`KEEP_VAR`] set, to read its plans afterwards). Without the
+//! variable the PostgreSQL part is skipped, loudly.
 
 use std::io::Write as _;
 use std::str::FromStr;
@@ -13,6 +14,14 @@ use crate::BenchResult;
 
 /// The variable naming the server.
 pub const VAR: &str = "HELPDESK_TEST_POSTGRES_URL";
+
+/// The variable that keeps the bench's databases (any value but empty): their names are
+/// printed at the end, and `DROP DATABASE` is left to whoever reads them.
+pub const KEEP_VAR: &str = "HELPDESK_BENCH_KEEP_DATABASE";
+
+fn keep() -> bool {
+    std::env::var(KEEP_VAR).is_ok_and(|v| !v.is_empty())
+}
 
 /// The server URL, or none after saying loudly on stderr and stdout that `what` is
 /// skipped.
@@ -100,6 +109,10 @@ impl BenchDatabase {
     /// Drops the database now (closing whatever is still connected to it).
     pub async fn drop_now(mut self) -> BenchResult {
         self.dropped = true;
+        if keep() {
+            println!("kept bench database {} ({KEEP_VAR})", self.name);
+            return Ok(());
+        }
         drop_database(&self.server, &self.name).await
     }
 }
@@ -118,6 +131,10 @@ async fn drop_database(server: &PgConnectOptions, name: &str) -> BenchResult {
 impl Drop for BenchDatabase {
     fn drop(&mut self) {
         if self.dropped {
+            return;
+        }
+        if keep() {
+            println!("kept bench database {} ({KEEP_VAR})", self.name);
             return;
         }
         let server = self.server.clone();

@@ -194,7 +194,41 @@ async fn the_tenants_word_is_not_searched(store: &dyn Store) {
     }
 }
 
+/// A tenant that holds most of the tickets (SQLite then leaves its word out of the
+/// full-text match) and one that holds few (its word is kept) each find their own
+/// tickets only, though the word is in both.
+async fn a_large_and_a_small_tenant_find_their_own_only(store: &dyn Store) {
+    let doc = Doc {
+        subject: "imprimante".into(),
+        reply: "bourrage".into(),
+        note: "toner".into(),
+    };
+    let (large, small) = (TenantId::new(), TenantId::new());
+    let mut mine: BTreeMap<TenantId, BTreeSet<TicketId>> = BTreeMap::new();
+    for (i, tenant) in [large, large, large, large, small].into_iter().enumerate() {
+        let id = open(store, tenant, &doc, i).await;
+        mine.entry(tenant).or_default().insert(id);
+    }
+    for tenant in [large, small] {
+        for scope in [Scope::Everything, Scope::Tenant { tenant }] {
+            for query in ["imprimante", "imprimante bourrage", "toner"] {
+                let expected = if query == "toner" && scope != Scope::Everything {
+                    BTreeSet::new()
+                } else {
+                    mine[&tenant].clone()
+                };
+                assert_eq!(
+                    search(store, scope.clone(), tenant, query).await,
+                    expected,
+                    "{query:?} in {scope:?}"
+                );
+            }
+        }
+    }
+}
+
 fn run(store: Arc<dyn Store>, runtime: &tokio::runtime::Runtime) {
+    runtime.block_on(a_large_and_a_small_tenant_find_their_own_only(&*store));
     runtime.block_on(the_tenants_word_is_not_searched(&*store));
     let default = Config::default();
     let mut runner = TestRunner::new(Config {
