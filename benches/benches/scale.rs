@@ -627,7 +627,11 @@ async fn sqlite(now: DateTime<Utc>, tenants: usize, size: usize) -> BenchResult<
     if plans::wanted() {
         plans::sqlite(&fx, &writer).await?;
     }
-    measure(&fx, "SQLite (file, WAL)".to_owned(), seeding.tickets).await
+    let run = measure(&fx, "SQLite (file, WAL)".to_owned(), seeding.tickets).await;
+    if helpdesk_benches::postgres::keep() {
+        println!("kept bench database {}", dir.keep().join("scale.db").display());
+    }
+    run
 }
 
 fn report_seeding(label: &str, s: &Seeding, bytes: u64) {

@@ -1,7 +1,8 @@
 //! PostgreSQL for benches: `HELPDESK_TEST_POSTGRES_URL` names a server; each bench
 //! program creates a database `helpdesk_bench_<uuid>` of its own there and drops it when
-//! done (or keeps it, with [`KEEP_VAR`] set, to read its plans afterwards). Without the
-//! variable the PostgreSQL part is skipped, loudly.
+//! done (or keeps it, with [`KEEP_VAR`] set, to read its plans afterwards; the scale bench
+//! keeps its SQLite file too). Without the variable the PostgreSQL part is skipped,
+//! loudly.
 
 use std::io::Write as _;
 use std::str::FromStr;
@@ -19,7 +20,8 @@ pub const VAR: &str = "HELPDESK_TEST_POSTGRES_URL";
 /// printed at the end, and `DROP DATABASE` is left to whoever reads them.
 pub const KEEP_VAR: &str = "HELPDESK_BENCH_KEEP_DATABASE";
 
-fn keep() -> bool {
+/// Whether [`KEEP_VAR`] is set: the benches keep their databases (the SQLite files too).
+pub fn keep() -> bool {
     std::env::var(KEEP_VAR).is_ok_and(|v| !v.is_empty())
 }
 
