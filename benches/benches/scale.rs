@@ -629,7 +629,10 @@ async fn sqlite(now: DateTime<Utc>, tenants: usize, size: usize) -> BenchResult<
     }
     let run = measure(&fx, "SQLite (file, WAL)".to_owned(), seeding.tickets).await;
     if helpdesk_benches::postgres::keep() {
-        println!("kept bench database {}", dir.keep().join("scale.db").display());
+        println!(
+            "kept bench database {}",
+            dir.keep().join("scale.db").display()
+        );
     }
     run
 }
