@@ -86,16 +86,16 @@ fn columns_match(words: &[String], internal: bool, tenants: &[TenantId]) -> Stri
     format!("tenant : ({}) AND {expression}", tenants.join(" OR "))
 }
 
-/// The argument of a `contains` search's `MATCH`, within `tenants`. One tenant that
-/// holds two thirds or more of the database's tickets (its counter against the highest
-/// ticket rowid: two lookups by key) is left out of the match: its word is in nearly
-/// every document, and FTS5 would read that word's list between each match and the
-/// next (a third more time for two words at a million tickets in one tenant) to skip
-/// the few tickets of other tenants, which the tickets' own `tenant_id` condition
-/// skips anyway. Fewer tickets in the tenant, and its word makes FTS5 read its
-/// matches only. (The counter is the tenant's last number: numbers carried over from an
-/// earlier system can make a tenant look larger than it is, and its searches then read
-/// other tenants' matches too, found but skipped: slower, never wrong.)
+/// The argument of a `contains` search's `MATCH` (and of a window's), within `tenants`.
+/// One tenant that holds two thirds or more of the database's tickets (its counter
+/// against the highest ticket rowid: two lookups by key) is left out of the match: its
+/// word is in nearly every document, and FTS5 would read that word's list between
+/// matches to skip the few tickets of other tenants, which the tickets' own `tenant_id`
+/// condition skips anyway (at a million tickets in one tenant, a tenth to a third of a
+/// search's full-text time). Fewer tickets in the tenant, and its word makes FTS5 read
+/// its matches only. (The counter is the tenant's last number: numbers carried over
+/// from an earlier system can make a tenant look larger than it is, and its searches
+/// then read other tenants' matches too, found but skipped: slower, never wrong.)
 fn push_tenant_match(sql: &mut Sql, words: &[String], internal: bool, tenants: &[TenantId]) {
     let [tenant] = tenants else {
         sql.bind(columns_match(words, internal, tenants));
@@ -248,9 +248,9 @@ impl Dialect for SqliteBackend {
         sql.push(
             " AND t.seq IN (SELECT rowid FROM helpdesk_ticket_text \
              WHERE helpdesk_ticket_text MATCH ",
-        )
-        .bind(columns_match(words, internal, tenants))
-        .push(
+        );
+        push_tenant_match(sql, words, internal, tenants);
+        sql.push(
             " AND rowid >= (SELECT MIN(seq) FROM w) \
              AND rowid <= (SELECT MAX(seq) FROM w))",
         );
