@@ -628,11 +628,8 @@ async fn sqlite(now: DateTime<Utc>, tenants: usize, size: usize) -> BenchResult<
         plans::sqlite(&fx, &writer).await?;
     }
     let run = measure(&fx, "SQLite (file, WAL)".to_owned(), seeding.tickets).await;
-    if helpdesk_benches::postgres::keep() {
-        println!(
-            "kept bench database {}",
-            dir.keep().join("scale.db").display()
-        );
+    if helpdesk_benches::keep_databases() {
+        helpdesk_benches::report_kept(&dir.keep().join("scale.db").display().to_string());
     }
     run
 }

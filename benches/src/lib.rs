@@ -1,6 +1,6 @@
 //! Shared helpers of the helpdesk's bench programs (`benches/*.rs`, run with
 //! `cargo bench -p helpdesk-benches --bench NAME`): timing with [`std::time::Instant`],
-//! markdown tables, and throw-away PostgreSQL databases.
+//! markdown tables, and throw-away databases (kept on request, [`KEEP_VAR`]).
 //!
 //! The machines these run on are shared and noisy, so every figure is printed with its
 //! ratio to a baseline measured in the same run; the ratios are what BENCHMARKS.md
@@ -30,4 +30,19 @@ pub fn case_filter(var: &str) -> Vec<String> {
 /// filter's words (case-insensitive).
 pub fn kept(filter: &[String], label: &str) -> bool {
     filter.is_empty() || filter.iter().any(|w| label.to_lowercase().contains(w))
+}
+
+/// The variable that keeps the benches' databases (any value but empty): the PostgreSQL
+/// databases and the scale bench's SQLite file stay after the run, their names printed,
+/// to read plans afterwards; removing them is left to whoever reads them.
+pub const KEEP_VAR: &str = "HELPDESK_BENCH_KEEP_DATABASE";
+
+/// Whether [`KEEP_VAR`] is set.
+pub fn keep_databases() -> bool {
+    std::env::var(KEEP_VAR).is_ok_and(|v| !v.is_empty())
+}
+
+/// Says that the database `name` was kept ([`KEEP_VAR`]).
+pub fn report_kept(name: &str) {
+    println!("kept bench database {name} ({KEEP_VAR})");
 }

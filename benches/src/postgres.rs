@@ -1,8 +1,7 @@
 //! PostgreSQL for benches: `HELPDESK_TEST_POSTGRES_URL` names a server; each bench
 //! program creates a database `helpdesk_bench_<uuid>` of its own there and drops it when
-//! done (or keeps it, with [`KEEP_VAR`] set, to read its plans afterwards; the scale bench
-//! keeps its SQLite file too). Without the variable the PostgreSQL part is skipped,
-//! loudly.
+//! done (or keeps it, with [`KEEP_VAR`](crate::KEEP_VAR) set). Without the variable the
+//! PostgreSQL part is skipped, loudly.
 
 use std::io::Write as _;
 use std::str::FromStr;
@@ -11,19 +10,10 @@ use helpdesk_sqlx::PostgresStore;
 use helpdesk_sqlx::sqlx::postgres::PgConnectOptions;
 use helpdesk_sqlx::sqlx::{self, AssertSqlSafe, ConnectOptions, Connection};
 
-use crate::BenchResult;
+use crate::{BenchResult, keep_databases, report_kept};
 
 /// The variable naming the server.
 pub const VAR: &str = "HELPDESK_TEST_POSTGRES_URL";
-
-/// The variable that keeps the bench's databases (any value but empty): their names are
-/// printed at the end, and `DROP DATABASE` is left to whoever reads them.
-pub const KEEP_VAR: &str = "HELPDESK_BENCH_KEEP_DATABASE";
-
-/// Whether [`KEEP_VAR`] is set: the benches keep their databases (the SQLite files too).
-pub fn keep() -> bool {
-    std::env::var(KEEP_VAR).is_ok_and(|v| !v.is_empty())
-}
 
 /// The server URL, or none after saying loudly on stderr and stdout that `what` is
 /// skipped.
@@ -111,8 +101,8 @@ impl BenchDatabase {
     /// Drops the database now (closing whatever is still connected to it).
     pub async fn drop_now(mut self) -> BenchResult {
         self.dropped = true;
-        if keep() {
-            println!("kept bench database {} ({KEEP_VAR})", self.name);
+        if keep_databases() {
+            report_kept(&self.name);
             return Ok(());
         }
         drop_database(&self.server, &self.name).await
@@ -135,8 +125,8 @@ impl Drop for BenchDatabase {
         if self.dropped {
             return;
         }
-        if keep() {
-            println!("kept bench database {} ({KEEP_VAR})", self.name);
+        if keep_databases() {
+            report_kept(&self.name);
             return;
         }
         let server = self.server.clone();

@@ -91,8 +91,8 @@ fn columns_match(words: &[String], internal: bool, tenants: &[TenantId]) -> Stri
 /// against the highest ticket rowid: two lookups by key) is left out of the match: its
 /// word is in nearly every document, and FTS5 would read that word's list between
 /// matches to skip the few tickets of other tenants, which the tickets' own `tenant_id`
-/// condition skips anyway (at a million tickets in one tenant, a tenth to a third of a
-/// search's full-text time). Fewer tickets in the tenant, and its word makes FTS5 read
+/// condition skips anyway (at a million tickets in one tenant, a tenth to a sixth of
+/// each full-text statement's time). Fewer tickets in the tenant, and its word makes FTS5 read
 /// its matches only. (The counter is the tenant's last number: numbers carried over
 /// from an earlier system can make a tenant look larger than it is, and its searches
 /// then read other tenants' matches too, found but skipped: slower, never wrong.)
