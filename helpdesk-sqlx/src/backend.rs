@@ -125,6 +125,13 @@ pub trait Dialect: crate::collate::SubjectOrder + Send + Sync + Sized + 'static 
     /// Written before a column so that the planner does not use an index for the
     /// condition on it (SQLite: a unary `+`); empty where plans do not need it.
     const NOT_INDEXED: &'static str;
+    /// A statement that holds the planner to the shape of the statements of a
+    /// `contains` search, run first in the search's own transaction (PostgreSQL: no
+    /// sequential scan, no sort where an index gives the order); the store then picks
+    /// between walking the tickets and reading the full-text index itself
+    /// (`search::probed`). None: the shared statements, as the planner reads them
+    /// (SQLite, whose full-text table drives its own joins).
+    const FULL_TEXT_PLANNING: Option<&'static str>;
     /// The columns a common word's window (`w`, see `search::window_page`) keeps
     /// beside each walked ticket's keys, to test the words afterwards.
     fn push_window_columns(sql: &mut Sql, words: &[String], internal: bool);

@@ -184,23 +184,65 @@ pub(crate) fn push_scope(sql: &mut Sql, scope: &Scope) {
     push_scope_arm(sql, scope, Arm::Whole);
 }
 
+/// How a statement writes its condition on the tickets' tenant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TenantCondition {
+    /// `t.tenant_id = ...`: every index of the tickets leads with the tenant, and the
+    /// planner may read one of them for it.
+    Indexed,
+    /// `(t.tenant_id = ...) IS TRUE`: the same rows, tested on each ticket another
+    /// index found, never read from an index of its own. For a tenant that holds most
+    /// tickets, where PostgreSQL without statistics would AND the full-text index's
+    /// matches with a bitmap of the tenant's every row.
+    Tested,
+}
+
+impl TenantCondition {
+    /// What opens the condition, before ` = ` or ` IN `.
+    fn open(self) -> &'static str {
+        match self {
+            TenantCondition::Indexed => " AND t.tenant_id",
+            TenantCondition::Tested => " AND (t.tenant_id",
+        }
+    }
+
+    /// What closes it, after the value or list.
+    fn close(self) -> &'static str {
+        match self {
+            TenantCondition::Indexed => "",
+            TenantCondition::Tested => ") IS TRUE",
+        }
+    }
+}
+
 /// "Arm `arm` of the scope admits ticket `t`". The arms of [`arms`] together admit
 /// exactly what [`Arm::Whole`] admits, each ticket once.
 pub(crate) fn push_scope_arm(sql: &mut Sql, scope: &Scope, arm: Arm) {
+    push_scope_arm_as(sql, scope, arm, TenantCondition::Indexed);
+}
+
+/// [`push_scope_arm`] with the tenant's condition written as `tenant` says.
+fn push_scope_arm_as(sql: &mut Sql, scope: &Scope, arm: Arm, tenant_is: TenantCondition) {
     match scope {
         Scope::Everything => {}
         Scope::Nothing => {
             sql.push(" AND 1 = 0");
         }
         Scope::Tenant { tenant } => {
-            sql.push(" AND t.tenant_id = ").bind(tenant.as_uuid());
+            sql.push(tenant_is.open())
+                .push(" = ")
+                .bind(tenant.as_uuid())
+                .push(tenant_is.close());
         }
         Scope::Requester {
             tenant,
             member,
             whole_tenant,
         } => {
-            sql.push(" AND t.tenant_id = ").bind(tenant.as_uuid());
+            sql.push(tenant_is.open())
+                .push(" = ")
+                .bind(tenant.as_uuid())
+                .push(tenant_is.close());
             if !whole_tenant {
                 push_requester_arm(sql, *tenant, *member, arm);
             }
@@ -212,8 +254,10 @@ pub(crate) fn push_scope_arm(sql: &mut Sql, scope: &Scope, arm: Arm) {
             all_groups,
         } => {
             if let TenantScope::Only(tenants) = tenants {
-                sql.push(" AND t.tenant_id IN ")
-                    .bind_list(tenants.iter().map(|t| t.as_uuid()));
+                sql.push(tenant_is.open())
+                    .push(" IN ")
+                    .bind_list(tenants.iter().map(|t| t.as_uuid()))
+                    .push(tenant_is.close());
             }
             if !all_groups {
                 push_agent_arm(sql, *staff, groups, arm);
@@ -328,14 +372,27 @@ pub(crate) fn push_statuses(sql: &mut Sql, statuses: &[Status]) {
 /// [`SearchQuery::matches_filters`] and the archive rule and `contains`, in SQL: what
 /// a search counts in its total. The page adds [`push_after`] and [`push_order`].
 pub(crate) fn push_search<D: Dialect>(sql: &mut Sql, query: &SearchQuery, arm: Arm) {
+    push_search_as::<D>(sql, query, arm, TenantCondition::Indexed);
+}
+
+/// [`push_search`] with the tenant's condition written as `tenant_is` says.
+pub(crate) fn push_search_as<D: Dialect>(
+    sql: &mut Sql,
+    query: &SearchQuery,
+    arm: Arm,
+    tenant_is: TenantCondition,
+) {
     let c = &query.criteria;
-    push_scope_arm(sql, &query.scope, arm);
+    push_scope_arm_as(sql, &query.scope, arm, tenant_is);
     // The same tenant twice would make PostgreSQL's estimate (without statistics) the
     // square of one condition's.
     if let Some(tenant) = c.tenant
         && scope_tenant(&query.scope) != Some(tenant)
     {
-        sql.push(" AND t.tenant_id = ").bind(tenant.as_uuid());
+        sql.push(tenant_is.open())
+            .push(" = ")
+            .bind(tenant.as_uuid())
+            .push(tenant_is.close());
     }
     if let Some(number) = c.number {
         // A number beyond what is stored matches nothing, as -1 does.
@@ -483,7 +540,7 @@ fn push_unarchived(sql: &mut Sql, query: &SearchQuery, statuses: &[Status]) {
 }
 
 /// The one tenant a search is confined to, if any.
-fn single_tenant(query: &SearchQuery) -> Option<TenantId> {
+pub(crate) fn single_tenant(query: &SearchQuery) -> Option<TenantId> {
     query.criteria.tenant.or(scope_tenant(&query.scope))
 }
 

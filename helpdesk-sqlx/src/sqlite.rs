@@ -238,6 +238,9 @@ impl Dialect for SqliteBackend {
     const CONTAINS_NEWEST: &'static str = " ORDER BY helpdesk_ticket_text.rowid DESC";
     const NOT_INDEXED: &'static str = "+";
 
+    // FTS5 drives its own joins; the shared statements as they are.
+    const FULL_TEXT_PLANNING: Option<&'static str> = None;
+
     fn push_window_columns(sql: &mut Sql, _: &[String], _: bool) {
         sql.push(", t.seq AS seq");
     }

@@ -4,6 +4,8 @@
 
 use helpdesk_core::{DashboardQuery, SearchQuery, StoreResult};
 
+#[cfg(feature = "postgres")]
+use super::search::probed;
 use super::{SqlStore, dashboard, db, search};
 use crate::backend::{Exec, RowExt};
 use crate::sql::Sql;
@@ -37,8 +39,17 @@ impl SqlStore<crate::PostgresBackend> {
     /// page), as the port builds them (the total up to the query's cap, or the cap's
     /// default when it asks for none; the page as run after a total under the cap).
     /// Runs them.
+    /// A `contains` search shows its probe's plan, then the total's, in the planner
+    /// settings it runs with.
     #[doc(hidden)]
     pub async fn explain_search(&self, query: &SearchQuery) -> StoreResult<[Vec<String>; 2]> {
+        use crate::backend::Dialect;
+        if let (Some(planning), false) = (
+            crate::PostgresBackend::FULL_TEXT_PLANNING,
+            query.criteria.contains_words().is_empty(),
+        ) {
+            return self.explain_probed(query, planning).await;
+        }
         let mut count = Sql::new(EXPLAIN);
         count.append(search::count::<crate::PostgresBackend>(
             query,
@@ -50,6 +61,40 @@ impl SqlStore<crate::PostgresBackend> {
             helpdesk_core::Total::Exact(0),
         ));
         Ok([explain(self, count).await?, explain(self, page).await?])
+    }
+
+    /// [`explain_search`](Self::explain_search) of a `contains` search, in its own
+    /// transaction and planner settings.
+    async fn explain_probed(
+        &self,
+        query: &SearchQuery,
+        planning: &'static str,
+    ) -> StoreResult<[Vec<String>; 2]> {
+        use crate::backend::Dialect;
+        type Pg = crate::PostgresBackend;
+        let mut tx = Pg::begin(self.raw_pool()).await.map_err(db)?;
+        tx.fetch_optional(Sql::new(planning)).await.map_err(db)?;
+        let probe = probed::probe::<Pg, _>(&mut tx, query).await?;
+        let mut plans = Vec::new();
+        let probe_sql = probed::probe_statement::<Pg>(query);
+        let [count, page] = probed::statements::<Pg>(query, probe, count_rows(query));
+        for statement in [probe_sql, count, page] {
+            let mut sql = Sql::new(EXPLAIN);
+            sql.append(statement);
+            let rows = tx.fetch_all(sql).await.map_err(db)?;
+            let lines = rows
+                .iter()
+                .map(|r| r.text("QUERY PLAN").map_err(super::store_err))
+                .collect::<StoreResult<Vec<_>>>()?;
+            plans.push(lines);
+        }
+        Pg::rollback(tx).await.map_err(db)?;
+        let page = plans.pop().unwrap_or_default();
+        let mut count = vec![format!("probe: {probe:?}")];
+        for plan in plans {
+            count.extend(plan);
+        }
+        Ok([count, page])
     }
 
     /// For the benches: the plans of the dashboard's three statements as the port builds

@@ -24,7 +24,7 @@ use helpdesk_core::{SearchPage, SearchQuery, SortKey, StoreResult, Total};
 use super::{db, fetch_all};
 use crate::backend::{Dialect, Exec, RowExt};
 use crate::codec;
-use crate::query::{self, Arm};
+use crate::query::{self, Arm, TenantCondition};
 use crate::sql::Sql;
 
 /// The tickets and their tenant (the archive rule reads its delay), before the filters.
@@ -91,7 +91,7 @@ const NEWEST_FIRST: &str = " ORDER BY t.created_at DESC, t.id DESC";
 /// the search's sort.
 pub(crate) fn page<D: Dialect>(query: &SearchQuery) -> Sql {
     if has_contains(query) {
-        return contains_page::<D>(query);
+        return contains_page::<D>(query, TenantCondition::Indexed);
     }
     let arms = query::arms(query);
     if let [arm] = arms[..] {
@@ -156,8 +156,20 @@ const CHANGED_SINCE_SORTED: u64 = 5_000;
 /// those tickets read through the index by change time and sorted
 /// ([`matches_first_page`]); [`page`] otherwise.
 pub(crate) fn page_after<D: Dialect>(query: &SearchQuery, total: Total) -> Sql {
+    page_after_as::<D>(query, total, TenantCondition::Indexed)
+}
+
+/// [`page_after`], with a `contains` page's tenant condition written as `tenant_is`
+/// says.
+pub(crate) fn page_after_as<D: Dialect>(
+    query: &SearchQuery,
+    total: Total,
+    tenant_is: TenantCondition,
+) -> Sql {
     if changed_since(query) && matches!(total, Total::Exact(n) if n <= CHANGED_SINCE_SORTED) {
-        matches_first_page::<D>(query, &[FROM_TICKETS])
+        matches_first_page::<D>(query, &[FROM_TICKETS], TenantCondition::Indexed)
+    } else if has_contains(query) {
+        contains_page::<D>(query, tenant_is)
     } else {
         page::<D>(query)
     }
@@ -165,21 +177,25 @@ pub(crate) fn page_after<D: Dialect>(query: &SearchQuery, total: Total) -> Sql {
 
 /// A `contains` page: the matches with their sort keys, the page's keys, then the
 /// page's tickets.
-fn contains_page<D: Dialect>(query: &SearchQuery) -> Sql {
-    matches_first_page::<D>(query, &[" FROM ", D::CONTAINS_FROM, JOIN_TENANT])
+fn contains_page<D: Dialect>(query: &SearchQuery, tenant_is: TenantCondition) -> Sql {
+    matches_first_page::<D>(query, &[" FROM ", D::CONTAINS_FROM, JOIN_TENANT], tenant_is)
 }
 
 /// Every ticket the search finds, read `from` (the fragments up to its conditions) with
 /// its sort keys and kept apart (`MATERIALIZED`, so that no planner walks the tenant in
 /// the sort's order testing each ticket), sorted, the page's keys, then the page's
 /// tickets.
-fn matches_first_page<D: Dialect>(query: &SearchQuery, from: &[&'static str]) -> Sql {
+fn matches_first_page<D: Dialect>(
+    query: &SearchQuery,
+    from: &[&'static str],
+    tenant_is: TenantCondition,
+) -> Sql {
     let mut sql = Sql::new("WITH x AS MATERIALIZED (SELECT ");
     sql.push(SORT_COLUMNS);
     for fragment in from {
         sql.push(fragment);
     }
-    query::push_search::<D>(&mut sql, query, Arm::Whole);
+    query::push_search_as::<D>(&mut sql, query, Arm::Whole, tenant_is);
     sql.push(") SELECT ")
         .push(codec::TICKET_COLUMNS)
         .push(" FROM (SELECT t.tenant_id AS page_tenant, t.id AS page_id FROM x t WHERE 1 = 1");
@@ -235,14 +251,18 @@ pub(crate) fn window_page<D: Dialect>(query: &SearchQuery, window: i64) -> Optio
     Some(sql)
 }
 
-/// Runs `query` on `exec`: the capped total, then the page ([`window_page`] first, in
+/// Runs `query` on `pool`: the capped total, then the page ([`window_page`] first, in
 /// each of the [`WINDOWS`], when the total found its words common; [`page`] otherwise or
-/// when no window filled it).
-pub(crate) async fn run<D: Dialect, E: Exec>(
-    exec: &mut E,
+/// when no window filled it). A `contains` search on a database with
+/// [`Dialect::FULL_TEXT_PLANNING`] runs as [`probed`] says.
+pub(crate) async fn run<D: Dialect>(
+    pool: &D::Pool,
     query: &SearchQuery,
 ) -> StoreResult<SearchPage> {
-    run_in_windows::<D, E>(exec, query, &WINDOWS).await
+    match D::FULL_TEXT_PLANNING {
+        Some(planning) if has_contains(query) => probed::run::<D>(pool, query, planning).await,
+        _ => run_in_windows::<D, _>(&mut pool.clone(), query, &WINDOWS).await,
+    }
 }
 
 /// [`run`] with these window sizes.
@@ -265,9 +285,42 @@ async fn run_in_windows<D: Dialect, E: Exec>(
         }
         None => Total::NotCounted,
     };
+    let common = matches!(total, Total::MoreThan(_));
+    finish_in_windows::<D, E>(
+        exec,
+        query,
+        total,
+        common,
+        windows,
+        TenantCondition::Indexed,
+    )
+    .await
+}
+
+/// The page of a search whose total is known: in the [`WINDOWS`] first when its words
+/// are `common`, then (none filled, or not common) [`page_after_as`].
+async fn finish<D: Dialect, E: Exec>(
+    exec: &mut E,
+    query: &SearchQuery,
+    total: Total,
+    common: bool,
+    tenant_is: TenantCondition,
+) -> StoreResult<SearchPage> {
+    finish_in_windows::<D, E>(exec, query, total, common, &WINDOWS, tenant_is).await
+}
+
+/// [`finish`] with these window sizes.
+async fn finish_in_windows<D: Dialect, E: Exec>(
+    exec: &mut E,
+    query: &SearchQuery,
+    total: Total,
+    common: bool,
+    windows: &[i64],
+    tenant_is: TenantCondition,
+) -> StoreResult<SearchPage> {
     let limit = query.page.limit as usize;
     let mut filled = None;
-    if let Total::MoreThan(_) = total {
+    if common {
         for &size in windows {
             let Some(sql) = window_page::<D>(query, size) else {
                 break;
@@ -281,7 +334,10 @@ async fn run_in_windows<D: Dialect, E: Exec>(
     }
     let mut tickets = match filled {
         Some(window) => window,
-        None => fetch_all(exec, page_after::<D>(query, total), codec::ticket).await?,
+        None => {
+            let sql = page_after_as::<D>(query, total, tenant_is);
+            fetch_all(exec, sql, codec::ticket).await?
+        }
     };
     let more = tickets.len() > limit;
     tickets.truncate(limit);
@@ -296,6 +352,8 @@ async fn run_in_windows<D: Dialect, E: Exec>(
         next,
     })
 }
+
+pub(crate) mod probed;
 
 #[cfg(all(test, feature = "sqlite"))]
 mod tests;

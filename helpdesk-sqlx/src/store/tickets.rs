@@ -352,7 +352,7 @@ impl<D: Dialect> TicketRepository for SqlStore<D> {
 
     async fn search(&self, query: &SearchQuery) -> StoreResult<SearchPage> {
         query.check_cursor()?;
-        search::run::<D, _>(&mut self.conn(), query).await
+        search::run::<D>(&self.pool, query).await
     }
 
     async fn dashboard(&self, query: &DashboardQuery) -> StoreResult<Dashboard> {
