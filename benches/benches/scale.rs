@@ -25,6 +25,10 @@
 //! with `EXPLAIN (ANALYZE, BUFFERS)`, both times. With `HELPDESK_SCALE_PLANS` set, SQLite's
 //! `EXPLAIN QUERY PLAN` of every search case is printed after seeding.
 //!
+//! `HELPDESK_SCALE_REUSE=helpdesk_bench_...` measures a PostgreSQL database an earlier
+//! run kept (`HELPDESK_BENCH_KEEP_DATABASE=1`), at the one size it was seeded with,
+//! without seeding it again: its statistics forgotten first, then taken again.
+//!
 //! `HELPDESK_SCALE_CASES` keeps only the cases whose name (lower case, no spaces:
 //! `listadmin`, `containsrare`, `deeppage`, `savedsearch`, `export`, ...) starts with one
 //! of its comma-separated prefixes; the baseline is always measured.
@@ -46,7 +50,7 @@ use helpdesk_benches::timing::Samples;
 use helpdesk_core::search::SlaFilter;
 use helpdesk_core::{
     Actor, CsvFormat, Cursor, HelpdeskService, ManualClock, PageRequest, Priority, SearchCriteria,
-    Sort, SortValue, Status, Store, TicketId, UserId,
+    Sort, SortValue, Status, Store, Ticket, TicketId, TicketNumber, UserId,
 };
 use helpdesk_sqlx::{ImportedTicket, PostgresStore, SqliteStore};
 
@@ -168,7 +172,7 @@ struct Fixture {
     /// Every thousandth ticket, for the baseline.
     sample: Vec<TicketId>,
     /// The ticket halfway down, for the rare word and the deep page.
-    middle: ImportedTicket,
+    middle: Ticket,
 }
 
 /// What seeding took.
@@ -248,7 +252,7 @@ where
     producer.join().map_err(|_| "the generator panicked")?;
     let import_took = began.elapsed();
     let people = all.swap_remove(0);
-    let middle = generate::ticket(&people, SEED, size / 2, now);
+    let middle = generate::ticket(&people, SEED, size / 2, now).ticket;
     let admin = people.admin.clone();
     let supervisor = people.supervisor.clone();
     let agent = Actor::Staff(store.staff(people.agents[0].0).await?.ok_or("agent")?);
@@ -286,6 +290,51 @@ where
             import: import_took,
         },
     ))
+}
+
+/// The fixture of the first tenant of a database seeded by an earlier run and kept
+/// ([`REUSE_VAR`]), `size` tickets per tenant, as of `now`.
+async fn reopened(
+    store: Arc<dyn Store>,
+    now: DateTime<Utc>,
+    tenants: usize,
+    size: usize,
+) -> BenchResult<Fixture> {
+    let service = HelpdeskService::new(store.clone()).with_clock(Arc::new(ManualClock::new(now)));
+    let agents = if tenants == 1 { 12 } else { 3 };
+    let people = generate::reopen(&service, store.as_ref(), "t000", size, agents).await?;
+    let by_number = async |n: usize| -> BenchResult<Ticket> {
+        let number = TicketNumber::new(u64::try_from(n)?);
+        Ok(store
+            .ticket_by_number(people.tenant, number)
+            .await?
+            .ok_or("a ticket of the kept database is missing")?)
+    };
+    let mut sample = Vec::new();
+    for n in (1..=size).step_by(1000) {
+        sample.push(by_number(n).await?.id);
+    }
+    let middle = by_number(size / 2 + 1).await?;
+    let admin = people.admin.clone();
+    let supervisor = people.supervisor.clone();
+    let agent = Actor::Staff(store.staff(people.agents[0].0).await?.ok_or("agent")?);
+    let light = member_actor(store.as_ref(), &people, people.light()).await?;
+    let heavy = member_actor(store.as_ref(), &people, people.requesters[0]).await?;
+    let guest = member_actor(store.as_ref(), &people, people.guest).await?;
+    Ok(Fixture {
+        store,
+        service,
+        now,
+        people,
+        admin,
+        agent,
+        supervisor,
+        light,
+        heavy,
+        guest,
+        sample,
+        middle,
+    })
 }
 
 impl Fixture {
@@ -375,7 +424,7 @@ impl Fixture {
                 ..closed
             }),
             Case::ContainsRare => c(SearchCriteria {
-                contains: Some(format!("dossier{:07}", self.middle.ticket.number.get())),
+                contains: Some(format!("dossier{:07}", self.middle.number.get())),
                 ..all
             }),
             Case::ContainsAbsent => c(SearchCriteria {
@@ -388,8 +437,8 @@ impl Fixture {
                 PageRequest {
                     after: Some(Cursor {
                         sort: Sort::default(),
-                        value: SortValue::At(self.middle.ticket.created_at),
-                        id: self.middle.ticket.id,
+                        value: SortValue::At(self.middle.created_at),
+                        id: self.middle.id,
                     }),
                     ..page
                 },
@@ -646,6 +695,59 @@ fn report_seeding(label: &str, s: &Seeding, bytes: u64) {
     );
 }
 
+/// The variable naming a database that an earlier run on PostgreSQL kept
+/// ([`KEEP_VAR`](helpdesk_benches::KEEP_VAR)) at the one size of
+/// `HELPDESK_SCALE_SIZES`: measured again without seeding it, its planner statistics
+/// removed first, then taken again with `ANALYZE`. The database is kept.
+const REUSE_VAR: &str = "HELPDESK_SCALE_REUSE";
+
+/// What makes a kept database look unanalyzed to the planner, as after the seeding:
+/// no column statistics, and the tables' sizes unknown (as for a table never vacuumed
+/// nor analyzed: the planner measures its pages and guesses its rows).
+const FORGET_STATISTICS: &str = "DELETE FROM pg_statistic WHERE starelid IN \
+     (SELECT c.oid FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace \
+     AND c.relname LIKE 'helpdesk%'); \
+     UPDATE pg_class SET reltuples = -1, relpages = 0, relallvisible = 0 \
+     WHERE relnamespace = 'public'::regnamespace AND relname LIKE 'helpdesk%' \
+     AND relkind = 'r'";
+
+/// The time a kept database was seeded as of: its newest ticket was opened half a
+/// ticket's share of the span before it.
+async fn seeded_at(store: &PostgresStore, size: usize) -> BenchResult<DateTime<Utc>> {
+    let newest: i64 =
+        helpdesk_sqlx::sqlx::query_scalar("SELECT MAX(created_at) FROM helpdesk_tickets")
+            .fetch_one(store.pool())
+            .await?;
+    let span = chrono::Duration::days(generate::SPAN_DAYS);
+    let half = span.num_milliseconds() / (2 * i64::try_from(size.max(1))?);
+    Ok(DateTime::from_timestamp_nanos(newest) + chrono::Duration::milliseconds(half))
+}
+
+/// PostgreSQL at one size on the database an earlier run kept ([`REUSE_VAR`]).
+async fn postgres_reused(
+    url: &str,
+    name: &str,
+    tenants: usize,
+    size: usize,
+) -> BenchResult<[Run; 2]> {
+    let db = BenchDatabase::reuse(url, name)?;
+    let store = db.store().await?;
+    let tickets: i64 = helpdesk_sqlx::sqlx::query_scalar("SELECT COUNT(*) FROM helpdesk_tickets")
+        .fetch_one(store.pool())
+        .await?;
+    let now = seeded_at(&store, size).await?;
+    let fx = reopened(Arc::new(store.clone()), now, tenants, size).await?;
+    db.run(FORGET_STATISTICS).await?;
+    println!("\nPostgreSQL: reusing {name} ({tickets} tickets), statistics forgotten");
+    let tickets = usize::try_from(tickets)?;
+    plans::postgres(&fx, &store, "no statistics").await?;
+    let cold = measure(&fx, "PostgreSQL, no statistics".to_owned(), tickets).await?;
+    db.run("ANALYZE").await?;
+    plans::postgres(&fx, &store, "after ANALYZE").await?;
+    let warm = measure(&fx, "PostgreSQL, after ANALYZE".to_owned(), tickets).await?;
+    Ok([cold, warm])
+}
+
 /// PostgreSQL at one size: without statistics, then after `ANALYZE`.
 async fn postgres(
     url: &str,
@@ -745,7 +847,11 @@ async fn main() -> BenchResult {
             lite_runs.push(sqlite(now, tenants, size).await?);
         }
         if let Some(url) = &url {
-            let [c, w] = postgres(url, now, tenants, size, n + 1 == sizes.len()).await?;
+            let [c, w] = match std::env::var(REUSE_VAR) {
+                Ok(name) if sizes.len() == 1 => postgres_reused(url, &name, tenants, size).await?,
+                Ok(_) => return Err(format!("{REUSE_VAR} takes one size").into()),
+                Err(_) => postgres(url, now, tenants, size, n + 1 == sizes.len()).await?,
+            };
             cold.push(c);
             warm.push(w);
         }

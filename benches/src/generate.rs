@@ -347,9 +347,76 @@ pub async fn tenant(
         supervisor,
         categories,
         tickets,
-        key: slug.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        }),
+        key: slug_key(slug),
+    })
+}
+
+/// The people of tenant `slug`, created by [`tenant`] in a database kept from an earlier
+/// run, found again by their user ids (their ids are random): every field as
+/// [`tenant`] filled it but the requesters, of whom the [`HEAVY`] heavy ones and the
+/// first light one only (what a measurement reads).
+pub async fn reopen(
+    service: &HelpdeskService,
+    store: &dyn helpdesk_core::Store,
+    slug: &str,
+    tickets: usize,
+    agents: usize,
+) -> BenchResult<TenantPeople> {
+    let tenant = store
+        .tenant_by_slug(slug)
+        .await?
+        .ok_or("no such tenant in the kept database")?
+        .id;
+    let actor = async |user: String| -> BenchResult<Actor> {
+        Ok(service.actor(&UserId::new(&user)?, Some(tenant)).await?)
+    };
+    let member_id = async |user: String| -> BenchResult<MemberId> {
+        match actor(user).await? {
+            Actor::Member(m) => Ok(m.id),
+            _ => Err("a member was expected".into()),
+        }
+    };
+    let admin = actor(format!("{slug}-admin")).await?;
+    let mut requesters = Vec::new();
+    for r in 0..=HEAVY.min(requesters_for(tickets) - 1) {
+        requesters.push(member_id(format!("{slug}-user{r:05}")).await?);
+    }
+    let guest = member_id(format!("{slug}-guest")).await?;
+    let mut agent_ids = Vec::new();
+    for a in 0..agents {
+        let Actor::Staff(s) = actor(format!("{slug}-agent{a:02}")).await? else {
+            return Err("an agent was expected".into());
+        };
+        let group = *s.groups.first().ok_or("an agent without a group")?;
+        agent_ids.push((s.id, group));
+    }
+    let supervisor = actor(format!("{slug}-supervisor")).await?;
+    let stored = store.categories(tenant).await?;
+    let mut categories = Vec::new();
+    for name in CATEGORY_NAMES {
+        let c = stored
+            .iter()
+            .find(|c| c.name == name)
+            .ok_or("a category is missing")?;
+        categories.push((c.id, c.group));
+    }
+    Ok(TenantPeople {
+        tenant,
+        admin,
+        requesters,
+        guest,
+        agents: agent_ids,
+        supervisor,
+        categories,
+        tickets,
+        key: slug_key(slug),
+    })
+}
+
+/// What a tenant's tickets are generated from, beside the seed: a hash of its slug.
+fn slug_key(slug: &str) -> u64 {
+    slug.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
 }
 

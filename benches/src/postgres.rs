@@ -64,6 +64,24 @@ impl BenchDatabase {
         })
     }
 
+    /// The database `name` on the server at `url`, kept from an earlier run: never
+    /// dropped. Its name must be one [`create`](Self::create) gives.
+    pub fn reuse(url: &str, name: &str) -> BenchResult<Self> {
+        let ours = name
+            .strip_prefix("helpdesk_bench_")
+            .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_hexdigit()));
+        if !ours {
+            return Err(format!("{name:?} is not a bench database").into());
+        }
+        let server = PgConnectOptions::from_str(url)?;
+        Ok(Self {
+            options: server.clone().database(name),
+            name: name.to_owned(),
+            server,
+            dropped: true,
+        })
+    }
+
     /// The database's name.
     pub fn name(&self) -> &str {
         &self.name

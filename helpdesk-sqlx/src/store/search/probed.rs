@@ -13,10 +13,13 @@
 //! the order):
 //!
 //! 1. **The probe** walks the newest [`PROBE`] tickets in scope and counts those with
-//!    the words, and says whether the search's one tenant holds most tickets.
+//!    the words, and reads how many tickets the search's tenant has and whether it
+//!    holds most of them (from the tenants' number counters).
 //! 2. **The total**: exact from the probe when the walk ended before [`PROBE`]; by a
-//!    walk of at most [`WALK`] tickets when the probe's share of matches says it
-//!    reaches the cap within them; by the full-text index otherwise (a rare word).
+//!    walk newest first when, at the probe's share of matches, it reads fewer tickets
+//!    than the full-text index would read matches (times [`WALKED_PER_MATCH`]: the index
+//!    reads every match in the table's order, archived ones first); by the full-text
+//!    index otherwise (a rarer word).
 //! 3. **The page**: newest first in windows ([`WINDOWS`](super::WINDOWS)) when the
 //!    words are common; every match read through the full-text index and sorted
 //!    otherwise.
@@ -38,9 +41,10 @@ use crate::store::db;
 /// The tickets the probe walks, newest first.
 pub(crate) const PROBE: i64 = 2_000;
 
-/// The most tickets a total walks, newest first, to reach its cap; past the share of
-/// matches that promises it, the total reads the full-text index.
-pub(crate) const WALK: i64 = 16_000;
+/// How many tickets a walk tests for the time the full-text index takes to give one
+/// match and read its ticket, roughly (at a million tickets, on a warm cache: 0.9 µs
+/// a ticket walked and tested, 3 to 5 µs a match read; BENCHMARKS.md).
+const WALKED_PER_MATCH: f64 = 4.0;
 
 /// What the probe found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,6 +53,9 @@ pub(crate) struct Probe {
     pub walked: u64,
     /// Those with every word.
     pub hits: u64,
+    /// The tickets of the search's one tenant (of every tenant when it has none), by
+    /// their numbers: what the full-text index may read the words' matches among.
+    pub scope_tickets: u64,
     /// Whether the search's one tenant holds two thirds of the tickets or more.
     pub most: bool,
 }
@@ -68,10 +75,26 @@ impl Probe {
         self.walked < PROBE.unsigned_abs()
     }
 
-    /// Whether, at the probe's share of matches, `rows` matches are found within
-    /// [`WALK`] tickets.
-    fn reaches(self, rows: u64) -> bool {
-        self.hits.saturating_mul(WALK.unsigned_abs()) >= rows.saturating_mul(self.walked)
+    /// How many tickets a walk newest first reads to find `rows` matches, at the
+    /// probe's share of them; none when the probe found none.
+    fn walk_for(self, rows: u64) -> Option<u64> {
+        if self.hits == 0 {
+            return None;
+        }
+        let tickets = rows.saturating_mul(self.walked) / self.hits;
+        Some(tickets.min(self.scope_tickets.max(self.walked)))
+    }
+
+    /// Whether walking to `rows` matches costs less than reading the words' every
+    /// match through the full-text index (which reads them in the table's order,
+    /// archived ones included, with nothing to stop it early but the count's cap).
+    fn walk_wins(self, rows: u64) -> bool {
+        let Some(walk) = self.walk_for(rows) else {
+            return false;
+        };
+        let share = self.hits as f64 / self.walked.max(1) as f64;
+        let matches = share * self.scope_tickets as f64;
+        walk as f64 <= WALKED_PER_MATCH * matches
     }
 }
 
@@ -96,7 +119,11 @@ fn push_walk<D: Dialect>(sql: &mut Sql, query: &SearchQuery, limit: i64) {
     sql.push(NEWEST_FIRST).push(" LIMIT ").push_integer(limit);
 }
 
-/// The probe: `walked`, `hits` and `most` ([`Probe`]).
+/// Every tenant's tickets, by their last numbers (one row per tenant; no statistics).
+const ALL_TICKETS: &str =
+    "(SELECT COALESCE(SUM(c.last_number), 0) FROM helpdesk_ticket_counters c)::BIGINT";
+
+/// The probe: `walked`, `hits`, `scope_tickets` and `all_tickets` ([`Probe`]).
 pub(crate) fn probe_statement<D: Dialect>(query: &SearchQuery) -> Sql {
     let mut sql = Sql::new("WITH w AS MATERIALIZED (");
     push_walk::<D>(&mut sql, query, PROBE);
@@ -105,30 +132,26 @@ pub(crate) fn probe_statement<D: Dialect>(query: &SearchQuery) -> Sql {
          (SELECT COUNT(*) FROM w WHERE w.hit) AS hits, ",
     );
     match query::single_tenant(query) {
-        // The tenant's last number against every tenant's: how many tickets it was
-        // given, a share that needs no statistics (one row per tenant).
         Some(tenant) => {
             sql.push(
                 "COALESCE((SELECT c.last_number FROM helpdesk_ticket_counters c \
                  WHERE c.tenant_id = ",
             )
             .bind(tenant.as_uuid())
-            .push(
-                ") * 3 >= (SELECT SUM(c.last_number) FROM helpdesk_ticket_counters c) * 2, \
-                 FALSE) AS most",
-            );
+            .push("), 0) AS scope_tickets, ");
         }
         None => {
-            sql.push("FALSE AS most");
+            sql.push(ALL_TICKETS).push(" AS scope_tickets, ");
         }
     }
+    sql.push(ALL_TICKETS).push(" AS all_tickets");
     sql
 }
 
-/// How many of the newest [`WALK`] tickets have the words, counting at most `rows`.
-pub(crate) fn walk_count<D: Dialect>(query: &SearchQuery, rows: u64) -> Sql {
+/// How many of the newest `walk` tickets have the words, counting at most `rows`.
+pub(crate) fn walk_count<D: Dialect>(query: &SearchQuery, rows: u64, walk: u64) -> Sql {
     let mut sql = Sql::new("SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM (");
-    push_walk::<D>(&mut sql, query, WALK);
+    push_walk::<D>(&mut sql, query, i64::try_from(walk).unwrap_or(i64::MAX));
     sql.push(") w WHERE w.hit LIMIT ")
         .push_integer(i64::try_from(rows).unwrap_or(i64::MAX))
         .push(") c");
@@ -172,13 +195,18 @@ pub(crate) async fn probe<D: Dialect, E: Exec>(
         return Ok(Probe {
             walked: 0,
             hits: 0,
+            scope_tickets: 0,
             most: false,
         });
     };
+    let scope_tickets = codec::unsigned(row.i64("scope_tickets")?, "count")?;
+    let all_tickets = codec::unsigned(row.i64("all_tickets")?, "count")?;
     Ok(Probe {
         walked: codec::unsigned(row.i64("walked")?, "count")?,
         hits: codec::unsigned(row.i64("hits")?, "count")?,
-        most: row.bool("most")?,
+        scope_tickets,
+        most: query::single_tenant(query).is_some()
+            && scope_tickets.saturating_mul(3) >= all_tickets.saturating_mul(2),
     })
 }
 
@@ -192,8 +220,11 @@ async fn total<D: Dialect, E: Exec>(
     if probe.ended() {
         return Ok(probe.hits.min(rows));
     }
-    if probe.reaches(rows) {
-        let found = count_of(exec, walk_count::<D>(query, rows)).await?;
+    if probe.walk_wins(rows)
+        && let Some(walk) = probe.walk_for(rows)
+    {
+        // Twice the tickets the share promises, for the share's noise.
+        let found = count_of(exec, walk_count::<D>(query, rows, walk.saturating_mul(2))).await?;
         if found >= rows {
             return Ok(found);
         }
@@ -211,9 +242,9 @@ async fn total<D: Dialect, E: Exec>(
 /// index otherwise) and its page's first (the first window when the words are common,
 /// every match otherwise).
 pub(crate) fn statements<D: Dialect>(query: &SearchQuery, probe: Probe, rows: u64) -> [Sql; 2] {
-    let common = !probe.ended() && probe.reaches(rows);
-    let count = if common {
-        walk_count::<D>(query, rows)
+    let common = !probe.ended() && probe.walk_wins(rows);
+    let count = if let (true, Some(walk)) = (common, probe.walk_for(rows)) {
+        walk_count::<D>(query, rows, walk.saturating_mul(2))
     } else {
         index_count::<D>(query, rows, probe.tenant_condition())
     };
@@ -245,11 +276,48 @@ pub(crate) async fn run<D: Dialect>(
         Total::MoreThan(_) => true,
         Total::Exact(_) => false,
         Total::NotCounted => {
-            !probe.ended() && probe.reaches(u64::from(query.page.limit).saturating_add(1))
+            !probe.ended() && probe.walk_wins(u64::from(query.page.limit).saturating_add(1))
         }
     };
     let page = finish::<D, _>(&mut tx, query, total, common, probe.tenant_condition()).await?;
     // Read only: nothing to keep.
     D::rollback(tx).await.map_err(db)?;
     Ok(page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn probe(hits: u64, scope_tickets: u64) -> Probe {
+        Probe {
+            walked: PROBE.unsigned_abs(),
+            hits,
+            scope_tickets,
+            most: true,
+        }
+    }
+
+    #[test]
+    fn words_common_in_the_newest_tickets_are_walked() {
+        // Two words in one ticket in 24 of a million: 24,000 tickets walked against
+        // 42,000 matches read.
+        let two = probe(84, 1_000_000);
+        assert_eq!(two.walk_for(1_001), Some(23_833));
+        assert!(two.walk_wins(1_001));
+        // One in 400: 400,000 tickets walked against 2,500 matches.
+        assert!(!probe(5, 1_000_000).walk_wins(1_001));
+        // None in the newest: nothing tells how far a walk would go.
+        assert_eq!(probe(0, 1_000_000).walk_for(1_001), None);
+        assert!(!probe(0, 1_000_000).walk_wins(1_001));
+    }
+
+    #[test]
+    fn a_walk_never_goes_past_the_scope() {
+        let small = probe(50, 2_600);
+        assert_eq!(small.walk_for(1_001), Some(2_600));
+        // A page of 26 is 1,040 tickets away at one in 40; 65 matches are read sooner.
+        assert!(!small.walk_wins(26 * 40 + 1));
+        assert!(small.walk_wins(6));
+    }
 }
