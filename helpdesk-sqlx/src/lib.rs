@@ -106,17 +106,24 @@
 //! # What the database needs for reads at scale
 //!
 //! On SQLite, nothing but the migrations (the store never runs `ANALYZE`; the plans
-//! of the lists are pinned by `tests/plans.rs`). On PostgreSQL, no planner setting
-//! and no extension: every list statement is an equality on the leading columns of an
-//! index ordered newest first, so PostgreSQL walks it from the cursor and stops at the
-//! page whether or not the table has statistics (a fresh table, autovacuum off), and
-//! under the generic plan it switches to after five runs of a prepared statement
-//! (statuses and priorities are literals, limits are written as numbers); a page's
-//! display names are read one key lookup per id. One read still wants the statistics
-//! that autovacuum's `ANALYZE` keeps (it is on by default): `contains` words common in
-//! the tenant; without statistics at a million tickets they take 0.3 to 0.8 s instead
-//! of 20 to 250 ms. Run `ANALYZE` after a bulk import (see BENCHMARKS.md, "scale" after
-//! migration 12). Which index carries which read
+//! of the lists are pinned by `tests/plans.rs`). On PostgreSQL, no extension and no
+//! setting of the host's: every list statement is an equality on the leading columns
+//! of an index ordered newest first, so PostgreSQL walks it from the cursor and stops
+//! at the page whether or not the table has statistics (a fresh table, autovacuum
+//! off), and under the generic plan it switches to after five runs of a prepared
+//! statement (statuses and priorities are literals, limits are written as numbers); a
+//! page's display names are read one key lookup per id.
+//!
+//! A `contains` search is the one read whose best plan depends on the words: walking
+//! the tenant newest first testing each ticket (right for a word in many recent
+//! tickets) or reading the full-text index (right for a rare one). The store does not
+//! leave that choice to the planner's estimates, which a table without statistics or
+//! two words that occur together get wrong by orders of magnitude: it walks the
+//! newest 2,000 tickets first, then chooses by the share of them that match, and runs
+//! the search in a read transaction of its own whose planner settings (`SET LOCAL`:
+//! no sequential scan, no sort where an index gives the order, no JIT) hold each
+//! statement to the chosen shape. Nothing of it outlives the transaction. Which
+//! index carries which read
 //! (migrations 0009, 0012, 0013 on SQLite, and 0014):
 //!
 //! | read | index |
@@ -131,7 +138,7 @@
 //! | ... routed to one of their groups (one walk per group) | `helpdesk_tickets_by_group (tenant_id, group_id, created_at DESC, id DESC, status, ended_at)`; open ones: `helpdesk_tickets_open_by_group` |
 //! | open tickets by service level ("due soon", "breached") | `helpdesk_tickets_open_due_newest (tenant_id, created_at DESC, id DESC) WHERE` open `AND` a due date |
 //! | a page after a cursor | the same indexes, from the cursor: `(key, id) < (..)` as one row value |
-//! | `contains` words | PostgreSQL: the GIN indexes on the search vectors; SQLite: the FTS5 table, read first, with the tenant's word in a column of its own (migration 13): a search in one tenant, or up to 16, asks for its tenants' word beside the searched ones |
+//! | `contains` words | PostgreSQL: the newest-first indexes above for words common in the newest tickets, the GIN indexes on the search vectors for the others (`search::probed` in the source); SQLite: the FTS5 table, read first, with the tenant's word in a column of its own (migration 13): a search in one tenant, or up to 16, asks for its tenants' word beside the searched ones |
 //! | tickets changed since a time | `helpdesk_tickets_by_updated (tenant_id, updated_at)` for staff, `helpdesk_tickets_by_public_updated (tenant_id, public_updated_at)` for members (migration 14): the total counts the range, and a page under the total's cap reads the range and sorts it |
 //! | pending closures due | `helpdesk_tickets_pending_closure (tenant_id, proposed_at) WHERE proposed_at IS NOT NULL` |
 //! | a ticket by number | the unique `(tenant_id, number)`, which also carries the number sort |

@@ -50,6 +50,7 @@ fn rich(text: &str) -> RichText {
 async fn open(
     store: &dyn Store,
     tenant: TenantId,
+    requester: MemberId,
     i: usize,
     public: &str,
     internal: &str,
@@ -65,7 +66,7 @@ async fn open(
         product: None,
         priority: Priority::Normal,
         state: TicketState::New,
-        requester: MemberId::new(),
+        requester,
         assignee: None,
         group: None,
         guests: vec![],
@@ -150,13 +151,32 @@ async fn finds_every_match_every_way(store: &dyn Store) {
     let (large, small) = (TenantId::new(), TenantId::new());
     // Oldest first, so that the newest-first order is the reverse.
     let mut tickets = Vec::new();
+    // One requester owns one ticket in five; the others, one each.
+    let alice = MemberId::new();
+    let requester = |i: usize| {
+        if i.is_multiple_of(5) {
+            alice
+        } else {
+            MemberId::new()
+        }
+    };
     for i in 0..LARGE {
         let (public, internal) = words_of(i);
-        tickets.push((i, open(store, large, i, &public, &internal).await));
+        let id = open(store, large, requester(i), i, &public, &internal).await;
+        tickets.push((i, id));
     }
     // The small tenant has every word, in tickets as new as the large one's newest.
     for i in 0..10 {
-        open(store, small, LARGE + i, "commun milieu ancien", "interne").await;
+        let who = MemberId::new();
+        open(
+            store,
+            small,
+            who,
+            LARGE + i,
+            "commun milieu ancien",
+            "interne",
+        )
+        .await;
     }
     let newest_first = |keep: &dyn Fn(usize) -> bool| -> Vec<TicketId> {
         tickets
@@ -166,8 +186,14 @@ async fn finds_every_match_every_way(store: &dyn Store) {
             .map(|(_, id)| *id)
             .collect()
     };
+    // Staff who see every tenant and internal notes, searching the large one.
     let staff = Scope::Everything;
     let admin = Scope::Tenant { tenant: large };
+    let own = Scope::Requester {
+        tenant: large,
+        member: alice,
+        whole_tenant: false,
+    };
     let cases: Vec<(&str, Scope, Vec<TicketId>)> = vec![
         (
             "commun",
@@ -189,6 +215,17 @@ async fn finds_every_match_every_way(store: &dyn Store) {
             staff.clone(),
             newest_first(&|i| i % 10 == 4 && i.is_multiple_of(3)),
         ),
+        (
+            "commun",
+            own.clone(),
+            newest_first(&|i| i.is_multiple_of(15)),
+        ),
+        (
+            "milieu",
+            own.clone(),
+            newest_first(&|i| i % 40 == 7 && i.is_multiple_of(5)),
+        ),
+        ("interne", own.clone(), vec![]),
     ];
     for (word, scope, expected) in &cases {
         let n = expected.len() as u64;

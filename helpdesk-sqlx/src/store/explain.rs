@@ -44,11 +44,12 @@ impl SqlStore<crate::PostgresBackend> {
     #[doc(hidden)]
     pub async fn explain_search(&self, query: &SearchQuery) -> StoreResult<[Vec<String>; 2]> {
         use crate::backend::Dialect;
-        if let (Some(planning), false) = (
+        if let (Some(planning), false, Some(tenant)) = (
             crate::PostgresBackend::FULL_TEXT_PLANNING,
             query.criteria.contains_words().is_empty(),
+            crate::query::single_tenant(query),
         ) {
-            return self.explain_probed(query, planning).await;
+            return self.explain_probed(query, tenant, planning).await;
         }
         let mut count = Sql::new(EXPLAIN);
         count.append(search::count::<crate::PostgresBackend>(
@@ -68,16 +69,17 @@ impl SqlStore<crate::PostgresBackend> {
     async fn explain_probed(
         &self,
         query: &SearchQuery,
+        tenant: helpdesk_core::TenantId,
         planning: &'static str,
     ) -> StoreResult<[Vec<String>; 2]> {
         use crate::backend::Dialect;
         type Pg = crate::PostgresBackend;
         let mut tx = Pg::begin(self.raw_pool()).await.map_err(db)?;
         tx.fetch_optional(Sql::new(planning)).await.map_err(db)?;
-        let probe = probed::probe::<Pg, _>(&mut tx, query).await?;
+        let probe = probed::probe::<Pg, _>(&mut tx, query, tenant).await?;
         let mut plans = Vec::new();
-        let probe_sql = probed::probe_statement::<Pg>(query);
-        let [count, page] = probed::statements::<Pg>(query, probe, count_rows(query));
+        let probe_sql = probed::probe_statement::<Pg>(query, tenant);
+        let [count, page] = probed::statements::<Pg>(query, tenant, probe, count_rows(query));
         for statement in [probe_sql, count, page] {
             let mut sql = Sql::new(EXPLAIN);
             sql.append(statement);

@@ -253,14 +253,17 @@ pub(crate) fn window_page<D: Dialect>(query: &SearchQuery, window: i64) -> Optio
 
 /// Runs `query` on `pool`: the capped total, then the page ([`window_page`] first, in
 /// each of the [`WINDOWS`], when the total found its words common; [`page`] otherwise or
-/// when no window filled it). A `contains` search on a database with
+/// when no window filled it). A `contains` search in one tenant on a database with
 /// [`Dialect::FULL_TEXT_PLANNING`] runs as [`probed`] says.
 pub(crate) async fn run<D: Dialect>(
     pool: &D::Pool,
     query: &SearchQuery,
 ) -> StoreResult<SearchPage> {
     match D::FULL_TEXT_PLANNING {
-        Some(planning) if has_contains(query) => probed::run::<D>(pool, query, planning).await,
+        Some(planning) if has_contains(query) => match query::single_tenant(query) {
+            Some(tenant) => probed::run::<D>(pool, query, tenant, planning).await,
+            None => run_in_windows::<D, _>(&mut pool.clone(), query, &WINDOWS).await,
+        },
         _ => run_in_windows::<D, _>(&mut pool.clone(), query, &WINDOWS).await,
     }
 }

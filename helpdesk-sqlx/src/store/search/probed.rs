@@ -12,11 +12,13 @@
 //! ([`Dialect::FULL_TEXT_PLANNING`]: no sequential scan, no sort where an index gives
 //! the order):
 //!
-//! 1. **The probe** walks the newest [`PROBE`] tickets in scope and counts those with
-//!    the words, and reads how many tickets the search's tenant has and whether it
-//!    holds most of them (from the tenants' number counters).
-//! 2. **The total**: exact from the probe when the walk ended before [`PROBE`]; by a
-//!    walk newest first when, at the probe's share of matches, it reads fewer tickets
+//! 1. **The probe** walks the tenant's newest [`PROBE`] tickets and counts those the
+//!    search finds (scope, filters and words tested on each), and reads how many
+//!    tickets the tenant has and whether it holds most of them (from the tenants'
+//!    number counters). A search in several tenants (staff of many, the platform)
+//!    has no newest-first index to walk, and runs the shared statements.
+//! 2. **The total**: exact from the probe when the tenant has fewer than [`PROBE`]
+//!    tickets; by a walk of the tenant newest first when, at the probe's share of matches, it reads fewer tickets
 //!    than the full-text index would read matches (times [`WALKED_PER_MATCH`]: the index
 //!    reads every match in the table's order, archived ones first); by the full-text
 //!    index otherwise (a rarer word).
@@ -29,7 +31,7 @@
 //! ([`TenantCondition::Tested`]): a planner without statistics would AND the matches
 //! with a bitmap of the tenant's every row, which costs more than the matches.
 
-use helpdesk_core::{SearchPage, SearchQuery, StoreResult, Total};
+use helpdesk_core::{SearchPage, SearchQuery, StoreResult, TenantId, Total};
 
 use super::{FROM_TICKETS, NEWEST_FIRST, finish, has_contains};
 use crate::backend::{Dialect, Exec, RowExt};
@@ -105,54 +107,67 @@ fn walked(query: &SearchQuery) -> SearchQuery {
     walk
 }
 
-/// The walk of the newest `limit` tickets in the scope and filters of `query`, each
-/// with `hit`: whether it has the words ([`Dialect::push_window_columns`]).
-fn push_walk<D: Dialect>(sql: &mut Sql, query: &SearchQuery, limit: i64) {
-    sql.push("SELECT t.id");
+/// The walk of `tenant`'s newest `limit` tickets, whatever the scope and filters of
+/// `query`: each with `pass`, whether they admit it, and `hit`, whether it has the
+/// words ([`Dialect::push_window_columns`]). Bounded in the tenant's tickets, so that a
+/// narrow scope (a requester's own tickets, which no newest-first index of the tenant
+/// carries) or filter costs the probe no more than a wide one: few of its tickets
+/// pass, and the full-text index is read.
+fn push_walk<D: Dialect>(sql: &mut Sql, query: &SearchQuery, tenant: TenantId, limit: i64) {
+    sql.push("SELECT t.id, (1 = 1");
+    query::push_search::<D>(sql, &walked(query), Arm::Whole);
+    sql.push(") AS pass");
     D::push_window_columns(
         sql,
         &query.criteria.contains_words(),
         query.scope.sees_internal(),
     );
-    sql.push(FROM_TICKETS);
-    query::push_search::<D>(sql, &walked(query), Arm::Whole);
-    sql.push(NEWEST_FIRST).push(" LIMIT ").push_integer(limit);
+    sql.push(FROM_TICKETS)
+        .push(" AND t.tenant_id = ")
+        .bind(tenant.as_uuid())
+        .push(NEWEST_FIRST)
+        .push(" LIMIT ")
+        .push_integer(limit);
 }
 
 /// Every tenant's tickets, by their last numbers (one row per tenant; no statistics).
 const ALL_TICKETS: &str =
     "(SELECT COALESCE(SUM(c.last_number), 0) FROM helpdesk_ticket_counters c)::BIGINT";
 
-/// The probe: `walked`, `hits`, `scope_tickets` and `all_tickets` ([`Probe`]).
-pub(crate) fn probe_statement<D: Dialect>(query: &SearchQuery) -> Sql {
+/// The probe in `tenant`: `walked`, `hits`, `scope_tickets` and `all_tickets`
+/// ([`Probe`]).
+pub(crate) fn probe_statement<D: Dialect>(query: &SearchQuery, tenant: TenantId) -> Sql {
     let mut sql = Sql::new("WITH w AS MATERIALIZED (");
-    push_walk::<D>(&mut sql, query, PROBE);
+    push_walk::<D>(&mut sql, query, tenant, PROBE);
     sql.push(
         ") SELECT (SELECT COUNT(*) FROM w) AS walked, \
-         (SELECT COUNT(*) FROM w WHERE w.hit) AS hits, ",
-    );
-    match query::single_tenant(query) {
-        Some(tenant) => {
-            sql.push(
-                "COALESCE((SELECT c.last_number FROM helpdesk_ticket_counters c \
-                 WHERE c.tenant_id = ",
-            )
-            .bind(tenant.as_uuid())
-            .push("), 0) AS scope_tickets, ");
-        }
-        None => {
-            sql.push(ALL_TICKETS).push(" AS scope_tickets, ");
-        }
-    }
-    sql.push(ALL_TICKETS).push(" AS all_tickets");
+         (SELECT COUNT(*) FROM w WHERE w.pass AND w.hit) AS hits, \
+         COALESCE((SELECT c.last_number FROM helpdesk_ticket_counters c \
+         WHERE c.tenant_id = ",
+    )
+    .bind(tenant.as_uuid())
+    .push("), 0) AS scope_tickets, ")
+    .push(ALL_TICKETS)
+    .push(" AS all_tickets");
     sql
 }
 
-/// How many of the newest `walk` tickets have the words, counting at most `rows`.
-pub(crate) fn walk_count<D: Dialect>(query: &SearchQuery, rows: u64, walk: u64) -> Sql {
+/// How many of `tenant`'s newest `walk` tickets the search finds, counting at most
+/// `rows`.
+pub(crate) fn walk_count<D: Dialect>(
+    query: &SearchQuery,
+    tenant: TenantId,
+    rows: u64,
+    walk: u64,
+) -> Sql {
     let mut sql = Sql::new("SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM (");
-    push_walk::<D>(&mut sql, query, i64::try_from(walk).unwrap_or(i64::MAX));
-    sql.push(") w WHERE w.hit LIMIT ")
+    push_walk::<D>(
+        &mut sql,
+        query,
+        tenant,
+        i64::try_from(walk).unwrap_or(i64::MAX),
+    );
+    sql.push(") w WHERE w.pass AND w.hit LIMIT ")
         .push_integer(i64::try_from(rows).unwrap_or(i64::MAX))
         .push(") c");
     sql
@@ -182,13 +197,14 @@ async fn count_of<E: Exec>(exec: &mut E, sql: Sql) -> StoreResult<u64> {
     Ok(n)
 }
 
-/// Runs the probe.
+/// Runs the probe in `tenant`.
 pub(crate) async fn probe<D: Dialect, E: Exec>(
     exec: &mut E,
     query: &SearchQuery,
+    tenant: TenantId,
 ) -> StoreResult<Probe> {
     let row = exec
-        .fetch_optional(probe_statement::<D>(query))
+        .fetch_optional(probe_statement::<D>(query, tenant))
         .await
         .map_err(db)?;
     let Some(row) = row else {
@@ -205,8 +221,7 @@ pub(crate) async fn probe<D: Dialect, E: Exec>(
         walked: codec::unsigned(row.i64("walked")?, "count")?,
         hits: codec::unsigned(row.i64("hits")?, "count")?,
         scope_tickets,
-        most: query::single_tenant(query).is_some()
-            && scope_tickets.saturating_mul(3) >= all_tickets.saturating_mul(2),
+        most: scope_tickets.saturating_mul(3) >= all_tickets.saturating_mul(2),
     })
 }
 
@@ -214,6 +229,7 @@ pub(crate) async fn probe<D: Dialect, E: Exec>(
 async fn total<D: Dialect, E: Exec>(
     exec: &mut E,
     query: &SearchQuery,
+    tenant: TenantId,
     probe: Probe,
     rows: u64,
 ) -> StoreResult<u64> {
@@ -224,7 +240,8 @@ async fn total<D: Dialect, E: Exec>(
         && let Some(walk) = probe.walk_for(rows)
     {
         // Twice the tickets the share promises, for the share's noise.
-        let found = count_of(exec, walk_count::<D>(query, rows, walk.saturating_mul(2))).await?;
+        let sql = walk_count::<D>(query, tenant, rows, walk.saturating_mul(2));
+        let found = count_of(exec, sql).await?;
         if found >= rows {
             return Ok(found);
         }
@@ -241,10 +258,15 @@ async fn total<D: Dialect, E: Exec>(
 /// aside): its total up to `rows` (the walk when the probe promises it, the full-text
 /// index otherwise) and its page's first (the first window when the words are common,
 /// every match otherwise).
-pub(crate) fn statements<D: Dialect>(query: &SearchQuery, probe: Probe, rows: u64) -> [Sql; 2] {
+pub(crate) fn statements<D: Dialect>(
+    query: &SearchQuery,
+    tenant: TenantId,
+    probe: Probe,
+    rows: u64,
+) -> [Sql; 2] {
     let common = !probe.ended() && probe.walk_wins(rows);
     let count = if let (true, Some(walk)) = (common, probe.walk_for(rows)) {
-        walk_count::<D>(query, rows, walk.saturating_mul(2))
+        walk_count::<D>(query, tenant, rows, walk.saturating_mul(2))
     } else {
         index_count::<D>(query, rows, probe.tenant_condition())
     };
@@ -255,20 +277,23 @@ pub(crate) fn statements<D: Dialect>(query: &SearchQuery, probe: Probe, rows: u6
     [count, page]
 }
 
-/// Runs a `contains` search in a transaction of its own, its planner settings first.
+/// Runs a `contains` search in one `tenant` in a transaction of its own, its planner
+/// settings first.
 pub(crate) async fn run<D: Dialect>(
     pool: &D::Pool,
     query: &SearchQuery,
+    tenant: TenantId,
     planning: &'static str,
 ) -> StoreResult<SearchPage> {
     debug_assert!(has_contains(query));
     let mut tx = D::begin(pool).await.map_err(db)?;
     tx.fetch_optional(Sql::new(planning)).await.map_err(db)?;
-    let probe = probe::<D, _>(&mut tx, query).await?;
+    let probe = probe::<D, _>(&mut tx, query, tenant).await?;
     let total = match query.count.rows_to_read() {
-        Some(rows) => query
-            .count
-            .total(total::<D, _>(&mut tx, query, probe, rows).await?),
+        Some(rows) => {
+            let found = total::<D, _>(&mut tx, query, tenant, probe, rows).await?;
+            query.count.total(found)
+        }
         None => Total::NotCounted,
     };
     // Common: more than the cap, or (not counted) a page's worth within the walk.
