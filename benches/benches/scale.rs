@@ -89,6 +89,8 @@ enum Case {
     ContainsTwo,
     ContainsRare,
     ContainsAbsent,
+    ContainsOwn,
+    ContainsAgent,
     DeepPage,
     SavedSearch,
     DashboardAdmin,
@@ -96,7 +98,7 @@ enum Case {
     Breakdown,
 }
 
-const CASES: [(Case, &str); 27] = [
+const CASES: [(Case, &str); 29] = [
     (Case::Baseline, "`store.ticket(id)` (baseline)"),
     (Case::ListAdmin, "list page, tenant admin (open, 50)"),
     (Case::ListAgent, "list page, agent (own + group + unrouted)"),
@@ -131,6 +133,14 @@ const CASES: [(Case, &str); 27] = [
         "contains \"dossierNNNNNNN\" (1 ticket), all",
     ),
     (Case::ContainsAbsent, "contains \"zzyzx\" (none), all"),
+    (
+        Case::ContainsOwn,
+        "contains \"imprimante\", requester's own (heavy), incl. closed",
+    ),
+    (
+        Case::ContainsAgent,
+        "contains \"imprimante\", agent (own + group + unrouted)",
+    ),
     (Case::DeepPage, "page from a cursor halfway down, all"),
     (Case::SavedSearch, "saved search (list + run it)"),
     (Case::DashboardAdmin, "dashboard, 12 months (admin)"),
@@ -431,6 +441,22 @@ impl Fixture {
                 contains: Some("zzyzx".into()),
                 ..all
             }),
+            Case::ContainsOwn => (
+                &self.heavy,
+                SearchCriteria {
+                    contains: Some("imprimante".into()),
+                    ..closed
+                },
+                page,
+            ),
+            Case::ContainsAgent => (
+                &self.agent,
+                SearchCriteria {
+                    contains: Some("imprimante".into()),
+                    ..base
+                },
+                page,
+            ),
             Case::DeepPage => (
                 &self.admin,
                 all,

@@ -81,6 +81,8 @@ pub(crate) async fn postgres(fx: &Fixture, store: &PostgresStore, when: &str) ->
         Case::Updated,
         Case::ContainsCommon,
         Case::ContainsRare,
+        Case::ContainsOwn,
+        Case::ContainsAgent,
         Case::DeepPage,
     ] {
         let [count, page] = store.explain_search(&search(fx, case)).await?;

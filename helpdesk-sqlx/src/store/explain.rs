@@ -79,8 +79,8 @@ impl SqlStore<crate::PostgresBackend> {
         let probe = probed::probe::<Pg, _>(&mut tx, query, tenant).await?;
         let mut plans = Vec::new();
         let probe_sql = probed::probe_statement::<Pg>(query, tenant);
-        let [count, page] = probed::statements::<Pg>(query, tenant, probe, count_rows(query));
-        for statement in [probe_sql, count, page] {
+        let (count, page) = probed::statements::<Pg>(query, tenant, probe, count_rows(query));
+        for statement in std::iter::once(probe_sql).chain(count).chain([page]) {
             let mut sql = Sql::new(EXPLAIN);
             sql.append(statement);
             let rows = tx.fetch_all(sql).await.map_err(db)?;

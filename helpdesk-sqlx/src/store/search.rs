@@ -68,20 +68,35 @@ pub(crate) fn count<D: Dialect>(query: &SearchQuery, rows: u64) -> Sql {
         query::push_search::<D>(&mut sql, query, Arm::Whole);
         sql.push(D::CONTAINS_NEWEST);
     } else {
-        for (i, arm) in query::arms(query).iter().enumerate() {
-            if i > 0 {
-                sql.push(" UNION ALL ");
-            }
-            sql.push("SELECT * FROM (SELECT t.id").push(from(*arm));
-            query::push_search::<D>(&mut sql, query, *arm);
-            sql.push(NEWEST_FIRST)
-                .push(" LIMIT ")
-                .push_integer(rows)
-                .push(") a");
-        }
+        push_arm_walks::<D>(&mut sql, query, rows);
     }
     sql.push(" LIMIT ").push_integer(rows).push(") c");
     sql
+}
+
+/// [`count`] by the search's arms, each walked newest first through its index and
+/// stopped after `rows` tickets found, `contains` or not.
+pub(crate) fn arms_count<D: Dialect>(query: &SearchQuery, rows: u64) -> Sql {
+    let rows = i64::try_from(rows).unwrap_or(i64::MAX);
+    let mut sql = Sql::new("SELECT COUNT(*) AS n FROM (");
+    push_arm_walks::<D>(&mut sql, query, rows);
+    sql.push(" LIMIT ").push_integer(rows).push(") c");
+    sql
+}
+
+/// The `UNION ALL` of the arms' walks, each limited to `rows` tickets found.
+fn push_arm_walks<D: Dialect>(sql: &mut Sql, query: &SearchQuery, rows: i64) {
+    for (i, arm) in query::arms(query).iter().enumerate() {
+        if i > 0 {
+            sql.push(" UNION ALL ");
+        }
+        sql.push("SELECT * FROM (SELECT t.id").push(from(*arm));
+        query::push_search::<D>(sql, query, *arm);
+        sql.push(NEWEST_FIRST)
+            .push(" LIMIT ")
+            .push_integer(rows)
+            .push(") a");
+    }
 }
 
 /// The order of the tickets' newest-first indexes, which every arm's index shares.
@@ -93,6 +108,12 @@ pub(crate) fn page<D: Dialect>(query: &SearchQuery) -> Sql {
     if has_contains(query) {
         return contains_page::<D>(query, TenantCondition::Indexed);
     }
+    arms_page::<D>(query)
+}
+
+/// [`page`] by the search's arms, each walked from the cursor through its index and
+/// limited to the page, `contains` or not.
+pub(crate) fn arms_page<D: Dialect>(query: &SearchQuery) -> Sql {
     let arms = query::arms(query);
     if let [arm] = arms[..] {
         let mut sql = Sql::new("SELECT ");
@@ -335,13 +356,24 @@ async fn finish_in_windows<D: Dialect, E: Exec>(
             }
         }
     }
-    let mut tickets = match filled {
+    let tickets = match filled {
         Some(window) => window,
         None => {
             let sql = page_after_as::<D>(query, total, tenant_is);
             fetch_all(exec, sql, codec::ticket).await?
         }
     };
+    Ok(into_page(query, tickets, total))
+}
+
+/// The page of `query` from its tickets as read (one more than the page when a next
+/// page exists) and its total.
+fn into_page(
+    query: &SearchQuery,
+    mut tickets: Vec<helpdesk_core::Ticket>,
+    total: Total,
+) -> SearchPage {
+    let limit = query.page.limit as usize;
     let more = tickets.len() > limit;
     tickets.truncate(limit);
     let next = if more {
@@ -349,11 +381,11 @@ async fn finish_in_windows<D: Dialect, E: Exec>(
     } else {
         None
     };
-    Ok(SearchPage {
+    SearchPage {
         tickets,
         total,
         next,
-    })
+    }
 }
 
 pub(crate) mod probed;

@@ -33,7 +33,7 @@
 
 use helpdesk_core::{SearchPage, SearchQuery, StoreResult, TenantId, Total};
 
-use super::{FROM_TICKETS, NEWEST_FIRST, finish, has_contains};
+use super::{FROM_TICKETS, NEWEST_FIRST, fetch_all, finish, has_contains, into_page};
 use crate::backend::{Dialect, Exec, RowExt};
 use crate::codec;
 use crate::query::{self, Arm, TenantCondition};
@@ -48,17 +48,33 @@ pub(crate) const PROBE: i64 = 2_000;
 /// a ticket walked and tested, 3 to 5 µs a match read; BENCHMARKS.md).
 const WALKED_PER_MATCH: f64 = 4.0;
 
+/// How a search reads its matches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Way {
+    /// Walk the tenant newest first, testing scope, filters and words on each ticket.
+    Tenant,
+    /// Walk the search's arms ([`query::arms`]), each through the index that carries
+    /// its scope or filter (a requester's own tickets, an agent's groups, a status),
+    /// newest first, testing the words on each.
+    Arms,
+    /// Read the words' matches from the full-text index, in no order.
+    Index,
+}
+
 /// What the probe found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Probe {
-    /// Tickets walked (fewer than [`PROBE`]: the scope holds no more).
+    /// Tickets walked (fewer than [`PROBE`]: the tenant has no more).
     pub walked: u64,
-    /// Those with every word.
+    /// Those the scope and filters admit.
+    pub passes: u64,
+    /// Those the search finds: admitted, with every word.
     pub hits: u64,
-    /// The tickets of the search's one tenant (of every tenant when it has none), by
-    /// their numbers: what the full-text index may read the words' matches among.
-    pub scope_tickets: u64,
-    /// Whether the search's one tenant holds two thirds of the tickets or more.
+    /// Those with every word, admitted or not: what the full-text index reads.
+    pub word_hits: u64,
+    /// The tenant's tickets, by their numbers.
+    pub tenant_tickets: u64,
+    /// Whether the tenant holds two thirds of the tickets or more.
     pub most: bool,
 }
 
@@ -72,32 +88,79 @@ impl Probe {
         }
     }
 
-    /// Whether the walk covered the whole scope.
+    /// Whether the walk covered the whole tenant.
     fn ended(self) -> bool {
         self.walked < PROBE.unsigned_abs()
     }
 
-    /// How many tickets a walk newest first reads to find `rows` matches, at the
-    /// probe's share of them; none when the probe found none.
-    fn walk_for(self, rows: u64) -> Option<u64> {
-        if self.hits == 0 {
-            return None;
-        }
-        let tickets = rows.saturating_mul(self.walked) / self.hits;
-        Some(tickets.min(self.scope_tickets.max(self.walked)))
+    /// `part` of the tenant's tickets at the share `of` / `walked`.
+    fn share(self, of: u64) -> f64 {
+        of as f64 / self.walked.max(1) as f64 * self.tenant_tickets.max(self.walked) as f64
     }
 
-    /// Whether walking to `rows` matches costs less than reading the words' every
-    /// match through the full-text index (which reads them in the table's order,
-    /// archived ones included, with nothing to stop it early but the count's cap).
-    fn walk_wins(self, rows: u64) -> bool {
-        let Some(walk) = self.walk_for(rows) else {
-            return false;
+    /// What each way costs to find `rows` tickets, in tickets walked (a match the
+    /// full-text index reads counting [`WALKED_PER_MATCH`]), at the probe's shares:
+    /// the tenant's walk reads `rows` at the share of hits; a walk of the arms reads
+    /// the admitted tickets only, when `narrow` (an index carries the scope or a
+    /// filter), at most all of them; the index reads every match of the words in the
+    /// tenant, admitted or not.
+    fn costs(self, rows: u64, narrow: bool) -> [(Way, f64); 3] {
+        let tenant = self.tenant_tickets.max(self.walked) as f64;
+        let rows = rows as f64;
+        let tenant_walk = if self.hits == 0 {
+            tenant
+        } else {
+            (rows * self.walked as f64 / self.hits as f64).min(tenant)
         };
-        let share = self.hits as f64 / self.walked.max(1) as f64;
-        let matches = share * self.scope_tickets as f64;
-        walk as f64 <= WALKED_PER_MATCH * matches
+        let admitted = self.share(self.passes);
+        let arms_walk = match (narrow, self.hits) {
+            (false, _) => f64::INFINITY,
+            (true, 0) => admitted,
+            (true, hits) => (rows * self.passes as f64 / hits as f64).min(admitted),
+        };
+        let index = WALKED_PER_MATCH * self.share(self.word_hits);
+        [
+            (Way::Tenant, tenant_walk),
+            (Way::Arms, arms_walk),
+            (Way::Index, index),
+        ]
     }
+
+    /// The cheapest way to find `rows` tickets ([`costs`](Self::costs)).
+    pub(crate) fn way(self, rows: u64, narrow: bool) -> Way {
+        let mut best = (Way::Index, f64::INFINITY);
+        for (way, cost) in self.costs(rows, narrow) {
+            if cost < best.1 {
+                best = (way, cost);
+            }
+        }
+        best.0
+    }
+
+    /// How many tickets the tenant's walk reads to find `rows`: twice what the share
+    /// of hits promises (for its noise), at most the tenant's.
+    fn walk_limit(self, rows: u64) -> u64 {
+        let promised = if self.hits == 0 {
+            self.tenant_tickets
+        } else {
+            rows.saturating_mul(self.walked) / self.hits
+        };
+        promised
+            .saturating_mul(2)
+            .min(self.tenant_tickets.max(self.walked))
+    }
+}
+
+/// Whether an index carries `query`'s scope or filters apart from the tenant's: more
+/// than one arm, one arm of a value (a status, a category), or an equality the
+/// indexes lead with (requester, assignee, group, number).
+fn narrow(query: &SearchQuery) -> bool {
+    let c = &query.criteria;
+    query::arms(&walked(query)) != [Arm::Whole]
+        || c.requester.is_some()
+        || c.assignee.is_some()
+        || c.group.is_some()
+        || c.number.is_some()
 }
 
 /// `query` without its words: what a walk reads, testing them on each ticket.
@@ -134,19 +197,20 @@ fn push_walk<D: Dialect>(sql: &mut Sql, query: &SearchQuery, tenant: TenantId, l
 const ALL_TICKETS: &str =
     "(SELECT COALESCE(SUM(c.last_number), 0) FROM helpdesk_ticket_counters c)::BIGINT";
 
-/// The probe in `tenant`: `walked`, `hits`, `scope_tickets` and `all_tickets`
-/// ([`Probe`]).
+/// The probe in `tenant`: the [`Probe`]'s counts, and `all_tickets`.
 pub(crate) fn probe_statement<D: Dialect>(query: &SearchQuery, tenant: TenantId) -> Sql {
     let mut sql = Sql::new("WITH w AS MATERIALIZED (");
     push_walk::<D>(&mut sql, query, tenant, PROBE);
     sql.push(
         ") SELECT (SELECT COUNT(*) FROM w) AS walked, \
+         (SELECT COUNT(*) FROM w WHERE w.pass) AS passes, \
          (SELECT COUNT(*) FROM w WHERE w.pass AND w.hit) AS hits, \
+         (SELECT COUNT(*) FROM w WHERE w.hit) AS word_hits, \
          COALESCE((SELECT c.last_number FROM helpdesk_ticket_counters c \
          WHERE c.tenant_id = ",
     )
     .bind(tenant.as_uuid())
-    .push("), 0) AS scope_tickets, ")
+    .push("), 0) AS tenant_tickets, ")
     .push(ALL_TICKETS)
     .push(" AS all_tickets");
     sql
@@ -206,22 +270,36 @@ pub(crate) async fn probe<D: Dialect, E: Exec>(
     let row = exec
         .fetch_optional(probe_statement::<D>(query, tenant))
         .await
-        .map_err(db)?;
-    let Some(row) = row else {
-        return Ok(Probe {
-            walked: 0,
-            hits: 0,
-            scope_tickets: 0,
-            most: false,
-        });
-    };
-    let scope_tickets = codec::unsigned(row.i64("scope_tickets")?, "count")?;
-    let all_tickets = codec::unsigned(row.i64("all_tickets")?, "count")?;
+        .map_err(db)?
+        .ok_or_else(|| db(sqlx::Error::RowNotFound))?;
+    let count =
+        |column: &str| -> StoreResult<u64> { Ok(codec::unsigned(row.i64(column)?, "count")?) };
+    let tenant_tickets = count("tenant_tickets")?;
     Ok(Probe {
-        walked: codec::unsigned(row.i64("walked")?, "count")?,
-        hits: codec::unsigned(row.i64("hits")?, "count")?,
-        scope_tickets,
-        most: scope_tickets.saturating_mul(3) >= all_tickets.saturating_mul(2),
+        walked: count("walked")?,
+        passes: count("passes")?,
+        hits: count("hits")?,
+        word_hits: count("word_hits")?,
+        tenant_tickets,
+        most: tenant_tickets.saturating_mul(3) >= count("all_tickets")?.saturating_mul(2),
+    })
+}
+
+/// The statement that counts a `contains` search's tickets up to `rows`, the way
+/// `probe` says: none when the probe walked the whole tenant (its hits are the total).
+pub(crate) fn count_statement<D: Dialect>(
+    query: &SearchQuery,
+    tenant: TenantId,
+    probe: Probe,
+    rows: u64,
+) -> Option<Sql> {
+    if probe.ended() {
+        return None;
+    }
+    Some(match probe.way(rows, narrow(query)) {
+        Way::Tenant => walk_count::<D>(query, tenant, rows, probe.walk_limit(rows)),
+        Way::Arms => super::arms_count::<D>(query, rows),
+        Way::Index => index_count::<D>(query, rows, probe.tenant_condition()),
     })
 }
 
@@ -233,20 +311,16 @@ async fn total<D: Dialect, E: Exec>(
     probe: Probe,
     rows: u64,
 ) -> StoreResult<u64> {
-    if probe.ended() {
+    let Some(sql) = count_statement::<D>(query, tenant, probe, rows) else {
         return Ok(probe.hits.min(rows));
+    };
+    let tenant_walk = probe.way(rows, narrow(query)) == Way::Tenant;
+    let found = count_of(exec, sql).await?;
+    if found >= rows || !tenant_walk || probe.walk_limit(rows) >= probe.tenant_tickets {
+        return Ok(found);
     }
-    if probe.walk_wins(rows)
-        && let Some(walk) = probe.walk_for(rows)
-    {
-        // Twice the tickets the share promises, for the share's noise.
-        let sql = walk_count::<D>(query, tenant, rows, walk.saturating_mul(2));
-        let found = count_of(exec, sql).await?;
-        if found >= rows {
-            return Ok(found);
-        }
-        // Fewer than the share promised: the walk proves nothing about older tickets.
-    }
+    // The tenant's walk stopped at its limit before `rows`: it proves nothing about
+    // older tickets.
     count_of(
         exec,
         index_count::<D>(query, rows, probe.tenant_condition()),
@@ -254,27 +328,32 @@ async fn total<D: Dialect, E: Exec>(
     .await
 }
 
+/// The way a page of `query` is read after `probe`: [`Way::Tenant`] pages newest first
+/// in windows (then every match, if no window fills the page).
+fn page_way(query: &SearchQuery, probe: Probe) -> Way {
+    let rows = u64::from(query.page.limit).saturating_add(1);
+    probe.way(rows, narrow(query))
+}
+
 /// For the benches' plans: the statements a search with `probe` runs (the probe
-/// aside): its total up to `rows` (the walk when the probe promises it, the full-text
-/// index otherwise) and its page's first (the first window when the words are common,
-/// every match otherwise).
+/// aside): its total up to `rows` (none when the probe's walk is the total) and its
+/// page's first (the first window when it walks the tenant).
 pub(crate) fn statements<D: Dialect>(
     query: &SearchQuery,
     tenant: TenantId,
     probe: Probe,
     rows: u64,
-) -> [Sql; 2] {
-    let common = !probe.ended() && probe.walk_wins(rows);
-    let count = if let (true, Some(walk)) = (common, probe.walk_for(rows)) {
-        walk_count::<D>(query, tenant, rows, walk.saturating_mul(2))
-    } else {
-        index_count::<D>(query, rows, probe.tenant_condition())
+) -> (Option<Sql>, Sql) {
+    let count = count_statement::<D>(query, tenant, probe, rows);
+    let page = match page_way(query, probe) {
+        Way::Tenant => super::window_page::<D>(query, super::WINDOWS[0]),
+        Way::Arms => Some(super::arms_page::<D>(query)),
+        Way::Index => None,
     };
-    let page = match super::window_page::<D>(query, super::WINDOWS[0]) {
-        Some(window) if common => window,
-        _ => super::page_after_as::<D>(query, Total::Exact(0), probe.tenant_condition()),
-    };
-    [count, page]
+    let page = page.unwrap_or_else(|| {
+        super::page_after_as::<D>(query, Total::Exact(0), probe.tenant_condition())
+    });
+    (count, page)
 }
 
 /// Runs a `contains` search in one `tenant` in a transaction of its own, its planner
@@ -296,15 +375,15 @@ pub(crate) async fn run<D: Dialect>(
         }
         None => Total::NotCounted,
     };
-    // Common: more than the cap, or (not counted) a page's worth within the walk.
-    let common = match total {
-        Total::MoreThan(_) => true,
-        Total::Exact(_) => false,
-        Total::NotCounted => {
-            !probe.ended() && probe.walk_wins(u64::from(query.page.limit).saturating_add(1))
+    let tenant_is = probe.tenant_condition();
+    let page = match page_way(query, probe) {
+        Way::Tenant => finish::<D, _>(&mut tx, query, total, true, tenant_is).await?,
+        Way::Arms => {
+            let tickets = fetch_all(&mut tx, super::arms_page::<D>(query), codec::ticket).await?;
+            into_page(query, tickets, total)
         }
+        Way::Index => finish::<D, _>(&mut tx, query, total, false, tenant_is).await?,
     };
-    let page = finish::<D, _>(&mut tx, query, total, common, probe.tenant_condition()).await?;
     // Read only: nothing to keep.
     D::rollback(tx).await.map_err(db)?;
     Ok(page)
@@ -314,35 +393,51 @@ pub(crate) async fn run<D: Dialect>(
 mod tests {
     use super::*;
 
-    fn probe(hits: u64, scope_tickets: u64) -> Probe {
+    /// A probe of a tenant of a million tickets, `passes` of the newest 2,000 admitted,
+    /// `hits` of them with the words, `word_hits` with the words admitted or not.
+    fn probe(passes: u64, hits: u64, word_hits: u64) -> Probe {
         Probe {
             walked: PROBE.unsigned_abs(),
+            passes,
             hits,
-            scope_tickets,
+            word_hits,
+            tenant_tickets: 1_000_000,
             most: true,
         }
     }
 
     #[test]
     fn words_common_in_the_newest_tickets_are_walked() {
-        // Two words in one ticket in 24 of a million: 24,000 tickets walked against
+        // Two words in one ticket in 24 (84 of 2,000): 24,000 tickets walked against
         // 42,000 matches read.
-        let two = probe(84, 1_000_000);
-        assert_eq!(two.walk_for(1_001), Some(23_833));
-        assert!(two.walk_wins(1_001));
-        // One in 400: 400,000 tickets walked against 2,500 matches.
-        assert!(!probe(5, 1_000_000).walk_wins(1_001));
-        // None in the newest: nothing tells how far a walk would go.
-        assert_eq!(probe(0, 1_000_000).walk_for(1_001), None);
-        assert!(!probe(0, 1_000_000).walk_wins(1_001));
+        assert_eq!(probe(2_000, 84, 84).way(1_001, false), Way::Tenant);
+        // One in 400: 400,000 tickets walked against 2,500 matches read.
+        assert_eq!(probe(2_000, 5, 5).way(1_001, false), Way::Index);
+        // None in the newest: the index reads what older tickets hold.
+        assert_eq!(probe(2_000, 0, 0).way(1_001, false), Way::Index);
     }
 
     #[test]
-    fn a_walk_never_goes_past_the_scope() {
-        let small = probe(50, 2_600);
-        assert_eq!(small.walk_for(1_001), Some(2_600));
-        // A page of 26 is 1,040 tickets away at one in 40; 65 matches are read sooner.
-        assert!(!small.walk_wins(26 * 40 + 1));
-        assert!(small.walk_wins(6));
+    fn a_narrow_scope_walks_its_own_index() {
+        // A requester with 2% of the tickets, a word in 8.5% of them: 11,800 of theirs
+        // walked against 85,000 matches read or 590,000 of the tenant's walked.
+        let heavy = probe(40, 3, 170);
+        assert_eq!(heavy.way(1_001, true), Way::Arms);
+        // A requester with 45 tickets: walk them all.
+        assert_eq!(probe(0, 0, 170).way(1_001, true), Way::Arms);
+        // An agent's fifth of the tenant and a rare word: read the index.
+        assert_eq!(probe(400, 0, 0).way(1_001, true), Way::Index);
+        // Without an index of its own, the scope is the tenant's walk.
+        assert_eq!(heavy.way(1_001, false), Way::Index);
+    }
+
+    #[test]
+    fn a_walk_never_goes_past_the_tenant() {
+        let small = Probe {
+            tenant_tickets: 2_600,
+            ..probe(2_000, 50, 50)
+        };
+        assert_eq!(small.walk_limit(1_001), 2_600);
+        assert_eq!(small.walk_limit(6), 480);
     }
 }
