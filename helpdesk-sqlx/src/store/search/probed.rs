@@ -140,11 +140,10 @@ impl Probe {
     /// How many tickets the tenant's walk reads to find `rows`: twice what the share
     /// of hits promises (for its noise), at most the tenant's.
     fn walk_limit(self, rows: u64) -> u64 {
-        let promised = if self.hits == 0 {
-            self.tenant_tickets
-        } else {
-            rows.saturating_mul(self.walked) / self.hits
-        };
+        let promised = rows
+            .saturating_mul(self.walked)
+            .checked_div(self.hits)
+            .unwrap_or(self.tenant_tickets);
         promised
             .saturating_mul(2)
             .min(self.tenant_tickets.max(self.walked))
