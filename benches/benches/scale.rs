@@ -50,12 +50,14 @@ use helpdesk_benches::timing::Samples;
 use helpdesk_core::search::SlaFilter;
 use helpdesk_core::{
     Actor, CsvFormat, Cursor, HelpdeskService, ManualClock, PageRequest, Priority, SearchCriteria,
-    Sort, SortValue, Status, Store, Ticket, TicketId, TicketNumber, UserId,
+    Sort, SortValue, Status, Store, Ticket, TicketId, UserId,
 };
 use helpdesk_sqlx::{ImportedTicket, PostgresStore, SqliteStore};
 
 #[path = "scale/plans.rs"]
 mod plans;
+#[path = "scale/reuse.rs"]
+mod reuse;
 
 const SEED: u64 = 2026;
 /// Tickets per `import_tickets` call (one transaction).
@@ -300,51 +302,6 @@ where
             import: import_took,
         },
     ))
-}
-
-/// The fixture of the first tenant of a database seeded by an earlier run and kept
-/// ([`REUSE_VAR`]), `size` tickets per tenant, as of `now`.
-async fn reopened(
-    store: Arc<dyn Store>,
-    now: DateTime<Utc>,
-    tenants: usize,
-    size: usize,
-) -> BenchResult<Fixture> {
-    let service = HelpdeskService::new(store.clone()).with_clock(Arc::new(ManualClock::new(now)));
-    let agents = if tenants == 1 { 12 } else { 3 };
-    let people = generate::reopen(&service, store.as_ref(), "t000", size, agents).await?;
-    let by_number = async |n: usize| -> BenchResult<Ticket> {
-        let number = TicketNumber::new(u64::try_from(n)?);
-        Ok(store
-            .ticket_by_number(people.tenant, number)
-            .await?
-            .ok_or("a ticket of the kept database is missing")?)
-    };
-    let mut sample = Vec::new();
-    for n in (1..=size).step_by(1000) {
-        sample.push(by_number(n).await?.id);
-    }
-    let middle = by_number(size / 2 + 1).await?;
-    let admin = people.admin.clone();
-    let supervisor = people.supervisor.clone();
-    let agent = Actor::Staff(store.staff(people.agents[0].0).await?.ok_or("agent")?);
-    let light = member_actor(store.as_ref(), &people, people.light()).await?;
-    let heavy = member_actor(store.as_ref(), &people, people.requesters[0]).await?;
-    let guest = member_actor(store.as_ref(), &people, people.guest).await?;
-    Ok(Fixture {
-        store,
-        service,
-        now,
-        people,
-        admin,
-        agent,
-        supervisor,
-        light,
-        heavy,
-        guest,
-        sample,
-        middle,
-    })
 }
 
 impl Fixture {
@@ -721,59 +678,6 @@ fn report_seeding(label: &str, s: &Seeding, bytes: u64) {
     );
 }
 
-/// The variable naming a database that an earlier run on PostgreSQL kept
-/// ([`KEEP_VAR`](helpdesk_benches::KEEP_VAR)) at the one size of
-/// `HELPDESK_SCALE_SIZES`: measured again without seeding it, its planner statistics
-/// removed first, then taken again with `ANALYZE`. The database is kept.
-const REUSE_VAR: &str = "HELPDESK_SCALE_REUSE";
-
-/// What makes a kept database look unanalyzed to the planner, as after the seeding:
-/// no column statistics, and the tables' sizes unknown (as for a table never vacuumed
-/// nor analyzed: the planner measures its pages and guesses its rows).
-const FORGET_STATISTICS: &str = "DELETE FROM pg_statistic WHERE starelid IN \
-     (SELECT c.oid FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace \
-     AND c.relname LIKE 'helpdesk%'); \
-     UPDATE pg_class SET reltuples = -1, relpages = 0, relallvisible = 0 \
-     WHERE relnamespace = 'public'::regnamespace AND relname LIKE 'helpdesk%' \
-     AND relkind = 'r'";
-
-/// The time a kept database was seeded as of: its newest ticket was opened half a
-/// ticket's share of the span before it.
-async fn seeded_at(store: &PostgresStore, size: usize) -> BenchResult<DateTime<Utc>> {
-    let newest: i64 =
-        helpdesk_sqlx::sqlx::query_scalar("SELECT MAX(created_at) FROM helpdesk_tickets")
-            .fetch_one(store.pool())
-            .await?;
-    let span = chrono::Duration::days(generate::SPAN_DAYS);
-    let half = span.num_milliseconds() / (2 * i64::try_from(size.max(1))?);
-    Ok(DateTime::from_timestamp_nanos(newest) + chrono::Duration::milliseconds(half))
-}
-
-/// PostgreSQL at one size on the database an earlier run kept ([`REUSE_VAR`]).
-async fn postgres_reused(
-    url: &str,
-    name: &str,
-    tenants: usize,
-    size: usize,
-) -> BenchResult<[Run; 2]> {
-    let db = BenchDatabase::reuse(url, name)?;
-    let store = db.store().await?;
-    let tickets: i64 = helpdesk_sqlx::sqlx::query_scalar("SELECT COUNT(*) FROM helpdesk_tickets")
-        .fetch_one(store.pool())
-        .await?;
-    let now = seeded_at(&store, size).await?;
-    let fx = reopened(Arc::new(store.clone()), now, tenants, size).await?;
-    db.run(FORGET_STATISTICS).await?;
-    println!("\nPostgreSQL: reusing {name} ({tickets} tickets), statistics forgotten");
-    let tickets = usize::try_from(tickets)?;
-    plans::postgres(&fx, &store, "no statistics").await?;
-    let cold = measure(&fx, "PostgreSQL, no statistics".to_owned(), tickets).await?;
-    db.run("ANALYZE").await?;
-    plans::postgres(&fx, &store, "after ANALYZE").await?;
-    let warm = measure(&fx, "PostgreSQL, after ANALYZE".to_owned(), tickets).await?;
-    Ok([cold, warm])
-}
-
 /// PostgreSQL at one size: without statistics, then after `ANALYZE`.
 async fn postgres(
     url: &str,
@@ -873,9 +777,9 @@ async fn main() -> BenchResult {
             lite_runs.push(sqlite(now, tenants, size).await?);
         }
         if let Some(url) = &url {
-            let [c, w] = match std::env::var(REUSE_VAR) {
-                Ok(name) if sizes.len() == 1 => postgres_reused(url, &name, tenants, size).await?,
-                Ok(_) => return Err(format!("{REUSE_VAR} takes one size").into()),
+            let [c, w] = match std::env::var(reuse::VAR) {
+                Ok(name) if sizes.len() == 1 => reuse::postgres(url, &name, tenants, size).await?,
+                Ok(_) => return Err(format!("{} takes one size", reuse::VAR).into()),
                 Err(_) => postgres(url, now, tenants, size, n + 1 == sizes.len()).await?,
             };
             cold.push(c);
