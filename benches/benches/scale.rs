@@ -45,7 +45,7 @@ use helpdesk_benches::BenchResult;
 use helpdesk_benches::generate::{self, TenantPeople};
 use helpdesk_benches::machine;
 use helpdesk_benches::postgres::{self, BenchDatabase};
-use helpdesk_benches::table::{self, Table};
+use helpdesk_benches::table;
 use helpdesk_benches::timing::Samples;
 use helpdesk_core::search::SlaFilter;
 use helpdesk_core::{
@@ -56,6 +56,8 @@ use helpdesk_sqlx::{ImportedTicket, PostgresStore, SqliteStore};
 
 #[path = "scale/plans.rs"]
 mod plans;
+#[path = "scale/report.rs"]
+mod report;
 #[path = "scale/reuse.rs"]
 mod reuse;
 
@@ -265,12 +267,6 @@ where
     let import_took = began.elapsed();
     let people = all.swap_remove(0);
     let middle = generate::ticket(&people, SEED, size / 2, now).ticket;
-    let admin = people.admin.clone();
-    let supervisor = people.supervisor.clone();
-    let agent = Actor::Staff(store.staff(people.agents[0].0).await?.ok_or("agent")?);
-    let light = member_actor(store.as_ref(), &people, people.light()).await?;
-    let heavy = member_actor(store.as_ref(), &people, people.requesters[0]).await?;
-    let guest = member_actor(store.as_ref(), &people, people.guest).await?;
     let criteria = SearchCriteria {
         tenant: Some(people.tenant),
         priorities: vec![Priority::High, Priority::Blocking],
@@ -278,22 +274,9 @@ where
         ..Default::default()
     };
     service
-        .save_search(&admin, "Urgents en cours", criteria)
+        .save_search(&people.admin, "Urgents en cours", criteria)
         .await?;
-    let fixture = Fixture {
-        store,
-        service,
-        now,
-        people,
-        admin,
-        agent,
-        supervisor,
-        light,
-        heavy,
-        guest,
-        sample,
-        middle,
-    };
+    let fixture = Fixture::new(store, service, now, people, sample, middle).await?;
     Ok((
         fixture,
         Seeding {
@@ -305,6 +288,37 @@ where
 }
 
 impl Fixture {
+    /// The fixture of `people`'s tenant, its actors read from `store`.
+    async fn new(
+        store: Arc<dyn Store>,
+        service: HelpdeskService,
+        now: DateTime<Utc>,
+        people: TenantPeople,
+        sample: Vec<TicketId>,
+        middle: Ticket,
+    ) -> BenchResult<Self> {
+        let admin = people.admin.clone();
+        let supervisor = people.supervisor.clone();
+        let agent = Actor::Staff(store.staff(people.agents[0].0).await?.ok_or("agent")?);
+        let light = member_actor(store.as_ref(), &people, people.light()).await?;
+        let heavy = member_actor(store.as_ref(), &people, people.requesters[0]).await?;
+        let guest = member_actor(store.as_ref(), &people, people.guest).await?;
+        Ok(Self {
+            store,
+            service,
+            now,
+            people,
+            admin,
+            agent,
+            supervisor,
+            light,
+            heavy,
+            guest,
+            sample,
+            middle,
+        })
+    }
+
     /// The actor, criteria and page of a search case.
     fn query(&self, case: Case) -> (&Actor, SearchCriteria, PageRequest) {
         let tenant = Some(self.people.tenant);
@@ -545,79 +559,6 @@ struct Run {
     export: (usize, Duration, i64),
 }
 
-fn print_run(run: &Run) {
-    let baseline = run.samples[0].median();
-    let mut out = Table::new(["query", "found", "p50", "p99", "samples", "p50 ×baseline"]);
-    for (n, (case, label)) in CASES.iter().enumerate() {
-        if !selected(*case, label) {
-            continue;
-        }
-        let s = &run.samples[n];
-        out.row([
-            (*label).to_owned(),
-            run.found[n].to_string(),
-            table::duration(s.median()),
-            table::duration(s.percentile(99.0)),
-            s.len().to_string(),
-            table::ratio(s.median(), baseline),
-        ]);
-    }
-    let (rows, took, peak) = run.export;
-    if export_selected() {
-        out.row([
-            "CSV export streamed (rows, rows/s, peak RSS rise)".to_owned(),
-            rows.to_string(),
-            table::duration(took),
-            table::rate(rows as f64 / took.as_secs_f64().max(1e-9)),
-            format!("{} MB", peak / 1024),
-            "-".to_owned(),
-        ]);
-    }
-    out.print(&format!(
-        "{} at {} tickets: through HelpdeskService (load {})",
-        run.label,
-        run.tickets,
-        machine::load_average()
-    ));
-}
-
-fn print_growth(label: &str, runs: &[&Run]) {
-    if runs.len() < 2 {
-        return;
-    }
-    let mut headers = vec!["query".to_owned()];
-    for r in runs {
-        headers.push(format!("p50 {}k", r.tickets / 1000));
-        headers.push(format!("p99 {}k", r.tickets / 1000));
-    }
-    for pair in runs.windows(2) {
-        headers.push(format!(
-            "p50 {}k/{}k",
-            pair[1].tickets / 1000,
-            pair[0].tickets / 1000
-        ));
-    }
-    let mut out = Table::new(headers);
-    for (n, (case, name)) in CASES.iter().enumerate() {
-        if !selected(*case, name) {
-            continue;
-        }
-        let mut row = vec![(*name).to_owned()];
-        for r in runs {
-            row.push(table::duration(r.samples[n].median()));
-            row.push(table::duration(r.samples[n].percentile(99.0)));
-        }
-        for pair in runs.windows(2) {
-            row.push(table::ratio(
-                pair[1].samples[n].median(),
-                pair[0].samples[n].median(),
-            ));
-        }
-        out.row(row);
-    }
-    out.print(&format!("growth on {label}"));
-}
-
 /// Measures a seeded fixture once: check, samples, export.
 async fn measure(fx: &Fixture, label: String, tickets: usize) -> BenchResult<Run> {
     let found = fx.check().await?;
@@ -636,7 +577,7 @@ async fn measure(fx: &Fixture, label: String, tickets: usize) -> BenchResult<Run
         samples,
         export,
     };
-    print_run(&run);
+    report::print_run(&run);
     Ok(run)
 }
 
@@ -791,7 +732,7 @@ async fn main() -> BenchResult {
         ("PostgreSQL, no statistics", &cold),
         ("PostgreSQL, after ANALYZE", &warm),
     ] {
-        print_growth(label, &runs.iter().collect::<Vec<_>>());
+        report::print_growth(label, &runs.iter().collect::<Vec<_>>());
     }
     println!("\nload average at the end: {}", machine::load_average());
     Ok(())

@@ -10,14 +10,12 @@
 
 mod support;
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use chrono::{TimeZone, Utc};
+use chrono::Utc;
 use helpdesk_core::{
-    ActorRef, Count, EventId, EventKind, MemberId, PageRequest, Priority, RichText, Scope,
-    SearchCriteria, SearchQuery, Store, TenantId, Ticket, TicketChange, TicketId, TicketNumber,
-    TicketState, TimelineEvent, Total,
+    Count, MemberId, PageRequest, Scope, SearchCriteria, SearchQuery, Store, TenantId, TicketId,
+    Total,
 };
 
 /// Tickets of the large tenant: more than the probe walks.
@@ -41,10 +39,6 @@ fn words_of(i: usize) -> (String, String) {
     (public.join(" "), internal.to_owned())
 }
 
-fn rich(text: &str) -> RichText {
-    RichText::sanitize(&format!("<p>{text}</p>")).unwrap()
-}
-
 /// Opens a ticket of `tenant` at second `i` with these words in its subject and
 /// description (`public`) and in an internal note.
 async fn open(
@@ -55,59 +49,12 @@ async fn open(
     public: &str,
     internal: &str,
 ) -> TicketId {
-    let at = Utc.timestamp_opt(1_750_000_000 + i as i64, 0).unwrap();
-    let ticket = Ticket {
-        id: TicketId::new(),
-        tenant,
-        number: TicketNumber::FIRST,
-        subject: public.to_owned(),
-        description: rich(public),
-        category: None,
-        product: None,
-        priority: Priority::Normal,
-        state: TicketState::New,
-        requester,
-        assignee: None,
-        group: None,
-        guests: vec![],
-        contact_phone: None,
-        asset: None,
-        custom_fields: BTreeMap::new(),
-        opened_by: ActorRef::System,
-        created_at: at,
-        updated_at: at,
-        version: 1,
-        public_updated_at: at,
-        public_version: 1,
-        service_level: Default::default(),
+    let text = support::TicketText {
+        subject: public,
+        reply: None,
+        note: internal,
     };
-    let event = |kind| TimelineEvent {
-        id: EventId::new(),
-        ticket: ticket.id,
-        tenant,
-        at,
-        author: ActorRef::System,
-        status_change: None,
-        kind,
-    };
-    let events = vec![
-        event(EventKind::Opened),
-        event(EventKind::NoteAdded {
-            body: rich(internal),
-        }),
-    ];
-    store
-        .open_ticket(TicketChange {
-            ticket: &ticket,
-            expected_version: 0,
-            events: &events,
-            outbox: &[],
-            attachments: &[],
-            request_fingerprint: None,
-        })
-        .await
-        .unwrap();
-    ticket.id
+    support::open_with_text(store, tenant, requester, i, text).await
 }
 
 /// Every page of a search for `word` in `tenant` seen from `scope`, followed by its

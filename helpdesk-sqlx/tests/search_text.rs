@@ -9,13 +9,11 @@ mod support;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use chrono::{TimeZone, Utc};
+use chrono::Utc;
 use helpdesk_core::search::{contains_all, searchable_words};
 use helpdesk_core::text::words;
 use helpdesk_core::{
-    ActorRef, EventId, EventKind, MemberId, PageRequest, Priority, RichText, Scope, SearchCriteria,
-    SearchQuery, Store, TenantId, Ticket, TicketChange, TicketId, TicketNumber, TicketState,
-    TimelineEvent,
+    MemberId, PageRequest, Scope, SearchCriteria, SearchQuery, Store, TenantId, TicketId,
 };
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -45,67 +43,13 @@ fn doc() -> impl Strategy<Value = Doc> {
     })
 }
 
-fn rich(text: &str) -> RichText {
-    RichText::sanitize(&format!("<p>{text}</p>")).unwrap()
-}
-
 async fn open(store: &dyn Store, tenant: TenantId, doc: &Doc, i: usize) -> TicketId {
-    let at = Utc.timestamp_opt(1_750_000_000 + i as i64, 0).unwrap();
-    let ticket = Ticket {
-        id: TicketId::new(),
-        tenant,
-        number: TicketNumber::FIRST,
-        subject: doc.subject.clone(),
-        description: rich(&doc.subject),
-        category: None,
-        product: None,
-        priority: Priority::Normal,
-        state: TicketState::New,
-        requester: MemberId::new(),
-        assignee: None,
-        group: None,
-        guests: vec![],
-        contact_phone: None,
-        asset: None,
-        custom_fields: BTreeMap::new(),
-        opened_by: ActorRef::System,
-        created_at: at,
-        updated_at: at,
-        version: 1,
-        public_updated_at: at,
-        public_version: 1,
-        service_level: Default::default(),
+    let text = support::TicketText {
+        subject: &doc.subject,
+        reply: Some(&doc.reply),
+        note: &doc.note,
     };
-    let event = |kind| TimelineEvent {
-        id: EventId::new(),
-        ticket: ticket.id,
-        tenant,
-        at,
-        author: ActorRef::System,
-        status_change: None,
-        kind,
-    };
-    let events = vec![
-        event(EventKind::Opened),
-        event(EventKind::Replied {
-            body: rich(&doc.reply),
-        }),
-        event(EventKind::NoteAdded {
-            body: rich(&doc.note),
-        }),
-    ];
-    store
-        .open_ticket(TicketChange {
-            ticket: &ticket,
-            expected_version: 0,
-            events: &events,
-            outbox: &[],
-            attachments: &[],
-            request_fingerprint: None,
-        })
-        .await
-        .unwrap();
-    ticket.id
+    support::open_with_text(store, tenant, MemberId::new(), i, text).await
 }
 
 async fn matches_the_reference(store: Arc<dyn Store>, docs: Vec<Doc>, queries: Vec<String>) {

@@ -8,10 +8,10 @@ use chrono::{DateTime, Utc};
 use helpdesk_benches::BenchResult;
 use helpdesk_benches::generate;
 use helpdesk_benches::postgres::BenchDatabase;
-use helpdesk_core::{Actor, HelpdeskService, ManualClock, Store, Ticket, TicketNumber};
+use helpdesk_core::{HelpdeskService, ManualClock, Store, Ticket, TicketNumber};
 use helpdesk_sqlx::PostgresStore;
 
-use super::{Fixture, Run, measure, member_actor, plans};
+use super::{Fixture, Run, measure, plans};
 
 /// The variable naming a database that an earlier run on PostgreSQL kept
 /// ([`KEEP_VAR`](helpdesk_benches::KEEP_VAR)) at the one size of
@@ -89,24 +89,5 @@ async fn reopened(
         sample.push(by_number(n).await?.id);
     }
     let middle = by_number(size / 2 + 1).await?;
-    let admin = people.admin.clone();
-    let supervisor = people.supervisor.clone();
-    let agent = Actor::Staff(store.staff(people.agents[0].0).await?.ok_or("agent")?);
-    let light = member_actor(store.as_ref(), &people, people.light()).await?;
-    let heavy = member_actor(store.as_ref(), &people, people.requesters[0]).await?;
-    let guest = member_actor(store.as_ref(), &people, people.guest).await?;
-    Ok(Fixture {
-        store,
-        service,
-        now,
-        people,
-        admin,
-        agent,
-        supervisor,
-        light,
-        heavy,
-        guest,
-        sample,
-        middle,
-    })
+    Fixture::new(store, service, now, people, sample, middle).await
 }

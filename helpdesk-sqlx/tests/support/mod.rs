@@ -7,8 +7,15 @@ pub mod postgres;
 
 use std::sync::Arc;
 
+use std::collections::BTreeMap;
+
+use chrono::{TimeZone, Utc};
 use helpdesk_core::testing::{FaultyStore, MemberSeed, Seed};
-use helpdesk_core::{Actor, HelpdeskService, MemberRole, Store, Tenant};
+use helpdesk_core::{
+    Actor, ActorRef, EventId, EventKind, HelpdeskService, MemberId, MemberRole, Priority, RichText,
+    Store, Tenant, TenantId, Ticket, TicketChange, TicketId, TicketNumber, TicketState,
+    TimelineEvent,
+};
 #[cfg(feature = "sqlite")]
 use helpdesk_sqlx::SqliteStore;
 #[cfg(feature = "sqlite")]
@@ -126,4 +133,87 @@ impl World {
             service: world.service,
         }
     }
+}
+
+/// The words of a ticket [`open_with_text`] opens.
+pub struct TicketText<'a> {
+    /// Subject and description.
+    pub subject: &'a str,
+    /// A public reply, if any.
+    pub reply: Option<&'a str>,
+    /// An internal note.
+    pub note: &'a str,
+}
+
+fn rich(text: &str) -> RichText {
+    RichText::sanitize(&format!("<p>{text}</p>")).expect("plain text sanitizes")
+}
+
+/// Opens a ticket of `tenant` for `requester` through the store port, opened `second`
+/// seconds after a fixed time, with `text` in its subject and description, a reply and
+/// an internal note.
+pub async fn open_with_text(
+    store: &dyn Store,
+    tenant: TenantId,
+    requester: MemberId,
+    second: usize,
+    text: TicketText<'_>,
+) -> TicketId {
+    let at = Utc
+        .timestamp_opt(1_750_000_000 + second as i64, 0)
+        .single()
+        .expect("a valid time");
+    let ticket = Ticket {
+        id: TicketId::new(),
+        tenant,
+        number: TicketNumber::FIRST,
+        subject: text.subject.to_owned(),
+        description: rich(text.subject),
+        category: None,
+        product: None,
+        priority: Priority::Normal,
+        state: TicketState::New,
+        requester,
+        assignee: None,
+        group: None,
+        guests: vec![],
+        contact_phone: None,
+        asset: None,
+        custom_fields: BTreeMap::new(),
+        opened_by: ActorRef::System,
+        created_at: at,
+        updated_at: at,
+        version: 1,
+        public_updated_at: at,
+        public_version: 1,
+        service_level: Default::default(),
+    };
+    let event = |kind| TimelineEvent {
+        id: EventId::new(),
+        ticket: ticket.id,
+        tenant,
+        at,
+        author: ActorRef::System,
+        status_change: None,
+        kind,
+    };
+    let mut events = vec![event(EventKind::Opened)];
+    if let Some(reply) = text.reply {
+        events.push(event(EventKind::Replied { body: rich(reply) }));
+    }
+    events.push(event(EventKind::NoteAdded {
+        body: rich(text.note),
+    }));
+    store
+        .open_ticket(TicketChange {
+            ticket: &ticket,
+            expected_version: 0,
+            events: &events,
+            outbox: &[],
+            attachments: &[],
+            request_fingerprint: None,
+        })
+        .await
+        .expect("the ticket opens");
+    ticket.id
 }
