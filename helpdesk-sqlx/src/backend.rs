@@ -63,6 +63,18 @@ pub struct TicketWords {
     pub internal: Vec<String>,
 }
 
+/// The planner settings of a `contains` search that the store plans itself
+/// ([`Dialect::FULL_TEXT_PLANNING`]): statements of the search's own transaction.
+#[derive(Clone, Copy, Debug)]
+pub struct FullTextPlanning {
+    /// Holds each statement to its shape: walks stay walks, the full-text index is
+    /// read rather than the table.
+    pub hold: &'static str,
+    /// Lets the next statements sort again (the walks of a scope's arms sort their few
+    /// rows: a requester's guest tickets, the page of several arms).
+    pub sorts: &'static str,
+}
+
 /// A database the store runs on. Sealed: implemented by
 /// [`SqliteBackend`](crate::SqliteBackend) and [`PostgresBackend`](crate::PostgresBackend).
 #[async_trait]
@@ -131,7 +143,7 @@ pub trait Dialect: crate::collate::SubjectOrder + Send + Sync + Sized + 'static 
     /// between walking the tickets and reading the full-text index itself
     /// (`search::probed`). None: the shared statements, as the planner reads them
     /// (SQLite, whose full-text table drives its own joins).
-    const FULL_TEXT_PLANNING: Option<&'static str>;
+    const FULL_TEXT_PLANNING: Option<FullTextPlanning>;
     /// The columns a common word's window (`w`, see `search::window_page`) keeps
     /// beside each walked ticket's keys, to test the words afterwards.
     fn push_window_columns(sql: &mut Sql, words: &[String], internal: bool);

@@ -114,16 +114,18 @@
 //! statement (statuses and priorities are literals, limits are written as numbers); a
 //! page's display names are read one key lookup per id.
 //!
-//! A `contains` search is the one read whose best plan depends on the words: walking
-//! the tenant newest first testing each ticket (right for a word in many recent
-//! tickets) or reading the full-text index (right for a rare one). The store does not
-//! leave that choice to the planner's estimates, which a table without statistics or
-//! two words that occur together get wrong by orders of magnitude: it walks the
-//! newest 2,000 tickets first, then chooses by the share of them that match, and runs
-//! the search in a read transaction of its own whose planner settings (`SET LOCAL`:
-//! no sequential scan, no sort where an index gives the order, no JIT) hold each
-//! statement to the chosen shape. Nothing of it outlives the transaction. Which
-//! index carries which read
+//! A `contains` search in one tenant is the one read whose best plan depends on the
+//! words: walking the tenant newest first testing each ticket (right for a word in
+//! many recent tickets), walking the index of a narrow scope (a requester's own
+//! tickets, an agent's groups), or reading the full-text index (right for a rare word).
+//! The store does not leave that choice to the planner's estimates, which a table
+//! without statistics or two words that occur together get wrong by orders of
+//! magnitude: it walks the tenant's newest 2,000 tickets first, prices each way from
+//! the shares of them that the scope admits and the words match, and runs the search
+//! in a read transaction of its own whose planner settings (`SET LOCAL`: no sequential
+//! scan, no sort where an index gives the order, no JIT) hold each statement to the
+//! chosen shape. Nothing of it outlives the transaction. Which index carries which
+//! read
 //! (migrations 0009, 0012, 0013 on SQLite, and 0014):
 //!
 //! | read | index |

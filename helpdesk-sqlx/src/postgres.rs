@@ -8,7 +8,7 @@ use sqlx::postgres::{PgArguments, PgConnectOptions, PgPool, PgRow};
 use sqlx::types::Json;
 use sqlx::{Postgres, Transaction};
 
-use crate::backend::{Dialect, Exec, TicketWords, impl_exec, impl_row_ext};
+use crate::backend::{Dialect, Exec, FullTextPlanning, TicketWords, impl_exec, impl_row_ext};
 use crate::error::SqlxStoreError;
 use crate::migrate::Migration;
 use crate::pool::PoolSettings;
@@ -214,11 +214,12 @@ impl Dialect for PostgresBackend {
     // scan of the tenants' counters, a sort of a few matches) still counts its
     // penalty in the plan's cost, which would pass the threshold of JIT compilation:
     // 200 ms of compiling for a statement of 3.
-    const FULL_TEXT_PLANNING: Option<&'static str> = Some(
-        "SELECT set_config('enable_seqscan', 'off', true) AS seqscan, \
-         set_config('enable_sort', 'off', true) AS sort, \
-         set_config('jit', 'off', true) AS jit",
-    );
+    const FULL_TEXT_PLANNING: Option<FullTextPlanning> = Some(FullTextPlanning {
+        hold: "SELECT set_config('enable_seqscan', 'off', true) AS seqscan, \
+               set_config('enable_sort', 'off', true) AS sort, \
+               set_config('jit', 'off', true) AS jit",
+        sorts: "SELECT set_config('enable_sort', 'on', true) AS sort",
+    });
 
     fn push_window_columns(sql: &mut Sql, words: &[String], internal: bool) {
         // Tested in the walk, where the row (and its vectors) is read anyway.

@@ -239,7 +239,7 @@ impl Dialect for SqliteBackend {
     const NOT_INDEXED: &'static str = "+";
 
     // FTS5 drives its own joins; the shared statements as they are.
-    const FULL_TEXT_PLANNING: Option<&'static str> = None;
+    const FULL_TEXT_PLANNING: Option<crate::backend::FullTextPlanning> = None;
 
     fn push_window_columns(sql: &mut Sql, _: &[String], _: bool) {
         sql.push(", t.seq AS seq");

@@ -70,17 +70,21 @@ impl SqlStore<crate::PostgresBackend> {
         &self,
         query: &SearchQuery,
         tenant: helpdesk_core::TenantId,
-        planning: &'static str,
+        planning: crate::backend::FullTextPlanning,
     ) -> StoreResult<[Vec<String>; 2]> {
         use crate::backend::Dialect;
         type Pg = crate::PostgresBackend;
         let mut tx = Pg::begin(self.raw_pool()).await.map_err(db)?;
-        tx.fetch_optional(Sql::new(planning)).await.map_err(db)?;
+        tx.fetch_optional(Sql::new(planning.hold))
+            .await
+            .map_err(db)?;
         let probe = probed::probe::<Pg, _>(&mut tx, query, tenant).await?;
         let mut plans = Vec::new();
         let probe_sql = probed::probe_statement::<Pg>(query, tenant);
-        let (count, page) = probed::statements::<Pg>(query, tenant, probe, count_rows(query));
-        for statement in std::iter::once(probe_sql).chain(count).chain([page]) {
+        let rest = probed::statements::<Pg>(query, tenant, probe, count_rows(query));
+        for (statement, sorts) in std::iter::once((probe_sql, false)).chain(rest) {
+            let settings = if sorts { planning.sorts } else { planning.hold };
+            tx.fetch_optional(Sql::new(settings)).await.map_err(db)?;
             let mut sql = Sql::new(EXPLAIN);
             sql.append(statement);
             let rows = tx.fetch_all(sql).await.map_err(db)?;

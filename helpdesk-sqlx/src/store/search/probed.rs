@@ -10,7 +10,8 @@
 //!
 //! So, in one read transaction with the planner held to the shape of each statement
 //! ([`Dialect::FULL_TEXT_PLANNING`]: no sequential scan, no sort where an index gives
-//! the order):
+//! the order; sorts allowed again for the walks of a scope's arms, which sort a few
+//! rows):
 //!
 //! 1. **The probe** walks the tenant's newest [`PROBE`] tickets and counts those the
 //!    search finds (scope, filters and words tested on each), and reads how many
@@ -34,7 +35,7 @@
 use helpdesk_core::{SearchPage, SearchQuery, StoreResult, TenantId, Total};
 
 use super::{FROM_TICKETS, NEWEST_FIRST, fetch_all, finish, has_contains, into_page};
-use crate::backend::{Dialect, Exec, RowExt};
+use crate::backend::{Dialect, Exec, FullTextPlanning, RowExt};
 use crate::codec;
 use crate::query::{self, Arm, TenantCondition};
 use crate::sql::Sql;
@@ -98,12 +99,12 @@ impl Probe {
         of as f64 / self.walked.max(1) as f64 * self.tenant_tickets.max(self.walked) as f64
     }
 
-    /// What each way costs to find `rows` tickets, in tickets walked (a match the
-    /// full-text index reads counting [`WALKED_PER_MATCH`]), at the probe's shares:
-    /// the tenant's walk reads `rows` at the share of hits; a walk of the arms reads
-    /// the admitted tickets only, when `narrow` (an index carries the scope or a
-    /// filter), at most all of them; the index reads every match of the words in the
-    /// tenant, admitted or not.
+    /// What each way costs to find `rows` tickets, in tickets of the tenant's walk
+    /// (a ticket read from another index counting [`WALKED_PER_MATCH`]), at the
+    /// probe's shares: the tenant's walk reads `rows` at the share of hits; a walk of
+    /// the arms reads the admitted tickets only, when `narrow` (an index carries the
+    /// scope or a filter), at most all of them; the index reads every match of the
+    /// words in the tenant, admitted or not.
     fn costs(self, rows: u64, narrow: bool) -> [(Way, f64); 3] {
         let tenant = self.tenant_tickets.max(self.walked) as f64;
         let rows = rows as f64;
@@ -113,11 +114,14 @@ impl Probe {
             (rows * self.walked as f64 / self.hits as f64).min(tenant)
         };
         let admitted = self.share(self.passes);
-        let arms_walk = match (narrow, self.hits) {
-            (false, _) => f64::INFINITY,
-            (true, 0) => admitted,
-            (true, hits) => (rows * self.passes as f64 / hits as f64).min(admitted),
-        };
+        // The arms' indexes reach the tickets in no order of the table: each as dear
+        // as a match the full-text index reads.
+        let arms_walk = WALKED_PER_MATCH
+            * match (narrow, self.hits) {
+                (false, _) => f64::INFINITY,
+                (true, 0) => admitted,
+                (true, hits) => (rows * self.passes as f64 / hits as f64).min(admitted),
+            };
         let index = WALKED_PER_MATCH * self.share(self.word_hits);
         [
             (Way::Tenant, tenant_walk),
@@ -335,16 +339,21 @@ fn page_way(query: &SearchQuery, probe: Probe) -> Way {
 }
 
 /// For the benches' plans: the statements a search with `probe` runs (the probe
-/// aside): its total up to `rows` (none when the probe's walk is the total) and its
-/// page's first (the first window when it walks the tenant).
+/// aside), each with whether it runs with sorts allowed: its total up to `rows` (none
+/// when the probe's walk is the total) and its page's first (the first window when it
+/// walks the tenant).
 pub(crate) fn statements<D: Dialect>(
     query: &SearchQuery,
     tenant: TenantId,
     probe: Probe,
     rows: u64,
-) -> (Option<Sql>, Sql) {
-    let count = count_statement::<D>(query, tenant, probe, rows);
-    let page = match page_way(query, probe) {
+) -> Vec<(Sql, bool)> {
+    let mut out = Vec::new();
+    if let Some(count) = count_statement::<D>(query, tenant, probe, rows) {
+        out.push((count, probe.way(rows, narrow(query)) == Way::Arms));
+    }
+    let way = page_way(query, probe);
+    let page = match way {
         Way::Tenant => super::window_page::<D>(query, super::WINDOWS[0]),
         Way::Arms => Some(super::arms_page::<D>(query)),
         Way::Index => None,
@@ -352,7 +361,30 @@ pub(crate) fn statements<D: Dialect>(
     let page = page.unwrap_or_else(|| {
         super::page_after_as::<D>(query, Total::Exact(0), probe.tenant_condition())
     });
-    (count, page)
+    out.push((page, way == Way::Arms));
+    out
+}
+
+/// The planner settings of the search's transaction: held, or letting statements sort.
+struct Settings {
+    planning: FullTextPlanning,
+    sorting: bool,
+}
+
+impl Settings {
+    /// Makes the next statements sort (`sorts`) or not, if they do not already.
+    async fn set<E: Exec>(&mut self, exec: &mut E, sorts: bool) -> StoreResult<()> {
+        if self.sorting != sorts {
+            let statement = if sorts {
+                self.planning.sorts
+            } else {
+                self.planning.hold
+            };
+            exec.fetch_optional(Sql::new(statement)).await.map_err(db)?;
+            self.sorting = sorts;
+        }
+        Ok(())
+    }
 }
 
 /// Runs a `contains` search in one `tenant` in a transaction of its own, its planner
@@ -361,21 +393,29 @@ pub(crate) async fn run<D: Dialect>(
     pool: &D::Pool,
     query: &SearchQuery,
     tenant: TenantId,
-    planning: &'static str,
+    planning: FullTextPlanning,
 ) -> StoreResult<SearchPage> {
     debug_assert!(has_contains(query));
     let mut tx = D::begin(pool).await.map_err(db)?;
-    tx.fetch_optional(Sql::new(planning)).await.map_err(db)?;
+    let mut settings = Settings {
+        planning,
+        sorting: true,
+    };
+    settings.set(&mut tx, false).await?;
     let probe = probe::<D, _>(&mut tx, query, tenant).await?;
     let total = match query.count.rows_to_read() {
         Some(rows) => {
+            let arms = !probe.ended() && probe.way(rows, narrow(query)) == Way::Arms;
+            settings.set(&mut tx, arms).await?;
             let found = total::<D, _>(&mut tx, query, tenant, probe, rows).await?;
             query.count.total(found)
         }
         None => Total::NotCounted,
     };
     let tenant_is = probe.tenant_condition();
-    let page = match page_way(query, probe) {
+    let way = page_way(query, probe);
+    settings.set(&mut tx, way == Way::Arms).await?;
+    let page = match way {
         Way::Tenant => finish::<D, _>(&mut tx, query, total, true, tenant_is).await?,
         Way::Arms => {
             let tickets = fetch_all(&mut tx, super::arms_page::<D>(query), codec::ticket).await?;
