@@ -244,14 +244,9 @@ const WINDOWS: [i64; 2] = [2_000, 20_000];
 /// [`page`] instead. None for other searches.
 pub(crate) fn window_page<D: Dialect>(query: &SearchQuery, window: i64) -> Option<Sql> {
     let words = query.criteria.contains_words();
-    if words.is_empty() || query.criteria.sort.key != SortKey::Opened {
-        return None;
-    }
+    let arm = window_arm(query)?;
     let mut walk = query.clone();
     walk.criteria.contains = None;
-    let [arm] = query::arms(&walk)[..] else {
-        return None;
-    };
     let internal = query.scope.sees_internal();
     let mut sql = Sql::new("WITH w AS MATERIALIZED (SELECT t.tenant_id, t.id, t.created_at");
     D::push_window_columns(&mut sql, &words, internal);
@@ -270,6 +265,20 @@ pub(crate) fn window_page<D: Dialect>(query: &SearchQuery, window: i64) -> Optio
     sql.push(") p JOIN helpdesk_tickets t ON t.tenant_id = p.page_tenant AND t.id = p.page_id");
     query::push_order::<D>(&mut sql, query);
     Some(sql)
+}
+
+/// The one arm a `contains` search's windows walk ([`window_page`]): none unless it
+/// is sorted by opening time and, its words aside, walks one arm.
+pub(crate) fn window_arm(query: &SearchQuery) -> Option<Arm> {
+    if !has_contains(query) || query.criteria.sort.key != SortKey::Opened {
+        return None;
+    }
+    let mut walk = query.clone();
+    walk.criteria.contains = None;
+    match query::arms(&walk)[..] {
+        [arm] => Some(arm),
+        _ => None,
+    }
 }
 
 /// Runs `query` on `pool`: the capped total, then the page ([`window_page`] first, in

@@ -132,9 +132,16 @@ impl Probe {
 
     /// The cheapest way to find `rows` tickets ([`costs`](Self::costs)).
     pub(crate) fn way(self, rows: u64, narrow: bool) -> Way {
+        self.cheapest(rows, narrow, true)
+    }
+
+    /// The cheapest way to find `rows` tickets, the tenant's walk only when
+    /// `tenant_walk` (a page walks the tenant in windows of one arm sorted by opening
+    /// time only).
+    fn cheapest(self, rows: u64, narrow: bool, tenant_walk: bool) -> Way {
         let mut best = (Way::Index, f64::INFINITY);
         for (way, cost) in self.costs(rows, narrow) {
-            if cost < best.1 {
+            if cost < best.1 && (tenant_walk || way != Way::Tenant) {
                 best = (way, cost);
             }
         }
@@ -335,7 +342,8 @@ async fn total<D: Dialect, E: Exec>(
 /// in windows (then every match, if no window fills the page).
 fn page_way(query: &SearchQuery, probe: Probe) -> Way {
     let rows = u64::from(query.page.limit).saturating_add(1);
-    probe.way(rows, narrow(query))
+    let windows = super::window_arm(query).is_some();
+    probe.cheapest(rows, narrow(query), windows)
 }
 
 /// For the benches' plans: the statements a search with `probe` runs (the probe
