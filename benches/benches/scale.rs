@@ -13,8 +13,9 @@
 //! HELPDESK_SCALE_CASES=dashboard,list,export cargo bench ... --bench scale
 //! ```
 //!
-//! `HELPDESK_SCALE_CASES`: the baseline and the cases whose label has one of its words (the
-//! CSV export only when one of them is `export`).
+//! `HELPDESK_SCALE_CASES`: the baseline and the cases whose label (lower case) has one of
+//! its comma-separated words (`contains`, `saved`, `dashboard`, `list`; the CSV export
+//! only when one of them is `export`).
 //! `HELPDESK_SCALE_SIZES` are tickets per tenant; `HELPDESK_SCALE_TENANTS` tenants of that
 //! size (default 1; the queries run in the first tenant). Each size is a fresh database
 //! filled by [`generate`] (people through the service, tickets with
@@ -28,10 +29,6 @@
 //! `HELPDESK_SCALE_REUSE=helpdesk_bench_...` measures a PostgreSQL database an earlier
 //! run kept (`HELPDESK_BENCH_KEEP_DATABASE=1`), at the one size it was seeded with,
 //! without seeding it again: its statistics forgotten first, then taken again.
-//!
-//! `HELPDESK_SCALE_CASES` keeps only the cases whose name (lower case, no spaces:
-//! `listadmin`, `containsrare`, `deeppage`, `savedsearch`, `export`, ...) starts with one
-//! of its comma-separated prefixes; the baseline is always measured.
 //!
 //! Samples: interleaved rounds over every case; per round a case gets as many samples as
 //! fit in about 2.5 s (5 to 50), so slow queries at 1M keep the run finite; the sample

@@ -12,7 +12,9 @@
 //!   planner walks the tenant in order probing each ticket for the words), sorted, and
 //!   only the page's tickets are read whole. When the total found the words common
 //!   (more than its cap), the page first walks the newest tickets in scope and tests
-//!   the words on those alone ([`window_page`]).
+//!   the words on those alone ([`window_page`]). On PostgreSQL a search in one tenant
+//!   chooses among these ways itself, from a walk of the tenant's newest tickets
+//!   ([`probed`]).
 //! - With a lower bound on the last change ("updated since"), the total reads the
 //!   tickets changed since then through the index by change time (unordered, so that
 //!   the range is what the database reads), and when they are fewer than its cap the
