@@ -18,14 +18,16 @@
 //!    tickets the tenant has and whether it holds most of them (from the tenants'
 //!    number counters). A search in several tenants (staff of many, the platform)
 //!    has no newest-first index to walk, and runs the shared statements.
-//! 2. **The total**: exact from the probe when the tenant has fewer than [`PROBE`]
-//!    tickets; by a walk of the tenant newest first when, at the probe's share of matches, it reads fewer tickets
-//!    than the full-text index would read matches (times [`WALKED_PER_MATCH`]: the index
-//!    reads every match in the table's order, archived ones first); by the full-text
-//!    index otherwise (a rarer word).
-//! 3. **The page**: newest first in windows ([`WINDOWS`](super::WINDOWS)) when the
-//!    words are common; every match read through the full-text index and sorted
-//!    otherwise.
+//! 2. **Three ways are priced** from the probe's shares ([`Way`]): the tenant's walk
+//!    newest first, testing everything on each ticket; the walk of the scope's own
+//!    indexes (its arms: a requester's tickets, an agent's groups), when an index
+//!    carries the scope or a filter; the full-text index, which reads every match of
+//!    the words in the tenant in the table's order, archived ones first. A ticket read
+//!    from another index than the tenant's newest-first one counts [`WALKED_PER_MATCH`].
+//! 3. **The total** is exact from the probe when the tenant has fewer than [`PROBE`]
+//!    tickets, and counted the cheapest way to the cap otherwise; **the page** takes
+//!    the cheapest way for one page (the tenant's walk in windows,
+//!    [`WINDOWS`](super::WINDOWS), only for one arm sorted by opening time).
 //!
 //! In a tenant that holds most tickets, the statements that read the full-text index
 //! test the tenant on each match instead of reading it from an index
