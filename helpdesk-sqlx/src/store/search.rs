@@ -247,8 +247,7 @@ const WINDOWS: [i64; 2] = [2_000, 20_000];
 pub(crate) fn window_page<D: Dialect>(query: &SearchQuery, window: i64) -> Option<Sql> {
     let words = query.criteria.contains_words();
     let arm = window_arm(query)?;
-    let mut walk = query.clone();
-    walk.criteria.contains = None;
+    let walk = without_words(query);
     let internal = query.scope.sees_internal();
     let mut sql = Sql::new("WITH w AS MATERIALIZED (SELECT t.tenant_id, t.id, t.created_at");
     D::push_window_columns(&mut sql, &words, internal);
@@ -275,12 +274,17 @@ pub(crate) fn window_arm(query: &SearchQuery) -> Option<Arm> {
     if !has_contains(query) || query.criteria.sort.key != SortKey::Opened {
         return None;
     }
-    let mut walk = query.clone();
-    walk.criteria.contains = None;
-    match query::arms(&walk)[..] {
+    match query::arms(&without_words(query))[..] {
         [arm] => Some(arm),
         _ => None,
     }
+}
+
+/// `query` without its words: what a walk reads, testing them on each ticket.
+fn without_words(query: &SearchQuery) -> SearchQuery {
+    let mut walk = query.clone();
+    walk.criteria.contains = None;
+    walk
 }
 
 /// Runs `query` on `pool`: the capped total, then the page ([`window_page`] first, in

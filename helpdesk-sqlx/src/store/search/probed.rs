@@ -36,7 +36,9 @@
 
 use helpdesk_core::{SearchPage, SearchQuery, StoreResult, TenantId, Total};
 
-use super::{FROM_TICKETS, NEWEST_FIRST, fetch_all, finish, has_contains, into_page};
+use super::{
+    FROM_TICKETS, NEWEST_FIRST, fetch_all, finish, has_contains, into_page, without_words,
+};
 use crate::backend::{Dialect, Exec, FullTextPlanning, RowExt};
 use crate::codec;
 use crate::query::{self, Arm, TenantCondition};
@@ -168,18 +170,11 @@ impl Probe {
 /// indexes lead with (requester, assignee, group, number).
 fn narrow(query: &SearchQuery) -> bool {
     let c = &query.criteria;
-    query::arms(&walked(query)) != [Arm::Whole]
+    query::arms(&without_words(query)) != [Arm::Whole]
         || c.requester.is_some()
         || c.assignee.is_some()
         || c.group.is_some()
         || c.number.is_some()
-}
-
-/// `query` without its words: what a walk reads, testing them on each ticket.
-fn walked(query: &SearchQuery) -> SearchQuery {
-    let mut walk = query.clone();
-    walk.criteria.contains = None;
-    walk
 }
 
 /// The walk of `tenant`'s newest `limit` tickets, whatever the scope and filters of
@@ -190,7 +185,7 @@ fn walked(query: &SearchQuery) -> SearchQuery {
 /// pass, and the full-text index is read.
 fn push_walk<D: Dialect>(sql: &mut Sql, query: &SearchQuery, tenant: TenantId, limit: i64) {
     sql.push("SELECT t.id, (1 = 1");
-    query::push_search::<D>(sql, &walked(query), Arm::Whole);
+    query::push_search::<D>(sql, &without_words(query), Arm::Whole);
     sql.push(") AS pass");
     D::push_window_columns(
         sql,
