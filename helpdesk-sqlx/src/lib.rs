@@ -188,6 +188,13 @@
 //!   transaction fails, every write of the group is refused and nothing is kept. Each
 //!   writer sees exactly what it would have alone; opening tickets under load is about
 //!   twice as fast (BENCHMARKS.md, "group commit on SQLite").
+//! - **Opens written together (PostgreSQL)**: an open holds its tenant's counter row
+//!   from its statement to its commit, so the opens of one tenant run one at a time.
+//!   Opens that arrive meanwhile queue in the process, per tenant; the next one writes
+//!   up to 64 of them in one statement, the counter moved once and the numbers given in
+//!   queue order. If the database refuses that statement (an id that exists among
+//!   them), nothing was written and each open is written alone, so only the one at
+//!   fault is refused. Other tenants' opens never wait for these.
 //! - **Search**: the criteria and the visibility [`Scope`](helpdesk_core::Scope) become
 //!   SQL through one shared builder; values are always bound, SQL text is built from
 //!   fixed fragments only. Full text matches every query word as a prefix of a word of
@@ -278,6 +285,10 @@
 #[cfg(all(doctest, feature = "sqlite"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
+
+// Unit tests share `tests/support/postgres.rs`, which names this crate.
+#[cfg(test)]
+extern crate self as helpdesk_sqlx;
 
 mod backend;
 mod codec;

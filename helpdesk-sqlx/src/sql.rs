@@ -165,6 +165,11 @@ impl Sql {
         self
     }
 
+    /// How many values are bound.
+    pub(crate) fn values(&self) -> usize {
+        self.args.len()
+    }
+
     pub(crate) fn into_parts(self) -> (String, Vec<Arg>) {
         (self.text, self.args)
     }

@@ -9,12 +9,14 @@ mod directory;
 mod explain;
 mod import;
 mod knowledge;
+mod open_group;
 mod outbox;
 mod saved_searches;
 mod search;
 mod tenants;
 mod ticket_writes;
 mod tickets;
+mod turns;
 mod webhooks;
 mod write_group;
 
@@ -44,6 +46,9 @@ pub struct SqlStore<D: Dialect> {
     /// so that its page cache stays warm (a write by any other connection empties the
     /// cache of every connection). `None`: writes take a connection of `pool`.
     writer: Option<D::Pool>,
+    /// On PostgreSQL, the opens of each tenant queue here and are written together
+    /// (see `open_group`).
+    opens: Arc<open_group::OpenQueues>,
 }
 
 impl<D: Dialect> Clone for SqlStore<D> {
@@ -52,6 +57,7 @@ impl<D: Dialect> Clone for SqlStore<D> {
             pool: self.pool.clone(),
             writes: self.writes.clone(),
             writer: self.writer.clone(),
+            opens: self.opens.clone(),
         }
     }
 }
@@ -70,6 +76,7 @@ impl<D: Dialect> SqlStore<D> {
             pool,
             writes: Arc::default(),
             writer: None,
+            opens: Arc::default(),
         }
     }
 

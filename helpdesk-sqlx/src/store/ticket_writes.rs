@@ -4,9 +4,10 @@
 //!
 //! On SQLite each statement runs on its own inside the write transaction. On PostgreSQL
 //! they become parts of one statement (`WITH ... AS (INSERT ...)`) with the ticket's own
-//! `INSERT` or `UPDATE`: one round trip, atomic without `BEGIN`. There, every part reads
-//! from the ticket part (`t`), so a save whose version check matched nothing writes
-//! nothing else either.
+//! `INSERT` or `UPDATE`: one round trip, atomic without `BEGIN`. There, every part of a
+//! save reads from the ticket part (`t`), so a save whose version check matched nothing
+//! writes nothing else either; an open's parts need not, its ticket part writes its row
+//! or fails the statement (several opens can share one statement: `open_group`).
 
 use helpdesk_core::{
     Answer, EventKind, Status, StoreResult, Ticket, TicketChange, TicketNumber, TimelineEvent,
@@ -15,8 +16,8 @@ use helpdesk_core::{
 use super::tickets::{TICKET_INSERT_COLUMNS, ticket_values, ticket_words};
 use super::write_group::{Write, Written};
 use super::{SqlStore, db};
-use crate::backend::{Dialect, Exec, RowExt};
-use crate::codec::{self, actor_columns, enum_text, nanos, signed, to_json};
+use crate::backend::{Dialect, Exec};
+use crate::codec::{actor_columns, enum_text, nanos, signed, to_json};
 use crate::error::SqlxStoreError;
 use crate::sql::Sql;
 
@@ -44,8 +45,10 @@ pub(super) fn closure_touched(events: &[TimelineEvent]) -> bool {
 /// Where the parts of one statement come from.
 #[derive(Clone, Copy)]
 pub(super) struct Part {
-    /// The rows are parts of a PostgreSQL `WITH`: each reads from the ticket part `t`
-    /// (so nothing is written when `t` wrote nothing).
+    /// The rows are parts of a PostgreSQL save's `WITH`: each reads from the ticket
+    /// part `t` (so nothing is written when `t`'s version check matched nothing).
+    /// `false`: each stands alone, a statement of SQLite's batch or a part of a
+    /// PostgreSQL open, whose ticket part writes its row or fails the statement.
     pub(super) in_with: bool,
 }
 
@@ -403,55 +406,67 @@ pub(super) fn opening_error(e: sqlx::Error) -> OpenError {
     }
 }
 
+/// A PostgreSQL open written out before it queues (see
+/// [`open_group`](super::open_group)).
+#[derive(Clone)]
+pub(super) struct OpenParts {
+    /// `INSERT INTO helpdesk_tickets (..., number) SELECT $1, ..., `: the expression of
+    /// the number, and `FROM n`, follow when the group is written.
+    pub(super) ticket: Sql,
+    /// The rows beside the ticket, each an `INSERT` of its own that reads nothing from
+    /// the ticket part: that part writes its row or the statement fails.
+    pub(super) rows: Vec<Sql>,
+}
+
+impl OpenParts {
+    /// How many values the parts bind.
+    pub(super) fn values(&self) -> usize {
+        self.ticket.values() + self.rows.iter().map(Sql::values).sum::<usize>()
+    }
+}
+
+/// The parts of `change`'s open on PostgreSQL.
+fn open_parts<D: Dialect>(change: &TicketChange<'_>) -> Result<OpenParts, OpenError> {
+    let ticket = change.ticket;
+    let words = ticket_words(ticket, change.events);
+    let mut sql = Sql::new("INSERT INTO helpdesk_tickets (");
+    sql.push(TICKET_INSERT_COLUMNS)
+        .push(
+            ", request_fingerprint, search_head, search_public, search_internal, number) \
+             SELECT ",
+        )
+        .push(TICKET_PLACEHOLDERS)
+        .push(
+            ", $36, array_to_tsvector($37), array_to_tsvector($38), \
+             array_to_tsvector($39), ",
+        );
+    let sql = ticket_values(
+        sql.arg(ticket.tenant.as_uuid()).arg(ticket.id.as_uuid()),
+        ticket,
+    )?
+    .arg(change.request_fingerprint.map(str::to_owned))
+    .arg(D::words_arg(words.head))
+    .arg(D::words_arg(words.public))
+    .arg(D::words_arg(words.internal));
+    let guests = !ticket.guests.is_empty();
+    let closure = ticket.closure_answers().is_some_and(|a| !a.is_empty());
+    let rows = child_writes(change, ticket, Part { in_with: false }, guests, closure)?;
+    Ok(OpenParts { ticket: sql, rows })
+}
+
 impl<D: Dialect> SqlStore<D> {
     /// PostgreSQL: the number, the ticket row with its search vectors and every row beside
-    /// it in one statement. The tenant's counter row is locked from that statement's
-    /// start to its commit, right after: nothing else holds it.
+    /// it in one statement, written with the other opens of its tenant queued at the
+    /// same time (see [`open_group`](super::open_group)). The tenant's counter row is
+    /// locked from that statement's start to its commit, right after: nothing else holds
+    /// it.
     pub(super) async fn open_in_one_statement(
         &self,
         change: &TicketChange<'_>,
     ) -> Result<TicketNumber, OpenError> {
-        let ticket = change.ticket;
-        let words = ticket_words(ticket, change.events);
-        let mut sql = Sql::new(
-            "WITH n AS (INSERT INTO helpdesk_ticket_counters (tenant_id, last_number) \
-             VALUES ($1, 1) ON CONFLICT (tenant_id) DO UPDATE \
-             SET last_number = helpdesk_ticket_counters.last_number + 1 \
-             RETURNING last_number), t AS (INSERT INTO helpdesk_tickets (",
-        );
-        sql.push(TICKET_INSERT_COLUMNS)
-            .push(
-                ", request_fingerprint, search_head, search_public, search_internal, number) \
-                 SELECT ",
-            )
-            .push(TICKET_PLACEHOLDERS)
-            .push(
-                ", $36, array_to_tsvector($37), array_to_tsvector($38), \
-                 array_to_tsvector($39), n.last_number FROM n RETURNING number)",
-            );
-        let mut sql = ticket_values(
-            sql.arg(ticket.tenant.as_uuid()).arg(ticket.id.as_uuid()),
-            ticket,
-        )?
-        .arg(change.request_fingerprint.map(str::to_owned))
-        .arg(D::words_arg(words.head))
-        .arg(D::words_arg(words.public))
-        .arg(D::words_arg(words.internal));
-        let guests = !ticket.guests.is_empty();
-        let closure = ticket.closure_answers().is_some_and(|a| !a.is_empty());
-        let parts = child_writes(change, ticket, Part { in_with: true }, guests, closure)?;
-        push_parts(&mut sql, parts);
-        sql.push(" SELECT number FROM t");
-        let row = self
-            .conn()
-            .fetch_optional_write(sql)
-            .await
-            .map_err(opening_error)?
-            .ok_or_else(|| OpenError::Other(SqlxStoreError::Corrupt("no ticket".into()).into()))?;
-        Ok(TicketNumber::new(codec::unsigned(
-            row.i64("number")?,
-            "ticket number",
-        )?))
+        let open = open_parts::<D>(change)?;
+        let number = self.open_in_group(change.ticket.tenant, open).await?;
+        Ok(TicketNumber::new(number))
     }
 
     /// SQLite: the same writes in a group of this store's ticket writes (see

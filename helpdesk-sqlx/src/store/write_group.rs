@@ -16,17 +16,14 @@
 //! - writes run in the order they queued, each seeing the ones before it (a second
 //!   save of the same version is stale, a second open of the same id a duplicate).
 //!
-//! The group runs in a task of its own: a caller that goes away (a closed connection
-//! drops its request) cannot cut a commit short under the other writers' feet. A
-//! caller that went away before its group began is left out of it.
-
-use std::sync::{Arc, Mutex, PoisonError};
+//! The queue and its turn are [`turns`](super::turns): the group runs in a task of its
+//! own, and a caller that went away before its group began is left out of it.
 
 use helpdesk_core::{Error, StoreError, StoreErrorKind};
-use tokio::sync::{OwnedMutexGuard, oneshot};
 
 use super::SqlStore;
 use super::ticket_writes::{OpenError, opening_error, write_error};
+use super::turns::{Turns, Waiting, still_awaited};
 use crate::backend::{Dialect, Exec, RowExt};
 use crate::codec;
 use crate::sql::Sql;
@@ -69,69 +66,35 @@ pub(super) enum Written {
 /// A write's answer. [`OpenError::Duplicate`] only for an open whose ticket id exists.
 pub(super) type Outcome = Result<Written, OpenError>;
 
-/// The writes waiting for a turn, and the turn itself.
-#[derive(Default)]
-pub(crate) struct WriteQueue {
-    /// Held by whoever writes: a group of ticket writes, or the outbox.
-    turn: Arc<tokio::sync::Mutex<()>>,
-    /// Writes queued for the next group, oldest first.
-    waiting: Mutex<Vec<Waiting>>,
-}
-
-impl WriteQueue {
-    /// Waits for the turn to write.
-    pub(crate) async fn turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
-        self.turn.lock().await
-    }
-
-    fn waiting(&self) -> std::sync::MutexGuard<'_, Vec<Waiting>> {
-        // The list is only pushed to and drained; a panic elsewhere cannot leave it
-        // half-changed.
-        self.waiting.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-/// A queued write and where its answer goes.
-struct Waiting {
-    write: Write,
-    answer: oneshot::Sender<Outcome>,
-}
+/// The ticket writes waiting for a turn, and the turn itself (also taken by the outbox).
+pub(crate) type WriteQueue = Turns<Write, Outcome>;
 
 impl<D: Dialect> SqlStore<D> {
     /// Runs `write` in the next group and answers once that group has committed.
     pub(super) async fn write_in_group(&self, write: Write) -> Outcome {
-        let (answer, mut answered) = oneshot::channel();
-        self.writes.waiting().push(Waiting { write, answer });
-        let turn = self.writes.turn.clone().lock_owned().await;
-        // A group that ran while this writer waited for the turn may have taken it.
-        if let Ok(outcome) = answered.try_recv() {
-            return outcome;
-        }
-        let group: Vec<Waiting> = {
-            let mut waiting = self.writes.waiting();
-            let n = waiting.len().min(MOST_PER_GROUP);
-            waiting.drain(..n).collect()
-        };
-        tokio::spawn(commit_group::<D>(self.write_pool().clone(), group, turn));
-        answered.await.unwrap_or_else(|_| {
-            Err(OpenError::Other(group_failure(
-                "the write's group ended without an answer",
-                StoreErrorKind::Other,
-            )))
-        })
+        let pool = self.write_pool().clone();
+        self.writes
+            .write(
+                write,
+                |waiting| {
+                    let n = waiting.len().min(MOST_PER_GROUP);
+                    waiting.drain(..n).collect()
+                },
+                |group| commit_group::<D>(pool, group),
+                || {
+                    Err(OpenError::Other(group_failure(
+                        "the write's group ended without an answer",
+                        StoreErrorKind::Other,
+                    )))
+                },
+            )
+            .await
     }
 }
 
-/// Runs `group` in one transaction and answers each write; the turn is released once
-/// every answer is sent.
-async fn commit_group<D: Dialect>(pool: D::Pool, group: Vec<Waiting>, turn: OwnedMutexGuard<()>) {
-    // A writer that went away before its group began is not written for: as when a
-    // request is dropped before its transaction begins.
-    let (writes, answers): (Vec<Write>, Vec<_>) = group
-        .into_iter()
-        .filter(|w| !w.answer.is_closed())
-        .map(|w| (w.write, w.answer))
-        .unzip();
+/// Runs `group` in one transaction and answers each write.
+async fn commit_group<D: Dialect>(pool: D::Pool, group: Vec<Waiting<Write, Outcome>>) {
+    let (writes, answers) = still_awaited(group);
     if writes.is_empty() {
         return;
     }
@@ -140,7 +103,6 @@ async fn commit_group<D: Dialect>(pool: D::Pool, group: Vec<Waiting>, turn: Owne
         // A writer that went away no longer waits for its answer.
         let _ = answer.send(outcome);
     }
-    drop(turn);
 }
 
 /// One outcome per write, in order.
@@ -246,7 +208,7 @@ async fn abandon<D: Dialect>(mut tx: D::Tx) {
 }
 
 /// A write refused because its group's transaction failed with `e`.
-fn failed(e: &sqlx::Error) -> OpenError {
+pub(super) fn failed(e: &sqlx::Error) -> OpenError {
     let kind = if crate::error::is_unavailable(e) {
         StoreErrorKind::Unavailable
     } else {
