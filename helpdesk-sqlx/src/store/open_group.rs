@@ -92,9 +92,15 @@ impl<D: Dialect> SqlStore<D> {
     /// Writes `open` in `tenant` in the next group of that tenant's opens and answers
     /// with its number once that group's statement has committed.
     pub(super) async fn open_in_group(&self, tenant: TenantId, open: OpenParts) -> Outcome {
+        // Dropped after `queue` (locals drop in reverse order), when the writer is
+        // answered or goes away.
+        let _forget = ForgetIfIdle {
+            queues: &self.opens,
+            tenant,
+        };
         let queue = self.opens.queue(tenant);
         let pool = self.conn();
-        let outcome = queue
+        queue
             .write(
                 open,
                 take_group,
@@ -107,10 +113,19 @@ impl<D: Dialect> SqlStore<D> {
                     ))
                 },
             )
-            .await;
-        drop(queue);
-        self.opens.forget_if_idle(tenant);
-        outcome
+            .await
+    }
+}
+
+/// Forgets the tenant's queue, if nobody holds it, once a writer let go of it.
+struct ForgetIfIdle<'a> {
+    queues: &'a OpenQueues,
+    tenant: TenantId,
+}
+
+impl Drop for ForgetIfIdle<'_> {
+    fn drop(&mut self) {
+        self.queues.forget_if_idle(self.tenant);
     }
 }
 

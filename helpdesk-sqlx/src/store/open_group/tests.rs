@@ -298,3 +298,33 @@ async fn an_open_gone_before_its_group_begins_is_not_written() {
     );
     assert_eq!(store.opens.len(), 0);
 }
+
+/// An open binding `values` values.
+fn binding(values: usize) -> super::Waiting<super::OpenParts, super::Outcome> {
+    let mut ticket = crate::sql::Sql::new("SELECT ");
+    for _ in 0..values {
+        ticket.bind(1_i64);
+    }
+    super::Waiting {
+        write: super::OpenParts {
+            ticket,
+            rows: vec![],
+        },
+        answer: tokio::sync::oneshot::channel().0,
+    }
+}
+
+#[test]
+fn a_group_stays_within_the_values_a_statement_may_bind() {
+    let mut waiting: Vec<_> = (0..100).map(|_| binding(40)).collect();
+    assert_eq!(super::take_group(&mut waiting).len(), super::MOST_PER_GROUP);
+    assert_eq!(waiting.len(), 100 - super::MOST_PER_GROUP);
+
+    let mut waiting: Vec<_> = (0..10).map(|_| binding(12_000)).collect();
+    assert_eq!(super::take_group(&mut waiting).len(), 2);
+    // An open too big to share a statement is written alone, as it would be without
+    // groups.
+    let mut waiting = vec![binding(40_000), binding(10)];
+    assert_eq!(super::take_group(&mut waiting).len(), 1);
+    assert_eq!(waiting.len(), 1);
+}
