@@ -90,6 +90,22 @@ async fn count(store: &PostgresStore, sql: &'static str) -> i64 {
         .unwrap()
 }
 
+/// The tickets the dashboard's tallies count, and the highest number a counter gave.
+async fn tallied_and_numbered(store: &PostgresStore) -> (i64, i64) {
+    (
+        count(
+            store,
+            "SELECT SUM(n)::BIGINT FROM helpdesk_dashboard_tallies",
+        )
+        .await,
+        count(
+            store,
+            "SELECT MAX(last_number) FROM helpdesk_ticket_counters",
+        )
+        .await,
+    )
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn queued_opens_are_one_statement_numbered_in_queue_order() {
     let Some((_db, store, [alice, gus])) = seeded("opens written together").await else {
@@ -161,22 +177,8 @@ async fn queued_opens_are_one_statement_numbered_in_queue_order() {
         .await,
         1
     );
-    assert_eq!(
-        count(
-            &store,
-            "SELECT SUM(n)::BIGINT FROM helpdesk_dashboard_tallies"
-        )
-        .await,
-        7
-    );
-    assert_eq!(
-        count(
-            &store,
-            "SELECT MAX(last_number) FROM helpdesk_ticket_counters"
-        )
-        .await,
-        6
-    );
+    // Tickets in the dashboard's tallies; the highest number given.
+    assert_eq!(tallied_and_numbered(&store).await, (7, 6));
     assert_eq!(first.number.get(), 1);
     // Nobody waits any more: the tenants' queues are forgotten.
     assert_eq!(store.opens.len(), 0);
@@ -245,22 +247,7 @@ async fn a_refused_open_in_a_group_is_refused_alone_and_gives_its_number_back() 
         count(&store, "SELECT COUNT(*) FROM helpdesk_events").await,
         4
     );
-    assert_eq!(
-        count(
-            &store,
-            "SELECT SUM(n)::BIGINT FROM helpdesk_dashboard_tallies"
-        )
-        .await,
-        4
-    );
-    assert_eq!(
-        count(
-            &store,
-            "SELECT MAX(last_number) FROM helpdesk_ticket_counters"
-        )
-        .await,
-        4
-    );
+    assert_eq!(tallied_and_numbered(&store).await, (4, 4));
     assert_eq!(store.opens.len(), 0);
 }
 
