@@ -7,10 +7,65 @@ use helpdesk_core::{
     AfterFailure, OutboxId, OutboxMessage, OutboxRepository, StoreResult, TenantId,
 };
 
+use uuid::Uuid;
+
 use super::{SqlStore, db, fetch_all, fetch_optional, select};
 use crate::backend::{Dialect, Exec, RowExt};
 use crate::codec;
 use crate::sql::Sql;
+
+/// How many times a claim looks for due messages past those a concurrent claim took.
+const CLAIM_ROUNDS: usize = 4;
+
+/// The keys of the `room` oldest due messages, leaving out `seen`: a plain read, no
+/// row locked (on a database distributed by tenant, one query to every shard, ordered
+/// and cut there).
+fn due_messages(now: i64, seen: &[Uuid], room: usize) -> Sql {
+    let mut sql = Sql::new(
+        "SELECT tenant_id, id FROM helpdesk_outbox WHERE dead_at IS NULL \
+         AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until <= $1)",
+    )
+    .arg(now);
+    if !seen.is_empty() {
+        sql.push(" AND id NOT IN ").bind_list(seen.iter().copied());
+    }
+    sql.push(" ORDER BY created_at, id LIMIT ")
+        .push_integer(i64::try_from(room).unwrap_or(i64::MAX));
+    sql
+}
+
+/// `candidates`' ids grouped by tenant, the tenants in the order of their oldest.
+fn by_tenant(candidates: &[(Uuid, Uuid)]) -> Vec<(Uuid, Vec<Uuid>)> {
+    let mut tenants: Vec<(Uuid, Vec<Uuid>)> = Vec::new();
+    for &(tenant, id) in candidates {
+        match tenants.iter_mut().find(|(t, _)| *t == tenant) {
+            Some((_, ids)) => ids.push(id),
+            None => tenants.push((tenant, vec![id])),
+        }
+    }
+    tenants
+}
+
+/// Claims those of `ids`, in `tenant`, that are still due: on PostgreSQL each row is
+/// locked, and one locked by a claim running at the same time skipped. Every condition
+/// names the tenant, so on a database distributed by tenant the statement goes to the
+/// tenant's shard alone (row locks are not taken across shards).
+fn claim_in_tenant<D: Dialect>(tenant: Uuid, ids: &[Uuid], now: i64, lease_until: i64) -> Sql {
+    let mut sql = Sql::new(
+        "UPDATE helpdesk_outbox SET claimed_until = $1 WHERE tenant_id = $2 AND id IN (\
+         SELECT id FROM helpdesk_outbox WHERE tenant_id = $2 AND dead_at IS NULL \
+         AND next_attempt_at <= $3 AND (claimed_until IS NULL OR claimed_until <= $3) \
+         AND id IN ",
+    )
+    .arg(lease_until)
+    .arg(tenant)
+    .arg(now);
+    sql.bind_list(ids.iter().copied())
+        .push(D::CLAIM_LOCK)
+        .push(") RETURNING ")
+        .push(codec::OUTBOX_COLUMNS);
+    sql
+}
 
 #[async_trait]
 impl<D: Dialect> OutboxRepository for SqlStore<D> {
@@ -20,27 +75,44 @@ impl<D: Dialect> OutboxRepository for SqlStore<D> {
         lease_until: DateTime<Utc>,
         limit: u32,
     ) -> StoreResult<Vec<OutboxMessage>> {
-        // One statement picks and marks the rows: on PostgreSQL the picked rows are
-        // locked and rows locked by a concurrent claim skipped; on SQLite the
-        // transaction holds the one write lock.
-        let mut sql = Sql::new(
-            "UPDATE helpdesk_outbox SET claimed_until = $2 WHERE id IN (\
-             SELECT id FROM helpdesk_outbox WHERE dead_at IS NULL AND next_attempt_at <= $1 \
-             AND (claimed_until IS NULL OR claimed_until <= $1) \
-             ORDER BY created_at, id LIMIT $3",
-        );
-        sql.push(D::CLAIM_LOCK)
-            .push(") RETURNING ")
-            .push(codec::OUTBOX_COLUMNS);
-        let sql = sql
-            .arg(codec::nanos_clamped(now))
-            .arg(codec::nanos_clamped(lease_until))
-            .arg(i64::from(limit));
+        let now = codec::nanos_clamped(now);
+        let lease_until = codec::nanos_clamped(lease_until);
         let _turn = self.outbox_turn().await;
         let mut tx = D::begin(self.write_pool()).await.map_err(db)?;
-        let mut claimed = fetch_all(&mut tx, sql, codec::outbox).await?;
+        let mut claimed: Vec<OutboxMessage> = Vec::new();
+        let mut seen: Vec<Uuid> = Vec::new();
+        for _ in 0..CLAIM_ROUNDS {
+            let room = usize::try_from(limit)
+                .unwrap_or(usize::MAX)
+                .saturating_sub(claimed.len());
+            if room == 0 {
+                break;
+            }
+            let candidates = fetch_all(&mut tx, due_messages(now, &seen, room), |r| {
+                Ok((r.uuid("tenant_id")?, r.uuid("id")?))
+            })
+            .await?;
+            let mut got = 0;
+            for (tenant, ids) in by_tenant(&candidates) {
+                let rows = fetch_all(
+                    &mut tx,
+                    claim_in_tenant::<D>(tenant, &ids, now, lease_until),
+                    codec::outbox,
+                )
+                .await?;
+                got += rows.len();
+                claimed.extend(rows);
+            }
+            seen.extend(candidates.iter().map(|(_, id)| *id));
+            // Every candidate claimed: there are no more due (fewer than the room) or
+            // the room is full. Some taken by a claim running at the same time: look
+            // again past them.
+            if got == candidates.len() {
+                break;
+            }
+        }
         D::commit(tx).await.map_err(db)?;
-        // RETURNING promises no order.
+        // Claimed tenant by tenant; RETURNING promises no order either.
         claimed.sort_by_key(|m| (m.created_at, m.id));
         Ok(claimed)
     }

@@ -149,26 +149,19 @@ fn rich(text: &str) -> RichText {
     RichText::sanitize(&format!("<p>{text}</p>")).expect("plain text sanitizes")
 }
 
-/// Opens a ticket of `tenant` for `requester` through the store port, opened `second`
-/// seconds after a fixed time, with `text` in its subject and description, a reply and
-/// an internal note.
-pub async fn open_with_text(
-    store: &dyn Store,
-    tenant: TenantId,
-    requester: MemberId,
-    second: usize,
-    text: TicketText<'_>,
-) -> TicketId {
+/// A new ticket of `tenant` for `requester`, opened `second` seconds after a fixed time,
+/// `subject` in its subject and description.
+pub fn ticket_at(tenant: TenantId, requester: MemberId, second: usize, subject: &str) -> Ticket {
     let at = Utc
         .timestamp_opt(1_750_000_000 + second as i64, 0)
         .single()
         .expect("a valid time");
-    let ticket = Ticket {
+    Ticket {
         id: TicketId::new(),
         tenant,
         number: TicketNumber::FIRST,
-        subject: text.subject.to_owned(),
-        description: rich(text.subject),
+        subject: subject.to_owned(),
+        description: rich(subject),
         category: None,
         product: None,
         priority: Priority::Normal,
@@ -187,7 +180,21 @@ pub async fn open_with_text(
         public_updated_at: at,
         public_version: 1,
         service_level: Default::default(),
-    };
+    }
+}
+
+/// Opens a ticket of `tenant` for `requester` through the store port, opened `second`
+/// seconds after a fixed time, with `text` in its subject and description, a reply and
+/// an internal note.
+pub async fn open_with_text(
+    store: &dyn Store,
+    tenant: TenantId,
+    requester: MemberId,
+    second: usize,
+    text: TicketText<'_>,
+) -> TicketId {
+    let ticket = ticket_at(tenant, requester, second, text.subject);
+    let at = ticket.created_at;
     let event = |kind| TimelineEvent {
         id: EventId::new(),
         ticket: ticket.id,
