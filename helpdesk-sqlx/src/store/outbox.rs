@@ -6,7 +6,6 @@ use chrono::{DateTime, Utc};
 use helpdesk_core::{
     AfterFailure, OutboxId, OutboxMessage, OutboxRepository, StoreResult, TenantId,
 };
-
 use uuid::Uuid;
 
 use super::{SqlStore, db, fetch_all, fetch_optional, select};
