@@ -22,8 +22,10 @@
 //!    newest first, testing everything on each ticket; the walk of the scope's own
 //!    indexes (its arms: a requester's tickets, an agent's groups), when an index
 //!    carries the scope or a filter; the full-text index, which reads every match of
-//!    the words in the tenant in the table's order, archived ones first. A ticket read
-//!    from another index than the tenant's newest-first one counts [`WALKED_PER_MATCH`].
+//!    the words in the tenant in the table's order, archived ones first, and puts
+//!    every other tenant's match in its bitmap too. A ticket read from another index
+//!    than the tenant's newest-first one counts [`WALKED_PER_MATCH`], another tenant's
+//!    match [`WALKED_PER_OTHER_MATCH`].
 //! 3. **The total** is exact from the probe when the tenant has fewer than [`PROBE`]
 //!    tickets, and counted the cheapest way to the cap otherwise; **the page** takes
 //!    the cheapest way for one page (the tenant's walk in windows,
@@ -141,8 +143,8 @@ impl Probe {
         } else {
             others * self.word_hits as f64 / self.walked as f64
         };
-        let index = WALKED_PER_MATCH * self.share(self.word_hits)
-            + WALKED_PER_OTHER_MATCH * other_matches;
+        let index =
+            WALKED_PER_MATCH * self.share(self.word_hits) + WALKED_PER_OTHER_MATCH * other_matches;
         [
             (Way::Tenant, tenant_walk),
             (Way::Arms, arms_walk),
