@@ -157,6 +157,11 @@ impl Dialect for PostgresBackend {
             description: "changed since",
             sql: include_str!("../migrations/postgres/0014_changed_since.sql"),
         },
+        Migration {
+            version: 15,
+            description: "tallies skip unchanged tickets",
+            sql: include_str!("../migrations/postgres/0015_tallies_skip_unchanged.sql"),
+        },
     ];
     // Rows another claim has locked are skipped, not waited for: two workers claim
     // disjoint batches at once.
