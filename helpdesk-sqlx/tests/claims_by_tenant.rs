@@ -11,72 +11,14 @@
 
 mod support;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
 use helpdesk_core::{
     ActorRef, EventId, EventKind, MemberId, OutboxId, OutboxMessage, Recipient, Store, TenantId,
     TicketChange, TimelineEvent,
 };
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Metadata, Subscriber};
-
-/// The SQL of the statements sqlx reported since the last [`take`](Statements::take).
-#[derive(Clone, Default)]
-struct Statements(Arc<Mutex<Vec<String>>>);
-
-impl Statements {
-    fn take(&self) -> Vec<String> {
-        std::mem::take(&mut *self.0.lock().unwrap())
-    }
-}
-
-/// A statement's SQL: `db.statement` when sqlx shortened it into `summary`.
-#[derive(Default)]
-struct Text {
-    summary: String,
-    statement: Option<String>,
-}
-
-impl Visit for Text {
-    fn record_str(&mut self, field: &Field, value: &str) {
-        match field.name() {
-            "summary" => value.clone_into(&mut self.summary),
-            "db.statement" => self.statement = Some(value.to_owned()),
-            _ => {}
-        }
-    }
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        match field.name() {
-            "summary" => self.summary = format!("{value:?}"),
-            "db.statement" => self.statement = Some(format!("{value:?}")),
-            _ => {}
-        }
-    }
-}
-
-impl Subscriber for Statements {
-    fn enabled(&self, metadata: &Metadata<'_>) -> bool {
-        metadata.target() == "sqlx::query"
-    }
-    fn new_span(&self, _: &Attributes<'_>) -> Id {
-        Id::from_u64(1)
-    }
-    fn record(&self, _: &Id, _: &Record<'_>) {}
-    fn record_follows_from(&self, _: &Id, _: &Id) {}
-    fn event(&self, event: &Event<'_>) {
-        let mut text = Text::default();
-        event.record(&mut text);
-        let sql = text.statement.unwrap_or(text.summary);
-        self.0
-            .lock()
-            .unwrap()
-            .push(sql.split_whitespace().collect::<Vec<_>>().join(" "));
-    }
-    fn enter(&self, _: &Id) {}
-    fn exit(&self, _: &Id) {}
-}
+use support::statements::Statements;
 
 /// Opens a ticket of `tenant` at `second` with one message to its requester; the
 /// message.
@@ -183,8 +125,7 @@ async fn claims_name_their_tenant(store: Arc<dyn Store>, statements: &Statements
 
 #[test]
 fn the_claim_of_due_messages_locks_rows_tenant_by_tenant() {
-    let statements = Statements::default();
-    tracing::subscriber::set_global_default(statements.clone()).expect("one subscriber");
+    let statements = Statements::install();
     support::on_sqlite_memory(|store, runtime| {
         runtime.block_on(claims_name_their_tenant(store, &statements));
     });

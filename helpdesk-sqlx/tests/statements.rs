@@ -11,57 +11,12 @@
 
 mod support;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use helpdesk_core::testing::{MemberSeed, Seed, StaffSeed};
 use helpdesk_core::{Actor, HelpdeskService, MemberRole, NewTicket, Store, TicketId};
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Metadata, Subscriber};
-
-/// The statements sqlx reported since the last [`take`](Statements::take).
-#[derive(Clone, Default)]
-struct Statements(Arc<Mutex<Vec<String>>>);
-
-impl Statements {
-    fn take(&self) -> Vec<String> {
-        std::mem::take(&mut *self.0.lock().unwrap())
-    }
-}
-
-struct Summary(String);
-
-impl Visit for Summary {
-    fn record_str(&mut self, field: &Field, value: &str) {
-        if field.name() == "summary" {
-            value.clone_into(&mut self.0);
-        }
-    }
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        if field.name() == "summary" {
-            self.0 = format!("{value:?}");
-        }
-    }
-}
-
-impl Subscriber for Statements {
-    fn enabled(&self, metadata: &Metadata<'_>) -> bool {
-        metadata.target() == "sqlx::query"
-    }
-    fn new_span(&self, _: &Attributes<'_>) -> Id {
-        Id::from_u64(1)
-    }
-    fn record(&self, _: &Id, _: &Record<'_>) {}
-    fn record_follows_from(&self, _: &Id, _: &Id) {}
-    fn event(&self, event: &Event<'_>) {
-        let mut summary = Summary(String::new());
-        event.record(&mut summary);
-        self.0.lock().unwrap().push(summary.0);
-    }
-    fn enter(&self, _: &Id) {}
-    fn exit(&self, _: &Id) {}
-}
+use support::statements::Statements;
 
 /// Statements per command, as reached: opening a ticket, replying to one.
 ///
@@ -196,8 +151,7 @@ async fn count(store: Arc<dyn Store>, statements: &Statements, what: &str) -> Ex
 
 #[test]
 fn one_open_and_one_reply_send_a_constant_minimal_number_of_statements() {
-    let statements = Statements::default();
-    tracing::subscriber::set_global_default(statements.clone()).expect("one subscriber");
+    let statements = Statements::install();
     #[cfg(feature = "sqlite")]
     support::on_sqlite_memory(|store, runtime| {
         let found = runtime.block_on(count(store, &statements, "SQLite"));

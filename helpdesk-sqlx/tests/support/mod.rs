@@ -4,6 +4,7 @@
 
 #[cfg(feature = "postgres")]
 pub mod postgres;
+pub mod statements;
 
 use std::sync::Arc;
 
