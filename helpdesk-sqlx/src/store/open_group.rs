@@ -211,7 +211,11 @@ async fn write_together<D: Dialect>(
         .i64("last_number")
         .and_then(|n| codec::unsigned(n, "ticket number"))
         .map_err(|e: SqlxStoreError| sqlx::Error::Decode(e.into()))?;
-    Ok(last + 1 - count)
+    // The counter moved by `count`: below that, it held a negative number before.
+    (last + 1)
+        .checked_sub(count)
+        .filter(|first| *first > 0)
+        .ok_or_else(|| sqlx::Error::Protocol("the tenant's number counter is negative".into()))
 }
 
 /// `WITH n AS (the counter moved by the number of opens), t0 AS (the first ticket,
