@@ -170,7 +170,8 @@
 //! # How the guarantees are kept
 //!
 //! - **Ticket numbers**: a counter row per tenant, bumped by an upsert
-//!   (`... ON CONFLICT DO UPDATE ... RETURNING`) in the ticket's own transaction. The row
+//!   (`... ON CONFLICT DO UPDATE ... RETURNING`) in the ticket's own transaction (on
+//!   PostgreSQL, the one statement of the tenant's opens queued together, below). The row
 //!   lock (PostgreSQL) or the write lock taken up front with `BEGIN IMMEDIATE` (SQLite)
 //!   makes concurrent openings queue, across processes too; a rolled-back opening gives
 //!   its number back. Numbers are never duplicated and always increase.

@@ -28,7 +28,7 @@ use uuid::Uuid;
 
 use super::SqlStore;
 use super::ticket_writes::{OpenError, OpenParts, opening_error};
-use super::turns::{Turns, Waiting, still_awaited};
+use super::turns::{Turns, Waiting, answer_each};
 use super::write_group::failed;
 use crate::backend::{Dialect, Exec, RowExt};
 use crate::codec;
@@ -104,7 +104,7 @@ impl<D: Dialect> SqlStore<D> {
             .write(
                 open,
                 take_group,
-                move |group| write_group::<D>(pool, tenant, group),
+                move |group| answer_each(group, move |opens| write_opens::<D>(pool, tenant, opens)),
                 || {
                     Err(OpenError::Other(
                         StoreError::new("the open's group ended without an answer")
@@ -145,38 +145,21 @@ fn take_group(waiting: &mut Vec<Waiting<OpenParts, Outcome>>) -> Vec<Waiting<Ope
     waiting.drain(..n).collect()
 }
 
-/// Writes `group` and answers each open.
-async fn write_group<D: Dialect>(
-    pool: D::Pool,
-    tenant: TenantId,
-    group: Vec<Waiting<OpenParts, Outcome>>,
-) {
-    let (opens, answers) = still_awaited(group);
-    if opens.is_empty() {
-        return;
-    }
-    let outcomes = write_opens::<D>(&pool, tenant, opens).await;
-    for (answer, outcome) in answers.into_iter().zip(outcomes) {
-        // A writer that went away no longer waits for its answer.
-        let _ = answer.send(outcome);
-    }
-}
-
 /// One outcome per open, in order.
 async fn write_opens<D: Dialect>(
-    pool: &D::Pool,
+    pool: D::Pool,
     tenant: TenantId,
     opens: Vec<OpenParts>,
 ) -> Vec<Outcome> {
     let count = opens.len();
     if count == 1 {
         return vec![
-            write_together::<D>(pool, tenant, opens)
+            write_together::<D>(&pool, tenant, opens)
                 .await
                 .map_err(opening_error),
         ];
     }
-    match write_together::<D>(pool, tenant, opens.clone()).await {
+    match write_together::<D>(&pool, tenant, opens.clone()).await {
         Ok(first) => (0..count as u64).map(|k| Ok(first + k)).collect(),
         Err(e) if e.as_database_error().is_some() => {
             // Refused by the database: the statement wrote nothing. Each open alone,
@@ -184,7 +167,7 @@ async fn write_opens<D: Dialect>(
             let mut outcomes = Vec::with_capacity(count);
             for open in opens {
                 outcomes.push(
-                    write_together::<D>(pool, tenant, vec![open])
+                    write_together::<D>(&pool, tenant, vec![open])
                         .await
                         .map_err(opening_error),
                 );

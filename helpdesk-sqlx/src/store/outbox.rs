@@ -16,15 +16,17 @@ use crate::sql::Sql;
 /// How many times a claim looks for due messages past those a concurrent claim took.
 const CLAIM_ROUNDS: usize = 4;
 
+/// A message due at `$1`: not dead, its next attempt reached, unclaimed or its claim over.
+const DUE: &str = "dead_at IS NULL AND next_attempt_at <= $1 \
+     AND (claimed_until IS NULL OR claimed_until <= $1)";
+
 /// The keys of the `room` oldest due messages, leaving out `seen`: a plain read, no
 /// row locked (on a database distributed by tenant, one query to every shard, ordered
 /// and cut there).
 fn due_messages(now: i64, seen: &[Uuid], room: usize) -> Sql {
-    let mut sql = Sql::new(
-        "SELECT tenant_id, id FROM helpdesk_outbox WHERE dead_at IS NULL \
-         AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until <= $1)",
-    )
-    .arg(now);
+    let mut sql = Sql::new("SELECT tenant_id, id FROM helpdesk_outbox WHERE ");
+    sql.push(DUE);
+    let mut sql = sql.arg(now);
     if !seen.is_empty() {
         sql.push(" AND id NOT IN ").bind_list(seen.iter().copied());
     }
@@ -51,14 +53,11 @@ fn by_tenant(candidates: &[(Uuid, Uuid)]) -> Vec<(Uuid, Vec<Uuid>)> {
 /// tenant's shard alone (row locks are not taken across shards).
 fn claim_in_tenant<D: Dialect>(tenant: Uuid, ids: &[Uuid], now: i64, lease_until: i64) -> Sql {
     let mut sql = Sql::new(
-        "UPDATE helpdesk_outbox SET claimed_until = $1 WHERE tenant_id = $2 AND id IN (\
-         SELECT id FROM helpdesk_outbox WHERE tenant_id = $2 AND dead_at IS NULL \
-         AND next_attempt_at <= $3 AND (claimed_until IS NULL OR claimed_until <= $3) \
-         AND id IN ",
-    )
-    .arg(lease_until)
-    .arg(tenant)
-    .arg(now);
+        "UPDATE helpdesk_outbox SET claimed_until = $3 WHERE tenant_id = $2 AND id IN (\
+         SELECT id FROM helpdesk_outbox WHERE tenant_id = $2 AND ",
+    );
+    sql.push(DUE).push(" AND id IN ");
+    let mut sql = sql.arg(now).arg(tenant).arg(lease_until);
     sql.bind_list(ids.iter().copied())
         .push(D::CLAIM_LOCK)
         .push(") RETURNING ")

@@ -49,13 +49,17 @@ pub(super) struct Part {
     /// part `t` (so nothing is written when `t`'s version check matched nothing).
     /// `false`: each stands alone, a statement of SQLite's batch or a part of a
     /// PostgreSQL open, whose ticket part writes its row or fails the statement.
-    pub(super) in_with: bool,
+    pub(super) joins_ticket_part: bool,
 }
 
 impl Part {
-    /// ` CROSS JOIN t` inside a `WITH`, nothing otherwise.
+    /// ` CROSS JOIN t` when the rows read from the ticket part, nothing otherwise.
     fn join(self) -> &'static str {
-        if self.in_with { " CROSS JOIN t" } else { "" }
+        if self.joins_ticket_part {
+            " CROSS JOIN t"
+        } else {
+            ""
+        }
     }
 }
 
@@ -222,7 +226,7 @@ fn guest_rows(ticket: &Ticket, part: Part) -> Vec<Sql> {
             .push(" AND member_id NOT IN ")
             .bind_list(ticket.guests.iter().map(|g| g.as_uuid()));
     }
-    if part.in_with {
+    if part.joins_ticket_part {
         delete.push(" AND EXISTS (SELECT 1 FROM t)");
     }
     out.push(delete);
@@ -267,7 +271,7 @@ fn closure_rows(ticket: &Ticket, part: Part) -> Vec<Sql> {
             .push(" AND question_key NOT IN ")
             .bind_list(answers.iter().map(|(k, _)| k.as_str()));
     }
-    if part.in_with {
+    if part.joins_ticket_part {
         delete.push(" AND EXISTS (SELECT 1 FROM t)");
     }
     out.push(delete);
@@ -450,7 +454,15 @@ fn open_parts<D: Dialect>(change: &TicketChange<'_>) -> Result<OpenParts, OpenEr
     .arg(D::words_arg(words.internal));
     let guests = !ticket.guests.is_empty();
     let closure = ticket.closure_answers().is_some_and(|a| !a.is_empty());
-    let rows = child_writes(change, ticket, Part { in_with: false }, guests, closure)?;
+    let rows = child_writes(
+        change,
+        ticket,
+        Part {
+            joins_ticket_part: false,
+        },
+        guests,
+        closure,
+    )?;
     Ok(OpenParts { ticket: sql, rows })
 }
 
@@ -507,7 +519,9 @@ impl<D: Dialect> SqlStore<D> {
         statements.extend(child_writes(
             change,
             ticket,
-            Part { in_with: false },
+            Part {
+                joins_ticket_part: false,
+            },
             guests,
             closure,
         )?);
@@ -554,7 +568,9 @@ impl<D: Dialect> SqlStore<D> {
         let parts = child_writes(
             change,
             ticket,
-            Part { in_with: true },
+            Part {
+                joins_ticket_part: true,
+            },
             guests_touched(change.events),
             closure_touched(change.events),
         )?;
@@ -588,7 +604,9 @@ impl<D: Dialect> SqlStore<D> {
         let mut statements = child_writes(
             change,
             ticket,
-            Part { in_with: false },
+            Part {
+                joins_ticket_part: false,
+            },
             guests_touched(change.events),
             closure_touched(change.events),
         )?;

@@ -85,13 +85,25 @@ impl<W: Send + 'static, O: Send + 'static> Turns<W, O> {
     }
 }
 
-/// The writes of `group` whose writer still waits, each with where its answer goes: a
-/// writer that went away before its group began is not written for, as when a request
-/// is dropped before its transaction begins.
-pub(crate) fn still_awaited<W, O>(group: Vec<Waiting<W, O>>) -> (Vec<W>, Vec<oneshot::Sender<O>>) {
-    group
+/// Runs the writes of `group` whose writer still waits with `run` (one outcome per
+/// write, in order) and answers each. A writer that went away before its group began
+/// is not written for, as when a request is dropped before its transaction begins.
+pub(crate) async fn answer_each<W, O, Fut>(
+    group: Vec<Waiting<W, O>>,
+    run: impl FnOnce(Vec<W>) -> Fut,
+) where
+    Fut: Future<Output = Vec<O>>,
+{
+    let (writes, answers): (Vec<W>, Vec<_>) = group
         .into_iter()
         .filter(|w| !w.answer.is_closed())
         .map(|w| (w.write, w.answer))
-        .unzip()
+        .unzip();
+    if writes.is_empty() {
+        return;
+    }
+    for (answer, outcome) in answers.into_iter().zip(run(writes).await) {
+        // A writer that went away no longer waits for its answer.
+        let _ = answer.send(outcome);
+    }
 }

@@ -23,7 +23,7 @@ use helpdesk_core::{Error, StoreError, StoreErrorKind};
 
 use super::SqlStore;
 use super::ticket_writes::{OpenError, opening_error, write_error};
-use super::turns::{Turns, Waiting, still_awaited};
+use super::turns::{Turns, answer_each};
 use crate::backend::{Dialect, Exec, RowExt};
 use crate::codec;
 use crate::sql::Sql;
@@ -80,7 +80,7 @@ impl<D: Dialect> SqlStore<D> {
                     let n = waiting.len().min(MOST_PER_GROUP);
                     waiting.drain(..n).collect()
                 },
-                |group| commit_group::<D>(pool, group),
+                |group| answer_each(group, move |writes| run_group::<D>(pool, writes)),
                 || {
                     Err(OpenError::Other(group_failure(
                         "the write's group ended without an answer",
@@ -92,23 +92,10 @@ impl<D: Dialect> SqlStore<D> {
     }
 }
 
-/// Runs `group` in one transaction and answers each write.
-async fn commit_group<D: Dialect>(pool: D::Pool, group: Vec<Waiting<Write, Outcome>>) {
-    let (writes, answers) = still_awaited(group);
-    if writes.is_empty() {
-        return;
-    }
-    let outcomes = run_group::<D>(&pool, writes).await;
-    for (answer, outcome) in answers.into_iter().zip(outcomes) {
-        // A writer that went away no longer waits for its answer.
-        let _ = answer.send(outcome);
-    }
-}
-
 /// One outcome per write, in order.
-async fn run_group<D: Dialect>(pool: &D::Pool, writes: Vec<Write>) -> Vec<Outcome> {
+async fn run_group<D: Dialect>(pool: D::Pool, writes: Vec<Write>) -> Vec<Outcome> {
     let count = writes.len();
-    let mut tx = match D::begin(pool).await {
+    let mut tx = match D::begin(&pool).await {
         Ok(tx) => tx,
         Err(e) => return (0..count).map(|_| Err(failed(&e))).collect(),
     };
