@@ -152,6 +152,17 @@ const CASES: [(Case, &str); 29] = [
     ),
 ];
 
+/// The criteria of the admin's saved search: the urgent tickets not yet answered or in
+/// progress.
+fn saved_criteria(people: &TenantPeople) -> SearchCriteria {
+    SearchCriteria {
+        tenant: Some(people.tenant),
+        priorities: vec![Priority::High, Priority::Blocking],
+        statuses: vec![Status::New, Status::InProgress],
+        ..Default::default()
+    }
+}
+
 /// The words of `HELPDESK_SCALE_CASES`; none when it is unset (every case).
 fn case_filter() -> Vec<String> {
     helpdesk_benches::case_filter("HELPDESK_SCALE_CASES")
@@ -264,14 +275,8 @@ where
     let import_took = began.elapsed();
     let people = all.swap_remove(0);
     let middle = generate::ticket(&people, SEED, size / 2, now).ticket;
-    let criteria = SearchCriteria {
-        tenant: Some(people.tenant),
-        priorities: vec![Priority::High, Priority::Blocking],
-        statuses: vec![Status::New, Status::InProgress],
-        ..Default::default()
-    };
     service
-        .save_search(&people.admin, "Urgents en cours", criteria)
+        .save_search(&people.admin, "Urgents en cours", saved_criteria(&people))
         .await?;
     let fixture = Fixture::new(store, service, now, people, sample, middle).await?;
     Ok((
@@ -437,6 +442,7 @@ impl Fixture {
                     ..page
                 },
             ),
+            Case::SavedSearch => c(saved_criteria(&self.people)),
             _ => c(base),
         }
     }

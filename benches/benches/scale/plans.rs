@@ -69,7 +69,7 @@ pub(crate) async fn sqlite(fx: &Fixture, store: &SqliteStore) -> BenchResult {
 /// `EXPLAIN (ANALYZE, BUFFERS)` of the key queries, rebuilt from the store's query
 /// fragments (see `explain_search`): the admin's, agent's and requester's lists, the
 /// closed tickets, a group, "updated lately", a common and a rare `contains` word, a
-/// deep page, and the dashboard's counts.
+/// deep page, the saved search, and the dashboard's counts.
 pub(crate) async fn postgres(fx: &Fixture, store: &PostgresStore, when: &str) -> BenchResult {
     let policy = RequesterVisibility::default();
     for case in [
@@ -84,6 +84,7 @@ pub(crate) async fn postgres(fx: &Fixture, store: &PostgresStore, when: &str) ->
         Case::ContainsOwn,
         Case::ContainsAgent,
         Case::DeepPage,
+        Case::SavedSearch,
     ] {
         let [count, page] = store.explain_search(&search(fx, case)).await?;
         println!(
