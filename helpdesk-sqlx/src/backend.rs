@@ -63,10 +63,10 @@ pub struct TicketWords {
     pub internal: Vec<String>,
 }
 
-/// The planner settings of a `contains` search that the store plans itself
-/// ([`Dialect::FULL_TEXT_PLANNING`]): statements of the search's own transaction.
+/// The planner settings of a search that the store holds to its shape
+/// ([`Dialect::HELD_PLANNING`]): statements of the search's own transaction.
 #[derive(Clone, Copy, Debug)]
-pub struct FullTextPlanning {
+pub struct HeldPlanning {
     /// Holds each statement to its shape: walks stay walks, the full-text index is
     /// read rather than the table.
     pub hold: &'static str,
@@ -137,13 +137,15 @@ pub trait Dialect: crate::collate::SubjectOrder + Send + Sync + Sized + 'static 
     /// Written before a column so that the planner does not use an index for the
     /// condition on it (SQLite: a unary `+`); empty where plans do not need it.
     const NOT_INDEXED: &'static str;
-    /// A statement that holds the planner to the shape of the statements of a
-    /// `contains` search, run first in the search's own transaction (PostgreSQL: no
-    /// sequential scan, no sort where an index gives the order); the store then picks
-    /// between walking the tickets and reading the full-text index itself
-    /// (`search::probed`). None: the shared statements, as the planner reads them
-    /// (SQLite, whose full-text table drives its own joins).
-    const FULL_TEXT_PLANNING: Option<FullTextPlanning>;
+    /// A statement that holds the planner to the shape of a search's statements, run
+    /// first in the search's own transaction (PostgreSQL: no sequential scan, no sort
+    /// where an index gives the order), for the two kinds of search whose plan would
+    /// otherwise rest on estimates: a `contains` search in one tenant, for which the
+    /// store then picks between walking the tickets and reading the full-text index
+    /// itself (`search::probed`), and a search walked one filter value at a time
+    /// (`search::held`). None: the shared statements, as the planner reads them
+    /// (SQLite, whose plans do not move with statistics it never gathers).
+    const HELD_PLANNING: Option<HeldPlanning>;
     /// The columns a common word's window (`w`, see `search::window_page`) keeps
     /// beside each walked ticket's keys, to test the words afterwards.
     fn push_window_columns(sql: &mut Sql, words: &[String], internal: bool);

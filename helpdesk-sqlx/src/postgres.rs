@@ -8,7 +8,7 @@ use sqlx::postgres::{PgArguments, PgConnectOptions, PgPool, PgRow};
 use sqlx::types::Json;
 use sqlx::{Postgres, Transaction};
 
-use crate::backend::{Dialect, Exec, FullTextPlanning, TicketWords, impl_exec, impl_row_ext};
+use crate::backend::{Dialect, Exec, HeldPlanning, TicketWords, impl_exec, impl_row_ext};
 use crate::error::SqlxStoreError;
 use crate::migrate::Migration;
 use crate::pool::PoolSettings;
@@ -162,6 +162,11 @@ impl Dialect for PostgresBackend {
             description: "tallies skip unchanged tickets",
             sql: include_str!("../migrations/postgres/0015_tallies_skip_unchanged.sql"),
         },
+        Migration {
+            version: 16,
+            description: "unread indexes dropped",
+            sql: include_str!("../migrations/postgres/0016_unread_indexes.sql"),
+        },
     ];
     // Rows another claim has locked are skipped, not waited for: two workers claim
     // disjoint batches at once.
@@ -219,7 +224,7 @@ impl Dialect for PostgresBackend {
     // scan of the tenants' counters, a sort of a few matches) still counts its
     // penalty in the plan's cost, which would pass the threshold of JIT compilation:
     // 200 ms of compiling for a statement of 3.
-    const FULL_TEXT_PLANNING: Option<FullTextPlanning> = Some(FullTextPlanning {
+    const HELD_PLANNING: Option<HeldPlanning> = Some(HeldPlanning {
         hold: "SELECT set_config('enable_seqscan', 'off', true) AS seqscan, \
                set_config('enable_sort', 'off', true) AS sort, \
                set_config('jit', 'off', true) AS jit",

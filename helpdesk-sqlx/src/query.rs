@@ -49,6 +49,17 @@ pub(crate) enum Arm {
     Product(ProductId),
 }
 
+impl Arm {
+    /// Whether the arm walks one value of a filter ([`filter_arms`]) rather than a part
+    /// of the caller's visibility.
+    pub(crate) fn is_filter(self) -> bool {
+        matches!(
+            self,
+            Arm::Status(_) | Arm::Priority(_) | Arm::Category(_) | Arm::Product(_)
+        )
+    }
+}
+
 /// The arms of `query`: those of its scope ([`scope_arms`]); when the scope is one
 /// arm, one arm per value of a filter with an ordered index of its own instead
 /// ([`filter_arms`]). Each arm's condition is an equality on the leading columns of an

@@ -193,6 +193,11 @@ impl Dialect for SqliteBackend {
             description: "changed since",
             sql: include_str!("../migrations/sqlite/0014_changed_since.sql"),
         },
+        Migration {
+            version: 16,
+            description: "unread indexes dropped",
+            sql: include_str!("../migrations/sqlite/0016_unread_indexes.sql"),
+        },
     ];
     // One writer at a time: an UPDATE ... RETURNING is atomic on its own.
     const CLAIM_LOCK: &'static str = "";
@@ -239,7 +244,7 @@ impl Dialect for SqliteBackend {
     const NOT_INDEXED: &'static str = "+";
 
     // FTS5 drives its own joins; the shared statements as they are.
-    const FULL_TEXT_PLANNING: Option<crate::backend::FullTextPlanning> = None;
+    const HELD_PLANNING: Option<crate::backend::HeldPlanning> = None;
 
     fn push_window_columns(sql: &mut Sql, _: &[String], _: bool) {
         sql.push(", t.seq AS seq");

@@ -26,7 +26,12 @@ fn count_rows(query: &SearchQuery) -> u64 {
 /// Runs `sql`, an `EXPLAIN`: one line per plan line.
 #[cfg(feature = "postgres")]
 async fn explain(store: &SqlStore<crate::PostgresBackend>, sql: Sql) -> StoreResult<Vec<String>> {
-    let rows = store.conn().fetch_all(sql).await.map_err(db)?;
+    plan_lines(store.conn().fetch_all(sql).await.map_err(db)?)
+}
+
+/// The lines of a plan, from the rows of its `EXPLAIN`.
+#[cfg(feature = "postgres")]
+fn plan_lines(rows: Vec<sqlx::postgres::PgRow>) -> StoreResult<Vec<String>> {
     rows.iter()
         .map(|r| r.text("QUERY PLAN").map_err(super::store_err))
         .collect()
@@ -45,12 +50,13 @@ impl SqlStore<crate::PostgresBackend> {
     pub async fn explain_search(&self, query: &SearchQuery) -> StoreResult<[Vec<String>; 2]> {
         use crate::backend::Dialect;
         if let (Some(planning), false, Some(tenant)) = (
-            crate::PostgresBackend::FULL_TEXT_PLANNING,
+            crate::PostgresBackend::HELD_PLANNING,
             query.criteria.contains_words().is_empty(),
             crate::query::single_tenant(query),
         ) {
             return self.explain_probed(query, tenant, planning).await;
         }
+        let held = crate::PostgresBackend::HELD_PLANNING.filter(|_| search::filter_walks(query));
         let mut count = Sql::new(EXPLAIN);
         count.append(search::count::<crate::PostgresBackend>(
             query,
@@ -61,7 +67,19 @@ impl SqlStore<crate::PostgresBackend> {
             query,
             helpdesk_core::Total::Exact(0),
         ));
-        Ok([explain(self, count).await?, explain(self, page).await?])
+        let Some(planning) = held else {
+            return Ok([explain(self, count).await?, explain(self, page).await?]);
+        };
+        // As the port runs it: in a transaction of its own, the planner held.
+        type Pg = crate::PostgresBackend;
+        let mut tx = Pg::begin(self.raw_pool()).await.map_err(db)?;
+        tx.fetch_optional(Sql::new(planning.hold))
+            .await
+            .map_err(db)?;
+        let count = plan_lines(tx.fetch_all(count).await.map_err(db)?)?;
+        let page = plan_lines(tx.fetch_all(page).await.map_err(db)?)?;
+        Pg::rollback(tx).await.map_err(db)?;
+        Ok([count, page])
     }
 
     /// [`explain_search`](Self::explain_search) of a `contains` search, in its own
@@ -70,7 +88,7 @@ impl SqlStore<crate::PostgresBackend> {
         &self,
         query: &SearchQuery,
         tenant: helpdesk_core::TenantId,
-        planning: crate::backend::FullTextPlanning,
+        planning: crate::backend::HeldPlanning,
     ) -> StoreResult<[Vec<String>; 2]> {
         use crate::backend::Dialect;
         type Pg = crate::PostgresBackend;
@@ -87,12 +105,7 @@ impl SqlStore<crate::PostgresBackend> {
             tx.fetch_optional(Sql::new(settings)).await.map_err(db)?;
             let mut sql = Sql::new(EXPLAIN);
             sql.append(statement);
-            let rows = tx.fetch_all(sql).await.map_err(db)?;
-            let lines = rows
-                .iter()
-                .map(|r| r.text("QUERY PLAN").map_err(super::store_err))
-                .collect::<StoreResult<Vec<_>>>()?;
-            plans.push(lines);
+            plans.push(plan_lines(tx.fetch_all(sql).await.map_err(db)?)?);
         }
         Pg::rollback(tx).await.map_err(db)?;
         let page = plans.pop().unwrap_or_default();

@@ -378,9 +378,11 @@ macro_rules! import_tickets {
             /// the highest number imported: tickets opened afterwards continue from
             /// there. No notification is queued. The rows go in multi-row `INSERT`s,
             /// hundreds of tickets per statement; pass thousands of tickets per call
-            /// (a transaction each) for a large import. On PostgreSQL, run `ANALYZE`
-            /// once a large import is done (autovacuum would, later): two kinds of
-            /// search read better with the tables' statistics (see the crate docs).
+            /// (a transaction each) for a large import. On PostgreSQL, run
+            /// `VACUUM (ANALYZE)` on the tables once a large import is done
+            /// (autovacuum would, later): the visibility map it sets lets the walks
+            /// check their conditions in their indexes, and two kinds of search read
+            /// better with the tables' statistics (see the crate docs).
             ///
             /// A ticket whose id is already stored (in any tenant) or whose number is
             /// taken in its tenant, or a batch naming one twice, is

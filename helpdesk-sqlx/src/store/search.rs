@@ -24,7 +24,7 @@
 use helpdesk_core::{SearchPage, SearchQuery, SortKey, StoreResult, Total};
 
 use super::{db, fetch_all};
-use crate::backend::{Dialect, Exec, RowExt};
+use crate::backend::{Dialect, Exec, HeldPlanning, RowExt};
 use crate::codec;
 use crate::query::{self, Arm, TenantCondition};
 use crate::sql::Sql;
@@ -289,19 +289,55 @@ fn without_words(query: &SearchQuery) -> SearchQuery {
 
 /// Runs `query` on `pool`: the capped total, then the page ([`window_page`] first, in
 /// each of the [`WINDOWS`], when the total found its words common; [`page`] otherwise or
-/// when no window filled it). A `contains` search in one tenant on a database with
-/// [`Dialect::FULL_TEXT_PLANNING`] runs as [`probed`] says.
+/// when no window filled it). On a database with [`Dialect::HELD_PLANNING`], a
+/// `contains` search in one tenant runs as [`probed`] says, and a search walked one
+/// filter value at a time ([`filter_walks`]) with the planner held.
 pub(crate) async fn run<D: Dialect>(
     pool: &D::Pool,
     query: &SearchQuery,
 ) -> StoreResult<SearchPage> {
-    match D::FULL_TEXT_PLANNING {
+    match D::HELD_PLANNING {
         Some(planning) if has_contains(query) => match query::single_tenant(query) {
             Some(tenant) => probed::run::<D>(pool, query, tenant, planning).await,
             None => run_in_windows::<D, _>(&mut pool.clone(), query, &WINDOWS).await,
         },
+        Some(planning) if filter_walks(query) => run_held::<D>(pool, query, planning).await,
         _ => run_in_windows::<D, _>(&mut pool.clone(), query, &WINDOWS).await,
     }
+}
+
+/// Whether `query` is walked one value of a filter at a time (a status, a priority, a
+/// category, a product: [`query::arms`]), without `contains` or a lower bound on the
+/// last change. Each walk is an equality on the leading columns of an index ordered
+/// newest first, which needs no sort; but once a second filter is checked on the way
+/// (the saved search "urgent, not yet handled": statuses new and in progress,
+/// priorities high and blocking), PostgreSQL without statistics estimates each walk at
+/// a ticket or two, reads every ticket of the value through a bitmap and sorts them:
+/// 4.6 s at a million tickets for a page the walks give in 0.5 ms. Such a search runs
+/// with the planner held to walks ([`run_held`]).
+pub(crate) fn filter_walks(query: &SearchQuery) -> bool {
+    let arms = query::arms(query);
+    !has_contains(query)
+        && !changed_since(query)
+        && !arms.is_empty()
+        && arms.iter().all(|arm| arm.is_filter())
+}
+
+/// [`run_in_windows`] in a read transaction of its own, the planner held to the
+/// statements' shape by `planning` first.
+async fn run_held<D: Dialect>(
+    pool: &D::Pool,
+    query: &SearchQuery,
+    planning: HeldPlanning,
+) -> StoreResult<SearchPage> {
+    let mut tx = D::begin(pool).await.map_err(db)?;
+    tx.fetch_optional(Sql::new(planning.hold))
+        .await
+        .map_err(db)?;
+    let page = run_in_windows::<D, _>(&mut tx, query, &WINDOWS).await?;
+    // Read only: nothing to keep.
+    D::rollback(tx).await.map_err(db)?;
+    Ok(page)
 }
 
 /// [`run`] with these window sizes.

@@ -9,7 +9,7 @@
 //! the wrong one, by two orders of magnitude at a million tickets.
 //!
 //! So, in one read transaction with the planner held to the shape of each statement
-//! ([`Dialect::FULL_TEXT_PLANNING`]: no sequential scan, no sort where an index gives
+//! ([`Dialect::HELD_PLANNING`]: no sequential scan, no sort where an index gives
 //! the order; sorts allowed again for the walks of a scope's arms, which sort a few
 //! rows):
 //!
@@ -41,7 +41,7 @@ use helpdesk_core::{SearchPage, SearchQuery, StoreResult, TenantId, Total};
 use super::{
     FROM_TICKETS, NEWEST_FIRST, fetch_all, finish, has_contains, into_page, without_words,
 };
-use crate::backend::{Dialect, Exec, FullTextPlanning, RowExt};
+use crate::backend::{Dialect, Exec, HeldPlanning, RowExt};
 use crate::codec;
 use crate::query::{self, Arm, TenantCondition};
 use crate::sql::Sql;
@@ -392,7 +392,7 @@ pub(crate) fn statements<D: Dialect>(
 
 /// The planner settings of the search's transaction: held, or letting statements sort.
 struct Settings {
-    planning: FullTextPlanning,
+    planning: HeldPlanning,
     sorting: bool,
 }
 
@@ -418,7 +418,7 @@ pub(crate) async fn run<D: Dialect>(
     pool: &D::Pool,
     query: &SearchQuery,
     tenant: TenantId,
-    planning: FullTextPlanning,
+    planning: HeldPlanning,
 ) -> StoreResult<SearchPage> {
     debug_assert!(has_contains(query));
     let mut tx = D::begin(pool).await.map_err(db)?;
