@@ -67,8 +67,8 @@ pub struct TicketWords {
 /// ([`Dialect::HELD_PLANNING`]): statements of the search's own transaction.
 #[derive(Clone, Copy, Debug)]
 pub struct HeldPlanning {
-    /// Holds each statement to its shape: walks stay walks, the full-text index is
-    /// read rather than the table.
+    /// Holds each statement to its shape: walks stay walks, and a `contains`
+    /// search's full-text index is read rather than the table.
     pub hold: &'static str,
     /// Lets the next statements sort again (the walks of a scope's arms sort their few
     /// rows: a requester's guest tickets, the page of several arms).
@@ -143,7 +143,7 @@ pub trait Dialect: crate::collate::SubjectOrder + Send + Sync + Sized + 'static 
     /// otherwise rest on estimates: a `contains` search in one tenant, for which the
     /// store then picks between walking the tickets and reading the full-text index
     /// itself (`search::probed`), and a search walked one filter value at a time
-    /// (`search::held`). None: the shared statements, as the planner reads them
+    /// (`search::filter_walks`). None: the shared statements, as the planner reads them
     /// (SQLite, whose plans do not move with statistics it never gathers).
     const HELD_PLANNING: Option<HeldPlanning>;
     /// The columns a common word's window (`w`, see `search::window_page`) keeps
