@@ -30,6 +30,12 @@
 //! run kept (`HELPDESK_BENCH_KEEP_DATABASE=1`), at the one size it was seeded with,
 //! without seeding it again: its statistics forgotten first, then taken again.
 //!
+//! `HELPDESK_SCALE_VACUUM=1` measures PostgreSQL a third time, after `VACUUM (ANALYZE)`:
+//! what a database with autovacuum on (the default) reads once it has caught up, index-only
+//! scans answered from the visibility map. A kept database stays vacuumed: its visibility
+//! map is not forgotten with its statistics, so a later reuse of it has no fresh-import
+//! phase any more.
+//!
 //! Samples: interleaved rounds over every case; per round a case gets as many samples as
 //! fit in about 2.5 s (5 to 50), so slow queries at 1M keep the run finite; the sample
 //! count is printed beside p99.
@@ -622,14 +628,43 @@ fn report_seeding(label: &str, s: &Seeding, bytes: u64) {
     );
 }
 
-/// PostgreSQL at one size: without statistics, then after `ANALYZE`.
+/// The variable that asks for a third measure of PostgreSQL, after `VACUUM (ANALYZE)`.
+const VACUUM_VAR: &str = "HELPDESK_SCALE_VACUUM";
+
+/// When [`VACUUM_VAR`] is set: `VACUUM (ANALYZE)` on `db`, then (with `explain`) the
+/// plans and the measure of `fx`'s cases.
+async fn vacuumed(
+    db: &BenchDatabase,
+    fx: &Fixture,
+    store: &PostgresStore,
+    tickets: usize,
+    explain: bool,
+) -> BenchResult<Option<Run>> {
+    if std::env::var_os(VACUUM_VAR).is_none() {
+        return Ok(None);
+    }
+    let began = Instant::now();
+    db.run("VACUUM (ANALYZE)").await?;
+    println!(
+        "\nPostgreSQL: VACUUM (ANALYZE) took {:.1} s",
+        began.elapsed().as_secs_f64()
+    );
+    if explain {
+        plans::postgres(fx, store, "after VACUUM (ANALYZE)").await?;
+    }
+    let run = measure(fx, "PostgreSQL, after VACUUM (ANALYZE)".to_owned(), tickets).await?;
+    Ok(Some(run))
+}
+
+/// PostgreSQL at one size: without statistics, after `ANALYZE`, and when asked
+/// ([`VACUUM_VAR`]) after `VACUUM (ANALYZE)`.
 async fn postgres(
     url: &str,
     now: DateTime<Utc>,
     tenants: usize,
     size: usize,
     explain: bool,
-) -> BenchResult<[Run; 2]> {
+) -> BenchResult<PostgresRuns> {
     let db = BenchDatabase::create(url).await?;
     db.set("synchronous_commit", "off").await?;
     let store = db.store().await?;
@@ -662,10 +697,25 @@ async fn postgres(
         plans::postgres(&fx, &store, "after ANALYZE").await?;
     }
     let warm = measure(&fx, "PostgreSQL, after ANALYZE".to_owned(), seeding.tickets).await?;
+    let vacuumed = vacuumed(&db, &fx, &store, seeding.tickets, explain).await?;
     drop(fx);
     drop(store);
     db.drop_now().await?;
-    Ok([cold, warm])
+    Ok(PostgresRuns {
+        cold,
+        warm,
+        vacuumed,
+    })
+}
+
+/// The measures of PostgreSQL at one size.
+struct PostgresRuns {
+    /// Without planner statistics.
+    cold: Run,
+    /// After `ANALYZE`.
+    warm: Run,
+    /// After `VACUUM (ANALYZE)`, when asked ([`VACUUM_VAR`]).
+    vacuumed: Option<Run>,
 }
 
 async fn database_size(store: &PostgresStore) -> BenchResult<u64> {
@@ -711,6 +761,7 @@ async fn main() -> BenchResult {
     let mut lite_runs = Vec::new();
     let mut cold = Vec::new();
     let mut warm = Vec::new();
+    let mut vacuumed = Vec::new();
     let url = if pg {
         postgres::url("the scale bench on PostgreSQL")
     } else {
@@ -721,19 +772,21 @@ async fn main() -> BenchResult {
             lite_runs.push(sqlite(now, tenants, size).await?);
         }
         if let Some(url) = &url {
-            let [c, w] = match std::env::var(reuse::VAR) {
+            let runs = match std::env::var(reuse::VAR) {
                 Ok(name) if sizes.len() == 1 => reuse::postgres(url, &name, tenants, size).await?,
                 Ok(_) => return Err(format!("{} takes one size", reuse::VAR).into()),
                 Err(_) => postgres(url, now, tenants, size, n + 1 == sizes.len()).await?,
             };
-            cold.push(c);
-            warm.push(w);
+            cold.push(runs.cold);
+            warm.push(runs.warm);
+            vacuumed.extend(runs.vacuumed);
         }
     }
     for (label, runs) in [
         ("SQLite", &lite_runs),
         ("PostgreSQL, no statistics", &cold),
         ("PostgreSQL, after ANALYZE", &warm),
+        ("PostgreSQL, after VACUUM (ANALYZE)", &vacuumed),
     ] {
         report::print_growth(label, &runs.iter().collect::<Vec<_>>());
     }

@@ -144,7 +144,10 @@ pub trait Dialect: crate::collate::SubjectOrder + Send + Sync + Sized + 'static 
     /// store then picks between walking the tickets and reading the full-text index
     /// itself (`search::probed`), and a search walked one filter value at a time
     /// (`search::filter_walks`). None: the shared statements, as the planner reads them
-    /// (SQLite, whose plans do not move with statistics it never gathers).
+    /// (SQLite, whose plans do not move with statistics it never gathers). A database
+    /// with it also has the index of a requester's kept tickets that
+    /// `search::probed` counts in (PostgreSQL migration 17), and window columns that
+    /// test the words in the walked row (`hit`).
     const HELD_PLANNING: Option<HeldPlanning>;
     /// The columns a common word's window (`w`, see `search::window_page`) keeps
     /// beside each walked ticket's keys, to test the words afterwards.

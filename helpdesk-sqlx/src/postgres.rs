@@ -167,6 +167,11 @@ impl Dialect for PostgresBackend {
             description: "unread indexes dropped",
             sql: include_str!("../migrations/postgres/0016_unread_indexes.sql"),
         },
+        Migration {
+            version: 17,
+            description: "a requester's kept tickets",
+            sql: include_str!("../migrations/postgres/0017_kept_by_requester.sql"),
+        },
     ];
     // Rows another claim has locked are skipped, not waited for: two workers claim
     // disjoint batches at once.

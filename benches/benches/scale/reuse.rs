@@ -11,12 +11,13 @@ use helpdesk_benches::postgres::BenchDatabase;
 use helpdesk_core::{HelpdeskService, ManualClock, Store, Ticket, TicketNumber};
 use helpdesk_sqlx::PostgresStore;
 
-use super::{Fixture, Run, measure, plans};
+use super::{Fixture, PostgresRuns, measure, plans, vacuumed};
 
 /// The variable naming a database that an earlier run on PostgreSQL kept
 /// ([`KEEP_VAR`](helpdesk_benches::KEEP_VAR)) at the one size of
 /// `HELPDESK_SCALE_SIZES`: measured again without seeding it, its planner statistics
-/// removed first, then taken again with `ANALYZE`. The database is kept.
+/// removed first, then taken again with `ANALYZE` (and vacuumed when asked,
+/// `HELPDESK_SCALE_VACUUM`). The database is kept.
 pub(crate) const VAR: &str = "HELPDESK_SCALE_REUSE";
 
 /// What makes a kept database look unanalyzed to the planner, as after the seeding:
@@ -47,7 +48,7 @@ pub(crate) async fn postgres(
     name: &str,
     tenants: usize,
     size: usize,
-) -> BenchResult<[Run; 2]> {
+) -> BenchResult<PostgresRuns> {
     let db = BenchDatabase::reuse(url, name)?;
     let store = db.store().await?;
     let tickets: i64 = helpdesk_sqlx::sqlx::query_scalar("SELECT COUNT(*) FROM helpdesk_tickets")
@@ -63,7 +64,12 @@ pub(crate) async fn postgres(
     db.run("ANALYZE").await?;
     plans::postgres(&fx, &store, "after ANALYZE").await?;
     let warm = measure(&fx, "PostgreSQL, after ANALYZE".to_owned(), tickets).await?;
-    Ok([cold, warm])
+    let vacuumed = vacuumed(&db, &fx, &store, tickets, true).await?;
+    Ok(PostgresRuns {
+        cold,
+        warm,
+        vacuumed,
+    })
 }
 
 /// The fixture of the first tenant of a database seeded by an earlier run and kept

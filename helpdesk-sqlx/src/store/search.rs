@@ -92,13 +92,18 @@ fn push_arm_walks<D: Dialect>(sql: &mut Sql, query: &SearchQuery, rows: i64) {
         if i > 0 {
             sql.push(" UNION ALL ");
         }
-        sql.push("SELECT * FROM (SELECT t.id").push(from(*arm));
-        query::push_search::<D>(sql, query, *arm);
-        sql.push(NEWEST_FIRST)
-            .push(" LIMIT ")
-            .push_integer(rows)
-            .push(") a");
+        push_arm_walk::<D>(sql, query, *arm, rows);
     }
+}
+
+/// The walk of one `arm` newest first, its tickets' ids, limited to `rows` found.
+fn push_arm_walk<D: Dialect>(sql: &mut Sql, query: &SearchQuery, arm: Arm, rows: i64) {
+    sql.push("SELECT * FROM (SELECT t.id").push(from(arm));
+    query::push_search::<D>(sql, query, arm);
+    sql.push(NEWEST_FIRST)
+        .push(" LIMIT ")
+        .push_integer(rows)
+        .push(") a");
 }
 
 /// The order of the tickets' newest-first indexes, which every arm's index shares.
