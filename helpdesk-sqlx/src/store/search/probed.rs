@@ -204,14 +204,25 @@ fn narrow(query: &SearchQuery) -> bool {
 /// carries) or filter costs the probe no more than a wide one: few of its tickets
 /// pass, and the full-text index is read.
 fn push_walk<D: Dialect>(sql: &mut Sql, query: &SearchQuery, tenant: TenantId, limit: i64) {
-    sql.push("SELECT t.id, (1 = 1");
-    query::push_search::<D>(sql, &without_words(query), Arm::Whole);
-    sql.push(") AS pass");
+    sql.push("SELECT t.id, ");
+    push_pass::<D>(sql, query);
     D::push_window_columns(
         sql,
         &query.criteria.contains_words(),
         query.scope.sees_internal(),
     );
+    push_newest::<D>(sql, tenant, limit);
+}
+
+/// `pass`: whether the scope and filters of `query` admit the ticket `t`.
+fn push_pass<D: Dialect>(sql: &mut Sql, query: &SearchQuery) {
+    sql.push("(1 = 1");
+    query::push_search::<D>(sql, &without_words(query), Arm::Whole);
+    sql.push(") AS pass");
+}
+
+/// From the tickets, `tenant`'s newest `limit`.
+fn push_newest<D: Dialect>(sql: &mut Sql, tenant: TenantId, limit: i64) {
     sql.push(FROM_TICKETS)
         .push(" AND t.tenant_id = ")
         .bind(tenant.as_uuid())
@@ -244,21 +255,26 @@ pub(crate) fn probe_statement<D: Dialect>(query: &SearchQuery, tenant: TenantId)
 }
 
 /// How many of `tenant`'s newest `walk` tickets the search finds, counting at most
-/// `rows`.
+/// `rows`. The words are tested only on the tickets the scope and filters admit: an
+/// agent's scope admits a third of the tenant's tickets, and the words cost more than
+/// the rest of the walk (at a million tickets, 67 ms for 39,697 tickets walked with
+/// the words tested on each).
 pub(crate) fn walk_count<D: Dialect>(
     query: &SearchQuery,
     tenant: TenantId,
     rows: u64,
     walk: u64,
 ) -> Sql {
-    let mut sql = Sql::new("SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM (");
-    push_walk::<D>(
+    let mut sql = Sql::new("SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM (SELECT t.id");
+    D::push_window_columns(
         &mut sql,
-        query,
-        tenant,
-        i64::try_from(walk).unwrap_or(i64::MAX),
+        &query.criteria.contains_words(),
+        query.scope.sees_internal(),
     );
-    sql.push(") w WHERE w.pass AND w.hit LIMIT ")
+    sql.push(" FROM (SELECT t.*, ");
+    push_pass::<D>(&mut sql, query);
+    push_newest::<D>(&mut sql, tenant, i64::try_from(walk).unwrap_or(i64::MAX));
+    sql.push(") t WHERE t.pass) w WHERE w.hit LIMIT ")
         .push_integer(i64::try_from(rows).unwrap_or(i64::MAX))
         .push(") c");
     sql
