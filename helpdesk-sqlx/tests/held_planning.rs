@@ -18,8 +18,8 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use helpdesk_core::{
-    ActorRef, Count, EventId, EventKind, PageRequest, Priority, Scope, SearchCriteria, SearchQuery,
-    Store, TenantId, TicketChange, TicketId, TicketState, TimelineEvent,
+    Count, PageRequest, Priority, Scope, SearchCriteria, SearchQuery, Store, TenantId, TicketId,
+    TicketState,
 };
 use support::statements::Statements;
 
@@ -49,26 +49,7 @@ async fn open_tickets(store: &dyn Store, world: &support::World) -> Vec<TicketId
         );
         ticket.state = STATES[second % 3].clone();
         ticket.priority = PRIORITIES[(second / 3) % 4];
-        let opened = TimelineEvent {
-            id: EventId::new(),
-            ticket: ticket.id,
-            tenant,
-            at: ticket.created_at,
-            author: ActorRef::System,
-            status_change: None,
-            kind: EventKind::Opened,
-        };
-        store
-            .open_ticket(TicketChange {
-                ticket: &ticket,
-                expected_version: 0,
-                events: std::slice::from_ref(&opened),
-                outbox: &[],
-                attachments: &[],
-                request_fingerprint: None,
-            })
-            .await
-            .expect("the ticket opens");
+        support::open_ticket(store, &ticket).await;
         if second % 3 < 2 && ticket.priority >= Priority::High {
             found.push(ticket.id);
         }

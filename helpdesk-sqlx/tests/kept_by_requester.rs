@@ -19,9 +19,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use helpdesk_core::{
-    ActorRef, Closure, Count, EventId, EventKind, MemberId, PageRequest, Scope, SearchCriteria,
-    SearchQuery, Status, Store, TenantId, TicketChange, TicketId, TicketState, TimelineEvent,
-    Total,
+    Closure, Count, MemberId, PageRequest, Scope, SearchCriteria, SearchQuery, Status, Store,
+    TenantId, TicketId, TicketState, Total,
 };
 use support::statements::Statements;
 
@@ -93,26 +92,7 @@ async fn open_tickets(store: &dyn Store, tenant: TenantId, alice: MemberId) -> V
         if guest {
             ticket.guests = vec![alice];
         }
-        let event = TimelineEvent {
-            id: EventId::new(),
-            ticket: ticket.id,
-            tenant,
-            at: ticket.created_at,
-            author: ActorRef::System,
-            status_change: None,
-            kind: EventKind::Opened,
-        };
-        store
-            .open_ticket(TicketChange {
-                ticket: &ticket,
-                expected_version: 0,
-                events: std::slice::from_ref(&event),
-                outbox: &[],
-                attachments: &[],
-                request_fingerprint: None,
-            })
-            .await
-            .expect("the ticket opens");
+        support::open_ticket(store, &ticket).await;
         let second = match i {
             TICKETS => 0,
             _ => i,

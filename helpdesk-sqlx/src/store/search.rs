@@ -58,19 +58,20 @@ fn changed_since(query: &SearchQuery) -> bool {
 /// changed since a time are the exception: unordered, so that the planner reads their
 /// range of the index by change time.
 pub(crate) fn count<D: Dialect>(query: &SearchQuery, rows: u64) -> Sql {
+    if !changed_since(query) && !has_contains(query) {
+        return arms_count::<D>(query, rows);
+    }
     let rows = i64::try_from(rows).unwrap_or(i64::MAX);
     let mut sql = Sql::new("SELECT COUNT(*) AS n FROM (");
     if changed_since(query) {
         sql.push("SELECT 1 AS one").push(FROM_TICKETS);
         query::push_search::<D>(&mut sql, query, Arm::Whole);
-    } else if has_contains(query) {
+    } else {
         sql.push("SELECT 1 AS one FROM ")
             .push(D::CONTAINS_FROM)
             .push(JOIN_TENANT);
         query::push_search::<D>(&mut sql, query, Arm::Whole);
         sql.push(D::CONTAINS_NEWEST);
-    } else {
-        push_arm_walks::<D>(&mut sql, query, rows);
     }
     sql.push(" LIMIT ").push_integer(rows).push(") c");
     sql
@@ -79,21 +80,23 @@ pub(crate) fn count<D: Dialect>(query: &SearchQuery, rows: u64) -> Sql {
 /// [`count`] by the search's arms, each walked newest first through its index and
 /// stopped after `rows` tickets found, `contains` or not.
 pub(crate) fn arms_count<D: Dialect>(query: &SearchQuery, rows: u64) -> Sql {
-    let rows = i64::try_from(rows).unwrap_or(i64::MAX);
-    let mut sql = Sql::new("SELECT COUNT(*) AS n FROM (");
-    push_arm_walks::<D>(&mut sql, query, rows);
-    sql.push(" LIMIT ").push_integer(rows).push(") c");
-    sql
+    arms_count_by(query, rows, |sql, arm, rows| {
+        push_arm_walk::<D>(sql, query, arm, rows);
+    })
 }
 
-/// The `UNION ALL` of the arms' walks, each limited to `rows` tickets found.
-fn push_arm_walks<D: Dialect>(sql: &mut Sql, query: &SearchQuery, rows: i64) {
-    for (i, arm) in query::arms(query).iter().enumerate() {
+/// [`arms_count`] with each arm's walk, limited to `rows` found, written by `walk`.
+fn arms_count_by(query: &SearchQuery, rows: u64, mut walk: impl FnMut(&mut Sql, Arm, i64)) -> Sql {
+    let rows = i64::try_from(rows).unwrap_or(i64::MAX);
+    let mut sql = Sql::new("SELECT COUNT(*) AS n FROM (");
+    for (i, arm) in query::arms(query).into_iter().enumerate() {
         if i > 0 {
             sql.push(" UNION ALL ");
         }
-        push_arm_walk::<D>(sql, query, *arm, rows);
+        walk(&mut sql, arm, rows);
     }
+    sql.push(" LIMIT ").push_integer(rows).push(") c");
+    sql
 }
 
 /// The walk of one `arm` newest first, its tickets' ids, limited to `rows` found.

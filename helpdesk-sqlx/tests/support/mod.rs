@@ -225,3 +225,28 @@ pub async fn open_with_text(
         .expect("the ticket opens");
     ticket.id
 }
+
+/// Opens `ticket` through the store port with its one `Opened` event, at its opening
+/// time.
+pub async fn open_ticket(store: &dyn Store, ticket: &Ticket) {
+    let opened = TimelineEvent {
+        id: EventId::new(),
+        ticket: ticket.id,
+        tenant: ticket.tenant,
+        at: ticket.created_at,
+        author: ActorRef::System,
+        status_change: None,
+        kind: EventKind::Opened,
+    };
+    store
+        .open_ticket(TicketChange {
+            ticket,
+            expected_version: 0,
+            events: std::slice::from_ref(&opened),
+            outbox: &[],
+            attachments: &[],
+            request_fingerprint: None,
+        })
+        .await
+        .expect("the ticket opens");
+}

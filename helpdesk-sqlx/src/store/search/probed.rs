@@ -305,42 +305,35 @@ pub(crate) fn index_count<D: Dialect>(
 /// are read archived ones and all until the cap: 20,137 read for a count of 260 of a
 /// requester with 3,135 kept. The other arms are walked as `arms_count` walks them.
 pub(crate) fn arms_count<D: Dialect>(query: &SearchQuery, rows: u64) -> Sql {
-    let arms = query::arms(query);
-    let range = match arms.contains(&Arm::Own) {
-        true => query::kept_range(query),
-        false => None,
+    let range = if query::arms(query).contains(&Arm::Own) {
+        query::kept_range(query)
+    } else {
+        None
     };
     let Some(range) = range else {
         return super::arms_count::<D>(query, rows);
     };
-    let rows = i64::try_from(rows).unwrap_or(i64::MAX);
     // The range stands for the archive rule.
     let mut kept = without_words(query);
     kept.criteria.include_archived = true;
-    let mut sql = Sql::new("SELECT COUNT(*) AS n FROM (");
-    for (i, arm) in arms.iter().enumerate() {
-        if i > 0 {
-            sql.push(" UNION ALL ");
-        }
-        if *arm != Arm::Own {
-            super::push_arm_walk::<D>(&mut sql, query, *arm, rows);
-            continue;
+    super::arms_count_by(query, rows, |sql, arm, rows| {
+        if arm != Arm::Own {
+            super::push_arm_walk::<D>(sql, query, arm, rows);
+            return;
         }
         sql.push("SELECT * FROM (SELECT w.id FROM (SELECT t.id");
         D::push_window_columns(
-            &mut sql,
+            sql,
             &query.criteria.contains_words(),
             query.scope.sees_internal(),
         );
         sql.push(FROM_TICKETS);
-        query::push_search::<D>(&mut sql, &kept, Arm::Own);
+        query::push_search::<D>(sql, &kept, Arm::Own);
         sql.append(range.clone());
         sql.push(") w WHERE w.hit LIMIT ")
             .push_integer(rows)
             .push(") a");
-    }
-    sql.push(" LIMIT ").push_integer(rows).push(") c");
-    sql
+    })
 }
 
 async fn count_of<E: Exec>(exec: &mut E, sql: Sql) -> StoreResult<u64> {
