@@ -36,6 +36,10 @@
 //! map is not forgotten with its statistics, so a later reuse of it has no fresh-import
 //! phase any more.
 //!
+//! `HELPDESK_SCALE_HTTP=1` measures the JSON routes too, after each measure through the
+//! service: some of the same reads through `helpdesk-axum` on a local port, one
+//! connection then eight ([`http`]).
+//!
 //! Samples: interleaved rounds over every case; per round a case gets as many samples as
 //! fit in about 2.5 s (5 to 50), so slow queries at 1M keep the run finite; the sample
 //! count is printed beside p99.
@@ -48,7 +52,6 @@ use helpdesk_benches::BenchResult;
 use helpdesk_benches::generate::{self, TenantPeople};
 use helpdesk_benches::machine;
 use helpdesk_benches::postgres::{self, BenchDatabase};
-use helpdesk_benches::table;
 use helpdesk_benches::timing::Samples;
 use helpdesk_core::search::SlaFilter;
 use helpdesk_core::{
@@ -57,6 +60,8 @@ use helpdesk_core::{
 };
 use helpdesk_sqlx::{ImportedTicket, PostgresStore, SqliteStore};
 
+#[path = "scale/http.rs"]
+mod http;
 #[path = "scale/plans.rs"]
 mod plans;
 #[path = "scale/report.rs"]
@@ -587,6 +592,9 @@ async fn measure(fx: &Fixture, label: String, tickets: usize) -> BenchResult<Run
         export,
     };
     report::print_run(&run);
+    if http::wanted() {
+        http::measure(fx, &run).await?;
+    }
     Ok(run)
 }
 
@@ -605,7 +613,7 @@ async fn sqlite(now: DateTime<Utc>, tenants: usize, size: usize) -> BenchResult<
         + std::fs::metadata(dir.path().join("scale.db-wal"))
             .map(|m| m.len())
             .unwrap_or(0);
-    report_seeding("SQLite", &seeding, bytes);
+    report::seeding("SQLite", &seeding, bytes);
     if plans::wanted() {
         plans::sqlite(&fx, &writer).await?;
     }
@@ -614,18 +622,6 @@ async fn sqlite(now: DateTime<Utc>, tenants: usize, size: usize) -> BenchResult<
         helpdesk_benches::report_kept(&dir.keep().join("scale.db").display().to_string());
     }
     run
-}
-
-fn report_seeding(label: &str, s: &Seeding, bytes: u64) {
-    println!(
-        "\n{label}: seeded {} tickets: people {:.1} s, tickets {:.1} s ({}), {} MB on disk (load {})",
-        s.tickets,
-        s.people.as_secs_f64(),
-        s.import.as_secs_f64(),
-        table::rate(s.tickets as f64 / s.import.as_secs_f64().max(1e-9)),
-        bytes / 1_000_000,
-        machine::load_average()
-    );
 }
 
 /// The variable that asks for a third measure of PostgreSQL, after `VACUUM (ANALYZE)`.
@@ -682,7 +678,7 @@ async fn postgres(
     })
     .await?;
     let bytes = database_size(&store).await?;
-    report_seeding("PostgreSQL", &seeding, bytes);
+    report::seeding("PostgreSQL", &seeding, bytes);
     if explain {
         plans::postgres(&fx, &store, "no statistics").await?;
     }

@@ -7,6 +7,7 @@
 //! compares. Nothing here asserts on time.
 
 pub mod generate;
+pub mod http;
 pub mod machine;
 pub mod postgres;
 pub mod table;

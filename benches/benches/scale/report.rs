@@ -4,7 +4,7 @@
 use helpdesk_benches::machine;
 use helpdesk_benches::table::{self, Table};
 
-use super::{CASES, Run, export_selected, selected};
+use super::{CASES, Run, Seeding, export_selected, selected};
 
 pub(crate) fn print_run(run: &Run) {
     let baseline = run.samples[0].median();
@@ -77,4 +77,17 @@ pub(crate) fn print_growth(label: &str, runs: &[&Run]) {
         out.row(row);
     }
     out.print(&format!("growth on {label}"));
+}
+
+/// The seeding's line: tickets, times, rate, size on disk.
+pub(crate) fn seeding(label: &str, s: &Seeding, bytes: u64) {
+    println!(
+        "\n{label}: seeded {} tickets: people {:.1} s, tickets {:.1} s ({}), {} MB on disk (load {})",
+        s.tickets,
+        s.people.as_secs_f64(),
+        s.import.as_secs_f64(),
+        table::rate(s.tickets as f64 / s.import.as_secs_f64().max(1e-9)),
+        bytes / 1_000_000,
+        machine::load_average()
+    );
 }

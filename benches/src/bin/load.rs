@@ -19,133 +19,18 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::Request;
-use hyper::client::conn::http1::SendRequest;
-use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::process::{Child, Command};
 
 use helpdesk_benches::BenchResult;
+use helpdesk_benches::http::{Call, Connection, Figures, drive};
 use helpdesk_benches::machine;
 use helpdesk_benches::postgres::{BenchDatabase, url as pg_url};
 use helpdesk_benches::table::Table;
-
-/// One operation's figures.
-struct Figures {
-    requests: usize,
-    failed: usize,
-    per_second: f64,
-    p50: Duration,
-    p99: Duration,
-}
-
-/// What a connection sends next: the method, the path and the body, from the request
-/// counter of that connection.
-type Plan =
-    std::sync::Arc<dyn Fn(usize, usize) -> (hyper::Method, String, Option<String>) + Send + Sync>;
-
-async fn connect(addr: &str) -> BenchResult<SendRequest<Full<Bytes>>> {
-    let stream = TcpStream::connect(addr).await?;
-    stream.set_nodelay(true)?;
-    let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
-    tokio::spawn(conn);
-    Ok(sender)
-}
-
-async fn send(
-    sender: &mut SendRequest<Full<Bytes>>,
-    addr: &str,
-    cookie: Option<&str>,
-    method: hyper::Method,
-    path: &str,
-    body: Option<String>,
-) -> BenchResult<(u16, Bytes, Option<String>)> {
-    let mut request = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("host", addr);
-    if let Some(cookie) = cookie {
-        request = request.header("cookie", cookie);
-    }
-    if body.is_some() {
-        request = request.header("content-type", "application/json");
-    }
-    let request = request.body(Full::new(Bytes::from(body.unwrap_or_default())))?;
-    sender.ready().await?;
-    let response = sender.send_request(request).await?;
-    let status = response.status().as_u16();
-    let set_cookie = response
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(str::to_owned);
-    let body = response.into_body().collect().await?.to_bytes();
-    Ok((status, body, set_cookie))
-}
-
-/// `connections` connections each sending `plan`'s requests one after the other for
-/// `seconds`.
-async fn drive(
-    addr: &str,
-    cookie: Option<&str>,
-    connections: usize,
-    seconds: u64,
-    plan: Plan,
-) -> BenchResult<Figures> {
-    let deadline = Instant::now() + Duration::from_secs(seconds);
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for c in 0..connections {
-        let addr = addr.to_owned();
-        let cookie = cookie.map(str::to_owned);
-        let plan = plan.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut sender = connect(&addr).await?;
-            let mut latencies = Vec::new();
-            let mut failed = 0;
-            let mut i = 0;
-            while Instant::now() < deadline {
-                let (method, path, body) = plan(c, i);
-                let at = Instant::now();
-                let (status, _, _) =
-                    send(&mut sender, &addr, cookie.as_deref(), method, &path, body).await?;
-                latencies.push(at.elapsed());
-                if status >= 400 {
-                    failed += 1;
-                }
-                i += 1;
-            }
-            BenchResult::Ok((latencies, failed))
-        }));
-    }
-    let mut all = Vec::new();
-    let mut failed = 0;
-    for task in tasks {
-        let (latencies, f) = task.await??;
-        all.extend(latencies);
-        failed += f;
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    all.sort();
-    let at = |q: f64| {
-        all.get(((all.len() as f64 * q) as usize).min(all.len().saturating_sub(1)))
-            .copied()
-            .unwrap_or_default()
-    };
-    Ok(Figures {
-        requests: all.len(),
-        failed,
-        per_second: all.len() as f64 / elapsed,
-        p50: at(0.50),
-        p99: at(0.99),
-    })
-}
 
 /// Peak resident memory of `pid` (`VmHWM`), in MB.
 fn peak_rss_mb(pid: u32) -> f64 {
@@ -204,7 +89,7 @@ fn release_dir() -> BenchResult<PathBuf> {
 
 struct Run {
     connections: usize,
-    seconds: u64,
+    seconds: f64,
 }
 
 /// What the ceiling server measured: its insert and get, a ticket opened through the
@@ -222,12 +107,9 @@ async fn post_each(run: &Run, addr: &str, path: &'static str) -> BenchResult<Fig
     let body = "{\"subject\":\"Imprimante bloquée\",\"description\":\"<p>Le bac 2 coince.</p>\"}";
     drive(
         addr,
-        None,
         run.connections,
         run.seconds,
-        std::sync::Arc::new(move |_, _| {
-            (hyper::Method::POST, path.to_owned(), Some(body.to_owned()))
-        }),
+        Arc::new(move |_, _| Call::post(path, body)),
     )
     .await
 }
@@ -244,16 +126,9 @@ async fn ceiling(run: &Run, database_url: &str) -> BenchResult<Ceiling> {
     let rows = insert.requests.max(1);
     let get = drive(
         &addr,
-        None,
         run.connections,
         run.seconds,
-        std::sync::Arc::new(move |c, i| {
-            (
-                hyper::Method::GET,
-                format!("/items/{}", (c * 7919 + i * 13) % rows + 1),
-                None,
-            )
-        }),
+        Arc::new(move |c, i| Call::get(format!("/items/{}", (c * 7919 + i * 13) % rows + 1))),
     )
     .await?;
     let store_open = post_each(run, &addr, "/tickets").await?;
@@ -300,85 +175,78 @@ async fn portal(
         "--no-write-limit".to_owned(),
     ];
     let (child, addr) = start(&release_dir()?.join("portal"), &args, Some(&addr)).await?;
-    let mut sender = connect(&addr).await?;
-    let (status, _, cookie) = send(
-        &mut sender,
-        &addr,
-        None,
-        hyper::Method::POST,
-        "/login",
-        Some("{\"login\":\"alice\",\"password\":\"demo\"}".to_owned()),
-    )
-    .await?;
-    let cookie = cookie.ok_or(format!("login answered {status} without a cookie"))?;
+    let mut connection = Connection::open(&addr).await?;
+    let login = connection
+        .send(Call::post(
+            "/login",
+            "{\"login\":\"alice\",\"password\":\"demo\"}",
+        ))
+        .await?;
+    let cookie = login
+        .cookie
+        .ok_or(format!("login answered {} without a cookie", login.status))?;
     // Tickets to reply to and read, opened first: replies and reads go round them, so a
     // ticket grows to a realistic handful of events, not to hundreds.
     let mut mine = Vec::new();
     for _ in 0..run.connections * TICKETS_PER_CONNECTION {
-        let (status, body, _) = send(
-            &mut sender,
-            &addr,
-            Some(&cookie),
-            hyper::Method::POST,
-            "/helpdesk/tickets",
-            Some(
-                "{\"subject\":\"Écran noir\",\"description\":\"<p>Plus rien ne s'affiche.</p>\",\"custom_fields\":{\"school\":\"Lycée Hugo\"}}"
-                    .to_owned(),
-            ),
-        )
-        .await?;
-        mine.push(ticket_id(&body).ok_or(format!(
-            "opening answered {status}: {}",
-            String::from_utf8_lossy(&body)
+        let answer = connection
+            .send(
+                Call::post(
+                    "/helpdesk/tickets",
+                    "{\"subject\":\"Écran noir\",\"description\":\"<p>Plus rien ne s'affiche.</p>\",\"custom_fields\":{\"school\":\"Lycée Hugo\"}}",
+                )
+                .header("cookie", cookie.clone()),
+            )
+            .await?;
+        mine.push(ticket_id(&answer.body).ok_or(format!(
+            "opening answered {}: {}",
+            answer.status,
+            String::from_utf8_lossy(&answer.body)
         ))?);
     }
-    let mine = std::sync::Arc::new(mine);
+    let mine = Arc::new(mine);
     let mut out = Vec::new();
-    let open = drive(&addr, Some(&cookie), run.connections, run.seconds, std::sync::Arc::new(|c, i| {
-        (hyper::Method::POST, "/helpdesk/tickets".to_owned(), Some(format!(
-            "{{\"subject\":\"Imprimante bloquée {c}-{i}\",\"description\":\"<p>Le bac 2 coince encore, merci de passer.</p>\",\"custom_fields\":{{\"school\":\"Lycée Hugo\"}}}}")))
+    let jar = cookie.clone();
+    let open = drive(&addr, run.connections, run.seconds, Arc::new(move |c, i| {
+        Call::post("/helpdesk/tickets", format!(
+            "{{\"subject\":\"Imprimante bloquée {c}-{i}\",\"description\":\"<p>Le bac 2 coince encore, merci de passer.</p>\",\"custom_fields\":{{\"school\":\"Lycée Hugo\"}}}}"))
+            .header("cookie", jar.clone())
     })).await?;
     out.push(("open a ticket", open));
     let replies = mine.clone();
+    let jar = cookie.clone();
     let reply = drive(
         &addr,
-        Some(&cookie),
         run.connections,
         run.seconds,
-        std::sync::Arc::new(move |c, i| {
-            (
-                hyper::Method::POST,
+        Arc::new(move |c, i| {
+            Call::post(
                 format!("/helpdesk/tickets/{}/replies", pick(&replies, c, i)),
-                Some(format!(
-                    "{{\"body\":\"<p>Toujours bloqué ({i}), je réessaie demain.</p>\"}}"
-                )),
+                format!("{{\"body\":\"<p>Toujours bloqué ({i}), je réessaie demain.</p>\"}}"),
             )
+            .header("cookie", jar.clone())
         }),
     )
     .await?;
     out.push(("reply", reply));
     let gets = mine.clone();
+    let jar = cookie.clone();
     let get = drive(
         &addr,
-        Some(&cookie),
         run.connections,
         run.seconds,
-        std::sync::Arc::new(move |c, i| {
-            (
-                hyper::Method::GET,
-                format!("/helpdesk/tickets/{}", pick(&gets, c, i)),
-                None,
-            )
+        Arc::new(move |c, i| {
+            Call::get(format!("/helpdesk/tickets/{}", pick(&gets, c, i)))
+                .header("cookie", jar.clone())
         }),
     )
     .await?;
     out.push(("get one ticket", get));
     let list = drive(
         &addr,
-        Some(&cookie),
         run.connections,
         run.seconds,
-        std::sync::Arc::new(|_, _| (hyper::Method::GET, "/helpdesk/tickets".to_owned(), None)),
+        Arc::new(move |_, _| Call::get("/helpdesk/tickets").header("cookie", cookie.clone())),
     )
     .await?;
     out.push(("list a page", list));
@@ -456,7 +324,7 @@ fn flag(name: &str, default: u64) -> u64 {
 async fn main() -> BenchResult {
     let run = Run {
         connections: usize::try_from(flag("--connections", 8))?,
-        seconds: flag("--seconds", 10),
+        seconds: flag("--seconds", 10) as f64,
     };
     println!(
         "HTTP load: {} connections, {} s per operation; load average before: {}",
