@@ -71,7 +71,8 @@ pub struct HeldPlanning {
     /// search's full-text index is read rather than the table.
     pub hold: &'static str,
     /// Lets the next statements sort again (the walks of a scope's arms sort their few
-    /// rows: a requester's guest tickets, the page of several arms).
+    /// rows: a requester's guest tickets, the page of several arms), each arm still a
+    /// walk of its index rather than a bitmap of it sorted whole.
     pub sorts: &'static str,
 }
 
