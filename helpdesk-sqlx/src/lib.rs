@@ -117,7 +117,10 @@
 //! checked on the way is the exception the planner got wrong without statistics: it
 //! estimated each walk at a ticket or two and read every ticket of the value through a
 //! bitmap to sort them. Such a search runs in a read transaction of its own with the
-//! planner held to walks (`SET LOCAL`, as for `contains` below).
+//! planner held to walks (`SET LOCAL`, as for `contains` below). Tickets changed
+//! since a time are read as a closed range of their index by change time (the largest
+//! time ends a range the search leaves open), so that the generic plan does not guess
+//! an open range at a third of the tenant and scan the table for a capped total.
 //!
 //! What PostgreSQL does need is vacuuming, which autovacuum (on by default) does. Many
 //! walks check status, priority and archiving on columns of their index (`INCLUDE`),

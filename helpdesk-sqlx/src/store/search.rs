@@ -156,7 +156,7 @@ fn push_arm<D: Dialect>(sql: &mut Sql, query: &SearchQuery, arm: Arm) {
         let mut walk = query.clone();
         walk.criteria.updated_from = None;
         query::push_search::<D>(sql, &walk, arm);
-        query::push_changed_since(sql, query, D::NOT_INDEXED);
+        query::push_changed_since(sql, query, D::NOT_INDEXED, false);
     } else {
         query::push_search::<D>(sql, query, arm);
     }

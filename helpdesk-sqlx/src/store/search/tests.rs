@@ -87,3 +87,50 @@ async fn a_page_the_first_window_misses_is_found_by_the_next_or_by_every_match()
         );
     }
 }
+
+/// A search of tickets changed since a time closes its range (the largest time when it
+/// has no end), so that the plan PostgreSQL keeps for the prepared statement, planned
+/// without the bound values, reads the range through its index rather than scanning
+/// the table for the total's cap.
+#[cfg(feature = "postgres")]
+#[test]
+fn a_changed_since_range_is_closed_for_the_generic_plan() {
+    use helpdesk_core::TenantId;
+
+    use crate::PostgresBackend;
+    let tenant = TenantId::new();
+    let since = |updated_to| SearchQuery {
+        scope: Scope::Tenant { tenant },
+        criteria: SearchCriteria {
+            updated_from: Some(chrono::Utc::now() - chrono::Duration::days(7)),
+            updated_to,
+            include_closed: true,
+            ..Default::default()
+        },
+        page: PageRequest::default(),
+        now: chrono::Utc::now(),
+        count: Count::default(),
+    };
+    let open = super::count::<PostgresBackend>(&since(None), 1_001);
+    assert_eq!(
+        open.text().matches("t.public_updated_at <= ").count(),
+        1,
+        "{}",
+        open.text()
+    );
+    // Over the cap, the page walks newest first: a range guessed small would be read
+    // and sorted instead.
+    let walk = super::page::<PostgresBackend>(&since(None));
+    assert!(
+        !walk.text().contains("t.public_updated_at <= "),
+        "{}",
+        walk.text()
+    );
+    let ended = super::count::<PostgresBackend>(&since(Some(chrono::Utc::now())), 1_001);
+    assert!(
+        !ended.text().contains("t.public_updated_at <= ")
+            && ended.text().contains("t.public_updated_at < "),
+        "{}",
+        ended.text()
+    );
+}
