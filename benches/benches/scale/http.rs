@@ -53,12 +53,12 @@ impl Identify for FromHeaders {
     }
 }
 
-/// One timed operation: its label, the service case it matches (for the ratio), who
-/// calls, and the path of its `n`th request.
+/// One timed operation: its label, the service case it matches (for the ratio), the
+/// host's user who calls, and the path of its `n`th request.
 struct Op {
     label: &'static str,
     case: Case,
-    actor: Option<Actor>,
+    user: Option<String>,
     path: Arc<dyn Fn(usize) -> String + Send + Sync>,
 }
 
@@ -66,7 +66,7 @@ fn op(label: &'static str, case: Case, actor: &Actor, path: &'static str) -> Op 
     Op {
         label,
         case,
-        actor: Some(actor.clone()),
+        user: user_of(actor),
         path: Arc::new(move |_| path.to_owned()),
     }
 }
@@ -78,13 +78,13 @@ fn ops(fx: &Fixture) -> Vec<Op> {
         Op {
             label: "GET /ping (a route of the same router, no helpdesk)",
             case: Case::Baseline,
-            actor: None,
+            user: None,
             path: Arc::new(|_| "/ping".to_owned()),
         },
         Op {
             label: "GET /tickets/{id}, tenant admin (the whole ticket view)",
             case: Case::Baseline,
-            actor: Some(fx.admin.clone()),
+            user: user_of(&fx.admin),
             path: Arc::new(move |n| {
                 format!("/helpdesk/tickets/{}", sample[n % sample.len().max(1)])
             }),
@@ -168,9 +168,8 @@ pub(crate) async fn measure(fx: &Fixture, run: &Run) -> BenchResult {
         "p50 ×service",
     ]);
     for op in ops(fx) {
-        let user = op.actor.as_ref().and_then(user_of);
         for connections in CONNECTIONS {
-            let (user, tenant, path) = (user.clone(), tenant.clone(), op.path.clone());
+            let (user, tenant, path) = (op.user.clone(), tenant.clone(), op.path.clone());
             let plan = Arc::new(move |_c: usize, n: usize| {
                 let mut call = Call::get(path(n));
                 if let Some(user) = &user {
