@@ -183,9 +183,13 @@
 //! Every table a tenant owns carries `tenant_id`; primary keys and every index a
 //! tenant's query uses lead with it. Sharding by tenant later (Citus distributing each
 //! table by `tenant_id`, say) needs no redesign. The exceptions are deliberate: staff and
-//! groups serve many tenants (reference tables), and the few lookups the ports make by
-//! id alone (`ticket(id)`, `attachment(id)`, the outbox worker) have their own `id`
-//! index.
+//! groups serve many tenants (reference tables). A caller who holds only the id of a
+//! ticket or an attachment (a platform admin, a download link, a mail's reply address)
+//! reads its tenant first from a table keyed by that id (`helpdesk_ticket_tenants`,
+//! `helpdesk_attachment_tenants`, migration 18), then the row by its `(tenant_id, id)`
+//! key: ticket and attachment ids are therefore unique across tenants. The outbox
+//! worker's first read of due messages and an admin's lookup of a dead letter still
+//! read across tenants, by the outbox's own `id` index (`docs/distribution.md`).
 //!
 //! # How the guarantees are kept
 //!

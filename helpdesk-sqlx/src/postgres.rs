@@ -172,6 +172,11 @@ impl Dialect for PostgresBackend {
             description: "a requester's kept tickets",
             sql: include_str!("../migrations/postgres/0017_kept_by_requester.sql"),
         },
+        Migration {
+            version: 18,
+            description: "the tenant of a ticket and of an attachment, by id",
+            sql: include_str!("../migrations/postgres/0018_tenant_by_id.sql"),
+        },
     ];
     // Rows another claim has locked are skipped, not waited for: two workers claim
     // disjoint batches at once.

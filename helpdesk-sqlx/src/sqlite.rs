@@ -198,6 +198,11 @@ impl Dialect for SqliteBackend {
             description: "unread indexes dropped",
             sql: include_str!("../migrations/sqlite/0016_unread_indexes.sql"),
         },
+        Migration {
+            version: 18,
+            description: "the tenant of a ticket and of an attachment, by id",
+            sql: include_str!("../migrations/sqlite/0018_tenant_by_id.sql"),
+        },
     ];
     // One writer at a time: an UPDATE ... RETURNING is atomic on its own.
     const CLAIM_LOCK: &'static str = "";

@@ -2,8 +2,10 @@
 //! migration, each primary key, unique constraint and unique index of a table a tenant
 //! owns begins with `tenant_id`, each foreign key between two such tables carries
 //! `tenant_id` on both sides, and no platform (reference) table refers to a tenant table.
-//! The document places every table of the schema, and names exactly the reference tables
-//! listed here.
+//! The two tables that give the tenant of a ticket or an attachment by its id are keyed
+//! by `id` alone and stand apart (no foreign key to or from them). The document places
+//! every table of the schema, names exactly the reference tables listed here, and
+//! distributes each table by `tenant_id` but those two, by `id`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -18,6 +20,12 @@ const REFERENCE_TABLES: &[&str] = &[
     "helpdesk_groups",
     "helpdesk_staff_saved_searches",
 ];
+
+/// The tenant of a ticket or an attachment by its id (migration 18): distributed by
+/// `id`, each its own colocation group, so that a caller who holds only an id (a
+/// platform admin, a download link, a mail's reply address) asks one shard for the
+/// tenant, then the tenant's shard for the row.
+const BY_ID_TABLES: &[&str] = &["helpdesk_ticket_tenants", "helpdesk_attachment_tenants"];
 
 /// Tables that stay on the coordinator only, outside the rule.
 const LOCAL_TABLES: &[&str] = &["helpdesk_migrations"];
@@ -48,22 +56,48 @@ fn is_reference(table: &str) -> bool {
     REFERENCE_TABLES.contains(&table)
 }
 
+fn is_by_id(table: &str) -> bool {
+    BY_ID_TABLES.contains(&table)
+}
+
+/// Distributed by `tenant_id`.
 fn is_distributed(table: &str) -> bool {
-    !is_reference(table) && !LOCAL_TABLES.contains(&table)
+    !is_reference(table) && !is_by_id(table) && !LOCAL_TABLES.contains(&table)
+}
+
+/// The column a table is distributed by, if it is distributed.
+fn distribution_column(table: &str) -> Option<&'static str> {
+    if is_by_id(table) {
+        Some("id")
+    } else if is_distributed(table) {
+        Some("tenant_id")
+    } else {
+        None
+    }
 }
 
 /// Every breach of the key rule among these indexes and foreign keys, one line each.
 fn breaches(indexes: &[UniqueIndex], foreign_keys: &[ForeignKey]) -> Vec<String> {
     let mut found = Vec::new();
-    for index in indexes.iter().filter(|i| is_distributed(&i.table)) {
-        if index.first.as_deref() != Some("tenant_id") {
+    for index in indexes {
+        let Some(column) = distribution_column(&index.table) else {
+            continue;
+        };
+        if index.first.as_deref() != Some(column) {
             found.push(format!(
-                "{}: unique index {} begins with {:?}, not tenant_id",
+                "{}: unique index {} begins with {:?}, not {column}",
                 index.table, index.name, index.first
             ));
         }
     }
     for key in foreign_keys {
+        if is_by_id(&key.table) || is_by_id(&key.target) {
+            found.push(format!(
+                "{}: foreign key {} to {} joins a table distributed by id",
+                key.table, key.name, key.target
+            ));
+            continue;
+        }
         match (is_distributed(&key.table), is_distributed(&key.target)) {
             (true, true) => {
                 let paired = key
@@ -90,12 +124,22 @@ fn breaches(indexes: &[UniqueIndex], foreign_keys: &[ForeignKey]) -> Vec<String>
 
 /// The tables `docs/distribution.md` hands to `function` in its DDL.
 fn doc_tables(function: &str) -> BTreeSet<String> {
+    doc_calls(function).into_iter().map(|(t, _)| t).collect()
+}
+
+/// Each call of `function` in the document's DDL: its table, and its second argument
+/// when it has one (the distribution column of `create_distributed_table`).
+fn doc_calls(function: &str) -> Vec<(String, Option<String>)> {
     let needle = format!("{function}('");
     DOC.lines()
         .filter_map(|line| {
             let start = line.find(&needle)? + needle.len();
             let rest = &line[start..];
-            Some(rest[..rest.find('\'')?].to_owned())
+            let table = &rest[..rest.find('\'')?];
+            let column = rest[table.len() + 1..]
+                .strip_prefix(", '")
+                .and_then(|r| Some(r[..r.find('\'')?].to_owned()));
+            Some((table.to_owned(), column))
         })
         .collect()
 }
@@ -126,6 +170,13 @@ fn check_document(tables: &BTreeSet<String>) {
             "docs/distribution.md names {table}, which the schema does not have"
         );
     }
+    for (table, column) in doc_calls("create_distributed_table") {
+        assert_eq!(
+            column.as_deref(),
+            distribution_column(&table),
+            "docs/distribution.md distributes {table} by its right column"
+        );
+    }
 }
 
 #[test]
@@ -152,6 +203,33 @@ fn the_checker_reports_a_key_without_tenant_and_a_foreign_key_across_shards() {
         },
     ];
     assert_eq!(breaches(&indexes, &keys).len(), 3);
+}
+
+#[test]
+fn the_checker_holds_the_tables_by_id_to_their_own_key() {
+    let indexes = [
+        UniqueIndex {
+            table: "helpdesk_ticket_tenants".into(),
+            name: "helpdesk_ticket_tenants_pkey".into(),
+            first: Some("id".into()),
+        },
+        UniqueIndex {
+            table: "helpdesk_ticket_tenants".into(),
+            name: "helpdesk_ticket_tenants_by_tenant".into(),
+            first: Some("tenant_id".into()),
+        },
+    ];
+    let keys = [ForeignKey {
+        name: "to_ticket".into(),
+        table: "helpdesk_ticket_tenants".into(),
+        columns: vec!["tenant_id".into(), "id".into()],
+        target: "helpdesk_tickets".into(),
+        target_columns: vec!["tenant_id".into(), "id".into()],
+    }];
+    let found = breaches(&indexes, &keys);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found[0].contains("helpdesk_ticket_tenants_by_tenant"));
+    assert!(found[1].contains("distributed by id"));
 }
 
 #[cfg(feature = "postgres")]
@@ -229,7 +307,7 @@ mod postgres {
     /// The distributed tables whose `tenant_id` is missing or nullable.
     async fn without_tenant(pool: &PgPool, tables: &BTreeSet<String>) -> Vec<String> {
         let mut missing = Vec::new();
-        for table in tables.iter().filter(|t| is_distributed(t)) {
+        for table in tables.iter().filter(|t| distribution_column(t).is_some()) {
             let not_null: Option<bool> = sqlx::query(
                 "SELECT a.attnotnull FROM pg_attribute a \
                  WHERE a.attrelid = to_regclass($1) AND a.attname = 'tenant_id' \

@@ -32,6 +32,79 @@ fn count_sql(table: &str) -> &'static str {
     }
 }
 
+/// Takes a migrated schema back to before migration 18 (no tenants by id, the plain
+/// indexes on `id`), the same SQL on both databases.
+const BEFORE_18: &str = "\
+    DROP TABLE helpdesk_ticket_tenants; DROP TABLE helpdesk_attachment_tenants; \
+    CREATE INDEX helpdesk_tickets_by_id ON helpdesk_tickets (id); \
+    CREATE INDEX helpdesk_attachments_by_id ON helpdesk_attachments (id); \
+    DELETE FROM helpdesk_migrations WHERE version = 18;";
+
+/// Opens a ticket with a file in each of two tenants: their ids, and the worlds.
+async fn tickets_before_18(
+    store: std::sync::Arc<dyn Store>,
+) -> Vec<(
+    support::World,
+    helpdesk_core::TicketId,
+    helpdesk_core::AttachmentId,
+)> {
+    let mut opened = Vec::new();
+    for _ in 0..2 {
+        let world = support::World::new(store.clone()).await;
+        let file = helpdesk_core::NewAttachment {
+            id: helpdesk_core::AttachmentId::new(),
+            file_name: "capture.png".into(),
+            content_type: "image/png".into(),
+            size: 12,
+        };
+        let draft = helpdesk_core::NewTicket {
+            subject: "Imprimante".into(),
+            description: "<p>Bloquée</p>".into(),
+            ..Default::default()
+        };
+        let ticket = world
+            .service
+            .open(&world.requester, world.tenant.id, draft, vec![file.clone()])
+            .await
+            .unwrap();
+        opened.push((world, ticket.id, file.id));
+    }
+    opened
+}
+
+/// After migration 18, the tickets and files written before it are found by id alone,
+/// by the store and by a platform admin, in their own tenant.
+async fn assert_found_by_id_after_18(
+    store: &dyn Store,
+    opened: &[(
+        support::World,
+        helpdesk_core::TicketId,
+        helpdesk_core::AttachmentId,
+    )],
+) {
+    for (world, ticket, file) in opened {
+        let found = store.ticket(*ticket).await.unwrap().expect("the ticket");
+        assert_eq!(found.tenant, world.tenant.id);
+        let attachment = store.attachment(*file).await.unwrap().expect("the file");
+        assert_eq!(
+            (attachment.tenant, attachment.ticket),
+            (world.tenant.id, *ticket)
+        );
+        assert_eq!(store.timeline(*ticket).await.unwrap().len(), 1);
+        let view = world.service.ticket(&world.root, *ticket).await.unwrap();
+        assert_eq!(view.ticket.id, *ticket);
+        assert_eq!(
+            world
+                .service
+                .attachment(&world.root, *file)
+                .await
+                .unwrap()
+                .id,
+            *file
+        );
+    }
+}
+
 async fn tenant_round_trip(store: &dyn Store) {
     let tenant = helpdesk_core::Tenant::new("acme", "Acme").unwrap();
     store.insert_tenant(&tenant).await.unwrap();
@@ -126,6 +199,20 @@ mod sqlite {
                 assert_eq!(ids, vec![id], "the tenant's own ticket, and it alone");
             }
         }
+    }
+
+    /// Migration 18 fills the tenants by id from the tickets and files already there.
+    #[tokio::test]
+    async fn sqlite_tickets_written_before_migration_18_are_found_by_id_after_it() {
+        let store = std::sync::Arc::new(crate::support::sqlite_memory().await);
+        let opened = super::tickets_before_18(store.clone()).await;
+        sqlx::raw_sql(super::BEFORE_18)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        store.migrate().await.unwrap();
+        assert_eq!(count(&store, "helpdesk_migrations").await, shipped());
+        super::assert_found_by_id_after_18(store.as_ref(), &opened).await;
     }
 
     #[tokio::test]
@@ -262,6 +349,25 @@ mod postgres {
         store.migrate().await.unwrap();
         assert_eq!(count(&store, "helpdesk_migrations").await, shipped());
         tenant_round_trip(&store).await;
+    }
+
+    /// Migration 18 fills the tenants by id from the tickets and files already there.
+    #[tokio::test]
+    async fn postgres_tickets_written_before_migration_18_are_found_by_id_after_it() {
+        let Some(url) = url("migration 18 on tickets already there") else {
+            return;
+        };
+        let db = TestDatabase::create(&url).await;
+        let store = std::sync::Arc::new(db.store().await);
+        store.migrate().await.unwrap();
+        let opened = super::tickets_before_18(store.clone()).await;
+        sqlx::raw_sql(super::BEFORE_18)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        store.migrate().await.unwrap();
+        assert_eq!(count(&store, "helpdesk_migrations").await, shipped());
+        super::assert_found_by_id_after_18(store.as_ref(), &opened).await;
     }
 
     #[tokio::test]

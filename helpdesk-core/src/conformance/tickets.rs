@@ -381,7 +381,7 @@ async fn assert_lookups_by_number_stay_in_their_tenant(store: &dyn Store, dir: &
 /// Idempotent opens: opening an id that exists answers [`Error::AlreadyExists`] when the
 /// request fingerprint is the one the ticket was opened with (a retry), and
 /// [`Error::IdempotencyKeyReused`] when it is another; either way nothing is written and
-/// no number is used up.
+/// no number is used up. An id that another tenant's ticket has is refused too.
 pub async fn a_retried_open_is_told_apart_by_its_request_fingerprint(store: &dyn Store) {
     let dir = directory(store).await;
     let tenant = &dir.tenants[0];
@@ -420,6 +420,33 @@ pub async fn a_retried_open_is_told_apart_by_its_request_fingerprint(store: &dyn
             "reopening with fingerprint {fingerprint:?}: got {answer:?}"
         );
     }
+    // The same id in another tenant: a ticket id is unique across tenants (a caller who
+    // holds only the id finds one ticket). Which of the two refusals depends on where
+    // the store keeps the fingerprint; either way nothing is written.
+    let other = &dir.tenants[1];
+    let mut elsewhere = ticket.clone();
+    elsewhere.tenant = other.id;
+    elsewhere.requester = dir.requesters[1][0].id;
+    elsewhere.number = TicketNumber::new(0);
+    let elsewhere_event = opened_event(&elsewhere);
+    let answer = store
+        .open_ticket(opening(&elsewhere, &elsewhere_event))
+        .await;
+    assert!(
+        matches!(
+            answer,
+            Err(Error::AlreadyExists(Entity::Ticket) | Error::IdempotencyKeyReused)
+        ),
+        "an id another tenant's ticket has is refused: got {answer:?}"
+    );
+    assert_eq!(
+        store
+            .ticket_in(other.id, ticket.id)
+            .await
+            .must("reading in the other tenant"),
+        None,
+        "the refused open wrote nothing in the other tenant"
+    );
     assert_eq!(
         store.ticket(ticket.id).await.must("reading the ticket"),
         Some(ticket.clone()),

@@ -4,8 +4,8 @@
 //!
 //! The rows are those [`open_ticket`](helpdesk_core::TicketRepository::open_ticket) and
 //! [`save_ticket`](helpdesk_core::TicketRepository::save_ticket) write, through the same
-//! column lists and value functions: the ticket row, its guests, its events, its
-//! closure answers and its full-text words. Imported tickets read back exactly as the
+//! column lists and value functions: the ticket row, its tenant by id, its guests, its
+//! events, its closure answers and its full-text words. Imported tickets read back exactly as the
 //! same tickets opened and changed through the port.
 
 use std::collections::{BTreeMap, HashSet};
@@ -178,9 +178,10 @@ fn check(tickets: &[ImportedTicket]) -> StoreResult<()> {
     Ok(())
 }
 
-/// Refuses tickets whose id is already stored, in any tenant.
+/// Refuses tickets whose id is already stored, in any tenant (the tenants of tickets by
+/// id, migration 18).
 async fn refuse_stored<E: Exec>(tx: &mut E, chunk: &[ImportedTicket]) -> StoreResult<()> {
-    let mut sql = Sql::new("SELECT id FROM helpdesk_tickets WHERE id IN ");
+    let mut sql = Sql::new("SELECT id FROM helpdesk_ticket_tenants WHERE id IN ");
     sql.bind_list(chunk.iter().map(|t| t.ticket.id.as_uuid()))
         .push(" LIMIT 1");
     match tx.fetch_optional(sql).await.map_err(db)? {
@@ -218,6 +219,29 @@ async fn insert_tickets<D: BulkDialect>(
         .await
         .map_err(duplicate_as(Entity::Ticket))?;
     Ok(words)
+}
+
+/// Inserts the tenant of each of `chunk`'s tickets by its id (migration 18).
+async fn insert_tenants_by_id<D: BulkDialect>(
+    tx: &mut D::Tx,
+    chunk: &[ImportedTicket],
+) -> StoreResult<()> {
+    let tenants = chunk
+        .iter()
+        .map(|t| {
+            Sql::new("")
+                .arg(t.ticket.id.as_uuid())
+                .arg(t.ticket.tenant.as_uuid())
+        })
+        .collect();
+    insert_rows::<D>(
+        tx,
+        "INSERT INTO helpdesk_ticket_tenants (id, tenant_id) VALUES ",
+        "",
+        tenants,
+        2,
+    )
+    .await
 }
 
 /// Inserts the guests, events and closure answers of `chunk`'s tickets.
@@ -354,6 +378,7 @@ async fn import<D: BulkDialect>(pool: &D::Pool, tickets: &[ImportedTicket]) -> S
         refuse_stored(&mut tx, chunk).await?;
         let words = insert_tickets::<D>(&mut tx, chunk, seq).await?;
         D::index(&mut tx, &words).await.map_err(db)?;
+        insert_tenants_by_id::<D>(&mut tx, chunk).await?;
         insert_children::<D>(&mut tx, chunk).await?;
         seq += chunk.len() as i64;
     }

@@ -1,6 +1,6 @@
 //! The rows a ticket change writes beside the ticket row: events, outbox messages,
-//! attachments, guests and closure answers, each kind in one multi-row statement, and
-//! only the kinds the change has.
+//! attachments, guests and closure answers, and the tenant of a new ticket or attachment
+//! by its id, each kind in one multi-row statement, and only the kinds the change has.
 //!
 //! On SQLite each statement runs on its own inside the write transaction. On PostgreSQL
 //! they become parts of one statement (`WITH ... AS (INSERT ...)`) with the ticket's own
@@ -82,6 +82,7 @@ pub(super) fn child_writes(
     }
     if !change.attachments.is_empty() {
         out.push(attachments(ticket, change, part)?);
+        out.push(attachment_tenants(ticket, change, part));
     }
     if guests {
         out.extend(guest_rows(ticket, part));
@@ -212,6 +213,40 @@ fn attachments(ticket: &Ticket, change: &TicketChange<'_>, part: Part) -> StoreR
     Ok(sql)
 }
 
+/// The tenant of each new attachment, by its id (`helpdesk_attachment_tenants`,
+/// migration 18): how a download link, which names only the attachment, finds the row.
+fn attachment_tenants(ticket: &Ticket, change: &TicketChange<'_>, part: Part) -> Sql {
+    let mut sql = Sql::new(
+        "INSERT INTO helpdesk_attachment_tenants (id, tenant_id) \
+         SELECT v.column1, v.column2 FROM (VALUES ",
+    );
+    for (k, attachment) in change.attachments.iter().enumerate() {
+        if k > 0 {
+            sql.push(", ");
+        }
+        sql.push("(")
+            .bind(attachment.id.as_uuid())
+            .push(", ")
+            .bind(ticket.tenant.as_uuid())
+            .push(")");
+    }
+    sql.push(") v").push(part.join()).push(" WHERE true");
+    sql
+}
+
+/// The tenant of a new ticket, by its id (`helpdesk_ticket_tenants`, migration 18): how
+/// a caller who holds only the id (a platform admin, the reply address of a mail) finds
+/// the ticket's row. Written with the ticket row; its key refuses an id that another
+/// tenant's ticket has.
+pub(super) fn ticket_tenant(ticket: &Ticket) -> Sql {
+    let mut sql = Sql::new("INSERT INTO helpdesk_ticket_tenants (id, tenant_id) VALUES (");
+    sql.bind(ticket.id.as_uuid())
+        .push(", ")
+        .bind(ticket.tenant.as_uuid())
+        .push(")");
+    sql
+}
+
 /// Brings the guest rows in step with `ticket.guests`: removes the others, adds the
 /// missing ones.
 fn guest_rows(ticket: &Ticket, part: Part) -> Vec<Sql> {
@@ -314,10 +349,9 @@ fn closure_rows(ticket: &Ticket, part: Part) -> Vec<Sql> {
 /// Appends `parts` to a PostgreSQL `WITH` whose first part is already in `sql`: `, c1 AS
 /// (...), c2 AS (...)`. Their placeholders are renumbered after those already bound.
 pub(super) fn push_parts(sql: &mut Sql, parts: Vec<Sql>) {
-    const NAMES: [&str; 8] = ["c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7"];
-    for (k, part) in parts.into_iter().enumerate() {
-        sql.push(", ")
-            .push(NAMES[k.min(NAMES.len() - 1)])
+    for (k, part) in (0_i64..).zip(parts) {
+        sql.push(", c")
+            .push_integer(k)
             .push(" AS (")
             .append(part)
             .push(")");
@@ -340,15 +374,18 @@ fn batch(statements: Vec<Sql>) -> Sql {
 }
 
 /// Maps a failed write of a ticket change: a duplicate attachment id is an attachment
-/// that exists, any other duplicate (an event id a mail reply already wrote) a ticket.
+/// that exists, any other duplicate (a ticket id in this tenant or another, an event id
+/// a mail reply already wrote) a ticket.
 pub(super) fn write_error(e: sqlx::Error) -> helpdesk_core::Error {
     match e.as_database_error() {
         Some(d) if d.is_unique_violation() => {
             // PostgreSQL names the table and constraint; SQLite only says, in its
             // message, which columns: `UNIQUE constraint failed: helpdesk_attachments.…`.
-            if d.table() == Some("helpdesk_attachments")
-                || d.constraint().is_some_and(|c| c.contains("attachments"))
-                || d.message().contains("helpdesk_attachments.")
+            // The attachment's row or its tenant by id (`helpdesk_attachment_tenants`).
+            if d.table()
+                .is_some_and(|t| t.starts_with("helpdesk_attachment"))
+                || d.constraint().is_some_and(|c| c.contains("attachment"))
+                || d.message().contains("helpdesk_attachment")
             {
                 helpdesk_core::Error::AlreadyExists(helpdesk_core::Entity::Attachment)
             } else {
@@ -454,7 +491,8 @@ fn open_parts<D: Dialect>(change: &TicketChange<'_>) -> Result<OpenParts, OpenEr
     .arg(D::words_arg(words.internal));
     let guests = !ticket.guests.is_empty();
     let closure = ticket.closure_answers().is_some_and(|a| !a.is_empty());
-    let rows = child_writes(
+    let mut rows = vec![ticket_tenant(ticket)];
+    rows.extend(child_writes(
         change,
         ticket,
         Part {
@@ -462,7 +500,7 @@ fn open_parts<D: Dialect>(change: &TicketChange<'_>) -> Result<OpenParts, OpenEr
         },
         guests,
         closure,
-    )?;
+    )?);
     Ok(OpenParts { ticket: sql, rows })
 }
 
@@ -515,7 +553,7 @@ impl<D: Dialect> SqlStore<D> {
         let closure = ticket.closure_answers().is_some_and(|a| !a.is_empty());
         // The ticket row comes first: a duplicate id fails before anything else is
         // written, and the write is rolled back to its savepoint.
-        let mut statements = vec![insert];
+        let mut statements = vec![insert, ticket_tenant(ticket)];
         statements.extend(child_writes(
             change,
             ticket,

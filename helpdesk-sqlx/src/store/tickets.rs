@@ -140,6 +140,29 @@ pub(crate) fn event_values(
         .arg(to_json(&event.kind)?))
 }
 
+/// The tenant of a ticket, by the ticket's id (migration 18).
+const TENANT_OF_TICKET: &str = "SELECT tenant_id FROM helpdesk_ticket_tenants WHERE id = $1";
+/// The tenant of an attachment, by the attachment's id (migration 18).
+const TENANT_OF_ATTACHMENT: &str =
+    "SELECT tenant_id FROM helpdesk_attachment_tenants WHERE id = $1";
+
+impl<D: Dialect> SqlStore<D> {
+    /// The tenant `lookup` (one of the `TENANT_OF_*` reads) finds for `id`: what a read
+    /// by id alone asks first, so that every read of a ticket's or an attachment's rows
+    /// names its tenant (one shard of a database distributed by tenant, see
+    /// `docs/distribution.md`, each of these two tables then distributed by `id`).
+    async fn tenant_of(
+        &self,
+        lookup: &'static str,
+        id: uuid::Uuid,
+    ) -> StoreResult<Option<TenantId>> {
+        fetch_optional(&mut self.conn(), Sql::new(lookup).arg(id), |r| {
+            Ok(TenantId::from_uuid(r.uuid("tenant_id")?))
+        })
+        .await
+    }
+}
+
 fn ticket_select(rest: &'static str) -> Sql {
     let mut sql = Sql::new("SELECT ");
     sql.push(codec::TICKET_COLUMNS)
@@ -212,8 +235,10 @@ impl<D: Dialect> TicketRepository for SqlStore<D> {
     }
 
     async fn ticket(&self, id: TicketId) -> StoreResult<Option<Ticket>> {
-        let sql = ticket_select("WHERE t.id = $1").arg(id.as_uuid());
-        fetch_optional(&mut self.conn(), sql, codec::ticket).await
+        match self.tenant_of(TENANT_OF_TICKET, id.as_uuid()).await? {
+            Some(tenant) => self.ticket_in(tenant, id).await,
+            None => Ok(None),
+        }
     }
 
     async fn ticket_in(&self, tenant: TenantId, id: TicketId) -> StoreResult<Option<Ticket>> {
@@ -257,25 +282,17 @@ impl<D: Dialect> TicketRepository for SqlStore<D> {
     }
 
     async fn timeline(&self, ticket: TicketId) -> StoreResult<Vec<TimelineEvent>> {
-        let sql = select(
-            codec::EVENT_COLUMNS,
-            "FROM helpdesk_events WHERE tenant_id IN \
-             (SELECT tenant_id FROM helpdesk_tickets WHERE id = $1) \
-             AND ticket_id = $1 ORDER BY position",
-        )
-        .arg(ticket.as_uuid());
-        fetch_all(&mut self.conn(), sql, codec::event).await
+        match self.tenant_of(TENANT_OF_TICKET, ticket.as_uuid()).await? {
+            Some(tenant) => self.timeline_in(tenant, ticket).await,
+            None => Ok(Vec::new()),
+        }
     }
 
     async fn attachments(&self, ticket: TicketId) -> StoreResult<Vec<Attachment>> {
-        let sql = select(
-            codec::ATTACHMENT_COLUMNS,
-            "FROM helpdesk_attachments WHERE tenant_id IN \
-             (SELECT tenant_id FROM helpdesk_tickets WHERE id = $1) \
-             AND ticket_id = $1 ORDER BY created_at, id",
-        )
-        .arg(ticket.as_uuid());
-        fetch_all(&mut self.conn(), sql, codec::attachment).await
+        match self.tenant_of(TENANT_OF_TICKET, ticket.as_uuid()).await? {
+            Some(tenant) => self.attachments_in(tenant, ticket).await,
+            None => Ok(Vec::new()),
+        }
     }
 
     async fn timeline_in(
@@ -324,10 +341,14 @@ impl<D: Dialect> TicketRepository for SqlStore<D> {
     }
 
     async fn attachment(&self, id: AttachmentId) -> StoreResult<Option<Attachment>> {
+        let Some(tenant) = self.tenant_of(TENANT_OF_ATTACHMENT, id.as_uuid()).await? else {
+            return Ok(None);
+        };
         let sql = select(
             codec::ATTACHMENT_COLUMNS,
-            "FROM helpdesk_attachments WHERE id = $1",
+            "FROM helpdesk_attachments WHERE tenant_id = $1 AND id = $2",
         )
+        .arg(tenant.as_uuid())
         .arg(id.as_uuid());
         fetch_optional(&mut self.conn(), sql, codec::attachment).await
     }
