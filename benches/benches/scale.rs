@@ -29,6 +29,8 @@
 //! `HELPDESK_SCALE_REUSE=helpdesk_bench_...` measures a PostgreSQL database an earlier
 //! run kept (`HELPDESK_BENCH_KEEP_DATABASE=1`), at the one size it was seeded with,
 //! without seeding it again: its statistics forgotten first, then taken again.
+//! `HELPDESK_SCALE_REUSE=/path/to/scale.db` does the same with a kept SQLite file (run
+//! with `-- sqlite`).
 //!
 //! `HELPDESK_SCALE_VACUUM=1` measures PostgreSQL a third time, after `VACUUM (ANALYZE)`:
 //! what a database with autovacuum on (the default) reads once it has caught up, index-only
@@ -765,13 +767,22 @@ async fn main() -> BenchResult {
     };
     for (n, &size) in sizes.iter().enumerate() {
         if lite {
-            lite_runs.push(sqlite(now, tenants, size).await?);
+            lite_runs.push(match reuse::sqlite_path() {
+                Some(path) if sizes.len() == 1 => reuse::sqlite(&path, tenants, size).await?,
+                Some(_) => return Err(format!("{} takes one size", reuse::VAR).into()),
+                None => sqlite(now, tenants, size).await?,
+            });
         }
         if let Some(url) = &url {
-            let runs = match std::env::var(reuse::VAR) {
-                Ok(name) if sizes.len() == 1 => reuse::postgres(url, &name, tenants, size).await?,
-                Ok(_) => return Err(format!("{} takes one size", reuse::VAR).into()),
-                Err(_) => postgres(url, now, tenants, size, n + 1 == sizes.len()).await?,
+            let runs = match std::env::var(reuse::VAR)
+                .ok()
+                .filter(|_| reuse::sqlite_path().is_none())
+            {
+                Some(name) if sizes.len() == 1 => {
+                    reuse::postgres(url, &name, tenants, size).await?
+                }
+                Some(_) => return Err(format!("{} takes one size", reuse::VAR).into()),
+                None => postgres(url, now, tenants, size, n + 1 == sizes.len()).await?,
             };
             cold.push(runs.cold);
             warm.push(runs.warm);

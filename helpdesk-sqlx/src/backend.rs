@@ -156,6 +156,24 @@ pub trait Dialect: crate::collate::SubjectOrder + Send + Sync + Sized + 'static 
     /// The condition "the ticket `t` of the window `w` has every word of `words`".
     /// `tenants` as for [`push_contains`](Self::push_contains).
     fn push_window_match(sql: &mut Sql, words: &[String], internal: bool, tenants: &[TenantId]);
+    /// The condition "the ticket `t` has every word of `words`" in a statement that
+    /// reads the tickets from another index (the walk of an arm of the scope), not from
+    /// [`CONTAINS_FROM`](Self::CONTAINS_FROM). SQLite reads the words' matches once,
+    /// as a list of rowids each walked ticket is looked up in (from the index entry,
+    /// before its row is read); PostgreSQL tests the ticket's own vectors, as
+    /// [`push_contains`](Self::push_contains) does. `tenants` as for `push_contains`.
+    fn push_words_tested(sql: &mut Sql, words: &[String], internal: bool, tenants: &[TenantId]);
+    /// The statement counting the tickets with every word of `words` (in `tenants`),
+    /// at most `most` of them, from the full-text index alone, as column `n`: how a
+    /// search that walks arms chooses between the matches driving it and its arms'
+    /// walks (`search::listed`). None where the search chooses otherwise
+    /// (PostgreSQL, `search::probed`).
+    fn count_matches(
+        words: &[String],
+        internal: bool,
+        tenants: &[TenantId],
+        most: i64,
+    ) -> Option<Sql>;
     /// The statement that records the words of a newly opened ticket.
     fn index_new_ticket(ticket: &Ticket, words: TicketWords) -> Sql;
     /// The statement that replaces the head words of a saved ticket and appends the

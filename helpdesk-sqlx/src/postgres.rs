@@ -259,6 +259,14 @@ impl Dialect for PostgresBackend {
         sql.push(" AND t.hit");
     }
 
+    fn push_words_tested(sql: &mut Sql, words: &[String], internal: bool, tenants: &[TenantId]) {
+        Self::push_contains(sql, words, internal, tenants);
+    }
+
+    fn count_matches(_: &[String], _: bool, _: &[TenantId], _: i64) -> Option<Sql> {
+        None
+    }
+
     fn index_new_ticket(ticket: &Ticket, words: TicketWords) -> Sql {
         index_statement(
             "UPDATE helpdesk_tickets SET search_head = array_to_tsvector($3), \

@@ -269,6 +269,32 @@ impl Dialect for SqliteBackend {
         );
     }
 
+    fn push_words_tested(sql: &mut Sql, words: &[String], internal: bool, tenants: &[TenantId]) {
+        // `seq IN (SELECT rowid ...)`: the matches' rowids read once into a list,
+        // which each ticket's index entry (its rowid is `seq`) is looked up in.
+        sql.push(
+            " AND t.seq IN (SELECT rowid FROM helpdesk_ticket_text \
+             WHERE helpdesk_ticket_text MATCH ",
+        );
+        push_tenant_match(sql, words, internal, tenants);
+        sql.push(")");
+    }
+
+    fn count_matches(
+        words: &[String],
+        internal: bool,
+        tenants: &[TenantId],
+        most: i64,
+    ) -> Option<Sql> {
+        let mut sql = Sql::new(
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM helpdesk_ticket_text \
+             WHERE helpdesk_ticket_text MATCH ",
+        );
+        push_tenant_match(&mut sql, words, internal, tenants);
+        sql.push(" LIMIT ").push_integer(most).push(") c");
+        Some(sql)
+    }
+
     fn index_new_ticket(ticket: &Ticket, words: TicketWords) -> Sql {
         index_statement(
             "INSERT INTO helpdesk_ticket_text (rowid, tenant, head, public, internal) \

@@ -1,6 +1,6 @@
-//! The scale bench on a PostgreSQL database an earlier run kept
-//! (`HELPDESK_BENCH_KEEP_DATABASE=1`): measured again without seeding it, as the same
-//! fixture found again by its people's user ids.
+//! The scale bench on a database an earlier run kept (`HELPDESK_BENCH_KEEP_DATABASE=1`):
+//! a PostgreSQL database by its name, a SQLite file by its path, measured again without
+//! seeding it, as the same fixture found again by its people's user ids.
 
 use std::sync::Arc;
 
@@ -9,15 +9,16 @@ use helpdesk_benches::BenchResult;
 use helpdesk_benches::generate;
 use helpdesk_benches::postgres::BenchDatabase;
 use helpdesk_core::{HelpdeskService, ManualClock, Store, Ticket, TicketNumber};
-use helpdesk_sqlx::PostgresStore;
+use helpdesk_sqlx::SqliteStore;
 
-use super::{Fixture, PostgresRuns, measure, plans, vacuumed};
+use super::{Fixture, PostgresRuns, Run, measure, plans, vacuumed};
 
-/// The variable naming a database that an earlier run on PostgreSQL kept
+/// The variable naming a database that an earlier run kept
 /// ([`KEEP_VAR`](helpdesk_benches::KEEP_VAR)) at the one size of
-/// `HELPDESK_SCALE_SIZES`: measured again without seeding it, its planner statistics
-/// removed first, then taken again with `ANALYZE` (and vacuumed when asked,
-/// `HELPDESK_SCALE_VACUUM`). The database is kept.
+/// `HELPDESK_SCALE_SIZES`, measured again without seeding it: on PostgreSQL (a
+/// database's name) its planner statistics removed first, then taken again with
+/// `ANALYZE` (and vacuumed when asked, `HELPDESK_SCALE_VACUUM`); on SQLite (the path of
+/// a file, ending in `.db`) as it is, once migrated. The database is kept.
 pub(crate) const VAR: &str = "HELPDESK_SCALE_REUSE";
 
 /// What makes a kept database look unanalyzed to the planner, as after the seeding:
@@ -32,11 +33,7 @@ const FORGET_STATISTICS: &str = "DELETE FROM pg_statistic WHERE starelid IN \
 
 /// The time a kept database was seeded as of: its newest ticket was opened half a
 /// ticket's share of the span before it.
-async fn seeded_at(store: &PostgresStore, size: usize) -> BenchResult<DateTime<Utc>> {
-    let newest: i64 =
-        helpdesk_sqlx::sqlx::query_scalar("SELECT MAX(created_at) FROM helpdesk_tickets")
-            .fetch_one(store.pool())
-            .await?;
+fn seeded_at(newest: i64, size: usize) -> BenchResult<DateTime<Utc>> {
     let span = chrono::Duration::days(generate::SPAN_DAYS);
     let half = span.num_milliseconds() / (2 * i64::try_from(size.max(1))?);
     Ok(DateTime::from_timestamp_nanos(newest) + chrono::Duration::milliseconds(half))
@@ -54,7 +51,10 @@ pub(crate) async fn postgres(
     let tickets: i64 = helpdesk_sqlx::sqlx::query_scalar("SELECT COUNT(*) FROM helpdesk_tickets")
         .fetch_one(store.pool())
         .await?;
-    let now = seeded_at(&store, size).await?;
+    let newest = helpdesk_sqlx::sqlx::query_scalar(NEWEST)
+        .fetch_one(store.pool())
+        .await?;
+    let now = seeded_at(newest, size)?;
     let fx = reopened(Arc::new(store.clone()), now, tenants, size).await?;
     db.run(FORGET_STATISTICS).await?;
     println!("\nPostgreSQL: reusing {name} ({tickets} tickets), statistics forgotten");
@@ -70,6 +70,43 @@ pub(crate) async fn postgres(
         warm,
         vacuumed,
     })
+}
+
+/// When the newest ticket was opened, in nanoseconds.
+const NEWEST: &str = "SELECT MAX(created_at) FROM helpdesk_tickets";
+
+/// The variable's value when it names a SQLite file rather than a PostgreSQL database.
+pub(crate) fn sqlite_path() -> Option<String> {
+    std::env::var(VAR).ok().filter(|v| v.ends_with(".db"))
+}
+
+/// SQLite at one size on the file an earlier run kept ([`VAR`]).
+pub(crate) async fn sqlite(path: &str, tenants: usize, size: usize) -> BenchResult<Run> {
+    let store = SqliteStore::connect(&format!("sqlite://{path}")).await?;
+    store.migrate().await?;
+    let tickets: i64 = helpdesk_sqlx::sqlx::query_scalar("SELECT COUNT(*) FROM helpdesk_tickets")
+        .fetch_one(store.pool())
+        .await?;
+    let newest = helpdesk_sqlx::sqlx::query_scalar(NEWEST)
+        .fetch_one(store.pool())
+        .await?;
+    let fx = reopened(
+        Arc::new(store.clone()),
+        seeded_at(newest, size)?,
+        tenants,
+        size,
+    )
+    .await?;
+    println!("\nSQLite: reusing {path} ({tickets} tickets)");
+    if plans::wanted() {
+        plans::sqlite(&fx, &store).await?;
+    }
+    measure(
+        &fx,
+        "SQLite (file, WAL)".to_owned(),
+        usize::try_from(tickets)?,
+    )
+    .await
 }
 
 /// The fixture of the first tenant of a database seeded by an earlier run and kept

@@ -14,7 +14,9 @@
 //!   (more than its cap), the page first walks the newest tickets in scope and tests
 //!   the words on those alone ([`window_page`]). On PostgreSQL a search in one tenant
 //!   chooses among these ways itself, from a walk of the tenant's newest tickets
-//!   ([`probed`]).
+//!   ([`probed`]); on SQLite a search walked as arms (a requester's, an agent's, one
+//!   filter value at a time) walks them, testing each ticket against the list of the
+//!   matches, when the words have more than a few thousand matches ([`listed`]).
 //! - With a lower bound on the last change ("updated since"), the total reads the
 //!   tickets changed since then through the index by change time (unordered, so that
 //!   the range is what the database reads), and when they are fewer than its cap the
@@ -102,7 +104,7 @@ fn arms_count_by(query: &SearchQuery, rows: u64, mut walk: impl FnMut(&mut Sql, 
 /// The walk of one `arm` newest first, its tickets' ids, limited to `rows` found.
 fn push_arm_walk<D: Dialect>(sql: &mut Sql, query: &SearchQuery, arm: Arm, rows: i64) {
     sql.push("SELECT * FROM (SELECT t.id").push(from(arm));
-    query::push_search::<D>(sql, query, arm);
+    push_arm_search::<D>(sql, query, arm);
     sql.push(NEWEST_FIRST)
         .push(" LIMIT ")
         .push_integer(rows)
@@ -158,11 +160,28 @@ fn push_arm<D: Dialect>(sql: &mut Sql, query: &SearchQuery, arm: Arm) {
         query::push_search::<D>(sql, &walk, arm);
         query::push_changed_since(sql, query, D::NOT_INDEXED, false);
     } else {
-        query::push_search::<D>(sql, query, arm);
+        push_arm_search::<D>(sql, query, arm);
     }
     query::push_after::<D>(sql, query);
     query::push_order::<D>(sql, query);
     push_limit(sql, query);
+}
+
+/// The conditions of `query` for a statement that reads `arm`'s tickets from its own
+/// index: its words, if any, tested on each ticket ([`Dialect::push_words_tested`]).
+fn push_arm_search<D: Dialect>(sql: &mut Sql, query: &SearchQuery, arm: Arm) {
+    let words = query.criteria.contains_words();
+    if words.is_empty() {
+        query::push_search::<D>(sql, query, arm);
+        return;
+    }
+    query::push_search::<D>(sql, &without_words(query), arm);
+    D::push_words_tested(
+        sql,
+        &words,
+        query.scope.sees_internal(),
+        &query::search_tenants(query),
+    );
 }
 
 /// What `arm` reads from, up to its conditions.
@@ -299,7 +318,8 @@ fn without_words(query: &SearchQuery) -> SearchQuery {
 /// each of the [`WINDOWS`], when the total found its words common; [`page`] otherwise or
 /// when no window filled it). On a database with [`Dialect::HELD_PLANNING`], a
 /// `contains` search in one tenant runs as [`probed`] says, and a search walked one
-/// filter value at a time ([`filter_walks`]) with the planner held.
+/// filter value at a time ([`filter_walks`]) with the planner held; on the other
+/// (SQLite), a `contains` search walked as arms runs as [`listed`] says.
 pub(crate) async fn run<D: Dialect>(
     pool: &D::Pool,
     query: &SearchQuery,
@@ -310,6 +330,7 @@ pub(crate) async fn run<D: Dialect>(
             None => run_in_windows::<D, _>(&mut pool.clone(), query, &WINDOWS).await,
         },
         Some(planning) if filter_walks(query) => run_held::<D>(pool, query, planning).await,
+        None if listed::walks_arms(query) => listed::run::<D, _>(&mut pool.clone(), query).await,
         _ => run_in_windows::<D, _>(&mut pool.clone(), query, &WINDOWS).await,
     }
 }
@@ -447,6 +468,7 @@ fn into_page(
     }
 }
 
+mod listed;
 pub(crate) mod probed;
 
 #[cfg(all(test, feature = "sqlite"))]
