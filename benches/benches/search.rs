@@ -5,9 +5,9 @@
 //! Each query is timed twice: through `HelpdeskService` (what a host calls: the scope
 //! lookup, the store query, then the display names of the people on the page) and at the
 //! store port alone (the SQL and the decoding of the rows). The same-run baseline is
-//! `ticket(id)`, one lookup by primary key through the store port. How a time grows from
-//! 2k to 20k tells whether an index carries the query (it stays flat) or the database
-//! reads every ticket of the tenant (it grows about tenfold).
+//! `ticket_in(tenant, id)`, one lookup by primary key through the store port. How a time
+//! grows from 2k to 20k tells whether an index carries the query (it stays flat) or the
+//! database reads every ticket of the tenant (it grows about tenfold).
 //!
 //! `cargo bench -p helpdesk-benches --bench search` runs both databases (seeded at the
 //! same time, measured one after the other); `-- sqlite` or `-- postgres` runs one.
@@ -291,10 +291,12 @@ impl Fixture {
         }
     }
 
-    /// The baseline once: one ticket by id (`k` picks which).
+    /// The baseline once: one ticket by its key (`k` picks which).
     async fn lookup(&self, k: usize) -> BenchResult<usize> {
         let id = self.seeded[k % self.seeded.len()].id;
-        Ok(usize::from(self.store.ticket(id).await?.is_some()))
+        Ok(usize::from(
+            self.store.ticket_in(self.tenant, id).await?.is_some(),
+        ))
     }
 
     /// Runs one case once. Answers how many tickets came back (for the dashboard, how
@@ -478,7 +480,7 @@ impl Backend {
                 ]
             };
             out.row(row(
-                "`ticket(id)`, store port (baseline)",
+                "`ticket_in(tenant, id)`, store port (baseline)",
                 &small.baseline,
                 &large.baseline,
             ));

@@ -108,6 +108,9 @@ pub trait Dialect: crate::collate::SubjectOrder + Send + Sync + Sized + 'static 
     /// Opens a transaction that will write. SQLite takes the write lock up front so two
     /// writers queue instead of failing to upgrade a read lock.
     async fn begin(pool: &Self::Pool) -> Result<Self::Tx, sqlx::Error>;
+    /// Opens a transaction that reads (and writes at most the connection's own temporary
+    /// tables): SQLite takes no write lock.
+    async fn begin_read(pool: &Self::Pool) -> Result<Self::Tx, sqlx::Error>;
     /// Commits.
     async fn commit(tx: Self::Tx) -> Result<(), sqlx::Error>;
     /// Rolls back now, releasing the transaction's locks before it returns (dropping a
@@ -158,22 +161,20 @@ pub trait Dialect: crate::collate::SubjectOrder + Send + Sync + Sized + 'static 
     fn push_window_match(sql: &mut Sql, words: &[String], internal: bool, tenants: &[TenantId]);
     /// The condition "the ticket `t` has every word of `words`" in a statement that
     /// reads the tickets from another index (the walk of an arm of the scope), not from
-    /// [`CONTAINS_FROM`](Self::CONTAINS_FROM). SQLite reads the words' matches once,
-    /// as a list of rowids each walked ticket is looked up in (from the index entry,
-    /// before its row is read); PostgreSQL tests the ticket's own vectors, as
-    /// [`push_contains`](Self::push_contains) does. `tenants` as for `push_contains`.
+    /// [`CONTAINS_FROM`](Self::CONTAINS_FROM). SQLite looks each walked ticket's rowid
+    /// (from its index entry, before its row is read) up in the list of the matches
+    /// that [`list_matches`](Self::list_matches) wrote in the same transaction;
+    /// PostgreSQL tests the ticket's own vectors, as
+    /// [`push_contains`](Self::push_contains) does.
     fn push_words_tested(sql: &mut Sql, words: &[String], internal: bool, tenants: &[TenantId]);
-    /// The statement counting the tickets with every word of `words` (in `tenants`),
-    /// at most `most` of them, from the full-text index alone, as column `n`: how a
-    /// search that walks arms chooses between the matches driving it and its arms'
-    /// walks (`search::listed`). None where the search chooses otherwise
-    /// (PostgreSQL, `search::probed`).
-    fn count_matches(
-        words: &[String],
-        internal: bool,
-        tenants: &[TenantId],
-        most: i64,
-    ) -> Option<Sql>;
+    /// The statements that list the tickets with every word of `words` (in `tenants`)
+    /// for [`push_words_tested`](Self::push_words_tested), to run in a transaction of
+    /// [`begin_read`](Self::begin_read) that is rolled back afterwards (which drops
+    /// the list): the second one's changed rows are the matches. How a search walked as
+    /// arms chooses between the matches driving it and its arms' walks
+    /// (`search::listed`). None where the search chooses otherwise (PostgreSQL,
+    /// `search::probed`).
+    fn list_matches(words: &[String], internal: bool, tenants: &[TenantId]) -> Option<[Sql; 2]>;
     /// The statement that records the words of a newly opened ticket.
     fn index_new_ticket(ticket: &Ticket, words: TicketWords) -> Sql;
     /// The statement that replaces the head words of a saved ticket and appends the

@@ -195,6 +195,10 @@ impl Dialect for PostgresBackend {
         pool.begin().await
     }
 
+    async fn begin_read(pool: &PgPool) -> Result<Self::Tx, sqlx::Error> {
+        pool.begin().await
+    }
+
     async fn commit(tx: Self::Tx) -> Result<(), sqlx::Error> {
         tx.commit().await
     }
@@ -263,7 +267,7 @@ impl Dialect for PostgresBackend {
         Self::push_contains(sql, words, internal, tenants);
     }
 
-    fn count_matches(_: &[String], _: bool, _: &[TenantId], _: i64) -> Option<Sql> {
+    fn list_matches(_: &[String], _: bool, _: &[TenantId]) -> Option<[Sql; 2]> {
         None
     }
 

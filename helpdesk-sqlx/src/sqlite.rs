@@ -222,6 +222,12 @@ impl Dialect for SqliteBackend {
         pool.begin_with("BEGIN IMMEDIATE").await
     }
 
+    async fn begin_read(pool: &SqlitePool) -> Result<Self::Tx, sqlx::Error> {
+        // Deferred: a read lock once the first statement reads; the temporary tables
+        // it writes are the connection's own.
+        pool.begin().await
+    }
+
     async fn commit(tx: Self::Tx) -> Result<(), sqlx::Error> {
         tx.commit().await
     }
@@ -269,30 +275,20 @@ impl Dialect for SqliteBackend {
         );
     }
 
-    fn push_words_tested(sql: &mut Sql, words: &[String], internal: bool, tenants: &[TenantId]) {
-        // `seq IN (SELECT rowid ...)`: the matches' rowids read once into a list,
-        // which each ticket's index entry (its rowid is `seq`) is looked up in.
-        sql.push(
-            " AND t.seq IN (SELECT rowid FROM helpdesk_ticket_text \
-             WHERE helpdesk_ticket_text MATCH ",
-        );
-        push_tenant_match(sql, words, internal, tenants);
-        sql.push(")");
+    fn push_words_tested(sql: &mut Sql, _: &[String], _: bool, _: &[TenantId]) {
+        // A rowid table: SQLite looks each rowid up in it, no list built per statement.
+        sql.push(" AND t.seq IN (SELECT seq FROM temp.helpdesk_search_matches)");
     }
 
-    fn count_matches(
-        words: &[String],
-        internal: bool,
-        tenants: &[TenantId],
-        most: i64,
-    ) -> Option<Sql> {
-        let mut sql = Sql::new(
-            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM helpdesk_ticket_text \
-             WHERE helpdesk_ticket_text MATCH ",
+    fn list_matches(words: &[String], internal: bool, tenants: &[TenantId]) -> Option<[Sql; 2]> {
+        let create =
+            Sql::new("CREATE TEMP TABLE helpdesk_search_matches (seq INTEGER PRIMARY KEY)");
+        let mut insert = Sql::new(
+            "INSERT INTO temp.helpdesk_search_matches \
+             SELECT rowid FROM helpdesk_ticket_text WHERE helpdesk_ticket_text MATCH ",
         );
-        push_tenant_match(&mut sql, words, internal, tenants);
-        sql.push(" LIMIT ").push_integer(most).push(") c");
-        Some(sql)
+        push_tenant_match(&mut insert, words, internal, tenants);
+        Some([create, insert])
     }
 
     fn index_new_ticket(ticket: &Ticket, words: TicketWords) -> Sql {

@@ -330,7 +330,7 @@ pub(crate) async fn run<D: Dialect>(
             None => run_in_windows::<D, _>(&mut pool.clone(), query, &WINDOWS).await,
         },
         Some(planning) if filter_walks(query) => run_held::<D>(pool, query, planning).await,
-        None if listed::walks_arms(query) => listed::run::<D, _>(&mut pool.clone(), query).await,
+        None if listed::walks_arms(query) => listed::run::<D>(pool, query).await,
         _ => run_in_windows::<D, _>(&mut pool.clone(), query, &WINDOWS).await,
     }
 }

@@ -129,7 +129,7 @@ async fn the_arms_walked_find_the_pages_and_totals_the_matches_find() {
         .await;
         let walked = pages(&query, async |q| {
             // No match is few: the arms are walked.
-            run_from::<SqliteBackend, _>(&mut pool, q, 0).await.unwrap()
+            run_from::<SqliteBackend>(store.pool(), q, 0).await.unwrap()
         })
         .await;
         assert!(matched.len() > 1, "{who}: several pages ({matched:?})");
@@ -137,8 +137,8 @@ async fn the_arms_walked_find_the_pages_and_totals_the_matches_find() {
     }
 }
 
-/// The arms' statements test the words by the list of matches, never by a join that
-/// the full-text table drives.
+/// The arms' statements look each ticket up in the list of matches, never join the
+/// full-text table.
 #[test]
 fn the_arms_statements_test_the_words_on_each_walked_ticket() {
     let tenant = helpdesk_core::TenantId::new();
@@ -156,10 +156,10 @@ fn the_arms_statements_test_the_words_on_each_walked_ticket() {
     ] {
         let text = sql.text();
         assert_eq!(
-            text.matches("t.seq IN (SELECT rowid FROM helpdesk_ticket_text")
+            text.matches("t.seq IN (SELECT seq FROM temp.helpdesk_search_matches)")
                 .count(),
             2,
-            "one list an arm: {text}"
+            "each arm looks its tickets up in the list: {text}"
         );
         assert!(!text.contains("helpdesk_ticket_text CROSS JOIN"), "{text}");
     }
