@@ -168,13 +168,13 @@ pub trait Dialect: crate::collate::SubjectOrder + Send + Sync + Sized + 'static 
     /// [`push_contains`](Self::push_contains) does.
     fn push_words_tested(sql: &mut Sql, words: &[String], internal: bool, tenants: &[TenantId]);
     /// The statements that list the tickets with every word of `words` (in `tenants`)
-    /// for [`push_words_tested`](Self::push_words_tested), to run in a transaction of
-    /// [`begin_read`](Self::begin_read) that is rolled back afterwards (which drops
-    /// the list): the second one's changed rows are the matches. How a search walked as
-    /// arms chooses between the matches driving it and its arms' walks
-    /// (`search::listed`). None where the search chooses otherwise (PostgreSQL,
-    /// `search::probed`).
-    fn list_matches(words: &[String], internal: bool, tenants: &[TenantId]) -> Option<[Sql; 2]>;
+    /// for [`push_words_tested`](Self::push_words_tested), in a transaction of
+    /// [`begin_read`](Self::begin_read): the list's table made if the connection has
+    /// none yet, the matches written (its changed rows are their number), and the list
+    /// emptied before the commit. How a search walked as arms chooses between the
+    /// matches driving it and its arms' walks (`search::listed`). None where the search
+    /// chooses otherwise (PostgreSQL, `search::probed`).
+    fn list_matches(words: &[String], internal: bool, tenants: &[TenantId]) -> Option<[Sql; 3]>;
     /// The statement that records the words of a newly opened ticket.
     fn index_new_ticket(ticket: &Ticket, words: TicketWords) -> Sql;
     /// The statement that replaces the head words of a saved ticket and appends the

@@ -267,7 +267,7 @@ impl Dialect for PostgresBackend {
         Self::push_contains(sql, words, internal, tenants);
     }
 
-    fn list_matches(_: &[String], _: bool, _: &[TenantId]) -> Option<[Sql; 2]> {
+    fn list_matches(_: &[String], _: bool, _: &[TenantId]) -> Option<[Sql; 3]> {
         None
     }
 

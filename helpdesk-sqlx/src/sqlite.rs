@@ -280,15 +280,20 @@ impl Dialect for SqliteBackend {
         sql.push(" AND t.seq IN (SELECT seq FROM temp.helpdesk_search_matches)");
     }
 
-    fn list_matches(words: &[String], internal: bool, tenants: &[TenantId]) -> Option<[Sql; 2]> {
-        let create =
-            Sql::new("CREATE TEMP TABLE helpdesk_search_matches (seq INTEGER PRIMARY KEY)");
+    fn list_matches(words: &[String], internal: bool, tenants: &[TenantId]) -> Option<[Sql; 3]> {
+        // Made once a connection and kept (empty): a table made and dropped on every
+        // search would change the connection's schema each time, and SQLite prepares
+        // every statement of the connection again after a change of its schema.
+        let create = Sql::new(
+            "CREATE TEMP TABLE IF NOT EXISTS helpdesk_search_matches (seq INTEGER PRIMARY KEY)",
+        );
         let mut insert = Sql::new(
             "INSERT INTO temp.helpdesk_search_matches \
              SELECT rowid FROM helpdesk_ticket_text WHERE helpdesk_ticket_text MATCH ",
         );
         push_tenant_match(&mut insert, words, internal, tenants);
-        Some([create, insert])
+        let clear = Sql::new("DELETE FROM temp.helpdesk_search_matches");
+        Some([create, insert, clear])
     }
 
     fn index_new_ticket(ticket: &Ticket, words: TicketWords) -> Sql {

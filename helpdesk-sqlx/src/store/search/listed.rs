@@ -10,8 +10,8 @@
 //! each arm's index is read newest first and each entry is looked up in a list of the
 //! matches' rowids ([`Dialect::push_words_tested`]); only the tickets found are read
 //! whole. The list costs a fraction of a microsecond a match, written once for the
-//! total and the page ([`Dialect::list_matches`], a temporary table of the
-//! connection, dropped with the read transaction it is written in); the walk as much
+//! total and the page ([`Dialect::list_matches`]: a temporary table of the
+//! connection, filled and emptied in the search's read transaction); the walk as much
 //! an entry of the arm's index. For a rare word the matches are cheaper, for a common
 //! one the arms.
 //!
@@ -57,15 +57,24 @@ async fn run_from<D: Dialect>(
 ) -> StoreResult<SearchPage> {
     let words = query.criteria.contains_words();
     let tenants = query::search_tenants(query);
-    let Some([create, list]) = D::list_matches(&words, query.scope.sees_internal(), &tenants)
+    let Some([create, list, clear]) =
+        D::list_matches(&words, query.scope.sees_internal(), &tenants)
     else {
         return run_in_windows::<D, _>(&mut pool.clone(), query, &WINDOWS).await;
     };
     let mut tx = D::begin_read(pool).await.map_err(db)?;
-    let page = in_transaction::<D>(&mut tx, query, [create, list], listed_from).await;
-    // Read only, and the list is the transaction's: nothing to keep.
-    D::rollback(tx).await.map_err(db)?;
-    page
+    match in_transaction::<D>(&mut tx, query, [create, list], listed_from).await {
+        Ok(page) => {
+            // The list emptied, the connection keeps its (empty) table.
+            tx.execute(clear).await.map_err(db)?;
+            D::commit(tx).await.map_err(db)?;
+            Ok(page)
+        }
+        Err(e) => {
+            D::rollback(tx).await.map_err(db)?;
+            Err(e)
+        }
+    }
 }
 
 /// [`run_from`] in its transaction `tx`.

@@ -9,7 +9,7 @@ use helpdesk_core::{
     SearchCriteria, SearchPage, SearchQuery, TicketId,
 };
 
-use super::{WINDOWS, run_from, run_in_windows};
+use super::{LISTED_FROM, WINDOWS, run_from, run_in_windows};
 use crate::SqliteStore;
 use crate::sqlite::SqliteBackend;
 
@@ -132,8 +132,16 @@ async fn the_arms_walked_find_the_pages_and_totals_the_matches_find() {
             run_from::<SqliteBackend>(store.pool(), q, 0).await.unwrap()
         })
         .await;
+        let few = pages(&query, async |q| {
+            // Few matches: they drive the search, in the same transaction.
+            run_from::<SqliteBackend>(store.pool(), q, LISTED_FROM)
+                .await
+                .unwrap()
+        })
+        .await;
         assert!(matched.len() > 1, "{who}: several pages ({matched:?})");
         assert_eq!(walked, matched, "{who}: the same pages and totals");
+        assert_eq!(few, matched, "{who}: the same, the matches driving");
     }
 }
 
