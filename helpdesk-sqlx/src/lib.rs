@@ -153,7 +153,7 @@
 //! | the open tickets (the default list) and their total | `helpdesk_tickets_open (tenant_id, created_at DESC, id DESC) WHERE status NOT IN ('closed', 'cancelled')` |
 //! | a tenant's list filtered by category, product, priority or status: one walk per value | `helpdesk_tickets_by_category`, `_by_product`, `_by_priority`, `_by_status (tenant_id, <column>, created_at DESC, id DESC, ...)` |
 //! | a requester's own tickets | `helpdesk_tickets_by_requester (tenant_id, requester_id, created_at DESC, id DESC, status, ended_at)` |
-//! | ... the total of a `contains` search in them (PostgreSQL) | `helpdesk_tickets_kept_by_requester (tenant_id, requester_id, COALESCE(ended_at, <largest>))` (migration 17): the open ones, and those the archive rule keeps, as one range, instead of the requester's whole history |
+//! | ... the total of a `contains` search in them (PostgreSQL) | `helpdesk_tickets_kept_by_requester (tenant_id, COALESCE(requester_id, requester_id), COALESCE(ended_at, <largest>))` (migrations 17 and 19: the requester an expression, so that a list of a requester's tickets never reads it): the open ones, and those the archive rule keeps, as one range, instead of the requester's whole history |
 //! | tickets a requester is a guest on | `helpdesk_ticket_guests_by_member (tenant_id, member_id, ticket_id)`, then the ticket's key |
 //! | an agent's list: assigned to them | `helpdesk_tickets_by_assignee (tenant_id, assignee_id, created_at DESC, id DESC, status, ended_at)`; open ones: `helpdesk_tickets_open_by_assignee` |
 //! | ... routed to no group | `helpdesk_tickets_unrouted (tenant_id, created_at DESC, id DESC) WHERE group_id IS NULL`; open ones: `helpdesk_tickets_open_by_group` with `group_id IS NULL` |

@@ -177,6 +177,11 @@ impl Dialect for PostgresBackend {
             description: "the tenant of a ticket and of an attachment, by id",
             sql: include_str!("../migrations/postgres/0018_tenant_by_id.sql"),
         },
+        Migration {
+            version: 19,
+            description: "a requester's kept tickets, apart from their lists",
+            sql: include_str!("../migrations/postgres/0019_kept_by_requester_apart.sql"),
+        },
     ];
     // Rows another claim has locked are skipped, not waited for: two workers claim
     // disjoint batches at once.

@@ -543,7 +543,7 @@ fn push_unarchived(sql: &mut Sql, query: &SearchQuery, statuses: &[Status]) {
 }
 
 /// Whether some of `statuses` are those of ended tickets (closed, cancelled).
-fn any_ended(statuses: &[Status]) -> bool {
+pub(crate) fn any_ended(statuses: &[Status]) -> bool {
     statuses
         .iter()
         .any(|s| matches!(s, Status::Closed | Status::Cancelled))
@@ -552,7 +552,7 @@ fn any_ended(statuses: &[Status]) -> bool {
 /// The end time before which `tenant`'s tickets are archived at `query`'s time, read
 /// once (an uncorrelated subquery); the smallest time for a tenant the store does not
 /// know, whose tickets are kept.
-fn push_archive_limit(sql: &mut Sql, query: &SearchQuery, tenant: TenantId) {
+pub(crate) fn push_archive_limit(sql: &mut Sql, query: &SearchQuery, tenant: TenantId) {
     sql.push("COALESCE((SELECT ")
         .bind(archive_now(query.now))
         .push(" - d.archive_delay_ns FROM helpdesk_tenants d WHERE d.id = ")
@@ -560,37 +560,6 @@ fn push_archive_limit(sql: &mut Sql, query: &SearchQuery, tenant: TenantId) {
         .push("), ")
         .bind(i64::MIN)
         .push(")");
-}
-
-/// A ticket's end time, the largest time for one not ended: the last key of
-/// `helpdesk_tickets_kept_by_requester` (PostgreSQL, migration 17). Written out, not
-/// bound, so that the planner matches it with the index's expression.
-const END_KEY: &str = "COALESCE(t.ended_at, 9223372036854775807)";
-
-/// The part of a requester's own tickets that holds every ticket `query` can find
-/// there, as one range of `helpdesk_tickets_kept_by_requester`: the tickets not ended
-/// when it asks for open statuses only (an equality), those the archive rule keeps when
-/// it leaves archived tickets out (the open ones and those ended since the archive
-/// limit). The condition ` AND` the range, to append after [`push_search`]; none when
-/// the search reads archived tickets too (the range would be the requester's whole) or
-/// has no single tenant.
-///
-/// The rows in the range are still tested with every condition of [`push_search`],
-/// statuses among them: a ticket ended at the largest time, or an open one when only
-/// ended statuses are asked for, is read and left out, never found.
-pub(crate) fn kept_range(query: &SearchQuery) -> Option<Sql> {
-    let tenant = single_tenant(query)?;
-    let mut sql = Sql::new(" AND ");
-    sql.push(END_KEY);
-    if !any_ended(&query.criteria.effective_statuses()) {
-        sql.push(" = 9223372036854775807");
-    } else if query.criteria.include_archived {
-        return None;
-    } else {
-        sql.push(" > ");
-        push_archive_limit(&mut sql, query, tenant);
-    }
-    Some(sql)
 }
 
 /// The one tenant a search is confined to, if any.

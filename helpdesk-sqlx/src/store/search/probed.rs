@@ -297,7 +297,7 @@ pub(crate) fn index_count<D: Dialect>(
 }
 
 /// [`arms_count`](super::arms_count), a requester's own tickets read as the range of
-/// those the search can find ([`query::kept_range`]: the open ones, and those the
+/// those the search can find ([`kept_range`]: the open ones, and those the
 /// archive rule keeps, through `helpdesk_tickets_kept_by_requester`), in no order, the
 /// words tested on each ticket's row ([`Dialect::push_window_columns`], which no index
 /// serves: the planner does not AND the range with the full-text index's bitmap of
@@ -306,7 +306,7 @@ pub(crate) fn index_count<D: Dialect>(
 /// requester with 3,135 kept. The other arms are walked as `arms_count` walks them.
 pub(crate) fn arms_count<D: Dialect>(query: &SearchQuery, rows: u64) -> Sql {
     let range = if query::arms(query).contains(&Arm::Own) {
-        query::kept_range(query)
+        kept_range(query)
     } else {
         None
     };
@@ -334,6 +334,47 @@ pub(crate) fn arms_count<D: Dialect>(query: &SearchQuery, rows: u64) -> Sql {
             .push_integer(rows)
             .push(") a");
     })
+}
+
+/// A ticket's requester and its end time (the largest time for one not ended), as the
+/// keys of `helpdesk_tickets_kept_by_requester` after the tenant (PostgreSQL,
+/// migrations 17 and 19). Written out, not bound, so that the planner matches them with
+/// the index's expressions; no other statement writes them, so no list of a
+/// requester's tickets reads that index.
+const REQUESTER_KEY: &str = "COALESCE(t.requester_id, t.requester_id)";
+const END_KEY: &str = "COALESCE(t.ended_at, 9223372036854775807)";
+
+/// The part of a requester's own tickets that holds every ticket `query` can find
+/// there, as one range of `helpdesk_tickets_kept_by_requester`: the tickets not ended
+/// when it asks for open statuses only (an equality), those the archive rule keeps when
+/// it leaves archived tickets out (the open ones and those ended since the archive
+/// limit). The conditions ` AND` the requester ` AND` the range, to append after
+/// [`query::push_search`]; none when the search is not a requester's, reads archived
+/// tickets too (the range would be the requester's whole) or has no single tenant.
+///
+/// The rows in the range are still tested with every condition of `push_search`,
+/// statuses among them: a ticket ended at the largest time, or an open one when only
+/// ended statuses are asked for, is read and left out, never found.
+fn kept_range(query: &SearchQuery) -> Option<Sql> {
+    let tenant = query::single_tenant(query)?;
+    let helpdesk_core::Scope::Requester { member, .. } = &query.scope else {
+        return None;
+    };
+    let mut sql = Sql::new(" AND ");
+    sql.push(REQUESTER_KEY)
+        .push(" = ")
+        .bind(member.as_uuid())
+        .push(" AND ")
+        .push(END_KEY);
+    if !query::any_ended(&query.criteria.effective_statuses()) {
+        sql.push(" = 9223372036854775807");
+    } else if query.criteria.include_archived {
+        return None;
+    } else {
+        sql.push(" > ");
+        query::push_archive_limit(&mut sql, query, tenant);
+    }
+    Some(sql)
 }
 
 async fn count_of<E: Exec>(exec: &mut E, sql: Sql) -> StoreResult<u64> {
