@@ -146,8 +146,8 @@ pub trait Dialect: crate::collate::SubjectOrder + Send + Sync + Sized + 'static 
     /// where an index gives the order), for the two kinds of search whose plan would
     /// otherwise rest on estimates: a `contains` search in one tenant, for which the
     /// store then picks between walking the tickets and reading the full-text index
-    /// itself (`search::probed`), and a search walked one filter value at a time
-    /// (`search::filter_walks`). None: the shared statements, as the planner reads them
+    /// itself (`search::probed`), and a search walked one filter value at a time or as
+    /// one walk of a tenant (`search::held_walks`). None: the shared statements, as the planner reads them
     /// (SQLite, whose plans do not move with statistics it never gathers). A database
     /// with it also has the index of a requester's kept tickets that
     /// `search::probed` counts in (PostgreSQL migration 17), and window columns that

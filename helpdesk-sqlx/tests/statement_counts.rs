@@ -140,7 +140,10 @@ async fn check(store: Arc<dyn Store>, what: &str) {
         before, after,
         "{what}: a list page with 2 requesters and 21"
     );
-    assert!(after <= 4, "{what}: a list page takes {after} statements");
+    // A tenant's list on PostgreSQL runs in a read transaction of its own with the
+    // planner held to the walk (`search::held_walks`): the hold and the transaction's
+    // end beside the total, the page and the names.
+    assert!(after <= 5, "{what}: a list page takes {after} statements");
     // A requester's own list (two arms in one statement) as well.
     assert!(list(&world, &world.requester).await <= 4, "{what}");
     // The dashboard (tallies by status and month, open tickets due, answer tallies) and

@@ -56,7 +56,7 @@ impl SqlStore<crate::PostgresBackend> {
         ) {
             return self.explain_probed(query, tenant, planning).await;
         }
-        let held = crate::PostgresBackend::HELD_PLANNING.filter(|_| search::filter_walks(query));
+        let held = crate::PostgresBackend::HELD_PLANNING.filter(|_| search::held_walks(query));
         let mut count = Sql::new(EXPLAIN);
         count.append(search::count::<crate::PostgresBackend>(
             query,

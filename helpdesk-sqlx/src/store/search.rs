@@ -318,8 +318,9 @@ fn without_words(query: &SearchQuery) -> SearchQuery {
 /// each of the [`WINDOWS`], when the total found its words common; [`page`] otherwise or
 /// when no window filled it). On a database with [`Dialect::HELD_PLANNING`], a
 /// `contains` search in one tenant runs as [`probed`] says, and a search walked one
-/// filter value at a time ([`filter_walks`]) with the planner held; on the other
-/// (SQLite), a `contains` search walked as arms runs as [`listed`] says.
+/// filter value at a time or as one walk of a tenant ([`held_walks`]) with the planner
+/// held; on the other (SQLite), a `contains` search walked as arms runs as [`listed`]
+/// says.
 pub(crate) async fn run<D: Dialect>(
     pool: &D::Pool,
     query: &SearchQuery,
@@ -329,27 +330,34 @@ pub(crate) async fn run<D: Dialect>(
             Some(tenant) => probed::run::<D>(pool, query, tenant, planning).await,
             None => run_in_windows::<D, _>(&mut pool.clone(), query, &WINDOWS).await,
         },
-        Some(planning) if filter_walks(query) => run_held::<D>(pool, query, planning).await,
+        Some(planning) if held_walks(query) => run_held::<D>(pool, query, planning).await,
         None if listed::walks_arms(query) => listed::run::<D>(pool, query).await,
         _ => run_in_windows::<D, _>(&mut pool.clone(), query, &WINDOWS).await,
     }
 }
 
-/// Whether `query` is walked one value of a filter at a time (a status, a priority, a
-/// category, a product: [`query::arms`]), without `contains` or a lower bound on the
-/// last change. Each walk is an equality on the leading columns of an index ordered
-/// newest first, which needs no sort; but once a second filter is checked on the way
-/// (the saved search "urgent, not yet handled": statuses new and in progress,
-/// priorities high and blocking), PostgreSQL without statistics estimates each walk at
-/// a ticket or two, reads every ticket of the value through a bitmap and sorts them:
-/// 4.6 s at a million tickets for a page the walks give in 0.5 ms. Such a search runs
-/// with the planner held to walks ([`run_held`]).
-pub(crate) fn filter_walks(query: &SearchQuery) -> bool {
+/// Whether `query` is walked with the planner held ([`run_held`]): without `contains`
+/// or a lower bound on the last change, either one value of a filter at a time (a
+/// status, a priority, a category, a product: [`query::arms`]) or, newest first, as one
+/// walk of a single tenant (not by number, which its unique index finds). Each walk is
+/// an equality on the leading columns of an index ordered newest first, which needs no
+/// sort; but PostgreSQL without statistics, once it estimates the walk's rows at fewer
+/// than the statement's limit, reads every row the index's equality gives through a
+/// bitmap and sorts them: the saved search "urgent, not yet handled" (statuses new and
+/// in progress, priorities high and blocking) took 4.6 s at a million tickets for a
+/// page the walks give in 0.5 ms; a tenant of 100,000 tickets read whole for the total
+/// of an admin's list of every ticket, 84 ms against 1.6 ms, and for each page of a CSV
+/// export, 4.5 s against 0.67 s (BENCHMARKS.md).
+pub(crate) fn held_walks(query: &SearchQuery) -> bool {
     if has_contains(query) || changed_since(query) {
         return false;
     }
     let arms = query::arms(query);
-    !arms.is_empty() && arms.iter().all(|arm| arm.is_filter())
+    let one_walk = arms == [Arm::Whole]
+        && query.criteria.sort.key == SortKey::Opened
+        && query.criteria.number.is_none()
+        && query::single_tenant(query).is_some();
+    one_walk || (!arms.is_empty() && arms.iter().all(|arm| arm.is_filter()))
 }
 
 /// [`run_in_windows`] in a read transaction of its own, the planner held to the
