@@ -70,6 +70,8 @@ mod plans;
 mod report;
 #[path = "scale/reuse.rs"]
 mod reuse;
+#[path = "scale/vacuum.rs"]
+mod vacuum;
 
 const SEED: u64 = 2026;
 /// Tickets per `import_tickets` call (one transaction).
@@ -629,36 +631,8 @@ async fn sqlite(now: DateTime<Utc>, tenants: usize, size: usize) -> BenchResult<
     run
 }
 
-/// The variable that asks for a third measure of PostgreSQL, after `VACUUM (ANALYZE)`.
-const VACUUM_VAR: &str = "HELPDESK_SCALE_VACUUM";
-
-/// When [`VACUUM_VAR`] is set: `VACUUM (ANALYZE)` on `db`, then (with `explain`) the
-/// plans and the measure of `fx`'s cases.
-async fn vacuumed(
-    db: &BenchDatabase,
-    fx: &Fixture,
-    store: &PostgresStore,
-    tickets: usize,
-    explain: bool,
-) -> BenchResult<Option<Run>> {
-    if std::env::var_os(VACUUM_VAR).is_none() {
-        return Ok(None);
-    }
-    let began = Instant::now();
-    db.run("VACUUM (ANALYZE)").await?;
-    println!(
-        "\nPostgreSQL: VACUUM (ANALYZE) took {:.1} s",
-        began.elapsed().as_secs_f64()
-    );
-    if explain {
-        plans::postgres(fx, store, "after VACUUM (ANALYZE)").await?;
-    }
-    let run = measure(fx, "PostgreSQL, after VACUUM (ANALYZE)".to_owned(), tickets).await?;
-    Ok(Some(run))
-}
-
 /// PostgreSQL at one size: without statistics, after `ANALYZE`, and when asked
-/// ([`VACUUM_VAR`]) after `VACUUM (ANALYZE)`.
+/// ([`vacuum::VAR`]) after `VACUUM (ANALYZE)`.
 async fn postgres(
     url: &str,
     now: DateTime<Utc>,
@@ -698,7 +672,7 @@ async fn postgres(
         plans::postgres(&fx, &store, "after ANALYZE").await?;
     }
     let warm = measure(&fx, "PostgreSQL, after ANALYZE".to_owned(), seeding.tickets).await?;
-    let vacuumed = vacuumed(&db, &fx, &store, seeding.tickets, explain).await?;
+    let vacuumed = vacuum::vacuumed(&db, &fx, &store, seeding.tickets, explain).await?;
     drop(fx);
     drop(store);
     db.drop_now().await?;
@@ -715,7 +689,7 @@ struct PostgresRuns {
     cold: Run,
     /// After `ANALYZE`.
     warm: Run,
-    /// After `VACUUM (ANALYZE)`, when asked ([`VACUUM_VAR`]).
+    /// After `VACUUM (ANALYZE)`, when asked ([`vacuum::VAR`]).
     vacuumed: Option<Run>,
 }
 

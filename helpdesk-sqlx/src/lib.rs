@@ -106,18 +106,27 @@
 //! # What the database needs for reads at scale
 //!
 //! On SQLite, nothing but the migrations (the store never runs `ANALYZE`; the plans
-//! of the lists are pinned by `tests/plans.rs`). On PostgreSQL, no extension and no
+//! of the lists are pinned by `tests/plans.rs`). A `contains` search walked as arms (a
+//! requester's, an agent's) with more than 2,000 matches lists their rowids in a
+//! temporary table each connection makes once (`helpdesk_search_matches`, in memory
+//! with the store's options), filled and emptied in the search's read transaction,
+//! and looks each walked ticket up there. On PostgreSQL, no extension and no
 //! setting of the host's: every list statement is an equality on the leading columns
 //! of an index ordered newest first, so PostgreSQL walks it from the cursor and stops
 //! at the page whether or not the table has statistics (a fresh table, autovacuum
 //! off), and under the generic plan it switches to after five runs of a prepared
 //! statement (statuses and priorities are literals, limits are written as numbers); a
-//! page's display names are read one key lookup per id. A list walked one filter value
-//! at a time (a status, a priority, a category, a product) with a second filter
-//! checked on the way is the exception the planner got wrong without statistics: it
-//! estimated each walk at a ticket or two and read every ticket of the value through a
-//! bitmap to sort them. Such a search runs in a read transaction of its own with the
-//! planner held to walks (`SET LOCAL`, as for `contains` below). Tickets changed
+//! page's display names are read one key lookup per id. Without statistics the
+//! planner still got two kinds of list wrong, estimating a walk at fewer tickets than
+//! the page (or the total's cap) and reading every ticket the index's equality gives
+//! through a bitmap to sort them: a list walked one filter value at a time (a status, a
+//! priority, a category, a product) with a second filter checked on the way, and a
+//! tenant of some 100,000 tickets walked whole (its total of every ticket, each page
+//! of a CSV export). Such a search, one walk of a tenant newest first or one walk per
+//! filter value, runs in a read transaction of its own with the planner held to walks
+//! (`SET LOCAL`, as for `contains` below). The index of a requester's kept tickets
+//! (migration 19) keys the requester by an expression that only the count of those
+//! tickets writes, so that no list of a requester's reads it. Tickets changed
 //! since a time are read as a closed range of their index by change time (the largest
 //! time ends a range the search leaves open), so that the generic plan does not guess
 //! an open range at a third of the tenant and scan the table for a capped total.
@@ -145,7 +154,7 @@
 //! scan, no sort where an index gives the order, no JIT) hold each statement to the
 //! chosen shape. Nothing of it outlives the transaction. Which index carries which
 //! read
-//! (migrations 0009, 0012, 0013 on SQLite, 0014, and 0017 on PostgreSQL):
+//! (migrations 0009, 0012, 0013 on SQLite, 0014, and 0017 and 0019 on PostgreSQL):
 //!
 //! | read | index |
 //! |---|---|

@@ -11,7 +11,7 @@ use helpdesk_benches::postgres::BenchDatabase;
 use helpdesk_core::{HelpdeskService, ManualClock, Store, Ticket, TicketNumber};
 use helpdesk_sqlx::SqliteStore;
 
-use super::{Fixture, PostgresRuns, Run, measure, plans, vacuumed};
+use super::{Fixture, PostgresRuns, Run, measure, plans, vacuum};
 
 /// The variable naming a database that an earlier run kept
 /// ([`KEEP_VAR`](helpdesk_benches::KEEP_VAR)) at the one size of
@@ -64,7 +64,7 @@ pub(crate) async fn postgres(
     db.run("ANALYZE").await?;
     plans::postgres(&fx, &store, "after ANALYZE").await?;
     let warm = measure(&fx, "PostgreSQL, after ANALYZE".to_owned(), tickets).await?;
-    let vacuumed = vacuumed(&db, &fx, &store, tickets, true).await?;
+    let vacuumed = vacuum::vacuumed(&db, &fx, &store, tickets, true).await?;
     Ok(PostgresRuns {
         cold,
         warm,
