@@ -30,12 +30,7 @@ mod postgres {
 
     pub(super) async fn the_page_walks_each_arm(url: &str, statements: &Statements) {
         let database = support::postgres::TestDatabase::create(url).await;
-        let store = database.store().await;
-        store.migrate().await.expect("migrating PostgreSQL");
-        sqlx::query("ALTER TABLE helpdesk_tickets SET (autovacuum_enabled = off)")
-            .execute(&database.host_pool().await)
-            .await
-            .expect("no statistics for the test's life");
+        let store = database.unanalyzed_store().await;
         let store: Arc<dyn Store> = Arc::new(store);
         let world = support::World::new(store.clone()).await;
         let service = &world.service;

@@ -31,12 +31,7 @@ async fn postgres_lists_walk_an_index_newest_first_without_statistics() {
         return;
     };
     let database = support::postgres::TestDatabase::create(&url).await;
-    let store = database.store().await;
-    store.migrate().await.expect("migrating PostgreSQL");
-    sqlx::query("ALTER TABLE helpdesk_tickets SET (autovacuum_enabled = off)")
-        .execute(&database.host_pool().await)
-        .await
-        .expect("no statistics for the test's life");
+    let store = database.unanalyzed_store().await;
     let shared: Arc<dyn Store> = Arc::new(store.clone());
     let world = support::World::new(shared.clone()).await;
     let requester = world.requester.as_member().expect("a member").id;

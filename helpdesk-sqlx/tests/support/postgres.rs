@@ -77,6 +77,18 @@ impl TestDatabase {
             .expect("connecting to the test database")
     }
 
+    /// A new store on the database, migrated, its ticket table kept without planner
+    /// statistics for the test's life (autovacuum off for it), as a new deployment's.
+    pub async fn unanalyzed_store(&self) -> PostgresStore {
+        let store = self.store().await;
+        store.migrate().await.expect("migrating PostgreSQL");
+        sqlx::query("ALTER TABLE helpdesk_tickets SET (autovacuum_enabled = off)")
+            .execute(&self.host_pool().await)
+            .await
+            .expect("no statistics for the test's life");
+        store
+    }
+
     /// A connection of its own, for raw SQL.
     pub async fn connection(&self) -> PgConnection {
         PgConnection::connect_with(&self.options)
