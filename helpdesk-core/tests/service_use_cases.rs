@@ -527,13 +527,13 @@ async fn export_is_for_tenant_admins_and_platform_admins_within_their_scope() {
     let closed = rows.iter().find(|r| r.score.is_some()).unwrap();
     assert_eq!(closed.status, "Clôturée");
     assert_eq!(closed.requester, "alice");
+    let everyone = w.service.export(&w.root, all.clone(), &[]).await.unwrap();
+    let mut requesters: Vec<_> = everyone.iter().map(|r| r.requester.as_str()).collect();
+    requesters.sort_unstable();
     assert_eq!(
-        w.service
-            .export(&w.root, all.clone(), &[])
-            .await
-            .unwrap()
-            .len(),
-        3
+        requesters,
+        ["alice", "bob", "dave"],
+        "the requesters of every tenant named"
     );
     let picked = w
         .service
@@ -1240,6 +1240,16 @@ async fn a_csv_export_counts_once_and_its_pages_count_nothing() {
         export_counting(&w, &faulty, &[]).await,
         (450, 1 + 3),
         "one count up to the export's limit, then the three pages"
+    );
+    let rows = w
+        .service
+        .export(&w.actor("carol"), SearchCriteria::default(), &[])
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 450);
+    assert!(
+        rows.iter().all(|r| r.requester == "alice"),
+        "every page names its requesters"
     );
     let picked = vec![helpdesk_core::TicketNumber::new(1)];
     assert_eq!(
