@@ -384,17 +384,9 @@ async fn run_in_windows<D: Dialect, E: Exec>(
     windows: &[i64],
 ) -> StoreResult<SearchPage> {
     let total = match query.count.rows_to_read() {
-        Some(rows) => {
-            let found = match exec
-                .fetch_optional(count::<D>(query, rows))
-                .await
-                .map_err(db)?
-            {
-                Some(row) => codec::unsigned(row.i64("n")?, "count")?,
-                None => 0,
-            };
-            query.count.total(found)
-        }
+        Some(rows) => query
+            .count
+            .total(count_of(exec, count::<D>(query, rows)).await?),
         None => Total::NotCounted,
     };
     let common = matches!(total, Total::MoreThan(_));
@@ -452,6 +444,14 @@ async fn finish_in_windows<D: Dialect, E: Exec>(
         }
     };
     Ok(into_page(query, tickets, total))
+}
+
+/// Column `n` of the one row a count statement reads (0 when it reads none).
+async fn count_of<E: Exec>(exec: &mut E, sql: Sql) -> StoreResult<u64> {
+    match exec.fetch_optional(sql).await.map_err(db)? {
+        Some(row) => Ok(codec::unsigned(row.i64("n")?, "count")?),
+        None => Ok(0),
+    }
 }
 
 /// The page of `query` from its tickets as read (one more than the page when a next

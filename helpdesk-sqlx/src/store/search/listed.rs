@@ -21,8 +21,10 @@
 
 use helpdesk_core::{SearchPage, SearchQuery, StoreResult, Total};
 
-use super::{WINDOWS, arms_count, arms_page, fetch_all, has_contains, into_page, run_in_windows};
-use crate::backend::{Dialect, Exec, RowExt};
+use super::{
+    WINDOWS, arms_count, arms_page, count_of, fetch_all, has_contains, into_page, run_in_windows,
+};
+use crate::backend::{Dialect, Exec};
 use crate::codec;
 use crate::query::{self, Arm};
 use crate::sql::Sql;
@@ -91,19 +93,11 @@ async fn in_transaction<D: Dialect>(
     let total = match query.count.rows_to_read() {
         Some(rows) => query
             .count
-            .total(count(tx, arms_count::<D>(query, rows)).await?),
+            .total(count_of(tx, arms_count::<D>(query, rows)).await?),
         None => Total::NotCounted,
     };
     let tickets = fetch_all(tx, arms_page::<D>(query), codec::ticket).await?;
     Ok(into_page(query, tickets, total))
-}
-
-/// Column `n` of the one row `sql` reads.
-async fn count<E: Exec>(exec: &mut E, sql: Sql) -> StoreResult<u64> {
-    match exec.fetch_optional(sql).await.map_err(db)? {
-        Some(row) => Ok(codec::unsigned(row.i64("n")?, "count")?),
-        None => Ok(0),
-    }
 }
 
 #[cfg(all(test, feature = "sqlite"))]

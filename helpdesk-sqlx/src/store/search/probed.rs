@@ -41,7 +41,7 @@
 use helpdesk_core::{SearchPage, SearchQuery, StoreResult, TenantId, Total};
 
 use super::{
-    FROM_TICKETS, NEWEST_FIRST, fetch_all, finish, has_contains, into_page, without_words,
+    FROM_TICKETS, NEWEST_FIRST, count_of, fetch_all, finish, has_contains, into_page, without_words,
 };
 use crate::backend::{Dialect, Exec, HeldPlanning, RowExt};
 use crate::codec;
@@ -375,14 +375,6 @@ fn kept_range(query: &SearchQuery) -> Option<Sql> {
         query::push_archive_limit(&mut sql, query, tenant);
     }
     Some(sql)
-}
-
-async fn count_of<E: Exec>(exec: &mut E, sql: Sql) -> StoreResult<u64> {
-    let n = match exec.fetch_optional(sql).await.map_err(db)? {
-        Some(row) => codec::unsigned(row.i64("n")?, "count")?,
-        None => 0,
-    };
-    Ok(n)
 }
 
 /// Runs the probe in `tenant`.
