@@ -2,8 +2,8 @@
 //! calls), at 10k, 100k (and 1M, opt-in) tickets, on SQLite (a file, WAL) and on
 //! PostgreSQL when `HELPDESK_TEST_POSTGRES_URL` is set: p50 and p99 per query, its ratio
 //! to a same-run baseline (`store.ticket_in(tenant, id)`, one lookup by primary key at
-//! the store port), and its growth from one size to the next (flat: an index carries it; ×10: the
-//! database reads every ticket of the tenant).
+//! the store port), and its growth from one size to the next (flat: an index carries
+//! it; ×10: the database reads every ticket of the tenant).
 //!
 //! ```text
 //! cargo bench -p helpdesk-benches --bench scale                      # both, 10k and 100k
@@ -751,10 +751,7 @@ async fn main() -> BenchResult {
             });
         }
         if let Some(url) = &url {
-            let runs = match std::env::var(reuse::VAR)
-                .ok()
-                .filter(|_| reuse::sqlite_path().is_none())
-            {
+            let runs = match reuse::postgres_name() {
                 Some(name) if sizes.len() == 1 => {
                     reuse::postgres(url, &name, tenants, size).await?
                 }

@@ -75,9 +75,14 @@ pub(crate) async fn postgres(
 /// When the newest ticket was opened, in nanoseconds.
 const NEWEST: &str = "SELECT MAX(created_at) FROM helpdesk_tickets";
 
-/// The variable's value when it names a SQLite file rather than a PostgreSQL database.
+/// The variable's value when it names a SQLite file (its path ends in `.db`).
 pub(crate) fn sqlite_path() -> Option<String> {
     std::env::var(VAR).ok().filter(|v| v.ends_with(".db"))
+}
+
+/// The variable's value when it names a PostgreSQL database (anything else).
+pub(crate) fn postgres_name() -> Option<String> {
+    std::env::var(VAR).ok().filter(|v| !v.ends_with(".db"))
 }
 
 /// SQLite at one size on the file an earlier run kept ([`VAR`]).

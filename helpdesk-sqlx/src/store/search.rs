@@ -16,7 +16,7 @@
 //!   chooses among these ways itself, from a walk of the tenant's newest tickets
 //!   ([`probed`]); on SQLite a search walked as arms (a requester's, an agent's, one
 //!   filter value at a time) walks them, testing each ticket against the list of the
-//!   matches, when the words have more than a few thousand matches ([`listed`]).
+//!   matches, when the words have more than 2,000 matches ([`listed`]).
 //! - With a lower bound on the last change ("updated since"), the total reads the
 //!   tickets changed since then through the index by change time (unordered, so that
 //!   the range is what the database reads), and when they are fewer than its cap the
