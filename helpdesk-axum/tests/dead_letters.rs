@@ -87,8 +87,23 @@ async fn retrying_a_dead_letter_puts_it_back_in_line_once() {
     let refused = h.call(Some(SAM), "POST", &path, None).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 
-    let retried = h.call(Some(ROOT), "POST", &path, None).await;
+    let elsewhere = format!("{path}?tenant=acme");
+    let mislabelled = h.call(Some(ROOT), "POST", &elsewhere, None).await;
+    assert_eq!(
+        mislabelled.status,
+        StatusCode::NOT_FOUND,
+        "named with a tenant not its own"
+    );
+    let unknown = h
+        .call(Some(ROOT), "POST", &format!("{path}?who=me"), None)
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let retried = h
+        .call(Some(ROOT), "POST", &format!("{path}?tenant=globex"), None)
+        .await;
     assert_eq!(retried.status, StatusCode::OK, "{}", retried.body);
+    assert_eq!(retried.body["tenant"], h.globex.to_string());
     assert_eq!(retried.body["attempts"], 0);
     assert!(retried.body["dead_at"].is_null());
     let again = h.call(Some(ROOT), "POST", &path, None).await;

@@ -378,8 +378,21 @@ pub trait OutboxRepository: Send + Sync {
         next: AfterFailure,
     ) -> StoreResult<()>;
     /// One message, dead or alive, whatever its tenant (an admin's lookup by id; on a
-    /// database distributed by tenant it asks every shard).
+    /// database distributed by tenant it asks every shard). Callers that know the tenant
+    /// use [`outbox_message_in`](Self::outbox_message_in).
     async fn outbox_message(&self, id: OutboxId) -> StoreResult<Option<OutboxMessage>>;
+    /// One message of `tenant` (none when the id is another tenant's), found by the
+    /// `(tenant, id)` key. The default filters [`outbox_message`](Self::outbox_message).
+    async fn outbox_message_in(
+        &self,
+        tenant: TenantId,
+        id: OutboxId,
+    ) -> StoreResult<Option<OutboxMessage>> {
+        Ok(self
+            .outbox_message(id)
+            .await?
+            .filter(|m| m.tenant == tenant))
+    }
     /// The dead letters of `tenant` (of every tenant with `None`), most recently dead
     /// first (then by id), at most `limit`.
     async fn dead_letters(

@@ -174,7 +174,7 @@ async fn failures_back_off_with_jitter_and_the_last_allowed_one_makes_a_dead_let
 
     // An admin puts it back in line; the mail server is back.
     let sue = w.actor("sue");
-    let retried = w.service.retry_dead_letter(&sue, id).await.unwrap();
+    let retried = w.service.retry_dead_letter(&sue, None, id).await.unwrap();
     assert_eq!((retried.attempts, retried.dead_at), (0, None));
     *notifier.refuse_all.lock().unwrap() = false;
     assert_eq!(worker.run_once().await.delivered, 1);
@@ -476,10 +476,28 @@ async fn dead_letters_are_for_platform_admins_and_the_supervisors_of_their_tenan
     ));
     assert!(
         matches!(
-            w.service.retry_dead_letter(&sue, globex).await,
+            w.service.retry_dead_letter(&sue, None, globex).await,
             Err(Error::NotFound(_))
         ),
         "another tenant's dead letter answers like none"
+    );
+    assert!(
+        matches!(
+            w.service
+                .retry_dead_letter(&sue, Some(w.tenant("globex")), globex)
+                .await,
+            Err(Error::NotFound(_))
+        ),
+        "so does a tenant the supervisor does not serve"
+    );
+    assert!(
+        matches!(
+            w.service
+                .retry_dead_letter(&w.root, Some(w.tenant("acme")), globex)
+                .await,
+            Err(Error::NotFound(_))
+        ),
+        "a dead letter named with a tenant not its own is not found"
     );
     for who in ["sam", "alice", "emma"] {
         let actor = w.actor(who);
@@ -491,7 +509,7 @@ async fn dead_letters_are_for_platform_admins_and_the_supervisors_of_their_tenan
             "{who} may not list dead letters"
         );
         assert!(matches!(
-            w.service.retry_dead_letter(&actor, acme).await,
+            w.service.retry_dead_letter(&actor, None, acme).await,
             Err(Error::Forbidden(Forbidden::RoleRequired))
         ));
         assert_eq!(
@@ -510,10 +528,19 @@ async fn dead_letters_are_for_platform_admins_and_the_supervisors_of_their_tenan
         .unwrap();
     assert_eq!(board.dead_letters, None);
 
-    w.service.retry_dead_letter(&w.root, globex).await.unwrap();
+    let retried = w
+        .service
+        .retry_dead_letter(&w.root, Some(w.tenant("globex")), globex)
+        .await
+        .unwrap();
+    assert_eq!(
+        (retried.id, retried.tenant, retried.dead_at),
+        (globex, w.tenant("globex"), None),
+        "named with its tenant, the dead letter is retried"
+    );
     assert!(
         matches!(
-            w.service.retry_dead_letter(&w.root, globex).await,
+            w.service.retry_dead_letter(&w.root, None, globex).await,
             Err(Error::NotFound(_))
         ),
         "a message that is no longer dead cannot be retried again"

@@ -1,7 +1,8 @@
 //! Every statement that reads or writes a tenant's rows names the tenant, even for a
 //! caller who holds only an id (`docs/distribution.md`, "Lookups by id"): a platform
 //! admin and an agent of every tenant reading a ticket, its timeline and an attachment,
-//! and a mail adapter finding a reply's senders and writing the reply. Such a caller
+//! a mail adapter finding a reply's senders and writing the reply, and a platform admin
+//! retrying a dead letter named with its tenant. Such a caller
 //! reads the tenant from the table of tenants by id first, then the rows by their
 //! `(tenant_id, id)` key: on a database distributed by tenant, one shard each, never
 //! every shard.
@@ -16,8 +17,8 @@ use std::sync::Arc;
 
 use helpdesk_core::testing::{MemberSeed, Seed, StaffSeed};
 use helpdesk_core::{
-    Actor, AttachmentId, ContactRef, HelpdeskService, InboundReply, MemberRole, NewAttachment,
-    NewTicket, Store,
+    Actor, AfterFailure, AttachmentId, ContactRef, HelpdeskService, InboundReply, MemberRole,
+    NewAttachment, NewTicket, Store,
 };
 use support::statements::Statements;
 
@@ -93,7 +94,7 @@ fn file() -> NewAttachment {
 /// Runs each step by id alone and checks its statements; `what` names the database.
 async fn by_id_alone(store: Arc<dyn Store>, statements: &Statements, what: &str) {
     let slug = format!("t-{}", uuid::Uuid::now_v7().simple());
-    let world = Seed::new(HelpdeskService::new(store))
+    let world = Seed::new(HelpdeskService::new(store.clone()))
         .tenant(&slug, "Acme")
         .member_seed(
             MemberSeed::new(&slug, "alice", MemberRole::Requester)
@@ -127,6 +128,28 @@ async fn by_id_alone(store: Arc<dyn Store>, statements: &Statements, what: &str)
         )
         .await
         .expect("opening");
+    // The answer notifies alice; her notification is given up on.
+    service
+        .reply(&root, ticket.id, None, "<p>On regarde</p>", vec![])
+        .await
+        .expect("answering");
+    let far = chrono::Utc::now() + chrono::Duration::days(1);
+    let claimed = store
+        .claim_due_messages(far, far, 1)
+        .await
+        .expect("claiming");
+    let [letter] = &claimed[..] else {
+        panic!("{what}: the answer's notification is due")
+    };
+    store
+        .mark_failed(
+            letter.tenant,
+            letter.id,
+            "550 mailbox unavailable",
+            AfterFailure::DeadLetter(far),
+        )
+        .await
+        .expect("giving up");
     statements.take();
 
     let mut seen = Vec::new();
@@ -160,6 +183,15 @@ async fn by_id_alone(store: Arc<dyn Store>, statements: &Statements, what: &str)
         .expect("the reply by mail");
     assert_eq!(replied.id, ticket.id);
     seen.push(("mail: the reply".to_owned(), statements.take()));
+    let retried = service
+        .retry_dead_letter(&root, Some(letter.tenant), letter.id)
+        .await
+        .expect("the retry");
+    assert_eq!((retried.id, retried.dead_at), (letter.id, None));
+    seen.push((
+        "platform admin: a dead letter retried, its tenant named".to_owned(),
+        statements.take(),
+    ));
 
     for (step, sql) in &seen {
         assert!(!sql.is_empty(), "{what}, {step}: statements are read");

@@ -33,9 +33,9 @@ pub(crate) async fn dead_letters(
 
 /// Retry a dead letter.
 ///
-/// Puts the dead letter back in line: due now, its attempts reset, delivered by the next pass of the worker. Platform admins, and supervisors of its tenant; a message that is not a dead letter (or one of a tenant the caller does not serve) answers 404 `not_found` with entity `dead_letter`.
+/// Puts the dead letter back in line: due now, its attempts reset, delivered by the next pass of the worker. Platform admins, and supervisors of its tenant; a message that is not a dead letter (or one of a tenant the caller does not serve, or not of the tenant named) answers 404 `not_found` with entity `dead_letter`. Name its tenant (`?tenant=slug`, the `tenant` of the listed dead letter) so that the message is read by its tenant's key, the one shard on a database distributed by tenant; without it, the message is looked up by its id among the tenants the caller sees.
 #[utoipa::path(post, path = "/admin/dead-letters/{id}/retry", tag = "admin",
-    params(("id" = String, Path)),
+    params(("id" = String, Path), ("tenant" = Option<String>, Query)),
     responses((status = 200, description = "The message, back in line", body = helpdesk_core::OutboxMessage),
               (status = 403, description = "Forbidden for this caller (reason `role_required`)", body = crate::Problem, content_type = "application/problem+json"),
               (status = 404, description = "No such dead letter", body = crate::Problem, content_type = "application/problem+json")))]
@@ -43,8 +43,13 @@ pub(crate) async fn retry(
     State(state): State<HelpdeskState>,
     ctx: Ctx,
     Path(id): Path<String>,
+    params: Params,
 ) -> Result<Response, ApiError> {
+    params.only(&["tenant"])?;
     let id: OutboxId = id.parse().map_err(|_| not_found(Entity::DeadLetter))?;
-    let message = state.service.retry_dead_letter(&ctx.actor, id).await?;
+    let message = state
+        .service
+        .retry_dead_letter(&ctx.actor, ctx.tenant.as_ref().map(|t| t.id), id)
+        .await?;
     Ok(Json(message).into_response())
 }

@@ -180,6 +180,21 @@ pub async fn dead_letters_are_kept_listed_counted_and_retried(store: &dyn Store)
         Some(dead_m1.clone())
     );
     assert_eq!(
+        store
+            .outbox_message_in(alpha, m1.id)
+            .await
+            .must("reading by key"),
+        Some(dead_m1.clone())
+    );
+    assert_eq!(
+        store
+            .outbox_message_in(bravo, m1.id)
+            .await
+            .must("reading by key"),
+        None,
+        "a message is read by its key under its own tenant only"
+    );
+    assert_eq!(
         store.dead_letters(None, 10).await.must("listing"),
         vec![dead_m4.clone(), dead_m1.clone()],
         "across tenants, most recently dead first"

@@ -100,14 +100,27 @@ impl HelpdeskService {
     /// Puts dead letter `id` back in line: due now, its attempts reset (it gets the
     /// full number of tries again), its last error kept until the next attempt. Platform
     /// admins and supervisors of its tenant; a message that is not a dead letter, or
-    /// one of a tenant the supervisor does not serve, is not found.
-    pub async fn retry_dead_letter(&self, actor: &Actor, id: OutboxId) -> Result<OutboxMessage> {
-        let scope = Self::dead_letter_scope_of(actor, None)?;
+    /// one of a tenant the supervisor does not serve (or not of `tenant`, when named),
+    /// is not found; a `tenant` the caller may not see is refused as
+    /// [`dead_letters`](Self::dead_letters) refuses it.
+    ///
+    /// `tenant` is the dead letter's ([`OutboxMessage::tenant`], in every list of
+    /// them): named, the message is read by its `(tenant, id)` key; `None` reads it
+    /// among the tenants a supervisor serves, one key at a time, and for callers who
+    /// see every tenant by its id alone (on a database distributed by tenant, a query
+    /// to every shard).
+    pub async fn retry_dead_letter(
+        &self,
+        actor: &Actor,
+        tenant: Option<TenantId>,
+        id: OutboxId,
+    ) -> Result<OutboxMessage> {
+        let scope = Self::dead_letter_scope_of(actor, tenant)?;
         let not_found = || Error::NotFound(Entity::DeadLetter);
-        let message = self.store.outbox_message(id).await?.ok_or_else(not_found)?;
-        if message.dead_at.is_none() || !scope.includes(message.tenant) {
-            return Err(not_found());
-        }
+        let message = self
+            .dead_letter_to_retry(&scope, tenant, id)
+            .await?
+            .ok_or_else(not_found)?;
         if !self
             .store
             .retry_dead_letter(message.tenant, id, self.clock.now())
@@ -116,7 +129,35 @@ impl HelpdeskService {
             // Retried by someone else in the meantime.
             return Err(not_found());
         }
-        self.store.outbox_message(id).await?.ok_or_else(not_found)
+        self.store
+            .outbox_message_in(message.tenant, id)
+            .await?
+            .ok_or_else(not_found)
+    }
+
+    /// Dead letter `id` as `scope` may find it: in `tenant` when named, else among the
+    /// scope's tenants. None when it is not a dead letter there.
+    async fn dead_letter_to_retry(
+        &self,
+        scope: &DeadLetterScope,
+        tenant: Option<TenantId>,
+        id: OutboxId,
+    ) -> Result<Option<OutboxMessage>> {
+        let found = match (tenant, scope) {
+            (Some(t), _) => self.store.outbox_message_in(t, id).await?,
+            (None, DeadLetterScope::All) => self.store.outbox_message(id).await?,
+            (None, DeadLetterScope::Only(tenants)) => {
+                let mut found = None;
+                for &t in tenants {
+                    found = self.store.outbox_message_in(t, id).await?;
+                    if found.is_some() {
+                        break;
+                    }
+                }
+                found
+            }
+        };
+        Ok(found.filter(|m| m.dead_at.is_some() && scope.includes(m.tenant)))
     }
 
     /// Who may see dead letters, and of `tenant` if one is named.

@@ -453,6 +453,14 @@ impl OutboxRepository for FaultyStore {
         self.enter("outbox_message")?;
         self.inner.outbox_message(id).await
     }
+    async fn outbox_message_in(
+        &self,
+        tenant: TenantId,
+        id: OutboxId,
+    ) -> StoreResult<Option<OutboxMessage>> {
+        self.enter("outbox_message_in")?;
+        self.inner.outbox_message_in(tenant, id).await
+    }
     async fn dead_letters(
         &self,
         tenant: Option<TenantId>,

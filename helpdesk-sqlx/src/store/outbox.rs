@@ -160,6 +160,20 @@ impl<D: Dialect> OutboxRepository for SqlStore<D> {
         fetch_optional(&mut self.conn(), sql, codec::outbox).await
     }
 
+    async fn outbox_message_in(
+        &self,
+        tenant: TenantId,
+        id: OutboxId,
+    ) -> StoreResult<Option<OutboxMessage>> {
+        let sql = select(
+            codec::OUTBOX_COLUMNS,
+            "FROM helpdesk_outbox WHERE tenant_id = $1 AND id = $2",
+        )
+        .arg(tenant.as_uuid())
+        .arg(id.as_uuid());
+        fetch_optional(&mut self.conn(), sql, codec::outbox).await
+    }
+
     async fn dead_letters(
         &self,
         tenant: Option<TenantId>,
