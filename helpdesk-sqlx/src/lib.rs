@@ -197,8 +197,9 @@
 //! reads its tenant first from a table keyed by that id (`helpdesk_ticket_tenants`,
 //! `helpdesk_attachment_tenants`, migration 18), then the row by its `(tenant_id, id)`
 //! key: ticket and attachment ids are therefore unique across tenants. The outbox
-//! worker's first read of due messages and an admin's lookup of a dead letter still
-//! read across tenants, by the outbox's own `id` index (`docs/distribution.md`).
+//! worker's first read of due messages and the lookup of a dead letter to retry that
+//! names no tenant (`outbox_message`; `outbox_message_in` when the retry names it)
+//! still read across tenants, by the outbox's own `id` index (`docs/distribution.md`).
 //!
 //! # How the guarantees are kept
 //!
